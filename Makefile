@@ -1,0 +1,62 @@
+# fpvpn: the two commands of the README.
+#   make demo   install what is missing, build, run the built-in demo
+#   make test   install what is missing, build, run every test, then again under ASan+UBSan
+.PHONY: all build deps test test-unit test-asan test-fuzz demo bench clean
+
+BUILD      ?= build
+BUILD_ASAN ?= build-asan
+BUILD_FUZZ ?= build-fuzz
+CC         ?= cc
+JOBS       ?= $(shell nproc)
+FUZZ_SECONDS ?= 30
+
+# Debian packages the build and the tests need.
+DEB_PKGS := build-essential cmake pkg-config clang libssl-dev libpcap-dev libedit-dev \
+            libcmocka-dev libipsec-mb-dev python3 python3-scapy tshark \
+            python3-cryptography-vectors iproute2 tcpdump
+
+all: build
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "need root to install:$$missing" >&2; exit 1; fi; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_C_COMPILER=$(CC) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+test-unit: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-asan: deps
+	cmake -S . -B $(BUILD_ASAN) -DCMAKE_C_COMPILER=clang -DFPVPN_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	cmake --build $(BUILD_ASAN) -j $(JOBS)
+	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS) -LE slow
+
+test-fuzz: deps
+	cmake -S . -B $(BUILD_FUZZ) -DCMAKE_C_COMPILER=clang -DFPVPN_FUZZ=ON -DFPVPN_TESTS=ON >/dev/null
+	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target $$(cd tests/fuzz && ls fuzz_*.c | sed 's/\.c$$//' | tr '\n' ' ')
+	@for f in tests/fuzz/fuzz_*.c; do \
+	  n=$$(basename $$f .c); mkdir -p $(BUILD_FUZZ)/corpus/$$n; \
+	  echo "fuzzing $$n for $(FUZZ_SECONDS)s"; \
+	  $(BUILD_FUZZ)/tests/$$n -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    $(BUILD_FUZZ)/corpus/$$n tests/fuzz/corpus/$$n 2>&1 | tail -n 12 || exit 1; \
+	done
+
+test: test-unit test-asan test-fuzz
+
+bench: build
+	$(BUILD)/bench/esp
+
+demo: build
+	bash tests/demo/demo.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)

@@ -1,0 +1,75 @@
+/* Packet buffers and vectors: what the engine and the slow path hand each other.
+ *
+ * A packet is one fixed-size buffer with headroom, so ESP encapsulation
+ * prepends outer headers in place and never copies or allocates. Buffers are
+ * owned by a pool (pktpool.h); the engine only moves pointers. */
+#ifndef FP_PKT_H
+#define FP_PKT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define FP_PKT_HEADROOM 192u   /* outer IPv6 (40) + UDP (8) + ESP (8) + IV (16), rounded up */
+#define FP_PKT_BUF_SIZE 10240u /* jumbo inner packets + headroom + ESP trailer */
+#define FP_VEC_MAX 256u        /* largest burst one call handles */
+
+struct fp_pkt {
+	uint8_t *data;     /* first byte of the packet (an IP header) */
+	uint32_t len;      /* bytes from data */
+	uint16_t ifc;      /* interface id the packet came in on or leaves by */
+	uint16_t drop;     /* enum fp_drop: why it was dropped, FP_DROP_NONE if not */
+	uint32_t sa;       /* SA index chosen by classification, FP_SA_NONE if none */
+	uint32_t flags;    /* FP_PKT_F_* */
+	uint64_t ts_ns;    /* arrival time, CLOCK_REALTIME, for captures */
+	uint8_t buf[FP_PKT_BUF_SIZE] __attribute__((aligned(64)));
+};
+
+#define FP_PKT_F_PUNT 0x1u /* engine hands it to the slow path, not a drop */
+
+static inline size_t fp_pkt_headroom(const struct fp_pkt *p)
+{
+	return (size_t)(p->data - p->buf);
+}
+
+static inline size_t fp_pkt_tailroom(const struct fp_pkt *p)
+{
+	return FP_PKT_BUF_SIZE - fp_pkt_headroom(p) - p->len;
+}
+
+/* Grow at the front; the caller has checked fp_pkt_headroom(). */
+static inline uint8_t *fp_pkt_push(struct fp_pkt *p, uint32_t n)
+{
+	p->data -= n;
+	p->len += n;
+	return p->data;
+}
+
+/* Strip n bytes from the front; the caller has checked len >= n. */
+static inline uint8_t *fp_pkt_pull(struct fp_pkt *p, uint32_t n)
+{
+	p->data += n;
+	p->len -= n;
+	return p->data;
+}
+
+/* Grow at the end and return the first new byte; caller checked tailroom. */
+static inline uint8_t *fp_pkt_put(struct fp_pkt *p, uint32_t n)
+{
+	uint8_t *t = p->data + p->len;
+	p->len += n;
+	return t;
+}
+
+/* Reset to an empty packet with the standard headroom. */
+static inline void fp_pkt_reset(struct fp_pkt *p)
+{
+	p->data = p->buf + FP_PKT_HEADROOM;
+	p->len = 0;
+	p->ifc = 0;
+	p->drop = 0;
+	p->sa = UINT32_MAX;
+	p->flags = 0;
+	p->ts_ns = 0;
+}
+
+#endif

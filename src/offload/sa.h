@@ -1,0 +1,140 @@
+/* The offload boundary: how the slow path installs, updates, queries and
+ * deletes ESP SAs in an engine instance (a pipe's SA database), shaped like
+ * strongSwan's kernel_ipsec.h: one parameter struct per operation, a query
+ * that returns counters, and a features call asked before offloading.
+ *
+ * All of these run on the slow path (they may allocate); the per-packet
+ * path only reads the database (esp_inb.c, esp_outb.c). */
+#ifndef FP_SA_H
+#define FP_SA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/addr.h"
+#include "crypto/crypto.h"
+#include "offload/drop.h"
+
+#define FP_SA_NONE UINT32_MAX
+#define FP_REPLAY_WINDOW_MAX 1024u
+#define FP_REPLAY_WINDOW_OFFLOAD 64u /* the only window the engine takes */
+
+enum fp_sa_dir { FP_SA_IN = 0, FP_SA_OUT = 1 };
+enum fp_sa_mode { FP_SA_TUNNEL = 0, FP_SA_TRANSPORT = 1 };
+
+/* Traffic selector pair as the SA negotiated it (ASA "local/remote ident"):
+ * inner packets sent must come from local and go to remote; inner packets
+ * received must come from remote and go to local. proto 0 = any, port 0 = any. */
+struct fp_selector {
+	struct fp_prefix local;
+	struct fp_prefix remote;
+	uint8_t proto;
+	uint16_t local_port;
+	uint16_t remote_port;
+};
+
+struct fp_sa_params {
+	uint32_t spi;                 /* host order */
+	uint8_t dir;                  /* enum fp_sa_dir */
+	uint8_t mode;                 /* enum fp_sa_mode */
+	bool esn;                     /* RFC 4304 extended sequence numbers */
+	uint16_t replay_window;       /* inbound, packets: 0 = no anti-replay, else 32..1024 */
+	struct fp_addr local;         /* outer endpoints; both of one family */
+	struct fp_addr remote;
+	uint16_t encap_sport;         /* ESP-in-UDP (RFC 3948) when non-zero */
+	uint16_t encap_dport;
+	struct fp_crypto_key key;
+	struct fp_selector sel;
+	uint64_t life_bytes_soft;     /* 0 = no limit */
+	uint64_t life_bytes_hard;
+	uint64_t life_pkts_soft;
+	uint64_t life_pkts_hard;
+	uint64_t seq;                 /* outbound: last sequence number used (normally 0) */
+	uint32_t rule_id;             /* outbound: the policy rule that selects this SA */
+	uint32_t tag;                 /* the slow path's own reference, opaque here */
+	uint8_t ttl;                  /* outer TTL / hop limit; 0 = 64 */
+	bool vpn_filter;              /* a vpn-filter ACL applies to the tunnel */
+	bool post_frag;               /* fragment after encryption */
+	bool ikev1;
+	bool compression;
+};
+
+/* Fields of fp_sa_update to apply. */
+#define FP_SA_UPD_REMOTE 0x1u    /* peer moved (NAT-T float): remote, encap ports */
+#define FP_SA_UPD_LIFETIME 0x2u  /* new lifetimes */
+#define FP_SA_UPD_RULE 0x4u      /* outbound: take over rule_id (rekey) */
+
+struct fp_sa_update {
+	uint32_t fields;
+	struct fp_addr remote;
+	uint16_t encap_sport, encap_dport;
+	uint64_t life_bytes_soft, life_bytes_hard;
+	uint64_t life_pkts_soft, life_pkts_hard;
+	uint32_t rule_id;
+};
+
+/* Counters of one SA, as show crypto ipsec sa needs them. The engine
+ * counts ok packets (encaps = encrypt = digest when they succeed) and
+ * every drop under its reason. */
+struct fp_sa_stats {
+	uint64_t pkts;               /* packets that went through (encap'd or decap'd) */
+	uint64_t bytes;              /* inner bytes protected or recovered */
+	uint64_t outer_bytes;        /* ESP bytes sent or received */
+	uint64_t drops[FP_DROP__COUNT];
+	uint64_t tfc;                /* dummy packets received (next header 59) */
+	uint64_t seq;                /* outbound: last sent; inbound: highest received */
+	uint64_t last_used_ns;
+	uint64_t bitmap[FP_REPLAY_WINDOW_MAX / 64]; /* inbound replay window, word 0 = newest */
+	uint16_t replay_window;
+};
+
+enum fp_sa_event_type {
+	FP_SA_EV_SOFT_BYTES, FP_SA_EV_SOFT_PKTS, FP_SA_EV_HARD_BYTES, FP_SA_EV_HARD_PKTS,
+	FP_SA_EV_SEQ_EXHAUSTED,
+	FP_SA_EV__COUNT
+};
+const char *fp_sa_event_name(unsigned t);
+
+struct fp_sa_event {
+	uint32_t sa;
+	uint32_t spi;
+	uint8_t type;                /* enum fp_sa_event_type */
+};
+
+struct fp_sadb;
+
+/* A database for up to capacity SAs. be picks the crypto library for all
+ * its SAs. Returns NULL on allocation failure. */
+struct fp_sadb *fp_sadb_new(uint32_t capacity, enum fp_crypto_backend be);
+/* Deletes every SA (zeroizing keys) and frees the database. */
+void fp_sadb_free(struct fp_sadb *db);
+
+/* Install an SA. On success *id is its index (the handle for the calls
+ * below and the value classification puts in pkt->sa). Fails on a duplicate
+ * inbound SPI+destination or outbound rule, a full database, or bad keys;
+ * *err then names why. */
+int fp_sa_install(struct fp_sadb *db, const struct fp_sa_params *p, uint32_t *id,
+		  const char **err);
+int fp_sa_update(struct fp_sadb *db, uint32_t id, const struct fp_sa_update *u,
+		 const char **err);
+/* Removes the SA from lookups and zeroizes its keys. */
+int fp_sa_delete(struct fp_sadb *db, uint32_t id);
+int fp_sa_query(const struct fp_sadb *db, uint32_t id, struct fp_sa_stats *out);
+const struct fp_sa_params *fp_sa_params_get(const struct fp_sadb *db, uint32_t id);
+/* Zero the SA's counters (clear ipsec sa / clear counters). */
+void fp_sa_stats_clear(struct fp_sadb *db, uint32_t id);
+uint32_t fp_sadb_count(const struct fp_sadb *db);
+
+/* Lookups used by classification. FP_SA_NONE when absent. */
+uint32_t fp_sadb_lookup_in(const struct fp_sadb *db, uint32_t spi, const struct fp_addr *dst);
+uint32_t fp_sadb_lookup_out(const struct fp_sadb *db, uint32_t rule_id);
+
+/* Lifetime and sequence events raised by the per-packet path, taken by the
+ * slow path. Returns how many were written to ev (at most n). */
+unsigned fp_sadb_events(struct fp_sadb *db, struct fp_sa_event *ev, unsigned n);
+
+/* Can the engine take this SA? false with *why naming the first rule that
+ * keeps it in the slow path (DESIGN.md, "Offload eligibility"). */
+bool fp_sa_can_offload(const struct fp_sa_params *p, const char **why);
+
+#endif
