@@ -20,6 +20,7 @@ struct fp_pkt {
 	uint16_t drop;     /* enum fp_drop: why it was dropped, FP_DROP_NONE if not */
 	uint32_t sa;       /* SA index chosen by classification, FP_SA_NONE if none */
 	uint32_t flags;    /* FP_PKT_F_* */
+	uint16_t esp_off;  /* inbound: offset of the ESP header, set by classification */
 	uint64_t ts_ns;    /* arrival time, CLOCK_REALTIME, for captures */
 	uint8_t buf[FP_PKT_BUF_SIZE] __attribute__((aligned(64)));
 };
@@ -69,6 +70,7 @@ static inline void fp_pkt_reset(struct fp_pkt *p)
 	p->drop = 0;
 	p->sa = UINT32_MAX;
 	p->flags = 0;
+	p->esp_off = 0;
 	p->ts_ns = 0;
 }
 

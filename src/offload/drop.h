@@ -29,6 +29,8 @@
 	_(TOO_BIG, "ipsec-too-big", "Encapsulated packet exceeds the buffer")              \
 	_(CRYPTO_ERROR, "ctm-error", "CTM returned error")                                 \
 	_(NOT_IP, "invalid-ethertype", "Not an IPv4 or IPv6 packet")                        \
+	_(NOT_ESP, "not-offloaded", "No offload application for the packet, handed to the slow path") \
+	_(BAD_SPI, "ipsec-bad-spi", "ESP packet with a reserved SPI (0-255)")                \
 	_(NO_ROUTE, "no-route", "No route to host")
 
 enum fp_drop {

@@ -1,0 +1,73 @@
+/* Wire headers and the few byte-order and checksum helpers the engine needs.
+ * Packets are parsed through these byte-level accessors so an unaligned
+ * header never becomes an unaligned load. */
+#ifndef FP_INET_H
+#define FP_INET_H
+
+#include <stdint.h>
+#include <string.h>
+
+#define FP_IPV4_HLEN 20u
+#define FP_IPV6_HLEN 40u
+#define FP_UDP_HLEN 8u
+#define FP_ESP_HLEN 8u
+
+#define FP_IPPROTO_ICMP 1
+#define FP_IPPROTO_IPIP 4
+#define FP_IPPROTO_TCP 6
+#define FP_IPPROTO_UDP 17
+#define FP_IPPROTO_IPV6 41
+#define FP_IPPROTO_FRAG 44
+#define FP_IPPROTO_ESP 50
+#define FP_IPPROTO_ICMPV6 58
+#define FP_IPPROTO_NONE 59
+
+#define FP_IKE_PORT 500
+#define FP_NATT_PORT 4500
+
+static inline uint16_t fp_get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t fp_get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline void fp_put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static inline void fp_put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static inline void fp_put64(uint8_t *p, uint64_t v)
+{
+	fp_put32(p, (uint32_t)(v >> 32));
+	fp_put32(p + 4, (uint32_t)v);
+}
+
+/* One's complement sum of a buffer, folded later by fp_csum_fold. */
+uint32_t fp_csum_partial(const uint8_t *p, uint32_t len, uint32_t sum);
+
+static inline uint16_t fp_csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* Fill in the IPv4 header checksum of the header at h (ihl from h). */
+void fp_ipv4_csum_set(uint8_t *h);
+/* UDP checksum over an IPv6 header h followed by the UDP datagram u. */
+uint16_t fp_udp6_csum(const uint8_t *h, const uint8_t *u, uint32_t ulen);
+
+#endif

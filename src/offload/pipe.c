@@ -1,0 +1,82 @@
+#include "pipe.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "offload/sadb.h"
+
+int fp_pipe_init(struct fp_pipe *pp, unsigned id, bool software, uint32_t max_sa,
+		 enum fp_crypto_backend be)
+{
+	memset(pp, 0, sizeof(*pp));
+	pp->id = id;
+	pp->software = software;
+	pp->encap_ports[0] = FP_NATT_PORT;
+	pp->db = fp_sadb_new(max_sa, be);
+	pp->ct = fp_crypto_thread_new();
+	pp->scr = aligned_alloc(64, sizeof(*pp->scr));
+	if (!pp->db || !pp->ct || !pp->scr) {
+		fp_pipe_fini(pp);
+		return -1;
+	}
+	memset(pp->scr, 0, sizeof(*pp->scr));
+	return 0;
+}
+
+void fp_pipe_fini(struct fp_pipe *pp)
+{
+	fp_sadb_free(pp->db);
+	fp_crypto_thread_free(pp->ct);
+	if (pp->scr)
+		fp_crypto_cleanse(pp->scr, sizeof(*pp->scr));
+	free(pp->scr);
+	memset(pp, 0, sizeof(*pp));
+}
+
+void fp_pipe_stats_clear(struct fp_pipe *pp)
+{
+	memset(&pp->st, 0, sizeof(pp->st));
+}
+
+int fp_pipe_encap_port_add(struct fp_pipe *pp, uint16_t port)
+{
+	for (unsigned i = 0; i < FP_PIPE_ENCAP_PORTS; i++) {
+		if (pp->encap_ports[i] == port)
+			return 0;
+		if (pp->encap_ports[i] == 0) {
+			pp->encap_ports[i] = port;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+void fp_pipe_drop(struct fp_pipe *pp, struct fp_sa *sa, struct fp_pkt *p, enum fp_drop why)
+{
+	p->drop = (uint16_t)why;
+	pp->st.drops[why]++;
+	pp->st.drop_pkts++;
+	if (sa)
+		sa->sa_cnt.drops[why]++;
+}
+
+void fp_pipe_punt(struct fp_pipe *pp, struct fp_pkt *p, enum fp_drop why)
+{
+	p->drop = (uint16_t)why;
+	p->flags |= FP_PKT_F_PUNT;
+	pp->st.punts++;
+}
+
+uint16_t fp_vec_partition(struct fp_pipe *pp, struct fp_pkt **pkts, uint16_t n)
+{
+	struct fp_pkt **bad = pp->scr->tmp;
+	uint16_t good = 0, nbad = 0;
+	for (uint16_t i = 0; i < n; i++) {
+		if (pkts[i]->drop == FP_DROP_NONE)
+			pkts[good++] = pkts[i];
+		else
+			bad[nbad++] = pkts[i];
+	}
+	memcpy(pkts + good, bad, nbad * sizeof(*bad));
+	return good;
+}

@@ -1,0 +1,84 @@
+/* Inside the SA database: the per-SA record the per-packet path reads, and
+ * the two lookup tables (inbound SPI, outbound rule). Only the engine and
+ * sadb.c include this; the slow path uses sa.h. */
+#ifndef FP_SADB_H
+#define FP_SADB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "offload/replay.h"
+#include "common/inet.h"
+#include "offload/sa.h"
+
+#define FP_SA_HDR_MAX (FP_IPV6_HLEN + FP_UDP_HLEN)
+
+struct fp_sa_counters {
+	uint64_t pkts;
+	uint64_t bytes;
+	uint64_t outer_bytes;
+	uint64_t tfc;
+	uint64_t last_used_ns;
+	uint64_t drops[FP_DROP__COUNT];
+};
+
+/* Precomputed at install so packets never branch on configuration strings:
+ * sizes, the outer header template, flags. */
+struct fp_sa {
+	struct fp_crypto_sa *sa_cs;
+	uint32_t sa_spi;
+	uint8_t sa_dir;
+	uint8_t sa_mode;
+	uint8_t sa_outer_af;        /* FP_AF_INET / FP_AF_INET6 */
+	bool sa_encap;              /* ESP in UDP */
+	bool sa_aead;
+	bool sa_esn;
+	bool sa_live;               /* installed, not deleted */
+	bool sa_expired;            /* hard lifetime reached: no more packets */
+	uint8_t sa_iv_len;
+	uint8_t sa_icv_len;
+	uint8_t sa_block;           /* payload alignment */
+	uint8_t sa_hdr_len;         /* outer IP (+ UDP) bytes before the ESP header */
+	uint8_t sa_hdr[FP_SA_HDR_MAX];    /* outbound: outer IP (+ UDP) template */
+	uint16_t sa_ip_id;          /* outbound IPv4 identification */
+	uint64_t sa_seq;            /* outbound: last sequence number used */
+	uint64_t sa_seq_max;        /* outbound: UINT32_MAX, or UINT64_MAX with ESN */
+	uint8_t sa_soft_sent;       /* which soft events were raised already */
+	struct fp_replay sa_replay; /* inbound */
+	struct fp_sa_counters sa_cnt;
+	struct fp_sa_params sa_p;   /* as installed, for show and query */
+};
+
+#define FP_SA_EVENT_RING 256u
+
+struct fp_sadb {
+	struct fp_sa *db_sa;
+	uint32_t db_cap;
+	uint32_t db_count;
+	uint32_t db_mask;           /* hash tables: 2^k slots, at least 2 x capacity */
+	uint64_t *db_in_key;        /* SPI + 1 (0 = empty) */
+	uint32_t *db_in_val;
+	uint64_t *db_out_key;       /* rule id + 1 */
+	uint32_t *db_out_val;
+	enum fp_crypto_backend db_be;
+	struct fp_sa_event db_ev[FP_SA_EVENT_RING];
+	uint32_t db_ev_head, db_ev_tail;
+	uint64_t db_ev_lost;
+};
+
+static inline struct fp_sa *fp_sadb_sa(const struct fp_sadb *db, uint32_t id)
+{
+	return id < db->db_cap && db->db_sa[id].sa_live ? &db->db_sa[id] : NULL;
+}
+
+/* Table maintenance for sa.c: keys are SPI + 1 (inbound) or rule + 1. */
+void fp_sadb_table_add(struct fp_sadb *db, int dir, uint64_t key, uint32_t id);
+void fp_sadb_table_del(struct fp_sadb *db, int dir, uint64_t key);
+uint32_t fp_sadb_free_slot(const struct fp_sadb *db);
+
+/* Raise an event for the slow path; counted as lost if the ring is full. */
+void fp_sadb_event_raise(struct fp_sadb *db, uint32_t id, enum fp_sa_event_type t);
+/* Lifetime accounting after a run of packets on one SA. */
+void fp_sa_account(struct fp_sadb *db, uint32_t id, uint64_t pkts, uint64_t bytes);
+
+#endif
