@@ -31,7 +31,9 @@
 	_(NOT_IP, "invalid-ethertype", "Not an IPv4 or IPv6 packet")                        \
 	_(NOT_ESP, "not-offloaded", "No offload application for the packet, handed to the slow path") \
 	_(BAD_SPI, "ipsec-bad-spi", "ESP packet with a reserved SPI (0-255)")                \
-	_(NO_ROUTE, "no-route", "No route to host")
+	_(NO_ROUTE, "no-route", "No route to host")                                        \
+	_(VPN_MISSING_DECRYPT, "vpn-missing-decrypt", "VPN decryption missing")            \
+	_(IKE_NOT_RUNNING, "ike-not-running", "IKE message received, IKEv2 is not enabled")
 
 enum fp_drop {
 #define FP_DROP_ENUM(n, s, d) FP_DROP_##n,

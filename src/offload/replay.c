@@ -14,11 +14,11 @@ int fp_replay_init(struct fp_replay *r, uint32_t window, bool esn)
 }
 
 /* RFC 4304 A.2: pick the high half that puts seq_lo in or right of the window. */
-static uint64_t replay_infer(const struct fp_replay *r, uint32_t seq_lo)
+static uint64_t replay_infer(const struct fp_replay *r, uint64_t top, uint32_t seq_lo)
 {
 	uint32_t w = r->window ? r->window : 64;
-	uint32_t tl = (uint32_t)r->top;
-	uint32_t th = (uint32_t)(r->top >> 32);
+	uint32_t tl = (uint32_t)top;
+	uint32_t th = (uint32_t)(top >> 32);
 	uint32_t bottom = tl - w + 1; /* wraps on purpose when tl < w - 1 */
 	uint32_t sh;
 
@@ -51,7 +51,13 @@ static enum fp_replay_verdict replay_test(const struct fp_replay *r, uint64_t se
 enum fp_replay_verdict fp_replay_check(const struct fp_replay *r, uint32_t seq_lo,
 				       uint64_t *seq)
 {
-	*seq = replay_infer(r, seq_lo);
+	return fp_replay_check_burst(r, r->top, seq_lo, seq);
+}
+
+enum fp_replay_verdict fp_replay_check_burst(const struct fp_replay *r, uint64_t top,
+					     uint32_t seq_lo, uint64_t *seq)
+{
+	*seq = replay_infer(r, top > r->top ? top : r->top, seq_lo);
 	return replay_test(r, *seq);
 }
 

@@ -31,6 +31,11 @@ int fp_replay_init(struct fp_replay *r, uint32_t window, bool esn);
  * (RFC 4304 A.2) and check it. *seq gets the full number either way. */
 enum fp_replay_verdict fp_replay_check(const struct fp_replay *r, uint32_t seq_lo,
 				       uint64_t *seq);
+/* The same within a burst: checks of a whole burst come before its
+ * commits, so the high half is inferred from top, the highest number seen
+ * so far in the burst (or the committed top if that is higher). */
+enum fp_replay_verdict fp_replay_check_burst(const struct fp_replay *r, uint64_t top,
+					     uint32_t seq_lo, uint64_t *seq);
 /* Mark seq received (it passed the check and the ICV). Returns the same
  * verdict as a fresh check, so a duplicate within one burst is caught. */
 enum fp_replay_verdict fp_replay_commit(struct fp_replay *r, uint64_t seq);

@@ -1,0 +1,79 @@
+/* Gateway lifetime: interfaces and tunnels from the configuration, the
+ * engine and software pipes, counters. Packets: forward.c. */
+#include "gateway.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define GW_MAX_SA (2 * FP_GW_MAX_TUNNELS)
+
+int fp_gw_tunnel_build(struct fp_gw *gw, const struct fp_cfg_map_entry *e, char *err,
+		       size_t errlen);
+
+int fp_gw_iface_find(const struct fp_gw *gw, const char *name)
+{
+	for (unsigned i = 0; i < gw->n_ifaces; i++) {
+		const struct fp_cfg_iface *c = gw->ifaces[i].cfg;
+		if (strcmp(c->nameif, name) == 0 || strcmp(c->name, name) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+static void gw_ifaces(struct fp_gw *gw)
+{
+	const struct fp_config *cfg = gw->cfg;
+	for (unsigned i = 0; i < cfg->n_ifaces; i++) {
+		struct fp_gw_iface *ifc = &gw->ifaces[gw->n_ifaces];
+		ifc->id = (uint16_t)gw->n_ifaces++;
+		ifc->cfg = &cfg->ifaces[i];
+		for (unsigned b = 0; b < cfg->n_bindings; b++)
+			if (strcmp(cfg->bindings[b].nameif, ifc->cfg->nameif) == 0)
+				ifc->outside = true;
+	}
+}
+
+int fp_gw_init(struct fp_gw *gw, struct fp_config *cfg, char *err, size_t errlen)
+{
+	memset(gw, 0, sizeof(*gw));
+	gw->cfg = cfg;
+	if (fp_pipe_init(&gw->engine, 0, false, GW_MAX_SA, FP_CRYPTO_AUTO) < 0 ||
+	    fp_pipe_init(&gw->soft, 0, true, GW_MAX_SA, FP_CRYPTO_AUTO) < 0) {
+		snprintf(err, errlen, "out of memory for the SA databases");
+		fp_gw_fini(gw);
+		return -1;
+	}
+	gw_ifaces(gw);
+	for (unsigned i = 0; i < cfg->n_entries; i++) {
+		if (fp_gw_tunnel_build(gw, &cfg->entries[i], err, errlen) < 0) {
+			fp_gw_fini(gw);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void fp_gw_fini(struct fp_gw *gw)
+{
+	fp_pipe_fini(&gw->engine);
+	fp_pipe_fini(&gw->soft);
+	fp_config_free(gw->cfg);
+	memset(gw, 0, sizeof(*gw));
+}
+
+uint64_t fp_gw_drop_count(const struct fp_gw *gw, unsigned reason)
+{
+	if (reason >= FP_DROP__COUNT)
+		return 0;
+	return gw->st.drops[reason] + gw->engine.st.drops[reason] + gw->soft.st.drops[reason];
+}
+
+void fp_gw_clear_counters(struct fp_gw *gw)
+{
+	uint64_t prev = gw->st.previous_tunnels;
+	memset(&gw->st, 0, sizeof(gw->st));
+	gw->st.previous_tunnels = prev;
+	gw->st.last_clear_ns = gw->now_ns;
+	fp_pipe_stats_clear(&gw->engine);
+	fp_pipe_stats_clear(&gw->soft);
+}

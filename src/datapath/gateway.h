@@ -1,0 +1,84 @@
+/* The gateway: the slow path that owns policy. It builds the SAs of the
+ * configuration, decides which go to the offload engine (CAN_BE_OFFLOADED
+ * and flow-offload-ipsec on) and which stay in its own software pipe, and
+ * moves packets between interfaces: outside -> classify -> engine (or the
+ * slow path on a miss) -> inside; inside -> policy -> engine -> outside. */
+#ifndef FP_GATEWAY_H
+#define FP_GATEWAY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/pkt.h"
+#include "config/config.h"
+#include "offload/pipe.h"
+#include "offload/sa.h"
+
+#define FP_GW_MAX_IFACES FP_CFG_MAX_IFACES
+#define FP_GW_MAX_TUNNELS FP_CFG_MAX_MAP_ENTRIES
+
+struct fp_gw_iface {
+	uint16_t id;                      /* index: pkt->ifc */
+	const struct fp_cfg_iface *cfg;
+	bool outside;                     /* a crypto map is bound to it */
+};
+
+/* One crypto map entry with its pair of SAs: the unit show crypto ipsec sa
+ * prints. */
+struct fp_gw_tunnel {
+	const struct fp_cfg_map_entry *entry;
+	const struct fp_cfg_acl *acl;
+	const struct fp_cfg_proposal *proposal;
+	const struct fp_gw_iface *iface;  /* where the map is bound */
+	struct fp_addr local;             /* the interface's address of the peer's family */
+	struct fp_sa_params in, out;      /* as installed (keys cleared) */
+	uint32_t sa_in, sa_out;           /* ids in pipe */
+	struct fp_pipe *pipe;             /* engine pipe, or &gw->soft */
+	bool can_offload;
+	const char *not_offload_why;
+	uint32_t rule;                    /* outbound rule id */
+	uint64_t installed_ns;
+	uint32_t conn_id;
+};
+
+struct fp_gw_stats {
+	uint64_t drops[FP_DROP__COUNT];   /* slow-path drops, show asp drop */
+	uint64_t bypass;                  /* sent in clear: no crypto map matched */
+	uint64_t routed;
+	uint64_t previous_tunnels;
+	uint64_t missing_sa;
+	uint64_t last_clear_ns;
+};
+
+struct fp_gw {
+	struct fp_config *cfg;            /* owned */
+	struct fp_gw_iface ifaces[FP_GW_MAX_IFACES];
+	unsigned n_ifaces;
+	struct fp_gw_tunnel tunnels[FP_GW_MAX_TUNNELS];
+	unsigned n_tunnels;
+	struct fp_pipe engine;            /* the offload engine (one pipe until issue 3) */
+	struct fp_pipe soft;              /* the slow path's software ESP */
+	struct fp_gw_stats st;
+	uint64_t now_ns;                  /* time of the current burst */
+};
+
+/* Build from a validated configuration; takes ownership of cfg. -1 and a
+ * message in err on failure (e.g. an SA the engine refuses). */
+int fp_gw_init(struct fp_gw *gw, struct fp_config *cfg, char *err, size_t errlen);
+void fp_gw_fini(struct fp_gw *gw);
+
+/* Interface id by nameif or device name; -1 if unknown. */
+int fp_gw_iface_find(const struct fp_gw *gw, const char *name);
+
+/* A burst arrived on interface ifc. Packets that leave are handed to
+ * emit(ctx, out_ifc, pkt); every other packet was counted under a drop
+ * reason. The caller owns all buffers before and after. */
+typedef void (*fp_gw_emit_fn)(void *ctx, uint16_t ifc, struct fp_pkt *p);
+void fp_gw_input(struct fp_gw *gw, uint16_t ifc, struct fp_pkt **pkts, uint16_t n,
+		 fp_gw_emit_fn emit, void *ctx);
+
+/* Sum of every drop counter of a reason: engine, software pipe, slow path. */
+uint64_t fp_gw_drop_count(const struct fp_gw *gw, unsigned reason);
+void fp_gw_clear_counters(struct fp_gw *gw);
+
+#endif

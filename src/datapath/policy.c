@@ -1,0 +1,91 @@
+#include "policy.h"
+
+#include "common/inet.h"
+#include "datapath/gateway.h"
+
+struct flow {
+	uint8_t af;
+	const uint8_t *src, *dst;
+	uint8_t proto;
+	uint16_t sport, dport;
+};
+
+static bool flow_parse(struct flow *f, const uint8_t *ip, uint32_t len)
+{
+	bool v4 = (ip[0] >> 4) == 4;
+	uint32_t l4 = v4 ? (uint32_t)(ip[0] & 0x0f) * 4 : FP_IPV6_HLEN;
+	if (len < (v4 ? FP_IPV4_HLEN : FP_IPV6_HLEN))
+		return false;
+	f->af = v4 ? FP_AF_INET : FP_AF_INET6;
+	f->src = v4 ? ip + 12 : ip + 8;
+	f->dst = v4 ? ip + 16 : ip + 24;
+	f->proto = v4 ? ip[9] : ip[6];
+	f->sport = f->dport = 0;
+	bool first_fragment = !v4 || (fp_get16(ip + 6) & 0x1fff) == 0;
+	if ((f->proto == FP_IPPROTO_TCP || f->proto == FP_IPPROTO_UDP) && first_fragment &&
+	    l4 + 4 <= len) {
+		f->sport = fp_get16(ip + l4);
+		f->dport = fp_get16(ip + l4 + 2);
+	}
+	return true;
+}
+
+/* "any" has no family and matches both; any4/any6 are /0 of one family. */
+static bool ace_addr(const struct fp_prefix *p, uint8_t af, const uint8_t *a)
+{
+	return p->addr.af == FP_AF_NONE || fp_prefix_match(p, af, a);
+}
+
+static bool ace_flow(const struct fp_cfg_ace *ace, const struct flow *f, bool reverse)
+{
+	const uint8_t *src = reverse ? f->dst : f->src, *dst = reverse ? f->src : f->dst;
+	uint16_t sport = reverse ? f->dport : f->sport, dport = reverse ? f->sport : f->dport;
+	if (ace->proto && ace->proto != f->proto)
+		return false;
+	if ((ace->src_port && ace->src_port != sport) || (ace->dst_port && ace->dst_port != dport))
+		return false;
+	return ace_addr(&ace->src, f->af, src) && ace_addr(&ace->dst, f->af, dst);
+}
+
+bool fp_ace_match(const struct fp_cfg_ace *ace, const uint8_t *ip, uint32_t len, bool reverse)
+{
+	struct flow f;
+	return flow_parse(&f, ip, len) && ace_flow(ace, &f, reverse);
+}
+
+/* The first ACE matching decides; NULL when none does. */
+static const struct fp_cfg_ace *acl_first_match(const struct fp_cfg_acl *acl, const struct flow *f,
+						bool reverse)
+{
+	for (unsigned i = 0; i < acl->n_aces; i++)
+		if (ace_flow(&acl->aces[i], f, reverse))
+			return &acl->aces[i];
+	return NULL;
+}
+
+struct fp_gw_tunnel *fp_policy_lookup(struct fp_gw *gw, const uint8_t *ip, uint32_t len)
+{
+	struct flow f;
+	if (!flow_parse(&f, ip, len))
+		return NULL;
+	for (unsigned i = 0; i < gw->n_tunnels; i++) {
+		struct fp_gw_tunnel *t = &gw->tunnels[i];
+		const struct fp_cfg_ace *ace = acl_first_match(t->acl, &f, false);
+		if (ace && ace->permit)
+			return t;
+	}
+	return NULL;
+}
+
+bool fp_policy_expects_encrypted(const struct fp_gw *gw, const uint8_t *ip, uint32_t len)
+{
+	struct flow f;
+	if (!flow_parse(&f, ip, len))
+		return false;
+	for (unsigned i = 0; i < gw->n_tunnels; i++) {
+		const struct fp_cfg_ace *ace = acl_first_match(gw->tunnels[i].acl, &f, true);
+		if (ace && ace->permit)
+			return true;
+	}
+	return false;
+}

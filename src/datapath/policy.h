@@ -1,0 +1,27 @@
+/* Crypto map policy: which tunnel (if any) protects an inner packet. The
+ * crypto map's access-list is read in order; the first ACE that matches
+ * decides: permit = this entry's SA, deny = not this entry, try the next. */
+#ifndef FP_POLICY_H
+#define FP_POLICY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config/config.h"
+
+struct fp_gw;
+struct fp_gw_tunnel;
+
+/* Does the IP packet at ip (checked: at least a full IPv4/IPv6 header)
+ * match the ACE? reverse swaps source and destination, for traffic that
+ * comes back from the protected side. */
+bool fp_ace_match(const struct fp_cfg_ace *ace, const uint8_t *ip, uint32_t len, bool reverse);
+
+/* The tunnel protecting a packet leaving through the crypto map, or NULL. */
+struct fp_gw_tunnel *fp_policy_lookup(struct fp_gw *gw, const uint8_t *ip, uint32_t len);
+
+/* Is a cleartext packet arriving from outside one that a tunnel should
+ * have carried (the mirror of a permit ACE)? */
+bool fp_policy_expects_encrypted(const struct fp_gw *gw, const uint8_t *ip, uint32_t len);
+
+#endif

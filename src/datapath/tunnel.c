@@ -1,0 +1,150 @@
+/* From a crypto map entry to a pair of installed SAs. With manual keys
+ * (until IKEv2 negotiates them) the proposal's first encryption and
+ * integrity transforms are the ones keyed, and the access-list's first
+ * permit ACE is the selector, as IKEv2 would make one child SA per ACE. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "datapath/gateway.h"
+
+#define DEFAULT_LIFE_KB 4608000ull /* ASA defaults */
+#define SOFT_PERCENT 90u
+
+static const struct fp_cfg_ace *tunnel_selector_ace(const struct fp_cfg_acl *acl)
+{
+	for (unsigned i = 0; i < acl->n_aces; i++)
+		if (acl->aces[i].permit)
+			return &acl->aces[i];
+	return NULL;
+}
+
+static void tunnel_selector(struct fp_selector *sel, const struct fp_cfg_ace *ace)
+{
+	memset(sel, 0, sizeof(*sel));
+	sel->local = ace->src;
+	sel->remote = ace->dst;
+	sel->proto = ace->proto;
+	sel->local_port = ace->src_port;
+	sel->remote_port = ace->dst_port;
+}
+
+static uint16_t tunnel_replay_window(const struct fp_config *cfg, const struct fp_cfg_map_entry *e)
+{
+	if (e->replay_window >= 0)
+		return (uint16_t)e->replay_window;
+	return cfg->replay_disabled ? 0 : (uint16_t)cfg->replay_window;
+}
+
+static void tunnel_key(struct fp_crypto_key *k, const struct fp_cfg_proposal *pr,
+		       const struct fp_cfg_session_key *sk)
+{
+	memset(k, 0, sizeof(*k));
+	k->cipher = pr->enc[0];
+	k->integ = pr->n_integ ? pr->integ[0] : FP_INTEG_NONE;
+	if (fp_cipher_info(k->cipher)->aead)
+		k->integ = FP_INTEG_NONE;
+	memcpy(k->ckey, sk->cipher_key, sk->cipher_key_len);
+	k->ckey_len = sk->cipher_key_len;
+	memcpy(k->akey, sk->auth_key, sk->auth_key_len);
+	k->akey_len = sk->auth_key_len;
+}
+
+static void tunnel_params(const struct fp_config *cfg, struct fp_gw_tunnel *t,
+			  struct fp_sa_params *p, uint8_t dir)
+{
+	const struct fp_cfg_map_entry *e = t->entry;
+	const struct fp_cfg_session_key *sk = dir == FP_SA_IN ? &e->in[0] : &e->out[0];
+	uint64_t kb = e->life_kbytes ? e->life_kbytes : DEFAULT_LIFE_KB;
+
+	memset(p, 0, sizeof(*p));
+	p->spi = sk->spi;
+	p->dir = dir;
+	p->mode = e->transport ? FP_SA_TRANSPORT : FP_SA_TUNNEL;
+	p->esn = e->esn;
+	p->replay_window = dir == FP_SA_IN ? tunnel_replay_window(cfg, e) : 0;
+	p->local = t->local;
+	p->remote = e->peer;
+	p->encap_sport = dir == FP_SA_OUT ? e->udp_sport : e->udp_dport;
+	p->encap_dport = dir == FP_SA_OUT ? e->udp_dport : e->udp_sport;
+	tunnel_key(&p->key, t->proposal, sk);
+	tunnel_selector(&p->sel, tunnel_selector_ace(t->acl));
+	p->life_bytes_hard = kb * 1024;
+	p->life_bytes_soft = p->life_bytes_hard / 100 * SOFT_PERCENT;
+	p->rule_id = t->rule;
+	p->tag = t->conn_id;
+}
+
+/* The bound interface's address of the peer's family is the local endpoint. */
+static int tunnel_local(struct fp_gw_tunnel *t, char *err, size_t errlen)
+{
+	const struct fp_cfg_iface *c = t->iface->cfg;
+	const struct fp_prefix *ip = t->entry->peer.af == FP_AF_INET ? &c->ip4 : &c->ip6;
+	if (ip->addr.af == FP_AF_NONE) {
+		snprintf(err, errlen, "crypto map %s %u: interface %s has no address of the peer's family",
+			 t->entry->map, t->entry->seq, c->nameif);
+		return -1;
+	}
+	t->local = ip->addr;
+	return 0;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int tunnel_install(struct fp_gw *gw, struct fp_gw_tunnel *t, char *err, size_t errlen)
+{
+	const char *why = NULL;
+	t->can_offload = fp_sa_can_offload(&t->in, &t->not_offload_why) &&
+			 fp_sa_can_offload(&t->out, &t->not_offload_why);
+	t->pipe = gw->cfg->offload_ipsec && t->can_offload ? &gw->engine : &gw->soft;
+	for (unsigned i = 0; i < 2; i++) {
+		if (t->entry->udp_sport)
+			fp_pipe_encap_port_add(i ? &gw->soft : &gw->engine, t->entry->udp_sport);
+	}
+	if (fp_sa_install(t->pipe->db, &t->in, &t->sa_in, &why) < 0 ||
+	    fp_sa_install(t->pipe->db, &t->out, &t->sa_out, &why) < 0) {
+		snprintf(err, errlen, "crypto map %s %u: SA not installed: %s", t->entry->map,
+			 t->entry->seq, why);
+		return -1;
+	}
+	/* the params copies keep no keys: show and query never see them */
+	fp_crypto_cleanse(&t->in.key, sizeof(t->in.key));
+	fp_crypto_cleanse(&t->out.key, sizeof(t->out.key));
+	t->installed_ns = now_ns();
+	return 0;
+}
+
+int fp_gw_tunnel_build(struct fp_gw *gw, const struct fp_cfg_map_entry *e, char *err,
+		       size_t errlen)
+{
+	const struct fp_cfg_iface *ifc = fp_config_map_iface(gw->cfg, e->map);
+	if (!ifc || !e->n_in || !e->n_out)
+		return 0; /* not bound, or no keys yet: nothing to install */
+	struct fp_gw_tunnel *t = &gw->tunnels[gw->n_tunnels];
+	memset(t, 0, sizeof(*t));
+	t->entry = e;
+	t->acl = fp_config_acl(gw->cfg, e->acl);
+	t->proposal = fp_config_proposal(gw->cfg, e->proposal);
+	t->iface = &gw->ifaces[fp_gw_iface_find(gw, ifc->nameif)];
+	t->rule = gw->n_tunnels;
+	t->conn_id = 1000 + gw->n_tunnels;
+	t->sa_in = t->sa_out = FP_SA_NONE;
+	if (!t->acl || !t->proposal || !t->proposal->n_enc || !tunnel_selector_ace(t->acl)) {
+		snprintf(err, errlen, "crypto map %s %u: needs an access-list with a permit ACE and an ipsec-proposal",
+			 e->map, e->seq);
+		return -1;
+	}
+	if (tunnel_local(t, err, errlen) < 0)
+		return -1;
+	tunnel_params(gw->cfg, t, &t->in, FP_SA_IN);
+	tunnel_params(gw->cfg, t, &t->out, FP_SA_OUT);
+	if (tunnel_install(gw, t, err, errlen) < 0)
+		return -1;
+	gw->n_tunnels++;
+	return 0;
+}

@@ -1,0 +1,111 @@
+#include "options.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/pkt.h"
+
+static const char usage[] =
+	"usage: fpvpnd -c FILE --offline --read IF=IN.pcap [--read IF=IN.pcap]...\n"
+	"              [--write IF=OUT.pcap]... [--exec \"COMMAND\"]... [--burst N]\n"
+	"\n"
+	"  -c, --config FILE   ASA-style configuration (see docs/configuration.md)\n"
+	"      --offline       read packets from pcap files instead of interfaces\n"
+	"      --read IF=FILE  packets arriving on interface IF (nameif or device);\n"
+	"                      Ethernet, Linux cooked or raw IP captures\n"
+	"      --write IF=FILE what leaves interface IF, as a raw IP capture\n"
+	"      --exec COMMAND  run a show/clear command afterwards and print its output\n"
+	"      --burst N       packets per vector handed to the engine (1-256, default 32)\n"
+	"  -h, --help          this text\n"
+	"  -V, --version       version\n";
+
+static int opt_file(struct fp_opt_file *files, unsigned *n, char *arg, const char *what)
+{
+	char *eq = strchr(arg, '=');
+	if (!eq || eq == arg || !eq[1]) {
+		fprintf(stderr, "fpvpnd: --%s wants IF=FILE, got '%s'\n", what, arg);
+		return -1;
+	}
+	if (*n >= FP_OPT_MAX_FILES) {
+		fprintf(stderr, "fpvpnd: at most %d --%s options\n", FP_OPT_MAX_FILES, what);
+		return -1;
+	}
+	*eq = '\0';
+	files[*n].iface = arg;
+	files[*n].path = eq + 1;
+	(*n)++;
+	return 0;
+}
+
+static int opt_burst(struct fp_options *o, const char *arg)
+{
+	char *end;
+	unsigned long v = strtoul(arg, &end, 10);
+	if (*end || v < 1 || v > FP_VEC_MAX) {
+		fprintf(stderr, "fpvpnd: --burst wants 1-%u, got '%s'\n", FP_VEC_MAX, arg);
+		return -1;
+	}
+	o->burst = (unsigned)v;
+	return 0;
+}
+
+static int opt_one(struct fp_options *o, int c, char *arg)
+{
+	switch (c) {
+	case 'c':
+		o->config = arg;
+		return 0;
+	case 'o':
+		o->offline = true;
+		return 0;
+	case 'r':
+		return opt_file(o->reads, &o->n_reads, arg, "read");
+	case 'w':
+		return opt_file(o->writes, &o->n_writes, arg, "write");
+	case 'e':
+		if (o->n_exec >= FP_OPT_MAX_EXEC) {
+			fprintf(stderr, "fpvpnd: at most %d --exec options\n", FP_OPT_MAX_EXEC);
+			return -1;
+		}
+		o->exec[o->n_exec++] = arg;
+		return 0;
+	case 'b':
+		return opt_burst(o, arg);
+	case 'h':
+		fputs(usage, stdout);
+		return 1;
+	case 'V':
+		puts("fpvpnd " FPVPN_VERSION);
+		return 1;
+	default:
+		fputs(usage, stderr);
+		return -1;
+	}
+}
+
+int fp_options_parse(struct fp_options *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'c'}, {"offline", no_argument, NULL, 'o'},
+		{"read", required_argument, NULL, 'r'},   {"write", required_argument, NULL, 'w'},
+		{"exec", required_argument, NULL, 'e'},   {"burst", required_argument, NULL, 'b'},
+		{"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	int c, r;
+	memset(o, 0, sizeof(*o));
+	o->burst = 32;
+	while ((c = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1)
+		if ((r = opt_one(o, c, optarg)) != 0)
+			return r;
+	if (optind < argc || !o->config) {
+		fprintf(stderr, optind < argc ? "fpvpnd: unexpected argument '%s'\n"
+					      : "fpvpnd: -c FILE is required%s\n",
+			optind < argc ? argv[optind] : "");
+		fputs(usage, stderr);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,30 @@
+/* fpvpnd's command line. */
+#ifndef FP_OPTIONS_H
+#define FP_OPTIONS_H
+
+#include <stdbool.h>
+
+#define FP_OPT_MAX_FILES 16
+#define FP_OPT_MAX_EXEC 32
+
+struct fp_opt_file {
+	const char *iface;   /* nameif or device name */
+	const char *path;
+};
+
+struct fp_options {
+	const char *config;
+	bool offline;
+	struct fp_opt_file reads[FP_OPT_MAX_FILES];
+	unsigned n_reads;
+	struct fp_opt_file writes[FP_OPT_MAX_FILES];
+	unsigned n_writes;
+	const char *exec[FP_OPT_MAX_EXEC];
+	unsigned n_exec;
+	unsigned burst;      /* packets handed to the gateway per call */
+};
+
+/* 0 = run, 1 = done (help/version printed), -1 = usage error (printed). */
+int fp_options_parse(struct fp_options *o, int argc, char **argv);
+
+#endif
