@@ -117,6 +117,14 @@ static enum fp_drop option_id(struct fp_pipe *pp, struct fp_pkt *p, const struct
 	return FP_DROP_NONE;
 }
 
+static inline bool classify_dst_ok(const struct fp_sa *sa, const struct outer *o)
+{
+	const struct fp_addr *l = &sa->sa_p.local;
+	if (l->af != o->af)
+		return false;
+	return o->af == FP_AF_INET ? memcmp(l->a, o->dst, 4) == 0 : memcmp(l->a, o->dst, 16) == 0;
+}
+
 static void classify_one(struct fp_pipe *pp, struct fp_pkt *p)
 {
 	struct outer o;
@@ -149,9 +157,9 @@ static void classify_one(struct fp_pipe *pp, struct fp_pkt *p)
 		fp_pipe_drop(pp, NULL, p, FP_DROP_BAD_SPI);
 		return;
 	}
-	struct fp_addr dst = {.af = o.af};
-	memcpy(dst.a, o.dst, o.af == FP_AF_INET ? 4 : 16);
-	p->sa = fp_sadb_lookup_in(pp->db, spi, &dst);
+	p->sa = fp_sadb_find_in(pp->db, spi);
+	if (p->sa != FP_SA_NONE && !classify_dst_ok(&pp->db->db_sa[p->sa], &o))
+		p->sa = FP_SA_NONE; /* SPIs are ours, unique; the destination must agree */
 	if (p->sa == FP_SA_NONE) {
 		pp->st.cam_miss++;
 		fp_pipe_punt(pp, p, FP_DROP_SPI_UNKNOWN);

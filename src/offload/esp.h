@@ -11,7 +11,22 @@
 
 /* Length of the IPv4/IPv6 packet at h, checked against at most len bytes
  * and against the expected version (4 or 6); 0 if malformed. */
-uint32_t fp_esp_inner_len(const uint8_t *h, uint32_t len, uint8_t version);
+static inline uint32_t fp_esp_inner_len(const uint8_t *h, uint32_t len, uint8_t version)
+{
+	if (len < 1 || (h[0] >> 4) != version)
+		return 0;
+	if (version == 4) {
+		uint32_t hl = (uint32_t)(h[0] & 0x0f) * 4;
+		if (len < FP_IPV4_HLEN || hl < FP_IPV4_HLEN)
+			return 0;
+		uint32_t tot = fp_get16(h + 2);
+		return tot >= hl && tot <= len ? tot : 0;
+	}
+	if (len < FP_IPV6_HLEN)
+		return 0;
+	uint32_t tot = FP_IPV6_HLEN + fp_get16(h + 4);
+	return tot <= len ? tot : 0;
+}
 
 /* Does the inner packet at h (a checked IP packet) travel from src_sel to
  * dst_sel with the selector's protocol and ports? */

@@ -138,6 +138,32 @@ static enum fp_drop inb_transport(struct fp_sa *sa, struct fp_pkt *p, uint8_t *p
 	return FP_DROP_NONE;
 }
 
+/* Commit after the ICV verified. A packet that passed the check can
+ * still fail here when an earlier packet of the same burst took its number
+ * or moved the window past it. */
+static inline enum fp_drop inb_commit(struct fp_sa *sa, uint64_t seq)
+{
+	switch (fp_replay_commit(&sa->sa_replay, seq)) {
+	case FP_REPLAY_DUP:
+		return FP_DROP_REPLAY;
+	case FP_REPLAY_OLD:
+		return FP_DROP_REPLAY_TOO_OLD;
+	default:
+		return FP_DROP_NONE;
+	}
+}
+
+/* Inbound: from the remote selector to the local one. */
+static inline bool inb_selector(const struct fp_sa *sa, const struct fp_pkt *p)
+{
+	if (sa->sa_sel_v4 && (p->data[0] >> 4) == 4) {
+		uint32_t src = fp_get32(p->data + 12), dst = fp_get32(p->data + 16);
+		return (src & sa->sa_sel_mask[1]) == sa->sa_sel_net[1] &&
+		       (dst & sa->sa_sel_mask[0]) == sa->sa_sel_net[0];
+	}
+	return fp_esp_selector_match(&sa->sa_p.sel, p->data, p->len, true);
+}
+
 static bool inb_finish(struct fp_pipe *pp, struct fp_sa *sa, struct fp_pkt *p, uint16_t k)
 {
 	struct fp_crypto_op *op = &pp->scr->ops[k];
@@ -147,23 +173,23 @@ static bool inb_finish(struct fp_pipe *pp, struct fp_sa *sa, struct fp_pkt *p, u
 
 	if (op->status != FP_CRYPTO_OK)
 		why = op->status == FP_CRYPTO_EAUTH ? FP_DROP_ICV_FAIL : FP_DROP_CRYPTO_ERROR;
-	else if (fp_replay_commit(&sa->sa_replay, pp->scr->seq[k]) != FP_REPLAY_OK)
-		why = FP_DROP_REPLAY; /* a duplicate earlier in this burst */
 	else
+		why = inb_commit(sa, pp->scr->seq[k]);
+	if (why == FP_DROP_NONE)
 		why = inb_trailer(op->data, op->data_len, &payload, &nh);
 	if (why == FP_DROP_NONE)
 		why = sa->sa_mode == FP_SA_TUNNEL ? inb_tunnel(p, op->data, payload, nh)
 						  : inb_transport(sa, p, op->data, payload, nh);
 	if (why == FP_DROP_NONE && sa->sa_mode == FP_SA_TUNNEL) {
 		pp->st.filtering_total++;
-		if (!fp_esp_selector_match(&sa->sa_p.sel, p->data, p->len, true)) {
+		if (!inb_selector(sa, p)) {
 			pp->st.filtering_drop++;
 			why = FP_DROP_SELECTOR_MISMATCH; /* ASA 402116 */
 		}
 	}
 	if (why == FP_DROP_TFC_DUMMY)
 		sa->sa_cnt.tfc++;
-	if (why == FP_DROP_REPLAY)
+	if (why == FP_DROP_REPLAY || why == FP_DROP_REPLAY_TOO_OLD)
 		pp->st.anti_replay_drop++;
 	if (why != FP_DROP_NONE)
 		return fp_pipe_drop(pp, sa, p, why), false;

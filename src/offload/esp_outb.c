@@ -137,13 +137,16 @@ static void outb_outer(struct fp_sa *sa, struct fp_pkt *p, const struct outb_lay
 		memcpy(fp_pkt_push(p, ip_len), sa->sa_hdr, ip_len);
 	}
 	uint8_t *h = p->data;
-	if (sa->sa_outer_af == FP_AF_INET) {
+	if (sa->sa_outer_af == FP_AF_INET && !l->ip_len) {
+		/* the template's sum plus the three fields that change */
+		uint16_t id = sa->sa_ip_id++, frag = inner_df ? 0x4000 : 0; /* DF policy: copy-df */
+		fp_put16(h + 2, (uint16_t)p->len);
+		fp_put16(h + 4, id);
+		fp_put16(h + 6, frag);
+		fp_put16(h + 10, fp_csum_fold(sa->sa_hdr_sum + p->len + id + frag));
+	} else if (sa->sa_outer_af == FP_AF_INET) {
 		h[9] = proto;
 		fp_put16(h + 2, (uint16_t)p->len);
-		if (!l->ip_len) {
-			fp_put16(h + 4, sa->sa_ip_id++);
-			fp_put16(h + 6, inner_df ? 0x4000 : 0); /* DF policy: copy-df */
-		}
 		fp_ipv4_csum_set(h);
 	} else {
 		h[6] = proto;

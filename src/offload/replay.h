@@ -27,21 +27,96 @@ enum fp_replay_verdict { FP_REPLAY_OK = 0, FP_REPLAY_DUP, FP_REPLAY_OLD };
 /* window: 0 or a multiple of 32 up to FP_REPLAY_WINDOW_MAX. -1 if not. */
 int fp_replay_init(struct fp_replay *r, uint32_t window, bool esn);
 
-/* Reconstruct the full sequence number from the 32 bits on the wire
- * (RFC 4304 A.2) and check it. *seq gets the full number either way. */
-enum fp_replay_verdict fp_replay_check(const struct fp_replay *r, uint32_t seq_lo,
-				       uint64_t *seq);
-/* The same within a burst: checks of a whole burst come before its
- * commits, so the high half is inferred from top, the highest number seen
- * so far in the burst (or the committed top if that is higher). */
-enum fp_replay_verdict fp_replay_check_burst(const struct fp_replay *r, uint64_t top,
-					     uint32_t seq_lo, uint64_t *seq);
-/* Mark seq received (it passed the check and the ICV). Returns the same
- * verdict as a fresh check, so a duplicate within one burst is caught. */
-enum fp_replay_verdict fp_replay_commit(struct fp_replay *r, uint64_t seq);
+
+/* fp_replay_check(r, seq_lo, &seq): reconstruct the full sequence number
+ * from the 32 bits on the wire (RFC 4304 A.2) and check it; *seq gets the
+ * full number either way.
+ * fp_replay_check_burst(r, top, seq_lo, &seq): the same within a burst,
+ * whose checks all come before its commits: the high half is inferred
+ * from top, the highest number seen so far in the burst.
+ * fp_replay_commit(r, seq): mark seq received once its ICV verified;
+ * returns the verdict of a fresh check, so a duplicate within one burst is
+ * caught. All three are inline below: they run per packet. */
 
 /* The window relative to top for show output: out[0] bit 0 is top, bit i
  * of out[k] is top - (64k + i). Fills window/64 words (at least one). */
 void fp_replay_snapshot(const struct fp_replay *r, uint64_t *out, unsigned nwords);
+
+/* RFC 4304 A.2: pick the high half that puts seq_lo in or right of the window. */
+static inline uint64_t fp_replay_infer(const struct fp_replay *r, uint64_t top, uint32_t seq_lo)
+{
+	uint32_t w = r->window ? r->window : 64;
+	uint32_t tl = (uint32_t)top;
+	uint32_t th = (uint32_t)(top >> 32);
+	uint32_t bottom = tl - w + 1; /* wraps on purpose when tl < w - 1 */
+	uint32_t sh;
+
+	if (!r->esn)
+		return seq_lo;
+	if (tl >= w - 1)
+		sh = seq_lo >= bottom ? th : th + 1;
+	else
+		sh = seq_lo >= bottom && th > 0 ? th - 1 : th;
+	return (uint64_t)sh << 32 | seq_lo;
+}
+
+static inline uint64_t *fp_replay_word(struct fp_replay *r, uint64_t seq)
+{
+	return &r->bits[(seq / 64) % r->nwords];
+}
+
+static inline enum fp_replay_verdict fp_replay_test(const struct fp_replay *r, uint64_t seq)
+{
+	if (seq == 0)
+		return FP_REPLAY_OLD; /* sequence numbers start at 1 */
+	if (!r->window || seq > r->top)
+		return FP_REPLAY_OK;
+	if (r->top - seq >= r->window)
+		return FP_REPLAY_OLD;
+	uint64_t w = r->bits[(seq / 64) % r->nwords];
+	return (w >> (seq % 64)) & 1 ? FP_REPLAY_DUP : FP_REPLAY_OK;
+}
+
+static inline enum fp_replay_verdict fp_replay_check_burst(const struct fp_replay *r, uint64_t top,
+					     uint32_t seq_lo, uint64_t *seq)
+{
+	*seq = fp_replay_infer(r, top > r->top ? top : r->top, seq_lo);
+	return fp_replay_test(r, *seq);
+}
+
+static inline enum fp_replay_verdict fp_replay_check(const struct fp_replay *r, uint32_t seq_lo,
+				       uint64_t *seq)
+{
+	return fp_replay_check_burst(r, r->top, seq_lo, seq);
+}
+
+/* Clear the ring words that the window slides over when top moves to seq. */
+static inline void fp_replay_advance(struct fp_replay *r, uint64_t seq)
+{
+	uint64_t from = r->top / 64, to = seq / 64;
+	uint64_t steps = to - from;
+	if (steps > r->nwords)
+		steps = r->nwords;
+	for (uint64_t i = 1; i <= steps; i++)
+		r->bits[(from + i) % r->nwords] = 0;
+	r->top = seq;
+}
+
+static inline enum fp_replay_verdict fp_replay_commit(struct fp_replay *r, uint64_t seq)
+{
+	enum fp_replay_verdict v = fp_replay_test(r, seq);
+	if (v != FP_REPLAY_OK)
+		return v;
+	if (seq > r->top) {
+		if (r->window)
+			fp_replay_advance(r, seq);
+		else
+			r->top = seq;
+	}
+	if (r->window)
+		*fp_replay_word(r, seq) |= 1ull << (seq % 64);
+	return FP_REPLAY_OK;
+}
+
 
 #endif

@@ -57,10 +57,32 @@ static void sa_build_outer(struct fp_sa *sa)
 		ip_len = FP_IPV6_HLEN;
 	}
 	sa->sa_hdr_len = ip_len;
+	if (sa->sa_outer_af == FP_AF_INET)
+		sa->sa_hdr_sum = fp_csum_partial(h, FP_IPV4_HLEN, 0);
 	if (sa->sa_encap) {
 		fp_put16(h + ip_len, p->encap_sport);
 		fp_put16(h + ip_len + 2, p->encap_dport);
 		sa->sa_hdr_len += FP_UDP_HLEN;
+	}
+}
+
+static uint32_t prefix_mask(uint8_t len)
+{
+	return len ? 0xffffffffu << (32 - len) : 0;
+}
+
+/* Plain IPv4 selectors (no protocol, no ports) get a two-compare test. */
+static void sa_selector_fast(struct fp_sa *sa)
+{
+	const struct fp_selector *sel = &sa->sa_p.sel;
+	const struct fp_prefix *pf[2] = {&sel->local, &sel->remote};
+	sa->sa_sel_v4 = !sel->proto && !sel->local_port && !sel->remote_port;
+	for (int i = 0; i < 2; i++) {
+		if (pf[i]->addr.af == FP_AF_INET6)
+			sa->sa_sel_v4 = false;
+		uint8_t len = pf[i]->addr.af == FP_AF_INET ? pf[i]->len : 0;
+		sa->sa_sel_mask[i] = prefix_mask(len);
+		sa->sa_sel_net[i] = fp_get32(pf[i]->addr.a) & sa->sa_sel_mask[i];
 	}
 }
 
@@ -91,6 +113,7 @@ static int sa_fill(struct fp_sadb *db, struct fp_sa *sa, const struct fp_sa_para
 	sa->sa_seq_max = p->esn ? UINT64_MAX : UINT32_MAX;
 	fp_replay_init(&sa->sa_replay, p->dir == FP_SA_IN ? p->replay_window : 0, p->esn);
 	sa_build_outer(sa);
+	sa_selector_fast(sa);
 	/* the copy in sa_p is what show and query see: keys are not kept twice */
 	fp_crypto_cleanse(&sa->sa_p.key.ckey, sizeof(sa->sa_p.key.ckey));
 	fp_crypto_cleanse(&sa->sa_p.key.akey, sizeof(sa->sa_p.key.akey));

@@ -7,26 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint32_t sadb_hash(uint64_t key)
-{
-	key *= 0x9e3779b97f4a7c15ull; /* Fibonacci hashing: SPIs may be sequential */
-	return (uint32_t)(key >> 32);
-}
-
-static uint32_t table_find(const uint64_t *keys, const uint32_t *vals, uint32_t mask,
-			   uint64_t key)
-{
-	for (uint32_t i = sadb_hash(key) & mask;; i = (i + 1) & mask) {
-		if (keys[i] == key)
-			return vals[i];
-		if (keys[i] == 0)
-			return FP_SA_NONE;
-	}
-}
 
 static void table_add(uint64_t *keys, uint32_t *vals, uint32_t mask, uint64_t key, uint32_t v)
 {
-	uint32_t i = sadb_hash(key) & mask;
+	uint32_t i = fp_sadb_hash(key) & mask;
 	while (keys[i] != 0)
 		i = (i + 1) & mask;
 	keys[i] = key;
@@ -36,14 +20,14 @@ static void table_add(uint64_t *keys, uint32_t *vals, uint32_t mask, uint64_t ke
 /* Backward-shift deletion keeps probe chains unbroken without tombstones. */
 static void table_del(uint64_t *keys, uint32_t *vals, uint32_t mask, uint64_t key)
 {
-	uint32_t i = sadb_hash(key) & mask;
+	uint32_t i = fp_sadb_hash(key) & mask;
 	while (keys[i] != key) {
 		if (keys[i] == 0)
 			return;
 		i = (i + 1) & mask;
 	}
 	for (uint32_t j = (i + 1) & mask; keys[j] != 0; j = (j + 1) & mask) {
-		uint32_t home = sadb_hash(keys[j]) & mask;
+		uint32_t home = fp_sadb_hash(keys[j]) & mask;
 		/* move j back into the hole at i unless its home lies in (i, j] */
 		if (((j - home) & mask) >= ((j - i) & mask)) {
 			keys[i] = keys[j];
@@ -101,7 +85,7 @@ uint32_t fp_sadb_count(const struct fp_sadb *db)
 
 uint32_t fp_sadb_lookup_in(const struct fp_sadb *db, uint32_t spi, const struct fp_addr *dst)
 {
-	uint32_t id = table_find(db->db_in_key, db->db_in_val, db->db_mask, (uint64_t)spi + 1);
+	uint32_t id = fp_sadb_find_in(db, spi);
 	if (id == FP_SA_NONE || !dst)
 		return id;
 	/* SPIs are unique per gateway (we pick them); the destination must still agree */
@@ -110,7 +94,7 @@ uint32_t fp_sadb_lookup_in(const struct fp_sadb *db, uint32_t spi, const struct 
 
 uint32_t fp_sadb_lookup_out(const struct fp_sadb *db, uint32_t rule_id)
 {
-	return table_find(db->db_out_key, db->db_out_val, db->db_mask, (uint64_t)rule_id + 1);
+	return fp_sadb_table_find(db->db_out_key, db->db_out_val, db->db_mask, (uint64_t)rule_id + 1);
 }
 
 void fp_sadb_table_add(struct fp_sadb *db, int dir, uint64_t key, uint32_t id)

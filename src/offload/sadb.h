@@ -41,6 +41,10 @@ struct fp_sa {
 	uint8_t sa_hdr_len;         /* outer IP (+ UDP) bytes before the ESP header */
 	uint8_t sa_hdr[FP_SA_HDR_MAX];    /* outbound: outer IP (+ UDP) template */
 	uint16_t sa_ip_id;          /* outbound IPv4 identification */
+	uint32_t sa_hdr_sum;        /* outbound IPv4: template's partial checksum */
+	bool sa_sel_v4;             /* selectors are plain IPv4 prefixes: fast test */
+	uint32_t sa_sel_net[2];     /* local, remote network (host order) */
+	uint32_t sa_sel_mask[2];
 	uint64_t sa_seq;            /* outbound: last sequence number used */
 	uint64_t sa_seq_max;        /* outbound: UINT32_MAX, or UINT64_MAX with ESN */
 	uint8_t sa_soft_sent;       /* which soft events were raised already */
@@ -65,6 +69,29 @@ struct fp_sadb {
 	uint32_t db_ev_head, db_ev_tail;
 	uint64_t db_ev_lost;
 };
+
+static inline uint32_t fp_sadb_hash(uint64_t key)
+{
+	key *= 0x9e3779b97f4a7c15ull; /* Fibonacci hashing: SPIs may be sequential */
+	return (uint32_t)(key >> 32);
+}
+
+static inline uint32_t fp_sadb_table_find(const uint64_t *keys, const uint32_t *vals,
+					  uint32_t mask, uint64_t key)
+{
+	for (uint32_t i = fp_sadb_hash(key) & mask;; i = (i + 1) & mask) {
+		if (keys[i] == key)
+			return vals[i];
+		if (keys[i] == 0)
+			return FP_SA_NONE;
+	}
+}
+
+/* Inbound SA by SPI alone; the caller checks the destination. */
+static inline uint32_t fp_sadb_find_in(const struct fp_sadb *db, uint32_t spi)
+{
+	return fp_sadb_table_find(db->db_in_key, db->db_in_val, db->db_mask, (uint64_t)spi + 1);
+}
 
 static inline struct fp_sa *fp_sadb_sa(const struct fp_sadb *db, uint32_t id)
 {
