@@ -4,8 +4,10 @@
  * out the regions and this module encrypts, decrypts and authenticates them.
  *
  * Threading: a struct fp_crypto_thread is one worker's scratch (the ipsec-mb
- * managers are not thread-safe); a struct fp_crypto_sa is read-only after
- * fp_crypto_sa_new() and may be used from any thread. */
+ * managers are not thread-safe); a struct fp_crypto_sa is used by one thread
+ * at a time, the pipe that owns the SA: the OpenSSL backend keeps per-SA EVP
+ * contexts keyed once, which every packet updates (only the IV is set per
+ * packet). fp_crypto_sa_new/free may run on any thread. */
 #ifndef FP_CRYPTO_H
 #define FP_CRYPTO_H
 
@@ -98,8 +100,11 @@ void fp_crypto_random(struct fp_crypto_thread *t, uint8_t *out, unsigned n);
  *         the caller appended them) and is truncated to the ICV length.
  * Encrypt writes icv only after the MAC is computed, so icv may overlap the
  * tail of the auth region (that is where ESN high bits sit on send).
- * Decrypt compares the received icv in constant time and does not decrypt
- * when it fails; icv must not overlap the auth region. */
+ * Decrypt compares the received icv in constant time; when it fails, status
+ * is FP_CRYPTO_EAUTH and data is left as received (ipsec-mb's chained
+ * decrypt runs anyway, and is undone); icv must not overlap the auth region.
+ * CBC+HMAC: data lies inside the auth region, data_len is a multiple of 16
+ * (else FP_CRYPTO_EINVAL). */
 struct fp_crypto_op {
 	const uint8_t *iv;
 	const uint8_t *aad;

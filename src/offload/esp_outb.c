@@ -18,7 +18,7 @@ struct outb_layout {
 };
 
 /* Tunnel mode protects the whole inner packet. */
-static enum fp_drop outb_tunnel(struct fp_pkt *p, struct outb_layout *l)
+static inline enum fp_drop outb_tunnel(struct fp_pkt *p, struct outb_layout *l)
 {
 	uint8_t version = p->len ? p->data[0] >> 4 : 0;
 	if (version != 4 && version != 6)
@@ -177,8 +177,6 @@ static bool outb_prepare(struct fp_pipe *pp, struct fp_sa *sa, struct fp_pkt *p,
 	outb_esp_header(pp, sa, p, pp->scr->seq[k]);
 	outb_crypto_op(pp, sa, p, padded, k);
 	outb_outer(sa, p, &l, df);
-	pp->st.out_encrypt_bytes += padded;
-	pp->st.out_hash_bytes += FP_ESP_HLEN + sa->sa_iv_len + padded;
 	pp->scr->inner_len[k] = inner;
 	return true;
 }
@@ -190,6 +188,19 @@ static void outb_finish(struct fp_sa *sa, struct fp_pkt *p)
 		u[6] = u[7] = 0;
 		fp_put16(u + 6, fp_udp6_csum(p->data, u, p->len - FP_IPV6_HLEN));
 	}
+}
+
+/* nvppu-style byte counters, once per run: cipher and MAC regions. */
+static void outb_crypto_bytes(struct fp_pipe *pp, uint16_t k)
+{
+	uint64_t enc = 0, hash = 0;
+	for (uint16_t i = 0; i < k; i++) {
+		const struct fp_crypto_op *op = &pp->scr->ops[i];
+		enc += op->data_len;
+		hash += (uint64_t)(op->data - op->iv) + 8 + op->data_len; /* ESP header, IV, payload */
+	}
+	pp->st.out_encrypt_bytes += enc;
+	pp->st.out_hash_bytes += hash;
 }
 
 static void outb_run(struct fp_pipe *pp, uint32_t id, struct fp_pkt **pkts, uint16_t n)
@@ -210,6 +221,7 @@ static void outb_run(struct fp_pipe *pp, uint32_t id, struct fp_pkt **pkts, uint
 	pp->st.out_encrypt_pkts += k;
 	pp->st.out_hash_pkts += k;
 	fp_crypto_encrypt(pp->ct, sa->sa_cs, pp->scr->ops, k);
+	outb_crypto_bytes(pp, k);
 	for (uint16_t i = 0; i < k; i++) {
 		if (pp->scr->ops[i].status != FP_CRYPTO_OK) {
 			fp_pipe_drop(pp, sa, mine[i], FP_DROP_CRYPTO_ERROR);
