@@ -1,0 +1,85 @@
+/* Inside src/cli only: the command table's shape, the request a handler
+ * gets, the renderers the handlers call (one file each: show_ipsec_sa.c,
+ * show_ipsec_stats.c, show_asp_drop.c) and the helpers they share
+ * (cli_tunnel.c). Parsing (cli.c, cli_cmds.c) is kept apart from rendering,
+ * as VPP keeps ipsec_cli.c apart from ipsec_format.c. */
+#ifndef FP_CLI_IMPL_H
+#define FP_CLI_IMPL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cli/cli.h"
+#include "common/addr.h"
+#include "datapath/gateway.h"
+#include "offload/sa.h"
+
+#define FP_CLI_MAX_WORDS 16u      /* words in one command line */
+#define FP_CLI_CMD_WORDS 8u       /* words in one table entry */
+
+/* One line being run. argv[] points into a private copy of the line;
+ * col[] is where each word starts in it, for the error marker. */
+struct fp_cli_req {
+	struct fp_gw *gw;
+	FILE *out;
+	const char *shown;            /* the line as echoed above a marker */
+	char *argv[FP_CLI_MAX_WORDS];
+	unsigned col[FP_CLI_MAX_WORDS];
+	unsigned argc;
+};
+
+/* One command: its keywords, NULL-terminated, "<addr>" for an argument the
+ * handler interprets; a line of help; the handler, 0 or -1. */
+struct fp_cli_cmd {
+	const char *kw[FP_CLI_CMD_WORDS];
+	const char *help;
+	int (*handle)(struct fp_cli_req *r);
+};
+
+extern const struct fp_cli_cmd fp_cli_cmds[];
+extern const unsigned fp_cli_n_cmds;
+
+/* The help text of a keyword or placeholder, for '?' listings. */
+const char *fp_cli_kw_help(const char *kw);
+
+/* Writes the line, a '^' under word i and "ERROR: % <msg>"; returns -1. */
+int fp_cli_error_at(const struct fp_cli_req *r, unsigned i, const char *msg);
+
+/* What show crypto ipsec sa prints: every tunnel bound to an interface,
+ * or (by_peer) only those whose current peer is peer. */
+struct fp_show_sa_ctx {
+	const struct fp_gw *gw;
+	bool by_peer;
+	struct fp_addr peer;
+};
+void fp_show_ipsec_sa(const struct fp_show_sa_ctx *c, FILE *out);
+
+void fp_show_ipsec_stats(const struct fp_gw *gw, FILE *out);
+
+/* Sections of show asp drop. */
+#define FP_ASP_FRAME 0x1u
+#define FP_ASP_FLOW 0x2u
+void fp_show_asp_drop(const struct fp_gw *gw, unsigned sections, FILE *out);
+/* Whether a drop reason is a flow drop (else a frame drop) on the ASA. */
+bool fp_asp_drop_is_flow(unsigned reason);
+
+/* A tunnel's two SAs as the engine counts them now. Both are zeroed when
+ * the tunnel has no pipe or an SA id is stale; returns -1 then. */
+int fp_cli_tunnel_query(const struct fp_gw_tunnel *t, struct fp_sa_stats *in,
+			struct fp_sa_stats *out);
+/* The SA's parameters as installed in its pipe now (a NAT-T float moves
+ * the remote), else the tunnel's copy from install time. */
+const struct fp_sa_params *fp_cli_tunnel_params(const struct fp_gw_tunnel *t,
+						enum fp_sa_dir dir);
+/* Is the tunnel's SA pair in the offload engine (not the software pipe)? */
+bool fp_cli_tunnel_offloaded(const struct fp_gw *gw, const struct fp_gw_tunnel *t);
+
+/* Drop reasons as a bit set, to sum the counters of several. */
+#define FP_DROP_BIT(r) (UINT64_C(1) << (r))
+#define FP_DROPS_ALL ((FP_DROP_BIT(FP_DROP__COUNT) - 1) & ~FP_DROP_BIT(FP_DROP_NONE))
+#define FP_DROPS_REPLAY (FP_DROP_BIT(FP_DROP_REPLAY) | FP_DROP_BIT(FP_DROP_REPLAY_TOO_OLD))
+uint64_t fp_cli_drops(const struct fp_sa_stats *s, uint64_t reasons);
+uint64_t fp_cli_gw_drops(const struct fp_gw *gw, uint64_t reasons);
+
+#endif

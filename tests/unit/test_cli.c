@@ -1,0 +1,534 @@
+/* The show and clear commands, asserted on their output (strongSwan
+ * evaltest style: command, then the lines it must print). Site A has three
+ * crypto map entries: GCM over IPv4 (offloadable), AES-256/SHA-1 over IPv4,
+ * and AES-256/SHA-256 over IPv6 with NAT-T and a 1024-packet window (kept
+ * in the software pipe). Site B mirrors entry 10, so packets sent through A
+ * and received by B move real counters.
+ *
+ *   10.1.0.0/24 -- [A] 198.51.100.1 ====ESP==== 198.51.100.2 [B] -- 10.2.0.0/24
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "common/inet.h"
+#include "datapath/gateway.h"
+
+#define K36 "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20212223"
+#define K36B "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebfc0c1c2c3"
+#define K32 "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+#define K20 "0102030405060708090a0b0c0d0e0f1011121314"
+
+static const char site_a[] =
+	"hostname site-a\n"
+	"interface eth0\n nameif outside\n ip address 198.51.100.1 255.255.255.0\n"
+	" ipv6 address 2001:db8:100::1/64\n!\n"
+	"interface eth1\n nameif inside\n ip address 10.1.0.1 255.255.255.0\n"
+	" ipv6 address 2001:db8:1::1/64\n!\n"
+	"access-list VPN extended permit ip 10.1.0.0 255.255.255.0 10.2.0.0 255.255.255.0\n"
+	"access-list VPN2 extended permit ip 10.1.0.0 255.255.255.0 10.3.0.0 255.255.255.0\n"
+	"access-list VPN6 extended permit ip 2001:db8:1::/64 2001:db8:2::/64\n"
+	"crypto ipsec ikev2 ipsec-proposal GCM\n protocol esp encryption aes-gcm-256\n"
+	"crypto ipsec ikev2 ipsec-proposal CBC\n protocol esp encryption aes-256\n"
+	" protocol esp integrity sha-1\n"
+	"crypto ipsec ikev2 ipsec-proposal CBC256\n protocol esp encryption aes-256\n"
+	" protocol esp integrity sha-256\n"
+	"crypto map CM 10 match address VPN\n"
+	"crypto map CM 10 set peer 198.51.100.2\n"
+	"crypto map CM 10 set ikev2 ipsec-proposal GCM\n"
+	"crypto map CM 10 set session-key inbound esp 4097 cipher " K36 "\n"
+	"crypto map CM 10 set session-key outbound esp 8193 cipher " K36B "\n"
+	"crypto map CM 20 match address VPN2\n"
+	"crypto map CM 20 set peer 198.51.100.3\n"
+	"crypto map CM 20 set ikev2 ipsec-proposal CBC\n"
+	"crypto map CM 20 set session-key inbound esp 0x1002 cipher " K32 " authenticator " K20 "\n"
+	"crypto map CM 20 set session-key outbound esp 0x2002 cipher " K32 " authenticator " K20 "\n"
+	"crypto map CM 30 match address VPN6\n"
+	"crypto map CM 30 set peer 2001:db8:100::2\n"
+	"crypto map CM 30 set ikev2 ipsec-proposal CBC256\n"
+	"crypto map CM 30 set udp-encapsulation 4500 4500\n"
+	"crypto map CM 30 set security-association replay window-size 1024\n"
+	"crypto map CM 30 set session-key inbound esp 0x1003 cipher " K32 " authenticator " K32 "\n"
+	"crypto map CM 30 set session-key outbound esp 0x2003 cipher " K32 " authenticator " K32 "\n"
+	"crypto map CM interface outside\n";
+
+static const char site_b[] =
+	"hostname site-b\n"
+	"interface eth0\n nameif outside\n ip address 198.51.100.2 255.255.255.0\n!\n"
+	"interface eth1\n nameif inside\n ip address 10.2.0.1 255.255.255.0\n!\n"
+	"access-list VPN extended permit ip 10.2.0.0 255.255.255.0 10.1.0.0 255.255.255.0\n"
+	"crypto ipsec ikev2 ipsec-proposal GCM\n protocol esp encryption aes-gcm-256\n"
+	"crypto map CM 10 match address VPN\n"
+	"crypto map CM 10 set peer 198.51.100.1\n"
+	"crypto map CM 10 set ikev2 ipsec-proposal GCM\n"
+	"crypto map CM 10 set session-key inbound esp 8193 cipher " K36B "\n"
+	"crypto map CM 10 set session-key outbound esp 4097 cipher " K36 "\n"
+	"crypto map CM interface outside\n";
+
+/* A gateway from configuration text plus extra lines, via a file as the
+ * daemon loads it. */
+static struct fp_gw *gw_from(const char *text, const char *extra)
+{
+	char path[] = "/tmp/test_cli_XXXXXX", err[256] = "";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	fprintf(f, "%s%s", text, extra);
+	fclose(f);
+	struct fp_config *c = fp_config_new();
+	int rc = fp_config_load(c, path, err, sizeof(err));
+	unlink(path);
+	if (rc == 0)
+		rc = fp_config_validate(c, err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "config: %s\n", err);
+	assert_int_equal(rc, 0);
+	struct fp_gw *gw = calloc(1, sizeof(*gw));
+	rc = fp_gw_init(gw, c, err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "gateway: %s\n", err);
+	assert_int_equal(rc, 0);
+	return gw;
+}
+
+static void gw_free(struct fp_gw *gw)
+{
+	fp_gw_fini(gw);
+	free(gw);
+}
+
+/* Run a line; the output (caller frees) and the return code. */
+static char *run(struct fp_gw *gw, const char *line, int *rc)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	int r = fp_cli_exec(gw, line, out);
+	fclose(out);
+	if (rc)
+		*rc = r;
+	return buf;
+}
+
+/* Run a line that must succeed and contain every one of the lines. */
+static char *expect(struct fp_gw *gw, const char *line, const char *const *want)
+{
+	int rc;
+	char *out = run(gw, line, &rc);
+	assert_int_equal(rc, 0);
+	for (unsigned i = 0; want[i]; i++) {
+		if (!strstr(out, want[i]))
+			fprintf(stderr, "'%s': missing '%s' in:\n%s", line, want[i], out);
+		assert_non_null(strstr(out, want[i]));
+	}
+	return out;
+}
+
+static unsigned count(const char *hay, const char *needle)
+{
+	unsigned n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+static void test_ipsec_sa_layout(void **state)
+{
+	(void)state;
+	struct fp_gw *gw = gw_from(site_a, "");
+	static const char *const want[] = {
+		"interface: outside\n    Crypto map tag: CM, seq num: 10, local addr: 198.51.100.1\n\n",
+		"      access-list VPN extended permit ip 10.1.0.0 255.255.255.0 10.2.0.0 255.255.255.0\n",
+		"      local ident (addr/mask/prot/port): (10.1.0.0/255.255.255.0/0/0)\n",
+		"      remote ident (addr/mask/prot/port): (10.2.0.0/255.255.255.0/0/0)\n",
+		"      current_peer: 198.51.100.2\n\n",
+		"      #pkts encaps: 0, #pkts encrypt: 0, #pkts digest: 0\n",
+		"      #send errors: 0, #recv errors: 0\n\n",
+		"      local crypto endpt.: 198.51.100.1/500, remote crypto endpt.: 198.51.100.2/500\n",
+		"      path mtu 1500, ipsec overhead 58(36), media mtu 1500\n",
+		"      current outbound spi: 00002001\n      current inbound spi : 00001001\n\n",
+		"    inbound esp sas:\n      spi: 0x00001001 (4097)\n         SA State: active\n",
+		"         transform: esp-aes-gcm-256 esp-null-hmac no compression\n",
+		"         in use settings ={L2L, Tunnel, Manual key, CAN_BE_OFFLOADED, OFFLOADED, }\n",
+		"         slot: 0, conn_id: 1000, crypto-map: CM\n",
+		"         sa timing: remaining key lifetime (kB/sec): (4608000/28800)\n",
+		"         IV size: 8 bytes\n         replay detection support: Y\n",
+		"         Anti replay bitmap:\n          0x00000000 0x00000000\n    outbound esp sas:\n",
+		"      spi: 0x00002001 (8193)\n",
+		"          0x00000000 0x00000001\n\n    Crypto map tag: CM, seq num: 20",
+		/* AES-256/SHA-1 over IPv4: the ASA's own figures */
+		"      path mtu 1500, ipsec overhead 74(44), media mtu 1500\n",
+		"         transform: esp-aes-256 esp-sha-hmac no compression\n",
+		"         IV size: 16 bytes\n",
+		NULL,
+	};
+	free(expect(gw, "show crypto ipsec sa", want));
+	gw_free(gw);
+}
+
+/* Entry 30: IPv6 idents and endpoints, NAT-T ports, a window the engine
+ * does not take (software pipe, not CAN_BE_OFFLOADED), 32-word bitmap. */
+static void test_ipsec_sa_ipv6_soft(void **state)
+{
+	(void)state;
+	struct fp_gw *gw = gw_from(site_a, "");
+	static const char *const want[] = {
+		"    Crypto map tag: CM, seq num: 30, local addr: 2001:db8:100::1\n",
+		"      access-list VPN6 extended permit ip 2001:db8:1::/64 2001:db8:2::/64\n",
+		"      local ident (addr/mask/prot/port): (2001:db8:1::/64/0/0)\n",
+		"      remote ident (addr/mask/prot/port): (2001:db8:2::/64/0/0)\n",
+		"      #pkts not offload decrypted: 0\n",
+		"      local crypto endpt.: 2001:db8:100::1/4500, remote crypto endpt.: 2001:db8:100::2/4500\n",
+		"      path mtu 1500, ipsec overhead 106(72), media mtu 1500\n",
+		"         in use settings ={L2L, Tunnel, NAT-T-Encaps, Manual key, }\n",
+		"         Anti replay bitmap:\n"
+		"          0x00000000 0x00000000 0x00000000 0x00000000\n",
+		NULL,
+	};
+	char *out = expect(gw, "show crypto ipsec sa", want);
+	/* 1024 bits = 32 words = 8 lines for the inbound SA, 1 for outbound */
+	assert_int_equal(count(out, "          0x00000000 0x00000000 0x00000000 0x00000000\n"), 8);
+	assert_int_equal(count(out, "#pkts not offload decrypted"), 1);
+	assert_null(strstr(out, "K36"));
+	free(out);
+	gw_free(gw);
+}
+
+/* With "no flow-offload-ipsec" every SA is in the software pipe: it still
+ * qualifies (CAN_BE_OFFLOADED) but is not OFFLOADED. */
+static void test_no_flow_offload(void **state)
+{
+	(void)state;
+	struct fp_gw *gw = gw_from(site_a, "no flow-offload-ipsec\n");
+	static const char *const want[] = {
+		"         in use settings ={L2L, Tunnel, Manual key, CAN_BE_OFFLOADED, }\n",
+		"      #pkts not offload decrypted: 0\n",
+		NULL,
+	};
+	char *out = expect(gw, "show crypto ipsec sa", want);
+	assert_null(strstr(out, " OFFLOADED"));
+	assert_int_equal(count(out, "#pkts not offload decrypted"), 3);
+	free(out);
+	gw_free(gw);
+}
+
+static void test_peer_filter(void **state)
+{
+	(void)state;
+	struct fp_gw *gw = gw_from(site_a, "");
+	static const char *const want[] = {
+		"peer address: 198.51.100.3\n    Crypto map tag: CM, seq num: 20, local addr: 198.51.100.1\n",
+		NULL,
+	};
+	char *out = expect(gw, "show crypto ipsec sa peer 198.51.100.3", want);
+	assert_null(strstr(out, "seq num: 10"));
+	assert_null(strstr(out, "interface:"));
+	assert_int_equal(count(out, "Crypto map tag"), 1);
+	free(out);
+	static const char *const want6[] = { "peer address: 2001:db8:100::2\n", "seq num: 30", NULL };
+	free(expect(gw, "sh cry ips sa pe 2001:db8:100::2", want6));
+	static const char *const none[] = { "There are no ipsec sas\n", NULL };
+	free(expect(gw, "show crypto ipsec sa peer 192.0.2.99", none));
+	int rc;
+	out = run(gw, "show crypto ipsec sa peer 300.1.1.1", &rc);
+	assert_int_equal(rc, -1);
+	assert_string_equal(out, "show crypto ipsec sa peer 300.1.1.1\n"
+				 "                          ^\n"
+				 "ERROR: % Invalid input detected at '^' marker.\n");
+	free(out);
+	gw_free(gw);
+}
+
+static void test_no_tunnels(void **state)
+{
+	(void)state;
+	struct fp_gw *gw = gw_from("interface eth0\n nameif outside\n ip address 192.0.2.1 255.255.255.0\n", "");
+	static const char *const want[] = { "There are no ipsec sas\n", NULL };
+	free(expect(gw, "show crypto ipsec sa", want));
+	static const char *const stats[] = { "Active tunnels: 0\n", NULL };
+	free(expect(gw, "show ipsec stats", stats));
+	gw_free(gw);
+}
+
+/* Errors: the line, a marker under the word, the ASA's message, -1. */
+static void test_errors(void **state)
+{
+	(void)state;
+	struct fp_gw *gw = gw_from(site_a, "");
+	static const struct {
+		const char *line, *out;
+	} cases[] = {
+		{ "show foo", "show foo\n     ^\nERROR: % Invalid input detected at '^' marker.\n" },
+		{ "  sh  crypto ipsex sa", "  sh  crypto ipsex sa\n"
+					"             ^\nERROR: % Invalid input detected at '^' marker.\n" },
+		{ "sh cry i s", "sh cry i s\n"
+			      "         ^\nERROR: % Ambiguous command:  \"sh cry i s\"\n" },
+		{ "show crypto ipsec sa bogus", "show crypto ipsec sa bogus\n"
+					       "                     ^\n"
+					       "ERROR: % Invalid input detected at '^' marker.\n" },
+		{ "show", "ERROR: % Incomplete command\n" },
+		{ "clear crypto", "ERROR: % Incomplete command\n" },
+		{ "s\x01\xff", "s??\n^\nERROR: % Invalid input detected at '^' marker.\n" },
+	};
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc;
+		char *out = run(gw, cases[i].line, &rc);
+		assert_int_equal(rc, -1);
+		assert_string_equal(out, cases[i].out);
+		free(out);
+	}
+	gw_free(gw);
+}
+
+/* Lines the dispatcher must refuse without crashing. */
+static void test_garbage(void **state)
+{
+	(void)state;
+	struct fp_gw *gw = gw_from(site_a, "");
+	char line[4 * FP_CLI_LINE_MAX];
+	memset(line, 'a', sizeof(line) - 1);
+	line[sizeof(line) - 1] = '\0';
+	int rc;
+	free(run(gw, line, &rc));
+	assert_int_equal(rc, -1);
+	/* exactly the limit, plus a line end: accepted */
+	memset(line, ' ', FP_CLI_LINE_MAX);
+	memcpy(line, "show ipsec stats", 16);
+	memcpy(line + FP_CLI_LINE_MAX, "\r\n", 3);
+	free(run(gw, line, &rc));
+	assert_int_equal(rc, 0);
+	line[FP_CLI_LINE_MAX] = 'x';
+	free(run(gw, line, &rc));
+	assert_int_equal(rc, -1);
+	char words[FP_CLI_LINE_MAX];
+	snprintf(words, sizeof(words), "show ");
+	for (unsigned i = 0; i < 40; i++)
+		strcat(words, "sa ");
+	free(run(gw, words, &rc));
+	assert_int_equal(rc, -1);
+	free(run(gw, "", &rc));
+	assert_int_equal(rc, 0);
+	free(run(gw, " \t\r\n", &rc));
+	assert_int_equal(rc, 0);
+	free(run(gw, "?????", &rc));
+	assert_int_equal(rc, -1);
+	free(run(gw, "show crypto ipsec sa peer", &rc));
+	assert_int_equal(rc, -1);
+	for (unsigned b = 1; b < 256; b++) {
+		char s[8] = { 's', 'h', ' ', (char)b, '?', 0 };
+		free(run(gw, s, NULL));
+	}
+	gw_free(gw);
+}
+
+/* Abbreviations and letter case select the same command. */
+static void test_abbreviations(void **state)
+{
+	(void)state;
+	struct fp_gw *gw = gw_from(site_a, "");
+	char *full = run(gw, "show crypto ipsec sa", NULL);
+	static const char *const lines[] = { "sh cry ipsec sa", "SH CRY IPS SA", "show ipsec sa",
+					     "sh ip sa", "show\tcrypto  ipsec sa\n" };
+	for (unsigned i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		int rc;
+		char *out = run(gw, lines[i], &rc);
+		assert_int_equal(rc, 0);
+		assert_string_equal(out, full);
+		free(out);
+	}
+	free(full);
+	full = run(gw, "show ipsec stats", NULL);
+	char *out = run(gw, "sh cry ipsec st", NULL);
+	assert_string_equal(out, full);
+	free(out);
+	free(full);
+	gw_free(gw);
+}
+
+static void test_help(void **state)
+{
+	(void)state;
+	struct fp_gw *gw = gw_from(site_a, "");
+	static const char *const show[] = { "  crypto ", "  ipsec ", "  asp ", "  running-config ", NULL };
+	char *out = expect(gw, "show ?", show);
+	assert_null(strstr(out, "<cr>"));
+	free(out);
+	static const char *const cr[] = { "  crypto ", NULL };
+	out = expect(gw, "sh cr?", cr);
+	assert_null(strstr(out, "running-config"));
+	free(out);
+	static const char *const sa[] = { "  peer ", "  <cr> ", NULL };
+	free(expect(gw, "show crypto ipsec sa ?", sa));
+	static const char *const top[] = { "  show ", "  clear ", NULL };
+	free(expect(gw, "?", top));
+	int rc;
+	free(run(gw, "show zz?", &rc));
+	assert_int_equal(rc, -1);
+	gw_free(gw);
+}
+
+static void test_running_config(void **state)
+{
+	(void)state;
+	struct fp_gw *gw = gw_from(site_a, "");
+	static const char *const want[] = { "hostname site-a\n", "crypto map CM 10 set peer 198.51.100.2\n",
+					     "*****", NULL };
+	char *out = expect(gw, "show running-config", want);
+	assert_null(strstr(out, K36));
+	assert_null(strstr(out, K32));
+	free(out);
+	gw_free(gw);
+}
+
+static void collect(void *ctx, uint16_t ifc, struct fp_pkt *p)
+{
+	struct fp_pkt **v = ctx;
+	(void)ifc;
+	while (*v)
+		v++;
+	*v = p;
+}
+
+/* An inner UDP packet 10.1.0.5 -> 10.2.0.9. */
+static struct fp_pkt *inner_make(void)
+{
+	struct fp_pkt *p = aligned_alloc(64, sizeof(*p));
+	fp_pkt_reset(p);
+	uint8_t *h = fp_pkt_put(p, FP_IPV4_HLEN + FP_UDP_HLEN + 32);
+	memset(h, 0, p->len);
+	h[0] = 0x45, h[8] = 64, h[9] = FP_IPPROTO_UDP;
+	fp_put16(h + 2, (uint16_t)p->len);
+	h[12] = 10, h[13] = 1, h[15] = 5, h[16] = 10, h[17] = 2, h[19] = 9;
+	fp_ipv4_csum_set(h);
+	fp_put16(h + 20, 1000), fp_put16(h + 22, 2000), fp_put16(h + 24, FP_UDP_HLEN + 32);
+	return p;
+}
+
+/* n packets from A's inside through the tunnel to B's outside; returns how
+ * many B delivered. Keeps a copy of the first ESP packet in *replay. */
+static unsigned send_ab(struct fp_gw *a, struct fp_gw *b, unsigned n, struct fp_pkt *replay)
+{
+	struct fp_pkt *in[8] = { 0 }, *esp[9] = { 0 }, *clear[9] = { 0 };
+	for (unsigned i = 0; i < n; i++)
+		in[i] = inner_make();
+	fp_gw_input(a, (uint16_t)fp_gw_iface_find(a, "inside"), in, (uint16_t)n, collect, esp);
+	unsigned m = 0;
+	while (esp[m])
+		m++;
+	assert_int_equal(m, n);
+	if (replay) {
+		*replay = *esp[0];
+		replay->data = replay->buf + (esp[0]->data - esp[0]->buf);
+		replay->drop = 0, replay->flags = 0, replay->sa = FP_SA_NONE;
+	}
+	fp_gw_input(b, (uint16_t)fp_gw_iface_find(b, "outside"), esp, (uint16_t)m, collect, clear);
+	for (unsigned i = 0; i < n; i++)
+		free(in[i]);
+	m = 0;
+	while (clear[m])
+		m++;
+	return m;
+}
+
+/* Real traffic: counters, the replay bitmap, replay and SPI failures in
+ * show ipsec stats, show asp drop and both clear commands. */
+static void test_counters(void **state)
+{
+	(void)state;
+	struct fp_gw *a = gw_from(site_a, ""), *b = gw_from(site_b, "");
+	struct fp_pkt *dup = aligned_alloc(64, sizeof(*dup));
+	assert_int_equal(send_ab(a, b, 5, dup), 5);
+	static const char *const a_sa[] = { "#pkts encaps: 5, #pkts encrypt: 5, #pkts digest: 5\n",
+					    "#pkts not compressed: 5,", NULL };
+	free(expect(a, "show crypto ipsec sa peer 198.51.100.2", a_sa));
+	static const char *const b_sa[] = { "#pkts decaps: 5, #pkts decrypt: 5, #pkts verify: 5\n",
+					    "          0x00000000 0x0000001F\n", NULL };
+	free(expect(b, "show crypto ipsec sa", b_sa));
+
+	struct fp_pkt *v[2] = { dup, NULL }, *sink[2] = { 0 };
+	fp_gw_input(b, (uint16_t)fp_gw_iface_find(b, "outside"), v, 1, collect, sink);
+	assert_null(sink[0]);
+	static const char *const b_replay[] = { "#send errors: 0, #recv errors: 0\n", NULL };
+	free(expect(b, "show crypto ipsec sa", b_replay));
+	static const char *const b_stats[] = {
+		"IPsec Global Statistics\n-----------------------\nActive tunnels: 1\n",
+		"Inbound\n    Bytes: ", "    Packets: 5\n    Dropped packets: 1\n    Replay failures: 1\n"
+		"    Authentications: 5\n    Authentication failures: 0\n    Decryptions: 5\n",
+		"Missing SA failures: 0\n", NULL,
+	};
+	free(expect(b, "show ipsec stats", b_stats));
+
+	/* an unknown SPI: a missing SA, a flow drop */
+	fp_put32(dup->data + FP_IPV4_HLEN, 0x7777);
+	dup->drop = 0, dup->flags = 0, dup->sa = FP_SA_NONE;
+	fp_gw_input(b, (uint16_t)fp_gw_iface_find(b, "outside"), v, 1, collect, sink);
+	static const char *const b_miss[] = { "Missing SA failures: 1\n", NULL };
+	free(expect(b, "show crypto ipsec stats", b_miss));
+	char *out = expect(b, "show asp drop", (const char *const[]){ "Frame drop:\n", "Flow drop:\n",
+		"Last clearing: Never\n", NULL });
+	const char *line = strstr(out, "  VPN handle not found (vpn-handle-not-found)");
+	assert_non_null(line);
+	assert_true(strstr(out, "Flow drop:\n") < line);
+	assert_int_equal(strcspn(line, "\n"), 80);
+	assert_non_null(strstr(out, "(ipsec-replay)"));
+	assert_true(strstr(out, "(ipsec-replay)") < strstr(out, "Flow drop:\n"));
+	free(out);
+
+	free(expect(b, "clear crypto ipsec sa counters", (const char *const[]){ NULL }));
+	free(expect(b, "show crypto ipsec sa", (const char *const[]){
+		"#pkts decaps: 0, #pkts decrypt: 0, #pkts verify: 0\n", NULL }));
+	b->now_ns = 1700000000ull * 1000000000ull;
+	free(expect(b, "clear asp drop", (const char *const[]){ NULL }));
+	out = expect(b, "show asp drop", (const char *const[]){
+		"Frame drop:\n\nLast clearing: 22:13:20 UTC Nov 14 2023 by enable_15\n\n"
+		"Flow drop:\nLast clearing: 22:13:20 UTC Nov 14 2023 by enable_15\n", NULL });
+	free(out);
+	free(dup);
+	gw_free(a);
+	gw_free(b);
+}
+
+/* Remaining lifetime: seconds since install, kB used. */
+static void test_lifetime(void **state)
+{
+	(void)state;
+	struct fp_gw *gw = gw_from(site_a,
+				   "crypto map CM 20 set security-association lifetime seconds 3600\n"
+				   "crypto map CM 20 set security-association lifetime kilobytes 100000\n");
+	for (unsigned i = 0; i < gw->n_tunnels; i++)
+		gw->tunnels[i].installed_ns = 1000000000ull;
+	gw->now_ns = 62ull * 1000000000ull;
+	static const char *const want[] = {
+		"(kB/sec): (4608000/28739)\n",
+		"(kB/sec): (100000/3539)\n",
+		NULL,
+	};
+	free(expect(gw, "show crypto ipsec sa", want));
+	gw_free(gw);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ipsec_sa_layout),
+		cmocka_unit_test(test_ipsec_sa_ipv6_soft),
+		cmocka_unit_test(test_no_flow_offload),
+		cmocka_unit_test(test_peer_filter),
+		cmocka_unit_test(test_no_tunnels),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_abbreviations),
+		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_running_config),
+		cmocka_unit_test(test_counters),
+		cmocka_unit_test(test_lifetime),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
