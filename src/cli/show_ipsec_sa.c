@@ -207,7 +207,7 @@ static void print_timing(const struct sa_view *v, const struct fp_sa_stats *st, 
 	uint64_t sec = e && e->life_seconds ? e->life_seconds : ASA_LIFE_SECONDS;
 	uint64_t age = v->gw->now_ns > v->t->installed_ns ? v->gw->now_ns - v->t->installed_ns : 0;
 	fprintf(out, "         sa timing: remaining key lifetime (kB/sec): (%" PRIu64 "/%" PRIu64 ")\n",
-		left(kb, st->bytes / 1024), left(sec, age / 1000000000u));
+		left(kb, st->life_bytes / 1024), left(sec, age / 1000000000u));
 }
 
 /* 32-bit words, most significant first, four a line: the last word

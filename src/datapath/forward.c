@@ -55,7 +55,6 @@ static void gw_emit_routed(struct fp_gw *gw, struct fp_pkt *p, bool from_tunnel,
 		return;
 	}
 	p->ifc = (uint16_t)out;
-	gw->st.routed++;
 	emit(ctx, p->ifc, p);
 }
 
@@ -106,10 +105,8 @@ static void gw_slow_inbound(struct fp_gw *gw, struct burst *b, fp_gw_emit_fn emi
 		return;
 	uint16_t hit = fp_classify_inb(&gw->soft, esp.p, esp.n);
 	for (uint16_t i = hit; i < esp.n; i++) {
-		if (esp.p[i]->drop == FP_DROP_SPI_UNKNOWN) {
-			gw->st.missing_sa++;
+		if (esp.p[i]->drop == FP_DROP_SPI_UNKNOWN)
 			gw_drop(gw, esp.p[i], FP_DROP_SPI_UNKNOWN);
-		}
 	}
 	gw_decap(gw, &gw->soft, esp.p, hit, emit, ctx);
 }
@@ -149,8 +146,7 @@ static void gw_inside(struct fp_gw *gw, struct fp_pkt **pkts, uint16_t n, fp_gw_
 			continue;
 		}
 		struct fp_gw_tunnel *t = fp_policy_lookup(gw, p->data, p->len);
-		if (!t) {
-			gw->st.bypass++;
+		if (!t) { /* no crypto map entry protects it: forwarded in clear */
 			gw_emit_routed(gw, p, false, emit, ctx);
 			continue;
 		}

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #define GW_MAX_SA (2 * FP_GW_MAX_TUNNELS)
 
@@ -68,12 +69,17 @@ uint64_t fp_gw_drop_count(const struct fp_gw *gw, unsigned reason)
 	return gw->st.drops[reason] + gw->engine.st.drops[reason] + gw->soft.st.drops[reason];
 }
 
+uint64_t fp_gw_clock(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 void fp_gw_clear_counters(struct fp_gw *gw)
 {
-	uint64_t prev = gw->st.previous_tunnels;
 	memset(&gw->st, 0, sizeof(gw->st));
-	gw->st.previous_tunnels = prev;
-	gw->st.last_clear_ns = gw->now_ns;
+	gw->st.last_clear_ns = gw->now_ns; /* the caller keeps now_ns current */
 	fp_pipe_stats_clear(&gw->engine);
 	fp_pipe_stats_clear(&gw->soft);
 }

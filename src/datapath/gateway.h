@@ -43,11 +43,7 @@ struct fp_gw_tunnel {
 
 struct fp_gw_stats {
 	uint64_t drops[FP_DROP__COUNT];   /* slow-path drops, show asp drop */
-	uint64_t bypass;                  /* sent in clear: no crypto map matched */
-	uint64_t routed;
-	uint64_t previous_tunnels;
-	uint64_t missing_sa;
-	uint64_t last_clear_ns;
+	uint64_t last_clear_ns;           /* CLOCK_REALTIME of clear asp drop */
 };
 
 struct fp_gw {
@@ -59,7 +55,7 @@ struct fp_gw {
 	struct fp_pipe engine;            /* the offload engine (one pipe until issue 3) */
 	struct fp_pipe soft;              /* the slow path's software ESP */
 	struct fp_gw_stats st;
-	uint64_t now_ns;                  /* time of the current burst */
+	uint64_t now_ns;                  /* CLOCK_REALTIME of the current burst or command */
 };
 
 /* Build from a validated configuration; takes ownership of cfg. -1 and a
@@ -80,5 +76,7 @@ void fp_gw_input(struct fp_gw *gw, uint16_t ifc, struct fp_pkt **pkts, uint16_t 
 /* Sum of every drop counter of a reason: engine, software pipe, slow path. */
 uint64_t fp_gw_drop_count(const struct fp_gw *gw, unsigned reason);
 void fp_gw_clear_counters(struct fp_gw *gw);
+/* CLOCK_REALTIME in ns. */
+uint64_t fp_gw_clock(void);
 
 #endif

@@ -4,7 +4,6 @@
  * permit ACE is the selector, as IKEv2 would make one child SA per ACE. */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "datapath/gateway.h"
 
@@ -89,13 +88,6 @@ static int tunnel_local(struct fp_gw_tunnel *t, char *err, size_t errlen)
 	return 0;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static int tunnel_install(struct fp_gw *gw, struct fp_gw_tunnel *t, char *err, size_t errlen)
 {
 	const char *why = NULL;
@@ -112,10 +104,13 @@ static int tunnel_install(struct fp_gw *gw, struct fp_gw_tunnel *t, char *err, s
 			 t->entry->seq, why);
 		return -1;
 	}
-	/* the params copies keep no keys: show and query never see them */
-	fp_crypto_cleanse(&t->in.key, sizeof(t->in.key));
-	fp_crypto_cleanse(&t->out.key, sizeof(t->out.key));
-	t->installed_ns = now_ns();
+	/* the params copies keep the transform but no key bytes */
+	for (int i = 0; i < 2; i++) {
+		struct fp_crypto_key *k = i ? &t->out.key : &t->in.key;
+		fp_crypto_cleanse(k->ckey, sizeof(k->ckey));
+		fp_crypto_cleanse(k->akey, sizeof(k->akey));
+	}
+	t->installed_ns = fp_gw_clock();
 	return 0;
 }
 

@@ -183,6 +183,7 @@ static void offline_summary(const struct offline *x)
 static int offline_exec(struct fp_gw *gw, const struct fp_options *o)
 {
 	int rc = 0;
+	gw->now_ns = fp_gw_clock(); /* commands see wall time, not the capture's */
 	for (unsigned i = 0; i < o->n_exec; i++) {
 		printf("%s# %s\n", gw->cfg->hostname, o->exec[i]);
 		if (fp_cli_exec(gw, o->exec[i], stdout) < 0)

@@ -221,6 +221,8 @@ int fp_sa_query(const struct fp_sadb *db, uint32_t id, struct fp_sa_stats *out)
 	out->outer_bytes = sa->sa_cnt.outer_bytes;
 	out->tfc = sa->sa_cnt.tfc;
 	out->last_used_ns = sa->sa_cnt.last_used_ns;
+	out->life_bytes = sa->sa_life_bytes;
+	out->life_pkts = sa->sa_life_pkts;
 	memcpy(out->drops, sa->sa_cnt.drops, sizeof(out->drops));
 	out->seq = sa->sa_dir == FP_SA_OUT ? sa->sa_seq : sa->sa_replay.top;
 	out->replay_window = (uint16_t)sa->sa_replay.window;

@@ -84,6 +84,8 @@ struct fp_sa_stats {
 	uint64_t tfc;                /* dummy packets received (next header 59) */
 	uint64_t seq;                /* outbound: last sent; inbound: highest received */
 	uint64_t last_used_ns;
+	uint64_t life_bytes;         /* what the lifetimes have used: not cleared by */
+	uint64_t life_pkts;          /* fp_sa_stats_clear() */
 	uint64_t bitmap[FP_REPLAY_WINDOW_MAX / 64]; /* inbound replay window, word 0 = newest */
 	uint16_t replay_window;
 };

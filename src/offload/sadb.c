@@ -168,20 +168,22 @@ void fp_sa_account(struct fp_sadb *db, uint32_t id, uint64_t pkts, uint64_t byte
 	const struct fp_sa_params *p = &sa->sa_p;
 	sa->sa_cnt.pkts += pkts;
 	sa->sa_cnt.bytes += bytes;
-	if (over(sa->sa_cnt.bytes, p->life_bytes_soft) && !(sa->sa_soft_sent & SOFT_BYTES_SENT)) {
+	sa->sa_life_pkts += pkts;
+	sa->sa_life_bytes += bytes;
+	if (over(sa->sa_life_bytes, p->life_bytes_soft) && !(sa->sa_soft_sent & SOFT_BYTES_SENT)) {
 		sa->sa_soft_sent |= SOFT_BYTES_SENT;
 		fp_sadb_event_raise(db, id, FP_SA_EV_SOFT_BYTES);
 	}
-	if (over(sa->sa_cnt.pkts, p->life_pkts_soft) && !(sa->sa_soft_sent & SOFT_PKTS_SENT)) {
+	if (over(sa->sa_life_pkts, p->life_pkts_soft) && !(sa->sa_soft_sent & SOFT_PKTS_SENT)) {
 		sa->sa_soft_sent |= SOFT_PKTS_SENT;
 		fp_sadb_event_raise(db, id, FP_SA_EV_SOFT_PKTS);
 	}
 	if (sa->sa_expired)
 		return;
-	if (over(sa->sa_cnt.bytes, p->life_bytes_hard)) {
+	if (over(sa->sa_life_bytes, p->life_bytes_hard)) {
 		sa->sa_expired = true;
 		fp_sadb_event_raise(db, id, FP_SA_EV_HARD_BYTES);
-	} else if (over(sa->sa_cnt.pkts, p->life_pkts_hard)) {
+	} else if (over(sa->sa_life_pkts, p->life_pkts_hard)) {
 		sa->sa_expired = true;
 		fp_sadb_event_raise(db, id, FP_SA_EV_HARD_PKTS);
 	}

@@ -48,6 +48,8 @@ struct fp_sa {
 	uint64_t sa_seq;            /* outbound: last sequence number used */
 	uint64_t sa_seq_max;        /* outbound: UINT32_MAX, or UINT64_MAX with ESN */
 	uint8_t sa_soft_sent;       /* which soft events were raised already */
+	uint64_t sa_life_bytes;     /* lifetime use; clear counters leaves it */
+	uint64_t sa_life_pkts;
 	struct fp_replay sa_replay; /* inbound */
 	struct fp_sa_counters sa_cnt;
 	struct fp_sa_params sa_p;   /* as installed, for show and query */
