@@ -83,8 +83,8 @@ struct fp_cfg_map_entry {
 	unsigned n_out;
 	uint16_t udp_sport, udp_dport; /* "set udp-encapsulation SPORT DPORT"; 0 = raw ESP */
 	bool transport;               /* "set mode transport" (default tunnel) */
-	uint64_t life_seconds;        /* "set security-association lifetime seconds N" */
-	uint64_t life_kbytes;         /* "... lifetime kilobytes N" */
+	uint64_t life_seconds;        /* "set security-association lifetime seconds N"; 0 = none */
+	uint64_t life_kbytes;         /* "... lifetime kilobytes N"; 0 = none ("unlimited") */
 	int replay_window;            /* "set security-association replay window-size N"; -1 = global */
 	bool esn;                     /* "set extended-sequence-number" (fpvpn extension) */
 	unsigned line;
@@ -112,6 +112,11 @@ struct fp_config {
 	bool replay_disabled;         /* "crypto ipsec security-association replay disable" */
 	bool offload_ipsec;           /* "flow-offload-ipsec" (default on) */
 	bool offload_ipsec_egress;    /* "flow-offload-ipsec egress-optimization" (default on) */
+	/* Parser state between fp_config_parse_line calls: the sub-mode that
+	 * the last "interface" or "crypto ipsec ikev2 ipsec-proposal" line
+	 * opened (0 = none) and the index of what it opened. */
+	uint8_t parse_mode;
+	unsigned parse_index;
 };
 
 struct fp_config *fp_config_new(void);   /* defaults filled in */

@@ -1,0 +1,110 @@
+/* The configuration's life: a new one with defaults, a file read into it
+ * line by line, lookups by name, and the end that zeroizes its keys. */
+#include "config/config_parse.h"
+
+#include <errno.h>
+#include <openssl/crypto.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct fp_config *fp_config_new(void)
+{
+	struct fp_config *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->acls = calloc(FP_CFG_MAX_ACLS, sizeof(*c->acls));
+	c->entries = calloc(FP_CFG_MAX_MAP_ENTRIES, sizeof(*c->entries));
+	if (!c->acls || !c->entries) {
+		fp_config_free(c);
+		return NULL;
+	}
+	snprintf(c->hostname, sizeof(c->hostname), "fpvpn");
+	c->replay_window = 64;
+	c->offload_ipsec = true;
+	c->offload_ipsec_egress = true;
+	return c;
+}
+
+void fp_config_free(struct fp_config *c)
+{
+	if (!c)
+		return;
+	if (c->entries)
+		OPENSSL_cleanse(c->entries, FP_CFG_MAX_MAP_ENTRIES * sizeof(*c->entries));
+	free(c->entries);
+	free(c->acls);
+	free(c);
+}
+
+/* One line read by getline: refuse a NUL inside it (the parser sees C
+ * strings, so the rest would silently vanish). */
+static int load_line(struct fp_config *c, const char *line, size_t n, const char *path,
+		     unsigned lineno, char *err, size_t errlen)
+{
+	const char *nul = memchr(line, '\0', n);
+	if (nul) {
+		snprintf(err, errlen, "%s:%u: NUL byte at column %zu", path, lineno,
+			 (size_t)(nul - line) + 1);
+		return -1;
+	}
+	return fp_config_parse_line(c, line, path, lineno, err, errlen);
+}
+
+int fp_config_load(struct fp_config *c, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	unsigned lineno = 0;
+	int rc = 0;
+	c->parse_mode = FP_CFG_MODE_TOP; /* a file never continues another's sub-mode */
+	while (rc == 0 && (n = getline(&line, &cap, f)) >= 0)
+		rc = load_line(c, line, (size_t)n, path, ++lineno, err, errlen);
+	if (rc == 0 && ferror(f)) {
+		snprintf(err, errlen, "%s:%u: read error: %s", path, lineno + 1, strerror(errno));
+		rc = -1;
+	}
+	if (line)
+		OPENSSL_cleanse(line, cap); /* it held session keys */
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+const struct fp_cfg_acl *fp_config_acl(const struct fp_config *c, const char *name)
+{
+	for (unsigned i = 0; i < c->n_acls; i++)
+		if (strcmp(c->acls[i].name, name) == 0)
+			return &c->acls[i];
+	return NULL;
+}
+
+const struct fp_cfg_proposal *fp_config_proposal(const struct fp_config *c, const char *name)
+{
+	for (unsigned i = 0; i < c->n_proposals; i++)
+		if (strcmp(c->proposals[i].name, name) == 0)
+			return &c->proposals[i];
+	return NULL;
+}
+
+const struct fp_cfg_iface *fp_config_iface_by_nameif(const struct fp_config *c,
+						     const char *nameif)
+{
+	for (unsigned i = 0; i < c->n_ifaces; i++)
+		if (c->ifaces[i].nameif[0] && strcmp(c->ifaces[i].nameif, nameif) == 0)
+			return &c->ifaces[i];
+	return NULL;
+}
+
+const struct fp_cfg_iface *fp_config_map_iface(const struct fp_config *c, const char *map)
+{
+	for (unsigned i = 0; i < c->n_bindings; i++)
+		if (strcmp(c->bindings[i].map, map) == 0)
+			return fp_config_iface_by_nameif(c, c->bindings[i].nameif);
+	return NULL;
+}

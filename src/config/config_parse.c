@@ -1,0 +1,399 @@
+/* One configuration line: the tokenizer (length, bytes, words), then the
+ * dispatch table that picks the command by its keywords and checks the
+ * number of words after them, then the command's handler, which turns the
+ * words into values and only then changes the configuration.
+ *
+ * Keywords are case-insensitive (as on the ASA); names are not. A line
+ * belongs to the sub-mode the last "interface" or "ipsec-proposal" line
+ * opened when the sub-mode knows its first words better than the top level
+ * does, indented or not (ASA accepts both); a top-level command ends it. */
+#include "config/config_parse.h"
+
+#include <openssl/crypto.h>
+#include <stdarg.h>
+#include <string.h>
+#include <strings.h>
+
+#define M_TOP FP_CFG_MODE_TOP
+#define M_IF FP_CFG_MODE_IFACE
+#define M_PR FP_CFG_MODE_PROPOSAL
+#define MAP "crypto", "map", "<map>", "<seq>"
+#define MAP_USE "crypto map NAME SEQ "
+
+static const struct fp_cfg_cmd cfg_cmds[] = {
+	{ M_TOP, { "hostname" }, "hostname", 1, 1,
+	  "hostname NAME", fp_cfg_hostname },
+	{ M_TOP, { "interface" }, "interface", 1, 1,
+	  "interface DEVICE", fp_cfg_iface_open },
+	{ M_IF, { "nameif" }, "nameif", 1, 1,
+	  "nameif NAME", fp_cfg_iface_nameif },
+	{ M_IF, { "ip", "address" }, "ip address", 2, 2,
+	  "ip address A.B.C.D MASK", fp_cfg_iface_ip },
+	{ M_IF, { "ipv6", "address" }, "ipv6 address", 1, 1,
+	  "ipv6 address X:X::X/LEN", fp_cfg_iface_ipv6 },
+	{ M_IF, { "shutdown" }, "shutdown", 0, 0,
+	  "shutdown", fp_cfg_iface_shutdown },
+	{ M_IF, { "no", "shutdown" }, "no shutdown", 0, 0,
+	  "no shutdown", fp_cfg_iface_no_shutdown },
+	{ M_TOP, { "access-list", "<acl>", "extended" }, "access-list", 4, FP_CFG_MAX_WORDS,
+	  "access-list NAME extended permit|deny PROTOCOL SRC [eq PORT] DST [eq PORT]",
+	  fp_cfg_acl_ace },
+	{ M_TOP, { "crypto", "ipsec", "ikev2", "ipsec-proposal" }, "ipsec-proposal", 1, 1,
+	  "crypto ipsec ikev2 ipsec-proposal NAME", fp_cfg_proposal_open },
+	{ M_PR, { "protocol", "esp", "encryption" }, "encryption", 1, FP_CFG_MAX_PROPOSAL_ALGS,
+	  "protocol esp encryption ALGORITHM...", fp_cfg_proposal_enc },
+	{ M_PR, { "protocol", "esp", "integrity" }, "integrity", 1, FP_CFG_MAX_PROPOSAL_ALGS,
+	  "protocol esp integrity ALGORITHM...", fp_cfg_proposal_integ },
+	{ M_TOP, { MAP, "match", "address" }, "match address", 1, 1,
+	  MAP_USE "match address ACL", fp_cfg_map_match },
+	{ M_TOP, { MAP, "set", "peer" }, "set peer", 1, 1,
+	  MAP_USE "set peer ADDRESS", fp_cfg_map_peer },
+	{ M_TOP, { MAP, "set", "ikev2", "ipsec-proposal" },
+	  "set ikev2 ipsec-proposal", 1, FP_CFG_MAX_PROPOSAL_ALGS,
+	  MAP_USE "set ikev2 ipsec-proposal NAME...", fp_cfg_map_proposal },
+	{ M_TOP, { MAP, "set", "session-key" }, "session-key", 5, 7,
+	  MAP_USE "set session-key inbound|outbound esp SPI [cipher HEX] [authenticator HEX]",
+	  fp_cfg_map_session_key },
+	{ M_TOP, { MAP, "set", "udp-encapsulation" }, "udp-encapsulation", 2, 2,
+	  MAP_USE "set udp-encapsulation SOURCE-PORT DESTINATION-PORT", fp_cfg_map_udp },
+	{ M_TOP, { MAP, "set", "mode" }, "set mode", 1, 1,
+	  MAP_USE "set mode tunnel|transport", fp_cfg_map_mode },
+	{ M_TOP, { MAP, "set", "security-association", "lifetime", "seconds" }, "lifetime", 1, 1,
+	  MAP_USE "set security-association lifetime seconds 120-2147483647",
+	  fp_cfg_map_life_seconds },
+	{ M_TOP, { MAP, "set", "security-association", "lifetime", "kilobytes" }, "lifetime", 1, 1,
+	  MAP_USE "set security-association lifetime kilobytes 10-2147483647|unlimited",
+	  fp_cfg_map_life_kbytes },
+	{ M_TOP, { MAP, "set", "security-association", "replay", "window-size" },
+	  "replay window-size", 1, 1,
+	  MAP_USE "set security-association replay window-size 64|128|256|512|1024",
+	  fp_cfg_map_replay },
+	{ M_TOP, { MAP, "set", "extended-sequence-number" }, "extended-sequence-number", 0, 0,
+	  MAP_USE "set extended-sequence-number", fp_cfg_map_esn },
+	{ M_TOP, { "crypto", "map", "<map>", "interface" }, "crypto map interface", 1, 1,
+	  "crypto map NAME interface NAMEIF", fp_cfg_map_interface },
+	{ M_TOP, { "crypto", "ipsec", "security-association", "replay", "window-size" },
+	  "replay window-size", 1, 1,
+	  "crypto ipsec security-association replay window-size 64|128|256|512|1024",
+	  fp_cfg_replay_window },
+	{ M_TOP, { "crypto", "ipsec", "security-association", "replay", "disable" },
+	  "replay disable", 0, 0,
+	  "crypto ipsec security-association replay disable", fp_cfg_replay_disable },
+	{ M_TOP, { "flow-offload-ipsec" }, "flow-offload-ipsec", 0, 0,
+	  "flow-offload-ipsec", fp_cfg_offload },
+	{ M_TOP, { "flow-offload-ipsec", "egress-optimization" }, "flow-offload-ipsec", 0, 0,
+	  "flow-offload-ipsec egress-optimization", fp_cfg_offload_egress },
+	{ M_TOP, { "no", "flow-offload-ipsec" }, "no flow-offload-ipsec", 0, 0,
+	  "no flow-offload-ipsec", fp_cfg_offload_off },
+	{ M_TOP, { "no", "flow-offload-ipsec", "egress-optimization" },
+	  "no flow-offload-ipsec", 0, 0,
+	  "no flow-offload-ipsec egress-optimization", fp_cfg_offload_egress_off },
+};
+#define N_CMDS (sizeof(cfg_cmds) / sizeof(cfg_cmds[0]))
+
+/* Placeholders in keywords: what they match and how errors name them. */
+static const struct {
+	const char *ph, *the, *a;
+	bool digits;
+} cfg_placeholders[] = {
+	{ "<map>", "the map name", "a map name", false },
+	{ "<seq>", "the sequence number", "a sequence number", true },
+	{ "<acl>", "the access-list name", "an access-list name", false },
+};
+
+/* The opening line of each sub-mode, for "must follow" errors. */
+static const char *const cfg_mode_opener[] = {
+	[M_IF] = "interface DEVICE",
+	[M_PR] = "crypto ipsec ikev2 ipsec-proposal NAME",
+};
+
+int fp_cfg_error(struct fp_cfg_parse *p, const char *fmt, ...)
+{
+	if (!p->err || !p->errlen)
+		return -1;
+	int n = snprintf(p->err, p->errlen, "%s:%u: %s%s", p->file, p->lineno,
+			 p->ctx ? p->ctx : "", p->ctx ? ": " : "");
+	if (n < 0 || (size_t)n >= p->errlen)
+		return -1;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+bool fp_cfg_word_is(const char *word, const char *keyword)
+{
+	return strcasecmp(word, keyword) == 0;
+}
+
+/* Keyword i of cmd; NULL past the last. */
+static const char *kw_word(const struct fp_cfg_cmd *cmd, unsigned i)
+{
+	return i < FP_CFG_MAX_KEYWORDS ? cmd->keywords[i] : NULL;
+}
+
+static int placeholder_find(const char *w)
+{
+	if (w[0] != '<')
+		return -1;
+	for (unsigned i = 0; i < sizeof(cfg_placeholders) / sizeof(cfg_placeholders[0]); i++)
+		if (strcmp(w, cfg_placeholders[i].ph) == 0)
+			return (int)i;
+	return -1;
+}
+
+static bool word_matches(const char *kw, const char *tok)
+{
+	int ph = placeholder_find(kw);
+	if (ph < 0)
+		return fp_cfg_word_is(tok, kw);
+	return !cfg_placeholders[ph].digits || strspn(tok, "0123456789") == strlen(tok);
+}
+
+/* How many leading words of the line match cmd's keywords; *nkw = how
+ * many keywords cmd has. */
+static unsigned cmd_match(const struct fp_cfg_cmd *cmd, const struct fp_cfg_parse *p,
+			  unsigned *nkw)
+{
+	const char *w;
+	unsigned i = 0, m = 0;
+	bool all = true;
+	for (; (w = kw_word(cmd, i)); i++) {
+		all = all && i < p->ntok && word_matches(w, p->tok[i]);
+		m += all;
+	}
+	*nkw = i;
+	return m;
+}
+
+static unsigned mode_best(const struct fp_cfg_parse *p, uint8_t mode)
+{
+	unsigned best = 0, n;
+	for (unsigned i = 0; i < N_CMDS; i++)
+		if (cfg_cmds[i].mode == mode) {
+			unsigned m = cmd_match(&cfg_cmds[i], p, &n);
+			best = m > best ? m : best;
+		}
+	return best;
+}
+
+/* The phrase cmd expects at keyword d: its keywords up to a placeholder,
+ * quoted ("'set peer'"), or the placeholder's description ("a sequence
+ * number"). One word only where the whole top level is listed. */
+static void cmd_phrase(const struct fp_cfg_cmd *cmd, unsigned d, bool one, char *out, size_t n)
+{
+	char words[160] = "";
+	const char *w;
+	size_t used = 0;
+	for (unsigned i = d; (w = kw_word(cmd, i)); i++) {
+		int ph = placeholder_find(w);
+		if (ph >= 0 && i == d) {
+			snprintf(out, n, "%s", cfg_placeholders[ph].a);
+			return;
+		}
+		if (ph >= 0 || (one && i > d))
+			break;
+		used += (size_t)snprintf(words + used, sizeof(words) - used, "%s%s",
+					 i == d ? "" : " ", w);
+		if (used >= sizeof(words))
+			break;
+	}
+	snprintf(out, n, "'%s'", words);
+}
+
+/* "'a', 'b' or 'c'" from the distinct phrases the commands of mode that
+ * match the first d words expect next, plus "end of line" if eol. */
+static void expect_list(const struct fp_cfg_parse *p, uint8_t mode, unsigned d, bool eol,
+			char *out, size_t n)
+{
+	char alts[N_CMDS + 1][96];
+	unsigned na = 0, nkw;
+	for (unsigned i = 0; i < N_CMDS; i++) {
+		if (cfg_cmds[i].mode != mode || cmd_match(&cfg_cmds[i], p, &nkw) < d || nkw <= d)
+			continue;
+		cmd_phrase(&cfg_cmds[i], d, mode == M_TOP && d == 0, alts[na], sizeof(alts[na]));
+		bool dup = false;
+		for (unsigned j = 0; j < na; j++)
+			dup = dup || strcmp(alts[j], alts[na]) == 0;
+		na += !dup;
+	}
+	if (eol)
+		snprintf(alts[na++], sizeof(alts[0]), "end of line");
+	size_t used = 0;
+	out[0] = '\0';
+	for (unsigned i = 0; i < na && used < n; i++)
+		used += (size_t)snprintf(out + used, n - used, "%s%s",
+					 i == 0 ? "" : i + 1 == na ? " or " : ", ", alts[i]);
+}
+
+/* For the commands of mode matching the first d words: ctx = their
+ * keywords before the first placeholder ("crypto map"), after = how word
+ * d-1 is named ("the sequence number", "'set'"). */
+static void expect_context(const struct fp_cfg_parse *p, uint8_t mode, unsigned d,
+			   char *ctx, size_t n, char *after, size_t an)
+{
+	const char *w;
+	unsigned nkw;
+	size_t used = 0;
+	bool stop = false;
+	ctx[0] = after[0] = '\0';
+	for (unsigned i = 0; i < N_CMDS; i++) {
+		if (cfg_cmds[i].mode != mode || cmd_match(&cfg_cmds[i], p, &nkw) < d)
+			continue;
+		for (unsigned k = 0; k < d && (w = kw_word(&cfg_cmds[i], k)); k++) {
+			int ph = placeholder_find(w);
+			if (k + 1 == d && ph >= 0)
+				snprintf(after, an, "%s", cfg_placeholders[ph].the);
+			else if (k + 1 == d)
+				snprintf(after, an, "'%s'", w);
+			stop = stop || ph >= 0;
+			if (!stop && used < n)
+				used += (size_t)snprintf(ctx + used, n - used, "%s%s", k ? " " : "", w);
+		}
+		return;
+	}
+}
+
+static const char *const cfg_mode_name[] = {
+	[M_TOP] = "", [M_IF] = "interface", [M_PR] = "ipsec-proposal",
+};
+
+/* No command of mode matches the line past word d (or one does but takes
+ * no more words, eol): say what was expected there. */
+static int expect_error(struct fp_cfg_parse *p, uint8_t mode, unsigned d, bool eol)
+{
+	char list[1024], ctx[128], after[64], got[80];
+	expect_list(p, mode, d, eol, list, sizeof(list));
+	expect_context(p, mode, d, ctx, sizeof(ctx), after, sizeof(after));
+	if (d < p->ntok)
+		snprintf(got, sizeof(got), "'%.64s'", p->tok[d]);
+	else
+		snprintf(got, sizeof(got), "end of line");
+	if (d == 0 && mode == M_TOP)
+		return fp_cfg_error(p, "unknown command %s; expected %s", got, list);
+	if (d == 0)
+		return fp_cfg_error(p, "unknown %s sub-command %s; expected %s",
+				    cfg_mode_name[mode], got, list);
+	return fp_cfg_error(p, "%s: expected %s after %s, got %s", ctx, list, after, got);
+}
+
+/* The command matched but the words after its keywords are too few or
+ * too many. */
+static int usage_error(struct fp_cfg_parse *p, const struct fp_cfg_cmd *cmd, unsigned nkw)
+{
+	char ctx[128], after[64];
+	expect_context(p, cmd->mode, nkw, ctx, sizeof(ctx), after, sizeof(after));
+	if (p->ntok - nkw < cmd->min_args)
+		return fp_cfg_error(p, "%s: incomplete command; usage: %s", ctx, cmd->usage);
+	return fp_cfg_error(p, "%s: unexpected '%.64s' at the end; usage: %s", ctx,
+			    p->tok[nkw + cmd->max_args], cmd->usage);
+}
+
+/* Pick the command of mode whose keywords all match (the longest), check
+ * its word count, run it. */
+static int cfg_dispatch(struct fp_cfg_parse *p, uint8_t mode)
+{
+	const struct fp_cfg_cmd *full = NULL;
+	unsigned full_n = 0, deepest = 0, nkw;
+	bool longer = false; /* another command goes on past full's keywords */
+	for (unsigned i = 0; i < N_CMDS; i++) {
+		if (cfg_cmds[i].mode != mode)
+			continue;
+		unsigned m = cmd_match(&cfg_cmds[i], p, &nkw);
+		deepest = m > deepest ? m : deepest;
+		if (m == nkw && (!full || nkw > full_n))
+			full = &cfg_cmds[i], full_n = nkw;
+	}
+	if (!full)
+		return expect_error(p, mode, deepest, false);
+	unsigned nargs = p->ntok - full_n;
+	if (nargs >= full->min_args && nargs <= full->max_args) {
+		p->arg = full_n;
+		p->ctx = full->name;
+		return full->handle(p);
+	}
+	for (unsigned i = 0; i < N_CMDS; i++)
+		if (cfg_cmds[i].mode == mode && cmd_match(&cfg_cmds[i], p, &nkw) >= full_n &&
+		    nkw > full_n)
+			longer = true;
+	if (nargs > full->max_args && full->max_args == 0 && longer)
+		return expect_error(p, mode, full_n, true);
+	return usage_error(p, full, full_n);
+}
+
+/* Which mode's commands the line is: the sub-mode's when they match more
+ * of its first words than the top level's (or as many, indented). A
+ * sub-command with no sub-mode open says which line it must follow. */
+static int cfg_dispatch_line(struct fp_cfg_parse *p, bool indented)
+{
+	struct fp_config *c = p->c;
+	unsigned top = mode_best(p, M_TOP);
+	if (c->parse_mode > M_PR)
+		c->parse_mode = M_TOP;
+	if (c->parse_mode != M_TOP) {
+		unsigned sub = mode_best(p, c->parse_mode);
+		if (sub > top || (sub == top && indented))
+			return cfg_dispatch(p, c->parse_mode);
+		c->parse_mode = M_TOP;
+	}
+	for (uint8_t m = M_IF; m <= M_PR; m++) {
+		unsigned sub = mode_best(p, m);
+		if (sub > top)
+			return fp_cfg_error(p, "'%s%s%s' is an %s sub-command: it must follow '%s'",
+					    p->tok[0], sub > 1 ? " " : "", sub > 1 ? p->tok[1] : "",
+					    cfg_mode_name[m], cfg_mode_opener[m]);
+	}
+	return cfg_dispatch(p, M_TOP);
+}
+
+/* Check the line's length and bytes, copy it into buf (FP_CFG_LINE_MAX + 3
+ * bytes) and split it into words. Comments and blank lines give none. */
+static int cfg_tokenize(struct fp_cfg_parse *p, const char *line, char *buf, size_t *len,
+			bool *indented)
+{
+	size_t n = strnlen(line, FP_CFG_LINE_MAX + 3);
+	if (n == FP_CFG_LINE_MAX + 3)
+		return fp_cfg_error(p, "line is longer than %u characters", FP_CFG_LINE_MAX);
+	for (unsigned k = 0; k < 2 && n && (line[n - 1] == '\n' || line[n - 1] == '\r'); k++)
+		n--;
+	if (n > FP_CFG_LINE_MAX)
+		return fp_cfg_error(p, "line is longer than %u characters", FP_CFG_LINE_MAX);
+	memcpy(buf, line, n);
+	buf[n] = '\0';
+	*len = n;
+	size_t lead = strspn(buf, " \t");
+	*indented = lead > 0;
+	if (buf[lead] == '!' || buf[lead] == '#' || buf[lead] == '\0')
+		return 0;
+	for (size_t i = lead; i < n; i++) {
+		unsigned char ch = (unsigned char)buf[i];
+		if ((ch < 0x20 && ch != '\t') || ch >= 0x7f)
+			return fp_cfg_error(p, "unexpected byte 0x%02x at column %zu: outside "
+					    "comments only printable ASCII is allowed", ch, i + 1);
+	}
+	for (char *save = NULL, *w = strtok_r(buf, " \t", &save); w;
+	     w = strtok_r(NULL, " \t", &save)) {
+		if (p->ntok == FP_CFG_MAX_WORDS)
+			return fp_cfg_error(p, "more than %u words in one command", FP_CFG_MAX_WORDS);
+		p->tok[p->ntok++] = w;
+	}
+	return 0;
+}
+
+int fp_config_parse_line(struct fp_config *c, const char *line, const char *file,
+			 unsigned lineno, char *err, size_t errlen)
+{
+	struct fp_cfg_parse p = {
+		.c = c, .file = file ? file : "-", .lineno = lineno,
+		.err = err, .errlen = errlen,
+	};
+	char buf[FP_CFG_LINE_MAX + 3];
+	size_t len = 0;
+	bool indented = false;
+	int rc = cfg_tokenize(&p, line, buf, &len, &indented);
+	if (rc == 0 && p.ntok > 0)
+		rc = cfg_dispatch_line(&p, indented);
+	OPENSSL_cleanse(buf, len); /* session keys were in it */
+	return rc;
+}

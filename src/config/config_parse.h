@@ -1,0 +1,131 @@
+/* Inside src/config only: the parser's line context, the command table's
+ * shape, the word -> value helpers and the name tables the concept files
+ * (config_iface.c, config_acl.c, config_proposal.c, config_map.c, ...)
+ * share. Nothing outside src/config includes this. */
+#ifndef FP_CONFIG_PARSE_H
+#define FP_CONFIG_PARSE_H
+
+#include "config/config.h"
+
+#define FP_CFG_LINE_MAX 4096      /* characters in one line, newline excluded */
+#define FP_CFG_MAX_WORDS 32       /* words in one command */
+
+/* Sub-modes a line can belong to (struct fp_config.parse_mode). */
+enum fp_cfg_mode {
+	FP_CFG_MODE_TOP = 0,
+	FP_CFG_MODE_IFACE,        /* after "interface DEV" */
+	FP_CFG_MODE_PROPOSAL,     /* after "crypto ipsec ikev2 ipsec-proposal NAME" */
+};
+
+/* One line being interpreted. tok[] points into a private copy of the
+ * line; arg is the index of the first word after the command's keywords. */
+struct fp_cfg_parse {
+	struct fp_config *c;
+	const char *file;
+	unsigned lineno;
+	char *err;
+	size_t errlen;
+	char *tok[FP_CFG_MAX_WORDS];
+	unsigned ntok;
+	unsigned arg;
+	const char *ctx;          /* the command's name, prefixed to its errors */
+};
+
+/* One command: its keywords (placeholders in <>: <seq> matches digits,
+ * the others any word), the name its errors start with, how many words
+ * may follow the keywords, the usage line printed when they don't, and the
+ * handler that interprets them. */
+#define FP_CFG_MAX_KEYWORDS 8
+
+struct fp_cfg_cmd {
+	uint8_t mode;             /* enum fp_cfg_mode */
+	const char *keywords[FP_CFG_MAX_KEYWORDS]; /* NULL after the last */
+	const char *name;
+	unsigned min_args, max_args;
+	const char *usage;
+	int (*handle)(struct fp_cfg_parse *p);
+};
+
+/* Writes "FILE:LINE: NAME: " and the message into p->err; returns -1. */
+int fp_cfg_error(struct fp_cfg_parse *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Word -> value. Each returns 0, or -1 after fp_cfg_error() naming what
+ * (e.g. "the access-list name") and what was expected. */
+int fp_cfg_name(struct fp_cfg_parse *p, const char *word, const char *what,
+		size_t max, char *out);
+int fp_cfg_uint(struct fp_cfg_parse *p, const char *word, const char *what,
+		uint64_t min, uint64_t max, uint64_t *out);
+int fp_cfg_hex(struct fp_cfg_parse *p, const char *word, const char *what,
+	       uint8_t *out, size_t max, uint8_t *len);
+int fp_cfg_mask(struct fp_cfg_parse *p, const char *word, uint8_t *len);
+/* "A.B.C.D/LEN" or "X:X::X/LEN" with host bits allowed (an interface's
+ * own address): -1 when not that shape, no error written. */
+int fp_cfg_addr_len(struct fp_prefix *out, const char *word);
+/* An anti-replay window size: 64, 128, 256, 512 or 1024 packets. */
+int fp_cfg_replay_size(struct fp_cfg_parse *p, const char *word, unsigned *out);
+bool fp_cfg_word_is(const char *word, const char *keyword);
+
+/* Handlers, one per command, by file. */
+int fp_cfg_hostname(struct fp_cfg_parse *p);
+int fp_cfg_replay_window(struct fp_cfg_parse *p);
+int fp_cfg_replay_disable(struct fp_cfg_parse *p);
+int fp_cfg_offload(struct fp_cfg_parse *p);
+int fp_cfg_offload_off(struct fp_cfg_parse *p);
+int fp_cfg_offload_egress(struct fp_cfg_parse *p);
+int fp_cfg_offload_egress_off(struct fp_cfg_parse *p);
+
+int fp_cfg_iface_open(struct fp_cfg_parse *p);
+int fp_cfg_iface_nameif(struct fp_cfg_parse *p);
+int fp_cfg_iface_ip(struct fp_cfg_parse *p);
+int fp_cfg_iface_ipv6(struct fp_cfg_parse *p);
+int fp_cfg_iface_shutdown(struct fp_cfg_parse *p);
+int fp_cfg_iface_no_shutdown(struct fp_cfg_parse *p);
+
+int fp_cfg_acl_ace(struct fp_cfg_parse *p);
+
+int fp_cfg_proposal_open(struct fp_cfg_parse *p);
+int fp_cfg_proposal_enc(struct fp_cfg_parse *p);
+int fp_cfg_proposal_integ(struct fp_cfg_parse *p);
+
+int fp_cfg_map_match(struct fp_cfg_parse *p);
+int fp_cfg_map_peer(struct fp_cfg_parse *p);
+int fp_cfg_map_proposal(struct fp_cfg_parse *p);
+int fp_cfg_map_session_key(struct fp_cfg_parse *p);
+int fp_cfg_map_udp(struct fp_cfg_parse *p);
+int fp_cfg_map_mode(struct fp_cfg_parse *p);
+int fp_cfg_map_life_seconds(struct fp_cfg_parse *p);
+int fp_cfg_map_life_kbytes(struct fp_cfg_parse *p);
+int fp_cfg_map_replay(struct fp_cfg_parse *p);
+int fp_cfg_map_esn(struct fp_cfg_parse *p);
+int fp_cfg_map_interface(struct fp_cfg_parse *p);
+
+/* A crypto map entry's name and sequence number, from words 2 and 3. */
+struct fp_cfg_map_ref {
+	char map[FP_NAME_MAX];
+	unsigned seq;
+};
+int fp_cfg_map_ref_parse(struct fp_cfg_parse *p, struct fp_cfg_map_ref *r);
+/* The entry r names; if absent, created in its sorted place when create
+ * (NULL and an error at the limit), else NULL. */
+struct fp_cfg_map_entry *fp_cfg_map_entry(struct fp_cfg_parse *p,
+					  const struct fp_cfg_map_ref *r, bool create);
+
+/* Transform names as the configuration spells them, and the keying
+ * material each needs with manual keys (config_proposal.c). */
+const char *fp_cfg_cipher_name(enum fp_cipher c);
+const char *fp_cfg_integ_name(enum fp_integ i);
+bool fp_cfg_cipher_aead(enum fp_cipher c);
+/* Checks one session key against a cipher/integrity pair; on a mismatch
+ * writes the reason ("cipher key must be 36 bytes ...") into msg and
+ * returns -1. */
+int fp_cfg_key_check(enum fp_cipher c, enum fp_integ i,
+		     const struct fp_cfg_session_key *k, char *msg, size_t n);
+
+/* A proposal's first transform pair: what manual keys are used with. */
+enum fp_integ fp_cfg_proposal_integ0(const struct fp_cfg_proposal *pr);
+
+/* ACE protocol names ("ip", "tcp", ...): NULL when only a number. */
+const char *fp_cfg_proto_name(uint8_t proto);
+
+#endif
