@@ -8,8 +8,6 @@
 
 /* The ASA's global defaults ("crypto ipsec security-association lifetime"),
  * shown when the map entry sets no lifetime of its own. */
-#define ASA_LIFE_KBYTES UINT64_C(4608000)
-#define ASA_LIFE_SECONDS UINT64_C(28800)
 #define MEDIA_MTU 1500u /* the configuration has no "mtu" command yet */
 
 #define ESP_HDR 8u      /* SPI + sequence number */
@@ -203,11 +201,14 @@ static uint64_t left(uint64_t total, uint64_t used)
 static void print_timing(const struct sa_view *v, const struct fp_sa_stats *st, FILE *out)
 {
 	const struct fp_cfg_map_entry *e = v->t->entry;
-	uint64_t kb = e && e->life_kbytes ? e->life_kbytes : ASA_LIFE_KBYTES;
-	uint64_t sec = e && e->life_seconds ? e->life_seconds : ASA_LIFE_SECONDS;
+	uint64_t kb = e ? e->life_kbytes : 0, sec = e ? e->life_seconds : 0;
 	uint64_t age = v->gw->now_ns > v->t->installed_ns ? v->gw->now_ns - v->t->installed_ns : 0;
-	fprintf(out, "         sa timing: remaining key lifetime (kB/sec): (%" PRIu64 "/%" PRIu64 ")\n",
-		left(kb, st->life_bytes / 1024), left(sec, age / 1000000000u));
+	char kbs[24] = "unlimited", secs[24] = "unlimited"; /* manual keys: none unless configured */
+	if (kb)
+		snprintf(kbs, sizeof(kbs), "%" PRIu64, left(kb, st->life_bytes / 1024));
+	if (sec)
+		snprintf(secs, sizeof(secs), "%" PRIu64, left(sec, age / 1000000000u));
+	fprintf(out, "         sa timing: remaining key lifetime (kB/sec): (%s/%s)\n", kbs, secs);
 }
 
 /* 32-bit words, most significant first, four a line: the last word

@@ -7,7 +7,6 @@
 
 #include "datapath/gateway.h"
 
-#define DEFAULT_LIFE_KB 4608000ull /* ASA defaults */
 #define SOFT_PERCENT 90u
 
 static const struct fp_cfg_ace *tunnel_selector_ace(const struct fp_cfg_acl *acl)
@@ -54,7 +53,7 @@ static void tunnel_params(const struct fp_config *cfg, struct fp_gw_tunnel *t,
 {
 	const struct fp_cfg_map_entry *e = t->entry;
 	const struct fp_cfg_session_key *sk = dir == FP_SA_IN ? &e->in[0] : &e->out[0];
-	uint64_t kb = e->life_kbytes ? e->life_kbytes : DEFAULT_LIFE_KB;
+	uint64_t kb = e->life_kbytes; /* 0: none, manual keys cannot be rekeyed */
 
 	memset(p, 0, sizeof(*p));
 	p->spi = sk->spi;
