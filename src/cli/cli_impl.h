@@ -61,8 +61,6 @@ void fp_show_ipsec_stats(const struct fp_gw *gw, FILE *out);
 #define FP_ASP_FRAME 0x1u
 #define FP_ASP_FLOW 0x2u
 void fp_show_asp_drop(const struct fp_gw *gw, unsigned sections, FILE *out);
-/* Whether a drop reason is a flow drop (else a frame drop) on the ASA. */
-bool fp_asp_drop_is_flow(unsigned reason);
 
 /* A tunnel's two SAs as the engine counts them now. Both are zeroed when
  * the tunnel has no pipe or an SA id is stale; returns -1 then. */

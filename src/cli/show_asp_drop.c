@@ -9,17 +9,6 @@
 
 #define ASP_COUNT_COLUMN 80 /* the count ends here, as on the ASA */
 
-/* The reasons the ASA files under "Flow drop:" (a flow, a VPN handle or a
- * policy decided it); every other reason is a frame drop. */
-static const uint64_t asp_flow_drops = FP_DROP_BIT(FP_DROP_SPI_UNKNOWN) |
-				       FP_DROP_BIT(FP_DROP_SELECTOR_MISMATCH) |
-				       FP_DROP_BIT(FP_DROP_VPN_MISSING_DECRYPT);
-
-bool fp_asp_drop_is_flow(unsigned reason)
-{
-	return reason < FP_DROP__COUNT && (asp_flow_drops & FP_DROP_BIT(reason));
-}
-
 /* "  Description (name)" then the count right-aligned at column 80, or
  * after one blank when the label is longer. */
 static void asp_line(unsigned reason, uint64_t n, FILE *out)
@@ -36,7 +25,7 @@ static void asp_section(const struct fp_gw *gw, bool flow, FILE *out)
 	fprintf(out, "%s drop:\n", flow ? "Flow" : "Frame");
 	for (unsigned r = FP_DROP_NONE + 1; r < FP_DROP__COUNT; r++) {
 		uint64_t n = fp_gw_drop_count(gw, r);
-		if (n && fp_asp_drop_is_flow(r) == flow)
+		if (n && fp_drop_is_flow(r) == flow)
 			asp_line(r, n, out);
 	}
 }
