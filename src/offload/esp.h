@@ -7,7 +7,30 @@
 #include <stdint.h>
 
 #include "common/inet.h"
+#include "common/pkt.h"
+#include "offload/pipe.h"
 #include "offload/sa.h"
+
+typedef void (*fp_esp_run_fn)(struct fp_pipe *pp, uint32_t sa, struct fp_pkt **pkts, uint16_t n);
+
+/* Cut a vector into runs of consecutive packets on the same SA, hand each
+ * to run(), then put the good packets first. Inline so run() is a direct
+ * call. Returns the good count. */
+static inline uint16_t fp_esp_runs(struct fp_pipe *pp, struct fp_pkt **pkts, uint16_t n,
+				   fp_esp_run_fn run)
+{
+	uint16_t i = 0;
+	while (i < n) {
+		uint16_t j = i + 1;
+		while (j < n && pkts[j]->sa == pkts[i]->sa)
+			j++;
+		run(pp, pkts[i]->sa, pkts + i, (uint16_t)(j - i));
+		i = j;
+	}
+	uint16_t good = fp_vec_partition(pp, pkts, n);
+	pp->st.tx_pkts += good;
+	return good;
+}
 
 /* Length of the IPv4/IPv6 packet at h, checked against at most len bytes
  * and against the expected version (4 or 6); 0 if malformed. */

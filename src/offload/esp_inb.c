@@ -231,17 +231,7 @@ static void inb_run(struct fp_pipe *pp, uint32_t id, struct fp_pkt **pkts, uint1
 
 uint16_t fp_esp_inb_process(struct fp_pipe *pp, struct fp_pkt **pkts, uint16_t n)
 {
-	uint16_t i = 0;
 	pp->st.ib_process += n;
 	pp->st.in_pkts += n;
-	while (i < n) {
-		uint16_t j = i + 1;
-		while (j < n && pkts[j]->sa == pkts[i]->sa)
-			j++;
-		inb_run(pp, pkts[i]->sa, pkts + i, (uint16_t)(j - i));
-		i = j;
-	}
-	uint16_t good = fp_vec_partition(pp, pkts, n);
-	pp->st.tx_pkts += good;
-	return good;
+	return fp_esp_runs(pp, pkts, n, inb_run);
 }

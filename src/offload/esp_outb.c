@@ -241,7 +241,6 @@ static void outb_run(struct fp_pipe *pp, uint32_t id, struct fp_pkt **pkts, uint
 
 uint16_t fp_esp_outb_process(struct fp_pipe *pp, struct fp_pkt **pkts, uint16_t n)
 {
-	uint16_t i = 0;
 	pp->st.ob_process += n;
 	pp->st.out_pkts += n;
 	pp->st.rx_pkts += n;
@@ -249,14 +248,5 @@ uint16_t fp_esp_outb_process(struct fp_pipe *pp, struct fp_pkt **pkts, uint16_t 
 		pkts[j]->drop = FP_DROP_NONE;
 		pkts[j]->flags &= ~FP_PKT_F_PUNT;
 	}
-	while (i < n) {
-		uint16_t j = i + 1;
-		while (j < n && pkts[j]->sa == pkts[i]->sa)
-			j++;
-		outb_run(pp, pkts[i]->sa, pkts + i, (uint16_t)(j - i));
-		i = j;
-	}
-	uint16_t good = fp_vec_partition(pp, pkts, n);
-	pp->st.tx_pkts += good;
-	return good;
+	return fp_esp_runs(pp, pkts, n, outb_run);
 }

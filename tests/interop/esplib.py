@@ -546,4 +546,4 @@ def drop_names(src_root):
     """The short drop names of src/offload/drop.h (FP_DROP_LIST)."""
     path = os.path.join(src_root, "src", "offload", "drop.h")
     with open(path) as f:
-        return set(re.findall(r'_\(\s*[A-Z0-9_]+\s*,\s*"([^"]+)"', f.read()))
+        return set(re.findall(r'_\(\s*[A-Z0-9_]+\s*,\s*(?:FRAME|FLOW)\s*,\s*"([^"]+)"', f.read()))
