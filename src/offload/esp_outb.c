@@ -9,93 +9,103 @@
 #include "offload/pipe.h"
 #include "offload/sadb.h"
 
-struct outb_layout {
-	uint8_t *payload;    /* what ESP protects */
-	uint32_t payload_len;
+/* Where each part of the outgoing packet goes, worked out once from the
+ * inner packet's place and length. The writes then go through these
+ * locals: a byte store through pkt->data would make the compiler reload
+ * pkt->data and pkt->len after every one (char pointers alias anything). */
+struct outb_frame {
+	uint8_t *payload;    /* what ESP protects; becomes the cipher text */
+	uint32_t len;        /* its length */
+	uint32_t padded;     /* with padding, pad length and next header */
+	uint8_t *esp;        /* ESP header, then the IV */
+	uint8_t *outer;      /* the first byte sent */
+	uint32_t total;      /* bytes sent */
+	uint32_t inner;      /* inner packet bytes, for the counters */
 	uint8_t nh;          /* next header in the trailer */
-	uint8_t ip[60];      /* transport mode: the IP header kept in front */
-	uint32_t ip_len;
+	bool df;             /* inner IPv4 DF, copied to the outer header */
+	uint32_t ip_len;     /* transport mode: the IP header kept in front */
+	uint8_t ip[60];
 };
 
 /* Tunnel mode protects the whole inner packet. */
-static inline enum fp_drop outb_tunnel(struct fp_pkt *p, struct outb_layout *l)
+static inline enum fp_drop outb_tunnel(const struct fp_pkt *p, struct outb_frame *f)
 {
-	uint8_t version = p->len ? p->data[0] >> 4 : 0;
+	const uint8_t *h = p->data;
+	uint8_t version = p->len ? h[0] >> 4 : 0;
 	if (version != 4 && version != 6)
 		return FP_DROP_NOT_IP;
-	uint32_t len = fp_esp_inner_len(p->data, p->len, version);
+	uint32_t len = fp_esp_inner_len(h, p->len, version);
 	if (!len)
 		return FP_DROP_IP_MALFORMED;
-	p->len = len;
-	l->payload = p->data;
-	l->payload_len = len;
-	l->nh = version == 4 ? FP_IPPROTO_IPIP : FP_IPPROTO_IPV6;
-	l->ip_len = 0;
+	f->payload = p->data;
+	f->len = f->inner = len;
+	f->nh = version == 4 ? FP_IPPROTO_IPIP : FP_IPPROTO_IPV6;
+	f->df = version == 4 && (h[6] & 0x40);
+	f->ip_len = 0;
 	return FP_DROP_NONE;
 }
 
 /* Transport mode protects what follows the IP header, which stays in
  * front (IPv6 extension headers are not supported). */
-static enum fp_drop outb_transport(struct fp_pkt *p, struct outb_layout *l)
+static enum fp_drop outb_transport(const struct fp_pkt *p, struct outb_frame *f)
 {
-	enum fp_drop why = outb_tunnel(p, l);
+	enum fp_drop why = outb_tunnel(p, f);
 	if (why != FP_DROP_NONE)
 		return why;
-	bool v4 = l->nh == FP_IPPROTO_IPIP;
-	l->ip_len = v4 ? (uint32_t)(p->data[0] & 0x0f) * 4 : FP_IPV6_HLEN;
-	l->nh = v4 ? p->data[9] : p->data[6];
-	memcpy(l->ip, p->data, l->ip_len);
-	fp_pkt_pull(p, l->ip_len);
-	l->payload = p->data;
-	l->payload_len = p->len;
+	bool v4 = f->nh == FP_IPPROTO_IPIP;
+	f->ip_len = v4 ? (uint32_t)(p->data[0] & 0x0f) * 4 : FP_IPV6_HLEN;
+	f->nh = v4 ? p->data[9] : p->data[6];
+	f->df = false;
+	memcpy(f->ip, p->data, f->ip_len);
+	f->payload += f->ip_len;
+	f->len -= f->ip_len;
 	return FP_DROP_NONE;
 }
 
-/* Padding 1, 2, 3, ... to the cipher block, then pad length and next header. */
-static uint32_t outb_trailer(const struct fp_sa *sa, struct fp_pkt *p, uint8_t nh)
+/* Sizes and places; TOO_BIG when the buffer or IP's 64 KiB cannot hold it. */
+static inline enum fp_drop outb_place(const struct fp_sa *sa, const struct fp_pkt *p,
+				      struct outb_frame *f)
 {
-	uint32_t padded = (p->len + 2 + sa->sa_block - 1) & ~(uint32_t)(sa->sa_block - 1);
-	uint32_t pad = padded - p->len - 2;
-	uint8_t *t = fp_pkt_put(p, pad + 2);
-	for (uint32_t i = 0; i < pad; i++)
-		t[i] = (uint8_t)(i + 1);
-	t[pad] = (uint8_t)pad;
-	t[pad + 1] = nh;
-	return padded;
-}
-
-static enum fp_drop outb_room(const struct fp_sa *sa, const struct fp_pkt *p,
-			      const struct outb_layout *l)
-{
-	uint32_t head = sa->sa_hdr_len + FP_ESP_HLEN + sa->sa_iv_len + l->ip_len;
-	uint32_t tail = sa->sa_block + 2 + sa->sa_icv_len;
-	if (fp_pkt_headroom(p) < head || fp_pkt_tailroom(p) < tail ||
-	    p->len + head + tail > 65535)
+	uint32_t ip_len = f->ip_len ? f->ip_len + (sa->sa_encap ? FP_UDP_HLEN : 0) : sa->sa_hdr_len;
+	f->padded = (f->len + 2 + sa->sa_block - 1) & ~(uint32_t)(sa->sa_block - 1);
+	f->esp = f->payload - FP_ESP_HLEN - sa->sa_iv_len;
+	f->outer = f->esp - ip_len;
+	f->total = ip_len + FP_ESP_HLEN + sa->sa_iv_len + f->padded + sa->sa_icv_len;
+	if (f->outer < p->buf || f->outer + f->total > p->buf + FP_PKT_BUF_SIZE || f->total > 65535)
 		return FP_DROP_TOO_BIG;
 	return FP_DROP_NONE;
 }
 
-static void outb_esp_header(struct fp_pipe *pp, struct fp_sa *sa, struct fp_pkt *p, uint64_t seq)
+/* Padding 1, 2, 3, ... to the cipher block, then pad length and next header. */
+static inline void outb_trailer(const struct outb_frame *f)
 {
-	uint8_t *esp = fp_pkt_push(p, FP_ESP_HLEN + sa->sa_iv_len);
-	fp_put32(esp, sa->sa_spi);
-	fp_put32(esp + 4, (uint32_t)seq);
-	if (sa->sa_aead)
-		fp_put64(esp + FP_ESP_HLEN, seq); /* unique per key: RFC 4106 §3.1 */
-	else
-		fp_crypto_random(pp->ct, esp + FP_ESP_HLEN, sa->sa_iv_len);
+	uint8_t *t = f->payload + f->len;
+	uint32_t pad = f->padded - f->len - 2;
+	for (uint32_t i = 0; i < pad; i++)
+		t[i] = (uint8_t)(i + 1);
+	t[pad] = (uint8_t)pad;
+	t[pad + 1] = f->nh;
 }
 
-static void outb_crypto_op(struct fp_pipe *pp, struct fp_sa *sa, struct fp_pkt *p,
-			   uint32_t padded, uint16_t k)
+static inline void outb_esp_header(struct fp_pipe *pp, const struct fp_sa *sa,
+				   const struct outb_frame *f, uint64_t seq)
+{
+	fp_put32(f->esp, sa->sa_spi);
+	fp_put32(f->esp + 4, (uint32_t)seq);
+	if (sa->sa_aead)
+		fp_put64(f->esp + FP_ESP_HLEN, seq); /* unique per key: RFC 4106 §3.1 */
+	else
+		fp_crypto_random(pp->ct, f->esp + FP_ESP_HLEN, sa->sa_iv_len);
+}
+
+static inline void outb_crypto_op(struct fp_pipe *pp, const struct fp_sa *sa,
+				  const struct outb_frame *f, uint16_t k, uint64_t seq)
 {
 	struct fp_crypto_op *op = &pp->scr->ops[k];
-	uint8_t *esp = p->data;
-	uint64_t seq = pp->scr->seq[k];
-	op->iv = esp + FP_ESP_HLEN;
-	op->data = esp + FP_ESP_HLEN + sa->sa_iv_len;
-	op->data_len = padded;
-	op->icv = op->data + padded;
+	op->iv = f->esp + FP_ESP_HLEN;
+	op->data = f->payload;
+	op->data_len = f->padded;
+	op->icv = f->payload + f->padded;
 	op->status = FP_CRYPTO_OK;
 	if (sa->sa_aead && sa->sa_esn) {
 		uint8_t *aad = pp->scr->aad[k];
@@ -105,79 +115,75 @@ static void outb_crypto_op(struct fp_pipe *pp, struct fp_sa *sa, struct fp_pkt *
 		op->aad = aad;
 		op->aad_len = 12;
 	} else if (sa->sa_aead) {
-		op->aad = esp;
+		op->aad = f->esp;
 		op->aad_len = FP_ESP_HLEN;
 	} else {
-		op->auth = esp;
-		op->auth_len = FP_ESP_HLEN + sa->sa_iv_len + padded;
+		op->auth = f->esp;
+		op->auth_len = FP_ESP_HLEN + sa->sa_iv_len + f->padded;
 		if (sa->sa_esn) { /* high bits sit where the ICV goes, RFC 4303 §2.2.1 */
 			fp_put32(op->icv, (uint32_t)(seq >> 32));
 			op->auth_len += 4;
 		}
 	}
-	fp_pkt_put(p, sa->sa_icv_len);
 }
 
 /* The outer header: the SA's template, or the packet's own IP header in
  * transport mode; then lengths, identification, copy-df and checksum. */
-static void outb_outer(struct fp_sa *sa, struct fp_pkt *p, const struct outb_layout *l,
-		       bool inner_df)
+static inline void outb_outer(struct fp_sa *sa, const struct outb_frame *f)
 {
-	uint32_t ip_len = sa->sa_hdr_len - (sa->sa_encap ? FP_UDP_HLEN : 0);
+	uint8_t *h = f->outer;
+	uint32_t ip_len = f->ip_len ? f->ip_len : sa->sa_hdr_len - (sa->sa_encap ? FP_UDP_HLEN : 0);
+	uint16_t total = (uint16_t)f->total;
 	if (sa->sa_encap) {
-		uint8_t *u = fp_pkt_push(p, FP_UDP_HLEN);
-		memcpy(u, sa->sa_hdr + ip_len, FP_UDP_HLEN);
-		fp_put16(u + 4, (uint16_t)p->len);
+		uint8_t *u = h + ip_len;
+		memcpy(u, sa->sa_hdr + sa->sa_hdr_len - FP_UDP_HLEN, FP_UDP_HLEN);
+		fp_put16(u + 4, (uint16_t)(total - ip_len));
 	}
-	uint8_t proto = sa->sa_encap ? FP_IPPROTO_UDP : FP_IPPROTO_ESP;
-	if (l->ip_len) {
-		ip_len = l->ip_len;
-		memcpy(fp_pkt_push(p, ip_len), l->ip, ip_len);
-	} else {
-		memcpy(fp_pkt_push(p, ip_len), sa->sa_hdr, ip_len);
-	}
-	uint8_t *h = p->data;
-	if (sa->sa_outer_af == FP_AF_INET && !l->ip_len) {
+	if (f->ip_len)
+		memcpy(h, f->ip, ip_len);
+	else
+		memcpy(h, sa->sa_hdr, ip_len);
+	if (sa->sa_outer_af == FP_AF_INET && !f->ip_len) {
 		/* the template's sum plus the three fields that change */
-		uint16_t id = sa->sa_ip_id++, frag = inner_df ? 0x4000 : 0; /* DF policy: copy-df */
-		fp_put16(h + 2, (uint16_t)p->len);
+		uint16_t id = sa->sa_ip_id++, frag = f->df ? 0x4000 : 0; /* DF policy: copy-df */
+		fp_put16(h + 2, total);
 		fp_put16(h + 4, id);
 		fp_put16(h + 6, frag);
-		fp_put16(h + 10, fp_csum_fold(sa->sa_hdr_sum + p->len + id + frag));
+		fp_put16(h + 10, fp_csum_fold(sa->sa_hdr_sum + total + id + frag));
 	} else if (sa->sa_outer_af == FP_AF_INET) {
-		h[9] = proto;
-		fp_put16(h + 2, (uint16_t)p->len);
+		h[9] = sa->sa_encap ? FP_IPPROTO_UDP : FP_IPPROTO_ESP;
+		fp_put16(h + 2, total);
 		fp_ipv4_csum_set(h);
 	} else {
-		h[6] = proto;
-		fp_put16(h + 4, (uint16_t)(p->len - FP_IPV6_HLEN));
+		h[6] = sa->sa_encap ? FP_IPPROTO_UDP : FP_IPPROTO_ESP;
+		fp_put16(h + 4, (uint16_t)(total - FP_IPV6_HLEN));
 	}
 }
 
 static bool outb_prepare(struct fp_pipe *pp, struct fp_sa *sa, struct fp_pkt *p, uint16_t k)
 {
-	struct outb_layout l;
+	struct outb_frame f;
 	enum fp_drop why;
 
 	if (sa->sa_expired)
 		return fp_pipe_drop(pp, sa, p, FP_DROP_SA_EXPIRED), false;
 	if (sa->sa_seq >= sa->sa_seq_max) /* RFC 4303 §3.3.3: never cycle */
 		return fp_pipe_drop(pp, sa, p, FP_DROP_SEQ_EXHAUSTED), false;
-	why = sa->sa_mode == FP_SA_TUNNEL ? outb_tunnel(p, &l) : outb_transport(p, &l);
+	why = sa->sa_mode == FP_SA_TUNNEL ? outb_tunnel(p, &f) : outb_transport(p, &f);
 	if (why == FP_DROP_NONE)
-		why = outb_room(sa, p, &l);
+		why = outb_place(sa, p, &f);
 	if (why != FP_DROP_NONE)
 		return fp_pipe_drop(pp, sa, p, why), false;
-	bool df = (l.payload[0] >> 4) == 4 && l.ip_len == 0 && (fp_get16(l.payload + 6) & 0x4000);
-	pp->scr->seq[k] = ++sa->sa_seq;
-	if (sa->sa_seq == sa->sa_seq_max)
+	uint64_t seq = ++sa->sa_seq;
+	if (seq == sa->sa_seq_max)
 		fp_sadb_event_raise(pp->db, (uint32_t)(sa - pp->db->db_sa), FP_SA_EV_SEQ_EXHAUSTED);
-	uint32_t inner = p->len + l.ip_len;
-	uint32_t padded = outb_trailer(sa, p, l.nh);
-	outb_esp_header(pp, sa, p, pp->scr->seq[k]);
-	outb_crypto_op(pp, sa, p, padded, k);
-	outb_outer(sa, p, &l, df);
-	pp->scr->inner_len[k] = inner;
+	outb_trailer(&f);
+	outb_esp_header(pp, sa, &f, seq);
+	outb_crypto_op(pp, sa, &f, k, seq);
+	outb_outer(sa, &f);
+	p->data = f.outer;
+	p->len = f.total;
+	pp->scr->inner_len[k] = f.inner;
 	return true;
 }
 
