@@ -73,6 +73,15 @@ typedef void (*fp_gw_emit_fn)(void *ctx, uint16_t ifc, struct fp_pkt *p);
 void fp_gw_input(struct fp_gw *gw, uint16_t ifc, struct fp_pkt **pkts, uint16_t n,
 		 fp_gw_emit_fn emit, void *ctx);
 
+/* A configuration line typed at run time (configure terminal): applied to
+ * the running configuration if fpvpnd can change that setting live (today:
+ * hostname, [no] flow-offload-ipsec [egress-optimization]); any other line
+ * is refused with a message saying it needs a restart. 0 or -1 with err. */
+int fp_gw_configure(struct fp_gw *gw, const char *line, char *err, size_t errlen);
+/* write memory: the running configuration, keys included, to the file it
+ * was loaded from: temporary file, fsync, rename. */
+int fp_gw_write_memory(struct fp_gw *gw, char *err, size_t errlen);
+
 /* Sum of every drop counter of a reason: engine, software pipe, slow path. */
 uint64_t fp_gw_drop_count(const struct fp_gw *gw, unsigned reason);
 void fp_gw_clear_counters(struct fp_gw *gw);
