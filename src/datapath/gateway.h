@@ -48,6 +48,7 @@ struct fp_gw_stats {
 
 struct fp_gw {
 	struct fp_config *cfg;            /* owned */
+	char cfg_path[4096];              /* the file cfg was loaded from (write memory) */
 	struct fp_gw_iface ifaces[FP_GW_MAX_IFACES];
 	unsigned n_ifaces;
 	struct fp_gw_tunnel tunnels[FP_GW_MAX_TUNNELS];

@@ -44,6 +44,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fpvpnd: %s\n", err);
 		return 1;
 	}
+	snprintf(gw.cfg_path, sizeof(gw.cfg_path), "%s", o.config);
 	r = fp_offline_run(&gw, &o);
 	fp_gw_fini(&gw);
 	return r;
