@@ -30,7 +30,7 @@ const struct fp_sa_params *fp_cli_tunnel_params(const struct fp_gw_tunnel *t,
 
 bool fp_cli_tunnel_offloaded(const struct fp_gw *gw, const struct fp_gw_tunnel *t)
 {
-	return t->pipe == &gw->engine;
+	return fp_gw_tunnel_offloaded(gw, t);
 }
 
 uint64_t fp_cli_drops(const struct fp_sa_stats *s, uint64_t reasons)

@@ -25,7 +25,8 @@ struct fp_pkt {
 	uint8_t buf[FP_PKT_BUF_SIZE] __attribute__((aligned(64)));
 };
 
-#define FP_PKT_F_PUNT 0x1u /* engine hands it to the slow path, not a drop */
+#define FP_PKT_F_PUNT 0x1u     /* engine hands it to the slow path, not a drop */
+#define FP_PKT_F_OUTBOUND 0x2u /* punted from inside: to be encrypted (pkt->sa set) */
 
 static inline size_t fp_pkt_headroom(const struct fp_pkt *p)
 {

@@ -1,8 +1,9 @@
-/* The packet's way through the gateway (DESIGN.md): outside packets are
- * classified by the engine; its hits are decapsulated there, its misses
- * come back here (software SAs, IKE, fragments, cleartext). Inside packets
- * go through the crypto map policy, then to the engine or the software
- * pipe that holds their tunnel's SA. */
+/* The packet's way through the gateway (DESIGN.md). Outside packets are
+ * classified by the calling thread's engine pipe: its hits are decapsulated
+ * there, packets of another pipe's tunnel are handed off, its misses go to
+ * the slow path (software SAs, IKE, fragments, cleartext). Inside packets go
+ * through the crypto map policy, then to the pipe or the slow path that
+ * holds their tunnel's SA. */
 #include <string.h>
 
 #include "common/inet.h"
@@ -46,8 +47,8 @@ static int gw_route(const struct fp_gw *gw, const uint8_t *ip, bool from_tunnel)
 	return from_tunnel && n_inside == 1 ? inside : -1;
 }
 
-static void gw_emit_routed(struct fp_gw *gw, struct fp_pkt *p, bool from_tunnel,
-			   fp_gw_emit_fn emit, void *ctx)
+static void gw_emit_routed(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt *p,
+			   bool from_tunnel)
 {
 	int out = gw_route(gw, p->data, from_tunnel);
 	if (out < 0) {
@@ -55,7 +56,7 @@ static void gw_emit_routed(struct fp_gw *gw, struct fp_pkt *p, bool from_tunnel,
 		return;
 	}
 	p->ifc = (uint16_t)out;
-	emit(ctx, p->ifc, p);
+	io->emit(io->ctx, p->ifc, p);
 }
 
 static bool is_ike(const struct fp_pkt *p)
@@ -67,107 +68,167 @@ static bool is_ike(const struct fp_pkt *p)
 
 /* Cleartext from outside: IKE (no IKEv2 yet), traffic a tunnel should have
  * carried, or ordinary forwarding. */
-static void gw_cleartext(struct fp_gw *gw, struct fp_pkt *p, fp_gw_emit_fn emit, void *ctx)
+static void gw_cleartext(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt *p)
 {
 	if (is_ike(p))
 		gw_drop(gw, p, FP_DROP_IKE_NOT_RUNNING);
 	else if (fp_policy_expects_encrypted(gw, p->data, p->len))
 		gw_drop(gw, p, FP_DROP_VPN_MISSING_DECRYPT);
 	else
-		gw_emit_routed(gw, p, false, emit, ctx);
+		gw_emit_routed(gw, io, p, false);
 }
 
-static void gw_decap(struct fp_gw *gw, struct fp_pipe *pp, struct fp_pkt **pkts, uint16_t n,
-		     fp_gw_emit_fn emit, void *ctx)
+static void gw_decap(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pipe *pp,
+		     struct fp_pkt **pkts, uint16_t n)
 {
 	pp->now_ns = gw->now_ns;
 	uint16_t good = fp_esp_inb_process(pp, pkts, n);
 	for (uint16_t i = 0; i < good; i++)
-		gw_emit_routed(gw, pkts[i], true, emit, ctx);
+		gw_emit_routed(gw, io, pkts[i], true);
 }
 
-/* What the engine punted: the software pipe's SAs first, then the rest. */
-static void gw_slow_inbound(struct fp_gw *gw, struct burst *b, fp_gw_emit_fn emit, void *ctx)
+static void gw_encap(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pipe *pp,
+		     struct fp_pkt **pkts, uint16_t n)
 {
-	struct burst esp = {.n = 0};
-	for (uint16_t i = 0; i < b->n; i++) {
-		struct fp_pkt *p = b->p[i];
-		if (p->drop == FP_DROP_SPI_UNKNOWN)
+	if (!n)
+		return;
+	pp->now_ns = gw->now_ns;
+	uint16_t good = fp_esp_outb_process(pp, pkts, n);
+	for (uint16_t i = 0; i < good; i++)
+		io->emit(io->ctx, pkts[i]->ifc, pkts[i]);
+}
+
+/* ESP the slow path holds the SA of (software pipe); any other SPI is not
+ * known here either. */
+static void gw_slow_esp(struct fp_gw *gw, const struct fp_gw_io *io, struct burst *esp)
+{
+	if (!esp->n)
+		return;
+	uint16_t hit = fp_classify_inb(&gw->soft, esp->p, esp->n);
+	for (uint16_t i = hit; i < esp->n; i++)
+		if (esp->p[i]->flags & FP_PKT_F_PUNT)
+			gw_drop(gw, esp->p[i], (enum fp_drop)esp->p[i]->drop);
+	gw_decap(gw, io, &gw->soft, esp->p, hit);
+}
+
+void fp_gw_slow_input(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt **pkts,
+		      uint16_t n)
+{
+	struct burst esp = {.n = 0}, out = {.n = 0};
+	for (uint16_t i = 0; i < n; i++) {
+		struct fp_pkt *p = pkts[i];
+		if (p->flags & FP_PKT_F_OUTBOUND)
+			out.p[out.n++] = p;
+		else if (p->drop == FP_DROP_SPI_UNKNOWN)
 			esp.p[esp.n++] = p;
 		else if (p->drop == FP_DROP_NOT_ESP)
-			gw_cleartext(gw, p, emit, ctx);
+			gw_cleartext(gw, io, p);
 		else if (p->drop == FP_DROP_IKE_PUNT)
 			gw_drop(gw, p, FP_DROP_IKE_NOT_RUNNING);
 		else
-			gw_drop(gw, p, (enum fp_drop)p->drop); /* fragments: reassembly comes with the live gateway */
+			gw_drop(gw, p, (enum fp_drop)p->drop); /* fragments: no reassembly yet */
 	}
-	if (!esp.n)
-		return;
-	uint16_t hit = fp_classify_inb(&gw->soft, esp.p, esp.n);
-	for (uint16_t i = hit; i < esp.n; i++) {
-		if (esp.p[i]->drop == FP_DROP_SPI_UNKNOWN)
-			gw_drop(gw, esp.p[i], FP_DROP_SPI_UNKNOWN);
-	}
-	gw_decap(gw, &gw->soft, esp.p, hit, emit, ctx);
+	gw_slow_esp(gw, io, &esp);
+	gw_encap(gw, io, &gw->soft, out.p, out.n);
 }
 
-static void gw_outside(struct fp_gw *gw, struct fp_pkt **pkts, uint16_t n, fp_gw_emit_fn emit,
-		       void *ctx)
+/* A packet the engine will not take: to the slow path's thread, or run
+ * there and then when there is no such thread (offline mode). */
+static void gw_punt(const struct fp_gw_io *io, struct burst *slow, struct fp_pkt *p)
 {
-	struct burst punted = {.n = 0};
-	uint16_t hit = fp_classify_inb(&gw->engine, pkts, n);
+	if (io->punt)
+		io->punt(io->ctx, p);
+	else
+		slow->p[slow->n++] = p;
+}
+
+/* With several pipes, an ESP packet goes to the pipe its SPI hashes to
+ * before any table is looked at (the SA lives only there). */
+static uint16_t gw_steer(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt **pkts,
+			 uint16_t n)
+{
+	uint16_t keep = 0;
+	if (!io->handoff || gw->n_pipes < 2)
+		return n;
+	for (uint16_t i = 0; i < n; i++) {
+		uint32_t spi = fp_classify_peek_spi(io->pipe, pkts[i]);
+		struct fp_pipe *owner = spi ? fp_gw_pipe_for_spi(gw, spi) : io->pipe;
+		if (owner != io->pipe)
+			io->handoff(io->ctx, owner, pkts[i]);
+		else
+			pkts[keep++] = pkts[i];
+	}
+	return keep;
+}
+
+void fp_gw_rx_outside(struct fp_gw *gw, const struct fp_gw_io *io, uint16_t ifc,
+		      struct fp_pkt **pkts, uint16_t n)
+{
+	struct burst slow = {.n = 0};
+	for (uint16_t i = 0; i < n; i++)
+		pkts[i]->ifc = ifc;
+	n = gw_steer(gw, io, pkts, n);
+	uint16_t hit = fp_classify_inb(io->pipe, pkts, n);
 	for (uint16_t i = hit; i < n; i++)
 		if (pkts[i]->flags & FP_PKT_F_PUNT)
-			punted.p[punted.n++] = pkts[i];
-	gw_decap(gw, &gw->engine, pkts, hit, emit, ctx);
-	gw_slow_inbound(gw, &punted, emit, ctx);
+			gw_punt(io, &slow, pkts[i]);
+	gw_decap(gw, io, io->pipe, pkts, hit);
+	if (slow.n)
+		fp_gw_slow_input(gw, io, slow.p, slow.n);
 }
 
-static void gw_encap(struct fp_gw *gw, struct fp_pipe *pp, struct burst *b, fp_gw_emit_fn emit,
-		     void *ctx)
+/* The tunnel's pipe is ours, another worker's (handoff) or the slow path's. */
+static void gw_outbound(const struct fp_gw_io *io, struct fp_gw_tunnel *t, struct fp_pkt *p,
+			struct burst *eng, struct burst *slow)
 {
-	if (!b->n)
+	p->sa = t->sa_out;
+	p->ifc = t->iface->id;
+	if (t->pipe == io->pipe) {
+		eng->p[eng->n++] = p;
 		return;
-	pp->now_ns = gw->now_ns;
-	uint16_t good = fp_esp_outb_process(pp, b->p, b->n);
-	for (uint16_t i = 0; i < good; i++)
-		emit(ctx, b->p[i]->ifc, b->p[i]);
+	}
+	p->flags |= FP_PKT_F_OUTBOUND;
+	if (t->pipe->software)
+		gw_punt(io, slow, p);
+	else if (io->handoff)
+		io->handoff(io->ctx, t->pipe, p);
+	else
+		eng->p[eng->n++] = p; /* one pipe: t->pipe is io->pipe */
 }
 
-static void gw_inside(struct fp_gw *gw, struct fp_pkt **pkts, uint16_t n, fp_gw_emit_fn emit,
-		      void *ctx)
+void fp_gw_rx_inside(struct fp_gw *gw, const struct fp_gw_io *io, uint16_t ifc,
+		     struct fp_pkt **pkts, uint16_t n)
 {
-	struct burst eng = {.n = 0}, soft = {.n = 0};
+	struct burst eng = {.n = 0}, slow = {.n = 0};
 	for (uint16_t i = 0; i < n; i++) {
 		struct fp_pkt *p = pkts[i];
 		uint8_t v = p->len ? p->data[0] >> 4 : 0;
+		p->ifc = ifc;
+		p->drop = FP_DROP_NONE;
+		p->flags = 0;
 		if ((v != 4 && v != 6) || !fp_esp_inner_len(p->data, p->len, v)) {
 			gw_drop(gw, p, v == 4 || v == 6 ? FP_DROP_IP_MALFORMED : FP_DROP_NOT_IP);
 			continue;
 		}
 		struct fp_gw_tunnel *t = fp_policy_lookup(gw, p->data, p->len);
-		if (!t) { /* no crypto map entry protects it: forwarded in clear */
-			gw_emit_routed(gw, p, false, emit, ctx);
-			continue;
-		}
-		p->sa = t->sa_out;
-		p->ifc = t->iface->id;
-		struct burst *b = t->pipe == &gw->engine ? &eng : &soft;
-		b->p[b->n++] = p;
+		if (t)
+			gw_outbound(io, t, p, &eng, &slow);
+		else /* no crypto map entry protects it: forwarded in clear */
+			gw_emit_routed(gw, io, p, false);
 	}
-	gw_encap(gw, &gw->engine, &eng, emit, ctx);
-	gw_encap(gw, &gw->soft, &soft, emit, ctx);
+	gw_encap(gw, io, io->pipe, eng.p, eng.n);
+	if (slow.n)
+		fp_gw_slow_input(gw, io, slow.p, slow.n);
 }
 
 void fp_gw_input(struct fp_gw *gw, uint16_t ifc, struct fp_pkt **pkts, uint16_t n,
 		 fp_gw_emit_fn emit, void *ctx)
 {
+	struct fp_gw_io io = {.pipe = &gw->pipes[0], .emit = emit, .ctx = ctx};
 	if (n > FP_VEC_MAX || ifc >= gw->n_ifaces)
 		return;
-	for (uint16_t i = 0; i < n; i++)
-		pkts[i]->ifc = ifc;
 	if (gw->ifaces[ifc].outside)
-		gw_outside(gw, pkts, n, emit, ctx);
+		fp_gw_rx_outside(gw, &io, ifc, pkts, n);
 	else
-		gw_inside(gw, pkts, n, emit, ctx);
+		fp_gw_rx_inside(gw, &io, ifc, pkts, n);
 }

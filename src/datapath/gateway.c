@@ -3,6 +3,7 @@
 #include "gateway.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -34,13 +35,37 @@ static void gw_ifaces(struct fp_gw *gw)
 	}
 }
 
+static int gw_pipes(struct fp_gw *gw, unsigned n)
+{
+	gw->pipes = calloc(n, sizeof(*gw->pipes));
+	if (!gw->pipes)
+		return -1;
+	for (unsigned i = 0; i < n; i++) {
+		if (fp_pipe_init(&gw->pipes[i], i, false, GW_MAX_SA, FP_CRYPTO_AUTO) < 0)
+			return -1;
+		gw->n_pipes++;
+	}
+	return fp_pipe_init(&gw->soft, n, true, GW_MAX_SA, FP_CRYPTO_AUTO);
+}
+
+struct fp_pipe *fp_gw_pipe_for_spi(const struct fp_gw *gw, uint32_t spi)
+{
+	uint32_t h = (uint32_t)(((uint64_t)spi * 0x9e3779b97f4a7c15ull) >> 32);
+	return &gw->pipes[h % gw->n_pipes];
+}
+
 int fp_gw_init(struct fp_gw *gw, struct fp_config *cfg, char *err, size_t errlen)
+{
+	return fp_gw_init_pipes(gw, cfg, 1, err, errlen);
+}
+
+int fp_gw_init_pipes(struct fp_gw *gw, struct fp_config *cfg, unsigned n_pipes, char *err,
+		     size_t errlen)
 {
 	memset(gw, 0, sizeof(*gw));
 	gw->cfg = cfg;
-	if (fp_pipe_init(&gw->engine, 0, false, GW_MAX_SA, FP_CRYPTO_AUTO) < 0 ||
-	    fp_pipe_init(&gw->soft, 0, true, GW_MAX_SA, FP_CRYPTO_AUTO) < 0) {
-		snprintf(err, errlen, "out of memory for the SA databases");
+	if (!n_pipes || gw_pipes(gw, n_pipes) < 0) {
+		snprintf(err, errlen, "cannot make %u engine pipes (out of memory?)", n_pipes);
 		fp_gw_fini(gw);
 		return -1;
 	}
@@ -56,7 +81,9 @@ int fp_gw_init(struct fp_gw *gw, struct fp_config *cfg, char *err, size_t errlen
 
 void fp_gw_fini(struct fp_gw *gw)
 {
-	fp_pipe_fini(&gw->engine);
+	for (unsigned i = 0; i < gw->n_pipes; i++)
+		fp_pipe_fini(&gw->pipes[i]);
+	free(gw->pipes);
 	fp_pipe_fini(&gw->soft);
 	fp_config_free(gw->cfg);
 	memset(gw, 0, sizeof(*gw));
@@ -66,7 +93,10 @@ uint64_t fp_gw_drop_count(const struct fp_gw *gw, unsigned reason)
 {
 	if (reason >= FP_DROP__COUNT)
 		return 0;
-	return gw->st.drops[reason] + gw->engine.st.drops[reason] + gw->soft.st.drops[reason];
+	uint64_t n = gw->st.drops[reason] + gw->soft.st.drops[reason];
+	for (unsigned i = 0; i < gw->n_pipes; i++)
+		n += gw->pipes[i].st.drops[reason];
+	return n;
 }
 
 uint64_t fp_gw_clock(void)
@@ -80,6 +110,7 @@ void fp_gw_clear_counters(struct fp_gw *gw)
 {
 	memset(&gw->st, 0, sizeof(gw->st));
 	gw->st.last_clear_ns = gw->now_ns; /* the caller keeps now_ns current */
-	fp_pipe_stats_clear(&gw->engine);
+	for (unsigned i = 0; i < gw->n_pipes; i++)
+		fp_pipe_stats_clear(&gw->pipes[i]);
 	fp_pipe_stats_clear(&gw->soft);
 }

@@ -53,24 +53,61 @@ struct fp_gw {
 	unsigned n_ifaces;
 	struct fp_gw_tunnel tunnels[FP_GW_MAX_TUNNELS];
 	unsigned n_tunnels;
-	struct fp_pipe engine;            /* the offload engine (one pipe until issue 3) */
+	struct fp_pipe *pipes;            /* the offload engine: one pipe per worker */
+	unsigned n_pipes;
 	struct fp_pipe soft;              /* the slow path's software ESP */
 	struct fp_gw_stats st;
 	uint64_t now_ns;                  /* CLOCK_REALTIME of the current burst or command */
 };
 
 /* Build from a validated configuration; takes ownership of cfg. -1 and a
- * message in err on failure (e.g. an SA the engine refuses). */
+ * message in err on failure (e.g. an SA the engine refuses). fp_gw_init
+ * makes one engine pipe (offline mode, tests); the live gateway asks for
+ * one per worker. */
 int fp_gw_init(struct fp_gw *gw, struct fp_config *cfg, char *err, size_t errlen);
+int fp_gw_init_pipes(struct fp_gw *gw, struct fp_config *cfg, unsigned n_pipes, char *err,
+		     size_t errlen);
+/* The engine pipe a tunnel with this inbound SPI belongs to. */
+struct fp_pipe *fp_gw_pipe_for_spi(const struct fp_gw *gw, uint32_t spi);
+static inline bool fp_gw_tunnel_offloaded(const struct fp_gw *gw, const struct fp_gw_tunnel *t)
+{
+	return t->pipe && t->pipe != &gw->soft;
+}
 void fp_gw_fini(struct fp_gw *gw);
 
 /* Interface id by nameif or device name; -1 if unknown. */
 int fp_gw_iface_find(const struct fp_gw *gw, const char *name);
 
-/* A burst arrived on interface ifc. Packets that leave are handed to
- * emit(ctx, out_ifc, pkt); every other packet was counted under a drop
- * reason. The caller owns all buffers before and after. */
+/* Where the packets of a call go. emit: a packet leaves by interface ifc.
+ * punt: the engine hands a packet to the slow path (NULL: run the slow
+ * path inline, as the offline mode does). handoff: the packet belongs to
+ * another pipe's tunnel (NULL: there is one pipe). After the call every
+ * packet was emitted, punted, handed off, or dropped and counted; the
+ * caller owns the buffers of all of them. */
 typedef void (*fp_gw_emit_fn)(void *ctx, uint16_t ifc, struct fp_pkt *p);
+typedef void (*fp_gw_punt_fn)(void *ctx, struct fp_pkt *p);
+typedef void (*fp_gw_handoff_fn)(void *ctx, struct fp_pipe *to, struct fp_pkt *p);
+
+struct fp_gw_io {
+	struct fp_pipe *pipe;             /* the calling thread's engine pipe */
+	fp_gw_emit_fn emit;
+	fp_gw_punt_fn punt;
+	fp_gw_handoff_fn handoff;
+	void *ctx;
+};
+
+/* Packets from the outside (ESP, IKE, cleartext) on io->pipe's engine. */
+void fp_gw_rx_outside(struct fp_gw *gw, const struct fp_gw_io *io, uint16_t ifc,
+		      struct fp_pkt **pkts, uint16_t n);
+/* Packets from an inside interface: policy, then the engine or slow path. */
+void fp_gw_rx_inside(struct fp_gw *gw, const struct fp_gw_io *io, uint16_t ifc,
+		     struct fp_pkt **pkts, uint16_t n);
+/* The slow path's share: what the engine punted (software SAs, IKE,
+ * cleartext, fragments) and inside packets for software tunnels
+ * (FP_PKT_F_OUTBOUND). Runs on the slow path's thread. */
+void fp_gw_slow_input(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt **pkts,
+		      uint16_t n);
+/* Offline and tests: one burst from interface ifc, one pipe, slow path inline. */
 void fp_gw_input(struct fp_gw *gw, uint16_t ifc, struct fp_pkt **pkts, uint16_t n,
 		 fp_gw_emit_fn emit, void *ctx);
 

@@ -90,13 +90,13 @@ static int tunnel_local(struct fp_gw_tunnel *t, char *err, size_t errlen)
 static int tunnel_install(struct fp_gw *gw, struct fp_gw_tunnel *t, char *err, size_t errlen)
 {
 	const char *why = NULL;
+
 	t->can_offload = fp_sa_can_offload(&t->in, &t->not_offload_why) &&
 			 fp_sa_can_offload(&t->out, &t->not_offload_why);
-	t->pipe = gw->cfg->offload_ipsec && t->can_offload ? &gw->engine : &gw->soft;
-	for (unsigned i = 0; i < 2; i++) {
-		if (t->entry->udp_sport)
-			fp_pipe_encap_port_add(i ? &gw->soft : &gw->engine, t->entry->udp_sport);
-	}
+	t->pipe = gw->cfg->offload_ipsec && t->can_offload ? fp_gw_pipe_for_spi(gw, t->in.spi)
+							   : &gw->soft;
+	for (unsigned i = 0; t->entry->udp_sport && i <= gw->n_pipes; i++)
+		fp_pipe_encap_port_add(i < gw->n_pipes ? &gw->pipes[i] : &gw->soft, t->entry->udp_sport);
 	if (fp_sa_install(t->pipe->db, &t->in, &t->sa_in, &why) < 0 ||
 	    fp_sa_install(t->pipe->db, &t->out, &t->sa_out, &why) < 0) {
 		snprintf(err, errlen, "crypto map %s %u: SA not installed: %s", t->entry->map,

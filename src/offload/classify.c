@@ -168,6 +168,24 @@ static void classify_one(struct fp_pipe *pp, struct fp_pkt *p)
 	pp->st.cam_hit++;
 }
 
+uint32_t fp_classify_peek_spi(const struct fp_pipe *pp, struct fp_pkt *p)
+{
+	struct outer o;
+	if (outer_parse(p, &o) != FP_DROP_NONE)
+		return 0;
+	uint32_t off = o.l4;
+	if (o.proto == FP_IPPROTO_UDP) {
+		if (p->len < o.l4 + FP_UDP_HLEN + FP_ESP_HLEN ||
+		    !encap_port(pp, fp_get16(p->data + o.l4 + 2)))
+			return 0;
+		off += FP_UDP_HLEN;
+	} else if (o.proto != FP_IPPROTO_ESP || p->len < o.l4 + FP_ESP_HLEN) {
+		return 0;
+	}
+	uint32_t spi = fp_get32(p->data + off);
+	return spi >= 256 ? spi : 0; /* 0 is also the non-ESP marker */
+}
+
 uint16_t fp_classify_inb(struct fp_pipe *pp, struct fp_pkt **pkts, uint16_t n)
 {
 	for (uint16_t i = 0; i < n; i++) {

@@ -77,6 +77,10 @@ uint16_t fp_vec_partition(struct fp_pipe *pp, struct fp_pkt **pkts, uint16_t n);
  * pkt->esp_off. Returns the count of packets for this pipe's SAs. */
 uint16_t fp_classify_inb(struct fp_pipe *pp, struct fp_pkt **pkts, uint16_t n);
 
+/* The SPI of an ESP or ESP-in-UDP packet, 0 if it is not one; no table is
+ * looked at and nothing is counted (steering to the owning pipe). */
+uint32_t fp_classify_peek_spi(const struct fp_pipe *pp, struct fp_pkt *p);
+
 /* ESP decapsulation of classified packets (RFC 4303 §3.4): bounds,
  * anti-replay, ICV, padding, next header, selectors. Good packets become
  * the inner IP packets. */
