@@ -81,18 +81,18 @@ static void gw_cleartext(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_
 static void gw_decap(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pipe *pp,
 		     struct fp_pkt **pkts, uint16_t n)
 {
-	pp->now_ns = gw->now_ns;
+	pp->now_ns = io->now_ns;
 	uint16_t good = fp_esp_inb_process(pp, pkts, n);
 	for (uint16_t i = 0; i < good; i++)
 		gw_emit_routed(gw, io, pkts[i], true);
 }
 
-static void gw_encap(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pipe *pp,
-		     struct fp_pkt **pkts, uint16_t n)
+static void gw_encap(const struct fp_gw_io *io, struct fp_pipe *pp, struct fp_pkt **pkts,
+		     uint16_t n)
 {
 	if (!n)
 		return;
-	pp->now_ns = gw->now_ns;
+	pp->now_ns = io->now_ns;
 	uint16_t good = fp_esp_outb_process(pp, pkts, n);
 	for (uint16_t i = 0; i < good; i++)
 		io->emit(io->ctx, pkts[i]->ifc, pkts[i]);
@@ -129,7 +129,7 @@ void fp_gw_slow_input(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt
 			gw_drop(gw, p, (enum fp_drop)p->drop); /* fragments: no reassembly yet */
 	}
 	gw_slow_esp(gw, io, &esp);
-	gw_encap(gw, io, &gw->soft, out.p, out.n);
+	gw_encap(io, &gw->soft, out.p, out.n);
 }
 
 /* A packet the engine will not take: to the slow path's thread, or run
@@ -216,7 +216,7 @@ void fp_gw_rx_inside(struct fp_gw *gw, const struct fp_gw_io *io, uint16_t ifc,
 		else /* no crypto map entry protects it: forwarded in clear */
 			gw_emit_routed(gw, io, p, false);
 	}
-	gw_encap(gw, io, io->pipe, eng.p, eng.n);
+	gw_encap(io, io->pipe, eng.p, eng.n);
 	if (slow.n)
 		fp_gw_slow_input(gw, io, slow.p, slow.n);
 }
@@ -224,7 +224,7 @@ void fp_gw_rx_inside(struct fp_gw *gw, const struct fp_gw_io *io, uint16_t ifc,
 void fp_gw_input(struct fp_gw *gw, uint16_t ifc, struct fp_pkt **pkts, uint16_t n,
 		 fp_gw_emit_fn emit, void *ctx)
 {
-	struct fp_gw_io io = {.pipe = &gw->pipes[0], .emit = emit, .ctx = ctx};
+	struct fp_gw_io io = {.pipe = &gw->pipes[0], .now_ns = gw->now_ns, .emit = emit, .ctx = ctx};
 	if (n > FP_VEC_MAX || ifc >= gw->n_ifaces)
 		return;
 	if (gw->ifaces[ifc].outside)

@@ -6,6 +6,8 @@
 #ifndef FP_GATEWAY_H
 #define FP_GATEWAY_H
 
+struct fp_runtime;
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -58,6 +60,10 @@ struct fp_gw {
 	struct fp_pipe soft;              /* the slow path's software ESP */
 	struct fp_gw_stats st;
 	uint64_t now_ns;                  /* CLOCK_REALTIME of the current burst or command */
+	struct fp_runtime *rt;            /* the live gateway's threads; NULL offline */
+	/* Run fn on the thread that owns each engine pipe, and wait. Set by the
+	 * live runtime; NULL offline, where this thread owns them all. */
+	void (*on_pipes)(struct fp_gw *gw, void (*fn)(struct fp_pipe *pp, void *arg), void *arg);
 };
 
 /* Build from a validated configuration; takes ownership of cfg. -1 and a
@@ -69,6 +75,12 @@ int fp_gw_init_pipes(struct fp_gw *gw, struct fp_config *cfg, unsigned n_pipes, 
 		     size_t errlen);
 /* The engine pipe a tunnel with this inbound SPI belongs to. */
 struct fp_pipe *fp_gw_pipe_for_spi(const struct fp_gw *gw, uint32_t spi);
+/* Where a tunnel's SAs belong under the current settings. */
+struct fp_pipe *fp_gw_tunnel_home(const struct fp_gw *gw, const struct fp_gw_tunnel *t);
+/* The tunnel's SA parameters with their keys, from the configuration
+ * (the caller zeroizes them when done). */
+void fp_gw_tunnel_keyed(const struct fp_gw *gw, const struct fp_gw_tunnel *t,
+			struct fp_sa_params *in, struct fp_sa_params *out);
 static inline bool fp_gw_tunnel_offloaded(const struct fp_gw *gw, const struct fp_gw_tunnel *t)
 {
 	return t->pipe && t->pipe != &gw->soft;
@@ -90,6 +102,7 @@ typedef void (*fp_gw_handoff_fn)(void *ctx, struct fp_pipe *to, struct fp_pkt *p
 
 struct fp_gw_io {
 	struct fp_pipe *pipe;             /* the calling thread's engine pipe */
+	uint64_t now_ns;                  /* CLOCK_REALTIME of this burst */
 	fp_gw_emit_fn emit;
 	fp_gw_punt_fn punt;
 	fp_gw_handoff_fn handoff;
@@ -116,6 +129,12 @@ void fp_gw_input(struct fp_gw *gw, uint16_t ifc, struct fp_pkt **pkts, uint16_t 
  * hostname, [no] flow-offload-ipsec [egress-optimization]); any other line
  * is refused with a message saying it needs a restart. 0 or -1 with err. */
 int fp_gw_configure(struct fp_gw *gw, const char *line, char *err, size_t errlen);
+/* Move every tunnel to the path the settings now choose (flow-offload-ipsec
+ * on or off), keeping sequence numbers, replay windows and counters. Runs on
+ * the slow path's thread. */
+int fp_gw_reoffload(struct fp_gw *gw, char *err, size_t errlen);
+int fp_gw_offload_changed(struct fp_gw *gw, char *err, size_t errlen);
+
 /* write memory: the running configuration, keys included, to the file it
  * was loaded from: temporary file, fsync, rename. */
 int fp_gw_write_memory(struct fp_gw *gw, char *err, size_t errlen);

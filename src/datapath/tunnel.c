@@ -87,14 +87,27 @@ static int tunnel_local(struct fp_gw_tunnel *t, char *err, size_t errlen)
 	return 0;
 }
 
+struct fp_pipe *fp_gw_tunnel_home(const struct fp_gw *gw, const struct fp_gw_tunnel *t)
+{
+	return gw->cfg->offload_ipsec && t->can_offload ? fp_gw_pipe_for_spi(gw, t->in.spi)
+						       : (struct fp_pipe *)&gw->soft;
+}
+
+void fp_gw_tunnel_keyed(const struct fp_gw *gw, const struct fp_gw_tunnel *t,
+			struct fp_sa_params *in, struct fp_sa_params *out)
+{
+	struct fp_gw_tunnel copy = *t;
+	tunnel_params(gw->cfg, &copy, in, FP_SA_IN);
+	tunnel_params(gw->cfg, &copy, out, FP_SA_OUT);
+}
+
 static int tunnel_install(struct fp_gw *gw, struct fp_gw_tunnel *t, char *err, size_t errlen)
 {
 	const char *why = NULL;
 
 	t->can_offload = fp_sa_can_offload(&t->in, &t->not_offload_why) &&
 			 fp_sa_can_offload(&t->out, &t->not_offload_why);
-	t->pipe = gw->cfg->offload_ipsec && t->can_offload ? fp_gw_pipe_for_spi(gw, t->in.spi)
-							   : &gw->soft;
+	t->pipe = fp_gw_tunnel_home(gw, t);
 	for (unsigned i = 0; t->entry->udp_sport && i <= gw->n_pipes; i++)
 		fp_pipe_encap_port_add(i < gw->n_pipes ? &gw->pipes[i] : &gw->soft, t->entry->udp_sport);
 	if (fp_sa_install(t->pipe->db, &t->in, &t->sa_in, &why) < 0 ||
@@ -110,6 +123,10 @@ static int tunnel_install(struct fp_gw *gw, struct fp_gw_tunnel *t, char *err, s
 		fp_crypto_cleanse(k->akey, sizeof(k->akey));
 	}
 	t->installed_ns = fp_gw_clock();
+	if (!t->pipe->software) {
+		t->pipe->st.rule_in_add++;
+		t->pipe->st.rule_out_add++;
+	}
 	return 0;
 }
 

@@ -32,6 +32,9 @@ struct fp_pipe_stats {
 	uint64_t out_hash_pkts, out_hash_bytes;
 	uint64_t filtering_total, filtering_drop, anti_replay_drop;
 	uint64_t punts;
+	/* rule changes applied to this pipe's tables (IPSEC OFFLOAD_FLOW_*) */
+	uint64_t rule_in_add, rule_out_add, rule_in_del, rule_out_del;
+	uint64_t rule_in_update, rule_out_update, rule_failed;
 	uint64_t drops[FP_DROP__COUNT];
 };
 

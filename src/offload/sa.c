@@ -231,6 +231,51 @@ int fp_sa_query(const struct fp_sadb *db, uint32_t id, struct fp_sa_stats *out)
 	return 0;
 }
 
+int fp_sa_export(const struct fp_sadb *db, uint32_t id, struct fp_sa_state *st)
+{
+	const struct fp_sa *sa = fp_sadb_sa(db, id);
+	if (!sa)
+		return -1;
+	memset(st, 0, sizeof(*st));
+	st->seq = sa->sa_seq;
+	st->replay_top = sa->sa_replay.top;
+	memcpy(st->replay_bits, sa->sa_replay.bits, sizeof(st->replay_bits));
+	st->pkts = sa->sa_cnt.pkts;
+	st->bytes = sa->sa_cnt.bytes;
+	st->outer_bytes = sa->sa_cnt.outer_bytes;
+	st->tfc = sa->sa_cnt.tfc;
+	st->last_used_ns = sa->sa_cnt.last_used_ns;
+	memcpy(st->drops, sa->sa_cnt.drops, sizeof(st->drops));
+	st->life_bytes = sa->sa_life_bytes;
+	st->life_pkts = sa->sa_life_pkts;
+	st->ip_id = sa->sa_ip_id;
+	st->soft_sent = sa->sa_soft_sent;
+	st->expired = sa->sa_expired;
+	return 0;
+}
+
+int fp_sa_import(struct fp_sadb *db, uint32_t id, const struct fp_sa_state *st)
+{
+	struct fp_sa *sa = fp_sadb_sa(db, id);
+	if (!sa)
+		return -1;
+	sa->sa_seq = st->seq;
+	sa->sa_replay.top = st->replay_top;
+	memcpy(sa->sa_replay.bits, st->replay_bits, sizeof(sa->sa_replay.bits));
+	sa->sa_cnt.pkts = st->pkts;
+	sa->sa_cnt.bytes = st->bytes;
+	sa->sa_cnt.outer_bytes = st->outer_bytes;
+	sa->sa_cnt.tfc = st->tfc;
+	sa->sa_cnt.last_used_ns = st->last_used_ns;
+	memcpy(sa->sa_cnt.drops, st->drops, sizeof(st->drops));
+	sa->sa_life_bytes = st->life_bytes;
+	sa->sa_life_pkts = st->life_pkts;
+	sa->sa_ip_id = st->ip_id;
+	sa->sa_soft_sent = st->soft_sent;
+	sa->sa_expired = st->expired;
+	return 0;
+}
+
 const struct fp_sa_params *fp_sa_params_get(const struct fp_sadb *db, uint32_t id)
 {
 	const struct fp_sa *sa = fp_sadb_sa(db, id);

@@ -103,6 +103,21 @@ struct fp_sa_event {
 	uint8_t type;                /* enum fp_sa_event_type */
 };
 
+/* What an SA has learnt since it was installed, so it can move between
+ * pipes (offload switched on or off) without the peer noticing: the
+ * sequence number, the replay window, counters and lifetime use. */
+struct fp_sa_state {
+	uint64_t seq;
+	uint64_t replay_top;
+	uint64_t replay_bits[FP_REPLAY_WINDOW_MAX / 64 + 1];
+	uint64_t pkts, bytes, outer_bytes, tfc, last_used_ns;
+	uint64_t drops[FP_DROP__COUNT];
+	uint64_t life_bytes, life_pkts;
+	uint16_t ip_id;
+	uint8_t soft_sent;
+	bool expired;
+};
+
 struct fp_sadb;
 
 /* A database for up to capacity SAs. be picks the crypto library for all
@@ -122,6 +137,10 @@ int fp_sa_update(struct fp_sadb *db, uint32_t id, const struct fp_sa_update *u,
 /* Removes the SA from lookups and zeroizes its keys. */
 int fp_sa_delete(struct fp_sadb *db, uint32_t id);
 int fp_sa_query(const struct fp_sadb *db, uint32_t id, struct fp_sa_stats *out);
+/* Take an SA's state, and give it to an SA just installed with the same
+ * parameters (its replay window must be the same size). */
+int fp_sa_export(const struct fp_sadb *db, uint32_t id, struct fp_sa_state *st);
+int fp_sa_import(struct fp_sadb *db, uint32_t id, const struct fp_sa_state *st);
 const struct fp_sa_params *fp_sa_params_get(const struct fp_sadb *db, uint32_t id);
 /* Zero the SA's counters (clear ipsec sa / clear counters). */
 void fp_sa_stats_clear(struct fp_sadb *db, uint32_t id);

@@ -514,6 +514,34 @@ static void test_lifetime(void **state)
 	gw_free(gw);
 }
 
+/* Offload switched off then on under traffic: the SA pair moves to the
+ * software pipe and back with its sequence numbers and counters, so the
+ * peer accepts every packet and the counters keep counting. */
+static void test_reoffload(void **state)
+{
+	(void)state;
+	char err[256];
+	struct fp_gw *a = gw_from(site_a, ""), *b = gw_from(site_b, "");
+	assert_int_equal(send_ab(a, b, 5, NULL), 5);
+	a->cfg->offload_ipsec = false;
+	assert_int_equal(fp_gw_reoffload(a, err, sizeof(err)), 0);
+	assert_false(fp_gw_tunnel_offloaded(a, &a->tunnels[0]));
+	assert_int_equal(send_ab(a, b, 5, NULL), 5);
+	a->cfg->offload_ipsec = true;
+	assert_int_equal(fp_gw_reoffload(a, err, sizeof(err)), 0);
+	assert_true(fp_gw_tunnel_offloaded(a, &a->tunnels[0]));
+	assert_int_equal(send_ab(a, b, 5, NULL), 5);
+	static const char *const want[] = {
+		"#pkts encaps: 15, #pkts encrypt: 15, #pkts digest: 15\n",
+		"CAN_BE_OFFLOADED, OFFLOADED, }", NULL,
+	};
+	free(expect(a, "show crypto ipsec sa peer 198.51.100.2", want));
+	static const char *const want_b[] = {"#pkts decaps: 15,", "#recv errors: 0\n", NULL};
+	free(expect(b, "show crypto ipsec sa", want_b));
+	gw_free(a);
+	gw_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -529,6 +557,7 @@ int main(void)
 		cmocka_unit_test(test_running_config),
 		cmocka_unit_test(test_counters),
 		cmocka_unit_test(test_lifetime),
+		cmocka_unit_test(test_reoffload),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

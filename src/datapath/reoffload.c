@@ -1,0 +1,163 @@
+/* Switching flow offload on or off at run time moves each tunnel's SA pair
+ * between an engine pipe and the slow path's software pipe, keeping its
+ * sequence numbers, replay window and counters, so the peer sees nothing.
+ * Every table is written by the thread that owns it: the slow path for the
+ * software pipe, a worker for its engine pipe (fp_rt_on_workers). A move
+ * goes in three rounds over all moving tunnels at once: take the state
+ * from the old pipe, install in the new one, switch the tunnel over, then
+ * delete from the old one. Packets the old pipe sends between the first and
+ * the last round reuse sequence numbers the new one will send again; the
+ * peer drops those few as replays (TCP does not notice). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "datapath/gateway.h"
+
+enum move_phase { MOVE_EXPORT, MOVE_INSTALL, MOVE_DELETE };
+
+struct move {
+	struct fp_gw_tunnel *t;
+	struct fp_pipe *from, *to;
+	uint32_t old_in, old_out;
+	struct fp_sa_params in, out;      /* keyed: zeroized when done */
+	struct fp_sa_state st_in, st_out;
+	uint32_t new_in, new_out;
+	int failed;
+};
+
+struct moves {
+	struct fp_gw *gw;
+	struct move *m;
+	unsigned n;
+	enum move_phase phase;
+};
+
+static void move_count(struct fp_pipe *pp, enum move_phase ph, int ok)
+{
+	if (pp->software)
+		return; /* rules are what the engine is given */
+	if (!ok)
+		pp->st.rule_failed++;
+	else if (ph == MOVE_INSTALL)
+		pp->st.rule_in_add++, pp->st.rule_out_add++;
+	else if (ph == MOVE_DELETE)
+		pp->st.rule_in_del++, pp->st.rule_out_del++;
+}
+
+static void move_install(struct move *m)
+{
+	const char *why;
+	if (fp_sa_install(m->to->db, &m->in, &m->new_in, &why) < 0) {
+		m->failed = 1;
+		return;
+	}
+	if (fp_sa_install(m->to->db, &m->out, &m->new_out, &why) < 0) {
+		fp_sa_delete(m->to->db, m->new_in);
+		m->failed = 1;
+		return;
+	}
+	fp_sa_import(m->to->db, m->new_in, &m->st_in);
+	fp_sa_import(m->to->db, m->new_out, &m->st_out);
+}
+
+/* One phase of one move, if pp is the pipe it happens on. */
+static void move_step(struct move *m, struct fp_pipe *pp, enum move_phase ph)
+{
+	if (m->failed)
+		return;
+	if (ph == MOVE_EXPORT && pp == m->from) {
+		m->failed = fp_sa_export(pp->db, m->old_in, &m->st_in) < 0 ||
+			    fp_sa_export(pp->db, m->old_out, &m->st_out) < 0;
+	} else if (ph == MOVE_INSTALL && pp == m->to) {
+		move_install(m);
+		move_count(pp, ph, !m->failed);
+	} else if (ph == MOVE_DELETE && pp == m->from) {
+		fp_sa_delete(pp->db, m->old_in);
+		fp_sa_delete(pp->db, m->old_out);
+		move_count(pp, ph, 1);
+	}
+}
+
+static void moves_on_pipe(struct fp_pipe *pp, void *arg)
+{
+	struct moves *mv = arg;
+	for (unsigned i = 0; i < mv->n; i++)
+		move_step(&mv->m[i], pp, mv->phase);
+}
+
+/* Run a phase everywhere: on the workers' threads for engine pipes (or
+ * here, offline), here for the software pipe. */
+static void moves_phase(struct moves *mv, enum move_phase ph)
+{
+	struct fp_gw *gw = mv->gw;
+	mv->phase = ph;
+	if (gw->on_pipes) {
+		gw->on_pipes(gw, moves_on_pipe, mv);
+	} else {
+		for (unsigned p = 0; p < gw->n_pipes; p++)
+			moves_on_pipe(&gw->pipes[p], mv);
+	}
+	moves_on_pipe(&gw->soft, mv);
+}
+
+static unsigned moves_plan(struct fp_gw *gw, struct move *m)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < gw->n_tunnels; i++) {
+		struct fp_gw_tunnel *t = &gw->tunnels[i];
+		struct fp_pipe *home = fp_gw_tunnel_home(gw, t);
+		if (home == t->pipe)
+			continue;
+		memset(&m[n], 0, sizeof(m[n]));
+		m[n].t = t;
+		m[n].from = t->pipe;
+		m[n].to = home;
+		m[n].old_in = t->sa_in;
+		m[n].old_out = t->sa_out;
+		fp_gw_tunnel_keyed(gw, t, &m[n].in, &m[n].out);
+		n++;
+	}
+	return n;
+}
+
+static unsigned moves_switch(struct moves *mv)
+{
+	unsigned failed = 0;
+	for (unsigned i = 0; i < mv->n; i++) {
+		struct move *m = &mv->m[i];
+		if (m->failed) {
+			failed++;
+			continue;
+		}
+		m->t->sa_in = m->new_in;
+		m->t->sa_out = m->new_out;
+		__atomic_store_n(&m->t->pipe, m->to, __ATOMIC_RELEASE);
+	}
+	return failed;
+}
+
+int fp_gw_reoffload(struct fp_gw *gw, char *err, size_t errlen)
+{
+	struct moves mv = {.gw = gw};
+	mv.m = calloc(gw->n_tunnels ? gw->n_tunnels : 1, sizeof(*mv.m));
+	if (!mv.m) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	mv.n = moves_plan(gw, mv.m);
+	moves_phase(&mv, MOVE_EXPORT);
+	moves_phase(&mv, MOVE_INSTALL);
+	unsigned failed = moves_switch(&mv);
+	moves_phase(&mv, MOVE_DELETE); /* only where the new SAs took over */
+	fp_crypto_cleanse(mv.m, sizeof(*mv.m) * (gw->n_tunnels ? gw->n_tunnels : 1));
+	free(mv.m);
+	if (failed)
+		snprintf(err, errlen, "%u tunnel(s) could not move and stay where they were", failed);
+	return failed ? -1 : 0;
+}
+
+int fp_gw_offload_changed(struct fp_gw *gw, char *err, size_t errlen)
+{
+	return fp_gw_reoffload(gw, err, errlen);
+}

@@ -1,0 +1,313 @@
+/* Starting and stopping the live gateway: threads, rings, buffers, ports,
+ * and the host changes it makes (inside TUN devices, their addresses, the
+ * routes to the remote networks). */
+#include "runtime.h"
+
+#include <linux/filter.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/inet.h"
+#include "datapath/thread_io.h"
+#include "io/netlink.h"
+
+#define RT_BUFFERS_PER_THREAD 2048u
+
+int fp_rt_worker_start(struct fp_worker *w, bool pin);
+void fp_rt_worker_stop(struct fp_worker *w);
+void fp_rt_on_pipes(struct fp_gw *gw, void (*fn)(struct fp_pipe *pp, void *arg), void *arg);
+
+static int rt_rings(struct fp_runtime *rt)
+{
+	for (unsigned i = 0; i < rt->n_workers; i++) {
+		struct fp_worker *w = &rt->w[i];
+		w->in = calloc(rt->n_workers + 1, sizeof(*w->in));
+		if (!w->in || fp_ring_init(&w->punt, FP_RT_RING) < 0)
+			return -1;
+		for (unsigned r = 0; r <= rt->n_workers; r++)
+			if (fp_ring_init(&w->in[r], FP_RT_RING) < 0)
+				return -1;
+	}
+	return 0;
+}
+
+static int rt_threads_io(struct fp_runtime *rt)
+{
+	unsigned n = rt->n_workers + 1;
+	struct fp_pktcache *caches = calloc(n, sizeof(*caches));
+	if (!caches || fp_thread_io_init(&rt->slow) < 0)
+		goto fail;
+	for (unsigned i = 0; i < rt->n_workers; i++)
+		if (fp_thread_io_init(&rt->w[i].io) < 0)
+			goto fail;
+	if (fp_pktpool_init(&rt->pool, RT_BUFFERS_PER_THREAD * n, caches, n) < 0)
+		goto fail;
+	for (unsigned i = 0; i < rt->n_workers; i++)
+		rt->w[i].io.cache = caches[i];
+	rt->slow.cache = caches[rt->n_workers];
+	free(caches);
+	return 0;
+fail:
+	free(caches);
+	return -1;
+}
+
+/* A raw ESP socket gets a copy of every ESP packet: all but one thread's
+ * are for sending only, with a filter that keeps nothing. */
+static int rt_tx_only(struct fp_port *port)
+{
+	struct sock_filter drop = BPF_STMT(BPF_RET | BPF_K, 0);
+	struct sock_fprog prog = {.len = 1, .filter = &drop};
+	return setsockopt(fp_port_fd(port), SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
+}
+
+static struct fp_thread_io *rt_tio(struct fp_runtime *rt, unsigned t)
+{
+	return t < rt->n_workers ? &rt->w[t].io : &rt->slow;
+}
+
+static int rt_add(struct fp_runtime *rt, unsigned t, struct fp_rt_port *rp, char *err,
+		  size_t errlen)
+{
+	if (fp_thread_io_add(rt_tio(rt, t), rp) == 0)
+		return 0;
+	fp_port_close(rp->port);
+	snprintf(err, errlen, "too many ports for one thread");
+	return -1;
+}
+
+/* Every thread gets a UDP socket of the group on (address, port): the
+ * kernel spreads the peers over them; all of them send. */
+static int rt_udp(struct fp_runtime *rt, const struct fp_gw_iface *ifc, const struct fp_addr *a,
+		  uint16_t port, bool gro, char *err, size_t errlen)
+{
+	struct fp_udp_opts o = {.local = *a, .port = port, .reuseport = true, .gro = gro};
+	for (unsigned t = 0; t <= rt->n_workers; t++) {
+		struct fp_rt_port rp = {.ifc = ifc->id, .af = a->af, .udp_port = port, .rx = true};
+		if (fp_port_udp_open(&o, &rp.port, err, errlen) < 0 ||
+		    rt_add(rt, t, &rp, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int rt_esp(struct fp_runtime *rt, const struct fp_gw_iface *ifc, const struct fp_addr *a,
+		  char *err, size_t errlen)
+{
+	for (unsigned t = 0; t <= rt->n_workers; t++) {
+		struct fp_rt_port rp = {.ifc = ifc->id, .af = a->af, .rx = t == 0};
+		if (fp_port_esp_open(a, NULL, &rp.port, err, errlen) < 0)
+			return -1;
+		if (!rp.rx && rt_tx_only(rp.port) < 0) {
+			fp_port_close(rp.port);
+			snprintf(err, errlen, "raw ESP socket filter: %m");
+			return -1;
+		}
+		if (rt_add(rt, t, &rp, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The UDP ports ESP may arrive on here: 4500 and every udp-encapsulation port. */
+static unsigned rt_encap_ports(const struct fp_gw *gw, uint16_t *ports, unsigned max)
+{
+	unsigned n = 0;
+	ports[n++] = 4500;
+	for (unsigned i = 0; i < gw->n_tunnels && n < max; i++) {
+		uint16_t p = gw->tunnels[i].entry->udp_sport;
+		bool seen = false;
+		for (unsigned k = 0; k < n; k++)
+			seen |= ports[k] == p;
+		if (p && !seen)
+			ports[n++] = p;
+	}
+	return n;
+}
+
+static int rt_outside_af(struct fp_runtime *rt, const struct fp_gw_iface *ifc,
+			 const struct fp_prefix *ip, bool gro, char *err, size_t errlen)
+{
+	uint16_t ports[8];
+	unsigned n = rt_encap_ports(rt->gw, ports, 8);
+	if (ip->addr.af == FP_AF_NONE)
+		return 0;
+	if (!fp_netlink_has_addr(rt->nl, ifc->cfg->name, &ip->addr)) {
+		char a[FP_ADDR_STRLEN];
+		snprintf(err, errlen, "interface %s (%s) does not exist or does not carry %s",
+			 ifc->cfg->name, ifc->cfg->nameif, fp_addr_str(&ip->addr, a, sizeof(a)));
+		return -1;
+	}
+	for (unsigned i = 0; i < n; i++)
+		if (rt_udp(rt, ifc, &ip->addr, ports[i], gro, err, errlen) < 0)
+			return -1;
+	struct fp_udp_opts ike = {.local = ip->addr, .port = FP_IKE_PORT};
+	struct fp_rt_port rp = {.ifc = ifc->id, .af = ip->addr.af, .udp_port = FP_IKE_PORT, .rx = true};
+	if (fp_port_udp_open(&ike, &rp.port, err, errlen) < 0 ||
+	    rt_add(rt, rt->n_workers, &rp, err, errlen) < 0)
+		return -1;
+	return rt_esp(rt, ifc, &ip->addr, err, errlen);
+}
+
+static int rt_inside_routes(struct fp_runtime *rt, const struct fp_gw_iface *ifc, char *err,
+			    size_t errlen)
+{
+	for (unsigned i = 0; i < rt->gw->n_tunnels; i++) {
+		const struct fp_cfg_acl *acl = rt->gw->tunnels[i].acl;
+		for (unsigned k = 0; k < acl->n_aces; k++) {
+			const struct fp_cfg_ace *ace = &acl->aces[k];
+			if (!ace->permit || ace->dst.addr.af == FP_AF_NONE)
+				continue;
+			if (fp_netlink_route_add(rt->nl, ifc->cfg->name, &ace->dst, err, errlen) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* An inside interface that does not exist becomes a TUN device with one
+ * queue per thread, the configured addresses and routes to the remote
+ * networks; one that exists must be a TUN device fpvpnd can attach to. */
+static int rt_inside(struct fp_runtime *rt, const struct fp_gw_iface *ifc, bool offload,
+		     char *err, size_t errlen)
+{
+	struct fp_port *q[FP_RT_MAX_WORKERS + 1];
+	bool created = fp_netlink_ifindex(ifc->cfg->name) == 0;
+	struct fp_tun_opts o = {.name = ifc->cfg->name, .queues = rt->n_workers + 1,
+				.offload = offload, .mtu = 1400};
+	if (fp_port_tun_open(&o, q, err, errlen) < 0)
+		return -1;
+	for (unsigned t = 0; t <= rt->n_workers; t++) {
+		struct fp_rt_port rp = {.port = q[t], .ifc = ifc->id, .rx = true, .inside = true};
+		if (rt_add(rt, t, &rp, err, errlen) < 0)
+			return -1;
+	}
+	if (!created)
+		return 0;
+	const struct fp_prefix *ips[2] = {&ifc->cfg->ip4, &ifc->cfg->ip6};
+	for (int i = 0; i < 2; i++)
+		if (ips[i]->addr.af != FP_AF_NONE &&
+		    fp_netlink_addr_add(rt->nl, ifc->cfg->name, ips[i], err, errlen) < 0)
+			return -1;
+	if (fp_netlink_link_up(rt->nl, ifc->cfg->name, 1400, err, errlen) < 0)
+		return -1;
+	return rt_inside_routes(rt, ifc, err, errlen);
+}
+
+static int rt_ports(struct fp_runtime *rt, bool offload, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < rt->gw->n_ifaces; i++) {
+		const struct fp_gw_iface *ifc = &rt->gw->ifaces[i];
+		int r = ifc->outside ? rt_outside_af(rt, ifc, &ifc->cfg->ip4, offload, err, errlen) ||
+					       rt_outside_af(rt, ifc, &ifc->cfg->ip6, offload, err, errlen)
+				     : rt_inside(rt, ifc, offload, err, errlen);
+		if (r)
+			return -1;
+	}
+	return 0;
+}
+
+unsigned fp_rt_default_workers(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > FP_RT_MAX_WORKERS ? FP_RT_MAX_WORKERS : (unsigned)n;
+}
+
+int fp_rt_start(struct fp_runtime *rt, struct fp_gw *gw, const struct fp_rt_opts *opts,
+		char *err, size_t errlen)
+{
+	memset(rt, 0, sizeof(*rt));
+	rt->gw = gw;
+	rt->n_workers = gw->n_pipes;
+	rt->started_ns = fp_rt_clock();
+	rt->w = calloc(rt->n_workers, sizeof(*rt->w));
+	if (!rt->w || rt_rings(rt) < 0 || rt_threads_io(rt) < 0) {
+		snprintf(err, errlen, "out of memory for %u pipes", rt->n_workers);
+		goto fail;
+	}
+	if (!(rt->nl = fp_netlink_open(err, errlen)) || rt_ports(rt, opts->offload_io, err, errlen) < 0)
+		goto fail;
+	for (unsigned i = 0; i < rt->n_workers; i++) {
+		struct fp_worker *w = &rt->w[i];
+		w->id = i;
+		w->rt = rt;
+		w->pipe = &gw->pipes[i];
+		if (fp_rt_worker_start(w, opts->pin) < 0) {
+			snprintf(err, errlen, "cannot start worker thread %u", i);
+			goto fail;
+		}
+		w->started = true;
+	}
+	gw->rt = rt;
+	gw->on_pipes = fp_rt_on_pipes;
+	return 0;
+fail:
+	fp_rt_stop(rt);
+	return -1;
+}
+
+void fp_rt_stop(struct fp_runtime *rt)
+{
+	if (rt->gw) {
+		rt->gw->rt = NULL;
+		rt->gw->on_pipes = NULL;
+	}
+	for (unsigned i = 0; rt->w && i < rt->n_workers; i++)
+		if (rt->w[i].started)
+			fp_rt_worker_stop(&rt->w[i]);
+	for (unsigned i = 0; rt->w && i < rt->n_workers; i++) {
+		struct fp_worker *w = &rt->w[i];
+		fp_thread_io_fini(&w->io);
+		for (unsigned r = 0; w->in && r <= rt->n_workers; r++)
+			fp_ring_fini(&w->in[r]);
+		free(w->in);
+		fp_ring_fini(&w->punt);
+	}
+	fp_thread_io_fini(&rt->slow);
+	if (rt->nl) {
+		fp_netlink_undo(rt->nl);
+		fp_netlink_close(rt->nl);
+	}
+	struct fp_pktcache caches[FP_RT_MAX_WORKERS + 1];
+	unsigned n = 0;
+	for (unsigned i = 0; rt->w && i < rt->n_workers; i++)
+		caches[n++] = rt->w[i].io.cache;
+	caches[n++] = rt->slow.cache;
+	if (rt->pool.pp_mem)
+		fp_pktpool_fini(&rt->pool, caches, n);
+	free(rt->w);
+	memset(rt, 0, sizeof(*rt));
+}
+
+int fp_rt_slow_fd(const struct fp_runtime *rt)
+{
+	return rt->slow.epfd;
+}
+
+/* What the pipes punted, then the slow path's own ports. */
+void fp_rt_slow_poll(struct fp_runtime *rt)
+{
+	static struct fp_rt_ctx ctx;
+	void *objs[FP_RT_BURST];
+	uint64_t v;
+	fp_rt_ctx_init(&ctx, rt, &rt->slow, NULL, &rt->gw->soft);
+	while (read(rt->slow.wakefd, &v, sizeof(v)) > 0)
+		;
+	for (unsigned i = 0; i < rt->n_workers; i++) {
+		unsigned n;
+		while ((n = fp_ring_dequeue(&rt->w[i].punt, objs, FP_RT_BURST)) > 0) {
+			struct fp_pkt **pkts = (struct fp_pkt **)objs;
+			for (unsigned k = 0; k < n; k++)
+				pkts[k]->flags &= ~FP_PKT_F_TAKEN;
+			rt->slow_punts += n;
+			ctx.gio.now_ns = fp_rt_clock();
+			fp_gw_slow_input(rt->gw, &ctx.gio, pkts, (uint16_t)n);
+			fp_rt_release(&ctx, pkts, n);
+		}
+	}
+	fp_rt_rx_ports(&ctx);
+	fp_rt_flush(&ctx);
+}

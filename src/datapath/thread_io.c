@@ -1,0 +1,238 @@
+/* A gateway thread's ports: bursts in, the gateway, bursts out. */
+#include "thread_io.h"
+
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/inet.h"
+
+uint64_t fp_rt_clock(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int fp_thread_io_init(struct fp_thread_io *tio)
+{
+	memset(tio, 0, sizeof(*tio));
+	tio->epfd = epoll_create1(EPOLL_CLOEXEC);
+	tio->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (tio->epfd < 0 || tio->wakefd < 0)
+		return -1;
+	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = UINT32_MAX};
+	return epoll_ctl(tio->epfd, EPOLL_CTL_ADD, tio->wakefd, &ev);
+}
+
+void fp_thread_io_fini(struct fp_thread_io *tio)
+{
+	for (unsigned i = 0; i < tio->n_ports; i++)
+		fp_port_close(tio->ports[i].port);
+	if (tio->epfd >= 0)
+		close(tio->epfd);
+	if (tio->wakefd >= 0)
+		close(tio->wakefd);
+	tio->n_ports = 0;
+	tio->epfd = tio->wakefd = -1;
+}
+
+int fp_thread_io_add(struct fp_thread_io *tio, const struct fp_rt_port *p)
+{
+	if (tio->n_ports >= FP_RT_MAX_PORTS)
+		return -1;
+	tio->ports[tio->n_ports] = *p;
+	if (p->rx) {
+		struct epoll_event ev = {.events = EPOLLIN, .data.u32 = tio->n_ports};
+		if (epoll_ctl(tio->epfd, EPOLL_CTL_ADD, fp_port_fd(p->port), &ev) < 0)
+			return -1;
+	}
+	tio->n_ports++;
+	return 0;
+}
+
+void fp_thread_io_wake(struct fp_thread_io *tio)
+{
+	uint64_t one = 1;
+	if (write(tio->wakefd, &one, sizeof(one)) < 0) {
+		/* the counter is saturated: the thread is awake anyway */
+	}
+}
+
+/* The port a packet leaves by: the interface's TUN queue, or the UDP socket
+ * bound to the packet's source port, or the raw ESP socket of its family. */
+static int tx_port(const struct fp_thread_io *tio, uint16_t ifc, const struct fp_pkt *p)
+{
+	bool v4 = (p->data[0] >> 4) == 4;
+	uint32_t hl = v4 ? (uint32_t)(p->data[0] & 0x0f) * 4 : FP_IPV6_HLEN;
+	uint8_t proto = v4 ? p->data[9] : p->data[6];
+	uint8_t af = v4 ? FP_AF_INET : FP_AF_INET6;
+	uint16_t sport = proto == FP_IPPROTO_UDP && p->len >= hl + 2 ? fp_get16(p->data + hl) : 0;
+	for (unsigned i = 0; i < tio->n_ports; i++) {
+		const struct fp_rt_port *rp = &tio->ports[i];
+		if (rp->ifc != ifc)
+			continue;
+		if (rp->inside)
+			return (int)i;
+		if (rp->af != af)
+			continue;
+		enum fp_port_kind k = fp_port_kind(rp->port);
+		if ((k == FP_PORT_UDP && proto == FP_IPPROTO_UDP && rp->udp_port == sport) ||
+		    (k == FP_PORT_ESP && proto == FP_IPPROTO_ESP))
+			return (int)i;
+	}
+	return -1;
+}
+
+static void txq_flush(struct fp_thread_io *tio, unsigned i)
+{
+	struct fp_txq *q = &tio->txq[i];
+	if (q->n)
+		fp_port_tx(tio->ports[i].port, &tio->cache, q->p, q->n);
+	q->n = 0;
+}
+
+static void rt_emit(void *ctx, uint16_t ifc, struct fp_pkt *p)
+{
+	struct fp_rt_ctx *c = ctx;
+	int i = tx_port(c->tio, ifc, p);
+	if (i < 0) {
+		c->rt->gw->st.drops[FP_DROP_NO_ROUTE]++;
+		return; /* not taken: released with the dropped ones */
+	}
+	p->flags |= FP_PKT_F_TAKEN;
+	struct fp_txq *q = &c->tio->txq[i];
+	q->p[q->n++] = p;
+	if (q->n == FP_VEC_MAX)
+		txq_flush(c->tio, (unsigned)i);
+}
+
+static void stage_flush(struct fp_rt_ctx *c, unsigned to)
+{
+	struct fp_worker *dst = &c->rt->w[to];
+	struct fp_ring *r = &dst->in[c->from];
+	unsigned n = c->n_stage[to];
+	if (!n)
+		return;
+	unsigned ok = fp_ring_enqueue(r, (void *const *)c->stage[to], n);
+	if (c->w) {
+		c->w->ilk.tx_good += ok;
+		c->w->ilk.tx_taildrop += n - ok;
+	}
+	fp_pkt_free(&c->tio->cache, c->stage[to] + ok, n - ok);
+	c->n_stage[to] = 0;
+	fp_thread_io_wake(&dst->io);
+}
+
+static void rt_handoff(void *ctx, struct fp_pipe *to, struct fp_pkt *p)
+{
+	struct fp_rt_ctx *c = ctx;
+	unsigned id = to->id;
+	p->flags |= FP_PKT_F_TAKEN;
+	c->stage[id][c->n_stage[id]++] = p;
+	if (c->n_stage[id] == FP_RT_BURST)
+		stage_flush(c, id);
+}
+
+static void rt_punt(void *ctx, struct fp_pkt *p)
+{
+	struct fp_rt_ctx *c = ctx;
+	void *obj = p;
+	if (fp_ring_enqueue(&c->w->punt, &obj, 1) == 1) {
+		p->flags |= FP_PKT_F_TAKEN;
+		fp_thread_io_wake(&c->rt->slow);
+	} else {
+		c->w->punt_taildrop++;
+	}
+}
+
+void fp_rt_ctx_init(struct fp_rt_ctx *c, struct fp_runtime *rt, struct fp_thread_io *tio,
+		    struct fp_worker *w, struct fp_pipe *pipe)
+{
+	memset(c, 0, sizeof(*c));
+	c->rt = rt;
+	c->tio = tio;
+	c->w = w;
+	c->from = w ? w->id : rt->n_workers;
+	c->gio.pipe = pipe;
+	c->gio.emit = rt_emit;
+	c->gio.punt = w ? rt_punt : NULL;
+	c->gio.handoff = rt->n_workers > 1 || !w ? rt_handoff : NULL;
+	c->gio.ctx = c;
+}
+
+void fp_rt_release(struct fp_rt_ctx *c, struct fp_pkt **pkts, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (!(pkts[i]->flags & FP_PKT_F_TAKEN))
+			fp_pkt_free(&c->tio->cache, &pkts[i], 1);
+}
+
+void fp_rt_flush(struct fp_rt_ctx *c)
+{
+	for (unsigned i = 0; i < c->rt->n_workers; i++)
+		stage_flush(c, i);
+	for (unsigned i = 0; i < c->tio->n_ports; i++)
+		txq_flush(c->tio, i);
+}
+
+static void rx_burst(struct fp_rt_ctx *c, const struct fp_rt_port *rp, struct fp_pkt **pkts,
+		     unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		pkts[i]->flags = 0;
+	c->gio.now_ns = fp_rt_clock();
+	if (rp->inside)
+		fp_gw_rx_inside(c->rt->gw, &c->gio, rp->ifc, pkts, (uint16_t)n);
+	else
+		fp_gw_rx_outside(c->rt->gw, &c->gio, rp->ifc, pkts, (uint16_t)n);
+	fp_rt_release(c, pkts, n);
+}
+
+unsigned fp_rt_rx_ports(struct fp_rt_ctx *c)
+{
+	struct fp_pkt *pkts[FP_RT_BURST];
+	unsigned total = 0;
+	for (unsigned i = 0; i < c->tio->n_ports; i++) {
+		const struct fp_rt_port *rp = &c->tio->ports[i];
+		if (!rp->rx)
+			continue;
+		unsigned n = fp_port_rx(rp->port, &c->tio->cache, pkts, FP_RT_BURST, fp_rt_clock());
+		if (n)
+			rx_burst(c, rp, pkts, n);
+		total += n;
+	}
+	return total;
+}
+
+/* Outbound packets whose SA is ours go straight to ESP; the others came
+ * from an outside port of another thread and are classified here. */
+void fp_rt_rx_handoff(struct fp_rt_ctx *c, struct fp_pkt **pkts, unsigned n)
+{
+	struct fp_pkt *out[FP_RT_BURST], *in[FP_RT_BURST];
+	unsigned n_out = 0, n_in = 0;
+	c->gio.now_ns = fp_rt_clock();
+	for (unsigned i = 0; i < n; i++) {
+		if (pkts[i]->flags & FP_PKT_F_OUTBOUND)
+			out[n_out++] = pkts[i];
+		else
+			in[n_in++] = pkts[i];
+	}
+	if (n_out) {
+		struct fp_pipe *pp = c->gio.pipe;
+		pp->now_ns = c->gio.now_ns;
+		uint16_t good = fp_esp_outb_process(pp, out, (uint16_t)n_out);
+		for (uint16_t i = 0; i < good; i++)
+			rt_emit(c, out[i]->ifc, out[i]);
+		for (unsigned i = 0; i < n_out; i++)
+			out[i]->flags &= ~FP_PKT_F_OUTBOUND;
+		fp_rt_release(c, out, n_out);
+	}
+	for (unsigned i = 0; i < n_in; i++) {
+		in[i]->flags = 0;
+		fp_gw_rx_outside(c->rt->gw, &c->gio, in[i]->ifc, &in[i], 1);
+	}
+	fp_rt_release(c, in, n_in);
+}

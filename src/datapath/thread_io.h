@@ -1,0 +1,41 @@
+/* What every gateway thread (worker or slow path) does with its ports: read
+ * bursts, queue what leaves per port, flush, hand packets to other pipes,
+ * punt to the slow path, and give back the buffers of dropped packets. */
+#ifndef FP_THREAD_IO_H
+#define FP_THREAD_IO_H
+
+#include "datapath/runtime.h"
+
+#define FP_RT_BURST 64u
+
+/* The callbacks' context: which thread, and its gateway io. */
+struct fp_rt_ctx {
+	struct fp_runtime *rt;
+	struct fp_thread_io *tio;
+	struct fp_worker *w;              /* NULL on the slow path */
+	unsigned from;                    /* ring index as a producer: worker id, or n_workers */
+	struct fp_gw_io gio;
+	struct fp_pkt *stage[FP_RT_MAX_WORKERS][FP_RT_BURST]; /* handoffs not yet sent */
+	uint16_t n_stage[FP_RT_MAX_WORKERS];
+};
+
+void fp_rt_ctx_init(struct fp_rt_ctx *c, struct fp_runtime *rt, struct fp_thread_io *tio,
+		    struct fp_worker *w, struct fp_pipe *pipe);
+/* Read every rx port once and run the bursts through the gateway. */
+unsigned fp_rt_rx_ports(struct fp_rt_ctx *c);
+/* Send what was queued, staged handoffs included. */
+void fp_rt_flush(struct fp_rt_ctx *c);
+/* Buffers of packets nobody took (dropped, counted) go back to the cache. */
+void fp_rt_release(struct fp_rt_ctx *c, struct fp_pkt **pkts, unsigned n);
+/* Packets another thread handed to this worker's pipe. */
+void fp_rt_rx_handoff(struct fp_rt_ctx *c, struct fp_pkt **pkts, unsigned n);
+
+int fp_thread_io_init(struct fp_thread_io *tio);
+void fp_thread_io_fini(struct fp_thread_io *tio);
+/* Add a port to the thread (and its epoll set when it is read). */
+int fp_thread_io_add(struct fp_thread_io *tio, const struct fp_rt_port *p);
+/* Wake a thread sleeping in epoll (its eventfd). */
+void fp_thread_io_wake(struct fp_thread_io *tio);
+uint64_t fp_rt_clock(void);
+
+#endif

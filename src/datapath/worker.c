@@ -1,0 +1,125 @@
+/* A worker thread: one engine pipe, its ports, its rings. Each turn of the
+ * loop runs a posted call from the slow path (rule changes happen here, on
+ * the owning thread), takes what other threads handed over, reads its
+ * ports, sends, and counts one quiescent state. */
+#include <errno.h>
+#include <stdio.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "datapath/thread_io.h"
+
+#define WORKER_IDLE_MS 50
+
+static void worker_call(struct fp_worker *w)
+{
+	if (atomic_load_explicit(&w->call_state, memory_order_acquire) != 1)
+		return;
+	w->call_fn(w, w->call_arg);
+	atomic_store_explicit(&w->call_state, 2, memory_order_release);
+}
+
+static unsigned worker_rings(struct fp_worker *w, struct fp_rt_ctx *c)
+{
+	void *objs[FP_RT_BURST];
+	unsigned total = 0;
+	for (unsigned r = 0; r <= w->rt->n_workers; r++) {
+		unsigned n = fp_ring_dequeue(&w->in[r], objs, FP_RT_BURST);
+		if (!n)
+			continue;
+		w->ilk.rx_good += n;
+		fp_rt_rx_handoff(c, (struct fp_pkt **)objs, n);
+		total += n;
+	}
+	return total;
+}
+
+static void worker_drain_wake(struct fp_worker *w)
+{
+	uint64_t v;
+	while (read(w->io.wakefd, &v, sizeof(v)) > 0)
+		;
+}
+
+static void *worker_main(void *arg)
+{
+	struct fp_worker *w = arg;
+	static __thread struct fp_rt_ctx ctx;
+	struct epoll_event ev[16];
+	unsigned busy = 0;
+
+	fp_rt_ctx_init(&ctx, w->rt, &w->io, w, w->pipe);
+	while (!atomic_load_explicit(&w->stop, memory_order_acquire)) {
+		/* sleep only when a turn found nothing to do */
+		if (!busy && epoll_wait(w->io.epfd, ev, 16, WORKER_IDLE_MS) < 0 && errno != EINTR)
+			break;
+		worker_drain_wake(w);
+		worker_call(w);
+		busy = worker_rings(w, &ctx);
+		busy += fp_rt_rx_ports(&ctx);
+		fp_rt_flush(&ctx);
+		atomic_fetch_add_explicit(&w->loops, 1, memory_order_release);
+	}
+	return NULL;
+}
+
+int fp_rt_worker_start(struct fp_worker *w, bool pin)
+{
+	if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
+		return -1;
+	char name[16];
+	snprintf(name, sizeof(name), "fpvpn-pipe%u", w->id);
+	pthread_setname_np(w->thread, name);
+	if (pin) {
+		cpu_set_t set;
+		CPU_ZERO(&set);
+		CPU_SET(w->id % (unsigned)CPU_SETSIZE, &set);
+		pthread_setaffinity_np(w->thread, sizeof(set), &set);
+	}
+	return 0;
+}
+
+void fp_rt_worker_stop(struct fp_worker *w)
+{
+	atomic_store_explicit(&w->stop, true, memory_order_release);
+	fp_thread_io_wake(&w->io);
+	pthread_join(w->thread, NULL);
+}
+
+struct pipe_call {
+	void (*fn)(struct fp_pipe *pp, void *arg);
+	void *arg;
+};
+
+static void pipe_call_run(struct fp_worker *w, void *arg)
+{
+	struct pipe_call *pc = arg;
+	pc->fn(w->pipe, pc->arg);
+}
+
+/* gw->on_pipes of the live gateway: each engine pipe's own thread runs fn. */
+void fp_rt_on_pipes(struct fp_gw *gw, void (*fn)(struct fp_pipe *pp, void *arg), void *arg)
+{
+	struct pipe_call pc = {.fn = fn, .arg = arg};
+	fp_rt_on_workers(gw->rt, pipe_call_run, &pc);
+}
+
+int fp_rt_on_workers(struct fp_runtime *rt, void (*fn)(struct fp_worker *w, void *arg), void *arg)
+{
+	for (unsigned i = 0; i < rt->n_workers; i++) {
+		struct fp_worker *w = &rt->w[i];
+		w->call_fn = fn;
+		w->call_arg = arg;
+		atomic_store_explicit(&w->call_state, 1, memory_order_release);
+		fp_thread_io_wake(&w->io);
+	}
+	for (unsigned i = 0; i < rt->n_workers; i++) {
+		struct fp_worker *w = &rt->w[i];
+		while (atomic_load_explicit(&w->call_state, memory_order_acquire) != 2)
+			sched_yield();
+		atomic_store_explicit(&w->call_state, 0, memory_order_relaxed);
+	}
+	return 0;
+}
