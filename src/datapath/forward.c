@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/inet.h"
+#include "datapath/egress.h"
 #include "datapath/gateway.h"
 #include "datapath/policy.h"
 #include "offload/esp.h"
@@ -196,6 +197,28 @@ static void gw_outbound(const struct fp_gw_io *io, struct fp_gw_tunnel *t, struc
 		eng->p[eng->n++] = p; /* one pipe: t->pipe is io->pipe */
 }
 
+/* The crypto map policy, through the pipe's egress table when egress
+ * optimization is on: a hit on an offloaded tunnel skips the ACL walk and
+ * counts as OFFLOAD_EGRESS_OPTIMIZE_PKT. */
+static struct fp_gw_tunnel *gw_policy(struct fp_gw *gw, const struct fp_gw_io *io,
+				      struct fp_pkt *p, uint16_t ifc)
+{
+	if (!gw->cfg->offload_ipsec || !gw->cfg->offload_ipsec_egress || !gw->egress)
+		return fp_policy_lookup(gw, p->data, p->len);
+	struct fp_egress *e = &gw->egress[io->pipe->software ? gw->n_pipes : io->pipe->id];
+	struct fp_egress_key k;
+	fp_egress_key(&k, p, ifc);
+	struct fp_gw_tunnel *t = fp_egress_find(e, gw, &k);
+	if (t && fp_gw_tunnel_offloaded(gw, t)) {
+		io->pipe->st.egress_optimize++;
+		return t;
+	}
+	t = fp_policy_lookup(gw, p->data, p->len);
+	if (t && fp_gw_tunnel_offloaded(gw, t))
+		fp_egress_add(e, gw, &k, t);
+	return t;
+}
+
 void fp_gw_rx_inside(struct fp_gw *gw, const struct fp_gw_io *io, uint16_t ifc,
 		     struct fp_pkt **pkts, uint16_t n)
 {
@@ -210,7 +233,7 @@ void fp_gw_rx_inside(struct fp_gw *gw, const struct fp_gw_io *io, uint16_t ifc,
 			gw_drop(gw, p, v == 4 || v == 6 ? FP_DROP_IP_MALFORMED : FP_DROP_NOT_IP);
 			continue;
 		}
-		struct fp_gw_tunnel *t = fp_policy_lookup(gw, p->data, p->len);
+		struct fp_gw_tunnel *t = gw_policy(gw, io, p, ifc);
 		if (t)
 			gw_outbound(io, t, p, &eng, &slow);
 		else /* no crypto map entry protects it: forwarded in clear */

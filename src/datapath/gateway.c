@@ -2,6 +2,8 @@
  * engine and software pipes, counters. Packets: forward.c. */
 #include "gateway.h"
 
+#include "datapath/egress.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +71,13 @@ int fp_gw_init_pipes(struct fp_gw *gw, struct fp_config *cfg, unsigned n_pipes, 
 		fp_gw_fini(gw);
 		return -1;
 	}
+	gw->policy_gen = 1;
+	gw->egress = calloc(n_pipes + 1, sizeof(*gw->egress));
+	if (!gw->egress) {
+		snprintf(err, errlen, "out of memory for the egress tables");
+		fp_gw_fini(gw);
+		return -1;
+	}
 	gw_ifaces(gw);
 	for (unsigned i = 0; i < cfg->n_entries; i++) {
 		if (fp_gw_tunnel_build(gw, &cfg->entries[i], err, errlen) < 0) {
@@ -84,6 +93,7 @@ void fp_gw_fini(struct fp_gw *gw)
 	for (unsigned i = 0; i < gw->n_pipes; i++)
 		fp_pipe_fini(&gw->pipes[i]);
 	free(gw->pipes);
+	free(gw->egress);
 	fp_pipe_fini(&gw->soft);
 	fp_config_free(gw->cfg);
 	memset(gw, 0, sizeof(*gw));
@@ -97,6 +107,13 @@ uint64_t fp_gw_drop_count(const struct fp_gw *gw, unsigned reason)
 	for (unsigned i = 0; i < gw->n_pipes; i++)
 		n += gw->pipes[i].st.drops[reason];
 	return n;
+}
+
+void fp_gw_policy_changed(struct fp_gw *gw)
+{
+	uint32_t g = __atomic_add_fetch(&gw->policy_gen, 1, __ATOMIC_RELEASE);
+	if (g == 0) /* 0 marks an empty slot: skip it on wrap */
+		__atomic_add_fetch(&gw->policy_gen, 1, __ATOMIC_RELEASE);
 }
 
 uint64_t fp_gw_clock(void)

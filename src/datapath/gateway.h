@@ -61,6 +61,8 @@ struct fp_gw {
 	struct fp_gw_stats st;
 	uint64_t now_ns;                  /* CLOCK_REALTIME of the current burst or command */
 	struct fp_runtime *rt;            /* the live gateway's threads; NULL offline */
+	struct fp_egress *egress;         /* [n_pipes + 1]: per pipe, last = software pipe */
+	uint32_t policy_gen;              /* bumped when tunnels move or policy changes (>= 1) */
 	/* Run fn on the thread that owns each engine pipe, and wait. Set by the
 	 * live runtime; NULL offline, where this thread owns them all. */
 	void (*on_pipes)(struct fp_gw *gw, void (*fn)(struct fp_pipe *pp, void *arg), void *arg);
@@ -138,6 +140,9 @@ int fp_gw_offload_changed(struct fp_gw *gw, char *err, size_t errlen);
 /* write memory: the running configuration, keys included, to the file it
  * was loaded from: temporary file, fsync, rename. */
 int fp_gw_write_memory(struct fp_gw *gw, char *err, size_t errlen);
+
+/* Policy changed: every egress table forgets its flows. */
+void fp_gw_policy_changed(struct fp_gw *gw);
 
 /* Sum of every drop counter of a reason: engine, software pipe, slow path. */
 uint64_t fp_gw_drop_count(const struct fp_gw *gw, unsigned reason);

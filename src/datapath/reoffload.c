@@ -149,6 +149,7 @@ int fp_gw_reoffload(struct fp_gw *gw, char *err, size_t errlen)
 	moves_phase(&mv, MOVE_EXPORT);
 	moves_phase(&mv, MOVE_INSTALL);
 	unsigned failed = moves_switch(&mv);
+	fp_gw_policy_changed(gw); /* cached flows point at tunnels that moved */
 	moves_phase(&mv, MOVE_DELETE); /* only where the new SAs took over */
 	fp_crypto_cleanse(mv.m, sizeof(*mv.m) * (gw->n_tunnels ? gw->n_tunnels : 1));
 	free(mv.m);

@@ -542,6 +542,27 @@ static void test_reoffload(void **state)
 	gw_free(b);
 }
 
+/* Egress optimization: the first packet of a flow walks the policy, the
+ * next ones hit the pipe's 6-tuple table; off, every packet walks it. */
+static void test_egress_optimization(void **state)
+{
+	(void)state;
+	char err[256];
+	struct fp_gw *a = gw_from(site_a, ""), *b = gw_from(site_b, "");
+	assert_int_equal(send_ab(a, b, 5, NULL), 5);
+	assert_true(a->pipes[0].st.egress_optimize == 4);
+	a->cfg->offload_ipsec = false; /* moved to the slow path: no optimization there */
+	assert_int_equal(fp_gw_reoffload(a, err, sizeof(err)), 0);
+	assert_int_equal(send_ab(a, b, 5, NULL), 5);
+	a->cfg->offload_ipsec = true;
+	assert_int_equal(fp_gw_reoffload(a, err, sizeof(err)), 0);
+	a->cfg->offload_ipsec_egress = false;
+	assert_int_equal(send_ab(a, b, 5, NULL), 5);
+	assert_true(a->pipes[0].st.egress_optimize == 4);
+	gw_free(a);
+	gw_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -558,6 +579,7 @@ int main(void)
 		cmocka_unit_test(test_counters),
 		cmocka_unit_test(test_lifetime),
 		cmocka_unit_test(test_reoffload),
+		cmocka_unit_test(test_egress_optimization),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
