@@ -137,7 +137,8 @@ static void print_counters(const struct sa_view *v, FILE *out)
 	fprintf(out, "      #pkts not compressed: %" PRIu64
 		", #pkts comp failed: 0, #pkts decomp failed: 0\n", o);
 	fprintf(out, "      #pre-frag successes: 0, #pre-frag failures: 0, #fragments created: 0\n");
-	fprintf(out, "      #PMTUs sent: 0, #PMTUs rcvd: 0, #decapsulated frgs needing reassembly: 0\n");
+	fprintf(out, "      #PMTUs sent: 0, #PMTUs rcvd: 0, #decapsulated frgs needing reassembly: %" PRIu64
+		"\n", v->in_st.reasm);
 	fprintf(out, "      #TFC rcvd: %" PRIu64 ", #TFC sent: 0\n", v->in_st.tfc);
 	fprintf(out, "      #Valid ICMP Errors rcvd: 0, #Invalid ICMP Errors rcvd: 0\n");
 	if (!fp_cli_tunnel_offloaded(v->gw, v->t))

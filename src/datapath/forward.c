@@ -112,6 +112,20 @@ static void gw_slow_esp(struct fp_gw *gw, const struct fp_gw_io *io, struct burs
 	gw_decap(gw, io, &gw->soft, esp->p, hit);
 }
 
+/* A fragment: kept until its datagram is whole, which then comes in again
+ * from the same interface as if it had arrived so. */
+static void gw_fragment(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt *p)
+{
+	uint16_t ifc = p->ifc;
+	uint64_t timeouts = gw->reasm.timeouts;
+	enum fp_drop why = fp_reasm_add(&gw->reasm, p, io->now_ns);
+	gw->st.drops[FP_DROP_FRAG_TIMEOUT] += gw->reasm.timeouts - timeouts;
+	if (why == FP_DROP_NONE)
+		fp_gw_rx_outside(gw, io, ifc, &p, 1);
+	else if (why != FP_DROP_IP_FRAGMENT) /* IP_FRAGMENT: copied, waiting for the rest */
+		gw_drop(gw, p, why);
+}
+
 void fp_gw_slow_input(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt **pkts,
 		      uint16_t n)
 {
@@ -126,8 +140,10 @@ void fp_gw_slow_input(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt
 			gw_cleartext(gw, io, p);
 		else if (p->drop == FP_DROP_IKE_PUNT)
 			gw_drop(gw, p, FP_DROP_IKE_NOT_RUNNING);
+		else if (p->drop == FP_DROP_IP_FRAGMENT)
+			gw_fragment(gw, io, p);
 		else
-			gw_drop(gw, p, (enum fp_drop)p->drop); /* fragments: no reassembly yet */
+			gw_drop(gw, p, (enum fp_drop)p->drop);
 	}
 	gw_slow_esp(gw, io, &esp);
 	gw_encap(io, &gw->soft, out.p, out.n);

@@ -72,6 +72,11 @@ int fp_gw_init_pipes(struct fp_gw *gw, struct fp_config *cfg, unsigned n_pipes, 
 		return -1;
 	}
 	gw->policy_gen = 1;
+	if (fp_reasm_init(&gw->reasm) < 0) {
+		snprintf(err, errlen, "out of memory for reassembly");
+		fp_gw_fini(gw);
+		return -1;
+	}
 	gw->egress = calloc(n_pipes + 1, sizeof(*gw->egress));
 	if (!gw->egress) {
 		snprintf(err, errlen, "out of memory for the egress tables");
@@ -94,6 +99,7 @@ void fp_gw_fini(struct fp_gw *gw)
 		fp_pipe_fini(&gw->pipes[i]);
 	free(gw->pipes);
 	free(gw->egress);
+	fp_reasm_fini(&gw->reasm);
 	fp_pipe_fini(&gw->soft);
 	fp_config_free(gw->cfg);
 	memset(gw, 0, sizeof(*gw));

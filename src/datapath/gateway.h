@@ -15,6 +15,7 @@ struct fp_runtime;
 #include "config/config.h"
 #include "offload/pipe.h"
 #include "offload/sa.h"
+#include "datapath/reasm.h"
 
 #define FP_GW_MAX_IFACES FP_CFG_MAX_IFACES
 #define FP_GW_MAX_TUNNELS FP_CFG_MAX_MAP_ENTRIES
@@ -59,6 +60,7 @@ struct fp_gw {
 	unsigned n_pipes;
 	struct fp_pipe soft;              /* the slow path's software ESP */
 	struct fp_gw_stats st;
+	struct fp_reasm reasm;            /* the slow path's fragment reassembly */
 	uint64_t now_ns;                  /* CLOCK_REALTIME of the current burst or command */
 	struct fp_runtime *rt;            /* the live gateway's threads; NULL offline */
 	struct fp_egress *egress;         /* [n_pipes + 1]: per pipe, last = software pipe */

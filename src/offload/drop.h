@@ -36,6 +36,9 @@
 	_(BAD_SPI, FRAME, "ipsec-bad-spi", "ESP packet with a reserved SPI (0-255)")                \
 	_(NO_ROUTE, FRAME, "no-route", "No route to host")                                          \
 	_(VPN_MISSING_DECRYPT, FLOW, "vpn-missing-decrypt", "VPN decryption missing")               \
+	_(FRAG_INVALID, FRAME, "ipsec-frag-invalid", "Fragment overlapping, too big or malformed: datagram dropped") \
+	_(FRAG_TIMEOUT, FRAME, "ipsec-frag-timeout", "Fragmented datagram not complete within 30 seconds") \
+	_(FRAG_NOSLOT, FRAME, "ipsec-frag-noslot", "No reassembly slot free for a new fragmented datagram") \
 	_(IKE_NOT_RUNNING, FRAME, "ike-not-running", "IKE message received, IKEv2 is not enabled")
 
 enum fp_drop {

@@ -219,6 +219,7 @@ static void inb_run(struct fp_pipe *pp, uint32_t id, struct fp_pkt **pkts, uint1
 		uint32_t outer_len = mine[i]->len;
 		if (!inb_finish(pp, sa, mine[i], i))
 			continue;
+		sa->sa_cnt.reasm += (mine[i]->flags & FP_PKT_F_REASM) != 0;
 		outer += outer_len;
 		inner += mine[i]->len;
 		ok++;

@@ -220,6 +220,7 @@ int fp_sa_query(const struct fp_sadb *db, uint32_t id, struct fp_sa_stats *out)
 	out->bytes = sa->sa_cnt.bytes;
 	out->outer_bytes = sa->sa_cnt.outer_bytes;
 	out->tfc = sa->sa_cnt.tfc;
+	out->reasm = sa->sa_cnt.reasm;
 	out->last_used_ns = sa->sa_cnt.last_used_ns;
 	out->life_bytes = sa->sa_life_bytes;
 	out->life_pkts = sa->sa_life_pkts;
@@ -244,6 +245,7 @@ int fp_sa_export(const struct fp_sadb *db, uint32_t id, struct fp_sa_state *st)
 	st->bytes = sa->sa_cnt.bytes;
 	st->outer_bytes = sa->sa_cnt.outer_bytes;
 	st->tfc = sa->sa_cnt.tfc;
+	st->reasm = sa->sa_cnt.reasm;
 	st->last_used_ns = sa->sa_cnt.last_used_ns;
 	memcpy(st->drops, sa->sa_cnt.drops, sizeof(st->drops));
 	st->life_bytes = sa->sa_life_bytes;
@@ -266,6 +268,7 @@ int fp_sa_import(struct fp_sadb *db, uint32_t id, const struct fp_sa_state *st)
 	sa->sa_cnt.bytes = st->bytes;
 	sa->sa_cnt.outer_bytes = st->outer_bytes;
 	sa->sa_cnt.tfc = st->tfc;
+	sa->sa_cnt.reasm = st->reasm;
 	sa->sa_cnt.last_used_ns = st->last_used_ns;
 	memcpy(sa->sa_cnt.drops, st->drops, sizeof(st->drops));
 	sa->sa_life_bytes = st->life_bytes;

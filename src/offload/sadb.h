@@ -18,6 +18,7 @@ struct fp_sa_counters {
 	uint64_t bytes;
 	uint64_t outer_bytes;
 	uint64_t tfc;
+	uint64_t reasm;             /* decapsulated after the slow path reassembled them */
 	uint64_t last_used_ns;
 	uint64_t drops[FP_DROP__COUNT];
 };

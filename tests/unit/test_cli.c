@@ -563,6 +563,54 @@ static void test_egress_optimization(void **state)
 	gw_free(b);
 }
 
+/* One IPv4 fragment of the packet src: payload bytes [off, off + len). */
+static struct fp_pkt *fragment(const struct fp_pkt *src, uint32_t off, uint32_t len, bool more)
+{
+	struct fp_pkt *p = aligned_alloc(64, sizeof(*p));
+	fp_pkt_reset(p);
+	uint8_t *h = fp_pkt_put(p, FP_IPV4_HLEN + len);
+	memcpy(h, src->data, FP_IPV4_HLEN);
+	memcpy(h + FP_IPV4_HLEN, src->data + FP_IPV4_HLEN + off, len);
+	fp_put16(h + 2, (uint16_t)p->len);
+	fp_put16(h + 4, 0x4242);
+	fp_put16(h + 6, (uint16_t)((off / 8) | (more ? 0x2000 : 0)));
+	fp_ipv4_csum_set(h);
+	return p;
+}
+
+/* A router split an ESP packet: B's slow path reassembles it (fragments in
+ * any order), decapsulates it and counts it; overlapping fragments drop
+ * the datagram. */
+static void test_reassembly(void **state)
+{
+	(void)state;
+	struct fp_gw *a = gw_from(site_a, ""), *b = gw_from(site_b, "");
+	struct fp_pkt *in[2] = {inner_make(), inner_make()}, *esp[3] = {0}, *clear[4] = {0};
+	fp_gw_input(a, (uint16_t)fp_gw_iface_find(a, "inside"), in, 2, collect, esp);
+	uint32_t plen = esp[0]->len - FP_IPV4_HLEN;
+	struct fp_pkt *f[3] = {fragment(esp[0], 24, plen - 24, false), fragment(esp[0], 0, 16, true),
+			       fragment(esp[0], 16, 8, true)};
+	uint16_t out = (uint16_t)fp_gw_iface_find(b, "outside");
+	for (int i = 0; i < 3; i++)
+		fp_gw_input(b, out, &f[i], 1, collect, clear);
+	assert_non_null(clear[0]);
+	assert_int_equal(clear[0]->len, FP_IPV4_HLEN + FP_UDP_HLEN + 32); /* the inner packet */
+	/* overlapping: the second packet's datagram is dropped whole */
+	plen = esp[1]->len - FP_IPV4_HLEN;
+	struct fp_pkt *g[2] = {fragment(esp[1], 0, 24, true), fragment(esp[1], 16, plen - 16, false)};
+	for (int i = 0; i < 2; i++)
+		fp_gw_input(b, out, &g[i], 1, collect, clear);
+	assert_null(clear[1]);
+	assert_true(fp_gw_drop_count(b, FP_DROP_FRAG_INVALID) == 1);
+	static const char *const want[] = {"#decapsulated frgs needing reassembly: 1\n", NULL};
+	free(expect(b, "show crypto ipsec sa", want));
+	for (int i = 0; i < 3; i++)
+		free(f[i]);
+	free(g[0]), free(g[1]), free(in[0]), free(in[1]);
+	gw_free(a);
+	gw_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -580,6 +628,7 @@ int main(void)
 		cmocka_unit_test(test_lifetime),
 		cmocka_unit_test(test_reoffload),
 		cmocka_unit_test(test_egress_optimization),
+		cmocka_unit_test(test_reassembly),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
