@@ -80,8 +80,46 @@ static int cmd_clear_asp_drop(struct fp_cli_req *r)
 	return 0;
 }
 
+/* configure terminal belongs to the session (session.c), which never
+ * hands it here; a line run without one (fpvpnd --offline --exec) gets
+ * this. */
+static int cmd_configure(struct fp_cli_req *r)
+{
+	fprintf(r->out, "ERROR: %% configure terminal needs a session: type it at the "
+		"fpvpn prompt, with fpvpnd running\n");
+	return -1;
+}
+
+/* write memory / copy running-config startup-config: the running
+ * configuration, keys included, over the file fpvpnd loaded. */
+static int cmd_write_memory(struct fp_cli_req *r)
+{
+	char err[512];
+	fprintf(r->out, "Building configuration...\n");
+	if (fp_gw_write_memory(r->gw, err, sizeof(err)) < 0) {
+		fprintf(r->out, "ERROR: %% %s\n", err);
+		return -1;
+	}
+	fprintf(r->out, "[OK]\n");
+	return 0;
+}
+
+/* exit / quit: the fpvpn command line leaves on its own side (and a
+ * one-shot connection ends anyway); listed so that '?' shows them. */
+static int cmd_exit(struct fp_cli_req *r)
+{
+	(void)r;
+	return 0;
+}
+
 #define SA_HELP "IPsec SAs of every crypto map entry (engine and software pipes)"
+#define WRITE_HELP "Save the running configuration (keys included) to the file fpvpnd loaded"
 #define STATS_HELP "IPsec totals: sums of every SA's counters and the drop counters"
+#define OFFLOAD_HELP "Offload state; detail: each engine pipe's packet and CAM counters"
+#define OFFLOAD_IPSEC_HELP "IPsec offload totals of the engine pipes"
+/* capture NAME ...: capture_cli.c parses the words after the name */
+#define CAPW "<capture-arg>"
+#define CAPTURE_ROW(...) { { "capture", "<name>", __VA_ARGS__ }, "Capture packets", fp_cli_cmd_capture }
 
 const struct fp_cli_cmd fp_cli_cmds[] = {
 	{ { "show", "crypto", "ipsec", "sa" }, SA_HELP, cmd_show_ipsec_sa },
@@ -97,8 +135,44 @@ const struct fp_cli_cmd fp_cli_cmds[] = {
 	{ { "clear", "crypto", "ipsec", "sa", "counters" }, "Zero SA counters", cmd_clear_sa_counters },
 	{ { "clear", "ipsec", "sa", "counters" }, "Zero SA counters", cmd_clear_sa_counters },
 	{ { "clear", "asp", "drop" }, "Zero drop and pipe counters", cmd_clear_asp_drop },
+	{ { "configure", "terminal" }, "Enter configure mode", cmd_configure },
+	{ { "write", "memory" }, WRITE_HELP, cmd_write_memory },
+	{ { "copy", "running-config", "startup-config" }, WRITE_HELP, cmd_write_memory },
+	{ { "exit" }, "Leave the command line", cmd_exit },
+	{ { "quit" }, "Leave the command line", cmd_exit },
+	/* the offload engine (show_offload_cmds.c) and captures (capture_cli.c) */
+	{ { "show", "flow-offload", "info" }, OFFLOAD_HELP, fp_cli_cmd_show_flow_offload },
+	{ { "show", "flow-offload", "info", "detail" }, OFFLOAD_HELP, fp_cli_cmd_show_flow_offload_detail },
+	{ { "show", "flow-offload-ipsec", "statistics" }, OFFLOAD_IPSEC_HELP, fp_cli_cmd_show_flow_offload_ipsec },
+	{ { "clear", "flow-offload-ipsec", "statistics" }, "Zero the engine pipes' counters", fp_cli_cmd_clear_flow_offload_ipsec },
+	{ { "show", "counters" }, "IPSEC offload counters that are not 0", fp_cli_cmd_show_counters },
+	{ { "clear", "counters" }, "Zero pipe, slow-path drop and port counters", fp_cli_cmd_clear_counters },
+	{ { "show", "npu-accel", "statistics" }, "Worker rings and per-pipe IPsec counters", fp_cli_cmd_show_npu_accel },
+	{ { "show", "crypto", "accelerator", "statistics" }, "Crypto layer counters", fp_cli_cmd_show_crypto_accel },
+	{ { "show", "tech-support" }, "Every troubleshooting show command", fp_cli_cmd_show_tech },
+	{ { "show", "capture" }, "Every capture and its state", fp_cli_cmd_show_capture },
+	{ { "show", "capture", "<name>" }, "The packets of a capture", fp_cli_cmd_show_capture_name },
+	{ { "no", "capture", "<name>" }, "Remove a capture", fp_cli_cmd_no_capture },
+	{ { "clear", "capture", "<name>" }, "Empty a capture (/all: every one)", fp_cli_cmd_clear_capture },
+	{ { "copy", "/pcap", "<capture:name>", "<file>" }, "Save a capture as a pcap file", fp_cli_cmd_copy_pcap },
+	CAPTURE_ROW(CAPW), /* capture NAME + 1..14 words: one row per length */
+	CAPTURE_ROW(CAPW, CAPW),
+	CAPTURE_ROW(CAPW, CAPW, CAPW),
+	CAPTURE_ROW(CAPW, CAPW, CAPW, CAPW),
+	CAPTURE_ROW(CAPW, CAPW, CAPW, CAPW, CAPW),
+	CAPTURE_ROW(CAPW, CAPW, CAPW, CAPW, CAPW, CAPW),
+	CAPTURE_ROW(CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW),
+	CAPTURE_ROW(CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW),
+	CAPTURE_ROW(CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW),
+	CAPTURE_ROW(CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW),
+	CAPTURE_ROW(CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW),
+	CAPTURE_ROW(CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW),
+	CAPTURE_ROW(CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW),
+	CAPTURE_ROW(CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW),
 };
 const unsigned fp_cli_n_cmds = sizeof(fp_cli_cmds) / sizeof(fp_cli_cmds[0]);
+/* cli.c matches at most its CLI_MAX_CMDS (64) rows: any past it would be dead */
+_Static_assert(sizeof(fp_cli_cmds) / sizeof(fp_cli_cmds[0]) <= 64, "command table over 64 rows");
 
 static const struct {
 	const char *kw, *help;
@@ -117,6 +191,30 @@ static const struct {
 	{ "frame", "Frame drops only" },
 	{ "flow", "Flow drops only" },
 	{ "running-config", "Current operating configuration (keys hidden)" },
+	{ "configure", "Configuration mode" },
+	{ "terminal", "Configure from the terminal" },
+	{ "write", "Write the running configuration" },
+	{ "memory", "To the configuration file fpvpnd loaded" },
+	{ "copy", "Copy the running configuration or a capture" },
+	{ "startup-config", "The configuration file fpvpnd loaded" },
+	{ "exit", "Leave the command line" },
+	{ "quit", "Leave the command line" },
+	{ "flow-offload", "Flow offload engine" },
+	{ "info", "Offload state (detail: per pipe packet and CAM counters)" },
+	{ "detail", "Each engine pipe's packet and CAM counters" },
+	{ "flow-offload-ipsec", "IPsec flow offload" },
+	{ "statistics", "Statistics" },
+	{ "npu-accel", "Offload engine rings and pipes" },
+	{ "accelerator", "Crypto accelerator" },
+	{ "tech-support", "Every troubleshooting show command" },
+	{ "capture", "Packet captures" },
+	{ "no", "Negate a command" },
+	{ "<name>", "Capture name" },
+	{ "<capture-arg>", "switch interface IF | switch real-time | ipsec-offload | interface IF, "
+			   "match ..., buffer N, circular-buffer, packet-length N, type raw-data" },
+	{ "/pcap", "As a pcap file" },
+	{ "<capture:name>", "capture:NAME" },
+	{ "<file>", "File to write" },
 };
 
 const char *fp_cli_kw_help(const char *kw)

@@ -16,7 +16,7 @@
 #include "offload/sa.h"
 
 #define FP_CLI_MAX_WORDS 16u      /* words in one command line */
-#define FP_CLI_CMD_WORDS 8u       /* words in one table entry */
+#define FP_CLI_CMD_WORDS FP_CLI_MAX_WORDS /* words in one table entry (capture lines are long) */
 
 /* One line being run. argv[] points into a private copy of the line;
  * col[] is where each word starts in it, for the error marker. */
@@ -79,5 +79,43 @@ bool fp_cli_tunnel_offloaded(const struct fp_gw *gw, const struct fp_gw_tunnel *
 #define FP_DROPS_REPLAY (FP_DROP_BIT(FP_DROP_REPLAY) | FP_DROP_BIT(FP_DROP_REPLAY_TOO_OLD))
 uint64_t fp_cli_drops(const struct fp_sa_stats *s, uint64_t reasons);
 uint64_t fp_cli_gw_drops(const struct fp_gw *gw, uint64_t reasons);
+
+/* The offload engine's commands (show_offload.c, show_counters.c,
+ * show_npu.c, show_crypto_accel.c, show_tech.c; thin handlers in
+ * show_offload_cmds.c) and the capture commands (capture_cli.c). */
+#define FP_CLI_PIPES_ENGINE 0x1u
+#define FP_CLI_PIPES_SOFT 0x2u
+/* The counters of the engine pipes and/or the software pipe, summed. */
+void fp_cli_pipes_sum(const struct fp_gw *gw, unsigned which, struct fp_pipe_stats *sum);
+unsigned fp_cli_tunnels_offloaded(const struct fp_gw *gw);
+/* Zero the engine pipes' counters on their own threads: all, or all but
+ * the drops by reason (show asp drop's); with ports, the ports' too. */
+void fp_cli_pipes_clear(struct fp_gw *gw, bool all, bool ports);
+void fp_show_flow_offload_info(const struct fp_gw *gw, bool detail, FILE *out);
+void fp_show_flow_offload_ipsec_stats(const struct fp_gw *gw, FILE *out);
+void fp_show_counters(const struct fp_gw *gw, FILE *out);
+void fp_clear_counters(struct fp_gw *gw);
+void fp_show_npu_accel(const struct fp_gw *gw, FILE *out);
+void fp_show_crypto_accel(const struct fp_gw *gw, FILE *out);
+void fp_show_tech(struct fp_gw *gw, FILE *out);
+struct fp_capset;
+struct fp_cap_snap;
+void fp_show_capture_list(const struct fp_gw *gw, struct fp_capset *cs, FILE *out);
+void fp_show_capture_packets(const struct fp_cap_snap *s, FILE *out);
+int fp_cli_cmd_show_flow_offload(struct fp_cli_req *r);
+int fp_cli_cmd_show_flow_offload_detail(struct fp_cli_req *r);
+int fp_cli_cmd_show_flow_offload_ipsec(struct fp_cli_req *r);
+int fp_cli_cmd_clear_flow_offload_ipsec(struct fp_cli_req *r);
+int fp_cli_cmd_show_counters(struct fp_cli_req *r);
+int fp_cli_cmd_clear_counters(struct fp_cli_req *r);
+int fp_cli_cmd_show_npu_accel(struct fp_cli_req *r);
+int fp_cli_cmd_show_crypto_accel(struct fp_cli_req *r);
+int fp_cli_cmd_show_tech(struct fp_cli_req *r);
+int fp_cli_cmd_capture(struct fp_cli_req *r);
+int fp_cli_cmd_no_capture(struct fp_cli_req *r);
+int fp_cli_cmd_clear_capture(struct fp_cli_req *r);
+int fp_cli_cmd_show_capture(struct fp_cli_req *r);
+int fp_cli_cmd_show_capture_name(struct fp_cli_req *r);
+int fp_cli_cmd_copy_pcap(struct fp_cli_req *r);
 
 #endif

@@ -21,6 +21,7 @@ struct fp_pkt {
 	uint32_t sa;       /* SA index chosen by classification, FP_SA_NONE if none */
 	uint32_t flags;    /* FP_PKT_F_* */
 	uint16_t esp_off;  /* inbound: offset of the ESP header, set by classification */
+	uint8_t in_pool;   /* set while the buffer sits in a pool (double-free check) */
 	uint64_t ts_ns;    /* arrival time, CLOCK_REALTIME, for captures */
 	uint8_t buf[FP_PKT_BUF_SIZE] __attribute__((aligned(64)));
 };

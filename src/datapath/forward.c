@@ -160,21 +160,27 @@ static void gw_punt(const struct fp_gw_io *io, struct burst *slow, struct fp_pkt
 }
 
 /* With several pipes, an ESP packet goes to the pipe its SPI hashes to
- * before any table is looked at (the SA lives only there). */
+ * before any table is looked at (the SA lives only there). The packets
+ * kept come first; the handed-off ones are moved behind them, so the array
+ * stays a permutation of what the caller passed and owns. */
 static uint16_t gw_steer(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt **pkts,
 			 uint16_t n)
 {
-	uint16_t keep = 0;
-	if (!io->handoff || gw->n_pipes < 2)
+	struct fp_pkt *gone[FP_VEC_MAX];
+	uint16_t keep = 0, n_gone = 0;
+	if (!io->handoff) /* a single pipe owns every SA */
 		return n;
 	for (uint16_t i = 0; i < n; i++) {
 		uint32_t spi = fp_classify_peek_spi(io->pipe, pkts[i]);
 		struct fp_pipe *owner = spi ? fp_gw_pipe_for_spi(gw, spi) : io->pipe;
-		if (owner != io->pipe)
+		if (owner != io->pipe) {
 			io->handoff(io->ctx, owner, pkts[i]);
-		else
+			gone[n_gone++] = pkts[i];
+		} else {
 			pkts[keep++] = pkts[i];
+		}
 	}
+	memcpy(pkts + keep, gone, n_gone * sizeof(*gone));
 	return keep;
 }
 

@@ -37,22 +37,17 @@ static int rt_rings(struct fp_runtime *rt)
 static int rt_threads_io(struct fp_runtime *rt)
 {
 	unsigned n = rt->n_workers + 1;
-	struct fp_pktcache *caches = calloc(n, sizeof(*caches));
-	if (!caches || fp_thread_io_init(&rt->slow) < 0)
-		goto fail;
+	if (fp_thread_io_init(&rt->slow) < 0)
+		return -1;
 	for (unsigned i = 0; i < rt->n_workers; i++)
 		if (fp_thread_io_init(&rt->w[i].io) < 0)
-			goto fail;
-	if (fp_pktpool_init(&rt->pool, RT_BUFFERS_PER_THREAD * n, caches, n) < 0)
-		goto fail;
+			return -1;
+	if (fp_pktpool_init(&rt->pool, RT_BUFFERS_PER_THREAD * n) < 0)
+		return -1;
 	for (unsigned i = 0; i < rt->n_workers; i++)
-		rt->w[i].io.cache = caches[i];
-	rt->slow.cache = caches[rt->n_workers];
-	free(caches);
+		fp_pktcache_init(&rt->w[i].io.cache, &rt->pool);
+	fp_pktcache_init(&rt->slow.cache, &rt->pool);
 	return 0;
-fail:
-	free(caches);
-	return -1;
 }
 
 /* A raw ESP socket gets a copy of every ESP packet: all but one thread's
@@ -135,7 +130,7 @@ static int rt_outside_af(struct fp_runtime *rt, const struct fp_gw_iface *ifc,
 	unsigned n = rt_encap_ports(rt->gw, ports, 8);
 	if (ip->addr.af == FP_AF_NONE)
 		return 0;
-	if (!fp_netlink_has_addr(rt->nl, ifc->cfg->name, &ip->addr)) {
+	if (fp_netlink_has_addr(rt->nl, ifc->cfg->name, &ip->addr) != 1) {
 		char a[FP_ADDR_STRLEN];
 		snprintf(err, errlen, "interface %s (%s) does not exist or does not carry %s",
 			 ifc->cfg->name, ifc->cfg->nameif, fp_addr_str(&ip->addr, a, sizeof(a)));
@@ -271,13 +266,8 @@ void fp_rt_stop(struct fp_runtime *rt)
 		fp_netlink_undo(rt->nl);
 		fp_netlink_close(rt->nl);
 	}
-	struct fp_pktcache caches[FP_RT_MAX_WORKERS + 1];
-	unsigned n = 0;
-	for (unsigned i = 0; rt->w && i < rt->n_workers; i++)
-		caches[n++] = rt->w[i].io.cache;
-	caches[n++] = rt->slow.cache;
 	if (rt->pool.pp_mem)
-		fp_pktpool_fini(&rt->pool, caches, n);
+		fp_pktpool_fini(&rt->pool);
 	free(rt->w);
 	memset(rt, 0, sizeof(*rt));
 }

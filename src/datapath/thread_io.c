@@ -109,6 +109,7 @@ static void rt_emit(void *ctx, uint16_t ifc, struct fp_pkt *p)
 		txq_flush(c->tio, (unsigned)i);
 }
 
+/* Only after the burst was released: see struct fp_rt_ctx. */
 static void stage_flush(struct fp_rt_ctx *c, unsigned to)
 {
 	struct fp_worker *dst = &c->rt->w[to];
@@ -130,22 +131,35 @@ static void rt_handoff(void *ctx, struct fp_pipe *to, struct fp_pkt *p)
 {
 	struct fp_rt_ctx *c = ctx;
 	unsigned id = to->id;
+	if (c->n_stage[id] == FP_RT_STAGE) {
+		if (c->w)
+			c->w->ilk.tx_taildrop++;
+		return; /* not taken: released with the dropped ones */
+	}
 	p->flags |= FP_PKT_F_TAKEN;
 	c->stage[id][c->n_stage[id]++] = p;
-	if (c->n_stage[id] == FP_RT_BURST)
-		stage_flush(c, id);
 }
 
 static void rt_punt(void *ctx, struct fp_pkt *p)
 {
 	struct fp_rt_ctx *c = ctx;
-	void *obj = p;
-	if (fp_ring_enqueue(&c->w->punt, &obj, 1) == 1) {
-		p->flags |= FP_PKT_F_TAKEN;
-		fp_thread_io_wake(&c->rt->slow);
-	} else {
+	if (c->n_punts == FP_RT_STAGE) {
 		c->w->punt_taildrop++;
+		return;
 	}
+	p->flags |= FP_PKT_F_TAKEN;
+	c->punts[c->n_punts++] = p;
+}
+
+static void punt_flush(struct fp_rt_ctx *c)
+{
+	if (!c->n_punts)
+		return;
+	unsigned ok = fp_ring_enqueue(&c->w->punt, (void *const *)c->punts, c->n_punts);
+	c->w->punt_taildrop += c->n_punts - ok;
+	fp_pkt_free(&c->tio->cache, c->punts + ok, c->n_punts - ok);
+	c->n_punts = 0;
+	fp_thread_io_wake(&c->rt->slow);
 }
 
 void fp_rt_ctx_init(struct fp_rt_ctx *c, struct fp_runtime *rt, struct fp_thread_io *tio,
@@ -168,12 +182,14 @@ void fp_rt_release(struct fp_rt_ctx *c, struct fp_pkt **pkts, unsigned n)
 	for (unsigned i = 0; i < n; i++)
 		if (!(pkts[i]->flags & FP_PKT_F_TAKEN))
 			fp_pkt_free(&c->tio->cache, &pkts[i], 1);
+	for (unsigned i = 0; i < c->rt->n_workers; i++)
+		stage_flush(c, i);
+	if (c->w)
+		punt_flush(c);
 }
 
 void fp_rt_flush(struct fp_rt_ctx *c)
 {
-	for (unsigned i = 0; i < c->rt->n_workers; i++)
-		stage_flush(c, i);
 	for (unsigned i = 0; i < c->tio->n_ports; i++)
 		txq_flush(c->tio, i);
 }
@@ -199,10 +215,16 @@ unsigned fp_rt_rx_ports(struct fp_rt_ctx *c)
 		const struct fp_rt_port *rp = &c->tio->ports[i];
 		if (!rp->rx)
 			continue;
-		unsigned n = fp_port_rx(rp->port, &c->tio->cache, pkts, FP_RT_BURST, fp_rt_clock());
-		if (n)
-			rx_burst(c, rp, pkts, n);
-		total += n;
+		/* a full burst may leave packets inside the port that epoll cannot
+		 * see (a GRO batch being split): read again, a bounded number of times */
+		for (unsigned round = 0; round < FP_RT_RX_ROUNDS; round++) {
+			unsigned n = fp_port_rx(rp->port, &c->tio->cache, pkts, FP_RT_BURST, fp_rt_clock());
+			if (n)
+				rx_burst(c, rp, pkts, n);
+			total += n;
+			if (n < FP_RT_BURST)
+				break;
+		}
 	}
 	return total;
 }
@@ -215,6 +237,7 @@ void fp_rt_rx_handoff(struct fp_rt_ctx *c, struct fp_pkt **pkts, unsigned n)
 	unsigned n_out = 0, n_in = 0;
 	c->gio.now_ns = fp_rt_clock();
 	for (unsigned i = 0; i < n; i++) {
+		pkts[i]->flags &= ~FP_PKT_F_TAKEN; /* ours now */
 		if (pkts[i]->flags & FP_PKT_F_OUTBOUND)
 			out[n_out++] = pkts[i];
 		else

@@ -7,6 +7,8 @@
 #include "datapath/runtime.h"
 
 #define FP_RT_BURST 64u
+#define FP_RT_STAGE 256u /* >= the largest burst one call processes */
+#define FP_RT_RX_ROUNDS 4u /* full bursts read from one port before the next */
 
 /* The callbacks' context: which thread, and its gateway io. */
 struct fp_rt_ctx {
@@ -15,8 +17,13 @@ struct fp_rt_ctx {
 	struct fp_worker *w;              /* NULL on the slow path */
 	unsigned from;                    /* ring index as a producer: worker id, or n_workers */
 	struct fp_gw_io gio;
-	struct fp_pkt *stage[FP_RT_MAX_WORKERS][FP_RT_BURST]; /* handoffs not yet sent */
+	/* Handoffs and punts wait here until the burst's buffers have been
+	 * released: once in a ring a packet is another thread's, and this one
+	 * must not even read its flags again. */
+	struct fp_pkt *stage[FP_RT_MAX_WORKERS][FP_RT_STAGE];
 	uint16_t n_stage[FP_RT_MAX_WORKERS];
+	struct fp_pkt *punts[FP_RT_STAGE];
+	uint16_t n_punts;
 };
 
 void fp_rt_ctx_init(struct fp_rt_ctx *c, struct fp_runtime *rt, struct fp_thread_io *tio,
@@ -25,7 +32,8 @@ void fp_rt_ctx_init(struct fp_rt_ctx *c, struct fp_runtime *rt, struct fp_thread
 unsigned fp_rt_rx_ports(struct fp_rt_ctx *c);
 /* Send what was queued, staged handoffs included. */
 void fp_rt_flush(struct fp_rt_ctx *c);
-/* Buffers of packets nobody took (dropped, counted) go back to the cache. */
+/* Buffers of packets nobody took (dropped, counted) go back to the cache;
+ * then the staged handoffs and punts go into their rings. */
 void fp_rt_release(struct fp_rt_ctx *c, struct fp_pkt **pkts, unsigned n);
 /* Packets another thread handed to this worker's pipe. */
 void fp_rt_rx_handoff(struct fp_rt_ctx *c, struct fp_pkt **pkts, unsigned n);

@@ -1,9 +1,12 @@
 /* fpvpnd: load the configuration, build the gateway, run it. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "config/config.h"
 #include "datapath/gateway.h"
+#include "datapath/runtime.h"
+#include "fpvpnd/live.h"
 #include "fpvpnd/offline.h"
 #include "fpvpnd/options.h"
 
@@ -32,20 +35,21 @@ int main(int argc, char **argv)
 	int r = fp_options_parse(&o, argc, argv);
 	if (r != 0)
 		return r > 0 ? 0 : 2;
-	if (!o.offline) {
-		fprintf(stderr, "fpvpnd: only --offline is available in this version; "
-				"the live gateway (interfaces, pipes, control socket) is not built yet\n");
-		return 2;
-	}
 	struct fp_config *cfg = load_config(o.config);
 	if (!cfg)
 		return 1;
-	if (fp_gw_init(&gw, cfg, err, sizeof(err)) < 0) {
+	unsigned pipes = o.offline ? 1 : o.pipes ? o.pipes : fp_rt_default_workers();
+	if (fp_gw_init_pipes(&gw, cfg, pipes, err, sizeof(err)) < 0) {
 		fprintf(stderr, "fpvpnd: %s\n", err);
 		return 1;
 	}
 	snprintf(gw.cfg_path, sizeof(gw.cfg_path), "%s", o.config);
-	r = fp_offline_run(&gw, &o);
+	if (o.daemon && daemon(0, 0) < 0) {
+		perror("fpvpnd: daemon");
+		fp_gw_fini(&gw);
+		return 1;
+	}
+	r = o.offline ? fp_offline_run(&gw, &o) : fp_live_run(&gw, &o);
 	fp_gw_fini(&gw);
 	return r;
 }

@@ -8,10 +8,16 @@
 #include "common/pkt.h"
 
 static const char usage[] =
-	"usage: fpvpnd -c FILE --offline --read IF=IN.pcap [--read IF=IN.pcap]...\n"
+	"usage: fpvpnd -c FILE [-s SOCKET] [--pipes N] [--pin] [--no-offload-io] [--daemon]\n"
+	"       fpvpnd -c FILE --offline --read IF=IN.pcap [--read IF=IN.pcap]...\n"
 	"              [--write IF=OUT.pcap]... [--exec \"COMMAND\"]... [--burst N]\n"
 	"\n"
 	"  -c, --config FILE   ASA-style configuration (see docs/configuration.md)\n"
+	"  -s, --socket PATH   control socket (default /run/fpvpn/fpvpnd.sock)\n"
+	"      --pipes N       engine pipes, one worker thread each (default: one per CPU)\n"
+	"      --pin           pin worker i to CPU i\n"
+	"      --no-offload-io no TUN TSO/USO, no UDP GSO/GRO (one packet per system call)\n"
+	"      --daemon        detach from the terminal (default: foreground, systemd style)\n"
 	"      --offline       read packets from pcap files instead of interfaces\n"
 	"      --read IF=FILE  packets arriving on interface IF (nameif or device);\n"
 	"                      Ethernet, Linux cooked or raw IP captures\n"
@@ -73,6 +79,25 @@ static int opt_one(struct fp_options *o, int c, char *arg)
 		return 0;
 	case 'b':
 		return opt_burst(o, arg);
+	case 's':
+		o->socket = arg;
+		return 0;
+	case 'p':
+		o->pipes = (unsigned)strtoul(arg, NULL, 10);
+		if (o->pipes < 1 || o->pipes > 32) {
+			fprintf(stderr, "fpvpnd: --pipes wants 1-32, got '%s'\n", arg);
+			return -1;
+		}
+		return 0;
+	case 'P':
+		o->pin = true;
+		return 0;
+	case 'N':
+		o->no_offload_io = true;
+		return 0;
+	case 'D':
+		o->daemon = true;
+		return 0;
 	case 'h':
 		fputs(usage, stdout);
 		return 1;
@@ -91,13 +116,16 @@ int fp_options_parse(struct fp_options *o, int argc, char **argv)
 		{"config", required_argument, NULL, 'c'}, {"offline", no_argument, NULL, 'o'},
 		{"read", required_argument, NULL, 'r'},   {"write", required_argument, NULL, 'w'},
 		{"exec", required_argument, NULL, 'e'},   {"burst", required_argument, NULL, 'b'},
+		{"socket", required_argument, NULL, 's'}, {"pipes", required_argument, NULL, 'p'},
+		{"pin", no_argument, NULL, 'P'},          {"no-offload-io", no_argument, NULL, 'N'},
+		{"daemon", no_argument, NULL, 'D'},
 		{"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	int c, r;
 	memset(o, 0, sizeof(*o));
 	o->burst = 32;
-	while ((c = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "c:s:hV", longopts, NULL)) != -1)
 		if ((r = opt_one(o, c, optarg)) != 0)
 			return r;
 	if (optind < argc || !o->config) {

@@ -22,6 +22,11 @@ struct fp_options {
 	const char *exec[FP_OPT_MAX_EXEC];
 	unsigned n_exec;
 	unsigned burst;      /* packets handed to the gateway per call */
+	unsigned pipes;      /* live: engine pipes (worker threads); 0 = one per CPU */
+	const char *socket;  /* live: control socket path */
+	bool no_offload_io;  /* live: no TUN TSO/USO, no UDP GSO/GRO */
+	bool pin;            /* live: pin worker i to CPU i */
+	bool daemon;         /* live: detach */
 };
 
 /* 0 = run, 1 = done (help/version printed), -1 = usage error (printed). */

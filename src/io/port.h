@@ -75,7 +75,9 @@ void fp_port_stats_clear(struct fp_port *port);
 
 /* Receive up to max packets into buffers from cache (non-blocking).
  * Super-packets from TUN offload are segmented into MTU-size packets here;
- * UDP GRO batches are split back into datagrams. Returns the count. */
+ * UDP GRO batches are split back into datagrams. Returns the count. A call
+ * that returns max may leave packets in the port (the rest of a super-packet
+ * or GRO batch) where epoll cannot see them: call again before waiting. */
 unsigned fp_port_rx(struct fp_port *port, struct fp_pktcache *cache, struct fp_pkt **pkts,
 		    unsigned max, uint64_t now_ns);
 

@@ -1,0 +1,255 @@
+/* The control socket's server: a UNIX stream socket, at most
+ * FP_CONTROL_MAX_SESSIONS connections, everything non-blocking so that the
+ * daemon's main thread (which also runs the slow path) never waits on a
+ * client. Framing and sessions: control_conn.c. Shaped like OpenBSD
+ * iked's control.c: umask around bind, then the mode set explicitly. */
+#include "cli/control_conn.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define CONTROL_READ 4096u        /* bytes read from one client per poll */
+#define CONTROL_BACKLOG 16
+
+struct fp_control {
+	int fd;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	dev_t dev;                    /* the socket file we made: close unlinks */
+	ino_t ino;                    /* it only if it is still that one */
+	struct fp_control_conn conns[FP_CONTROL_MAX_SESSIONS];
+	struct fp_control_stats st;
+};
+
+static const char too_many[] = "ERROR: % too many sessions (16): close one and retry\n";
+
+static void control_err(char *err, size_t errlen, const char *what, const char *path)
+{
+	snprintf(err, errlen, "control socket %s: %s: %s", path, what, strerror(errno));
+}
+
+/* The socket's folder, made 0700 if missing (an existing one is left as
+ * it is: it may be /tmp). */
+static int control_mkdir(const char *path, char *err, size_t errlen)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (mkdir(dirname(dir), 0700) < 0 && errno != EEXIST) {
+		control_err(err, errlen, "cannot make its folder", path);
+		return -1;
+	}
+	return 0;
+}
+
+static void control_addr(struct sockaddr_un *sa, const char *path)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	memcpy(sa->sun_path, path, strlen(path) + 1);
+}
+
+/* A socket left at path: a live daemon's is an error, a dead one's (no
+ * one accepts) is removed. Anything else at path is not ours to remove. */
+static int control_stale(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	struct sockaddr_un sa;
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : (control_err(err, errlen, "cannot check", path), -1);
+	if (!S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen, "control socket %s: exists and is not a socket", path);
+		return -1;
+	}
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return control_err(err, errlen, "socket", path), -1;
+	control_addr(&sa, path);
+	int live = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	int why = errno;
+	close(fd);
+	if (live) {
+		snprintf(err, errlen, "control socket %s: another fpvpnd answers on it", path);
+		return -1;
+	}
+	errno = why;
+	if ((why != ECONNREFUSED && why != ENOENT) || (unlink(path) < 0 && errno != ENOENT))
+		return control_err(err, errlen, "cannot replace the stale socket", path), -1;
+	return 0;
+}
+
+/* socket, bind with no permission for others even for a moment, 0600,
+ * listen. */
+static int control_listen(struct fp_control *c, char *err, size_t errlen)
+{
+	struct sockaddr_un sa;
+	struct stat st;
+	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->fd < 0)
+		return control_err(err, errlen, "socket", c->path), -1;
+	control_addr(&sa, c->path);
+	mode_t old = umask(0177);
+	int rc = bind(c->fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (rc < 0)
+		return control_err(err, errlen, "bind", c->path), -1;
+	if (chmod(c->path, 0600) < 0 || lstat(c->path, &st) < 0)
+		return control_err(err, errlen, "chmod", c->path), -1;
+	c->dev = st.st_dev;
+	c->ino = st.st_ino;
+	if (listen(c->fd, CONTROL_BACKLOG) < 0)
+		return control_err(err, errlen, "listen", c->path), -1;
+	return 0;
+}
+
+struct fp_control *fp_control_open(const char *path, char *err, size_t errlen)
+{
+	if (!path || !*path || strlen(path) >= sizeof(((struct fp_control *)0)->path)) {
+		snprintf(err, errlen, "control socket path empty or longer than %zu bytes",
+			 sizeof(((struct fp_control *)0)->path) - 1);
+		return NULL;
+	}
+	struct fp_control *c = calloc(1, sizeof(*c));
+	if (!c) {
+		snprintf(err, errlen, "control socket: out of memory");
+		return NULL;
+	}
+	c->fd = -1;
+	memcpy(c->path, path, strlen(path) + 1);
+	for (unsigned i = 0; i < FP_CONTROL_MAX_SESSIONS; i++)
+		fp_control_conn_open(&c->conns[i], -1, &c->st);
+	if (control_mkdir(path, err, errlen) < 0 || control_stale(path, err, errlen) < 0 ||
+	    control_listen(c, err, errlen) < 0) {
+		fp_control_close(c);
+		return NULL;
+	}
+	return c;
+}
+
+void fp_control_close(struct fp_control *c)
+{
+	struct stat st;
+	if (!c)
+		return;
+	for (unsigned i = 0; i < FP_CONTROL_MAX_SESSIONS; i++)
+		fp_control_conn_close(&c->conns[i]);
+	if (c->fd >= 0 && lstat(c->path, &st) == 0 && st.st_dev == c->dev && st.st_ino == c->ino)
+		unlink(c->path);
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c);
+}
+
+unsigned fp_control_fds(const struct fp_control *c, int *fds, unsigned max)
+{
+	unsigned n = 0;
+	if (n < max && c->fd >= 0)
+		fds[n++] = c->fd;
+	for (unsigned i = 0; i < FP_CONTROL_MAX_SESSIONS && n < max; i++)
+		if (c->conns[i].fd >= 0)
+			fds[n++] = c->conns[i].fd;
+	return n;
+}
+
+const struct fp_control_stats *fp_control_stats(const struct fp_control *c)
+{
+	return &c->st;
+}
+
+static struct fp_control_conn *control_free_slot(struct fp_control *c)
+{
+	for (unsigned i = 0; i < FP_CONTROL_MAX_SESSIONS; i++)
+		if (c->conns[i].fd < 0)
+			return &c->conns[i];
+	return NULL;
+}
+
+/* Every pending connection: a session each, or the refusal when all are
+ * taken (one try to send it; the client may not be reading). */
+static void control_accept(struct fp_control *c)
+{
+	int fd;
+	while ((fd = accept4(c->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		struct fp_control_conn *k = control_free_slot(c);
+		if (k) {
+			fp_control_conn_open(k, fd, &c->st);
+			c->st.accepted++;
+			continue;
+		}
+		c->st.refused_full++;
+		(void)send(fd, too_many, sizeof(too_many) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+		close(fd);
+	}
+}
+
+/* Send what the socket takes now. -1: the client is gone. */
+static int control_flush(struct fp_control_conn *k)
+{
+	while (fp_control_conn_pending(k)) {
+		ssize_t n = send(k->fd, k->out + k->out_sent, fp_control_conn_pending(k),
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -1;
+		fp_control_conn_sent(k, (size_t)n);
+	}
+	return 0;
+}
+
+/* One read from the client and the lines it completes. -1: close it. */
+static int control_read(struct fp_control_conn *k, struct fp_gw *gw)
+{
+	char buf[CONTROL_READ];
+	ssize_t n = recv(k->fd, buf, sizeof(buf), MSG_DONTWAIT);
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -1;
+	if (n == 0)
+		return -1;
+	return fp_control_conn_input(k, gw, buf, (size_t)n);
+}
+
+/* A connection the poll reported on. Input is read only once its
+ * replies are sent: a client that does not read is not read either. */
+static void control_serve(struct fp_control *c, struct fp_control_conn *k, short revents,
+			  struct fp_gw *gw)
+{
+	uint64_t over = c->st.closed_output;
+	int rc = control_flush(k);
+	if (rc == 0 && !fp_control_conn_pending(k) && (revents & (POLLIN | POLLHUP | POLLERR)))
+		rc = control_read(k, gw);
+	if (rc == 0)
+		rc = control_flush(k);
+	if (rc < 0) {
+		c->st.closed_peer += c->st.closed_output == over;
+		fp_control_conn_close(k);
+	}
+}
+
+void fp_control_poll(struct fp_control *c, struct fp_gw *gw)
+{
+	struct pollfd pfd[1 + FP_CONTROL_MAX_SESSIONS];
+	struct fp_control_conn *of[1 + FP_CONTROL_MAX_SESSIONS];
+	nfds_t n = 0;
+	pfd[n++] = (struct pollfd){ .fd = c->fd, .events = POLLIN };
+	for (unsigned i = 0; i < FP_CONTROL_MAX_SESSIONS; i++) {
+		struct fp_control_conn *k = &c->conns[i];
+		if (k->fd < 0)
+			continue;
+		of[n] = k;
+		pfd[n++] = (struct pollfd){
+			.fd = k->fd, .events = fp_control_conn_pending(k) ? POLLOUT : POLLIN,
+		};
+	}
+	if (poll(pfd, n, 0) <= 0)
+		return;
+	for (nfds_t i = 1; i < n; i++)
+		if (pfd[i].revents)
+			control_serve(c, of[i], pfd[i].revents, gw);
+	if (pfd[0].revents & POLLIN)
+		control_accept(c);
+}

@@ -1,0 +1,204 @@
+/* configure terminal and write memory while fpvpnd runs.
+ *
+ * A line is parsed into a copy of the running configuration, never into
+ * the running one: tunnels, interfaces and the engine's SAs point into
+ * gw->cfg, so it is changed in place and only in the settings the
+ * gateway can take live (the hostname, the flow-offload-ipsec switches).
+ * A line that parses but changes anything else is refused and says so;
+ * the operator edits the file and restarts. A line that changes nothing
+ * (a comment, a setting typed again as it is) is accepted. */
+#include "datapath/gateway.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CFG_FILE "terminal"       /* how parser errors name a typed line */
+#define CFG_QUOTE_WORDS 6u        /* words of a refused line quoted back */
+
+/* A deep copy: the struct and its two heap arrays (used part). */
+static struct fp_config *cfg_clone(const struct fp_config *c)
+{
+	struct fp_config *d = fp_config_new();
+	if (!d)
+		return NULL;
+	struct fp_cfg_acl *acls = d->acls;
+	struct fp_cfg_map_entry *entries = d->entries;
+	memcpy(d, c, sizeof(*d));
+	d->acls = acls;
+	d->entries = entries;
+	memcpy(acls, c->acls, c->n_acls * sizeof(*acls));
+	memcpy(entries, c->entries, c->n_entries * sizeof(*entries));
+	return d;
+}
+
+/* Does next differ from run only in what can change live? The parser's
+ * sub-mode counts as a change: a line that opens one ("interface eth0")
+ * starts a block whose lines could not be applied either. */
+static bool cfg_only_live(const struct fp_config *run, const struct fp_config *next)
+{
+	struct fp_config x;
+	memcpy(&x, next, sizeof(x));
+	memcpy(x.hostname, run->hostname, sizeof(x.hostname));
+	x.offload_ipsec = run->offload_ipsec;
+	x.offload_ipsec_egress = run->offload_ipsec_egress;
+	x.acls = run->acls;
+	x.entries = run->entries;
+	x.parse_mode = run->parse_mode;
+	x.parse_index = run->parse_index;
+	return next->parse_mode == 0 && memcmp(&x, run, sizeof(x)) == 0 &&
+	       memcmp(next->acls, run->acls, run->n_acls * sizeof(*run->acls)) == 0 &&
+	       memcmp(next->entries, run->entries, run->n_entries * sizeof(*run->entries)) == 0;
+}
+
+/* The parser names its input "terminal:1: "; a typed line needs no place. */
+static void cfg_err_unplace(char *err)
+{
+	char prefix[32];
+	size_t n = (size_t)snprintf(prefix, sizeof(prefix), "%s:1: ", CFG_FILE);
+	if (strncmp(err, prefix, n) == 0)
+		memmove(err, err + n, strlen(err + n) + 1);
+}
+
+/* "'crypto map CM 10 set peer ...' cannot be changed ...": the first words
+ * only, so that a session key typed on the line is never echoed. */
+static int cfg_refuse(const char *line, char *err, size_t errlen)
+{
+	char q[160];
+	size_t used = 0;
+	unsigned w = 0;
+	const char *p = line + strspn(line, " \t");
+	while (*p && w < CFG_QUOTE_WORDS && used < sizeof(q)) {
+		size_t n = strcspn(p, " \t\r\n");
+		used += (size_t)snprintf(q + used, sizeof(q) - used, "%s%.*s", w ? " " : "",
+					 (int)n, p);
+		p += n;
+		p += strspn(p, " \t\r\n");
+		w++;
+	}
+	snprintf(err, errlen, "'%s%s' cannot be changed while fpvpnd runs: edit the "
+		 "configuration file and restart", q, *p ? " ..." : "");
+	return -1;
+}
+
+/* Make next's live settings the running ones: the offload switches first,
+ * then the hostname. fp_gw_offload_changed() (reoffload.c) moves the
+ * tunnels the switches now put elsewhere; when some cannot move, the
+ * switches are put back and the tunnels that did move go back (best
+ * effort), so that the configuration still says where the tunnels are. */
+static int cfg_apply(struct fp_gw *gw, const struct fp_config *next, char *err, size_t errlen)
+{
+	struct fp_config *run = gw->cfg;
+	bool was = run->offload_ipsec, was_egress = run->offload_ipsec_egress;
+	char scratch[128];
+	run->offload_ipsec = next->offload_ipsec;
+	run->offload_ipsec_egress = next->offload_ipsec_egress;
+	bool moved = was != run->offload_ipsec || was_egress != run->offload_ipsec_egress;
+	if (moved && fp_gw_offload_changed(gw, err, errlen) < 0) {
+		run->offload_ipsec = was;
+		run->offload_ipsec_egress = was_egress;
+		fp_gw_offload_changed(gw, scratch, sizeof(scratch));
+		return -1;
+	}
+	memcpy(run->hostname, next->hostname, sizeof(run->hostname));
+	return 0;
+}
+
+int fp_gw_configure(struct fp_gw *gw, const char *line, char *err, size_t errlen)
+{
+	if (!gw || !gw->cfg || !line) {
+		snprintf(err, errlen, "no running configuration");
+		return -1;
+	}
+	struct fp_config *next = cfg_clone(gw->cfg);
+	if (!next) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	int rc;
+	next->parse_mode = 0; /* every typed line starts at the top level */
+	if ((rc = fp_config_parse_line(next, line, CFG_FILE, 1, err, errlen)) < 0)
+		cfg_err_unplace(err);
+	else if (!cfg_only_live(gw->cfg, next))
+		rc = cfg_refuse(line, err, errlen);
+	else if ((rc = fp_config_validate(next, err, errlen)) == 0)
+		rc = cfg_apply(gw, next, err, errlen);
+	fp_config_free(next);
+	return rc;
+}
+
+/* The folder of path, synced so that the rename survives a crash. Best
+ * effort: the file itself is already on disk. */
+static void cfg_sync_dir(const char *path)
+{
+	char dir[sizeof(((struct fp_gw *)0)->cfg_path)];
+	snprintf(dir, sizeof(dir), "%s", path);
+	int fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+/* Write c with its keys to tmp, 0600, through a buffer of ours that is
+ * wiped after (stdio's own would be freed with the keys in it). */
+static int cfg_write_tmp(const struct fp_config *c, const char *tmp, char *err, size_t errlen)
+{
+	char buf[16384];
+	int fd = -1, rc = -1;
+	FILE *f = NULL;
+	if (unlink(tmp) == 0 || errno == ENOENT)
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0 && !(f = fdopen(fd, "w")))
+		close(fd);
+	if (f) {
+		setvbuf(f, buf, _IOFBF, sizeof(buf));
+		fp_config_write(c, f, true);
+		rc = fflush(f) == 0 && !ferror(f) && fsync(fd) == 0 ? 0 : -1;
+		int saved = errno;
+		if (fclose(f) != 0 && rc == 0)
+			saved = errno, rc = -1;
+		errno = saved;
+	}
+	OPENSSL_cleanse(buf, sizeof(buf));
+	if (rc == 0)
+		return 0;
+	snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+	if (fd >= 0)
+		unlink(tmp);
+	return -1;
+}
+
+/* Temporary file, fsync, rename over path: a crash leaves the old file or
+ * the new one, never half of one. */
+static int cfg_save(const struct fp_config *c, const char *path, char *err, size_t errlen)
+{
+	char tmp[sizeof(((struct fp_gw *)0)->cfg_path) + 8];
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
+		snprintf(err, errlen, "configuration file name too long");
+		return -1;
+	}
+	if (cfg_write_tmp(c, tmp, err, errlen) < 0)
+		return -1;
+	if (rename(tmp, path) < 0) {
+		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	cfg_sync_dir(path);
+	return 0;
+}
+
+int fp_gw_write_memory(struct fp_gw *gw, char *err, size_t errlen)
+{
+	if (!gw || !gw->cfg || !gw->cfg_path[0]) {
+		snprintf(err, errlen, "no configuration file to write to "
+			 "(fpvpnd did not load one)");
+		return -1;
+	}
+	return cfg_save(gw->cfg, gw->cfg_path, err, errlen);
+}

@@ -1,0 +1,110 @@
+/* Ports: the one dispatch over the three kinds and the counters' public
+ * face. The work is in tun.c, udp.c and rawesp.c. */
+#include "io/port_impl.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define FP_PORT_BUF_DEFAULT (8 << 20) /* 8 MiB: a burst of 64 KB GSO sends fits many times */
+
+void fp_port_close(struct fp_port *port)
+{
+	if (!port)
+		return;
+	switch (port->pt_kind) {
+	case FP_PORT_TUN:
+		fp_tun_close(port);
+		break;
+	case FP_PORT_UDP:
+		fp_udp_close(port);
+		break;
+	case FP_PORT_ESP:
+		fp_esp_close(port);
+		break;
+	}
+}
+
+enum fp_port_kind fp_port_kind(const struct fp_port *port)
+{
+	return port->pt_kind;
+}
+
+int fp_port_fd(const struct fp_port *port)
+{
+	return port->pt_fd;
+}
+
+const struct fp_port_stats *fp_port_stats(const struct fp_port *port)
+{
+	return &port->pt_st;
+}
+
+void fp_port_stats_clear(struct fp_port *port)
+{
+	memset(&port->pt_st, 0, sizeof(port->pt_st));
+}
+
+unsigned fp_port_rx(struct fp_port *port, struct fp_pktcache *cache, struct fp_pkt **pkts,
+		    unsigned max, uint64_t now_ns)
+{
+	if (max > FP_VEC_MAX)
+		max = FP_VEC_MAX;
+	switch (port->pt_kind) {
+	case FP_PORT_TUN:
+		return fp_tun_rx(port, cache, pkts, max, now_ns);
+	case FP_PORT_UDP:
+		return fp_udp_rx(port, cache, pkts, max, now_ns);
+	case FP_PORT_ESP:
+		return fp_esp_rx(port, cache, pkts, max, now_ns);
+	}
+	return 0;
+}
+
+/* Bursts longer than the per-port message arrays go out in slices. */
+unsigned fp_port_tx(struct fp_port *port, struct fp_pktcache *cache, struct fp_pkt **pkts,
+		    unsigned n)
+{
+	unsigned sent = 0;
+
+	for (unsigned i = 0; i < n; i += FP_VEC_MAX) {
+		unsigned k = n - i < FP_VEC_MAX ? n - i : FP_VEC_MAX;
+		switch (port->pt_kind) {
+		case FP_PORT_TUN:
+			sent += fp_tun_tx(port, cache, pkts + i, k);
+			break;
+		case FP_PORT_UDP:
+			sent += fp_udp_tx(port, cache, pkts + i, k);
+			break;
+		case FP_PORT_ESP:
+			sent += fp_esp_tx(port, cache, pkts + i, k);
+			break;
+		}
+	}
+	return sent;
+}
+
+int fp_port_fail(char *err, size_t errlen, const char *what)
+{
+	if (err && errlen)
+		snprintf(err, errlen, "%s: %s", what, strerror(errno));
+	return -1;
+}
+
+int fp_port_setopt(int fd, int level, int name, int val)
+{
+	return setsockopt(fd, level, name, &val, sizeof(val));
+}
+
+void fp_port_bufsize(int fd, int rcvbuf, int sndbuf)
+{
+	rcvbuf = rcvbuf > 0 ? rcvbuf : FP_PORT_BUF_DEFAULT;
+	sndbuf = sndbuf > 0 ? sndbuf : FP_PORT_BUF_DEFAULT;
+	/* not fatal: a small buffer costs drops under load, not function */
+	if (fp_port_setopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, rcvbuf) < 0)
+		(void)fp_port_setopt(fd, SOL_SOCKET, SO_RCVBUF, rcvbuf);
+	if (fp_port_setopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, sndbuf) < 0)
+		(void)fp_port_setopt(fd, SOL_SOCKET, SO_SNDBUF, sndbuf);
+}
