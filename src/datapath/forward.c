@@ -10,6 +10,7 @@
 #include "datapath/egress.h"
 #include "datapath/gateway.h"
 #include "datapath/policy.h"
+#include "offload/capture.h"
 #include "offload/esp.h"
 
 struct burst {
@@ -17,10 +18,16 @@ struct burst {
 	uint16_t n;
 };
 
+/* Several threads count here (workers route and punt too): atomically. */
 static void gw_drop(struct fp_gw *gw, struct fp_pkt *p, enum fp_drop why)
 {
 	p->drop = (uint16_t)why;
-	gw->st.drops[why]++;
+	__atomic_fetch_add(&gw->st.drops[why], 1, __ATOMIC_RELAXED);
+}
+
+static inline unsigned gw_thread(const struct fp_gw_io *io)
+{
+	return io->pipe->id; /* workers 0..n-1, the software pipe n_pipes */
 }
 
 static bool iface_has(const struct fp_cfg_iface *c, uint8_t af, const uint8_t *dst)
@@ -83,18 +90,26 @@ static void gw_decap(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pipe
 		     struct fp_pkt **pkts, uint16_t n)
 {
 	pp->now_ns = io->now_ns;
+	if (!pp->software)
+		fp_capture_point(gw->caps, FP_CAP_OFFLOAD, gw_thread(io), FP_CAP_IFC_PKT, pkts, n,
+				 io->now_ns);
 	uint16_t good = fp_esp_inb_process(pp, pkts, n);
+	fp_capture_point(gw->caps, FP_CAP_DATAPATH, gw_thread(io), FP_CAP_IFC_PKT, pkts, good,
+			 io->now_ns);
 	for (uint16_t i = 0; i < good; i++)
 		gw_emit_routed(gw, io, pkts[i], true);
 }
 
-static void gw_encap(const struct fp_gw_io *io, struct fp_pipe *pp, struct fp_pkt **pkts,
-		     uint16_t n)
+static void gw_encap(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pipe *pp,
+		     struct fp_pkt **pkts, uint16_t n)
 {
 	if (!n)
 		return;
 	pp->now_ns = io->now_ns;
 	uint16_t good = fp_esp_outb_process(pp, pkts, n);
+	if (!pp->software)
+		fp_capture_point(gw->caps, FP_CAP_OFFLOAD, gw_thread(io), FP_CAP_IFC_PKT, pkts, good,
+				 io->now_ns);
 	for (uint16_t i = 0; i < good; i++)
 		io->emit(io->ctx, pkts[i]->ifc, pkts[i]);
 }
@@ -126,6 +141,16 @@ static void gw_fragment(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_p
 		gw_drop(gw, p, why);
 }
 
+/* Cleartext and IKE the slow path handles: the datapath capture sees them. */
+static void gw_slow_cleartext(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt *p)
+{
+	fp_capture_point(gw->caps, FP_CAP_DATAPATH, gw_thread(io), p->ifc, &p, 1, io->now_ns);
+	if (p->drop == FP_DROP_IKE_PUNT)
+		gw_drop(gw, p, FP_DROP_IKE_NOT_RUNNING);
+	else
+		gw_cleartext(gw, io, p);
+}
+
 void fp_gw_slow_input(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt **pkts,
 		      uint16_t n)
 {
@@ -136,17 +161,15 @@ void fp_gw_slow_input(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt
 			out.p[out.n++] = p;
 		else if (p->drop == FP_DROP_SPI_UNKNOWN)
 			esp.p[esp.n++] = p;
-		else if (p->drop == FP_DROP_NOT_ESP)
-			gw_cleartext(gw, io, p);
-		else if (p->drop == FP_DROP_IKE_PUNT)
-			gw_drop(gw, p, FP_DROP_IKE_NOT_RUNNING);
+		else if (p->drop == FP_DROP_NOT_ESP || p->drop == FP_DROP_IKE_PUNT)
+			gw_slow_cleartext(gw, io, p);
 		else if (p->drop == FP_DROP_IP_FRAGMENT)
 			gw_fragment(gw, io, p);
 		else
 			gw_drop(gw, p, (enum fp_drop)p->drop);
 	}
 	gw_slow_esp(gw, io, &esp);
-	gw_encap(io, &gw->soft, out.p, out.n);
+	gw_encap(gw, io, &gw->soft, out.p, out.n);
 }
 
 /* A packet the engine will not take: to the slow path's thread, or run
@@ -245,6 +268,7 @@ void fp_gw_rx_inside(struct fp_gw *gw, const struct fp_gw_io *io, uint16_t ifc,
 		     struct fp_pkt **pkts, uint16_t n)
 {
 	struct burst eng = {.n = 0}, slow = {.n = 0};
+	fp_capture_point(gw->caps, FP_CAP_DATAPATH, gw_thread(io), ifc, pkts, n, io->now_ns);
 	for (uint16_t i = 0; i < n; i++) {
 		struct fp_pkt *p = pkts[i];
 		uint8_t v = p->len ? p->data[0] >> 4 : 0;
@@ -261,7 +285,7 @@ void fp_gw_rx_inside(struct fp_gw *gw, const struct fp_gw_io *io, uint16_t ifc,
 		else /* no crypto map entry protects it: forwarded in clear */
 			gw_emit_routed(gw, io, p, false);
 	}
-	gw_encap(io, io->pipe, eng.p, eng.n);
+	gw_encap(gw, io, io->pipe, eng.p, eng.n);
 	if (slow.n)
 		fp_gw_slow_input(gw, io, slow.p, slow.n);
 }
@@ -272,6 +296,7 @@ void fp_gw_input(struct fp_gw *gw, uint16_t ifc, struct fp_pkt **pkts, uint16_t 
 	struct fp_gw_io io = {.pipe = &gw->pipes[0], .now_ns = gw->now_ns, .emit = emit, .ctx = ctx};
 	if (n > FP_VEC_MAX || ifc >= gw->n_ifaces)
 		return;
+	fp_capture_point(gw->caps, FP_CAP_SWITCH, 0, ifc, pkts, n, gw->now_ns);
 	if (gw->ifaces[ifc].outside)
 		fp_gw_rx_outside(gw, &io, ifc, pkts, n);
 	else

@@ -3,6 +3,7 @@
 #include "gateway.h"
 
 #include "datapath/egress.h"
+#include "offload/capture.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +73,12 @@ int fp_gw_init_pipes(struct fp_gw *gw, struct fp_config *cfg, unsigned n_pipes, 
 		return -1;
 	}
 	gw->policy_gen = 1;
+	gw->caps = fp_capset_new(n_pipes + 1);
+	if (!gw->caps) {
+		snprintf(err, errlen, "out of memory for captures");
+		fp_gw_fini(gw);
+		return -1;
+	}
 	if (fp_reasm_init(&gw->reasm) < 0) {
 		snprintf(err, errlen, "out of memory for reassembly");
 		fp_gw_fini(gw);
@@ -100,6 +107,8 @@ void fp_gw_fini(struct fp_gw *gw)
 	free(gw->pipes);
 	free(gw->egress);
 	fp_reasm_fini(&gw->reasm);
+	if (gw->caps)
+		fp_capset_free(gw->caps);
 	fp_pipe_fini(&gw->soft);
 	fp_config_free(gw->cfg);
 	memset(gw, 0, sizeof(*gw));
@@ -113,6 +122,11 @@ uint64_t fp_gw_drop_count(const struct fp_gw *gw, unsigned reason)
 	for (unsigned i = 0; i < gw->n_pipes; i++)
 		n += gw->pipes[i].st.drops[reason];
 	return n;
+}
+
+struct fp_capset **fp_gw_capset(struct fp_gw *gw)
+{
+	return &gw->caps;
 }
 
 void fp_gw_policy_changed(struct fp_gw *gw)

@@ -61,6 +61,7 @@ struct fp_gw {
 	struct fp_pipe soft;              /* the slow path's software ESP */
 	struct fp_gw_stats st;
 	struct fp_reasm reasm;            /* the slow path's fragment reassembly */
+	struct fp_capset *caps;           /* captures; thread id = pipe id, soft = n_pipes */
 	uint64_t now_ns;                  /* CLOCK_REALTIME of the current burst or command */
 	struct fp_runtime *rt;            /* the live gateway's threads; NULL offline */
 	struct fp_egress *egress;         /* [n_pipes + 1]: per pipe, last = software pipe */
@@ -142,6 +143,9 @@ int fp_gw_offload_changed(struct fp_gw *gw, char *err, size_t errlen);
 /* write memory: the running configuration, keys included, to the file it
  * was loaded from: temporary file, fsync, rename. */
 int fp_gw_write_memory(struct fp_gw *gw, char *err, size_t errlen);
+
+/* Where the captures live (capture_cli.c asks for them). */
+struct fp_capset **fp_gw_capset(struct fp_gw *gw);
 
 /* Policy changed: every egress table forgets its flows. */
 void fp_gw_policy_changed(struct fp_gw *gw);

@@ -12,6 +12,7 @@
 
 #include "common/inet.h"
 #include "datapath/thread_io.h"
+#include "offload/capture.h"
 #include "io/netlink.h"
 
 #define RT_BUFFERS_PER_THREAD 2048u
@@ -300,4 +301,5 @@ void fp_rt_slow_poll(struct fp_runtime *rt)
 	}
 	fp_rt_rx_ports(&ctx);
 	fp_rt_flush(&ctx);
+	fp_capset_reclaim(rt->gw->caps); /* captures cleared or removed from the CLI */
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/inet.h"
+#include "offload/capture.h"
 
 uint64_t fp_rt_clock(void)
 {
@@ -86,11 +87,15 @@ static int tx_port(const struct fp_thread_io *tio, uint16_t ifc, const struct fp
 	return -1;
 }
 
-static void txq_flush(struct fp_thread_io *tio, unsigned i)
+static void txq_flush(struct fp_rt_ctx *c, unsigned i)
 {
+	struct fp_thread_io *tio = c->tio;
 	struct fp_txq *q = &tio->txq[i];
-	if (q->n)
+	if (q->n) {
+		fp_capture_point(c->rt->gw->caps, FP_CAP_SWITCH, c->from, tio->ports[i].ifc, q->p, q->n,
+				 fp_rt_clock());
 		fp_port_tx(tio->ports[i].port, &tio->cache, q->p, q->n);
+	}
 	q->n = 0;
 }
 
@@ -106,7 +111,7 @@ static void rt_emit(void *ctx, uint16_t ifc, struct fp_pkt *p)
 	struct fp_txq *q = &c->tio->txq[i];
 	q->p[q->n++] = p;
 	if (q->n == FP_VEC_MAX)
-		txq_flush(c->tio, (unsigned)i);
+		txq_flush(c, (unsigned)i);
 }
 
 /* Only after the burst was released: see struct fp_rt_ctx. */
@@ -191,7 +196,7 @@ void fp_rt_release(struct fp_rt_ctx *c, struct fp_pkt **pkts, unsigned n)
 void fp_rt_flush(struct fp_rt_ctx *c)
 {
 	for (unsigned i = 0; i < c->tio->n_ports; i++)
-		txq_flush(c->tio, i);
+		txq_flush(c, i);
 }
 
 static void rx_burst(struct fp_rt_ctx *c, const struct fp_rt_port *rp, struct fp_pkt **pkts,
@@ -200,6 +205,7 @@ static void rx_burst(struct fp_rt_ctx *c, const struct fp_rt_port *rp, struct fp
 	for (unsigned i = 0; i < n; i++)
 		pkts[i]->flags = 0;
 	c->gio.now_ns = fp_rt_clock();
+	fp_capture_point(c->rt->gw->caps, FP_CAP_SWITCH, c->from, rp->ifc, pkts, n, c->gio.now_ns);
 	if (rp->inside)
 		fp_gw_rx_inside(c->rt->gw, &c->gio, rp->ifc, pkts, (uint16_t)n);
 	else
@@ -247,6 +253,8 @@ void fp_rt_rx_handoff(struct fp_rt_ctx *c, struct fp_pkt **pkts, unsigned n)
 		struct fp_pipe *pp = c->gio.pipe;
 		pp->now_ns = c->gio.now_ns;
 		uint16_t good = fp_esp_outb_process(pp, out, (uint16_t)n_out);
+		fp_capture_point(c->rt->gw->caps, FP_CAP_OFFLOAD, c->from, FP_CAP_IFC_PKT, out, good,
+				 c->gio.now_ns);
 		for (uint16_t i = 0; i < good; i++)
 			rt_emit(c, out[i]->ifc, out[i]);
 		for (unsigned i = 0; i < n_out; i++)

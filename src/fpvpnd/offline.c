@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "io/pcapfile.h"
+#include "offload/capture.h"
 
 struct source {
 	struct fp_pcap_reader *rd;
@@ -18,6 +19,7 @@ struct source {
 };
 
 struct sink {
+	struct fp_gw *gw;
 	struct fp_pcap_writer *wr[FP_GW_MAX_IFACES];
 	uint64_t written[FP_GW_MAX_IFACES];
 	int error;
@@ -40,6 +42,7 @@ struct offline {
 static void offline_emit(void *ctx, uint16_t ifc, struct fp_pkt *p)
 {
 	struct sink *s = ctx;
+	fp_capture_point(s->gw->caps, FP_CAP_SWITCH, 0, ifc, &p, 1, p->ts_ns);
 	if (ifc >= FP_GW_MAX_IFACES || !s->wr[ifc])
 		return;
 	if (fp_pcap_write(s->wr[ifc], p->data, p->len, p->ts_ns) < 0)
@@ -201,6 +204,7 @@ int fp_offline_run(struct fp_gw *gw, const struct fp_options *o)
 	memset(&x, 0, sizeof(x));
 	x.gw = gw;
 	x.o = o;
+	x.sink.gw = gw;
 	if (offline_open(&x) == 0 && offline_loop(&x) == 0 && !x.sink.error)
 		rc = 0;
 	else if (x.sink.error)
