@@ -1,7 +1,7 @@
 # fpvpn: the two commands of the README.
 #   make demo   install what is missing, build, run the built-in demo
 #   make test   install what is missing, build, run every test, then again under ASan+UBSan
-.PHONY: all build deps test test-unit test-asan test-fuzz demo bench clean
+.PHONY: all build deps test test-unit test-asan test-fuzz demo bench bench-e2e clean
 
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
@@ -13,7 +13,9 @@ FUZZ_SECONDS ?= 30
 # Debian packages the build and the tests need.
 DEB_PKGS := build-essential cmake pkg-config clang libssl-dev libpcap-dev libedit-dev \
             libcmocka-dev libipsec-mb-dev python3 python3-scapy tshark \
-            python3-cryptography-vectors iproute2 tcpdump
+            python3-cryptography-vectors iproute2 tcpdump \
+            iperf3 iputils-ping strongswan-charon strongswan-swanctl \
+            libcharon-extra-plugins libstrongswan-extra-plugins
 
 all: build
 
@@ -55,8 +57,13 @@ test: test-unit test-asan test-fuzz
 bench: build
 	$(BUILD)/bench/esp
 
+# the two sites in network namespaces, live (tests/demo/offline.sh: without root)
 demo: build
 	bash tests/demo/demo.sh $(BUILD)
+
+# iperf3 through two fpvpnd beside two strongSwan charons (docs/testing.md); root
+bench-e2e: build
+	bash tests/netns/bench_e2e.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)

@@ -1,94 +1,114 @@
 #!/usr/bin/env bash
-# make demo (offline edition, until the live gateway lands): two sites,
-# A and B, each a fpvpnd in offline mode with the configuration in
-# examples/. Traffic goes both ways through the tunnel:
+# make demo: two sites in network namespaces, each behind a live fpvpnd
+# with the configuration of examples/site-a.conf / site-b.conf, traffic
+# both ways through the IPsec tunnel, the show commands of both gateways,
+# then everything removed again.
 #
-#   hosts 10.1.0.0/24 --inside-- [site A] ==ESP== [site B] --inside-- hosts 10.2.0.0/24
-#                                198.51.100.1     198.51.100.2
+#  netns fpa (site A)                                  netns fpb (site B)
+#  hosts = fpa's own stack, 10.1.0.1                   hosts = fpb's own stack, 10.2.0.1
+#  fpvpnd A: inside TUN tun-in 10.1.0.1/24             fpvpnd B: inside TUN tun-in 10.2.0.1/24
+#  outside veth fpa-out 198.51.100.1/24 ====ESP==== veth fpb-out 198.51.100.2/24
 #
-# 1. A's hosts send pings and UDP to B's hosts (a capture made with Scapy)
-# 2. site A encrypts them: what leaves A's outside interface is ESP
-# 3. site B reads that ESP on its outside interface and decrypts it
-# 4. B's hosts answer; site B encrypts; site A decrypts the answers
-# Each step prints what came out (tshark) and the sites' show commands.
-set -euo pipefail
+#   bash tests/demo/demo.sh BUILD_DIR      (as root; make demo does it)
+# Without root, network namespaces or a live fpvpnd it runs the offline
+# demo (tests/demo/offline.sh) instead and says why.
+set -u
 build=${1:-build}
 here=$(cd "$(dirname "$0")/../.." && pwd)
-fpvpnd=$here/$build/fpvpnd
-py=/usr/bin/python3
-work=$(mktemp -d /tmp/fpvpn-demo.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+case $build in /*) bdir=$build ;; *) bdir=$here/$build ;; esac
 
-[ -x "$fpvpnd" ] || { echo "demo: $fpvpnd not built (run make demo)" >&2; exit 1; }
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-show_pcap() { tshark -n -r "$1" -T fields -E separator=' ' \
-	-e frame.number -e ip.src -e ip.dst -e _ws.col.Protocol -e frame.len -e _ws.col.Info 2>/dev/null |
-	sed 's/^/   /' | head -n 12; }
+offline() {
+	echo "demo: $1: running the offline demo (tests/demo/offline.sh) instead"
+	exec bash "$here/tests/demo/offline.sh" "$build"
+}
+[ -x "$bdir/fpvpnd" ] || { echo "demo: $bdir/fpvpnd not built (run make demo)" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || offline "not root (network namespaces and TUN devices need it)"
+"$bdir/fpvpnd" --help 2>&1 | grep -q -- '-s, --socket' || offline "this fpvpnd has no live mode"
+for tool in ip ping iperf3; do
+	command -v $tool >/dev/null || offline "$tool is not installed (make deps installs it)"
+done
 
-say "1. hosts behind site A send 8 pings and 4 UDP datagrams to site B's hosts"
-"$py" - "$work/a-hosts.pcap" <<'PY'
-import sys
-from scapy.all import IP, ICMP, UDP, Raw, wrpcap
-pkts = []
-for i in range(8):
-    pkts.append(IP(src="10.1.0.10", dst="10.2.0.20") / ICMP(id=7, seq=i + 1) / Raw(b"fpvpn demo " * 4))
-for i in range(4):
-    pkts.append(IP(src="10.1.0.11", dst="10.2.0.21") / UDP(sport=5000 + i, dport=5001) / Raw(b"x" * (100 * (i + 1))))
-for n, p in enumerate(pkts):
-    p.time = 1700000000 + n * 0.01
-wrpcap(sys.argv[1], pkts, linktype=228)
+# plain names fpa/fpb, unless something already uses them
+NT_SFX=""
+[ -e /run/netns/fpa ] || [ -e /run/netns/fpb ] && NT_SFX="-$$"
+export NT_SFX
+. "$here/tests/netns/lib.sh"
+nt_skip() { offline "$*"; } # lib.sh's "cannot run here" goes to the offline demo
+nt_init "$bdir" demo
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+run() { printf '\033[2m%s# %s\033[0m\n' "$1" "${*:2}"; }
+show() { # SIDE COMMAND...
+	local side=$1; shift
+	printf '\n\033[1msite-%s# %s\033[0m\n' "$side" "$*"
+	nt_cli "$side" "$@"
+}
+
+step "1. two network namespaces, $NT_A (site A) and $NT_B (site B), joined by a veth pair"
+echo "   $NT_A: fpa-out 198.51.100.1/24   <== veth ==>   $NT_B: fpb-out 198.51.100.2/24"
+nt_topo_up
+run "$NT_A" "ip -br addr"
+nt_in a ip -br addr | sed 's/^/   /'
+
+step "2. the configurations: examples/site-a.conf and site-b.conf, interface names adapted"
+sed -e 's/^interface eth0$/interface fpa-out/' -e 's/^interface eth1$/interface tun-in/' \
+	"$here/examples/site-a.conf" >"$NT_WORK/site-a.conf"
+sed -e 's/^interface eth0$/interface fpb-out/' -e 's/^interface eth1$/interface tun-in/' \
+	"$here/examples/site-b.conf" >"$NT_WORK/site-b.conf"
+echo "   eth0 (outside) -> fpa-out / fpb-out, the veth ends;"
+echo "   eth1 (inside)  -> tun-in: it does not exist, so fpvpnd creates it as a TUN device,"
+echo "                     gives it 10.1.0.1/24 (10.2.0.1/24) and routes the other site's"
+echo "                     network (the crypto ACL's destination) into it."
+diff "$here/examples/site-a.conf" "$NT_WORK/site-a.conf" | grep '^>' | sed 's/^>/   site-a.conf:/'
+grep -E 'access-list|encryption|session-key|flow-offload' "$NT_WORK/site-a.conf" |
+	sed -E 's/(cipher|authenticator) [0-9a-f]+/\1 .../; s/^/   site-a.conf: /'
+
+step "3. start fpvpnd in each namespace (foreground daemons; control sockets in $NT_WORK)"
+run "$NT_A" "fpvpnd -c site-a.conf -s $NT_WORK/a.sock &"
+nt_start a "$NT_WORK/site-a.conf"
+run "$NT_B" "fpvpnd -c site-b.conf -s $NT_WORK/b.sock &"
+nt_start b "$NT_WORK/site-b.conf"
+sed 's/^/   /' "${NT_LOG[a]}" "${NT_LOG[b]}"
+run "$NT_A" "ip route show"
+nt_in a ip route show | sed 's/^/   /'
+
+step "4. ping from site A's network (10.1.0.1) to site B's (10.2.0.1) and back"
+run "$NT_A" "ping -c 5 -I 10.1.0.1 10.2.0.1"
+nt_in a ping -n -c 5 -i 0.2 -W 2 -I 10.1.0.1 10.2.0.1 | sed 's/^/   /'
+run "$NT_B" "ping -c 5 -I 10.2.0.1 10.1.0.1"
+nt_in b ping -n -c 5 -i 0.2 -W 2 -I 10.2.0.1 10.1.0.1 | sed 's/^/   /'
+
+step "5. iperf3: 5 seconds of TCP from site A to site B through the tunnel"
+run "$NT_B" "iperf3 -s -1 -B 10.2.0.1 &"
+run "$NT_A" "iperf3 -c 10.2.0.1 -B 10.1.0.1 -t 5"
+nt_iperf a 5 "$NT_WORK/iperf.json"
+"$NT_PY" - "$NT_WORK/iperf.json" <<'PY'
+import json, sys
+try:
+    r = json.load(open(sys.argv[1]))
+except Exception:
+    print("   iperf3 gave no result"); sys.exit(0)
+for i in r.get("intervals", []):
+    s = i["sum"]
+    print("   %5.2f-%5.2f s  %8.1f MBytes  %6.2f Gbit/s" % (s["start"], s["end"], s["bytes"] / 1e6, s["bits_per_second"] / 1e9))
+e = r.get("end", {})
+if "sum_received" in e:
+    print("   sender %.2f Gbit/s (%d retransmits), receiver %.2f Gbit/s" % (
+        e["sum_sent"]["bits_per_second"] / 1e9, e["sum_sent"].get("retransmits", 0),
+        e["sum_received"]["bits_per_second"] / 1e9))
 PY
-show_pcap "$work/a-hosts.pcap"
 
-say "2. site A: inside -> crypto map -> offload engine -> outside (ESP)"
-"$fpvpnd" -c "$here/examples/site-a.conf" --offline \
-	--read inside="$work/a-hosts.pcap" --write outside="$work/a-wire.pcap"
-show_pcap "$work/a-wire.pcap"
+step "6. what the gateways say"
+for s in a b; do
+	show $s show crypto ipsec sa
+	show $s show flow-offload info detail
+	show $s show counters
+done
 
-say "3. site B: outside (ESP) -> offload engine -> inside"
-"$fpvpnd" -c "$here/examples/site-b.conf" --offline \
-	--read outside="$work/a-wire.pcap" --write inside="$work/b-hosts.pcap"
-show_pcap "$work/b-hosts.pcap"
-
-say "4. site B's hosts answer; B encrypts, A decrypts"
-"$py" - "$work/b-hosts.pcap" "$work/b-answers.pcap" <<'PY'
-import sys
-from scapy.all import IP, ICMP, UDP, Raw, rdpcap, wrpcap
-out = []
-for p in rdpcap(sys.argv[1]):
-    ip = p[IP] if IP in p else IP(bytes(p))
-    if ICMP in ip:
-        r = IP(src=ip.dst, dst=ip.src) / ICMP(type=0, id=ip[ICMP].id, seq=ip[ICMP].seq) / Raw(bytes(ip[ICMP].payload))
-    else:
-        r = IP(src=ip.dst, dst=ip.src) / UDP(sport=ip[UDP].dport, dport=ip[UDP].sport) / Raw(b"answer")
-    r.time = float(p.time) + 0.001
-    out.append(r)
-wrpcap(sys.argv[2], out, linktype=228)
-PY
-"$fpvpnd" -c "$here/examples/site-b.conf" --offline \
-	--read outside="$work/a-wire.pcap" --read inside="$work/b-answers.pcap" \
-	--write outside="$work/b-wire.pcap" --write inside="$work/b-hosts2.pcap" \
-	--exec "show crypto ipsec sa" --exec "show ipsec stats" > "$work/b-show.txt"
-"$fpvpnd" -c "$here/examples/site-a.conf" --offline \
-	--read inside="$work/a-hosts.pcap" --read outside="$work/b-wire.pcap" \
-	--write outside="$work/a-wire2.pcap" --write inside="$work/a-hosts2.pcap" \
-	--exec "show crypto ipsec sa" --exec "show asp drop" > "$work/a-show.txt"
-echo "   what reaches site A's hosts:"
-show_pcap "$work/a-hosts2.pcap"
-
-say "5. site A: show crypto ipsec sa, show asp drop"
-cat "$work/a-show.txt"
-say "6. site B: show crypto ipsec sa, show ipsec stats"
-cat "$work/b-show.txt"
-
-say "7. the same tunnel with 'no flow-offload-ipsec': the software path carries it"
-sed 's/^flow-offload-ipsec$/no flow-offload-ipsec/' "$here/examples/site-a.conf" > "$work/site-a-sw.conf"
-"$fpvpnd" -c "$work/site-a-sw.conf" --offline \
-	--read inside="$work/a-hosts.pcap" --read outside="$work/b-wire.pcap" \
-	--write inside="$work/a-hosts3.pcap" --exec "show crypto ipsec sa" 2>/dev/null |
-	grep -E 'in use settings|#pkts (encaps|decaps|not offload)' | sed 's/^ */   /'
-
-sent=$(tshark -r "$work/a-hosts.pcap" 2>/dev/null | wc -l)
-back=$(tshark -r "$work/a-hosts2.pcap" 2>/dev/null | wc -l)
-say "demo done: $sent packets sent from site A, $back answers came back through the tunnel"
-[ "$sent" -eq "$back" ]
+step "7. stop both gateways (SIGTERM) and remove the namespaces"
+nt_stop a >/dev/null
+nt_stop b >/dev/null
+echo "   fpvpnd A and B stopped; they removed tun-in and its routes."
+echo "   the EXIT trap now deletes $NT_A and $NT_B and $NT_WORK."
+[ "$NT_FAILS" = 0 ] || echo "demo: $NT_FAILS check(s) failed (see above)"
+exit $((NT_FAILS > 0))
