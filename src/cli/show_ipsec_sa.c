@@ -142,7 +142,7 @@ static void print_counters(const struct sa_view *v, FILE *out)
 	fprintf(out, "      #TFC rcvd: %" PRIu64 ", #TFC sent: 0\n", v->in_st.tfc);
 	fprintf(out, "      #Valid ICMP Errors rcvd: 0, #Invalid ICMP Errors rcvd: 0\n");
 	if (!fp_cli_tunnel_offloaded(v->gw, v->t))
-		fprintf(out, "      #pkts not offload decrypted: %" PRIu64 "\n", i);
+		fprintf(out, "      #pkts not offload decrypted: %" PRIu64 "\n", v->in_st.soft_pkts);
 	fprintf(out, "      #send errors: %" PRIu64 ", #recv errors: %" PRIu64 "\n\n",
 		fp_cli_drops(&v->out_st, FP_DROPS_ALL), fp_cli_drops(&v->in_st, RECV_ERRORS));
 }

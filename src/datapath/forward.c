@@ -36,16 +36,26 @@ static bool iface_has(const struct fp_cfg_iface *c, uint8_t af, const uint8_t *d
 	return ip->addr.af != FP_AF_NONE && fp_prefix_match(ip, af, dst);
 }
 
+static bool iface_is(const struct fp_cfg_iface *c, uint8_t af, const uint8_t *dst)
+{
+	const struct fp_prefix *ip = af == FP_AF_INET ? &c->ip4 : &c->ip6;
+	return ip->addr.af == af && memcmp(ip->addr.a, dst, af == FP_AF_INET ? 4 : 16) == 0;
+}
+
 /* Connected routes only, then the single inside interface as the default
- * for what the tunnels deliver. */
+ * for what the tunnels deliver, including what is addressed to this host
+ * itself (transport mode): the host stack gets it through the inside TUN. */
 static int gw_route(const struct fp_gw *gw, const uint8_t *ip, bool from_tunnel)
 {
 	bool v4 = (ip[0] >> 4) == 4;
 	uint8_t af = v4 ? FP_AF_INET : FP_AF_INET6;
 	const uint8_t *dst = v4 ? ip + 16 : ip + 24;
 	int inside = -1, n_inside = 0;
+	bool local = false;
+	for (unsigned i = 0; i < gw->n_ifaces; i++)
+		local |= iface_is(gw->ifaces[i].cfg, af, dst);
 	for (unsigned i = 0; i < gw->n_ifaces; i++) {
-		if (iface_has(gw->ifaces[i].cfg, af, dst))
+		if (!(local && from_tunnel) && iface_has(gw->ifaces[i].cfg, af, dst))
 			return (int)i;
 		if (!gw->ifaces[i].outside) {
 			inside = (int)i;

@@ -3,18 +3,19 @@
  * sequence numbers, replay window and counters, so the peer sees nothing.
  * Every table is written by the thread that owns it: the slow path for the
  * software pipe, a worker for its engine pipe (fp_rt_on_workers). A move
- * goes in three rounds over all moving tunnels at once: take the state
- * from the old pipe, install in the new one, switch the tunnel over, then
- * delete from the old one. Packets the old pipe sends between the first and
- * the last round reuse sequence numbers the new one will send again; the
- * peer drops those few as replays (TCP does not notice). */
+ * goes in three rounds over all moving tunnels at once: install the new
+ * pair (not yet used), then on the old pipe's thread take the state and
+ * delete the old pair in one step, then give the state to the new pair, and
+ * only then point the tunnel at it. No sequence number is sent twice; the
+ * packets that meet neither pair in between (a round's time) are dropped
+ * and counted (ipsec-tun-down), which TCP rides out. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "datapath/gateway.h"
 
-enum move_phase { MOVE_EXPORT, MOVE_INSTALL, MOVE_DELETE };
+enum move_phase { MOVE_INSTALL, MOVE_TAKE, MOVE_IMPORT };
 
 struct move {
 	struct fp_gw_tunnel *t;
@@ -24,6 +25,7 @@ struct move {
 	struct fp_sa_state st_in, st_out;
 	uint32_t new_in, new_out;
 	int failed;
+	int taken;                        /* the old pair is gone */
 };
 
 struct moves {
@@ -41,7 +43,7 @@ static void move_count(struct fp_pipe *pp, enum move_phase ph, int ok)
 		pp->st.rule_failed++;
 	else if (ph == MOVE_INSTALL)
 		pp->st.rule_in_add++, pp->st.rule_out_add++;
-	else if (ph == MOVE_DELETE)
+	else if (ph == MOVE_TAKE)
 		pp->st.rule_in_del++, pp->st.rule_out_del++;
 }
 
@@ -55,10 +57,22 @@ static void move_install(struct move *m)
 	if (fp_sa_install(m->to->db, &m->out, &m->new_out, &why) < 0) {
 		fp_sa_delete(m->to->db, m->new_in);
 		m->failed = 1;
+	}
+}
+
+/* The old pair stops in the same breath as its state is taken, so no
+ * sequence number is ever sent twice; until the tunnel points at the new
+ * pair its packets are dropped (NO_SA, a window of one round). */
+static void move_take(struct move *m, struct fp_pipe *pp)
+{
+	if (fp_sa_export(pp->db, m->old_in, &m->st_in) < 0 ||
+	    fp_sa_export(pp->db, m->old_out, &m->st_out) < 0) {
+		m->failed = 1;
 		return;
 	}
-	fp_sa_import(m->to->db, m->new_in, &m->st_in);
-	fp_sa_import(m->to->db, m->new_out, &m->st_out);
+	fp_sa_delete(pp->db, m->old_in);
+	fp_sa_delete(pp->db, m->old_out);
+	m->taken = 1;
 }
 
 /* One phase of one move, if pp is the pipe it happens on. */
@@ -66,16 +80,15 @@ static void move_step(struct move *m, struct fp_pipe *pp, enum move_phase ph)
 {
 	if (m->failed)
 		return;
-	if (ph == MOVE_EXPORT && pp == m->from) {
-		m->failed = fp_sa_export(pp->db, m->old_in, &m->st_in) < 0 ||
-			    fp_sa_export(pp->db, m->old_out, &m->st_out) < 0;
-	} else if (ph == MOVE_INSTALL && pp == m->to) {
+	if (ph == MOVE_INSTALL && pp == m->to) {
 		move_install(m);
 		move_count(pp, ph, !m->failed);
-	} else if (ph == MOVE_DELETE && pp == m->from) {
-		fp_sa_delete(pp->db, m->old_in);
-		fp_sa_delete(pp->db, m->old_out);
-		move_count(pp, ph, 1);
+	} else if (ph == MOVE_TAKE && pp == m->from) {
+		move_take(m, pp);
+		move_count(pp, ph, m->taken);
+	} else if (ph == MOVE_IMPORT && pp == m->to) {
+		fp_sa_import(pp->db, m->new_in, &m->st_in);
+		fp_sa_import(pp->db, m->new_out, &m->st_out);
 	}
 }
 
@@ -146,11 +159,11 @@ int fp_gw_reoffload(struct fp_gw *gw, char *err, size_t errlen)
 		return -1;
 	}
 	mv.n = moves_plan(gw, mv.m);
-	moves_phase(&mv, MOVE_EXPORT);
 	moves_phase(&mv, MOVE_INSTALL);
+	moves_phase(&mv, MOVE_TAKE);
+	moves_phase(&mv, MOVE_IMPORT);
 	unsigned failed = moves_switch(&mv);
 	fp_gw_policy_changed(gw); /* cached flows point at tunnels that moved */
-	moves_phase(&mv, MOVE_DELETE); /* only where the new SAs took over */
 	fp_crypto_cleanse(mv.m, sizeof(*mv.m) * (gw->n_tunnels ? gw->n_tunnels : 1));
 	free(mv.m);
 	if (failed)

@@ -75,17 +75,42 @@ static int rt_add(struct fp_runtime *rt, unsigned t, struct fp_rt_port *rp, char
 	return -1;
 }
 
-/* Every thread gets a UDP socket of the group on (address, port): the
- * kernel spreads the peers over them; all of them send. */
+/* The group's sockets joined workers first, the slow path's last: spread
+ * the peers over the workers' sockets only (by the packet's flow hash), so
+ * no tunnel's traffic takes the detour through the main thread. */
+static int rt_udp_steer(int fd, unsigned n_workers)
+{
+	struct sock_filter prog[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)(SKF_AD_OFF + SKF_AD_RXHASH)),
+		BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, n_workers),
+		BPF_STMT(BPF_RET | BPF_A, 0),
+	};
+	struct sock_fprog fp = {.len = 3, .filter = prog};
+	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &fp, sizeof(fp));
+}
+
+/* Every thread gets a UDP socket of the group on (address, port); all of
+ * them send, the workers' receive. */
 static int rt_udp(struct fp_runtime *rt, const struct fp_gw_iface *ifc, const struct fp_addr *a,
 		  uint16_t port, bool gro, char *err, size_t errlen)
 {
-	struct fp_udp_opts o = {.local = *a, .port = port, .reuseport = true, .gro = gro};
+	/* bound to the device: our own ESP must leave by it even where the
+	 * remote networks (transport mode: the peer itself) route into a TUN */
+	struct fp_udp_opts o = {.local = *a, .port = port, .reuseport = true, .gro = gro,
+				.device = ifc->cfg->name};
+	int first = -1;
 	for (unsigned t = 0; t <= rt->n_workers; t++) {
 		struct fp_rt_port rp = {.ifc = ifc->id, .af = a->af, .udp_port = port, .rx = true};
-		if (fp_port_udp_open(&o, &rp.port, err, errlen) < 0 ||
-		    rt_add(rt, t, &rp, err, errlen) < 0)
+		if (fp_port_udp_open(&o, &rp.port, err, errlen) < 0)
 			return -1;
+		if (first < 0)
+			first = fp_port_fd(rp.port);
+		if (rt_add(rt, t, &rp, err, errlen) < 0)
+			return -1;
+	}
+	if (rt_udp_steer(first, rt->n_workers) < 0) {
+		snprintf(err, errlen, "UDP port %u: reuseport steering: %m", port);
+		return -1;
 	}
 	return 0;
 }
@@ -95,7 +120,7 @@ static int rt_esp(struct fp_runtime *rt, const struct fp_gw_iface *ifc, const st
 {
 	for (unsigned t = 0; t <= rt->n_workers; t++) {
 		struct fp_rt_port rp = {.ifc = ifc->id, .af = a->af, .rx = t == 0};
-		if (fp_port_esp_open(a, NULL, &rp.port, err, errlen) < 0)
+		if (fp_port_esp_open(a, ifc->cfg->name, &rp.port, err, errlen) < 0)
 			return -1;
 		if (!rp.rx && rt_tx_only(rp.port) < 0) {
 			fp_port_close(rp.port);
@@ -140,7 +165,7 @@ static int rt_outside_af(struct fp_runtime *rt, const struct fp_gw_iface *ifc,
 	for (unsigned i = 0; i < n; i++)
 		if (rt_udp(rt, ifc, &ip->addr, ports[i], gro, err, errlen) < 0)
 			return -1;
-	struct fp_udp_opts ike = {.local = ip->addr, .port = FP_IKE_PORT};
+	struct fp_udp_opts ike = {.local = ip->addr, .port = FP_IKE_PORT, .device = ifc->cfg->name};
 	struct fp_rt_port rp = {.ifc = ifc->id, .af = ip->addr.af, .udp_port = FP_IKE_PORT, .rx = true};
 	if (fp_port_udp_open(&ike, &rp.port, err, errlen) < 0 ||
 	    rt_add(rt, rt->n_workers, &rp, err, errlen) < 0)

@@ -14,6 +14,11 @@
 
 #define FP_MSG_CTL 128u /* per message: PKTINFO (v6: 40) + UDP_GRO/UDP_SEGMENT (24), and room */
 
+/* Scratch for one system call: a port's rx and tx share one msgvec, and
+ * each recvmmsg/sendmmsg (and its prep) rewrites lengths, names and control
+ * data. Whatever must outlive the call (a GRO message being split over
+ * several fp_port_rx calls) is copied out of it first. */
+
 struct fp_msgvec {
 	struct mmsghdr *mv_hdr;            /* FP_VEC_MAX messages */
 	struct iovec *mv_iov;              /* FP_VEC_MAX: one per packet, gathered on tx */

@@ -11,7 +11,14 @@
  * message with UDP_SEGMENT: fewer trips through the stack both ways. Such
  * messages are received into the port's own 64 KB slots and split into
  * packet buffers by copying; without GRO datagrams land in packet buffers
- * directly. */
+ * directly.
+ *
+ * The message arrays (up_mv) serve rx and tx alike and are rewritten by
+ * every recvmmsg and sendmmsg, so nothing outlives the call that filled
+ * them: what the split of a GRO message needs over several fp_port_rx
+ * calls (its length, UDP_GRO size, addresses) is copied out of them into
+ * up_grom right after the recvmmsg. The gateway sends on the same socket
+ * between those calls. */
 #include <errno.h>
 #include <stdio.h>
 #include <netinet/in.h>
@@ -30,6 +37,16 @@
 #define UDP_GSO_MAX_SEGS 64u     /* UDP_MAX_SEGMENTS before Linux 6.9 */
 #define UDP_GSO_MAX_BYTES (0xffffu - FP_IPV6_HLEN - FP_UDP_HLEN)
 
+/* A received GRO message, as the split needs it until its last datagram is
+ * out: a copy, since a send on the port rewrites the message arrays. */
+struct udp_gro_msg {
+	uint32_t gm_len;            /* bytes in the slot */
+	uint32_t gm_seg;            /* datagram size: the UDP_GRO size, or gm_len */
+	bool gm_bad;                /* truncated, or a datagram larger than a buffer */
+	uint16_t gm_sport;          /* sender's port, host order */
+	uint8_t gm_src[16], gm_dst[16];
+};
+
 struct udp_port {
 	struct fp_port base;
 	uint8_t up_af;              /* 4 or 6 */
@@ -42,6 +59,7 @@ struct udp_port {
 	struct fp_msgvec up_mv;
 	uint16_t up_first[FP_VEC_MAX], up_segs[FP_VEC_MAX]; /* tx: packets of each message */
 	uint8_t *up_slots;          /* GRO rx: UDP_GRO_BATCH slots of UDP_GRO_SLOT bytes */
+	struct udp_gro_msg up_grom[UDP_GRO_BATCH]; /* GRO rx: what each slot holds */
 	unsigned up_pend_msg;       /* GRO rx: next message to split ... */
 	unsigned up_pend_n;         /* ... of this many received */
 	uint32_t up_pend_off;       /* its next datagram */
@@ -164,25 +182,35 @@ void fp_udp_close(struct fp_port *port)
 /* ---- rx ------------------------------------------------------------------ */
 
 /* The synthetic IP + UDP header in front of a datagram of plen bytes
- * already at p->data + up_hlen. */
-static void udp_rx_header(struct udp_port *up, struct msghdr *m, struct fp_pkt *p,
-			  uint32_t plen, uint64_t now_ns)
+ * already at p->data + up_hlen, from src:sport to dst. */
+static void udp_rx_header(struct udp_port *up, const uint8_t *src, uint16_t sport,
+			  const uint8_t *dst, struct fp_pkt *p, uint32_t plen, uint64_t now_ns)
 {
 	struct fp_outer o = {
 		.ou_af = up->up_af,
 		.ou_proto = FP_IPPROTO_UDP,
+		.ou_sport = sport,
 		.ou_dport = up->up_lport,
 		.ou_plen = plen,
+		.ou_src = src,
+		.ou_dst = dst,
 	};
 
-	o.ou_src = fp_msg_sockaddr_addr(m->msg_name, &o.ou_sport);
-	o.ou_dst = fp_msg_pktinfo_dst(m);
-	if (!o.ou_dst)
-		o.ou_dst = up->up_laddr;
 	fp_outer_write(p->data, &o);
 	p->len = up->up_hlen + plen;
 	p->ts_ns = now_ns;
 	up->base.pt_st.rx_bytes += p->len;
+}
+
+/* The addresses of a received message: the sender's, and the destination
+ * PKTINFO reports (the bound address if it is missing). */
+static const uint8_t *udp_rx_addrs(const struct udp_port *up, struct msghdr *m,
+				   uint16_t *sport, const uint8_t **dst)
+{
+	*dst = fp_msg_pktinfo_dst(m);
+	if (!*dst)
+		*dst = up->up_laddr;
+	return fp_msg_sockaddr_addr(m->msg_name, sport);
 }
 
 /* Without GRO: datagrams straight into packet buffers, behind the room
@@ -209,7 +237,10 @@ static unsigned udp_rx_direct(struct udp_port *up, struct fp_pktcache *cache,
 			st->rx_errors++;
 			continue;
 		}
-		udp_rx_header(up, m, pkts[i], mv->mv_hdr[i].msg_len, now_ns);
+		const uint8_t *dst;
+		uint16_t sport;
+		const uint8_t *src = udp_rx_addrs(up, m, &sport, &dst);
+		udp_rx_header(up, src, sport, dst, pkts[i], mv->mv_hdr[i].msg_len, now_ns);
 		struct fp_pkt *t = pkts[n];
 		pkts[n++] = pkts[i];
 		pkts[i] = t;
@@ -225,14 +256,11 @@ static bool udp_gro_next(struct udp_port *up, struct fp_pktcache *cache, struct 
 			 uint64_t now_ns)
 {
 	struct fp_port_stats *st = &up->base.pt_st;
-	struct mmsghdr *mh = &up->up_mv.mv_hdr[up->up_pend_msg];
-	uint32_t len = mh->msg_len, seg = fp_msg_gro_size(&mh->msg_hdr);
-	uint8_t *slot = up->up_slots + (size_t)up->up_pend_msg * UDP_GRO_SLOT;
-
-	if (!seg || seg > len)
-		seg = len;
+	const struct udp_gro_msg *gm = &up->up_grom[up->up_pend_msg];
+	uint32_t len = gm->gm_len, seg = gm->gm_seg;
+	const uint8_t *slot = up->up_slots + (size_t)up->up_pend_msg * UDP_GRO_SLOT;
 	uint32_t chunk = len - up->up_pend_off < seg ? len - up->up_pend_off : seg;
-	bool bad = (mh->msg_hdr.msg_flags & MSG_TRUNC) || up->up_hlen + chunk > FP_PORT_PKT_ROOM;
+	bool bad = gm->gm_bad;
 	if (!bad && !fp_pkt_alloc(cache, pp, 1)) {
 		st->rx_nobuf++;
 		return false;
@@ -243,7 +271,7 @@ static bool udp_gro_next(struct udp_port *up, struct fp_pktcache *cache, struct 
 		up->up_pend_off = len;
 	} else {
 		memcpy((*pp)->data + up->up_hlen, slot + up->up_pend_off, chunk);
-		udp_rx_header(up, &mh->msg_hdr, *pp, chunk, now_ns);
+		udp_rx_header(up, gm->gm_src, gm->gm_sport, gm->gm_dst, *pp, chunk, now_ns);
 		up->up_pend_off += chunk;
 		st->rx_gso_segs += seg < len;
 	}
@@ -267,6 +295,26 @@ static unsigned udp_gro_split(struct udp_port *up, struct fp_pktcache *cache,
 	return n;
 }
 
+/* What the split needs of received message i, copied out of the message
+ * arrays before anything else can use them. */
+static void udp_gro_keep(struct udp_port *up, unsigned i)
+{
+	struct mmsghdr *mh = &up->up_mv.mv_hdr[i];
+	struct udp_gro_msg *gm = &up->up_grom[i];
+	const uint8_t *src, *dst;
+	uint32_t len = mh->msg_len, seg = fp_msg_gro_size(&mh->msg_hdr);
+
+	if (!seg || seg > len)
+		seg = len;
+	gm->gm_len = len;
+	gm->gm_seg = seg;
+	gm->gm_bad = (mh->msg_hdr.msg_flags & MSG_TRUNC) || len > UDP_GRO_SLOT ||
+		     up->up_hlen + seg > FP_PORT_PKT_ROOM;
+	src = udp_rx_addrs(up, &mh->msg_hdr, &gm->gm_sport, &dst);
+	memcpy(gm->gm_src, src, udp_alen(up));
+	memcpy(gm->gm_dst, dst, udp_alen(up));
+}
+
 /* One recvmmsg into the slots; the number of messages, 0 when none. */
 static unsigned udp_gro_recv(struct udp_port *up)
 {
@@ -281,6 +329,8 @@ static unsigned udp_gro_recv(struct udp_port *up)
 		return 0;
 	}
 	up->base.pt_st.rx_batches++;
+	for (int i = 0; i < r; i++)
+		udp_gro_keep(up, (unsigned)i);
 	up->up_pend_msg = 0;
 	up->up_pend_n = (unsigned)r;
 	up->up_pend_off = 0;

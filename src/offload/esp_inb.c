@@ -226,6 +226,7 @@ static void inb_run(struct fp_pipe *pp, uint32_t id, struct fp_pkt **pkts, uint1
 	}
 	sa->sa_cnt.outer_bytes += outer;
 	sa->sa_cnt.last_used_ns = pp->now_ns;
+	sa->sa_cnt.soft_pkts += pp->software ? ok : 0;
 	pp->st.ib_success += ok;
 	fp_sa_account(pp->db, id, ok, inner);
 }

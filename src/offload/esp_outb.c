@@ -240,6 +240,7 @@ static void outb_run(struct fp_pipe *pp, uint32_t id, struct fp_pkt **pkts, uint
 	}
 	sa->sa_cnt.outer_bytes += outer;
 	sa->sa_cnt.last_used_ns = pp->now_ns;
+	sa->sa_cnt.soft_pkts += pp->software ? ok : 0;
 	pp->st.ob_success += ok;
 	pp->st.out_bytes += outer;
 	fp_sa_account(pp->db, id, ok, inner);

@@ -221,6 +221,7 @@ int fp_sa_query(const struct fp_sadb *db, uint32_t id, struct fp_sa_stats *out)
 	out->outer_bytes = sa->sa_cnt.outer_bytes;
 	out->tfc = sa->sa_cnt.tfc;
 	out->reasm = sa->sa_cnt.reasm;
+	out->soft_pkts = sa->sa_cnt.soft_pkts;
 	out->last_used_ns = sa->sa_cnt.last_used_ns;
 	out->life_bytes = sa->sa_life_bytes;
 	out->life_pkts = sa->sa_life_pkts;
@@ -246,6 +247,7 @@ int fp_sa_export(const struct fp_sadb *db, uint32_t id, struct fp_sa_state *st)
 	st->outer_bytes = sa->sa_cnt.outer_bytes;
 	st->tfc = sa->sa_cnt.tfc;
 	st->reasm = sa->sa_cnt.reasm;
+	st->soft_pkts = sa->sa_cnt.soft_pkts;
 	st->last_used_ns = sa->sa_cnt.last_used_ns;
 	memcpy(st->drops, sa->sa_cnt.drops, sizeof(st->drops));
 	st->life_bytes = sa->sa_life_bytes;
@@ -269,6 +271,7 @@ int fp_sa_import(struct fp_sadb *db, uint32_t id, const struct fp_sa_state *st)
 	sa->sa_cnt.outer_bytes = st->outer_bytes;
 	sa->sa_cnt.tfc = st->tfc;
 	sa->sa_cnt.reasm = st->reasm;
+	sa->sa_cnt.soft_pkts = st->soft_pkts;
 	sa->sa_cnt.last_used_ns = st->last_used_ns;
 	memcpy(sa->sa_cnt.drops, st->drops, sizeof(st->drops));
 	sa->sa_life_bytes = st->life_bytes;

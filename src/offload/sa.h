@@ -83,6 +83,7 @@ struct fp_sa_stats {
 	uint64_t drops[FP_DROP__COUNT];
 	uint64_t tfc;                /* dummy packets received (next header 59) */
 	uint64_t reasm;              /* decapsulated fragments needing reassembly */
+	uint64_t soft_pkts;          /* of pkts, those the software pipe did (not offloaded) */
 	uint64_t seq;                /* outbound: last sent; inbound: highest received */
 	uint64_t last_used_ns;
 	uint64_t life_bytes;         /* what the lifetimes have used: not cleared by */
@@ -111,7 +112,7 @@ struct fp_sa_state {
 	uint64_t seq;
 	uint64_t replay_top;
 	uint64_t replay_bits[FP_REPLAY_WINDOW_MAX / 64 + 1];
-	uint64_t pkts, bytes, outer_bytes, tfc, reasm, last_used_ns;
+	uint64_t pkts, bytes, outer_bytes, tfc, reasm, soft_pkts, last_used_ns;
 	uint64_t drops[FP_DROP__COUNT];
 	uint64_t life_bytes, life_pkts;
 	uint16_t ip_id;

@@ -19,6 +19,7 @@ struct fp_sa_counters {
 	uint64_t outer_bytes;
 	uint64_t tfc;
 	uint64_t reasm;             /* decapsulated after the slow path reassembled them */
+	uint64_t soft_pkts;         /* processed by the slow path's software pipe */
 	uint64_t last_used_ns;
 	uint64_t drops[FP_DROP__COUNT];
 };
