@@ -1,0 +1,130 @@
+/* What the gateway-level tests share: a gateway loaded from configuration
+ * text the way fpvpnd loads a file, commands run into a string, and
+ * packets pushed from site A's inside through the tunnel to site B. */
+#ifndef FP_TEST_GW_FIXTURE_H
+#define FP_TEST_GW_FIXTURE_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "common/inet.h"
+#include "datapath/gateway.h"
+
+/* A gateway from configuration text plus extra lines, via a file as the
+ * daemon loads it. */
+static __attribute__((unused)) struct fp_gw *gw_from(const char *text, const char *extra)
+{
+	char path[] = "/tmp/test_cli_XXXXXX", err[256] = "";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	fprintf(f, "%s%s", text, extra);
+	fclose(f);
+	struct fp_config *c = fp_config_new();
+	int rc = fp_config_load(c, path, err, sizeof(err));
+	unlink(path);
+	if (rc == 0)
+		rc = fp_config_validate(c, err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "config: %s\n", err);
+	assert_int_equal(rc, 0);
+	struct fp_gw *gw = calloc(1, sizeof(*gw));
+	rc = fp_gw_init(gw, c, err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "gateway: %s\n", err);
+	assert_int_equal(rc, 0);
+	return gw;
+}
+
+static __attribute__((unused)) void gw_free(struct fp_gw *gw)
+{
+	fp_gw_fini(gw);
+	free(gw);
+}
+
+/* Run a line; the output (caller frees) and the return code. */
+static __attribute__((unused)) char *run(struct fp_gw *gw, const char *line, int *rc)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	int r = fp_cli_exec(gw, line, out);
+	fclose(out);
+	if (rc)
+		*rc = r;
+	return buf;
+}
+
+/* Run a line that must succeed and contain every one of the lines. */
+static __attribute__((unused)) char *expect(struct fp_gw *gw, const char *line, const char *const *want)
+{
+	int rc;
+	char *out = run(gw, line, &rc);
+	assert_int_equal(rc, 0);
+	for (unsigned i = 0; want[i]; i++) {
+		if (!strstr(out, want[i]))
+			fprintf(stderr, "'%s': missing '%s' in:\n%s", line, want[i], out);
+		assert_non_null(strstr(out, want[i]));
+	}
+	return out;
+}
+
+static __attribute__((unused)) void collect(void *ctx, uint16_t ifc, struct fp_pkt *p)
+{
+	struct fp_pkt **v = ctx;
+	(void)ifc;
+	while (*v)
+		v++;
+	*v = p;
+}
+
+/* An inner UDP packet 10.1.0.5 -> 10.2.0.9. */
+static __attribute__((unused)) struct fp_pkt *inner_make(void)
+{
+	struct fp_pkt *p = aligned_alloc(64, sizeof(*p));
+	fp_pkt_reset(p);
+	uint8_t *h = fp_pkt_put(p, FP_IPV4_HLEN + FP_UDP_HLEN + 32);
+	memset(h, 0, p->len);
+	h[0] = 0x45, h[8] = 64, h[9] = FP_IPPROTO_UDP;
+	fp_put16(h + 2, (uint16_t)p->len);
+	h[12] = 10, h[13] = 1, h[15] = 5, h[16] = 10, h[17] = 2, h[19] = 9;
+	fp_ipv4_csum_set(h);
+	fp_put16(h + 20, 1000), fp_put16(h + 22, 2000), fp_put16(h + 24, FP_UDP_HLEN + 32);
+	return p;
+}
+
+/* n packets from A's inside through the tunnel to B's outside; returns how
+ * many B delivered. Keeps a copy of the first ESP packet in *replay. */
+static __attribute__((unused)) unsigned send_ab(struct fp_gw *a, struct fp_gw *b, unsigned n, struct fp_pkt *replay)
+{
+	struct fp_pkt *in[8] = { 0 }, *esp[9] = { 0 }, *clear[9] = { 0 };
+	for (unsigned i = 0; i < n; i++)
+		in[i] = inner_make();
+	fp_gw_input(a, (uint16_t)fp_gw_iface_find(a, "inside"), in, (uint16_t)n, collect, esp);
+	unsigned m = 0;
+	while (esp[m])
+		m++;
+	assert_int_equal(m, n);
+	if (replay) {
+		*replay = *esp[0];
+		replay->data = replay->buf + (esp[0]->data - esp[0]->buf);
+		replay->drop = 0, replay->flags = 0, replay->sa = FP_SA_NONE;
+	}
+	fp_gw_input(b, (uint16_t)fp_gw_iface_find(b, "outside"), esp, (uint16_t)m, collect, clear);
+	for (unsigned i = 0; i < n; i++)
+		free(in[i]);
+	m = 0;
+	while (clear[m])
+		m++;
+	return m;
+}
+
+#endif
