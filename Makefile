@@ -39,7 +39,7 @@ test-unit: build
 test-asan: deps
 	cmake -S . -B $(BUILD_ASAN) -DCMAKE_C_COMPILER=clang -DFPVPN_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
-	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 FPVPN_SANITIZED=1 \
 	  ctest --output-on-failure -j $(JOBS) -LE slow
 
 test-fuzz: deps
