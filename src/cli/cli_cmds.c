@@ -59,6 +59,15 @@ static int cmd_show_running(struct fp_cli_req *r)
 
 /* Zero every SA's counters (packets, bytes, drops, TFC); the replay
  * window and sequence numbers live elsewhere and are kept. */
+static int cmd_clear_sa(struct fp_cli_req *r)
+{
+	char err[256];
+	if (fp_gw_clear_sas(r->gw, err, sizeof(err)) == 0)
+		return 0;
+	fprintf(r->out, "ERROR: %s\n", err);
+	return -1;
+}
+
 static int cmd_clear_sa_counters(struct fp_cli_req *r)
 {
 	for (unsigned i = 0; i < r->gw->n_tunnels; i++) {
@@ -132,6 +141,8 @@ const struct fp_cli_cmd fp_cli_cmds[] = {
 	{ { "show", "asp", "drop", "frame" }, "Frame drop counters", cmd_show_asp_drop_frame },
 	{ { "show", "asp", "drop", "flow" }, "Flow drop counters", cmd_show_asp_drop_flow },
 	{ { "show", "running-config" }, "The configuration", cmd_show_running },
+	{ { "clear", "crypto", "ipsec", "sa" }, "Delete the SAs and install them again", cmd_clear_sa },
+	{ { "clear", "ipsec", "sa" }, "Delete the SAs and install them again", cmd_clear_sa },
 	{ { "clear", "crypto", "ipsec", "sa", "counters" }, "Zero SA counters", cmd_clear_sa_counters },
 	{ { "clear", "ipsec", "sa", "counters" }, "Zero SA counters", cmd_clear_sa_counters },
 	{ { "clear", "asp", "drop" }, "Zero drop and pipe counters", cmd_clear_asp_drop },

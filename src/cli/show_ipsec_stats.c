@@ -110,8 +110,7 @@ void fp_show_ipsec_stats(const struct fp_gw *gw, FILE *out)
 	fprintf(out, "IPsec Global Statistics\n");
 	fprintf(out, "-----------------------\n");
 	fprintf(out, "Active tunnels: %" PRIu64 "\n", s.active);
-	/* tunnels are only torn down by IKE and clear ipsec sa, neither of which exists yet */
-	fprintf(out, "Previous tunnels: 0\n");
+	fprintf(out, "Previous tunnels: %" PRIu64 "\n", gw->st.previous_tunnels);
 	print_inbound(gw, &s.in, out);
 	print_outbound(&s.out, out);
 	fprintf(out, "Protocol failures: %" PRIu64 "\n", fp_cli_gw_drops(gw, PROTOCOL_FAILURES));

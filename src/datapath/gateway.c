@@ -145,7 +145,9 @@ uint64_t fp_gw_clock(void)
 
 void fp_gw_clear_counters(struct fp_gw *gw)
 {
+	uint64_t prev = gw->st.previous_tunnels; /* a history, not a counter to clear */
 	memset(&gw->st, 0, sizeof(gw->st));
+	gw->st.previous_tunnels = prev;
 	gw->st.last_clear_ns = gw->now_ns; /* the caller keeps now_ns current */
 	for (unsigned i = 0; i < gw->n_pipes; i++)
 		fp_pipe_stats_clear(&gw->pipes[i]);

@@ -46,6 +46,7 @@ struct fp_gw_tunnel {
 
 struct fp_gw_stats {
 	uint64_t drops[FP_DROP__COUNT];   /* slow-path drops, show asp drop */
+	uint64_t previous_tunnels;        /* pairs torn down by clear ipsec sa */
 	uint64_t last_clear_ns;           /* CLOCK_REALTIME of clear asp drop */
 };
 
@@ -139,6 +140,9 @@ int fp_gw_configure(struct fp_gw *gw, const char *line, char *err, size_t errlen
  * the slow path's thread. */
 int fp_gw_reoffload(struct fp_gw *gw, char *err, size_t errlen);
 int fp_gw_offload_changed(struct fp_gw *gw, char *err, size_t errlen);
+/* clear ipsec sa: delete every SA pair and install it again from the
+ * configuration (sequence numbers and replay windows start over). */
+int fp_gw_clear_sas(struct fp_gw *gw, char *err, size_t errlen);
 
 /* write memory: the running configuration, keys included, to the file it
  * was loaded from: temporary file, fsync, rename. */

@@ -114,13 +114,14 @@ static void moves_phase(struct moves *mv, enum move_phase ph)
 	moves_on_pipe(&gw->soft, mv);
 }
 
-static unsigned moves_plan(struct fp_gw *gw, struct move *m)
+/* The tunnels to move; with all, every tunnel, to where it is now. */
+static unsigned moves_plan(struct fp_gw *gw, struct move *m, bool all)
 {
 	unsigned n = 0;
 	for (unsigned i = 0; i < gw->n_tunnels; i++) {
 		struct fp_gw_tunnel *t = &gw->tunnels[i];
-		struct fp_pipe *home = fp_gw_tunnel_home(gw, t);
-		if (home == t->pipe)
+		struct fp_pipe *home = all ? t->pipe : fp_gw_tunnel_home(gw, t);
+		if (home == t->pipe && !all)
 			continue;
 		memset(&m[n], 0, sizeof(m[n]));
 		m[n].t = t;
@@ -158,7 +159,7 @@ int fp_gw_reoffload(struct fp_gw *gw, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	mv.n = moves_plan(gw, mv.m);
+	mv.n = moves_plan(gw, mv.m, false);
 	moves_phase(&mv, MOVE_INSTALL);
 	moves_phase(&mv, MOVE_TAKE);
 	moves_phase(&mv, MOVE_IMPORT);
@@ -168,6 +169,31 @@ int fp_gw_reoffload(struct fp_gw *gw, char *err, size_t errlen)
 	free(mv.m);
 	if (failed)
 		snprintf(err, errlen, "%u tunnel(s) could not move and stay where they were", failed);
+	return failed ? -1 : 0;
+}
+
+/* clear ipsec sa: every pair deleted and installed again from the
+ * configuration, so sequence numbers and replay windows start over (as
+ * after a new negotiation; with manual keys the peer must clear too). */
+int fp_gw_clear_sas(struct fp_gw *gw, char *err, size_t errlen)
+{
+	struct moves mv = {.gw = gw};
+	size_t bytes = sizeof(*mv.m) * (gw->n_tunnels ? gw->n_tunnels : 1);
+	mv.m = calloc(1, bytes);
+	if (!mv.m) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	mv.n = moves_plan(gw, mv.m, true);
+	moves_phase(&mv, MOVE_TAKE); /* the SPIs must be free before they are installed again */
+	moves_phase(&mv, MOVE_INSTALL);
+	unsigned failed = moves_switch(&mv);
+	fp_gw_policy_changed(gw);
+	gw->st.previous_tunnels += mv.n - failed;
+	fp_crypto_cleanse(mv.m, bytes);
+	free(mv.m);
+	if (failed)
+		snprintf(err, errlen, "%u tunnel(s) could not be installed again", failed);
 	return failed ? -1 : 0;
 }
 

@@ -510,6 +510,24 @@ static void test_reassembly(void **state)
 	gw_free(b);
 }
 
+/* clear ipsec sa on both sides: the pairs start over (sequence 1, empty
+ * windows) and traffic flows again; without it on B, A's restarted
+ * numbers would be replays there. */
+static void test_clear_ipsec_sa(void **state)
+{
+	(void)state;
+	struct fp_gw *a = gw_from(site_a, ""), *b = gw_from(site_b, "");
+	assert_int_equal(send_ab(a, b, 5, NULL), 5);
+	free(expect(a, "clear ipsec sa", (const char *const[]){NULL}));
+	assert_int_equal(send_ab(a, b, 3, NULL), 0); /* B still remembers 1..5 */
+	free(expect(b, "clear crypto ipsec sa", (const char *const[]){NULL}));
+	assert_int_equal(send_ab(a, b, 3, NULL), 3);
+	static const char *const want[] = {"Previous tunnels: 3\n", NULL};
+	free(expect(a, "show ipsec stats", want));
+	gw_free(a);
+	gw_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -528,6 +546,7 @@ int main(void)
 		cmocka_unit_test(test_reoffload),
 		cmocka_unit_test(test_egress_optimization),
 		cmocka_unit_test(test_reassembly),
+		cmocka_unit_test(test_clear_ipsec_sa),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
