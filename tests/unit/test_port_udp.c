@@ -394,6 +394,118 @@ static void test_tx_unsendable(void **state)
 	fp_port_close(p);
 }
 
+/* ---- rx and tx interleaved on one port ----------------------------------- */
+
+/* What the gateway does to its ESP-in-UDP socket under load: GRO messages
+ * are split over several fp_port_rx calls (a small max, a buffer shortage
+ * in the middle of a message) and, between those calls, the same port
+ * sends mixed-size bursts (UDP_SEGMENT runs and single datagrams) with
+ * fp_port_tx. The datagrams still to be split must come out unchanged, cut
+ * at their own boundaries: the sends must not disturb what rx keeps of the
+ * received messages (a regression: the lengths, UDP_GRO sizes and
+ * addresses of the pending messages were those of the last sendmmsg, so
+ * datagrams came out cut at the wrong place, ICV failures in the engine). */
+#define IL_MAX 200
+
+struct il_dgram {
+	uint32_t len, poff;
+};
+
+/* One UDP_SEGMENT send of segs datagrams of gso bytes, the last one last
+ * bytes (0: all full), from payload + poff; appends them to want[]. */
+static unsigned il_send(int fd, int af, uint16_t lport, int gso, unsigned segs, uint32_t last,
+			uint32_t poff, struct il_dgram *want, unsigned nw)
+{
+	struct sockaddr_storage to;
+	socklen_t tl = sa_make(&to, af, lport);
+	size_t total = (size_t)gso * segs + last;
+
+	assert_int_equal(setsockopt(fd, SOL_UDP, UDP_SEGMENT, &gso, sizeof(gso)), 0);
+	assert_int_equal(sendto(fd, payload + poff, total, 0, (struct sockaddr *)&to, tl),
+			 (ssize_t)total);
+	for (unsigned i = 0; i < segs; i++)
+		want[nw++] = (struct il_dgram){ (uint32_t)gso, poff + i * (uint32_t)gso };
+	if (last)
+		want[nw++] = (struct il_dgram){ last, poff + segs * (uint32_t)gso };
+	return nw;
+}
+
+/* A mixed burst from the port to the plain socket: a UDP_SEGMENT run of 3 x
+ * 400 + 150, one of 1 byte, 2 x 999; checks what the plain socket gets. */
+static void il_tx(struct fp_port *p, int af, int fd, uint16_t lport, uint16_t pport,
+		  unsigned round)
+{
+	static const uint32_t len[] = { 400, 400, 400, 150, 1, 999, 999 };
+	enum { N = sizeof(len) / sizeof(len[0]) };
+	struct fp_pkt *v[N];
+	uint8_t buf[2000];
+
+	for (unsigned i = 0; i < N; i++)
+		v[i] = tx_pkt(af, lport, pport, len[i], 50000 + round * 7 + i);
+	assert_int_equal(fp_port_tx(p, &cache, v, N), N);
+	for (unsigned i = 0; i < N; i++) {
+		ssize_t r = recv(fd, buf, sizeof(buf), 0);
+		assert_int_equal(r, len[i]);
+		assert_memory_equal(buf, payload + 50000 + round * 7 + i, len[i]);
+	}
+}
+
+static void rx_gro_tx_interleaved(int af)
+{
+	struct fp_port *p = port_open(af, true, false);
+	int fd = plain_open(af);
+	uint16_t lport = sock_port(fp_port_fd(p)), pport = sock_port(fd);
+	struct il_dgram want[IL_MAX];
+	unsigned nw = 0, seen = 0, round = 0;
+
+	/* three GRO messages of different sizes, then a lone datagram */
+	nw = il_send(fd, af, lport, 1000, 24, 300, 0, want, nw);
+	nw = il_send(fd, af, lport, 700, 30, 0, 25000, want, nw);
+	nw = il_send(fd, af, lport, 1400, 10, 1399, 2000, want, nw);
+	nw = il_send(fd, af, lport, 77, 0, 77, 123, want, nw);   /* no GSO: one datagram */
+	while (seen < nw) {
+		/* 1, 2, 3, 5, 7 packets a call; every fourth call short of buffers */
+		static const unsigned maxes[] = { 1, 7, 2, 5, 3 };
+		unsigned max = maxes[round % 5], held = 0;
+		if (round % 4 == 3)
+			held = hold_all_but(hold, 2);
+		unsigned r = rx_all(p, 0, 1, max);
+		fp_pkt_free(&cache, hold, held);
+		assert_true(r >= 1 && r <= (held ? 2u : max));
+		assert_true(seen + r <= nw);
+		for (unsigned i = 0; i < r; i++)
+			check_rx(got[i], af, pport, lport, want[seen + i].len, want[seen + i].poff);
+		rx_free(r);
+		seen += r;
+		il_tx(p, af, fd, lport, pport, round++); /* same port, between rx calls */
+	}
+	assert_int_equal(fp_port_rx(p, &cache, got, 8, 42), 0);
+	const struct fp_port_stats *st = fp_port_stats(p);
+	assert_int_equal(st->rx_pkts, nw);
+	assert_int_equal(st->rx_gso_segs, nw - 1);   /* all but the lone datagram */
+	assert_int_equal(st->rx_errors, 0);
+	assert_true(st->rx_nobuf > 0);
+	assert_int_equal(st->tx_pkts, round * 7);
+	assert_int_equal(st->tx_gso_segs, round * 6);
+	assert_int_equal(st->tx_errors + st->tx_drop_unsendable, 0);
+	close(fd);
+	fp_port_close(p);
+}
+
+static void test_rx_gro_tx_interleaved4(void **state)
+{
+	(void)state;
+	NETNS_REQUIRE();
+	rx_gro_tx_interleaved(4);
+}
+
+static void test_rx_gro_tx_interleaved6(void **state)
+{
+	(void)state;
+	NETNS_REQUIRE();
+	rx_gro_tx_interleaved(6);
+}
+
 static void test_open_errors(void **state)
 {
 	struct fp_udp_opts o = {0};
@@ -431,6 +543,8 @@ int main(void)
 		cmocka_unit_test(test_tx4),
 		cmocka_unit_test(test_tx6),
 		cmocka_unit_test(test_tx_unsendable),
+		cmocka_unit_test(test_rx_gro_tx_interleaved4),
+		cmocka_unit_test(test_rx_gro_tx_interleaved6),
 		cmocka_unit_test(test_open_errors),
 	};
 	netns_prog = "test_port_udp";
