@@ -19,6 +19,8 @@ struct burst {
 };
 
 /* Several threads count here (workers route and punt too): atomically. */
+static void gw_punt(const struct fp_gw_io *io, struct burst *slow, struct fp_pkt *p);
+
 static void gw_drop(struct fp_gw *gw, struct fp_pkt *p, enum fp_drop why)
 {
 	p->drop = (uint16_t)why;
@@ -122,6 +124,45 @@ static void gw_encap(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pipe
 				 io->now_ns);
 	for (uint16_t i = 0; i < good; i++)
 		io->emit(io->ctx, pkts[i]->ifc, pkts[i]);
+	fp_gw_outb_punted(gw, io, pkts + good, (uint16_t)(n - good));
+}
+
+void fp_gw_outb_punted(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt **pkts,
+		       uint16_t n)
+{
+	struct burst slow = {.n = 0};
+	for (uint16_t i = 0; i < n; i++) {
+		if (!(pkts[i]->flags & FP_PKT_F_PUNT))
+			continue;
+		pkts[i]->flags |= FP_PKT_F_RESTEER | FP_PKT_F_OUTBOUND;
+		gw_punt(io, &slow, pkts[i]);
+	}
+	if (slow.n)
+		fp_gw_slow_input(gw, io, slow.p, slow.n);
+}
+
+/* An outbound packet whose SA left its pipe while it was on the way (an
+ * offload switch): the policy again, with the tunnel where it is now. */
+static void gw_resteer(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt *p,
+		       struct burst *soft, struct burst *eng)
+{
+	struct fp_gw_tunnel *t = fp_policy_lookup(gw, p->data, p->len);
+	p->flags &= ~FP_PKT_F_PUNT;
+	p->drop = FP_DROP_NONE;
+	if (!t) {
+		gw_drop(gw, p, FP_DROP_NO_SA);
+		return;
+	}
+	p->sa = t->sa_out;
+	p->ifc = t->iface->id;
+	if (t->pipe->software)
+		soft->p[soft->n++] = p;
+	else if (t->pipe == io->pipe)
+		eng->p[eng->n++] = p;
+	else if (io->handoff)
+		io->handoff(io->ctx, t->pipe, p);
+	else
+		gw_drop(gw, p, FP_DROP_NO_SA);
 }
 
 /* ESP the slow path holds the SA of (software pipe); any other SPI is not
@@ -131,9 +172,20 @@ static void gw_slow_esp(struct fp_gw *gw, const struct fp_gw_io *io, struct burs
 	if (!esp->n)
 		return;
 	uint16_t hit = fp_classify_inb(&gw->soft, esp->p, esp->n);
-	for (uint16_t i = hit; i < esp->n; i++)
-		if (esp->p[i]->flags & FP_PKT_F_PUNT)
-			gw_drop(gw, esp->p[i], (enum fp_drop)esp->p[i]->drop);
+	for (uint16_t i = hit; i < esp->n; i++) {
+		struct fp_pkt *p = esp->p[i];
+		if (!(p->flags & FP_PKT_F_PUNT))
+			continue;
+		/* punted before an offload switch moved its SA into a pipe: once there */
+		uint32_t spi = p->drop == FP_DROP_SPI_UNKNOWN ? fp_classify_peek_spi(&gw->soft, p) : 0;
+		if (spi && io->handoff && !(p->flags & FP_PKT_F_RESTEER)) {
+			p->flags = (p->flags & ~FP_PKT_F_PUNT) | FP_PKT_F_RESTEER;
+			p->drop = FP_DROP_NONE;
+			io->handoff(io->ctx, fp_gw_pipe_for_spi(gw, spi), p);
+		} else {
+			gw_drop(gw, p, (enum fp_drop)p->drop);
+		}
+	}
 	gw_decap(gw, io, &gw->soft, esp->p, hit);
 }
 
@@ -164,10 +216,12 @@ static void gw_slow_cleartext(struct fp_gw *gw, const struct fp_gw_io *io, struc
 void fp_gw_slow_input(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt **pkts,
 		      uint16_t n)
 {
-	struct burst esp = {.n = 0}, out = {.n = 0};
+	struct burst esp = {.n = 0}, out = {.n = 0}, eng = {.n = 0};
 	for (uint16_t i = 0; i < n; i++) {
 		struct fp_pkt *p = pkts[i];
-		if (p->flags & FP_PKT_F_OUTBOUND)
+		if (p->flags & FP_PKT_F_RESTEER)
+			gw_resteer(gw, io, p, &out, &eng);
+		else if (p->flags & FP_PKT_F_OUTBOUND)
 			out.p[out.n++] = p;
 		else if (p->drop == FP_DROP_SPI_UNKNOWN)
 			esp.p[esp.n++] = p;
@@ -180,6 +234,7 @@ void fp_gw_slow_input(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt
 	}
 	gw_slow_esp(gw, io, &esp);
 	gw_encap(gw, io, &gw->soft, out.p, out.n);
+	gw_encap(gw, io, io->pipe, eng.p, eng.n);
 }
 
 /* A packet the engine will not take: to the slow path's thread, or run

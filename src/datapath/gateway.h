@@ -126,6 +126,10 @@ void fp_gw_rx_inside(struct fp_gw *gw, const struct fp_gw_io *io, uint16_t ifc,
  * (FP_PKT_F_OUTBOUND). Runs on the slow path's thread. */
 void fp_gw_slow_input(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt **pkts,
 		      uint16_t n);
+/* After ESP outbound: the packets the engine punted because their SA had
+ * moved away go back to the policy once (on the slow path). */
+void fp_gw_outb_punted(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt **pkts,
+		       uint16_t n);
 /* Offline and tests: one burst from interface ifc, one pipe, slow path inline. */
 void fp_gw_input(struct fp_gw *gw, uint16_t ifc, struct fp_pkt **pkts, uint16_t n,
 		 fp_gw_emit_fn emit, void *ctx);

@@ -257,12 +257,11 @@ void fp_rt_rx_handoff(struct fp_rt_ctx *c, struct fp_pkt **pkts, unsigned n)
 				 c->gio.now_ns);
 		for (uint16_t i = 0; i < good; i++)
 			rt_emit(c, out[i]->ifc, out[i]);
-		for (unsigned i = 0; i < n_out; i++)
-			out[i]->flags &= ~FP_PKT_F_OUTBOUND;
+		fp_gw_outb_punted(c->rt->gw, &c->gio, out + good, (uint16_t)(n_out - good));
 		fp_rt_release(c, out, n_out);
 	}
 	for (unsigned i = 0; i < n_in; i++) {
-		in[i]->flags = 0;
+		in[i]->flags &= FP_PKT_F_RESTEER; /* a second miss is final */
 		fp_gw_rx_outside(c->rt->gw, &c->gio, in[i]->ifc, &in[i], 1);
 	}
 	fp_rt_release(c, in, n_in);

@@ -217,7 +217,9 @@ static void outb_run(struct fp_pipe *pp, uint32_t id, struct fp_pkt **pkts, uint
 	uint16_t k = 0, ok = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
-		if (!sa)
+		if (!sa && !(pkts[i]->flags & FP_PKT_F_RESTEER))
+			fp_pipe_punt(pp, pkts[i], FP_DROP_NO_SA); /* moved away meanwhile: ask the policy again */
+		else if (!sa)
 			fp_pipe_drop(pp, NULL, pkts[i], FP_DROP_NO_SA);
 		else if (outb_prepare(pp, sa, pkts[i], k))
 			mine[k++] = pkts[i];
