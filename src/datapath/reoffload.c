@@ -6,9 +6,10 @@
  * goes in three rounds over all moving tunnels at once: install the new
  * pair (not yet used), then on the old pipe's thread take the state and
  * delete the old pair in one step, then give the state to the new pair, and
- * only then point the tunnel at it. No sequence number is sent twice; the
- * packets that meet neither pair in between (a round's time) are dropped
- * and counted (ipsec-tun-down), which TCP rides out. */
+ * only then point the tunnel at it. No sequence number is sent twice. A
+ * packet caught in between is not dropped: outbound, its pipe no longer has
+ * the SA and sends it back to the policy (fp_gw_outb_punted); inbound, the
+ * slow path hands it to the pipe that owns the SA now. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

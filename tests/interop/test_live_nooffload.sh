@@ -88,6 +88,10 @@ for s in a b; do
 	f=$(nt_show $s asp show asp drop)
 	replay=$(grep -i -E 'replay' "$f" | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+$/) s += $i } END { print s + 0 }')
 	nt_check "$s: no anti-replay drop across the switches ($replay)" test "$replay" = 0
+	# the SA pairs move with their state, and packets caught in the move are
+	# sent on to the SA's new home instead of being dropped
+	lost=$(grep -E 'ipsec-tun-down|vpn-handle-not-found' "$f" | awk '{ s += $NF } END { print s + 0 }')
+	nt_check "$s: nothing lost to the moves (tun-down + handle-not-found = $lost)" test "$lost" = 0
 	grep -v -E '^\s*$|Last clearing' "$f" | sed 's/^/       /'
 done
 nt_check "a: alive" nt_alive a
