@@ -24,10 +24,6 @@
 #include "datapath/runtime.h"
 #include "gw_fixture.h"
 
-#define K36 "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20212223"
-#define K36B "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebfc0c1c2c3"
-#define K32 "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
-#define K20 "0102030405060708090a0b0c0d0e0f1011121314"
 #define NOW (1700000000ull * 1000000000ull)
 
 static const char site_a[] =
@@ -61,18 +57,6 @@ static const char site_a[] =
 	"crypto map CM 30 set session-key outbound esp 0x2003 cipher " K32 " authenticator " K20 "\n"
 	"crypto map CM interface outside\n";
 
-static const char site_b[] =
-	"hostname site-b\n"
-	"interface eth0\n nameif outside\n ip address 198.51.100.2 255.255.255.0\n!\n"
-	"interface eth1\n nameif inside\n ip address 10.2.0.1 255.255.255.0\n!\n"
-	"access-list VPN extended permit ip 10.2.0.0 255.255.255.0 10.1.0.0 255.255.255.0\n"
-	"crypto ipsec ikev2 ipsec-proposal GCM\n protocol esp encryption aes-gcm-256\n"
-	"crypto map CM 10 match address VPN\n"
-	"crypto map CM 10 set peer 198.51.100.1\n"
-	"crypto map CM 10 set ikev2 ipsec-proposal GCM\n"
-	"crypto map CM 10 set session-key inbound esp 8193 cipher " K36B "\n"
-	"crypto map CM 10 set session-key outbound esp 4097 cipher " K36 "\n"
-	"crypto map CM interface outside\n";
 
 /* A gateway as test_cli loads it, with a fixed clock for the outputs. */
 static struct fp_gw *gw_at_now(const char *text, const char *extra)
