@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -18,6 +19,7 @@
 
 #define CONTROL_READ 4096u        /* bytes read from one client per poll */
 #define CONTROL_BACKLOG 16
+#define CONTROL_IDLE_EVICT_NS (60ull * 1000000000ull) /* a full house gives up one idle a minute */
 
 struct fp_control {
 	int fd;
@@ -26,6 +28,7 @@ struct fp_control {
 	ino_t ino;                    /* it only if it is still that one */
 	struct fp_control_conn conns[FP_CONTROL_MAX_SESSIONS];
 	struct fp_control_stats st;
+	uint64_t idle_evict_ns;       /* CONTROL_IDLE_EVICT_NS unless a test set it */
 };
 
 static const char too_many[] = "ERROR: % too many sessions (16): close one and retry\n";
@@ -121,6 +124,7 @@ struct fp_control *fp_control_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	c->fd = -1;
+	c->idle_evict_ns = CONTROL_IDLE_EVICT_NS;
 	memcpy(c->path, path, strlen(path) + 1);
 	for (unsigned i = 0; i < FP_CONTROL_MAX_SESSIONS; i++)
 		fp_control_conn_open(&c->conns[i], -1, &c->st);
@@ -157,17 +161,41 @@ unsigned fp_control_fds(const struct fp_control *c, int *fds, unsigned max)
 	return n;
 }
 
+void fp_control_set_idle_evict(struct fp_control *c, uint64_t ns)
+{
+	c->idle_evict_ns = ns;
+}
+
 const struct fp_control_stats *fp_control_stats(const struct fp_control *c)
 {
 	return &c->st;
 }
 
+static uint64_t control_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* A free slot; when all are taken, the one idle longest if it has been
+ * idle for CONTROL_IDLE_EVICT_NS (clients that went quiet must not lock
+ * the operator out). */
 static struct fp_control_conn *control_free_slot(struct fp_control *c)
 {
-	for (unsigned i = 0; i < FP_CONTROL_MAX_SESSIONS; i++)
-		if (c->conns[i].fd < 0)
-			return &c->conns[i];
-	return NULL;
+	struct fp_control_conn *idle = NULL;
+	for (unsigned i = 0; i < FP_CONTROL_MAX_SESSIONS; i++) {
+		struct fp_control_conn *k = &c->conns[i];
+		if (k->fd < 0)
+			return k;
+		if (!idle || k->last_ns < idle->last_ns)
+			idle = k;
+	}
+	if (!idle || control_now() - idle->last_ns < c->idle_evict_ns)
+		return NULL;
+	c->st.evicted_idle++;
+	fp_control_conn_close(idle);
+	return idle;
 }
 
 /* Every pending connection: a session each, or the refusal when all are
@@ -179,6 +207,7 @@ static void control_accept(struct fp_control *c)
 		struct fp_control_conn *k = control_free_slot(c);
 		if (k) {
 			fp_control_conn_open(k, fd, &c->st);
+			k->last_ns = control_now();
 			c->st.accepted++;
 			continue;
 		}
@@ -219,6 +248,7 @@ static void control_serve(struct fp_control *c, struct fp_control_conn *k, short
 			  struct fp_gw *gw)
 {
 	uint64_t over = c->st.closed_output;
+	k->last_ns = control_now();
 	int rc = control_flush(k);
 	if (rc == 0 && !fp_control_conn_pending(k) && (revents & (POLLIN | POLLHUP | POLLERR)))
 		rc = control_read(k, gw);

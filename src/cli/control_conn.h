@@ -34,6 +34,7 @@ struct fp_control_stats {
 	uint64_t bad_bytes;       /* lines with a NUL or a byte not printable */
 	uint64_t closed_output;   /* sessions closed: output over FP_CONTROL_OUT_MAX */
 	uint64_t closed_peer;     /* sessions the client ended (or a socket error) */
+	uint64_t evicted_idle;    /* idle sessions closed to let a new client in */
 };
 
 struct fp_control_conn {
@@ -45,6 +46,7 @@ struct fp_control_conn {
 	char *out;                        /* replies not yet sent: [out_sent, out_len) */
 	size_t out_len, out_sent, out_cap;
 	struct fp_control_stats *st;
+	uint64_t last_ns;                 /* CLOCK_MONOTONIC of the last bytes either way */
 };
 
 /* A connection on fd, in exec mode. */
@@ -65,6 +67,9 @@ static inline size_t fp_control_conn_pending(const struct fp_control_conn *k)
 }
 
 /* The counters of a control socket (tests; a future show command). */
+/* When every session is taken, a new client closes the one idle longest if
+ * it has been idle this long (default 60 s; tests shorten it). */
+void fp_control_set_idle_evict(struct fp_control *c, uint64_t ns);
 const struct fp_control_stats *fp_control_stats(const struct fp_control *c);
 
 #endif

@@ -358,6 +358,26 @@ static void test_binary(void **state)
 	pump(x, 2);
 }
 
+/* 16 quiet sessions and a short idle limit: the 17th client takes the
+ * slot of the one idle longest instead of being refused. */
+static void test_idle_evicted(void **state)
+{
+	struct fixture *x = *state;
+	int fd[FP_CONTROL_MAX_SESSIONS + 1];
+	for (unsigned i = 0; i < FP_CONTROL_MAX_SESSIONS; i++) {
+		fd[i] = client(x);
+		ask_prompt(x, fd[i], "", "exec", "site-a# ");
+	}
+	fp_control_set_idle_evict(x->c, 0);
+	fd[16] = client(x);
+	free(ask(x, fd[16], "show running-config", 0, "hostname site-a\n"));
+	assert_int_equal(fp_control_stats(x->c)->evicted_idle, 1);
+	assert_int_equal(fp_control_stats(x->c)->refused_full, 0);
+	assert_int_equal(sessions(x), 16);
+	for (unsigned i = 0; i <= FP_CONTROL_MAX_SESSIONS; i++)
+		close(fd[i]);
+}
+
 /* 16 sessions; the 17th is told and closed; a freed slot takes the next. */
 static void test_too_many(void **state)
 {
@@ -514,7 +534,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_socket_file), T(test_stale_socket), T(test_commands), T(test_pipelined),
-		T(test_long_line), T(test_binary), T(test_too_many), T(test_half_line),
+		T(test_long_line), T(test_binary), T(test_too_many), T(test_idle_evicted), T(test_half_line),
 		T(test_gone_with_output), T(test_output_limit), T(test_configure),
 		T(test_complete),
 	};
