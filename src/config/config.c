@@ -108,3 +108,35 @@ const struct fp_cfg_iface *fp_config_map_iface(const struct fp_config *c, const 
 			return fp_config_iface_by_nameif(c, c->bindings[i].nameif);
 	return NULL;
 }
+
+const struct fp_cfg_group_policy *fp_config_group_policy(const struct fp_config *c,
+							 const char *name)
+{
+	for (unsigned i = 0; i < c->n_group_policies; i++)
+		if (strcmp(c->group_policies[i].name, name) == 0)
+			return &c->group_policies[i];
+	return NULL;
+}
+
+const struct fp_cfg_tunnel_group *fp_config_tunnel_group(const struct fp_config *c,
+							 const struct fp_addr *peer)
+{
+	for (unsigned i = 0; i < c->n_tunnel_groups; i++)
+		if (c->tunnel_groups[i].peer.af != FP_AF_NONE &&
+		    fp_addr_eq(&c->tunnel_groups[i].peer, peer))
+			return &c->tunnel_groups[i];
+	return NULL;
+}
+
+const struct fp_cfg_acl *fp_config_vpn_filter(const struct fp_config *c,
+					      const struct fp_addr *peer)
+{
+	const struct fp_cfg_tunnel_group *tg = fp_config_tunnel_group(c, peer);
+	const char *name = tg && tg->group_policy[0] ? tg->group_policy : FP_CFG_DFLT_GROUP_POLICY;
+	const struct fp_cfg_group_policy *gp = fp_config_group_policy(c, name);
+	if (!gp || gp->vpn_filter == FP_CFG_VF_UNSET)
+		gp = fp_config_group_policy(c, FP_CFG_DFLT_GROUP_POLICY);
+	if (!gp || gp->vpn_filter != FP_CFG_VF_VALUE)
+		return NULL;
+	return fp_config_acl(c, gp->vpn_filter_acl);
+}

@@ -20,6 +20,9 @@
 #define FP_CFG_MAX_PROPOSAL_ALGS 8
 #define FP_CFG_MAX_MAP_ENTRIES 128
 #define FP_CFG_MAX_KEYS 4         /* manual session keys per direction per entry */
+#define FP_CFG_MAX_GROUP_POLICIES 32
+#define FP_CFG_MAX_TUNNEL_GROUPS 128
+#define FP_CFG_DFLT_GROUP_POLICY "DfltGrpPolicy" /* exists without "internal", as on the ASA */
 
 struct fp_cfg_iface {
 	char name[FP_NAME_MAX];       /* "interface NAME": a Linux device name */
@@ -96,6 +99,32 @@ struct fp_cfg_map_binding {
 	char nameif[FP_NAME_MAX];
 };
 
+/* "group-policy NAME internal" and its "group-policy NAME attributes"
+ * sub-mode: "vpn-filter value ACL" or "vpn-filter none". */
+enum fp_cfg_vpn_filter {
+	FP_CFG_VF_UNSET = 0,          /* inherited from DfltGrpPolicy */
+	FP_CFG_VF_VALUE,              /* "vpn-filter value ACL" */
+	FP_CFG_VF_NONE,               /* "vpn-filter none": no filter, not inherited */
+};
+
+struct fp_cfg_group_policy {
+	char name[FP_NAME_MAX];
+	uint8_t vpn_filter;           /* enum fp_cfg_vpn_filter */
+	char vpn_filter_acl[FP_NAME_MAX]; /* with FP_CFG_VF_VALUE */
+	bool internal;                /* "group-policy NAME internal" was given */
+	unsigned line;                /* where it was first named */
+};
+
+/* "tunnel-group PEER type ipsec-l2l" and its "tunnel-group PEER
+ * general-attributes" sub-mode: "default-group-policy NAME". A site-to-site
+ * tunnel-group is named by the peer's address. */
+struct fp_cfg_tunnel_group {
+	char name[FP_NAME_MAX];       /* as typed */
+	struct fp_addr peer;          /* the name as an address */
+	char group_policy[FP_NAME_MAX]; /* "default-group-policy NAME"; "" = DfltGrpPolicy */
+	unsigned line;
+};
+
 struct fp_config {
 	char hostname[FP_NAME_MAX];   /* default "fpvpn" */
 	struct fp_cfg_iface ifaces[FP_CFG_MAX_IFACES];
@@ -108,13 +137,18 @@ struct fp_config {
 	unsigned n_entries;
 	struct fp_cfg_map_binding bindings[FP_CFG_MAX_IFACES];
 	unsigned n_bindings;
+	struct fp_cfg_group_policy group_policies[FP_CFG_MAX_GROUP_POLICIES];
+	unsigned n_group_policies;
+	struct fp_cfg_tunnel_group tunnel_groups[FP_CFG_MAX_TUNNEL_GROUPS];
+	unsigned n_tunnel_groups;
 	unsigned replay_window;       /* "crypto ipsec security-association replay window-size N", default 64 */
 	bool replay_disabled;         /* "crypto ipsec security-association replay disable" */
 	bool offload_ipsec;           /* "flow-offload-ipsec" (default on) */
 	bool offload_ipsec_egress;    /* "flow-offload-ipsec egress-optimization" (default on) */
 	/* Parser state between fp_config_parse_line calls: the sub-mode that
-	 * the last "interface" or "crypto ipsec ikev2 ipsec-proposal" line
-	 * opened (0 = none) and the index of what it opened. */
+	 * the last "interface", "crypto ipsec ikev2 ipsec-proposal", "group-policy
+	 * NAME attributes" or "tunnel-group PEER general-attributes" line opened
+	 * (0 = none) and the index of what it opened. */
 	uint8_t parse_mode;
 	unsigned parse_index;
 };
@@ -129,13 +163,23 @@ int fp_config_load(struct fp_config *c, const char *path, char *err, size_t errl
 int fp_config_parse_line(struct fp_config *c, const char *line, const char *file,
 			 unsigned lineno, char *err, size_t errlen);
 /* Checks across lines: a map entry's ACL and proposal exist, keys match
- * the proposal's first transform, the bound interface exists. */
+ * the proposal's first transform, the bound interface exists, a
+ * vpn-filter's ACL and a default-group-policy exist. */
 int fp_config_validate(const struct fp_config *c, char *err, size_t errlen);
 
 /* Lookups. NULL when absent. */
 const struct fp_cfg_acl *fp_config_acl(const struct fp_config *c, const char *name);
 const struct fp_cfg_proposal *fp_config_proposal(const struct fp_config *c, const char *name);
 const struct fp_cfg_iface *fp_config_iface_by_nameif(const struct fp_config *c, const char *nameif);
+const struct fp_cfg_group_policy *fp_config_group_policy(const struct fp_config *c,
+							  const char *name);
+const struct fp_cfg_tunnel_group *fp_config_tunnel_group(const struct fp_config *c,
+							 const struct fp_addr *peer);
+/* The vpn-filter access-list of the tunnels to peer, as the ASA picks it:
+ * the peer's tunnel-group (DfltGrpPolicy when none or without
+ * default-group-policy), its vpn-filter, else DfltGrpPolicy's. NULL: none. */
+const struct fp_cfg_acl *fp_config_vpn_filter(const struct fp_config *c,
+					      const struct fp_addr *peer);
 /* The interface a crypto map is bound to; NULL if unbound. */
 const struct fp_cfg_iface *fp_config_map_iface(const struct fp_config *c, const char *map);
 

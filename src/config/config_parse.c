@@ -5,7 +5,8 @@
  *
  * Keywords are case-insensitive (as on the ASA); names are not. A line
  * belongs to the sub-mode the last "interface" or "ipsec-proposal" line
- * opened when the sub-mode knows its first words better than the top level
+ * opened (or "group-policy NAME attributes", "tunnel-group PEER
+ * general-attributes") when the sub-mode knows its first words better than the top level
  * does, indented or not (ASA accepts both); a top-level command ends it. */
 #include "config/config_parse.h"
 
@@ -17,6 +18,9 @@
 #define M_TOP FP_CFG_MODE_TOP
 #define M_IF FP_CFG_MODE_IFACE
 #define M_PR FP_CFG_MODE_PROPOSAL
+#define M_GP FP_CFG_MODE_GROUP_POLICY
+#define M_TG FP_CFG_MODE_TUNNEL_GROUP
+#define M_LAST FP_CFG_MODE__LAST
 #define MAP "crypto", "map", "<map>", "<seq>"
 #define MAP_USE "crypto map NAME SEQ "
 
@@ -44,6 +48,20 @@ static const struct fp_cfg_cmd cfg_cmds[] = {
 	  "protocol esp encryption ALGORITHM...", fp_cfg_proposal_enc },
 	{ M_PR, { "protocol", "esp", "integrity" }, "integrity", 1, FP_CFG_MAX_PROPOSAL_ALGS,
 	  "protocol esp integrity ALGORITHM...", fp_cfg_proposal_integ },
+	{ M_TOP, { "group-policy", "<gp>", "internal" }, "group-policy", 0, 0,
+	  "group-policy NAME internal", fp_cfg_gp_internal },
+	{ M_TOP, { "group-policy", "<gp>", "attributes" }, "group-policy", 0, 0,
+	  "group-policy NAME attributes", fp_cfg_gp_open },
+	{ M_GP, { "vpn-filter", "value" }, "vpn-filter", 1, 1,
+	  "vpn-filter value ACL", fp_cfg_gp_filter },
+	{ M_GP, { "vpn-filter", "none" }, "vpn-filter", 0, 0,
+	  "vpn-filter none", fp_cfg_gp_filter_none },
+	{ M_TOP, { "tunnel-group", "<tg>", "type" }, "tunnel-group", 1, 1,
+	  "tunnel-group PEER type ipsec-l2l", fp_cfg_tg_type },
+	{ M_TOP, { "tunnel-group", "<tg>", "general-attributes" }, "tunnel-group", 0, 0,
+	  "tunnel-group PEER general-attributes", fp_cfg_tg_open },
+	{ M_TG, { "default-group-policy" }, "default-group-policy", 1, 1,
+	  "default-group-policy NAME", fp_cfg_tg_policy },
 	{ M_TOP, { MAP, "match", "address" }, "match address", 1, 1,
 	  MAP_USE "match address ACL", fp_cfg_map_match },
 	{ M_TOP, { MAP, "set", "peer" }, "set peer", 1, 1,
@@ -99,12 +117,16 @@ static const struct {
 	{ "<map>", "the map name", "a map name", false },
 	{ "<seq>", "the sequence number", "a sequence number", true },
 	{ "<acl>", "the access-list name", "an access-list name", false },
+	{ "<gp>", "the group-policy name", "a group-policy name", false },
+	{ "<tg>", "the peer's address", "the peer's address", false },
 };
 
 /* The opening line of each sub-mode, for "must follow" errors. */
 static const char *const cfg_mode_opener[] = {
 	[M_IF] = "interface DEVICE",
 	[M_PR] = "crypto ipsec ikev2 ipsec-proposal NAME",
+	[M_GP] = "group-policy NAME attributes",
+	[M_TG] = "tunnel-group PEER general-attributes",
 };
 
 int fp_cfg_error(struct fp_cfg_parse *p, const char *fmt, ...)
@@ -257,6 +279,7 @@ static void expect_context(const struct fp_cfg_parse *p, uint8_t mode, unsigned 
 
 static const char *const cfg_mode_name[] = {
 	[M_TOP] = "", [M_IF] = "interface", [M_PR] = "ipsec-proposal",
+	[M_GP] = "group-policy", [M_TG] = "tunnel-group",
 };
 
 /* No command of mode matches the line past word d (or one does but takes
@@ -329,7 +352,7 @@ static int cfg_dispatch_line(struct fp_cfg_parse *p, bool indented)
 {
 	struct fp_config *c = p->c;
 	unsigned top = mode_best(p, M_TOP);
-	if (c->parse_mode > M_PR)
+	if (c->parse_mode > M_LAST)
 		c->parse_mode = M_TOP;
 	if (c->parse_mode != M_TOP) {
 		unsigned sub = mode_best(p, c->parse_mode);
@@ -337,11 +360,12 @@ static int cfg_dispatch_line(struct fp_cfg_parse *p, bool indented)
 			return cfg_dispatch(p, c->parse_mode);
 		c->parse_mode = M_TOP;
 	}
-	for (uint8_t m = M_IF; m <= M_PR; m++) {
+	for (uint8_t m = M_IF; m <= M_LAST; m++) {
 		unsigned sub = mode_best(p, m);
 		if (sub > top)
-			return fp_cfg_error(p, "'%s%s%s' is an %s sub-command: it must follow '%s'",
+			return fp_cfg_error(p, "'%s%s%s' is %s %s sub-command: it must follow '%s'",
 					    p->tok[0], sub > 1 ? " " : "", sub > 1 ? p->tok[1] : "",
+					    strchr("aeiou", cfg_mode_name[m][0]) ? "an" : "a",
 					    cfg_mode_name[m], cfg_mode_opener[m]);
 	}
 	return cfg_dispatch(p, M_TOP);

@@ -15,6 +15,9 @@ enum fp_cfg_mode {
 	FP_CFG_MODE_TOP = 0,
 	FP_CFG_MODE_IFACE,        /* after "interface DEV" */
 	FP_CFG_MODE_PROPOSAL,     /* after "crypto ipsec ikev2 ipsec-proposal NAME" */
+	FP_CFG_MODE_GROUP_POLICY, /* after "group-policy NAME attributes" */
+	FP_CFG_MODE_TUNNEL_GROUP, /* after "tunnel-group PEER general-attributes" */
+	FP_CFG_MODE__LAST = FP_CFG_MODE_TUNNEL_GROUP,
 };
 
 /* One line being interpreted. tok[] points into a private copy of the
@@ -87,6 +90,14 @@ int fp_cfg_acl_ace(struct fp_cfg_parse *p);
 int fp_cfg_proposal_open(struct fp_cfg_parse *p);
 int fp_cfg_proposal_enc(struct fp_cfg_parse *p);
 int fp_cfg_proposal_integ(struct fp_cfg_parse *p);
+
+int fp_cfg_gp_internal(struct fp_cfg_parse *p);
+int fp_cfg_gp_open(struct fp_cfg_parse *p);
+int fp_cfg_gp_filter(struct fp_cfg_parse *p);
+int fp_cfg_gp_filter_none(struct fp_cfg_parse *p);
+int fp_cfg_tg_type(struct fp_cfg_parse *p);
+int fp_cfg_tg_open(struct fp_cfg_parse *p);
+int fp_cfg_tg_policy(struct fp_cfg_parse *p);
 
 int fp_cfg_map_match(struct fp_cfg_parse *p);
 int fp_cfg_map_peer(struct fp_cfg_parse *p);

@@ -1,7 +1,8 @@
 /* Checks that need the whole configuration: what a crypto map entry names
  * exists, its manual keys fit its proposal's first transform pair, SPIs
  * are unique where packets are looked up by them, and every binding names
- * an interface with an address of the peers' family. The first problem
+ * an interface with an address of the peers' family; a vpn-filter's
+ * access-list and a default-group-policy's group-policy exist. The first problem
  * found is reported, naming the entry and the line it began on. */
 #include "config/config_parse.h"
 
@@ -135,6 +136,27 @@ static int check_binding(const struct fp_config *c, const struct fp_cfg_map_bind
 	return 0;
 }
 
+/* A vpn-filter names an access-list; a default-group-policy a group-policy. */
+static int check_groups(const struct fp_config *c, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < c->n_group_policies; i++) {
+		const struct fp_cfg_group_policy *gp = &c->group_policies[i];
+		if (gp->vpn_filter == FP_CFG_VF_VALUE && !fp_config_acl(c, gp->vpn_filter_acl))
+			return fail(err, errlen, "group-policy %s (line %u): vpn-filter: "
+				    "access-list %s does not exist", gp->name, gp->line,
+				    gp->vpn_filter_acl);
+	}
+	for (unsigned i = 0; i < c->n_tunnel_groups; i++) {
+		const struct fp_cfg_tunnel_group *tg = &c->tunnel_groups[i];
+		if (tg->group_policy[0] && strcmp(tg->group_policy, FP_CFG_DFLT_GROUP_POLICY) &&
+		    !fp_config_group_policy(c, tg->group_policy))
+			return fail(err, errlen, "tunnel-group %s (line %u): default-group-policy: "
+				    "group-policy %s does not exist", tg->name, tg->line,
+				    tg->group_policy);
+	}
+	return 0;
+}
+
 int fp_config_validate(const struct fp_config *c, char *err, size_t errlen)
 {
 	for (unsigned i = 0; i < c->n_entries; i++)
@@ -145,5 +167,5 @@ int fp_config_validate(const struct fp_config *c, char *err, size_t errlen)
 	for (unsigned i = 0; i < c->n_bindings; i++)
 		if (check_binding(c, &c->bindings[i], err, errlen) < 0)
 			return -1;
-	return 0;
+	return check_groups(c, err, errlen);
 }

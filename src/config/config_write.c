@@ -1,7 +1,8 @@
 /* show running-config / write memory: the configuration as the lines that
  * parse back to it, in the ASA's order: hostname, interfaces (each closed
  * by "!"), access-lists, ipsec-proposals, crypto map entries, crypto map
- * bindings, global IPsec settings, flow-offload switches. Defaults that no
+ * bindings, global IPsec settings, flow-offload switches, group-policies,
+ * tunnel-groups. Defaults that no
  * line states are left out, except the flow-offload switches, which are
  * always shown. Session keys are "*****" unless with_keys. */
 #include "config/config_parse.h"
@@ -157,6 +158,27 @@ static void write_globals(const struct fp_config *c, FILE *out)
 		c->offload_ipsec_egress ? "" : "no ");
 }
 
+static void write_group_policy(const struct fp_cfg_group_policy *gp, FILE *out)
+{
+	if (gp->internal)
+		fprintf(out, "group-policy %s internal\n", gp->name);
+	if (gp->vpn_filter == FP_CFG_VF_UNSET)
+		return;
+	fprintf(out, "group-policy %s attributes\n", gp->name);
+	if (gp->vpn_filter == FP_CFG_VF_VALUE)
+		fprintf(out, " vpn-filter value %s\n", gp->vpn_filter_acl);
+	else
+		fprintf(out, " vpn-filter none\n");
+}
+
+static void write_tunnel_group(const struct fp_cfg_tunnel_group *tg, FILE *out)
+{
+	fprintf(out, "tunnel-group %s type ipsec-l2l\n", tg->name);
+	if (tg->group_policy[0])
+		fprintf(out, "tunnel-group %s general-attributes\n default-group-policy %s\n",
+			tg->name, tg->group_policy);
+}
+
 void fp_config_write(const struct fp_config *c, FILE *out, bool with_keys)
 {
 	fprintf(out, "hostname %s\n!\n", c->hostname);
@@ -172,4 +194,8 @@ void fp_config_write(const struct fp_config *c, FILE *out, bool with_keys)
 		fprintf(out, "crypto map %s interface %s\n", c->bindings[i].map,
 			c->bindings[i].nameif);
 	write_globals(c, out);
+	for (unsigned i = 0; i < c->n_group_policies; i++)
+		write_group_policy(&c->group_policies[i], out);
+	for (unsigned i = 0; i < c->n_tunnel_groups; i++)
+		write_tunnel_group(&c->tunnel_groups[i], out);
 }

@@ -98,6 +98,46 @@ static void gw_cleartext(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_
 		gw_emit_routed(gw, io, p, false);
 }
 
+/* The software-pipe tunnel whose inbound (or outbound) SA is sa; NULL if
+ * none. Tunnels with a vpn-filter are never offloaded, so they are here. */
+static const struct fp_gw_tunnel *soft_tunnel(const struct fp_gw *gw, uint32_t sa, bool in)
+{
+	for (unsigned i = 0; i < gw->n_tunnels; i++) {
+		const struct fp_gw_tunnel *t = &gw->tunnels[i];
+		if (t->pipe == &gw->soft && (in ? t->sa_in : t->sa_out) == sa)
+			return t;
+	}
+	return NULL;
+}
+
+/* The vpn-filter of the software pipe's tunnels: the n packets (decrypted
+ * when inbound, about to be encrypted when outbound) that their tunnel's
+ * filter denies are dropped and moved behind the permitted ones, whose
+ * count is returned (the array stays a permutation). Every packet of a
+ * software tunnel passes here exactly once: inbound in gw_decap of the
+ * software pipe (whatever way it was punted or handed to the slow path),
+ * outbound in gw_encap of the software pipe (from gw_outbound's punt or
+ * a resteer). */
+static uint16_t gw_vpn_filter(struct fp_gw *gw, struct fp_pkt **pkts, uint16_t n, bool in)
+{
+	struct fp_pkt *denied[FP_VEC_MAX];
+	uint16_t keep = 0, n_denied = 0;
+	const struct fp_gw_tunnel *t = NULL;
+	for (uint16_t i = 0; i < n; i++) {
+		struct fp_pkt *p = pkts[i];
+		if (!t || (in ? t->sa_in : t->sa_out) != p->sa)
+			t = soft_tunnel(gw, p->sa, in);
+		if (t && t->vpn_filter && !fp_vpn_filter_permits(t->vpn_filter, p->data, p->len, !in)) {
+			gw_drop(gw, p, FP_DROP_VPN_FILTER);
+			denied[n_denied++] = p;
+		} else {
+			pkts[keep++] = p;
+		}
+	}
+	memcpy(pkts + keep, denied, n_denied * sizeof(*denied));
+	return keep;
+}
+
 static void gw_decap(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pipe *pp,
 		     struct fp_pkt **pkts, uint16_t n)
 {
@@ -106,6 +146,8 @@ static void gw_decap(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pipe
 		fp_capture_point(gw->caps, FP_CAP_OFFLOAD, gw_thread(io), FP_CAP_IFC_PKT, pkts, n,
 				 io->now_ns);
 	uint16_t good = fp_esp_inb_process(pp, pkts, n);
+	if (pp->software)
+		good = gw_vpn_filter(gw, pkts, good, true);
 	fp_capture_point(gw->caps, FP_CAP_DATAPATH, gw_thread(io), FP_CAP_IFC_PKT, pkts, good,
 			 io->now_ns);
 	for (uint16_t i = 0; i < good; i++)
@@ -115,6 +157,8 @@ static void gw_decap(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pipe
 static void gw_encap(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pipe *pp,
 		     struct fp_pkt **pkts, uint16_t n)
 {
+	if (pp->software)
+		n = gw_vpn_filter(gw, pkts, n, false);
 	if (!n)
 		return;
 	pp->now_ns = io->now_ns;

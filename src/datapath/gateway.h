@@ -31,6 +31,7 @@ struct fp_gw_iface {
 struct fp_gw_tunnel {
 	const struct fp_cfg_map_entry *entry;
 	const struct fp_cfg_acl *acl;
+	const struct fp_cfg_acl *vpn_filter; /* the peer's group-policy vpn-filter; NULL: none */
 	const struct fp_cfg_proposal *proposal;
 	const struct fp_gw_iface *iface;  /* where the map is bound */
 	struct fp_addr local;             /* the interface's address of the peer's family */

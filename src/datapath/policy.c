@@ -63,6 +63,16 @@ static const struct fp_cfg_ace *acl_first_match(const struct fp_cfg_acl *acl, co
 	return NULL;
 }
 
+bool fp_vpn_filter_permits(const struct fp_cfg_acl *acl, const uint8_t *ip, uint32_t len,
+			   bool outbound)
+{
+	struct flow f;
+	if (!flow_parse(&f, ip, len))
+		return false;
+	const struct fp_cfg_ace *ace = acl_first_match(acl, &f, outbound);
+	return ace && ace->permit;
+}
+
 struct fp_gw_tunnel *fp_policy_lookup(struct fp_gw *gw, const uint8_t *ip, uint32_t len)
 {
 	struct flow f;

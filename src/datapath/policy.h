@@ -17,6 +17,14 @@ struct fp_gw_tunnel;
  * comes back from the protected side. */
 bool fp_ace_match(const struct fp_cfg_ace *ace, const uint8_t *ip, uint32_t len, bool reverse);
 
+/* A tunnel's vpn-filter, written from the remote side's point of view
+ * (source = the remote network): is the packet allowed? Decrypted packets
+ * (inbound) are matched as they are, packets going into the tunnel
+ * (outbound) with source and destination swapped. The first matching ACE
+ * decides; none, or a packet too short to read, is a deny. */
+bool fp_vpn_filter_permits(const struct fp_cfg_acl *acl, const uint8_t *ip, uint32_t len,
+			   bool outbound);
+
 /* The tunnel protecting a packet leaving through the crypto map, or NULL. */
 struct fp_gw_tunnel *fp_policy_lookup(struct fp_gw *gw, const uint8_t *ip, uint32_t len);
 

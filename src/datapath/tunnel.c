@@ -71,6 +71,7 @@ static void tunnel_params(const struct fp_config *cfg, struct fp_gw_tunnel *t,
 	p->life_bytes_soft = p->life_bytes_hard / 100 * SOFT_PERCENT;
 	p->rule_id = t->rule;
 	p->tag = t->conn_id;
+	p->vpn_filter = t->vpn_filter != NULL; /* not CAN_BE_OFFLOADED: the slow path filters */
 }
 
 /* The bound interface's address of the peer's family is the local endpoint. */
@@ -140,6 +141,7 @@ int fp_gw_tunnel_build(struct fp_gw *gw, const struct fp_cfg_map_entry *e, char 
 	memset(t, 0, sizeof(*t));
 	t->entry = e;
 	t->acl = fp_config_acl(gw->cfg, e->acl);
+	t->vpn_filter = fp_config_vpn_filter(gw->cfg, &e->peer);
 	t->proposal = fp_config_proposal(gw->cfg, e->proposal);
 	t->iface = &gw->ifaces[fp_gw_iface_find(gw, ifc->nameif)];
 	t->rule = gw->n_tunnels;
