@@ -56,6 +56,10 @@ void fp_pipe_drop(struct fp_pipe *pp, struct fp_sa *sa, struct fp_pkt *p, enum f
 	p->drop = (uint16_t)why;
 	pp->st.drops[why]++;
 	pp->st.drop_pkts++;
+	/* the engine's own failures, not the packet's: show flow-offload info's
+	 * "Error Packet count" */
+	if (why == FP_DROP_CRYPTO_ERROR || why == FP_DROP_TOO_BIG)
+		pp->st.err_pkts++;
 	if (sa)
 		sa->sa_cnt.drops[why]++;
 }

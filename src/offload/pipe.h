@@ -24,7 +24,8 @@
 /* Field names follow the counters of show flow-offload info, show counters
  * and show npu-accel statistics, which print them. */
 struct fp_pipe_stats {
-	uint64_t rx_pkts, tx_pkts, err_pkts, drop_pkts;
+	uint64_t rx_pkts, tx_pkts, drop_pkts;
+	uint64_t err_pkts;             /* of the drops, the engine's own failures (crypto, buffer) */
 	uint64_t optid_hit, optid_miss, tunnel_hit, tunnel_miss, cam_hit, cam_miss;
 	uint64_t ib_process, ib_success, ob_process, ob_success, egress_optimize;
 	uint64_t in_pkts, in_bytes, in_decrypt_pkts, in_decrypt_bytes, in_hash_pkts, in_hash_bytes;

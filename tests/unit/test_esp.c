@@ -369,6 +369,21 @@ static void test_transport_and_window(void **state)
 	pair_teardown(&x);
 }
 
+/* A packet the buffer cannot hold once encapsulated is the engine's own
+ * failure: a drop that also counts as an error packet. */
+static void test_too_big_is_error(void **state)
+{
+	(void)state;
+	struct pair x;
+	pair_setup(&x, &xforms[0], FP_AF_INET, FP_AF_INET, false, false, 64, FP_SA_TUNNEL);
+	struct fp_pkt *p = inner_make(FP_AF_INET, FP_PKT_BUF_SIZE - FP_PKT_HEADROOM - 40, 0);
+	assert_int_equal(encap(&x, &p, 1), 0);
+	assert_int_equal(p->drop, FP_DROP_TOO_BIG);
+	assert_true(x.a.st.err_pkts == 1 && x.a.st.drop_pkts == 1);
+	free(p);
+	pair_teardown(&x);
+}
+
 static void test_selector(void **state)
 {
 	(void)state;
@@ -428,6 +443,7 @@ int main(void)
 		cmocka_unit_test(test_lifetime),
 		cmocka_unit_test(test_transport_and_window),
 		cmocka_unit_test(test_selector),
+		cmocka_unit_test(test_too_big_is_error),
 		cmocka_unit_test(test_sadb_tables),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
