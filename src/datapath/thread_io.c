@@ -94,7 +94,11 @@ static void txq_flush(struct fp_rt_ctx *c, unsigned i)
 	if (q->n) {
 		fp_capture_point(c->rt->gw->caps, FP_CAP_SWITCH, c->from, tio->ports[i].ifc, q->p, q->n,
 				 fp_rt_clock());
-		fp_port_tx(tio->ports[i].port, &tio->cache, q->p, q->n);
+		unsigned sent = fp_port_tx(tio->ports[i].port, &tio->cache, q->p, q->n);
+		/* refused by the kernel (EMSGSIZE past the MTU, a full queue): said in show asp drop */
+		if (sent < q->n)
+			__atomic_fetch_add(&c->rt->gw->st.drops[FP_DROP_TX_FAILED], q->n - sent,
+					   __ATOMIC_RELAXED);
 	}
 	q->n = 0;
 }

@@ -40,7 +40,8 @@
 	_(FRAG_TIMEOUT, FRAME, "ipsec-frag-timeout", "Fragmented datagram not complete within 30 seconds") \
 	_(FRAG_NOSLOT, FRAME, "ipsec-frag-noslot", "No reassembly slot free for a new fragmented datagram") \
 	_(IKE_NOT_RUNNING, FRAME, "ike-not-running", "IKE message received, IKEv2 is not enabled")  \
-	_(VPN_FILTER, FLOW, "vpn-filter-deny", "Denied by the tunnel's vpn-filter")
+	_(VPN_FILTER, FLOW, "vpn-filter-deny", "Denied by the tunnel's vpn-filter")                 \
+	_(TX_FAILED, FRAME, "send-failed", "The interface refused the packet (too big for its MTU, queue full)")
 
 enum fp_drop {
 #define FP_DROP_ENUM(n, c, s, d) FP_DROP_##n,

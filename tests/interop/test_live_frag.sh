@@ -129,6 +129,9 @@ if [ "$got" = 3 ]; then
 	echo "ok   pings of 1300 bytes cross a 1000-byte outside MTU over raw ESP"
 else
 	nt_pending "pings of 1300 bytes over raw ESP with a 1000-byte outside MTU: $got/3 answered (no pre-fragmentation or ICMP yet)"
+	# what is not delivered is at least said: the kernel's refusal is counted
+	refused=$(nt_cli a show asp drop | awk '/\(send-failed\)/ { print $NF }')
+	nt_check "a: the ESP the interface refused is counted as send-failed (${refused:-0})" test "${refused:-0}" -ge "$((3 - got))"
 fi
 nt_check "a: alive" nt_alive a
 nt_check "b: alive" nt_alive b
