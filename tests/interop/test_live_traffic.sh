@@ -52,6 +52,24 @@ for variant in esp udp; do
 	f=$(nt_show a asp show asp drop)
 	echo "     a: show asp drop:"; sed 's/^/       /' "$f" | head -20
 
+	if [ "$variant" = esp ]; then
+		# egress optimization: with it on (the default) pings after the first
+		# skip the policy walk; switched off at run time, none do, and the
+		# traffic still flows; switched on again, they do again
+		eg() { nt_cli a show counters | awk '/OFFLOAD_EGRESS_OPTIMIZE_PKT/ { print $3 }'; }
+		on1=$(eg)
+		nt_check "a: egress-optimized packets counted with it on (${on1:-0})" test "${on1:-0}" -gt 0
+		printf 'configure terminal\nno flow-offload-ipsec egress-optimization\nend\n' | nt_cli_lines a >/dev/null
+		nt_ping a 5
+		nt_check "egress-optimization off: 5 pings A -> B answered" test "$(nt_ping_received a)" = 5
+		off=$(eg)
+		nt_check "a: no packet egress-optimized while off (${on1:-0} -> ${off:-0})" test "${off:-0}" = "${on1:-0}"
+		printf 'configure terminal\nflow-offload-ipsec egress-optimization\nend\n' | nt_cli_lines a >/dev/null
+		nt_ping a 5
+		on2=$(eg)
+		nt_check "a: egress-optimized again once on (${off:-0} -> ${on2:-0})" test "${on2:-0}" -gt "${off:-0}"
+	fi
+
 	nt_stop a
 	nt_stop b
 done
