@@ -148,6 +148,10 @@ static void classify_one(struct fp_pipe *pp, struct fp_pkt *p)
 		return;
 	}
 	pp->st.optid_hit++;
+	/* the tunnel table holds VTI endpoints; fpvpn has no VTI yet, so every
+	 * ESP packet misses it and goes on to the 6-tuple CAM, as a
+	 * policy-based (crypto map) tunnel does on the FPGA */
+	pp->st.tunnel_miss++;
 	if (p->len - p->esp_off < FP_ESP_HLEN) {
 		fp_pipe_drop(pp, NULL, p, FP_DROP_ESP_TRUNCATED);
 		return;
