@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # strongSwan charon (kernel-libipsec, ESP-in-UDP only) in network
-# namespaces, as /work/shared/notes/strongswan-peer.md describes: one
+# namespaces, as the shared notes (strongswan-peer.md) describes: one
 # charon per namespace, each in a private mount namespace with its own /run
 # (charon's pid file is compiled in), its own strongswan.conf (explicit
 # plugin list, kernel-libipsec before kernel-netlink) and vici socket.
