@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "config/config.h"
 #include "datapath/gateway.h"
+#include "fuzz_gw.h"
 
 #define KEY_GCM "c0ffee030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20212223"
 #define KEY_CBC "c0ffee030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
@@ -49,21 +50,11 @@ static const char *const fuzz_config[] = {
 static struct fp_gw *fuzz_gw(void)
 {
 	static struct fp_gw gw;
-	static int built;
-	char err[256];
-	if (built)
-		return &gw;
-	struct fp_config *c = fp_config_new();
-	for (unsigned i = 0; i < sizeof(fuzz_config) / sizeof(fuzz_config[0]); i++)
-		if (fp_config_parse_line(c, fuzz_config[i], "fuzz_cli", i + 1, err, sizeof(err)) < 0)
-			goto fail;
-	if (fp_config_validate(c, err, sizeof(err)) < 0 || fp_gw_init(&gw, c, err, sizeof(err)) < 0)
-		goto fail;
-	built = 1;
-	return &gw;
-fail:
-	fprintf(stderr, "fuzz_cli: %s\n", err);
-	abort();
+	static struct fp_gw *built;
+	if (!built)
+		built = fuzz_gw_build(&gw, fuzz_config, sizeof(fuzz_config) / sizeof(fuzz_config[0]),
+				      "fuzz_cli");
+	return built;
 }
 
 static void check_output(const char *line, int rc, const char *out)
