@@ -243,7 +243,7 @@ int fp_rt_start(struct fp_runtime *rt, struct fp_gw *gw, const struct fp_rt_opts
 	memset(rt, 0, sizeof(*rt));
 	rt->gw = gw;
 	rt->n_workers = gw->n_pipes;
-	rt->started_ns = fp_rt_clock();
+	rt->started_ns = fp_gw_clock();
 	rt->w = calloc(rt->n_workers, sizeof(*rt->w));
 	if (!rt->w || rt_rings(rt) < 0 || rt_threads_io(rt) < 0) {
 		snprintf(err, errlen, "out of memory for %u pipes", rt->n_workers);
@@ -319,7 +319,7 @@ void fp_rt_slow_poll(struct fp_runtime *rt)
 			for (unsigned k = 0; k < n; k++)
 				pkts[k]->flags &= ~FP_PKT_F_TAKEN;
 			rt->slow_punts += n;
-			ctx.gio.now_ns = fp_rt_clock();
+			ctx.gio.now_ns = fp_gw_clock();
 			fp_gw_slow_input(rt->gw, &ctx.gio, pkts, (uint16_t)n);
 			fp_rt_release(&ctx, pkts, n);
 		}

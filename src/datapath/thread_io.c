@@ -4,18 +4,10 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common/inet.h"
 #include "offload/capture.h"
-
-uint64_t fp_rt_clock(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 int fp_thread_io_init(struct fp_thread_io *tio)
 {
@@ -93,7 +85,7 @@ static void txq_flush(struct fp_rt_ctx *c, unsigned i)
 	struct fp_txq *q = &tio->txq[i];
 	if (q->n) {
 		fp_capture_point(c->rt->gw->caps, FP_CAP_SWITCH, c->from, tio->ports[i].ifc, q->p, q->n,
-				 fp_rt_clock());
+				 fp_gw_clock());
 		unsigned sent = fp_port_tx(tio->ports[i].port, &tio->cache, q->p, q->n);
 		/* refused by the kernel (EMSGSIZE past the MTU, a full queue): said in show asp drop */
 		if (sent < q->n)
@@ -208,7 +200,7 @@ static void rx_burst(struct fp_rt_ctx *c, const struct fp_rt_port *rp, struct fp
 {
 	for (unsigned i = 0; i < n; i++)
 		pkts[i]->flags = 0;
-	c->gio.now_ns = fp_rt_clock();
+	c->gio.now_ns = fp_gw_clock();
 	fp_capture_point(c->rt->gw->caps, FP_CAP_SWITCH, c->from, rp->ifc, pkts, n, c->gio.now_ns);
 	if (rp->inside)
 		fp_gw_rx_inside(c->rt->gw, &c->gio, rp->ifc, pkts, (uint16_t)n);
@@ -228,7 +220,7 @@ unsigned fp_rt_rx_ports(struct fp_rt_ctx *c)
 		/* a full burst may leave packets inside the port that epoll cannot
 		 * see (a GRO batch being split): read again, a bounded number of times */
 		for (unsigned round = 0; round < FP_RT_RX_ROUNDS; round++) {
-			unsigned n = fp_port_rx(rp->port, &c->tio->cache, pkts, FP_RT_BURST, fp_rt_clock());
+			unsigned n = fp_port_rx(rp->port, &c->tio->cache, pkts, FP_RT_BURST, fp_gw_clock());
 			if (n)
 				rx_burst(c, rp, pkts, n);
 			total += n;
@@ -245,7 +237,7 @@ void fp_rt_rx_handoff(struct fp_rt_ctx *c, struct fp_pkt **pkts, unsigned n)
 {
 	struct fp_pkt *out[FP_RT_BURST], *in[FP_RT_BURST];
 	unsigned n_out = 0, n_in = 0;
-	c->gio.now_ns = fp_rt_clock();
+	c->gio.now_ns = fp_gw_clock();
 	for (unsigned i = 0; i < n; i++) {
 		pkts[i]->flags &= ~FP_PKT_F_TAKEN; /* ours now */
 		if (pkts[i]->flags & FP_PKT_F_OUTBOUND)

@@ -44,6 +44,5 @@ void fp_thread_io_fini(struct fp_thread_io *tio);
 int fp_thread_io_add(struct fp_thread_io *tio, const struct fp_rt_port *p);
 /* Wake a thread sleeping in epoll (its eventfd). */
 void fp_thread_io_wake(struct fp_thread_io *tio);
-uint64_t fp_rt_clock(void);
 
 #endif
