@@ -133,6 +133,7 @@ void fp_show_flow_offload_ipsec_stats(const struct fp_gw *gw, FILE *out)
 	stat_line(out, "Outbound rule updates", s.rule_out_update);
 	stat_line(out, "Rule failures", s.rule_failed);
 	fprintf(out, "Punted to the slow path: %" PRIu64 "\n", s.punts);
+	fprintf(out, "Held while their SA moved here: %" PRIu64 "\n", s.held);
 }
 
 /* ---- clearing ----------------------------------------------------------- */

@@ -316,12 +316,10 @@ static uint16_t gw_steer(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_
 	return keep;
 }
 
-void fp_gw_rx_outside(struct fp_gw *gw, const struct fp_gw_io *io, uint16_t ifc,
-		      struct fp_pkt **pkts, uint16_t n)
+static void gw_rx_outer(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt **pkts,
+			uint16_t n)
 {
 	struct burst slow = {.n = 0};
-	for (uint16_t i = 0; i < n; i++)
-		pkts[i]->ifc = ifc;
 	n = gw_steer(gw, io, pkts, n);
 	uint16_t hit = fp_classify_inb(io->pipe, pkts, n);
 	for (uint16_t i = hit; i < n; i++)
@@ -330,6 +328,28 @@ void fp_gw_rx_outside(struct fp_gw *gw, const struct fp_gw_io *io, uint16_t ifc,
 	gw_decap(gw, io, io->pipe, pkts, hit);
 	if (slow.n)
 		fp_gw_slow_input(gw, io, slow.p, slow.n);
+}
+
+void fp_gw_rx_outside(struct fp_gw *gw, const struct fp_gw_io *io, uint16_t ifc,
+		      struct fp_pkt **pkts, uint16_t n)
+{
+	for (uint16_t i = 0; i < n; i++)
+		pkts[i]->ifc = ifc;
+	gw_rx_outer(gw, io, pkts, n);
+}
+
+/* Each keeps the interface it came in on; the software pipe's were ESP the
+ * slow path was punted. */
+void fp_gw_rx_held(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt **pkts,
+		   uint16_t n)
+{
+	if (!io->pipe->software) {
+		gw_rx_outer(gw, io, pkts, n);
+		return;
+	}
+	struct burst esp = {.n = n};
+	memcpy(esp.p, pkts, n * sizeof(*pkts));
+	gw_slow_esp(gw, io, &esp);
 }
 
 /* The tunnel's pipe is ours, another worker's (handoff) or the slow path's. */

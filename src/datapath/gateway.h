@@ -71,6 +71,9 @@ struct fp_gw {
 	/* Run fn on the thread that owns each engine pipe, and wait. Set by the
 	 * live runtime; NULL offline, where this thread owns them all. */
 	void (*on_pipes)(struct fp_gw *gw, void (*fn)(struct fp_pipe *pp, void *arg), void *arg);
+	/* Run what the pipes have punted so far on the slow path's software
+	 * pipe (live runtime; NULL offline, where nothing waits in between). */
+	void (*slow_drain)(struct fp_gw *gw);
 };
 
 /* Build from a validated configuration; takes ownership of cfg. -1 and a
@@ -127,6 +130,10 @@ void fp_gw_rx_inside(struct fp_gw *gw, const struct fp_gw_io *io, uint16_t ifc,
  * (FP_PKT_F_OUTBOUND). Runs on the slow path's thread. */
 void fp_gw_slow_input(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt **pkts,
 		      uint16_t n);
+/* Packets io->pipe held while one of its SAs waited for its state
+ * (fp_pipe_unhold), classified again on that pipe's thread. */
+void fp_gw_rx_held(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt **pkts,
+		   uint16_t n);
 /* After ESP outbound: the packets the engine punted because their SA had
  * moved away go back to the policy once (on the slow path). */
 void fp_gw_outb_punted(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt **pkts,

@@ -9,14 +9,18 @@
  * only then point the tunnel at it. No sequence number is sent twice. A
  * packet caught in between is not dropped: outbound, its pipe no longer has
  * the SA and sends it back to the policy (fp_gw_outb_punted); inbound, the
- * slow path hands it to the pipe that owns the SA now. */
+ * new pipe holds its SA's packets from the install to the import (in
+ * order, FP_PIPE_HOLD at most), the slow path first runs what was punted
+ * before it gives an SA up, and a packet still punted after that is handed
+ * to the pipe that owns the SA now. So no packet is decrypted against an
+ * empty window, and none overtakes an older one by more than the window. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "datapath/gateway.h"
 
-enum move_phase { MOVE_INSTALL, MOVE_TAKE, MOVE_IMPORT };
+enum move_phase { MOVE_INSTALL, MOVE_TAKE, MOVE_IMPORT, MOVE_UNDO };
 
 struct move {
 	struct fp_gw_tunnel *t;
@@ -26,6 +30,7 @@ struct move {
 	struct fp_sa_state st_in, st_out;
 	uint32_t new_in, new_out;
 	int failed;
+	int installed;                    /* the new pair is in m->to */
 	int taken;                        /* the old pair is gone */
 };
 
@@ -34,6 +39,7 @@ struct moves {
 	struct move *m;
 	unsigned n;
 	enum move_phase phase;
+	bool hold;                        /* the new pairs wait for the old ones' state */
 };
 
 static void move_count(struct fp_pipe *pp, enum move_phase ph, int ok)
@@ -48,9 +54,10 @@ static void move_count(struct fp_pipe *pp, enum move_phase ph, int ok)
 		pp->st.rule_in_del++, pp->st.rule_out_del++;
 }
 
-static void move_install(struct move *m)
+static void move_install(struct move *m, bool hold)
 {
 	const char *why;
+	m->in.held = hold;
 	if (fp_sa_install(m->to->db, &m->in, &m->new_in, &why) < 0) {
 		m->failed = 1;
 		return;
@@ -58,7 +65,9 @@ static void move_install(struct move *m)
 	if (fp_sa_install(m->to->db, &m->out, &m->new_out, &why) < 0) {
 		fp_sa_delete(m->to->db, m->new_in);
 		m->failed = 1;
+		return;
 	}
+	m->installed = 1;
 }
 
 /* The old pair stops in the same breath as its state is taken, so no
@@ -76,13 +85,27 @@ static void move_take(struct move *m, struct fp_pipe *pp)
 	m->taken = 1;
 }
 
-/* One phase of one move, if pp is the pipe it happens on. */
-static void move_step(struct move *m, struct fp_pipe *pp, enum move_phase ph)
+/* A move that failed after its new pair was installed: that pair goes
+ * (and with it what the new pipe held, classified again and punted). */
+static void move_undo(struct move *m, struct fp_pipe *pp)
 {
+	fp_sa_delete(pp->db, m->new_in);
+	fp_sa_delete(pp->db, m->new_out);
+	m->installed = 0;
+}
+
+/* One phase of one move, if pp is the pipe it happens on. */
+static void move_step(struct move *m, struct fp_pipe *pp, enum move_phase ph, bool hold)
+{
+	if (ph == MOVE_UNDO) {
+		if (m->failed && m->installed && pp == m->to)
+			move_undo(m, pp);
+		return;
+	}
 	if (m->failed)
 		return;
 	if (ph == MOVE_INSTALL && pp == m->to) {
-		move_install(m);
+		move_install(m, hold);
 		move_count(pp, ph, !m->failed);
 	} else if (ph == MOVE_TAKE && pp == m->from) {
 		move_take(m, pp);
@@ -97,22 +120,28 @@ static void moves_on_pipe(struct fp_pipe *pp, void *arg)
 {
 	struct moves *mv = arg;
 	for (unsigned i = 0; i < mv->n; i++)
-		move_step(&mv->m[i], pp, mv->phase);
+		move_step(&mv->m[i], pp, mv->phase, mv->hold);
 }
 
-/* Run a phase everywhere: on the workers' threads for engine pipes (or
- * here, offline), here for the software pipe. */
+/* Run a phase everywhere: here for the software pipe, on the workers'
+ * threads for engine pipes (or here, offline). Before the software pipe
+ * gives its SAs up, the slow path runs what was punted to it until now
+ * (their new pipes hold what comes after); before the engine pipes give
+ * theirs up, so that nothing punted is sent back to the policy while the
+ * tunnels still point at their old pipes. */
 static void moves_phase(struct moves *mv, enum move_phase ph)
 {
 	struct fp_gw *gw = mv->gw;
 	mv->phase = ph;
+	if (ph == MOVE_TAKE && gw->slow_drain)
+		gw->slow_drain(gw);
+	moves_on_pipe(&gw->soft, mv);
 	if (gw->on_pipes) {
 		gw->on_pipes(gw, moves_on_pipe, mv);
 	} else {
 		for (unsigned p = 0; p < gw->n_pipes; p++)
 			moves_on_pipe(&gw->pipes[p], mv);
 	}
-	moves_on_pipe(&gw->soft, mv);
 }
 
 /* The tunnels to move; with all, every tunnel, to where it is now. */
@@ -154,7 +183,7 @@ static unsigned moves_switch(struct moves *mv)
 
 int fp_gw_reoffload(struct fp_gw *gw, char *err, size_t errlen)
 {
-	struct moves mv = {.gw = gw};
+	struct moves mv = {.gw = gw, .hold = true};
 	mv.m = calloc(gw->n_tunnels ? gw->n_tunnels : 1, sizeof(*mv.m));
 	if (!mv.m) {
 		snprintf(err, errlen, "out of memory");
@@ -165,6 +194,8 @@ int fp_gw_reoffload(struct fp_gw *gw, char *err, size_t errlen)
 	moves_phase(&mv, MOVE_TAKE);
 	moves_phase(&mv, MOVE_IMPORT);
 	unsigned failed = moves_switch(&mv);
+	if (failed)
+		moves_phase(&mv, MOVE_UNDO);
 	fp_gw_policy_changed(gw); /* cached flows point at tunnels that moved */
 	fp_crypto_cleanse(mv.m, sizeof(*mv.m) * (gw->n_tunnels ? gw->n_tunnels : 1));
 	free(mv.m);

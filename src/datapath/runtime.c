@@ -20,6 +20,7 @@
 int fp_rt_worker_start(struct fp_worker *w, bool pin);
 void fp_rt_worker_stop(struct fp_worker *w);
 void fp_rt_on_pipes(struct fp_gw *gw, void (*fn)(struct fp_pipe *pp, void *arg), void *arg);
+static void slow_drain(struct fp_gw *gw);
 
 static int rt_rings(struct fp_runtime *rt)
 {
@@ -264,6 +265,7 @@ int fp_rt_start(struct fp_runtime *rt, struct fp_gw *gw, const struct fp_rt_opts
 	}
 	gw->rt = rt;
 	gw->on_pipes = fp_rt_on_pipes;
+	gw->slow_drain = slow_drain;
 	return 0;
 fail:
 	fp_rt_stop(rt);
@@ -275,6 +277,7 @@ void fp_rt_stop(struct fp_runtime *rt)
 	if (rt->gw) {
 		rt->gw->rt = NULL;
 		rt->gw->on_pipes = NULL;
+		rt->gw->slow_drain = NULL;
 	}
 	for (unsigned i = 0; rt->w && i < rt->n_workers; i++)
 		if (rt->w[i].started)
@@ -303,28 +306,52 @@ int fp_rt_slow_fd(const struct fp_runtime *rt)
 	return rt->slow.epfd;
 }
 
-/* What the pipes punted, then the slow path's own ports. */
+/* The slow path's thread context: one, as there is one such thread. */
+static struct fp_rt_ctx slow_ctx;
+
+/* What worker w punted, at most max packets (the ring keeps filling). */
+static void slow_punts(struct fp_runtime *rt, unsigned w, uint32_t max)
+{
+	void *objs[FP_RT_BURST];
+	unsigned n;
+	while (max && (n = fp_ring_dequeue(&rt->w[w].punt, objs,
+					   max < FP_RT_BURST ? max : FP_RT_BURST)) > 0) {
+		struct fp_pkt **pkts = (struct fp_pkt **)objs;
+		for (unsigned k = 0; k < n; k++)
+			pkts[k]->flags &= ~FP_PKT_F_TAKEN;
+		rt->slow_punts += n;
+		max -= n;
+		slow_ctx.gio.now_ns = fp_gw_clock();
+		fp_gw_slow_input(rt->gw, &slow_ctx.gio, pkts, (uint16_t)n);
+		fp_rt_release(&slow_ctx, pkts, n);
+	}
+}
+
+/* gw->slow_drain: before the software pipe gives up an SA (an offload
+ * switch), what was punted for it runs here, so that none of it reaches
+ * the SA's new home after newer packets and falls left of the window. */
+static void slow_drain(struct fp_gw *gw)
+{
+	struct fp_runtime *rt = gw->rt;
+	fp_rt_ctx_init(&slow_ctx, rt, &rt->slow, NULL, &gw->soft);
+	for (unsigned i = 0; i < rt->n_workers; i++)
+		slow_punts(rt, i, fp_ring_count(&rt->w[i].punt));
+	fp_rt_flush(&slow_ctx);
+}
+
+/* What the software pipe held, what the pipes punted, then the slow path's
+ * own ports. */
 void fp_rt_slow_poll(struct fp_runtime *rt)
 {
-	static struct fp_rt_ctx ctx;
-	void *objs[FP_RT_BURST];
 	uint64_t v;
-	fp_rt_ctx_init(&ctx, rt, &rt->slow, NULL, &rt->gw->soft);
+	fp_rt_ctx_init(&slow_ctx, rt, &rt->slow, NULL, &rt->gw->soft);
 	while (read(rt->slow.wakefd, &v, sizeof(v)) > 0)
 		;
-	for (unsigned i = 0; i < rt->n_workers; i++) {
-		unsigned n;
-		while ((n = fp_ring_dequeue(&rt->w[i].punt, objs, FP_RT_BURST)) > 0) {
-			struct fp_pkt **pkts = (struct fp_pkt **)objs;
-			for (unsigned k = 0; k < n; k++)
-				pkts[k]->flags &= ~FP_PKT_F_TAKEN;
-			rt->slow_punts += n;
-			ctx.gio.now_ns = fp_gw_clock();
-			fp_gw_slow_input(rt->gw, &ctx.gio, pkts, (uint16_t)n);
-			fp_rt_release(&ctx, pkts, n);
-		}
-	}
-	fp_rt_rx_ports(&ctx);
-	fp_rt_flush(&ctx);
+	if (rt->gw->soft.n_hold)
+		fp_rt_rx_held(&slow_ctx);
+	for (unsigned i = 0; i < rt->n_workers; i++)
+		slow_punts(rt, i, UINT32_MAX);
+	fp_rt_rx_ports(&slow_ctx);
+	fp_rt_flush(&slow_ctx);
 	fp_capset_reclaim(rt->gw->caps); /* captures cleared or removed from the CLI */
 }

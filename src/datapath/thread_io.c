@@ -231,6 +231,17 @@ unsigned fp_rt_rx_ports(struct fp_rt_ctx *c)
 	return total;
 }
 
+void fp_rt_rx_held(struct fp_rt_ctx *c)
+{
+	struct fp_pkt *pkts[FP_RT_BURST];
+	unsigned n;
+	while ((n = fp_pipe_unhold(c->gio.pipe, pkts, FP_RT_BURST)) > 0) {
+		c->gio.now_ns = fp_gw_clock();
+		fp_gw_rx_held(c->rt->gw, &c->gio, pkts, (uint16_t)n);
+		fp_rt_release(c, pkts, n);
+	}
+}
+
 /* Outbound packets whose SA is ours go straight to ESP; the others came
  * from an outside port of another thread and are classified here. */
 void fp_rt_rx_handoff(struct fp_rt_ctx *c, struct fp_pkt **pkts, unsigned n)

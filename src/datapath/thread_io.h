@@ -35,6 +35,9 @@ void fp_rt_flush(struct fp_rt_ctx *c);
 /* Buffers of packets nobody took (dropped, counted) go back to the cache;
  * then the staged handoffs and punts go into their rings. */
 void fp_rt_release(struct fp_rt_ctx *c, struct fp_pkt **pkts, unsigned n);
+/* What the thread's pipe held while an SA moved to it, once the SA has its
+ * state (nothing when some SA still waits). */
+void fp_rt_rx_held(struct fp_rt_ctx *c);
 /* Packets another thread handed to this worker's pipe. */
 void fp_rt_rx_handoff(struct fp_rt_ctx *c, struct fp_pkt **pkts, unsigned n);
 

@@ -57,6 +57,8 @@ static void *worker_main(void *arg)
 			break;
 		worker_drain_wake(w);
 		worker_call(w);
+		if (w->pipe->n_hold) /* older than anything the rings or ports have */
+			fp_rt_rx_held(&ctx);
 		busy = worker_rings(w, &ctx);
 		busy += fp_rt_rx_ports(&ctx);
 		fp_rt_flush(&ctx);

@@ -170,6 +170,8 @@ static void classify_one(struct fp_pipe *pp, struct fp_pkt *p)
 		return;
 	}
 	pp->st.cam_hit++;
+	if (__builtin_expect(pp->db->db_sa[p->sa].sa_held, 0))
+		fp_pipe_hold(pp, &pp->db->db_sa[p->sa], p);
 }
 
 uint32_t fp_classify_peek_spi(const struct fp_pipe *pp, struct fp_pkt *p)

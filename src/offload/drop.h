@@ -41,7 +41,8 @@
 	_(FRAG_NOSLOT, FRAME, "ipsec-frag-noslot", "No reassembly slot free for a new fragmented datagram") \
 	_(IKE_NOT_RUNNING, FRAME, "ike-not-running", "IKE message received, IKEv2 is not enabled")  \
 	_(VPN_FILTER, FLOW, "vpn-filter-deny", "Denied by the tunnel's vpn-filter")                 \
-	_(TX_FAILED, FRAME, "send-failed", "The interface refused the packet (too big for its MTU, queue full)")
+	_(TX_FAILED, FRAME, "send-failed", "The interface refused the packet (too big for its MTU, queue full)") \
+	_(SA_MOVING, FLOW, "ipsec-sa-moving", "SA moving between pipes: more packets than its hold queue takes")
 
 enum fp_drop {
 #define FP_DROP_ENUM(n, c, s, d) FP_DROP_##n,

@@ -15,7 +15,8 @@ int fp_pipe_init(struct fp_pipe *pp, unsigned id, bool software, uint32_t max_sa
 	pp->db = fp_sadb_new(max_sa, be);
 	pp->ct = fp_crypto_thread_new();
 	pp->scr = aligned_alloc(64, sizeof(*pp->scr));
-	if (!pp->db || !pp->ct || !pp->scr) {
+	pp->hold = calloc(FP_PIPE_HOLD, sizeof(*pp->hold));
+	if (!pp->db || !pp->ct || !pp->scr || !pp->hold) {
 		fp_pipe_fini(pp);
 		return -1;
 	}
@@ -30,6 +31,7 @@ void fp_pipe_fini(struct fp_pipe *pp)
 	if (pp->scr)
 		fp_crypto_cleanse(pp->scr, sizeof(*pp->scr));
 	free(pp->scr);
+	free(pp->hold); /* held packets belong to the pool, which goes with the gateway */
 	memset(pp, 0, sizeof(*pp));
 }
 
@@ -69,6 +71,33 @@ void fp_pipe_punt(struct fp_pipe *pp, struct fp_pkt *p, enum fp_drop why)
 	p->drop = (uint16_t)why;
 	p->flags |= FP_PKT_F_PUNT;
 	pp->st.punts++;
+}
+
+void fp_pipe_hold(struct fp_pipe *pp, struct fp_sa *sa, struct fp_pkt *p)
+{
+	if (pp->n_hold == FP_PIPE_HOLD) {
+		fp_pipe_drop(pp, sa, p, FP_DROP_SA_MOVING);
+		return;
+	}
+	p->drop = FP_DROP_SA_MOVING; /* not counted: kept, not dropped */
+	p->flags |= FP_PKT_F_TAKEN;
+	pp->hold[pp->n_hold++] = p;
+	pp->st.held++;
+}
+
+uint16_t fp_pipe_unhold(struct fp_pipe *pp, struct fp_pkt **out, uint16_t max)
+{
+	if (fp_sadb_held(pp->db))
+		return 0;
+	uint16_t n = pp->n_hold < max ? pp->n_hold : max;
+	memcpy(out, pp->hold, n * sizeof(*out));
+	memmove(pp->hold, pp->hold + n, (size_t)(pp->n_hold - n) * sizeof(*out));
+	pp->n_hold = (uint16_t)(pp->n_hold - n);
+	for (uint16_t i = 0; i < n; i++) {
+		out[i]->flags &= ~FP_PKT_F_TAKEN;
+		out[i]->drop = FP_DROP_NONE;
+	}
+	return n;
 }
 
 uint16_t fp_vec_partition(struct fp_pipe *pp, struct fp_pkt **pkts, uint16_t n)

@@ -20,6 +20,7 @@
 #include "offload/sa.h"
 
 #define FP_PIPE_ENCAP_PORTS 4
+#define FP_PIPE_HOLD 1024u /* packets of SAs waiting for their state (fp_sa_params.held) */
 
 /* Field names follow the counters of show flow-offload info, show counters
  * and show npu-accel statistics, which print them. */
@@ -33,6 +34,7 @@ struct fp_pipe_stats {
 	uint64_t out_hash_pkts, out_hash_bytes;
 	uint64_t filtering_total, filtering_drop, anti_replay_drop;
 	uint64_t punts;
+	uint64_t held;                 /* packets held while their SA moved here */
 	/* rule changes applied to this pipe's tables (IPSEC OFFLOAD_FLOW_*) */
 	uint64_t rule_in_add, rule_out_add, rule_in_del, rule_out_del;
 	uint64_t rule_in_update, rule_out_update, rule_failed;
@@ -57,6 +59,8 @@ struct fp_pipe {
 	uint64_t now_ns;               /* set by the caller per burst */
 	struct fp_pipe_stats st;
 	struct fp_pipe_scratch *scr;
+	struct fp_pkt **hold;          /* FP_PIPE_HOLD, oldest first */
+	uint16_t n_hold;
 };
 
 int fp_pipe_init(struct fp_pipe *pp, unsigned id, bool software, uint32_t max_sa,
@@ -73,12 +77,21 @@ struct fp_sa;
 void fp_pipe_drop(struct fp_pipe *pp, struct fp_sa *sa, struct fp_pkt *p, enum fp_drop why);
 void fp_pipe_punt(struct fp_pipe *pp, struct fp_pkt *p, enum fp_drop why);
 
+/* A packet of an SA that waits for its state: kept, in arrival order, and
+ * marked FP_PKT_F_TAKEN (the caller no longer owns it); dropped as
+ * FP_DROP_SA_MOVING when the queue is full. */
+void fp_pipe_hold(struct fp_pipe *pp, struct fp_sa *sa, struct fp_pkt *p);
+/* Once no SA of the pipe is held (fp_sadb_held), the held packets, oldest
+ * first, back to the caller (flag cleared) to be classified again. */
+uint16_t fp_pipe_unhold(struct fp_pipe *pp, struct fp_pkt **out, uint16_t max);
+
 /* Stable partition: packets with drop == NONE first. Returns their count. */
 uint16_t fp_vec_partition(struct fp_pipe *pp, struct fp_pkt **pkts, uint16_t n);
 
 /* Inbound classification of outer packets: option-ID table (ESP or
  * ESP-in-UDP?), then the SPI lookup (our 6-tuple CAM). Sets pkt->sa and
- * pkt->esp_off. Returns the count of packets for this pipe's SAs. */
+ * pkt->esp_off. Returns the count of packets for this pipe's SAs; those of
+ * a held SA are not among them (fp_pipe_hold). */
 uint16_t fp_classify_inb(struct fp_pipe *pp, struct fp_pkt **pkts, uint16_t n);
 
 /* The SPI of an ESP or ESP-in-UDP packet, 0 if it is not one; no table is

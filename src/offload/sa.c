@@ -145,6 +145,8 @@ int fp_sa_install(struct fp_sadb *db, const struct fp_sa_params *p, uint32_t *id
 	else
 		fp_sadb_table_add(db, FP_SA_OUT, (uint64_t)p->rule_id + 1, i);
 	db->db_sa[i].sa_live = true;
+	db->db_sa[i].sa_held = p->held && p->dir == FP_SA_IN;
+	db->db_held += db->db_sa[i].sa_held;
 	db->db_count++;
 	*id = i;
 	return 0;
@@ -204,6 +206,7 @@ int fp_sa_delete(struct fp_sadb *db, uint32_t id)
 		fp_sadb_table_del(db, FP_SA_IN, (uint64_t)sa->sa_spi + 1);
 	else if (fp_sadb_lookup_out(db, sa->sa_p.rule_id) == id)
 		fp_sadb_table_del(db, FP_SA_OUT, (uint64_t)sa->sa_p.rule_id + 1);
+	db->db_held -= sa->sa_held;
 	fp_crypto_sa_free(sa->sa_cs);
 	fp_crypto_cleanse(sa, sizeof(*sa));
 	db->db_count--;
@@ -279,7 +282,14 @@ int fp_sa_import(struct fp_sadb *db, uint32_t id, const struct fp_sa_state *st)
 	sa->sa_ip_id = st->ip_id;
 	sa->sa_soft_sent = st->soft_sent;
 	sa->sa_expired = st->expired;
+	db->db_held -= sa->sa_held;
+	sa->sa_held = false;
 	return 0;
+}
+
+uint32_t fp_sadb_held(const struct fp_sadb *db)
+{
+	return db->db_held;
 }
 
 const struct fp_sa_params *fp_sa_params_get(const struct fp_sadb *db, uint32_t id)

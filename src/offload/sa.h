@@ -57,6 +57,11 @@ struct fp_sa_params {
 	bool post_frag;               /* fragment after encryption */
 	bool ikev1;
 	bool compression;
+	/* Inbound, installed for a move between pipes (its state comes with
+	 * fp_sa_import): until then its packets are held by the pipe, in
+	 * order, so none is decrypted against an empty replay window and none
+	 * overtakes the ones still queued for the SA's old home. */
+	bool held;
 };
 
 /* Fields of fp_sa_update to apply. */
@@ -143,6 +148,8 @@ int fp_sa_query(const struct fp_sadb *db, uint32_t id, struct fp_sa_stats *out);
  * parameters (its replay window must be the same size). */
 int fp_sa_export(const struct fp_sadb *db, uint32_t id, struct fp_sa_state *st);
 int fp_sa_import(struct fp_sadb *db, uint32_t id, const struct fp_sa_state *st);
+/* How many installed SAs still wait for their state (params.held). */
+uint32_t fp_sadb_held(const struct fp_sadb *db);
 const struct fp_sa_params *fp_sa_params_get(const struct fp_sadb *db, uint32_t id);
 /* Zero the SA's counters (clear ipsec sa / clear counters). */
 void fp_sa_stats_clear(struct fp_sadb *db, uint32_t id);

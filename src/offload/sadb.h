@@ -37,6 +37,7 @@ struct fp_sa {
 	bool sa_esn;
 	bool sa_live;               /* installed, not deleted */
 	bool sa_expired;            /* hard lifetime reached: no more packets */
+	bool sa_held;               /* inbound: waits for fp_sa_import, packets held */
 	uint8_t sa_iv_len;
 	uint8_t sa_icv_len;
 	uint8_t sa_block;           /* payload alignment */
@@ -63,6 +64,7 @@ struct fp_sadb {
 	struct fp_sa *db_sa;
 	uint32_t db_cap;
 	uint32_t db_count;
+	uint32_t db_held;           /* SAs with sa_held */
 	uint32_t db_mask;           /* hash tables: 2^k slots, at least 2 x capacity */
 	uint64_t *db_in_key;        /* SPI + 1 (0 = empty) */
 	uint32_t *db_in_val;

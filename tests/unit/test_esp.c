@@ -302,6 +302,84 @@ static void test_replay_in_engine(void **state)
 	pair_teardown(&x);
 }
 
+/* b's inbound SA moved within its pipe as an offload switch does it:
+ * state exported, SA deleted, installed again held, state imported. */
+static uint32_t move_held(struct pair *x, struct fp_sa_state *st)
+{
+	const char *err = NULL;
+	struct fp_sa_params q = *fp_sa_params_get(x->b.db, x->in);
+	q.key = x->p.key; /* the installed copy keeps no keys */
+	assert_int_equal(fp_sa_export(x->b.db, x->in, st), 0);
+	assert_int_equal(fp_sa_delete(x->b.db, x->in), 0);
+	q.held = true;
+	assert_int_equal(fp_sa_install(x->b.db, &q, &x->in, &err), 0);
+	assert_int_equal(fp_sadb_held(x->b.db), 1);
+	return x->in;
+}
+
+/* Packets of an SA waiting for its state are kept in order, not decrypted
+ * against an empty window, and given back once it has its state. */
+static void test_held_sa(void **state)
+{
+	(void)state;
+	struct pair x;
+	struct fp_sa_state st;
+	struct fp_pkt *v[3], *back[4];
+	pair_setup(&x, &xforms[0], FP_AF_INET, FP_AF_INET, false, false, 64, FP_SA_TUNNEL);
+	struct fp_pkt *seen = esp_one(&x, 0), *replayed = pkt_copy(seen);
+	assert_int_equal(decap(&x, &seen, 1), 1);
+	free(seen);
+	move_held(&x, &st);
+	for (int i = 0; i < 3; i++)
+		v[i] = esp_one(&x, (uint8_t)(i + 1));
+	assert_int_equal(decap(&x, v, 3), 0);
+	assert_int_equal(decap(&x, &replayed, 1), 0);
+	assert_int_equal(x.b.n_hold, 4);
+	assert_true(v[0]->flags & FP_PKT_F_TAKEN);
+	assert_int_equal(x.b.st.drop_pkts, 0); /* held, not dropped */
+	assert_int_equal(fp_pipe_unhold(&x.b, back, 4), 0);
+	assert_int_equal(fp_sa_import(x.b.db, x.in, &st), 0);
+	assert_int_equal(fp_sadb_held(x.b.db), 0);
+	assert_int_equal(fp_pipe_unhold(&x.b, back, 4), 4);
+	assert_ptr_equal(back[0], v[0]);
+	assert_ptr_equal(back[3], replayed);
+	assert_false(back[0]->flags & FP_PKT_F_TAKEN);
+	assert_int_equal(decap(&x, back, 4), 3);
+	assert_int_equal(replayed->drop, FP_DROP_REPLAY); /* the window came with the state */
+	for (int i = 0; i < 4; i++)
+		free(back[i]);
+	pair_teardown(&x);
+}
+
+/* A full hold queue drops, counted as ipsec-sa-moving. */
+static void test_held_sa_overflow(void **state)
+{
+	(void)state;
+	struct pair x;
+	struct fp_sa_state st;
+	static struct fp_pkt *back[FP_PIPE_HOLD];
+	pair_setup(&x, &xforms[0], FP_AF_INET, FP_AF_INET, false, false, 64, FP_SA_TUNNEL);
+	struct fp_pkt *one = esp_one(&x, 0);
+	move_held(&x, &st);
+	for (unsigned i = 0; i <= FP_PIPE_HOLD; i++) {
+		struct fp_pkt *p = pkt_copy(one);
+		assert_int_equal(decap(&x, &p, 1), 0);
+		if (i == FP_PIPE_HOLD) {
+			assert_false(p->flags & FP_PKT_F_TAKEN);
+			free(p);
+		}
+	}
+	assert_int_equal(x.b.st.drops[FP_DROP_SA_MOVING], 1);
+	assert_int_equal(fp_sa_delete(x.b.db, x.in), 0); /* the move failed: undone */
+	assert_int_equal(fp_pipe_unhold(&x.b, back, FP_PIPE_HOLD), FP_PIPE_HOLD);
+	assert_int_equal(decap(&x, back, 1), 0);
+	assert_true(back[0]->flags & FP_PKT_F_PUNT); /* now an unknown SPI */
+	for (unsigned i = 0; i < FP_PIPE_HOLD; i++)
+		free(back[i]);
+	free(one);
+	pair_teardown(&x);
+}
+
 static void test_seq_exhaustion(void **state)
 {
 	(void)state;
@@ -439,6 +517,8 @@ int main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_bad_packets),
 		cmocka_unit_test(test_replay_in_engine),
+		cmocka_unit_test(test_held_sa),
+		cmocka_unit_test(test_held_sa_overflow),
 		cmocka_unit_test(test_seq_exhaustion),
 		cmocka_unit_test(test_lifetime),
 		cmocka_unit_test(test_transport_and_window),
