@@ -353,20 +353,20 @@ void fp_gw_rx_held(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt **
 }
 
 /* The tunnel's pipe is ours, another worker's (handoff) or the slow path's. */
-static void gw_outbound(const struct fp_gw_io *io, struct fp_gw_tunnel *t, struct fp_pkt *p,
-			struct burst *eng, struct burst *slow)
+static void gw_outbound(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_gw_tunnel *t,
+			struct fp_pkt *p, struct burst *eng, struct burst *slow)
 {
-	p->sa = t->sa_out;
+	struct fp_pipe *pp = fp_gw_tunnel_route(gw, t, &p->sa);
 	p->ifc = t->iface->id;
-	if (t->pipe == io->pipe) {
+	if (pp == io->pipe) {
 		eng->p[eng->n++] = p;
 		return;
 	}
 	p->flags |= FP_PKT_F_OUTBOUND;
-	if (t->pipe->software)
+	if (pp->software)
 		gw_punt(io, slow, p);
 	else if (io->handoff)
-		io->handoff(io->ctx, t->pipe, p);
+		io->handoff(io->ctx, pp, p);
 	else
 		eng->p[eng->n++] = p; /* one pipe: t->pipe is io->pipe */
 }
@@ -410,7 +410,7 @@ void fp_gw_rx_inside(struct fp_gw *gw, const struct fp_gw_io *io, uint16_t ifc,
 		}
 		struct fp_gw_tunnel *t = gw_policy(gw, io, p, ifc);
 		if (t)
-			gw_outbound(io, t, p, &eng, &slow);
+			gw_outbound(gw, io, t, p, &eng, &slow);
 		else /* no crypto map entry protects it: forwarded in clear */
 			gw_emit_routed(gw, io, p, false);
 	}

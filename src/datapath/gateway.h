@@ -38,6 +38,10 @@ struct fp_gw_tunnel {
 	struct fp_sa_params in, out;      /* as installed (keys cleared) */
 	uint32_t sa_in, sa_out;           /* ids in pipe */
 	struct fp_pipe *pipe;             /* engine pipe, or &gw->soft */
+	/* pipe id << 32 | sa_out in one word, the one thing workers read: an
+	 * SA id means something only in its own pipe's table, and a move
+	 * changes both at once (fp_gw_tunnel_route) */
+	uint64_t route;
 	bool can_offload;
 	const char *not_offload_why;
 	uint32_t rule;                    /* outbound rule id */
@@ -91,6 +95,24 @@ struct fp_pipe *fp_gw_tunnel_home(const struct fp_gw *gw, const struct fp_gw_tun
  * (the caller zeroizes them when done). */
 void fp_gw_tunnel_keyed(const struct fp_gw *gw, const struct fp_gw_tunnel *t,
 			struct fp_sa_params *in, struct fp_sa_params *out);
+/* Where the tunnel's outbound packets go now: its pipe, and *sa_out there. */
+static inline struct fp_pipe *fp_gw_tunnel_route(struct fp_gw *gw, const struct fp_gw_tunnel *t,
+						 uint32_t *sa_out)
+{
+	uint64_t r = __atomic_load_n(&t->route, __ATOMIC_ACQUIRE);
+	uint32_t id = (uint32_t)(r >> 32);
+	*sa_out = (uint32_t)r;
+	return id < gw->n_pipes ? &gw->pipes[id] : &gw->soft;
+}
+/* Set pipe, sa_in and sa_out, then the route the workers read. */
+static inline void fp_gw_tunnel_place(struct fp_gw_tunnel *t, struct fp_pipe *pp, uint32_t sa_in,
+				      uint32_t sa_out)
+{
+	t->sa_in = sa_in;
+	t->sa_out = sa_out;
+	t->pipe = pp;
+	__atomic_store_n(&t->route, (uint64_t)pp->id << 32 | sa_out, __ATOMIC_RELEASE);
+}
 static inline bool fp_gw_tunnel_offloaded(const struct fp_gw *gw, const struct fp_gw_tunnel *t)
 {
 	return t->pipe && t->pipe != &gw->soft;

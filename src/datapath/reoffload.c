@@ -174,9 +174,7 @@ static unsigned moves_switch(struct moves *mv)
 			failed++;
 			continue;
 		}
-		m->t->sa_in = m->new_in;
-		m->t->sa_out = m->new_out;
-		__atomic_store_n(&m->t->pipe, m->to, __ATOMIC_RELEASE);
+		fp_gw_tunnel_place(m->t, m->to, m->new_in, m->new_out);
 	}
 	return failed;
 }

@@ -123,6 +123,7 @@ static int tunnel_install(struct fp_gw *gw, struct fp_gw_tunnel *t, char *err, s
 		fp_crypto_cleanse(k->ckey, sizeof(k->ckey));
 		fp_crypto_cleanse(k->akey, sizeof(k->akey));
 	}
+	fp_gw_tunnel_place(t, t->pipe, t->sa_in, t->sa_out);
 	t->installed_ns = fp_gw_clock();
 	if (!t->pipe->software) {
 		t->pipe->st.rule_in_add++;
