@@ -109,6 +109,22 @@ const struct fp_cfg_iface *fp_config_map_iface(const struct fp_config *c, const 
 	return NULL;
 }
 
+unsigned fp_config_mtu(const struct fp_config *c, const char *nameif)
+{
+	for (unsigned i = 0; i < c->n_mtus; i++)
+		if (strcmp(c->mtus[i].nameif, nameif) == 0)
+			return c->mtus[i].mtu;
+	return 0;
+}
+
+bool fp_config_post_frag(const struct fp_config *c, const char *nameif)
+{
+	for (unsigned i = 0; i < c->n_frags; i++)
+		if (strcmp(c->frags[i].nameif, nameif) == 0)
+			return c->frags[i].post_frag;
+	return false;
+}
+
 const struct fp_cfg_group_policy *fp_config_group_policy(const struct fp_config *c,
 							 const char *name)
 {

@@ -99,6 +99,21 @@ struct fp_cfg_map_binding {
 	char nameif[FP_NAME_MAX];
 };
 
+/* "mtu NAMEIF BYTES": the MTU fpvpnd assumes for the interface when it
+ * decides whether an encrypted packet fits (the device's own MTU is never
+ * changed; without the line the live daemon reads it at start). */
+struct fp_cfg_mtu {
+	char nameif[FP_NAME_MAX];
+	unsigned mtu;                 /* 64..9198 */
+};
+
+/* "crypto ipsec fragmentation before-encryption|after-encryption NAMEIF".
+ * Before (the default) is kept too, so that validation can check its name. */
+struct fp_cfg_frag {
+	char nameif[FP_NAME_MAX];
+	bool post_frag;               /* after-encryption */
+};
+
 /* "group-policy NAME internal" and its "group-policy NAME attributes"
  * sub-mode: "vpn-filter value ACL" or "vpn-filter none". */
 enum fp_cfg_vpn_filter {
@@ -137,6 +152,10 @@ struct fp_config {
 	unsigned n_entries;
 	struct fp_cfg_map_binding bindings[FP_CFG_MAX_IFACES];
 	unsigned n_bindings;
+	struct fp_cfg_mtu mtus[FP_CFG_MAX_IFACES]; /* one per nameif, in first-line order */
+	unsigned n_mtus;
+	struct fp_cfg_frag frags[FP_CFG_MAX_IFACES]; /* one per nameif, the last line's */
+	unsigned n_frags;
 	struct fp_cfg_group_policy group_policies[FP_CFG_MAX_GROUP_POLICIES];
 	unsigned n_group_policies;
 	struct fp_cfg_tunnel_group tunnel_groups[FP_CFG_MAX_TUNNEL_GROUPS];
@@ -163,8 +182,9 @@ int fp_config_load(struct fp_config *c, const char *path, char *err, size_t errl
 int fp_config_parse_line(struct fp_config *c, const char *line, const char *file,
 			 unsigned lineno, char *err, size_t errlen);
 /* Checks across lines: a map entry's ACL and proposal exist, keys match
- * the proposal's first transform, the bound interface exists, a
- * vpn-filter's ACL and a default-group-policy exist. */
+ * the proposal's first transform, the bound interface exists, the
+ * interface an mtu or fragmentation line names exists, a vpn-filter's ACL
+ * and a default-group-policy exist. */
 int fp_config_validate(const struct fp_config *c, char *err, size_t errlen);
 
 /* Lookups. NULL when absent. */
@@ -182,10 +202,18 @@ const struct fp_cfg_acl *fp_config_vpn_filter(const struct fp_config *c,
 					      const struct fp_addr *peer);
 /* The interface a crypto map is bound to; NULL if unbound. */
 const struct fp_cfg_iface *fp_config_map_iface(const struct fp_config *c, const char *map);
+/* The MTU "mtu NAMEIF BYTES" sets; 0 when no mtu line names nameif (the
+ * device's MTU then applies). */
+unsigned fp_config_mtu(const struct fp_config *c, const char *nameif);
+/* Whether "crypto ipsec fragmentation after-encryption NAMEIF" is in force:
+ * ESP packets too big for the interface are fragmented after encryption
+ * rather than the inner packet before (the default). */
+bool fp_config_post_frag(const struct fp_config *c, const char *nameif);
 
 /* show running-config: the configuration as lines that parse back to the
- * same struct. Session keys are printed as "*****" unless with_keys
- * (write memory keeps them, show never does). */
+ * same struct (but for "fragmentation before-encryption" lines: the
+ * default is not written). Session keys are printed as "*****" unless
+ * with_keys (write memory keeps them, show never does). */
 void fp_config_write(const struct fp_config *c, FILE *out, bool with_keys);
 
 #endif

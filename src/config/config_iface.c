@@ -1,12 +1,19 @@
 /* "interface DEV" and its sub-mode: nameif, ip address, ipv6 address,
  * shutdown. An interface's addresses keep their host bits: they are the
  * gateway's own addresses (the local ends of tunnels), with the prefix
- * length of the attached network. */
+ * length of the attached network.
+ *
+ * Then the top-level lines that name an interface by its nameif, as on the
+ * ASA: "mtu NAMEIF BYTES" and "crypto ipsec fragmentation
+ * before-encryption|after-encryption NAMEIF". The interface may come later
+ * in the file, so fp_config_validate checks that it exists. */
 #include "config/config_parse.h"
 
 #include <string.h>
 
 #define IFNAME_MAX 16 /* Linux IFNAMSIZ, NUL included */
+#define MTU_MIN 64u   /* the ASA's range */
+#define MTU_MAX 9198u
 
 int fp_cfg_iface_open(struct fp_cfg_parse *p)
 {
@@ -104,4 +111,55 @@ int fp_cfg_iface_no_shutdown(struct fp_cfg_parse *p)
 		return -1;
 	ifc->shutdown = false;
 	return 0;
+}
+
+/* A second line for the same nameif replaces the first. */
+int fp_cfg_mtu(struct fp_cfg_parse *p)
+{
+	struct fp_config *c = p->c;
+	char nameif[FP_NAME_MAX];
+	uint64_t v;
+	if (fp_cfg_name(p, p->tok[p->arg], "the interface name", sizeof(nameif), nameif) < 0 ||
+	    fp_cfg_uint(p, p->tok[p->arg + 1], "the MTU", MTU_MIN, MTU_MAX, &v) < 0)
+		return -1;
+	unsigned i = 0;
+	while (i < c->n_mtus && strcmp(c->mtus[i].nameif, nameif) != 0)
+		i++;
+	if (i == FP_CFG_MAX_IFACES)
+		return fp_cfg_error(p, "too many mtu lines (limit %u, one per interface)",
+				    FP_CFG_MAX_IFACES);
+	memcpy(c->mtus[i].nameif, nameif, sizeof(nameif));
+	c->mtus[i].mtu = (unsigned)v;
+	c->n_mtus += i == c->n_mtus;
+	return 0;
+}
+
+/* The last line for a nameif wins. Before-encryption, the default, is
+ * kept all the same so that fp_config_validate checks the name it gives. */
+static int frag_set(struct fp_cfg_parse *p, bool post_frag)
+{
+	struct fp_config *c = p->c;
+	char nameif[FP_NAME_MAX];
+	if (fp_cfg_name(p, p->tok[p->arg], "the interface name", sizeof(nameif), nameif) < 0)
+		return -1;
+	unsigned i = 0;
+	while (i < c->n_frags && strcmp(c->frags[i].nameif, nameif) != 0)
+		i++;
+	if (i == FP_CFG_MAX_IFACES)
+		return fp_cfg_error(p, "too many fragmentation lines (limit %u, one per "
+				    "interface)", FP_CFG_MAX_IFACES);
+	memcpy(c->frags[i].nameif, nameif, sizeof(nameif));
+	c->frags[i].post_frag = post_frag;
+	c->n_frags += i == c->n_frags;
+	return 0;
+}
+
+int fp_cfg_frag_before(struct fp_cfg_parse *p)
+{
+	return frag_set(p, false);
+}
+
+int fp_cfg_frag_after(struct fp_cfg_parse *p)
+{
+	return frag_set(p, true);
 }

@@ -84,6 +84,9 @@ int fp_cfg_iface_ip(struct fp_cfg_parse *p);
 int fp_cfg_iface_ipv6(struct fp_cfg_parse *p);
 int fp_cfg_iface_shutdown(struct fp_cfg_parse *p);
 int fp_cfg_iface_no_shutdown(struct fp_cfg_parse *p);
+int fp_cfg_mtu(struct fp_cfg_parse *p);
+int fp_cfg_frag_before(struct fp_cfg_parse *p);
+int fp_cfg_frag_after(struct fp_cfg_parse *p);
 
 int fp_cfg_acl_ace(struct fp_cfg_parse *p);
 

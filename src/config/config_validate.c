@@ -1,7 +1,8 @@
 /* Checks that need the whole configuration: what a crypto map entry names
  * exists, its manual keys fit its proposal's first transform pair, SPIs
  * are unique where packets are looked up by them, and every binding names
- * an interface with an address of the peers' family; a vpn-filter's
+ * an interface with an address of the peers' family; every mtu and
+ * fragmentation line names an interface; a vpn-filter's
  * access-list and a default-group-policy's group-policy exist. The first problem
  * found is reported, naming the entry and the line it began on. */
 #include "config/config_parse.h"
@@ -136,6 +137,25 @@ static int check_binding(const struct fp_config *c, const struct fp_cfg_map_bind
 	return 0;
 }
 
+/* "mtu NAMEIF" and "crypto ipsec fragmentation ... NAMEIF" name an
+ * interface: a mistyped name would otherwise leave the real one at its
+ * default without a word. */
+static int check_nameif_lines(const struct fp_config *c, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < c->n_mtus; i++)
+		if (!fp_config_iface_by_nameif(c, c->mtus[i].nameif))
+			return fail(err, errlen, "mtu %s: no interface has 'nameif %s'",
+				    c->mtus[i].nameif, c->mtus[i].nameif);
+	for (unsigned i = 0; i < c->n_frags; i++) {
+		const struct fp_cfg_frag *f = &c->frags[i];
+		if (!fp_config_iface_by_nameif(c, f->nameif))
+			return fail(err, errlen, "crypto ipsec fragmentation %s %s: no interface "
+				    "has 'nameif %s'", f->post_frag ? "after-encryption" :
+				    "before-encryption", f->nameif, f->nameif);
+	}
+	return 0;
+}
+
 /* A vpn-filter names an access-list; a default-group-policy a group-policy. */
 static int check_groups(const struct fp_config *c, char *err, size_t errlen)
 {
@@ -167,5 +187,7 @@ int fp_config_validate(const struct fp_config *c, char *err, size_t errlen)
 	for (unsigned i = 0; i < c->n_bindings; i++)
 		if (check_binding(c, &c->bindings[i], err, errlen) < 0)
 			return -1;
+	if (check_nameif_lines(c, err, errlen) < 0)
+		return -1;
 	return check_groups(c, err, errlen);
 }

@@ -1,8 +1,8 @@
 /* show running-config / write memory: the configuration as the lines that
  * parse back to it, in the ASA's order: hostname, interfaces (each closed
- * by "!"), access-lists, ipsec-proposals, crypto map entries, crypto map
- * bindings, global IPsec settings, flow-offload switches, group-policies,
- * tunnel-groups. Defaults that no
+ * by "!"), mtu lines, access-lists, ipsec-proposals, crypto map entries,
+ * crypto map bindings, global IPsec settings (fragmentation included),
+ * flow-offload switches, group-policies, tunnel-groups. Defaults that no
  * line states are left out, except the flow-offload switches, which are
  * always shown. Session keys are "*****" unless with_keys. */
 #include "config/config_parse.h"
@@ -153,6 +153,10 @@ static void write_globals(const struct fp_config *c, FILE *out)
 			c->replay_window);
 	if (c->replay_disabled)
 		fprintf(out, "crypto ipsec security-association replay disable\n");
+	for (unsigned i = 0; i < c->n_frags; i++) /* before-encryption is the default */
+		if (c->frags[i].post_frag)
+			fprintf(out, "crypto ipsec fragmentation after-encryption %s\n",
+				c->frags[i].nameif);
 	fprintf(out, "%sflow-offload-ipsec\n", c->offload_ipsec ? "" : "no ");
 	fprintf(out, "%sflow-offload-ipsec egress-optimization\n",
 		c->offload_ipsec_egress ? "" : "no ");
@@ -184,6 +188,8 @@ void fp_config_write(const struct fp_config *c, FILE *out, bool with_keys)
 	fprintf(out, "hostname %s\n!\n", c->hostname);
 	for (unsigned i = 0; i < c->n_ifaces; i++)
 		write_iface(&c->ifaces[i], out);
+	for (unsigned i = 0; i < c->n_mtus; i++)
+		fprintf(out, "mtu %s %u\n", c->mtus[i].nameif, c->mtus[i].mtu);
 	for (unsigned i = 0; i < c->n_acls; i++)
 		write_acl(&c->acls[i], out);
 	for (unsigned i = 0; i < c->n_proposals; i++)

@@ -1,7 +1,7 @@
 /* The configuration parser: a full sample parses to the expected fields;
  * each class of error names its file, line and what was expected (tables:
- * text -> line -> message); IPv6 access-lists; sub-modes; the checks
- * across lines of fp_config_validate. */
+ * text -> line -> message); IPv6 access-lists; sub-modes; mtu and
+ * fragmentation by nameif; the checks across lines of fp_config_validate. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -89,6 +89,9 @@ static void test_defaults(void **state)
 	assert_true(c->offload_ipsec);
 	assert_true(c->offload_ipsec_egress);
 	assert_int_equal(c->n_ifaces + c->n_acls + c->n_proposals + c->n_entries, 0);
+	assert_int_equal(c->n_mtus + c->n_frags, 0);
+	assert_int_equal(fp_config_mtu(c, "outside"), 0);
+	assert_false(fp_config_post_frag(c, "outside"));
 	fp_config_free(c);
 	fp_config_free(NULL);
 }
@@ -245,6 +248,40 @@ static void test_submode(void **state)
 	fp_config_free(c);
 }
 
+/* "mtu NAMEIF BYTES" and "crypto ipsec fragmentation ... NAMEIF" may come
+ * before the interface they name; a later line for the same nameif
+ * replaces the earlier one; names are case-sensitive, keywords are not. */
+static void test_mtu_fragmentation(void **state)
+{
+	(void)state;
+	struct fp_config *c = load_ok("mtu outside 1500\n"
+				      "crypto ipsec fragmentation after-encryption inside\n"
+				      "interface eth0\n nameif outside\n"
+				      "interface eth1\n nameif inside\n"
+				      "MTU inside 9198\nmtu outside 64\n"
+				      "crypto ipsec fragmentation after-encryption outside\n"
+				      "Crypto IPsec Fragmentation Before-Encryption inside\n");
+	char err[256] = "";
+	if (fp_config_validate(c, err, sizeof(err)) < 0)
+		fail_msg("refused: %s", err);
+	assert_int_equal(c->n_mtus, 2);
+	assert_int_equal(fp_config_mtu(c, "outside"), 64);
+	assert_int_equal(fp_config_mtu(c, "inside"), 9198);
+	assert_int_equal(fp_config_mtu(c, "Outside"), 0);
+	assert_int_equal(fp_config_mtu(c, "dmz"), 0);
+	assert_int_equal(c->n_frags, 2);
+	assert_true(fp_config_post_frag(c, "outside"));
+	assert_false(fp_config_post_frag(c, "inside")); /* the last line wins */
+	assert_false(fp_config_post_frag(c, "dmz"));
+	assert_int_equal(fp_config_parse_line(c, "crypto ipsec fragmentation before-encryption "
+					      "outside", "t", 1, err, sizeof(err)), 0);
+	assert_false(fp_config_post_frag(c, "outside"));
+	assert_int_equal(fp_config_parse_line(c, "mtu outside 1500", "t", 2, err, sizeof(err)), 0);
+	assert_int_equal(fp_config_mtu(c, "outside"), 1500);
+	assert_int_equal(c->n_mtus, 2);
+	fp_config_free(c);
+}
+
 struct err_case {
 	const char *text;
 	unsigned line;
@@ -348,6 +385,30 @@ static const struct err_case parse_errors[] = {
 	{ KEY "300 cipher 00 authenticator\n", 1, "expected 'authenticator HEX' after the key" },
 	{ KEY "300 key 00\n", 1, "expected 'cipher HEX' or 'authenticator HEX' after the SPI" },
 	{ "hostname a\xc3\xa9\n", 1, "unexpected byte 0xc3 at column 11" },
+	{ "mtu outside 63\n", 1, "mtu: the MTU must be a number from 64 to 9198, got '63'" },
+	{ "mtu outside 9199\n", 1, "mtu: the MTU must be a number from 64 to 9198, got '9199'" },
+	{ "mtu outside big\n", 1, "mtu: the MTU must be a number from 64 to 9198, got 'big'" },
+	{ "mtu outside -1500\n", 1, "mtu: the MTU must be a number from 64 to 9198, got '-1500'" },
+	{ "mtu outside\n", 1, "mtu: incomplete command; usage: mtu NAMEIF 64-9198" },
+	{ "mtu outside 1500 9000\n", 1,
+	  "mtu: unexpected '9000' at the end; usage: mtu NAMEIF 64-9198" },
+	{ "mtu out!side 1500\n", 1,
+	  "mtu: the interface name 'out!side' may contain only letters, digits" },
+	{ PRE " mtu 1500\n", 5, "mtu: incomplete command; usage: mtu NAMEIF 64-9198" },
+	{ "crypto ipsec fragmentation sideways outside\n", 1,
+	  "crypto ipsec fragmentation: expected 'before-encryption' or 'after-encryption' after "
+	  "'fragmentation', got 'sideways'" },
+	{ "crypto ipsec fragmentation\n", 1,
+	  "crypto ipsec fragmentation: expected 'before-encryption' or 'after-encryption' after "
+	  "'fragmentation', got end of line" },
+	{ "crypto ipsec fragmentation after-encryption\n", 1,
+	  "crypto ipsec fragmentation after-encryption: incomplete command; usage: "
+	  "crypto ipsec fragmentation after-encryption NAMEIF" },
+	{ "crypto ipsec fragmentation before-encryption outside inside\n", 1,
+	  "unexpected 'inside' at the end; usage: crypto ipsec fragmentation before-encryption "
+	  "NAMEIF" },
+	{ "crypto ipsec fragmentation after-encryption a/b\n", 1,
+	  "fragmentation: the interface name 'a/b' may contain only letters" },
 };
 
 static void check_error(const struct err_case *t, int (*load)(struct fp_config *, const char *,
@@ -408,6 +469,16 @@ static const struct {
 	  "crypto map x interface outside: the map has no entries" },
 	{ IF4 ACL PROP ENT(1) KEYS(1, 300, 301) "crypto map m 1 set peer 2001:db8::2\n" BIND,
 	  "the peer is IPv6 but interface outside (eth0) has no 'ipv6 address'" },
+	{ IF4 ACL PROP ENT(1) KEYS(1, 300, 301) BIND "mtu outside 1400\n"
+	  "crypto ipsec fragmentation after-encryption outside\n", NULL },
+	{ "mtu outside 1400\n" IF4, NULL },
+	{ IF4 "mtu dmz 1400\n", "mtu dmz: no interface has 'nameif dmz'" },
+	{ IF4 "interface eth1\nmtu eth1 1400\n", "mtu eth1: no interface has 'nameif eth1'" },
+	{ IF4 "mtu outside 1400\ncrypto ipsec fragmentation after-encryption dmz\n",
+	  "crypto ipsec fragmentation after-encryption dmz: no interface has 'nameif dmz'" },
+	{ IF4 "crypto ipsec fragmentation before-encryption Outside\n",
+	  "crypto ipsec fragmentation before-encryption Outside: no interface has "
+	  "'nameif Outside'" },
 };
 
 static void test_validate_errors(void **state)
@@ -458,6 +529,7 @@ int main(void)
 		cmocka_unit_test(test_keywords_case_insensitive),
 		cmocka_unit_test(test_ipv6_acl),
 		cmocka_unit_test(test_submode),
+		cmocka_unit_test(test_mtu_fragmentation),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_validate_errors),
 		cmocka_unit_test(test_load_resets_submode),

@@ -96,6 +96,16 @@ static void binding_line(FILE *f, unsigned i)
 	fprintf(f, "crypto map m%u interface if%u\n", i, i);
 }
 
+static void mtu_line(FILE *f, unsigned i)
+{
+	fprintf(f, "mtu if%u 1500\n", i);
+}
+
+static void frag_line(FILE *f, unsigned i)
+{
+	fprintf(f, "crypto ipsec fragmentation after-encryption if%u\n", i);
+}
+
 static void test_table_limits(void **state)
 {
 	(void)state;
@@ -108,6 +118,10 @@ static void test_table_limits(void **state)
 	check_limit(FP_CFG_MAX_KEYS + 1, key_line, "too many outbound keys in crypto map m 1 "
 						  "(limit 4)");
 	check_limit(FP_CFG_MAX_IFACES + 1, binding_line, "too many crypto map bindings (limit 16)");
+	check_limit(FP_CFG_MAX_IFACES + 1, mtu_line,
+		    "mtu: too many mtu lines (limit 16, one per interface)");
+	check_limit(FP_CFG_MAX_IFACES + 1, frag_line,
+		    "fragmentation: too many fragmentation lines (limit 16, one per interface)");
 }
 
 static void test_same_key_replaces(void **state)

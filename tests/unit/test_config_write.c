@@ -23,6 +23,8 @@ static const char *const configs[] = {
 	EXAMPLES "site-a-ipv6.conf",
 	EXAMPLES "site-b-ipv6.conf",
 	"../fuzz/corpus/fuzz_config/valid-everything.conf",
+	"../fuzz/corpus/fuzz_config/valid-mtu-fragmentation.conf",
+	"../fuzz/corpus/fuzz_config/valid-mtu-ipv6-jumbo.conf",
 };
 #define N_CONFIGS (sizeof(configs) / sizeof(configs[0]))
 
@@ -89,6 +91,11 @@ static void assert_config_equal(const struct fp_config *a, const struct fp_confi
 	}
 	assert_int_equal(a->n_bindings, b->n_bindings);
 	assert_memory_equal(a->bindings, b->bindings, a->n_bindings * sizeof(a->bindings[0]));
+	assert_int_equal(a->n_mtus, b->n_mtus);
+	assert_memory_equal(a->mtus, b->mtus, a->n_mtus * sizeof(a->mtus[0]));
+	for (unsigned i = 0; i < a->n_ifaces; i++) /* before-encryption is not written */
+		assert_int_equal(fp_config_post_frag(a, a->ifaces[i].nameif),
+				 fp_config_post_frag(b, a->ifaces[i].nameif));
 	assert_int_equal(a->replay_window, b->replay_window);
 	assert_int_equal(a->replay_disabled, b->replay_disabled);
 	assert_int_equal(a->offload_ipsec, b->offload_ipsec);
@@ -152,12 +159,24 @@ static void test_show_hides_keys(void **state)
 	}
 }
 
+/* Each of the n strings occurs in shown, in this order. */
+static void assert_in_order(const char *shown, const char *const *order, size_t n)
+{
+	const char *at = shown;
+	for (size_t i = 0; i < n; i++) {
+		const char *next = strstr(at, order[i]);
+		if (!next)
+			fail_msg("missing or out of order: %s\nin:\n%s", order[i], shown);
+		at = next;
+	}
+}
+
 static void test_write_order(void **state)
 {
 	(void)state;
 	struct fp_config *c = load_path(EXAMPLES "site-a.conf");
 	char *shown = write_text(c, false);
-	const char *order[] = {
+	const char *const order[] = {
 		"hostname site-a\n!\n", "interface eth0\n nameif outside\n", "!\ninterface eth1\n",
 		("access-list OUTSIDE_CRYPTOMAP_10 extended permit ip 10.1.0.0 255.255.255.0 "
 		 "10.2.0.0 255.255.255.0\n"),
@@ -167,13 +186,33 @@ static void test_write_order(void **state)
 		"crypto map outside_map interface outside\n",
 		"flow-offload-ipsec\nflow-offload-ipsec egress-optimization\n",
 	};
-	const char *at = shown;
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		const char *next = strstr(at, order[i]);
-		if (!next)
-			fail_msg("missing or out of order: %s\nin:\n%s", order[i], shown);
-		at = next;
-	}
+	assert_in_order(shown, order, sizeof(order) / sizeof(order[0]));
+	assert_null(strstr(shown, "mtu "));
+	assert_null(strstr(shown, "fragmentation"));
+	free(shown);
+	fp_config_free(c);
+}
+
+/* mtu lines follow the interfaces, one per nameif with its last value;
+ * only after-encryption is written (before is the default), with the
+ * global IPsec settings, before the flow-offload switches. */
+static void test_write_mtu_fragmentation(void **state)
+{
+	(void)state;
+	struct fp_config *c = load_path("../fuzz/corpus/fuzz_config/valid-mtu-ipv6-jumbo.conf");
+	char *shown = write_text(c, false);
+	const char *const order[] = {
+		("interface eth1\n nameif inside\n ipv6 address 2001:db8:2::1/64\n!\n"
+		 "mtu outside 1400\nmtu inside 9198\naccess-list VPN6 "),
+		"crypto map outside_map interface outside\n",
+		"crypto ipsec fragmentation after-encryption inside\nflow-offload-ipsec\n",
+	};
+	assert_in_order(shown, order, sizeof(order) / sizeof(order[0]));
+	assert_null(strstr(shown, "before-encryption"));
+	assert_null(strstr(shown, "after-encryption outside"));
+	assert_int_equal(fp_config_mtu(c, "outside"), 1400);
+	assert_false(fp_config_post_frag(c, "outside"));
+	assert_true(fp_config_post_frag(c, "inside"));
 	free(shown);
 	fp_config_free(c);
 }
@@ -228,6 +267,7 @@ int main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_show_hides_keys),
 		cmocka_unit_test(test_write_order),
+		cmocka_unit_test(test_write_mtu_fragmentation),
 		cmocka_unit_test(test_examples_mirrored),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
