@@ -72,6 +72,7 @@ static int cmd_clear_sa_counters(struct fp_cli_req *r)
 {
 	for (unsigned i = 0; i < r->gw->n_tunnels; i++) {
 		struct fp_gw_tunnel *t = &r->gw->tunnels[i];
+		memset(&t->frag, 0, sizeof(t->frag));
 		if (!t->pipe || !t->pipe->db)
 			continue;
 		fp_sa_stats_clear(t->pipe->db, t->sa_in);

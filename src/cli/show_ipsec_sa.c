@@ -136,9 +136,11 @@ static void print_counters(const struct sa_view *v, FILE *out)
 	fprintf(out, "      #pkts compressed: 0, #pkts decompressed: 0\n");
 	fprintf(out, "      #pkts not compressed: %" PRIu64
 		", #pkts comp failed: 0, #pkts decomp failed: 0\n", o);
-	fprintf(out, "      #pre-frag successes: 0, #pre-frag failures: 0, #fragments created: 0\n");
-	fprintf(out, "      #PMTUs sent: 0, #PMTUs rcvd: 0, #decapsulated frgs needing reassembly: %" PRIu64
-		"\n", v->in_st.reasm);
+	const struct fp_gw_frag_stats *f = &v->t->frag;
+	fprintf(out, "      #pre-frag successes: %" PRIu64 ", #pre-frag failures: %" PRIu64
+		", #fragments created: %" PRIu64 "\n", f->prefrag_ok, f->prefrag_fail, f->frags_created);
+	fprintf(out, "      #PMTUs sent: %" PRIu64 ", #PMTUs rcvd: 0, #decapsulated frgs needing reassembly: %"
+		PRIu64 "\n", f->pmtu_sent, v->in_st.reasm);
 	fprintf(out, "      #TFC rcvd: %" PRIu64 ", #TFC sent: 0\n", v->in_st.tfc);
 	fprintf(out, "      #Valid ICMP Errors rcvd: 0, #Invalid ICMP Errors rcvd: 0\n");
 	if (!fp_cli_tunnel_offloaded(v->gw, v->t))

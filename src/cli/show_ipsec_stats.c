@@ -26,6 +26,7 @@ struct ipsec_dir_sum {
 struct ipsec_sum {
 	uint64_t active;
 	struct ipsec_dir_sum in, out;
+	struct fp_gw_frag_stats frag;
 };
 
 /* One SA into its direction's sums. Authentications count packets of SAs
@@ -56,6 +57,12 @@ static void sum_tunnels(const struct fp_gw *gw, struct ipsec_sum *s)
 		if (fp_cli_tunnel_query(t, &in, &out) < 0)
 			continue;
 		s->active++;
+		s->frag.prefrag_ok += t->frag.prefrag_ok;
+		s->frag.prefrag_fail += t->frag.prefrag_fail;
+		s->frag.postfrag_ok += t->frag.postfrag_ok;
+		s->frag.postfrag_fail += t->frag.postfrag_fail;
+		s->frag.frags_created += t->frag.frags_created;
+		s->frag.pmtu_sent += t->frag.pmtu_sent;
 		sum_sa(&s->in, fp_cli_tunnel_params(t, FP_SA_IN), &in, IN_DROPPED);
 		sum_sa(&s->out, fp_cli_tunnel_params(t, FP_SA_OUT), &out, FP_DROPS_ALL);
 	}
@@ -80,7 +87,8 @@ static void print_inbound(const struct fp_gw *gw, const struct ipsec_dir_sum *d,
 }
 
 /* "successses" is the ASA's own spelling. */
-static void print_outbound(const struct ipsec_dir_sum *d, FILE *out)
+static void print_outbound(const struct ipsec_dir_sum *d, const struct fp_gw_frag_stats *f,
+			   FILE *out)
 {
 	fprintf(out, "Outbound\n");
 	fprintf(out, "    Bytes: %" PRIu64 "\n", d->bytes);
@@ -92,14 +100,14 @@ static void print_outbound(const struct ipsec_dir_sum *d, FILE *out)
 	fprintf(out, "    Encryptions: %" PRIu64 "\n", d->crypts);
 	fprintf(out, "    Encryption failures: %" PRIu64 "\n", d->crypt_fail);
 	fprintf(out, "    TFC Packets: 0\n");
-	fprintf(out, "    Fragmentation successes: 0\n");
-	fprintf(out, "        Pre-fragmentation successses: 0\n");
-	fprintf(out, "        Post-fragmentation successes: 0\n");
-	fprintf(out, "    Fragmentation failures: 0\n");
-	fprintf(out, "        Pre-fragmentation failures: 0\n");
-	fprintf(out, "        Post-fragmentation failures: 0\n");
-	fprintf(out, "    Fragments created: 0\n");
-	fprintf(out, "    PMTUs sent: 0\n");
+	fprintf(out, "    Fragmentation successes: %" PRIu64 "\n", f->prefrag_ok + f->postfrag_ok);
+	fprintf(out, "        Pre-fragmentation successses: %" PRIu64 "\n", f->prefrag_ok);
+	fprintf(out, "        Post-fragmentation successes: %" PRIu64 "\n", f->postfrag_ok);
+	fprintf(out, "    Fragmentation failures: %" PRIu64 "\n", f->prefrag_fail + f->postfrag_fail);
+	fprintf(out, "        Pre-fragmentation failures: %" PRIu64 "\n", f->prefrag_fail);
+	fprintf(out, "        Post-fragmentation failures: %" PRIu64 "\n", f->postfrag_fail);
+	fprintf(out, "    Fragments created: %" PRIu64 "\n", f->frags_created);
+	fprintf(out, "    PMTUs sent: %" PRIu64 "\n", f->pmtu_sent);
 	fprintf(out, "    PMTUs rcvd: 0\n");
 }
 
@@ -112,7 +120,7 @@ void fp_show_ipsec_stats(const struct fp_gw *gw, FILE *out)
 	fprintf(out, "Active tunnels: %" PRIu64 "\n", s.active);
 	fprintf(out, "Previous tunnels: %" PRIu64 "\n", gw->st.previous_tunnels);
 	print_inbound(gw, &s.in, out);
-	print_outbound(&s.out, out);
+	print_outbound(&s.out, &s.frag, out);
 	fprintf(out, "Protocol failures: %" PRIu64 "\n", fp_cli_gw_drops(gw, PROTOCOL_FAILURES));
 	fprintf(out, "Missing SA failures: %" PRIu64 "\n", fp_gw_drop_count(gw, FP_DROP_SPI_UNKNOWN));
 	fprintf(out, "System capacity failures: %" PRIu64 "\n", fp_gw_drop_count(gw, FP_DROP_TOO_BIG));

@@ -28,14 +28,19 @@ void fp_ipv4_csum_set(uint8_t *h)
 	fp_put16(h + 10, fp_csum_fold(fp_csum_partial(h, hl, 0)));
 }
 
-uint16_t fp_udp6_csum(const uint8_t *h, const uint8_t *u, uint32_t ulen)
+uint16_t fp_ip6_l4_csum(const uint8_t *h, uint8_t proto, const uint8_t *l4, uint32_t len)
 {
 	uint8_t tail[8] = {0};
-	fp_put32(tail, ulen);
-	tail[7] = FP_IPPROTO_UDP;
+	fp_put32(tail, len);
+	tail[7] = proto;
 	uint32_t s = fp_csum_partial(h + 8, 32, 0); /* source + destination */
 	s = fp_csum_partial(tail, 8, s);
-	s = fp_csum_partial(u, ulen, s);
-	uint16_t c = fp_csum_fold(s);
+	s = fp_csum_partial(l4, len, s);
+	return fp_csum_fold(s);
+}
+
+uint16_t fp_udp6_csum(const uint8_t *h, const uint8_t *u, uint32_t ulen)
+{
+	uint16_t c = fp_ip6_l4_csum(h, FP_IPPROTO_UDP, u, ulen);
 	return c ? c : 0xffff; /* RFC 8200: zero is sent as all ones */
 }

@@ -75,6 +75,9 @@ static inline uint16_t fp_csum_fold(uint32_t sum)
 
 /* Fill in the IPv4 header checksum of the header at h (ihl from h). */
 void fp_ipv4_csum_set(uint8_t *h);
+/* Checksum of an upper-layer message l4 (its checksum field zero) under
+ * the IPv6 header h: RFC 8200 §8.1 pseudo-header. */
+uint16_t fp_ip6_l4_csum(const uint8_t *h, uint8_t proto, const uint8_t *l4, uint32_t len);
 /* UDP checksum over an IPv6 header h followed by the UDP datagram u. */
 uint16_t fp_udp6_csum(const uint8_t *h, const uint8_t *u, uint32_t ulen);
 

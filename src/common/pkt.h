@@ -28,7 +28,7 @@ struct fp_pkt {
 
 #define FP_PKT_F_PUNT 0x1u     /* engine hands it to the slow path, not a drop */
 #define FP_PKT_F_OUTBOUND 0x2u /* punted from inside: to be encrypted (pkt->sa set) */
-#define FP_PKT_F_REASM 0x8u    /* reassembled from fragments by the slow path */
+#define FP_PKT_F_REASM 0x8u    /* reassembled from fragments: by the slow path, or the kernel */
 #define FP_PKT_F_RESTEER 0x10u /* outbound packet whose SA moved, sent back to the policy once */
 #define FP_PKT_F_TAKEN 0x4u    /* emitted, punted or handed off: no longer the caller's */
 

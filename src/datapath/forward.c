@@ -21,11 +21,18 @@ struct burst {
 /* Several threads count here (workers route and punt too): atomically. */
 static void gw_punt(const struct fp_gw_io *io, struct burst *slow, struct fp_pkt *p);
 
-static void gw_drop(struct fp_gw *gw, struct fp_pkt *p, enum fp_drop why)
+void fp_gw_count_drop(struct fp_gw *gw, enum fp_drop why)
 {
-	p->drop = (uint16_t)why;
 	__atomic_fetch_add(&gw->st.drops[why], 1, __ATOMIC_RELAXED);
 }
+
+void fp_gw_drop(struct fp_gw *gw, struct fp_pkt *p, enum fp_drop why)
+{
+	p->drop = (uint16_t)why;
+	fp_gw_count_drop(gw, why);
+}
+
+#define gw_drop fp_gw_drop
 
 static inline unsigned gw_thread(const struct fp_gw_io *io)
 {
@@ -67,8 +74,8 @@ static int gw_route(const struct fp_gw *gw, const uint8_t *ip, bool from_tunnel)
 	return from_tunnel && n_inside == 1 ? inside : -1;
 }
 
-static void gw_emit_routed(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt *p,
-			   bool from_tunnel)
+void fp_gw_emit_routed(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt *p,
+		       bool from_tunnel)
 {
 	int out = gw_route(gw, p->data, from_tunnel);
 	if (out < 0) {
@@ -95,15 +102,15 @@ static void gw_cleartext(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_
 	else if (fp_policy_expects_encrypted(gw, p->data, p->len))
 		gw_drop(gw, p, FP_DROP_VPN_MISSING_DECRYPT);
 	else
-		gw_emit_routed(gw, io, p, false);
+		fp_gw_emit_routed(gw, io, p, false);
 }
 
 /* The software-pipe tunnel whose inbound (or outbound) SA is sa; NULL if
  * none. Tunnels with a vpn-filter are never offloaded, so they are here. */
-static const struct fp_gw_tunnel *soft_tunnel(const struct fp_gw *gw, uint32_t sa, bool in)
+static struct fp_gw_tunnel *soft_tunnel(struct fp_gw *gw, uint32_t sa, bool in)
 {
 	for (unsigned i = 0; i < gw->n_tunnels; i++) {
-		const struct fp_gw_tunnel *t = &gw->tunnels[i];
+		struct fp_gw_tunnel *t = &gw->tunnels[i];
 		if (t->pipe == &gw->soft && (in ? t->sa_in : t->sa_out) == sa)
 			return t;
 	}
@@ -151,7 +158,7 @@ static void gw_decap(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pipe
 	fp_capture_point(gw->caps, FP_CAP_DATAPATH, gw_thread(io), FP_CAP_IFC_PKT, pkts, good,
 			 io->now_ns);
 	for (uint16_t i = 0; i < good; i++)
-		gw_emit_routed(gw, io, pkts[i], true);
+		fp_gw_emit_routed(gw, io, pkts[i], true);
 }
 
 static void gw_encap(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pipe *pp,
@@ -166,8 +173,13 @@ static void gw_encap(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pipe
 	if (!pp->software)
 		fp_capture_point(gw->caps, FP_CAP_OFFLOAD, gw_thread(io), FP_CAP_IFC_PKT, pkts, good,
 				 io->now_ns);
-	for (uint16_t i = 0; i < good; i++)
-		io->emit(io->ctx, pkts[i]->ifc, pkts[i]);
+	for (uint16_t i = 0; i < good; i++) {
+		struct fp_pkt *p = pkts[i];
+		/* post-fragmentation SAs are never offloaded: only here */
+		if (!pp->software || !gw->ifaces[p->ifc].post_frag ||
+		    !fp_gw_post_frag(gw, io, soft_tunnel(gw, p->sa, false), p))
+			io->emit(io->ctx, p->ifc, p);
+	}
 	fp_gw_outb_punted(gw, io, pkts + good, (uint16_t)(n - good));
 }
 
@@ -178,7 +190,9 @@ void fp_gw_outb_punted(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pk
 	for (uint16_t i = 0; i < n; i++) {
 		if (!(pkts[i]->flags & FP_PKT_F_PUNT))
 			continue;
-		pkts[i]->flags |= FP_PKT_F_RESTEER | FP_PKT_F_OUTBOUND;
+		/* too big for the link: to be cut (drop stays PREFRAG); else its SA moved */
+		pkts[i]->flags |= FP_PKT_F_OUTBOUND |
+				  (pkts[i]->drop == FP_DROP_PREFRAG ? 0 : FP_PKT_F_RESTEER);
 		gw_punt(io, &slow, pkts[i]);
 	}
 	if (slow.n)
@@ -263,7 +277,9 @@ void fp_gw_slow_input(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt
 	struct burst esp = {.n = 0}, out = {.n = 0}, eng = {.n = 0};
 	for (uint16_t i = 0; i < n; i++) {
 		struct fp_pkt *p = pkts[i];
-		if (p->flags & FP_PKT_F_RESTEER)
+		if ((p->flags & FP_PKT_F_OUTBOUND) && p->drop == FP_DROP_PREFRAG)
+			fp_gw_too_big(gw, io, p);
+		else if (p->flags & FP_PKT_F_RESTEER)
 			gw_resteer(gw, io, p, &out, &eng);
 		else if (p->flags & FP_PKT_F_OUTBOUND)
 			out.p[out.n++] = p;
@@ -371,6 +387,20 @@ static void gw_outbound(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_g
 		eng->p[eng->n++] = p; /* one pipe: t->pipe is io->pipe */
 }
 
+void fp_gw_tunnel_send(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_gw_tunnel *t,
+		       struct fp_pkt **pkts, uint16_t n)
+{
+	struct burst eng = {.n = 0}, slow = {.n = 0};
+	for (uint16_t i = 0; i < n; i++) {
+		pkts[i]->drop = FP_DROP_NONE;
+		pkts[i]->flags = 0;
+		gw_outbound(gw, io, t, pkts[i], &eng, &slow);
+	}
+	gw_encap(gw, io, io->pipe, eng.p, eng.n);
+	if (slow.n)
+		fp_gw_slow_input(gw, io, slow.p, slow.n);
+}
+
 /* The crypto map policy, through the pipe's egress table when egress
  * optimization is on: a hit on an offloaded tunnel skips the ACL walk and
  * counts as OFFLOAD_EGRESS_OPTIMIZE_PKT. */
@@ -412,7 +442,7 @@ void fp_gw_rx_inside(struct fp_gw *gw, const struct fp_gw_io *io, uint16_t ifc,
 		if (t)
 			gw_outbound(gw, io, t, p, &eng, &slow);
 		else /* no crypto map entry protects it: forwarded in clear */
-			gw_emit_routed(gw, io, p, false);
+			fp_gw_emit_routed(gw, io, p, false);
 	}
 	gw_encap(gw, io, io->pipe, eng.p, eng.n);
 	if (slow.n)

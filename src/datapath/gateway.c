@@ -32,6 +32,8 @@ static void gw_ifaces(struct fp_gw *gw)
 		struct fp_gw_iface *ifc = &gw->ifaces[gw->n_ifaces];
 		ifc->id = (uint16_t)gw->n_ifaces++;
 		ifc->cfg = &cfg->ifaces[i];
+		ifc->mtu = (uint16_t)fp_config_mtu(cfg, ifc->cfg->nameif);
+		ifc->post_frag = fp_config_post_frag(cfg, ifc->cfg->nameif);
 		for (unsigned b = 0; b < cfg->n_bindings; b++)
 			if (strcmp(cfg->bindings[b].nameif, ifc->cfg->nameif) == 0)
 				ifc->outside = true;
@@ -152,4 +154,6 @@ void fp_gw_clear_counters(struct fp_gw *gw)
 	for (unsigned i = 0; i < gw->n_pipes; i++)
 		fp_pipe_stats_clear(&gw->pipes[i]);
 	fp_pipe_stats_clear(&gw->soft);
+	for (unsigned i = 0; i < gw->n_tunnels; i++)
+		memset(&gw->tunnels[i].frag, 0, sizeof(gw->tunnels[i].frag));
 }

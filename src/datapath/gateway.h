@@ -24,6 +24,17 @@ struct fp_gw_iface {
 	uint16_t id;                      /* index: pkt->ifc */
 	const struct fp_cfg_iface *cfg;
 	bool outside;                     /* a crypto map is bound to it */
+	uint16_t mtu;                     /* "mtu NAMEIF N", else the device's (live); 0 = unknown */
+	bool post_frag;                   /* crypto ipsec fragmentation after-encryption */
+};
+
+/* Too big for the outside MTU once encrypted (frag.h): what the slow path
+ * did about a tunnel's packets (show crypto ipsec sa). */
+struct fp_gw_frag_stats {
+	uint64_t prefrag_ok, prefrag_fail;  /* cut before encryption / could not be */
+	uint64_t frags_created;             /* pieces made, before or after encryption */
+	uint64_t pmtu_sent;                 /* ICMP "fragmentation needed" / "packet too big" */
+	uint64_t postfrag_ok, postfrag_fail;
 };
 
 /* One crypto map entry with its pair of SAs: the unit show crypto ipsec sa
@@ -47,6 +58,7 @@ struct fp_gw_tunnel {
 	uint32_t rule;                    /* outbound rule id */
 	uint64_t installed_ns;
 	uint32_t conn_id;
+	struct fp_gw_frag_stats frag;     /* written by the slow path only */
 };
 
 struct fp_gw_stats {
@@ -121,6 +133,10 @@ void fp_gw_fini(struct fp_gw *gw);
 
 /* Interface id by nameif or device name; -1 if unknown. */
 int fp_gw_iface_find(const struct fp_gw *gw, const char *name);
+/* The MTU of interface ifc is mtu (the device's, read at start when no
+ * "mtu" line set it): its tunnels' outbound SAs learn it. Before the
+ * runtime starts, while this thread owns every pipe. */
+void fp_gw_iface_mtu_set(struct fp_gw *gw, uint16_t ifc, uint16_t mtu);
 
 /* Where the packets of a call go. emit: a packet leaves by interface ifc.
  * punt: the engine hands a packet to the slow path (NULL: run the slow
@@ -131,6 +147,11 @@ int fp_gw_iface_find(const struct fp_gw *gw, const char *name);
 typedef void (*fp_gw_emit_fn)(void *ctx, uint16_t ifc, struct fp_pkt *p);
 typedef void (*fp_gw_punt_fn)(void *ctx, struct fp_pkt *p);
 typedef void (*fp_gw_handoff_fn)(void *ctx, struct fp_pipe *to, struct fp_pkt *p);
+/* Buffers for packets the slow path makes (fragments): up to n empty
+ * packets into out, returns how many; free gives back the ones nobody
+ * took. NULL: the heap (offline mode, tests). */
+typedef unsigned (*fp_gw_alloc_fn)(void *ctx, struct fp_pkt **out, unsigned n);
+typedef void (*fp_gw_free_fn)(void *ctx, struct fp_pkt **pkts, unsigned n);
 
 struct fp_gw_io {
 	struct fp_pipe *pipe;             /* the calling thread's engine pipe */
@@ -138,6 +159,8 @@ struct fp_gw_io {
 	fp_gw_emit_fn emit;
 	fp_gw_punt_fn punt;
 	fp_gw_handoff_fn handoff;
+	fp_gw_alloc_fn alloc;
+	fp_gw_free_fn free;
 	void *ctx;
 };
 
@@ -160,6 +183,24 @@ void fp_gw_rx_held(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt **
  * moved away go back to the policy once (on the slow path). */
 void fp_gw_outb_punted(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt **pkts,
 		       uint16_t n);
+/* Inner packets of tunnel t, to its pipe (or the slow path's) as the
+ * policy would send them. */
+void fp_gw_tunnel_send(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_gw_tunnel *t,
+		       struct fp_pkt **pkts, uint16_t n);
+/* Out by the interface the routes pick; from_tunnel: the single inside
+ * interface is the default (what tunnels deliver, PMTU messages). */
+void fp_gw_emit_routed(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt *p,
+		       bool from_tunnel);
+/* A slow-path drop, counted in show asp drop (several threads count). */
+void fp_gw_drop(struct fp_gw *gw, struct fp_pkt *p, enum fp_drop why);
+void fp_gw_count_drop(struct fp_gw *gw, enum fp_drop why);
+/* pmtu.c: an inner packet the engine punted as too big once encrypted
+ * (FP_DROP_PREFRAG), on the slow path; and an ESP packet of the software
+ * pipe for an interface with post-fragmentation: true when it was sent in
+ * pieces (the caller then leaves it). */
+void fp_gw_too_big(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt *p);
+bool fp_gw_post_frag(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_gw_tunnel *t,
+		     struct fp_pkt *p);
 /* Offline and tests: one burst from interface ifc, one pipe, slow path inline. */
 void fp_gw_input(struct fp_gw *gw, uint16_t ifc, struct fp_pkt **pkts, uint16_t n,
 		 fp_gw_emit_fn emit, void *ctx);

@@ -220,6 +220,8 @@ int fp_gw_clear_sas(struct fp_gw *gw, char *err, size_t errlen)
 	unsigned failed = moves_switch(&mv);
 	fp_gw_policy_changed(gw);
 	gw->st.previous_tunnels += mv.n - failed;
+	for (unsigned i = 0; i < gw->n_tunnels; i++) /* new pairs: new counters */
+		memset(&gw->tunnels[i].frag, 0, sizeof(gw->tunnels[i].frag));
 	fp_crypto_cleanse(mv.m, bytes);
 	free(mv.m);
 	if (failed)

@@ -163,6 +163,18 @@ static void punt_flush(struct fp_rt_ctx *c)
 	fp_thread_io_wake(&c->rt->slow);
 }
 
+static unsigned rt_alloc(void *ctx, struct fp_pkt **out, unsigned n)
+{
+	struct fp_rt_ctx *c = ctx;
+	return fp_pkt_alloc(&c->tio->cache, out, n);
+}
+
+static void rt_free(void *ctx, struct fp_pkt **pkts, unsigned n)
+{
+	struct fp_rt_ctx *c = ctx;
+	fp_pkt_free(&c->tio->cache, pkts, n);
+}
+
 void fp_rt_ctx_init(struct fp_rt_ctx *c, struct fp_runtime *rt, struct fp_thread_io *tio,
 		    struct fp_worker *w, struct fp_pipe *pipe)
 {
@@ -175,6 +187,8 @@ void fp_rt_ctx_init(struct fp_rt_ctx *c, struct fp_runtime *rt, struct fp_thread
 	c->gio.emit = rt_emit;
 	c->gio.punt = w ? rt_punt : NULL;
 	c->gio.handoff = rt->n_workers > 1 || !w ? rt_handoff : NULL;
+	c->gio.alloc = rt_alloc;
+	c->gio.free = rt_free;
 	c->gio.ctx = c;
 }
 
@@ -198,8 +212,12 @@ void fp_rt_flush(struct fp_rt_ctx *c)
 static void rx_burst(struct fp_rt_ctx *c, const struct fp_rt_port *rp, struct fp_pkt **pkts,
 		     unsigned n)
 {
+	/* bigger than the link carries: the kernel reassembled it from fragments
+	 * before the socket saw it (ip_local_deliver), so for the SA's counters
+	 * it is a reassembled packet all the same */
+	uint32_t mtu = rp->inside ? 0 : c->rt->gw->ifaces[rp->ifc].mtu;
 	for (unsigned i = 0; i < n; i++)
-		pkts[i]->flags = 0;
+		pkts[i]->flags = mtu && pkts[i]->len > mtu ? FP_PKT_F_REASM : 0;
 	c->gio.now_ns = fp_gw_clock();
 	fp_capture_point(c->rt->gw->caps, FP_CAP_SWITCH, c->from, rp->ifc, pkts, n, c->gio.now_ns);
 	if (rp->inside)
@@ -268,7 +286,7 @@ void fp_rt_rx_handoff(struct fp_rt_ctx *c, struct fp_pkt **pkts, unsigned n)
 		fp_rt_release(c, out, n_out);
 	}
 	for (unsigned i = 0; i < n_in; i++) {
-		in[i]->flags &= FP_PKT_F_RESTEER; /* a second miss is final */
+		in[i]->flags &= FP_PKT_F_RESTEER | FP_PKT_F_REASM; /* a second miss is final */
 		fp_gw_rx_outside(c->rt->gw, &c->gio, in[i]->ifc, &in[i], 1);
 	}
 	fp_rt_release(c, in, n_in);

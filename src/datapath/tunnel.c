@@ -72,6 +72,8 @@ static void tunnel_params(const struct fp_config *cfg, struct fp_gw_tunnel *t,
 	p->rule_id = t->rule;
 	p->tag = t->conn_id;
 	p->vpn_filter = t->vpn_filter != NULL; /* not CAN_BE_OFFLOADED: the slow path filters */
+	p->post_frag = t->iface->post_frag;   /* nor is post-fragmentation */
+	p->mtu = dir == FP_SA_OUT ? t->iface->mtu : 0;
 }
 
 /* The bound interface's address of the peer's family is the local endpoint. */
@@ -161,4 +163,18 @@ int fp_gw_tunnel_build(struct fp_gw *gw, const struct fp_cfg_map_entry *e, char 
 		return -1;
 	gw->n_tunnels++;
 	return 0;
+}
+
+void fp_gw_iface_mtu_set(struct fp_gw *gw, uint16_t ifc, uint16_t mtu)
+{
+	struct fp_sa_update u = {.fields = FP_SA_UPD_MTU, .mtu = mtu};
+	const char *why;
+	gw->ifaces[ifc].mtu = mtu;
+	for (unsigned i = 0; i < gw->n_tunnels; i++) {
+		struct fp_gw_tunnel *t = &gw->tunnels[i];
+		if (t->iface->id != ifc)
+			continue;
+		t->out.mtu = mtu;
+		fp_sa_update(t->pipe->db, t->sa_out, &u, &why);
+	}
 }

@@ -3,8 +3,10 @@
 #include "io/port_impl.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -107,4 +109,17 @@ void fp_port_bufsize(int fd, int rcvbuf, int sndbuf)
 		(void)fp_port_setopt(fd, SOL_SOCKET, SO_RCVBUF, rcvbuf);
 	if (fp_port_setopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, sndbuf) < 0)
 		(void)fp_port_setopt(fd, SOL_SOCKET, SO_SNDBUF, sndbuf);
+}
+
+unsigned fp_port_dev_mtu(const char *dev)
+{
+	struct ifreq ifr;
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return 0;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
+	int r = ioctl(s, SIOCGIFMTU, &ifr);
+	close(s);
+	return r < 0 || ifr.ifr_mtu < 0 ? 0 : (unsigned)ifr.ifr_mtu;
 }

@@ -67,6 +67,9 @@ int fp_port_udp_open(const struct fp_udp_opts *opts, struct fp_port **port, char
 int fp_port_esp_open(const struct fp_addr *local, const char *device, struct fp_port **port,
 		     char *err, size_t errlen);
 
+/* The MTU of network device dev now; 0 if it cannot be read. */
+unsigned fp_port_dev_mtu(const char *dev);
+
 void fp_port_close(struct fp_port *port);
 enum fp_port_kind fp_port_kind(const struct fp_port *port);
 int fp_port_fd(const struct fp_port *port);   /* for epoll: readable = rx has work */

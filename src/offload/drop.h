@@ -42,7 +42,9 @@
 	_(IKE_NOT_RUNNING, FRAME, "ike-not-running", "IKE message received, IKEv2 is not enabled")  \
 	_(VPN_FILTER, FLOW, "vpn-filter-deny", "Denied by the tunnel's vpn-filter")                 \
 	_(TX_FAILED, FRAME, "send-failed", "The interface refused the packet (too big for its MTU, queue full)") \
-	_(SA_MOVING, FLOW, "ipsec-sa-moving", "SA moving between pipes: more packets than its hold queue takes")
+	_(SA_MOVING, FLOW, "ipsec-sa-moving", "SA moving between pipes: more packets than its hold queue takes") \
+	_(PREFRAG, FRAME, "ipsec-prefrag", "Too big for the outside MTU once encrypted: fragmenting it before encryption failed") \
+	_(DF_TOO_BIG, FRAME, "ipsec-df-too-big", "Too big for the outside MTU once encrypted, DF set or IPv6: PMTU message sent back")
 
 enum fp_drop {
 #define FP_DROP_ENUM(n, c, s, d) FP_DROP_##n,

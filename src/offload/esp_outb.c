@@ -174,6 +174,8 @@ static bool outb_prepare(struct fp_pipe *pp, struct fp_sa *sa, struct fp_pkt *p,
 		why = outb_place(sa, p, &f);
 	if (why != FP_DROP_NONE)
 		return fp_pipe_drop(pp, sa, p, why), false;
+	if (sa->sa_mtu && f.total > sa->sa_mtu) /* the slow path cuts it first (ASA pre-fragmentation) */
+		return fp_pipe_punt(pp, p, FP_DROP_PREFRAG), false;
 	uint64_t seq = ++sa->sa_seq;
 	if (seq == sa->sa_seq_max)
 		fp_sadb_event_raise(pp->db, (uint32_t)(sa - pp->db->db_sa), FP_SA_EV_SEQ_EXHAUSTED);

@@ -86,6 +86,29 @@ static void sa_selector_fast(struct fp_sa *sa)
 	}
 }
 
+static void sa_set_mtu(struct fp_sa *sa, uint16_t mtu)
+{
+	const struct fp_sa_params *p = &sa->sa_p;
+	sa->sa_p.mtu = mtu;
+	sa->sa_mtu = p->dir == FP_SA_OUT && p->mode == FP_SA_TUNNEL && !p->post_frag ? mtu : 0;
+}
+
+/* Tunnel mode: outer IP (+ UDP), ESP header, IV, the inner packet and at
+ * least 2 trailer bytes padded to the block, ICV. */
+uint32_t fp_sa_inner_mtu(const struct fp_sa_params *p)
+{
+	const struct fp_cipher_info *ci = fp_cipher_info(p->key.cipher);
+	if (!p->mtu || !ci)
+		return 0;
+	uint32_t block = ci->block < 4 ? 4 : ci->block;
+	uint32_t fixed = (p->local.af == FP_AF_INET ? FP_IPV4_HLEN : FP_IPV6_HLEN) +
+			 (p->encap_dport ? FP_UDP_HLEN : 0) + FP_ESP_HLEN + ci->iv_len +
+			 fp_crypto_icv_len(p->key.cipher, p->key.integ);
+	if (p->mtu < fixed + block)
+		return 0;
+	return ((p->mtu - fixed) & ~(block - 1)) - 2;
+}
+
 static int sa_fill(struct fp_sadb *db, struct fp_sa *sa, const struct fp_sa_params *p,
 		   const char **err)
 {
@@ -110,6 +133,7 @@ static int sa_fill(struct fp_sadb *db, struct fp_sa *sa, const struct fp_sa_para
 	sa->sa_icv_len = (uint8_t)fp_crypto_icv_len(p->key.cipher, p->key.integ);
 	sa->sa_block = ci->block < 4 ? 4 : ci->block;
 	sa->sa_seq = p->seq;
+	sa_set_mtu(sa, p->mtu);
 	sa->sa_seq_max = p->esn ? UINT64_MAX : UINT32_MAX;
 	fp_replay_init(&sa->sa_replay, p->dir == FP_SA_IN ? p->replay_window : 0, p->esn);
 	sa_build_outer(sa);
@@ -185,6 +209,8 @@ int fp_sa_update(struct fp_sadb *db, uint32_t id, const struct fp_sa_update *u,
 		sa->sa_p.life_pkts_soft = u->life_pkts_soft;
 		sa->sa_p.life_pkts_hard = u->life_pkts_hard;
 	}
+	if (u->fields & FP_SA_UPD_MTU)
+		sa_set_mtu(sa, u->mtu);
 	if (u->fields & FP_SA_UPD_RULE) {
 		/* rekey: the new SA takes the rule, the old one keeps only its counters */
 		uint32_t old = fp_sadb_lookup_out(db, u->rule_id);

@@ -53,6 +53,11 @@ struct fp_sa_params {
 	uint32_t rule_id;             /* outbound: the policy rule that selects this SA */
 	uint32_t tag;                 /* the slow path's own reference, opaque here */
 	uint8_t ttl;                  /* outer TTL / hop limit; 0 = 64 */
+	/* Outbound, tunnel mode: the outside link's MTU. A packet whose ESP
+	 * would be larger is punted (FP_DROP_PREFRAG) to be fragmented before
+	 * encryption, or answered with a PMTU message. 0 = no limit; ignored
+	 * with post_frag (the slow path fragments the ESP packet instead). */
+	uint16_t mtu;
 	bool vpn_filter;              /* a vpn-filter ACL applies to the tunnel */
 	bool post_frag;               /* fragment after encryption */
 	bool ikev1;
@@ -68,6 +73,7 @@ struct fp_sa_params {
 #define FP_SA_UPD_REMOTE 0x1u    /* peer moved (NAT-T float): remote, encap ports */
 #define FP_SA_UPD_LIFETIME 0x2u  /* new lifetimes */
 #define FP_SA_UPD_RULE 0x4u      /* outbound: take over rule_id (rekey) */
+#define FP_SA_UPD_MTU 0x8u       /* outbound: the outside link's MTU changed */
 
 struct fp_sa_update {
 	uint32_t fields;
@@ -76,6 +82,7 @@ struct fp_sa_update {
 	uint64_t life_bytes_soft, life_bytes_hard;
 	uint64_t life_pkts_soft, life_pkts_hard;
 	uint32_t rule_id;
+	uint16_t mtu;
 };
 
 /* Counters of one SA, as show crypto ipsec sa needs them. The engine
@@ -162,6 +169,10 @@ uint32_t fp_sadb_lookup_out(const struct fp_sadb *db, uint32_t rule_id);
 /* Lifetime and sequence events raised by the per-packet path, taken by the
  * slow path. Returns how many were written to ev (at most n). */
 unsigned fp_sadb_events(struct fp_sadb *db, struct fp_sa_event *ev, unsigned n);
+
+/* The largest inner packet whose ESP packet fits the SA's MTU (tunnel
+ * mode); 0 when the SA has no MTU or none fits. */
+uint32_t fp_sa_inner_mtu(const struct fp_sa_params *p);
 
 /* Can the engine take this SA? false with *why naming the first rule that
  * keeps it in the slow path (DESIGN.md, "Offload eligibility"). */

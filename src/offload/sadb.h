@@ -44,6 +44,7 @@ struct fp_sa {
 	uint8_t sa_hdr_len;         /* outer IP (+ UDP) bytes before the ESP header */
 	uint8_t sa_hdr[FP_SA_HDR_MAX];    /* outbound: outer IP (+ UDP) template */
 	uint16_t sa_ip_id;          /* outbound IPv4 identification */
+	uint16_t sa_mtu;            /* outbound: ESP packets above are punted (PREFRAG) */
 	uint32_t sa_hdr_sum;        /* outbound IPv4: template's partial checksum */
 	bool sa_sel_v4;             /* selectors are plain IPv4 prefixes: fast test */
 	uint32_t sa_sel_net[2];     /* local, remote network (host order) */

@@ -1,29 +1,33 @@
 #!/bin/bash
-# Fragmentation around the tunnel (docs/testing.md).
+# Fragmentation around the tunnel (docs/testing.md, docs/architecture.md
+# "Fragmentation and PMTU").
 #
 # The kernel reassembles IP fragments addressed to the host before any
-# socket sees them (ip_local_deliver), raw ESP and UDP sockets alike: on
-# these sockets fpvpnd receives whole ESP packets even when the wire
-# carried fragments. Parts 2 and 3 check that fragmented ESP crosses, and
-# then expect `#decapsulated frgs needing reassembly` > 0, which needs the
-# slow-path reassembly the lead is adding AND ESP fragments reaching
-# fpvpnd; until they do, that one check is reported PENDING and the test
-# ends in exit 77 (skipped, with the reason) if all else passed.
+# socket sees them (ip_local_deliver), raw ESP and UDP sockets alike: an
+# ESP packet bigger than the outside MTU can only have come in pieces, and
+# fpvpnd counts it in `#decapsulated frgs needing reassembly`.
 #
 #  1. inner fragments: ping -s 3000 -M dont through the 1400-byte TUN, raw
 #     ESP: every fragment is its own ESP packet; both ways.
 #  2. outer fragments from the path: veth MTU 1000 on both ends, ESP in
-#     UDP/4500, ping -s 1300 -M dont: the ESP datagrams (~1380 bytes) are
-#     fragmented by the sending kernel; tcpdump on the receiver's veth sees
-#     the fragments; pings answered.
+#     UDP/4500, B with `crypto ipsec fragmentation after-encryption
+#     outside`, ping -s 1300 -M dont from B: its ESP datagrams (~1380
+#     bytes) are cut by B's UDP socket; tcpdump on A's veth sees the
+#     fragments; pings answered; A counts the reassembled ESP.
 #  3. injected: Scapy on site B's side builds ESP (B's outbound SA, high
 #     sequence numbers, fpvpnd B stopped) carrying UDP to a listener on
 #     10.1.0.1:9999, cuts each into 3 IP fragments and sends them to site
-#     A: the listener gets every datagram.
-#  4. raw ESP over the 1000-byte veth MTU, ping -s 1300 -M dont: the ESP
-#     packet is bigger than the outside MTU; the gateway must fragment (the
-#     ASA pre-fragments by default) or tell the sender (ICMP). Reported
-#     PENDING when the pings get no answer.
+#     A (MTU 1000): the listener gets every datagram; A counts them.
+#  4. pre-fragmentation (the default), raw ESP, MTU 1000, ping -s 1300 -M
+#     dont: A cuts the inner packet so each ESP packet fits; answered;
+#     `#pre-frag successes` and `#fragments created` count it.
+#  5. post-fragmentation of raw ESP (after-encryption on both): fpvpnd cuts
+#     its own ESP packets (raw sockets send them as they are); answered;
+#     A's `Post-fragmentation successes`, B's reassembled ESP count it.
+#  6. DF set: ping -s 1300 -M do from A's host: A answers with ICMP
+#     "fragmentation needed" carrying the inner MTU the tunnel takes (946
+#     for AES-GCM-256 over raw ESP in 1000 bytes), which ping reports;
+#     `#PMTUs sent` counts it.
 #   bash tests/interop/test_live_frag.sh BUILD_DIR     (exit 77 = skipped)
 . "$(dirname "$0")/../netns/lib.sh"
 nt_init "${1:?usage: $0 BUILD_DIR}" live-frag
@@ -36,12 +40,10 @@ nt_topo_up
 reasm_of() { nt_cli "$1" show crypto ipsec sa | nt_sum_field "#decapsulated frgs needing reassembly"; }
 check_reasm() { # SIDE WHAT
 	local r; r=$(reasm_of "$1")
-	if [ "$r" -gt 0 ]; then
-		echo "ok   $1: #decapsulated frgs needing reassembly = $r ($2)"
-	else
-		nt_pending "$1: #decapsulated frgs needing reassembly = 0 after $2 (the kernel reassembles before fpvpnd's sockets; slow-path reassembly by the lead)"
-	fi
+	nt_check "$1: #decapsulated frgs needing reassembly = $r after $2" test "$r" -gt 0
 }
+# the value of a "Name: N" line of show ipsec stats
+stat_of() { nt_cli "$1" show ipsec stats | awk -F': ' -v k="$2" '$1 ~ k"$" { print $2 + 0; exit }'; }
 
 nt_say "1. inner fragments: ping -s 3000 through the tunnel, raw ESP"
 nt_conf a "$NT_WORK/a.conf"
@@ -62,7 +64,8 @@ nt_say "2. outer fragments: veth MTU 1000, ESP in UDP 4500, ping -s 1300"
 ip -n "$NT_A" link set "$NT_AOUT" mtu 1000
 ip -n "$NT_B" link set "$NT_BOUT" mtu 1000
 NT_ENCAP="4500 4500" nt_conf a "$NT_WORK/a.conf"
-NT_ENCAP="4500 4500" nt_conf b "$NT_WORK/b.conf"
+NT_ENCAP="4500 4500" NT_EXTRA="crypto ipsec fragmentation after-encryption outside" \
+	nt_conf b "$NT_WORK/b.conf"
 nt_start a "$NT_WORK/a.conf"
 nt_start b "$NT_WORK/b.conf"
 nt_bg a "$NT_WORK/tcpdump.log" tcpdump -i "$NT_AOUT" -n -U --immediate-mode -w "$NT_WORK/frag-a.pcap" ip
@@ -83,8 +86,6 @@ nt_stop a
 nt_stop b
 
 nt_say "3. Scapy: fragmented raw ESP injected into site A"
-ip -n "$NT_A" link set "$NT_AOUT" mtu 1500
-ip -n "$NT_B" link set "$NT_BOUT" mtu 1500
 nt_conf a "$NT_WORK/a.conf"
 nt_start a "$NT_WORK/a.conf"
 nt_bg a "$NT_WORK/listener.log" "$NT_PY" -u -c '
@@ -113,26 +114,54 @@ nt_check "3 fragmented ESP packets decrypted and delivered to 10.1.0.1:9999 ($go
 check_reasm a "3 ESP packets injected in 3 fragments each"
 nt_stop a
 
-nt_say "4. raw ESP bigger than the outside MTU (1000), ping -s 1300 -M dont"
-ip -n "$NT_A" link set "$NT_AOUT" mtu 1000
-ip -n "$NT_B" link set "$NT_BOUT" mtu 1000
+nt_say "4. pre-fragmentation: raw ESP, outside MTU 1000, ping -s 1300 -M dont"
 nt_conf a "$NT_WORK/a.conf"
 nt_conf b "$NT_WORK/b.conf"
 nt_start a "$NT_WORK/a.conf"
 nt_start b "$NT_WORK/b.conf"
 nt_ping a 3 -s 1300 -M dont
-got=$(nt_ping_received a)
+nt_check "3 pings of 1300 bytes A -> B over raw ESP and MTU 1000 answered ($(nt_ping_received a)/3)" \
+	test "$(nt_ping_received a)" = 3
 f=$(nt_show a sa4 show crypto ipsec sa)
-echo "     A -> B: $got/3 answered; a: $(grep -E 'fragments created|send errors|PMTUs' "$f" | tr -s ' ' | tr '\n' ' ')"
-nt_cli a show asp drop | grep -v -E '^\s*$|Last clearing' | sed 's/^/     a: /'
-if [ "$got" = 3 ]; then
-	echo "ok   pings of 1300 bytes cross a 1000-byte outside MTU over raw ESP"
-else
-	nt_pending "pings of 1300 bytes over raw ESP with a 1000-byte outside MTU: $got/3 answered (no pre-fragmentation or ICMP yet)"
-	# what is not delivered is at least said: the kernel's refusal is counted
-	refused=$(nt_cli a show asp drop | awk '/\(send-failed\)/ { print $NF }')
-	nt_check "a: the ESP the interface refused is counted as send-failed (${refused:-0})" test "${refused:-0}" -ge "$((3 - got))"
-fi
+grep -E 'pre-frag|PMTUs' "$f" | sed 's/^/     a: /'
+nt_check "a: #pre-frag successes >= 3" test "$(nt_sum_field '#pre-frag successes' <"$f")" -ge 3
+nt_check "a: #fragments created >= 6" test "$(nt_sum_field '#fragments created' <"$f")" -ge 6
+nt_check "a: nothing refused by the link (send-failed)" \
+	test -z "$(nt_cli a show asp drop | grep -E '\(send-failed\)')"
+nt_stop a
+nt_stop b
+
+nt_say "5. post-fragmentation: raw ESP, after-encryption on both sites"
+NT_EXTRA="crypto ipsec fragmentation after-encryption outside" nt_conf a "$NT_WORK/a.conf"
+NT_EXTRA="crypto ipsec fragmentation after-encryption outside" nt_conf b "$NT_WORK/b.conf"
+nt_start a "$NT_WORK/a.conf"
+nt_start b "$NT_WORK/b.conf"
+nt_ping a 3 -s 1300 -M dont
+nt_check "3 pings of 1300 bytes A -> B answered ($(nt_ping_received a)/3)" \
+	test "$(nt_ping_received a)" = 3
+post=$(stat_of a "Post-fragmentation successes")
+nt_check "a: Post-fragmentation successes ($post) >= 3" test "${post:-0}" -ge 3
+nt_check "a: the tunnel is not offloaded (post-fragmentation)" \
+	test -z "$(nt_cli a show crypto ipsec sa | grep 'OFFLOADED,')"
+check_reasm b "A's post-fragmented raw ESP"
+nt_stop a
+nt_stop b
+
+nt_say "6. DF set: ping -s 1300 -M do gets 'fragmentation needed' from A"
+nt_conf a "$NT_WORK/a.conf"
+nt_conf b "$NT_WORK/b.conf"
+nt_start a "$NT_WORK/a.conf"
+nt_start b "$NT_WORK/b.conf"
+# not nt_ping: -q would hide the ICMP error ping prints
+nt_in a ping -n -c 2 -i 0.2 -W 1 -s 1300 -M do -I "$NT_A_IN_IP" "$NT_B_IN_IP" >"$NT_WORK/ping-a.txt" 2>&1 || true
+grep -i -E 'mtu|frag|transmitted' "$NT_WORK/ping-a.txt" | sed 's/^/     ping: /' | head -4
+nt_check "ping reports the tunnel's inner MTU (946)" grep -q -E 'mtu ?= ?946' "$NT_WORK/ping-a.txt"
+f=$(nt_show a sa6 show crypto ipsec sa)
+nt_check "a: #PMTUs sent >= 1" test "$(nt_sum_field '#PMTUs sent' <"$f")" -ge 1
+nt_check "a: #pre-frag failures >= 1 (DF set)" test "$(nt_sum_field '#pre-frag failures' <"$f")" -ge 1
+nt_ping a 3 -s 900 -M do
+nt_check "pings that fit (900 bytes, DF set) answered ($(nt_ping_received a)/3)" \
+	test "$(nt_ping_received a)" = 3
 nt_check "a: alive" nt_alive a
 nt_check "b: alive" nt_alive b
 nt_stop a

@@ -38,6 +38,20 @@ static const char __attribute__((unused)) site_b[] =
 	"crypto map CM 10 set session-key outbound esp 4097 cipher " K36 "\n"
 	"crypto map CM interface outside\n";
 
+/* Site A, the mirror of site B: entry 10 only. */
+static const char __attribute__((unused)) site_a_mirror[] =
+	"hostname site-a\n"
+	"interface eth0\n nameif outside\n ip address 198.51.100.1 255.255.255.0\n!\n"
+	"interface eth1\n nameif inside\n ip address 10.1.0.1 255.255.255.0\n!\n"
+	"access-list VPN extended permit ip 10.1.0.0 255.255.255.0 10.2.0.0 255.255.255.0\n"
+	"crypto ipsec ikev2 ipsec-proposal GCM\n protocol esp encryption aes-gcm-256\n"
+	"crypto map CM 10 match address VPN\n"
+	"crypto map CM 10 set peer 198.51.100.2\n"
+	"crypto map CM 10 set ikev2 ipsec-proposal GCM\n"
+	"crypto map CM 10 set session-key inbound esp 4097 cipher " K36 "\n"
+	"crypto map CM 10 set session-key outbound esp 8193 cipher " K36B "\n"
+	"crypto map CM interface outside\n";
+
 /* A gateway from configuration text plus extra lines, via a file as the
  * daemon loads it. */
 static __attribute__((unused)) struct fp_gw *gw_from(const char *text, const char *extra)
