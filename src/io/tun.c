@@ -34,6 +34,7 @@
 struct tun_port {
 	struct fp_port base;
 	bool tp_vnet;            /* IFF_VNET_HDR: every read and write carries a vnet header */
+	bool tp_uso;             /* the kernel takes UDP super-packets (USO, Linux 6.2) */
 	uint8_t *tp_super;       /* FP_PORT_PKT_ROOM + TUN_SUPER_MAX: a super-packet, contiguous */
 	struct fp_gso tp_gso;    /* the super-packet being cut */
 	unsigned tp_gso_next;    /* its next segment; == gs_segs when none is left */
@@ -42,6 +43,7 @@ struct tun_port {
 
 /* ---- open ---------------------------------------------------------------- */
 
+/* 1 with USO, 0 with TSO only, -1 on failure. */
 static int tun_offload_set(int fd, char *err, size_t errlen)
 {
 	int hlen = (int)TUN_VNET_HLEN;
@@ -51,7 +53,7 @@ static int tun_offload_set(int fd, char *err, size_t errlen)
 		return fp_port_fail(err, errlen, "TUNSETVNETHDRSZ");
 	/* USO needs Linux 6.2; an older kernel refuses the unknown bits */
 	if (ioctl(fd, TUNSETOFFLOAD, tso | TUN_F_USO4 | TUN_F_USO6) == 0)
-		return 0;
+		return 1;
 	if (ioctl(fd, TUNSETOFFLOAD, tso) < 0)
 		return fp_port_fail(err, errlen, "TUNSETOFFLOAD");
 	return 0;
@@ -76,7 +78,8 @@ static struct fp_port *tun_queue_open(const struct fp_tun_opts *opts, char *err,
 		close(fd);
 		return NULL;
 	}
-	if (opts->offload && tun_offload_set(fd, err, errlen) < 0) {
+	int uso = opts->offload ? tun_offload_set(fd, err, errlen) : 0;
+	if (uso < 0) {
 		close(fd);
 		return NULL;
 	}
@@ -92,6 +95,7 @@ static struct fp_port *tun_queue_open(const struct fp_tun_opts *opts, char *err,
 	tp->base.pt_kind = FP_PORT_TUN;
 	tp->base.pt_fd = fd;
 	tp->tp_vnet = opts->offload;
+	tp->tp_uso = uso == 1;
 	return &tp->base;
 }
 
@@ -336,8 +340,10 @@ static unsigned tun_write(struct tun_port *tp, struct fp_pkt **pkts, unsigned n,
 		*ok = write(tp->base.pt_fd, pkts[0]->data, pkts[0]->len) >= 0;
 		return 1;
 	}
-	fp_gro_run(pkts, n, &g);
+	fp_gro_run(pkts, n, tp->tp_uso, &g);
 	*ok = tun_write_run(tp, pkts, &g);
+	if (!*ok && errno == EINVAL && g.gr_vh.gso_type == VIRTIO_NET_HDR_GSO_UDP_L4)
+		tp->tp_uso = false; /* a kernel that took the USO bits but not the packet */
 	if (*ok && g.gr_n > 1)
 		tp->base.pt_st.tx_gso_segs += g.gr_n;
 	return g.gr_n;

@@ -134,14 +134,14 @@ static int teardown(void **state)
 
 /* ---- round trip ----------------------------------------------------------- */
 
-static void round_trip(int af, uint32_t plen, uint16_t mss)
+static void round_trip_proto(int af, uint8_t proto, uint32_t plen, uint16_t mss)
 {
 	struct virtio_net_hdr vh;
 	struct fp_gro g;
-	uint32_t tot = make_super(af, FP_IPPROTO_TCP, 0, plen, mss, &vh);
+	uint32_t tot = make_super(af, proto, 0, plen, mss, &vh);
 	unsigned n = cut(&vh, tot, 0);
 
-	assert_int_equal(fp_gro_run(pv, n, &g), n);
+	assert_int_equal(fp_gro_run(pv, n, true, &g), n);
 	assert_int_equal(g.gr_len, tot);
 	fp_gro_finish(&g, pv[0], pv[n - 1]);
 	assert_int_equal(join(&g), tot);
@@ -152,6 +152,20 @@ static void round_trip(int af, uint32_t plen, uint16_t mss)
 	assert_int_equal(g.gr_vh.hdr_len, vh.hdr_len);
 	assert_int_equal(g.gr_vh.csum_start, vh.csum_start);
 	assert_int_equal(g.gr_vh.csum_offset, vh.csum_offset);
+}
+
+static void round_trip(int af, uint32_t plen, uint16_t mss)
+{
+	round_trip_proto(af, FP_IPPROTO_TCP, plen, mss);
+}
+
+/* USO: datagrams of one flow, the last one shorter */
+static void test_round_trip_udp(void **state)
+{
+	(void)state;
+	round_trip_proto(4, FP_IPPROTO_UDP, 30000, 1372);
+	round_trip_proto(4, FP_IPPROTO_UDP, 64 * 1000, 1000); /* 64 datagrams: the most */
+	round_trip_proto(6, FP_IPPROTO_UDP, 10000, 1352);
 }
 
 static void test_round_trip4(void **state)
@@ -180,15 +194,20 @@ static unsigned ten(void)
 	return cut(&vh, tot, 0);
 }
 
-static unsigned run_len(unsigned n)
+static unsigned run_len_udp(unsigned n, bool udp)
 {
 	struct fp_gro g;
-	unsigned r = fp_gro_run(pv, n, &g);
+	unsigned r = fp_gro_run(pv, n, udp, &g);
 
 	assert_int_equal(g.gr_n, r);
 	if (r == 1)
 		assert_int_equal(g.gr_vh.gso_type, VIRTIO_NET_HDR_GSO_NONE);
 	return r;
+}
+
+static unsigned run_len(unsigned n)
+{
+	return run_len_udp(n, false);
 }
 
 static void test_ends_on_flow_change(void **state)
@@ -262,13 +281,36 @@ static void test_not_mergeable(void **state)
 	uint32_t tot = make_super(4, FP_IPPROTO_UDP, 0, 5000, 1000, &vh);
 
 	(void)state;
-	assert_int_equal(run_len(cut(&vh, tot, 0)), 1);   /* UDP */
+	assert_int_equal(run_len(cut(&vh, tot, 0)), 1);   /* UDP, when the device has no USO */
 	ten();
 	pv[0]->data[6] = 0x20;            /* a fragment */
 	assert_int_equal(run_len(10), 1);
 	ten();
 	pv[0]->len += 4;                  /* trailing bytes past the IP length */
 	assert_int_equal(run_len(10), 1);
+}
+
+/* With USO: one UDP flow merges; another port, a larger datagram after
+ * the first, or a datagram whose UDP length disagrees ends the run. */
+static void test_udp_runs(void **state)
+{
+	struct virtio_net_hdr vh;
+	uint32_t tot = make_super(4, FP_IPPROTO_UDP, 0, 5000, 1000, &vh);
+
+	(void)state;
+	assert_int_equal(run_len_udp(cut(&vh, tot, 0), true), 5);
+	cut(&vh, tot, 0);
+	pv[3]->data[20 + 1] ^= 1;         /* source port */
+	assert_int_equal(run_len_udp(5, true), 3);
+	cut(&vh, tot, 0);
+	fp_put16(pv[2]->data + 20 + 4, 7); /* UDP length */
+	assert_int_equal(run_len_udp(5, true), 2);
+	cut(&vh, tot, 0);
+	shorten(0, 100);                  /* later ones larger than the first */
+	fp_put16(pv[0]->data + 20 + 4, (uint16_t)(pv[0]->len - 20));
+	assert_int_equal(run_len_udp(5, true), 1);
+	ten();                            /* TCP still merges as before */
+	assert_int_equal(run_len_udp(10, true), 10);
 }
 
 static void test_limits(void **state)
@@ -294,6 +336,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip4),
 		cmocka_unit_test(test_round_trip6),
+		cmocka_unit_test(test_round_trip_udp),
+		cmocka_unit_test(test_udp_runs),
 		cmocka_unit_test(test_ends_on_flow_change),
 		cmocka_unit_test(test_ends_on_sequence),
 		cmocka_unit_test(test_ends_on_size_and_flags),
