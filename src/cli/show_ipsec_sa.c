@@ -8,7 +8,7 @@
 
 /* The ASA's global defaults ("crypto ipsec security-association lifetime"),
  * shown when the map entry sets no lifetime of its own. */
-#define MEDIA_MTU 1500u /* the configuration has no "mtu" command yet */
+#define MEDIA_MTU 1500u /* shown while the interface's MTU is unknown (offline, no mtu line) */
 
 #define ESP_HDR 8u      /* SPI + sequence number */
 #define ESP_TRAILER 2u  /* pad length + next header */
@@ -176,8 +176,9 @@ static void print_endpoints(const struct sa_view *v, FILE *out)
 	fprintf(out, "      local crypto endpt.: %s/%u, remote crypto endpt.: %s/%u\n",
 		addr_str(&p->local, l, sizeof(l)), p->encap_sport ? p->encap_sport : 500u,
 		addr_str(&p->remote, r, sizeof(r)), p->encap_dport ? p->encap_dport : 500u);
-	fprintf(out, "      path mtu %u, ipsec overhead %u(%u), media mtu %u\n", MEDIA_MTU,
-		overhead_max(p), overhead_fixed(p), MEDIA_MTU);
+	unsigned mtu = v->t->iface->mtu ? v->t->iface->mtu : MEDIA_MTU;
+	fprintf(out, "      path mtu %u, ipsec overhead %u(%u), media mtu %u\n", mtu,
+		overhead_max(p), overhead_fixed(p), mtu);
 	fprintf(out, "      PMTU time remaining (sec): 0, DF policy: copy-df\n");
 	fprintf(out, "      ICMP error validation: disabled, TFC packets: disabled\n");
 	fprintf(out, "      current outbound spi: %08" PRIX32 "\n", v->out->spi);

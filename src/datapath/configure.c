@@ -3,7 +3,8 @@
  * A line is parsed into a copy of the running configuration, never into
  * the running one: tunnels, interfaces and the engine's SAs point into
  * gw->cfg, so it is changed in place and only in the settings the
- * gateway can take live (the hostname, the flow-offload-ipsec switches).
+ * gateway can take live (the hostname, the flow-offload-ipsec switches,
+ * mtu and crypto ipsec fragmentation).
  * A line that parses but changes anything else is refused and says so;
  * the operator edits the file and restarts. A line that changes nothing
  * (a comment, a setting typed again as it is) is accepted. */
@@ -46,6 +47,10 @@ static bool cfg_only_live(const struct fp_config *run, const struct fp_config *n
 	memcpy(x.hostname, run->hostname, sizeof(x.hostname));
 	x.offload_ipsec = run->offload_ipsec;
 	x.offload_ipsec_egress = run->offload_ipsec_egress;
+	memcpy(x.mtus, run->mtus, sizeof(x.mtus));
+	x.n_mtus = run->n_mtus;
+	memcpy(x.frags, run->frags, sizeof(x.frags));
+	x.n_frags = run->n_frags;
 	x.acls = run->acls;
 	x.entries = run->entries;
 	x.parse_mode = run->parse_mode;
@@ -85,14 +90,41 @@ static int cfg_refuse(const char *line, char *err, size_t errlen)
 	return -1;
 }
 
-/* Make next's live settings the running ones: the offload switches first,
- * then the hostname. fp_gw_offload_changed() (reoffload.c) moves the
- * tunnels the switches now put elsewhere; when some cannot move, the
- * switches are put back and the tunnels that did move go back (best
- * effort), so that the configuration still says where the tunnels are. */
+/* mtu and fragmentation lines: each interface whose MTU (an mtu line,
+ * else what it has: the device's) or policy changed tells its tunnels'
+ * SAs. true when a tunnel's eligibility for the engine may have changed. */
+static bool cfg_apply_frag(struct fp_gw *gw, const struct fp_config *next)
+{
+	struct fp_config *run = gw->cfg;
+	bool moved = false;
+	memcpy(run->mtus, next->mtus, sizeof(run->mtus));
+	run->n_mtus = next->n_mtus;
+	memcpy(run->frags, next->frags, sizeof(run->frags));
+	run->n_frags = next->n_frags;
+	for (unsigned i = 0; i < gw->n_ifaces; i++) {
+		const struct fp_gw_iface *ifc = &gw->ifaces[i];
+		unsigned line = fp_config_mtu(run, ifc->cfg->nameif);
+		uint16_t mtu = line ? (uint16_t)line : ifc->mtu;
+		bool post = fp_config_post_frag(run, ifc->cfg->nameif);
+		if (mtu == ifc->mtu && post == ifc->post_frag)
+			continue;
+		moved |= post != ifc->post_frag;
+		fp_gw_iface_frag_set(gw, (uint16_t)i, mtu, post);
+	}
+	return moved;
+}
+
+/* Make next's live settings the running ones: MTUs and fragmentation, the
+ * offload switches, then the hostname. fp_gw_offload_changed() (reoffload.c)
+ * moves the tunnels the switches (or post-fragmentation) now put
+ * elsewhere; when some cannot move, the switches are put back and the
+ * tunnels that did move go back (best effort), so that the configuration
+ * still says where the tunnels are. */
 static int cfg_apply(struct fp_gw *gw, const struct fp_config *next, char *err, size_t errlen)
 {
 	struct fp_config *run = gw->cfg;
+	if (cfg_apply_frag(gw, next) && fp_gw_offload_changed(gw, err, errlen) < 0)
+		return -1; /* the settings hold; the tunnels that could not move said so */
 	bool was = run->offload_ipsec, was_egress = run->offload_ipsec_egress;
 	char scratch[128];
 	run->offload_ipsec = next->offload_ipsec;

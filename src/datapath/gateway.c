@@ -145,6 +145,17 @@ uint64_t fp_gw_clock(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+void fp_gw_on_every_pipe(struct fp_gw *gw, void (*fn)(struct fp_pipe *pp, void *arg), void *arg)
+{
+	fn(&gw->soft, arg);
+	if (gw->on_pipes) {
+		gw->on_pipes(gw, fn, arg);
+		return;
+	}
+	for (unsigned p = 0; p < gw->n_pipes; p++)
+		fn(&gw->pipes[p], arg);
+}
+
 void fp_gw_clear_counters(struct fp_gw *gw)
 {
 	uint64_t prev = gw->st.previous_tunnels; /* a history, not a counter to clear */

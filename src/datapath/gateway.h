@@ -133,10 +133,15 @@ void fp_gw_fini(struct fp_gw *gw);
 
 /* Interface id by nameif or device name; -1 if unknown. */
 int fp_gw_iface_find(const struct fp_gw *gw, const char *name);
-/* The MTU of interface ifc is mtu (the device's, read at start when no
- * "mtu" line set it): its tunnels' outbound SAs learn it. Before the
- * runtime starts, while this thread owns every pipe. */
-void fp_gw_iface_mtu_set(struct fp_gw *gw, uint16_t ifc, uint16_t mtu);
+/* Interface ifc's MTU (an "mtu" line, or the device's read at start) and
+ * fragmentation policy are now these: its tunnels' SAs learn them, each
+ * on its pipe's thread, and their offload eligibility is worked out again
+ * (post-fragmentation keeps a tunnel in the software pipe; the caller moves
+ * tunnels with fp_gw_offload_changed). Runs on the slow path's thread. */
+void fp_gw_iface_frag_set(struct fp_gw *gw, uint16_t ifc, uint16_t mtu, bool post_frag);
+/* fn on every pipe, each on the thread that owns it: the software pipe
+ * here, the engine pipes through gw->on_pipes (here too, offline). */
+void fp_gw_on_every_pipe(struct fp_gw *gw, void (*fn)(struct fp_pipe *pp, void *arg), void *arg);
 
 /* Where the packets of a call go. emit: a packet leaves by interface ifc.
  * punt: the engine hands a packet to the slow path (NULL: run the slow
@@ -207,7 +212,8 @@ void fp_gw_input(struct fp_gw *gw, uint16_t ifc, struct fp_pkt **pkts, uint16_t 
 
 /* A configuration line typed at run time (configure terminal): applied to
  * the running configuration if fpvpnd can change that setting live (today:
- * hostname, [no] flow-offload-ipsec [egress-optimization]); any other line
+ * hostname, [no] flow-offload-ipsec [egress-optimization], mtu, crypto
+ * ipsec fragmentation); any other line
  * is refused with a message saying it needs a restart. 0 or -1 with err. */
 int fp_gw_configure(struct fp_gw *gw, const char *line, char *err, size_t errlen);
 /* Move every tunnel to the path the settings now choose (flow-offload-ipsec

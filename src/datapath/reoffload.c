@@ -135,13 +135,7 @@ static void moves_phase(struct moves *mv, enum move_phase ph)
 	mv->phase = ph;
 	if (ph == MOVE_TAKE && gw->slow_drain)
 		gw->slow_drain(gw);
-	moves_on_pipe(&gw->soft, mv);
-	if (gw->on_pipes) {
-		gw->on_pipes(gw, moves_on_pipe, mv);
-	} else {
-		for (unsigned p = 0; p < gw->n_pipes; p++)
-			moves_on_pipe(&gw->pipes[p], mv);
-	}
+	fp_gw_on_every_pipe(gw, moves_on_pipe, mv);
 }
 
 /* The tunnels to move; with all, every tunnel, to where it is now. */

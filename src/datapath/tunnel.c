@@ -104,12 +104,19 @@ void fp_gw_tunnel_keyed(const struct fp_gw *gw, const struct fp_gw_tunnel *t,
 	tunnel_params(gw->cfg, &copy, out, FP_SA_OUT);
 }
 
+/* CAN_BE_OFFLOADED, or the first reason it is not. */
+static void tunnel_eligibility(struct fp_gw_tunnel *t)
+{
+	t->not_offload_why = NULL;
+	t->can_offload = fp_sa_can_offload(&t->in, &t->not_offload_why) &&
+			 fp_sa_can_offload(&t->out, &t->not_offload_why);
+}
+
 static int tunnel_install(struct fp_gw *gw, struct fp_gw_tunnel *t, char *err, size_t errlen)
 {
 	const char *why = NULL;
 
-	t->can_offload = fp_sa_can_offload(&t->in, &t->not_offload_why) &&
-			 fp_sa_can_offload(&t->out, &t->not_offload_why);
+	tunnel_eligibility(t);
 	t->pipe = fp_gw_tunnel_home(gw, t);
 	for (unsigned i = 0; t->entry->udp_sport && i <= gw->n_pipes; i++)
 		fp_pipe_encap_port_add(i < gw->n_pipes ? &gw->pipes[i] : &gw->soft, t->entry->udp_sport);
@@ -165,16 +172,36 @@ int fp_gw_tunnel_build(struct fp_gw *gw, const struct fp_cfg_map_entry *e, char 
 	return 0;
 }
 
-void fp_gw_iface_mtu_set(struct fp_gw *gw, uint16_t ifc, uint16_t mtu)
+struct frag_update {
+	struct fp_gw *gw;
+	uint16_t ifc;
+};
+
+static void frag_update_pipe(struct fp_pipe *pp, void *arg)
 {
-	struct fp_sa_update u = {.fields = FP_SA_UPD_MTU, .mtu = mtu};
+	const struct frag_update *fu = arg;
 	const char *why;
+	for (unsigned i = 0; i < fu->gw->n_tunnels; i++) {
+		const struct fp_gw_tunnel *t = &fu->gw->tunnels[i];
+		struct fp_sa_update u = {.fields = FP_SA_UPD_MTU, .mtu = t->out.mtu,
+					 .post_frag = t->out.post_frag};
+		if (t->iface->id == fu->ifc && t->pipe == pp)
+			fp_sa_update(pp->db, t->sa_out, &u, &why);
+	}
+}
+
+void fp_gw_iface_frag_set(struct fp_gw *gw, uint16_t ifc, uint16_t mtu, bool post_frag)
+{
+	struct frag_update fu = {.gw = gw, .ifc = ifc};
 	gw->ifaces[ifc].mtu = mtu;
+	gw->ifaces[ifc].post_frag = post_frag;
 	for (unsigned i = 0; i < gw->n_tunnels; i++) {
 		struct fp_gw_tunnel *t = &gw->tunnels[i];
 		if (t->iface->id != ifc)
 			continue;
 		t->out.mtu = mtu;
-		fp_sa_update(t->pipe->db, t->sa_out, &u, &why);
+		t->in.post_frag = t->out.post_frag = post_frag;
+		tunnel_eligibility(t);
 	}
+	fp_gw_on_every_pipe(gw, frag_update_pipe, &fu);
 }

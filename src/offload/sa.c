@@ -209,8 +209,10 @@ int fp_sa_update(struct fp_sadb *db, uint32_t id, const struct fp_sa_update *u,
 		sa->sa_p.life_pkts_soft = u->life_pkts_soft;
 		sa->sa_p.life_pkts_hard = u->life_pkts_hard;
 	}
-	if (u->fields & FP_SA_UPD_MTU)
+	if (u->fields & FP_SA_UPD_MTU) {
+		sa->sa_p.post_frag = u->post_frag;
 		sa_set_mtu(sa, u->mtu);
+	}
 	if (u->fields & FP_SA_UPD_RULE) {
 		/* rekey: the new SA takes the rule, the old one keeps only its counters */
 		uint32_t old = fp_sadb_lookup_out(db, u->rule_id);

@@ -73,7 +73,7 @@ struct fp_sa_params {
 #define FP_SA_UPD_REMOTE 0x1u    /* peer moved (NAT-T float): remote, encap ports */
 #define FP_SA_UPD_LIFETIME 0x2u  /* new lifetimes */
 #define FP_SA_UPD_RULE 0x4u      /* outbound: take over rule_id (rekey) */
-#define FP_SA_UPD_MTU 0x8u       /* outbound: the outside link's MTU changed */
+#define FP_SA_UPD_MTU 0x8u       /* outbound: the outside link's MTU or fragmentation policy (mtu, post_frag) */
 
 struct fp_sa_update {
 	uint32_t fields;
@@ -83,6 +83,7 @@ struct fp_sa_update {
 	uint64_t life_pkts_soft, life_pkts_hard;
 	uint32_t rule_id;
 	uint16_t mtu;
+	bool post_frag;
 };
 
 /* Counters of one SA, as show crypto ipsec sa needs them. The engine

@@ -307,6 +307,47 @@ static void test_postfragmentation(void **state)
 	gw_free(b);
 }
 
+static void configure(struct fp_gw *gw, const char *line)
+{
+	char err[256] = "";
+	int rc = fp_gw_configure(gw, line, err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "'%s': %s\n", line, err);
+	assert_int_equal(rc, 0);
+}
+
+/* configure terminal: mtu and fragmentation change live; the tunnel moves
+ * out of the engine and back with its sequence numbers. */
+static void test_live_changes(void **state)
+{
+	(void)state;
+	struct fp_gw *a = gw_from(site_a_mirror, MTU_1000);
+	struct sink out = {.n = 0};
+	configure(a, "mtu outside 1400");
+	push_own(a, "inside", big_make(1300, true), &out);
+	assert_int_equal(out.n, 1);
+	assert_int_equal(out.p[0]->data[9], FP_IPPROTO_ESP); /* fits 1400 */
+	uint32_t seq1 = fp_get32(out.p[0]->data + 24);
+	sink_free(&out);
+	free(expect(a, "show running-config", (const char *const[]){ "mtu outside 1400\n", NULL }));
+	configure(a, "mtu outside 1000");
+	configure(a, "crypto ipsec fragmentation after-encryption outside");
+	assert_false(fp_gw_tunnel_offloaded(a, &a->tunnels[0]));
+	push_own(a, "inside", big_make(1300, false), &out);
+	assert_int_equal(out.n, 2); /* the ESP packet in two IP fragments */
+	assert_int_equal(fp_get16(out.p[0]->data + 6), 0x2000);
+	assert_int_equal(fp_get32(out.p[0]->data + 24), seq1 + 1);
+	sink_free(&out);
+	configure(a, "crypto ipsec fragmentation before-encryption outside");
+	assert_true(fp_gw_tunnel_offloaded(a, &a->tunnels[0]));
+	push_own(a, "inside", big_make(1300, false), &out);
+	assert_int_equal(out.n, 2); /* two ESP packets */
+	assert_int_equal(fp_get32(out.p[0]->data + 24), seq1 + 2);
+	assert_int_equal(fp_get32(out.p[1]->data + 24), seq1 + 3);
+	sink_free(&out);
+	gw_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -317,6 +358,7 @@ int main(void)
 		cmocka_unit_test(test_df_set_pmtu),
 		cmocka_unit_test(test_fits),
 		cmocka_unit_test(test_postfragmentation),
+		cmocka_unit_test(test_live_changes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
