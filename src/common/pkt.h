@@ -22,6 +22,7 @@ struct fp_pkt {
 	uint32_t flags;    /* FP_PKT_F_* */
 	uint16_t esp_off;  /* inbound: offset of the ESP header, set by classification */
 	uint8_t in_pool;   /* set while the buffer sits in a pool (double-free check) */
+	uint32_t rule;     /* outbound: the policy rule (tunnel) that chose pkt->sa */
 	uint64_t ts_ns;    /* arrival time, CLOCK_REALTIME, for captures */
 	uint8_t buf[FP_PKT_BUF_SIZE] __attribute__((aligned(64)));
 };
@@ -31,6 +32,7 @@ struct fp_pkt {
 #define FP_PKT_F_REASM 0x8u    /* reassembled from fragments: by the slow path, or the kernel */
 #define FP_PKT_F_RESTEER 0x10u /* outbound packet whose SA moved, sent back to the policy once */
 #define FP_PKT_F_TAKEN 0x4u    /* emitted, punted or handed off: no longer the caller's */
+#define FP_PKT_F_FILTERED 0x20u /* outbound piece of a packet that passed the vpn-filter */
 
 static inline size_t fp_pkt_headroom(const struct fp_pkt *p)
 {
@@ -76,6 +78,7 @@ static inline void fp_pkt_reset(struct fp_pkt *p)
 	p->sa = UINT32_MAX;
 	p->flags = 0;
 	p->esp_off = 0;
+	p->rule = 0;
 	p->ts_ns = 0;
 }
 

@@ -134,7 +134,8 @@ static uint16_t gw_vpn_filter(struct fp_gw *gw, struct fp_pkt **pkts, uint16_t n
 		struct fp_pkt *p = pkts[i];
 		if (!t || (in ? t->sa_in : t->sa_out) != p->sa)
 			t = soft_tunnel(gw, p->sa, in);
-		if (t && t->vpn_filter && !fp_vpn_filter_permits(t->vpn_filter, p->data, p->len, !in)) {
+		if (t && t->vpn_filter && !(p->flags & FP_PKT_F_FILTERED) &&
+		    !fp_vpn_filter_permits(t->vpn_filter, p->data, p->len, !in)) {
 			gw_drop(gw, p, FP_DROP_VPN_FILTER);
 			denied[n_denied++] = p;
 		} else {
@@ -212,6 +213,7 @@ static void gw_resteer(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pk
 		return;
 	}
 	p->sa = t->sa_out;
+	p->rule = t->rule;
 	p->ifc = t->iface->id;
 	if (t->pipe->software)
 		soft->p[soft->n++] = p;
@@ -373,6 +375,7 @@ static void gw_outbound(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_g
 			struct fp_pkt *p, struct burst *eng, struct burst *slow)
 {
 	struct fp_pipe *pp = fp_gw_tunnel_route(gw, t, &p->sa);
+	p->rule = t->rule;
 	p->ifc = t->iface->id;
 	if (pp == io->pipe) {
 		eng->p[eng->n++] = p;
@@ -393,7 +396,7 @@ void fp_gw_tunnel_send(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_gw
 	struct burst eng = {.n = 0}, slow = {.n = 0};
 	for (uint16_t i = 0; i < n; i++) {
 		pkts[i]->drop = FP_DROP_NONE;
-		pkts[i]->flags = 0;
+		pkts[i]->flags &= FP_PKT_F_FILTERED;
 		gw_outbound(gw, io, t, pkts[i], &eng, &slow);
 	}
 	gw_encap(gw, io, io->pipe, eng.p, eng.n);

@@ -25,6 +25,7 @@ struct fp_gw_iface {
 	const struct fp_cfg_iface *cfg;
 	bool outside;                     /* a crypto map is bound to it */
 	uint16_t mtu;                     /* "mtu NAMEIF N", else the device's (live); 0 = unknown */
+	uint16_t dev_mtu;                 /* the device's at start (live); 0 = unknown */
 	bool post_frag;                   /* crypto ipsec fragmentation after-encryption */
 };
 
@@ -122,12 +123,13 @@ static inline void fp_gw_tunnel_place(struct fp_gw_tunnel *t, struct fp_pipe *pp
 {
 	t->sa_in = sa_in;
 	t->sa_out = sa_out;
-	t->pipe = pp;
+	__atomic_store_n(&t->pipe, pp, __ATOMIC_RELAXED); /* gw_policy reads it on workers */
 	__atomic_store_n(&t->route, (uint64_t)pp->id << 32 | sa_out, __ATOMIC_RELEASE);
 }
 static inline bool fp_gw_tunnel_offloaded(const struct fp_gw *gw, const struct fp_gw_tunnel *t)
 {
-	return t->pipe && t->pipe != &gw->soft;
+	const struct fp_pipe *pp = __atomic_load_n(&t->pipe, __ATOMIC_RELAXED);
+	return pp && pp != &gw->soft;
 }
 void fp_gw_fini(struct fp_gw *gw);
 

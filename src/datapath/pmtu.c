@@ -62,9 +62,13 @@ static bool prefragment(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_g
 {
 	struct fp_pkt *piece[FP_FRAG_MAX];
 	unsigned n = fp_ipv4_frag_count(p, room);
-	if (!n || !pieces_get(io, piece, n))
+	/* one piece would be the packet again: the SA's MTU and the tunnel's
+	 * disagree (never, as they change together), and it would come back */
+	if (n < 2 || !pieces_get(io, piece, n))
 		return false;
 	fp_ipv4_fragment(p, room, piece, n);
+	for (unsigned i = 0; i < n; i++) /* the original passed the tunnel's vpn-filter */
+		piece[i]->flags = FP_PKT_F_FILTERED;
 	t->frag.frags_created += n;
 	fp_gw_tunnel_send(gw, io, t, piece, (uint16_t)n);
 	io_free_untaken(io, piece, n);
@@ -123,14 +127,15 @@ void fp_gw_too_big(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt *p
 		fp_gw_drop(gw, p, FP_DROP_PREFRAG);
 		return;
 	}
-	if ((p->data[0] >> 4) == 4 && !(fp_get16(p->data + 6) & 0x4000)) {
-		if (prefragment(gw, io, t, p, room)) {
-			t->frag.prefrag_ok++;
-			return; /* the original is released, not counted: its pieces went on */
-		}
+	t->frag.prefrag_fail++; /* undone below when the pieces go */
+	if ((p->data[0] >> 4) != 4 || (fp_get16(p->data + 6) & 0x4000)) {
+		pmtu_send(gw, io, t, p, room);
+	} else if (prefragment(gw, io, t, p, room)) {
+		t->frag.prefrag_fail--;
+		t->frag.prefrag_ok++; /* the original is released, not counted: its pieces went on */
+	} else { /* no buffers, more than FP_FRAG_MAX pieces, bad options */
+		fp_gw_drop(gw, p, FP_DROP_PREFRAG);
 	}
-	t->frag.prefrag_fail++;
-	pmtu_send(gw, io, t, p, room);
 }
 
 bool fp_gw_post_frag(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_gw_tunnel *t,
@@ -142,13 +147,13 @@ bool fp_gw_post_frag(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_gw_t
 	    p->data[9] != FP_IPPROTO_ESP)
 		return false; /* fits, or ESP in UDP, or IPv6: the kernel's sockets cut those */
 	unsigned n = fp_ipv4_frag_count(p, ifc->mtu);
-	if (!fp_get16(p->data + 4)) /* the engine's first id: the kernel would give each piece its own */
-		fp_put16(p->data + 4, 0x8000);
-	if (!n || !pieces_get(io, piece, n)) {
+	if (n < 2 || !pieces_get(io, piece, n)) {
 		if (t)
 			t->frag.postfrag_fail++;
 		return false; /* sent whole: the link refuses it, counted as send-failed */
 	}
+	if (!fp_get16(p->data + 4)) /* the engine's first id: the kernel would give each piece its own */
+		fp_put16(p->data + 4, 0x8000);
 	fp_ipv4_fragment(p, ifc->mtu, piece, n);
 	for (unsigned i = 0; i < n; i++)
 		io->emit(io->ctx, p->ifc, piece[i]);

@@ -222,11 +222,11 @@ static int rt_inside(struct fp_runtime *rt, const struct fp_gw_iface *ifc, bool 
 static int rt_ports(struct fp_runtime *rt, bool offload, char *err, size_t errlen)
 {
 	for (unsigned i = 0; i < rt->gw->n_ifaces; i++) {
-		const struct fp_gw_iface *ifc = &rt->gw->ifaces[i];
-		unsigned mtu = ifc->outside && !ifc->mtu ? fp_port_dev_mtu(ifc->cfg->name) : 0;
-		if (mtu) /* no "mtu" line: the device's, as it is at start */
-			fp_gw_iface_frag_set(rt->gw, (uint16_t)i, (uint16_t)(mtu > 65535 ? 65535 : mtu),
-					     ifc->post_frag);
+		struct fp_gw_iface *ifc = &rt->gw->ifaces[i];
+		unsigned dev = ifc->outside ? fp_port_dev_mtu(ifc->cfg->name) : 0;
+		ifc->dev_mtu = (uint16_t)(dev > 65535 ? 65535 : dev);
+		if (ifc->dev_mtu && !ifc->mtu) /* no "mtu" line: the device's, as it is at start */
+			fp_gw_iface_frag_set(rt->gw, (uint16_t)i, ifc->dev_mtu, ifc->post_frag);
 		int r = ifc->outside ? rt_outside_af(rt, ifc, &ifc->cfg->ip4, offload, err, errlen) ||
 					       rt_outside_af(rt, ifc, &ifc->cfg->ip6, offload, err, errlen)
 				     : rt_inside(rt, ifc, offload, err, errlen);

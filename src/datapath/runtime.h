@@ -42,8 +42,12 @@ struct fp_rt_port {
 };
 
 /* A thread's packets on their way out, one burst per port. */
+/* Emitted packets wait here until the burst that made them is released
+ * (emit must not free what its caller may still look at); a queue half
+ * full is sent then, every queue at the end of a turn. */
+#define FP_RT_TXQ 1024u
 struct fp_txq {
-	struct fp_pkt *p[FP_VEC_MAX];
+	struct fp_pkt *p[FP_RT_TXQ];
 	uint16_t n;
 };
 

@@ -83,13 +83,14 @@ static void txq_flush(struct fp_rt_ctx *c, unsigned i)
 {
 	struct fp_thread_io *tio = c->tio;
 	struct fp_txq *q = &tio->txq[i];
-	if (q->n) {
-		fp_capture_point(c->rt->gw->caps, FP_CAP_SWITCH, c->from, tio->ports[i].ifc, q->p, q->n,
-				 fp_gw_clock());
-		unsigned sent = fp_port_tx(tio->ports[i].port, &tio->cache, q->p, q->n);
+	for (unsigned at = 0; at < q->n; at += FP_VEC_MAX) { /* a port sends FP_VEC_MAX at most */
+		unsigned n = q->n - at < FP_VEC_MAX ? q->n - at : FP_VEC_MAX;
+		fp_capture_point(c->rt->gw->caps, FP_CAP_SWITCH, c->from, tio->ports[i].ifc, q->p + at,
+				 n, fp_gw_clock());
+		unsigned sent = fp_port_tx(tio->ports[i].port, &tio->cache, q->p + at, n);
 		/* refused by the kernel (EMSGSIZE past the MTU, a full queue): said in show asp drop */
-		if (sent < q->n)
-			__atomic_fetch_add(&c->rt->gw->st.drops[FP_DROP_TX_FAILED], q->n - sent,
+		if (sent < n)
+			__atomic_fetch_add(&c->rt->gw->st.drops[FP_DROP_TX_FAILED], n - sent,
 					   __ATOMIC_RELAXED);
 	}
 	q->n = 0;
@@ -100,14 +101,16 @@ static void rt_emit(void *ctx, uint16_t ifc, struct fp_pkt *p)
 	struct fp_rt_ctx *c = ctx;
 	int i = tx_port(c->tio, ifc, p);
 	if (i < 0) {
-		c->rt->gw->st.drops[FP_DROP_NO_ROUTE]++;
+		__atomic_fetch_add(&c->rt->gw->st.drops[FP_DROP_NO_ROUTE], 1, __ATOMIC_RELAXED);
 		return; /* not taken: released with the dropped ones */
 	}
-	p->flags |= FP_PKT_F_TAKEN;
 	struct fp_txq *q = &c->tio->txq[i];
+	if (q->n == FP_RT_TXQ) { /* one burst made more than half a queue: never sent */
+		__atomic_fetch_add(&c->rt->gw->st.drops[FP_DROP_TX_FAILED], 1, __ATOMIC_RELAXED);
+		return;
+	}
+	p->flags |= FP_PKT_F_TAKEN;
 	q->p[q->n++] = p;
-	if (q->n == FP_VEC_MAX)
-		txq_flush(c, (unsigned)i);
 }
 
 /* Only after the burst was released: see struct fp_rt_ctx. */
@@ -201,6 +204,9 @@ void fp_rt_release(struct fp_rt_ctx *c, struct fp_pkt **pkts, unsigned n)
 		stage_flush(c, i);
 	if (c->w)
 		punt_flush(c);
+	for (unsigned i = 0; i < c->tio->n_ports; i++) /* the burst is done with them */
+		if (c->tio->txq[i].n >= FP_RT_TXQ / 2)
+			txq_flush(c, i);
 }
 
 void fp_rt_flush(struct fp_rt_ctx *c)
@@ -215,7 +221,7 @@ static void rx_burst(struct fp_rt_ctx *c, const struct fp_rt_port *rp, struct fp
 	/* bigger than the link carries: the kernel reassembled it from fragments
 	 * before the socket saw it (ip_local_deliver), so for the SA's counters
 	 * it is a reassembled packet all the same */
-	uint32_t mtu = rp->inside ? 0 : c->rt->gw->ifaces[rp->ifc].mtu;
+	uint32_t mtu = rp->inside ? 0 : c->rt->gw->ifaces[rp->ifc].dev_mtu;
 	for (unsigned i = 0; i < n; i++)
 		pkts[i]->flags = mtu && pkts[i]->len > mtu ? FP_PKT_F_REASM : 0;
 	c->gio.now_ns = fp_gw_clock();

@@ -53,8 +53,10 @@ static bool gro_parse_ip(const struct fp_pkt *p, uint8_t proto, uint32_t min, st
 /* A UDP datagram with data whose UDP length agrees with the IP length. */
 static bool gro_parse_udp(const struct fp_pkt *p, struct gro_seg *s)
 {
+	/* no checksum (IPv4): udp_gro_receive leaves those alone, segmentation
+	 * would make one up */
 	if (!gro_parse_ip(p, FP_IPPROTO_UDP, FP_UDP_HLEN + 1, s) ||
-	    fp_get16(p->data + s->l4 + 4) != p->len - s->l4)
+	    fp_get16(p->data + s->l4 + 4) != p->len - s->l4 || !fp_get16(p->data + s->l4 + 6))
 		return false;
 	s->hlen = (uint16_t)(s->l4 + FP_UDP_HLEN);
 	s->plen = p->len - s->hlen;

@@ -169,9 +169,14 @@ static void classify_one(struct fp_pipe *pp, struct fp_pkt *p)
 		fp_pipe_punt(pp, p, FP_DROP_SPI_UNKNOWN);
 		return;
 	}
-	pp->st.cam_hit++;
-	if (__builtin_expect(pp->db->db_sa[p->sa].sa_held, 0))
+	if (__builtin_expect(pp->db->db_sa[p->sa].sa_held, 0)) {
+		/* counted when it comes back for good */
+		pp->st.optid_hit--;
+		pp->st.tunnel_miss--;
 		fp_pipe_hold(pp, &pp->db->db_sa[p->sa], p);
+		return;
+	}
+	pp->st.cam_hit++;
 }
 
 uint32_t fp_classify_peek_spi(const struct fp_pipe *pp, struct fp_pkt *p)
@@ -194,11 +199,12 @@ uint32_t fp_classify_peek_spi(const struct fp_pipe *pp, struct fp_pkt *p)
 
 uint16_t fp_classify_inb(struct fp_pipe *pp, struct fp_pkt **pkts, uint16_t n)
 {
+	uint16_t held = pp->n_hold;
 	for (uint16_t i = 0; i < n; i++) {
 		pkts[i]->drop = FP_DROP_NONE;
 		pkts[i]->flags &= ~FP_PKT_F_PUNT;
 		classify_one(pp, pkts[i]);
 	}
-	pp->st.rx_pkts += n;
+	pp->st.rx_pkts += n - (uint16_t)(pp->n_hold - held);
 	return fp_vec_partition(pp, pkts, n);
 }

@@ -174,7 +174,11 @@ static bool outb_prepare(struct fp_pipe *pp, struct fp_sa *sa, struct fp_pkt *p,
 		why = outb_place(sa, p, &f);
 	if (why != FP_DROP_NONE)
 		return fp_pipe_drop(pp, sa, p, why), false;
-	if (sa->sa_mtu && f.total > sa->sa_mtu) /* the slow path cuts it first (ASA pre-fragmentation) */
+	/* the slow path cuts it first (ASA pre-fragmentation) or answers with
+	 * a PMTU message; post-fragmentation cuts only the ESP packet, which
+	 * copies DF, so what has DF (or is IPv6) still needs the message */
+	if (sa->sa_mtu && f.total > sa->sa_mtu &&
+	    !(sa->sa_p.post_frag && f.nh == FP_IPPROTO_IPIP && !f.df))
 		return fp_pipe_punt(pp, p, FP_DROP_PREFRAG), false;
 	uint64_t seq = ++sa->sa_seq;
 	if (seq == sa->sa_seq_max)
@@ -219,9 +223,11 @@ static void outb_run(struct fp_pipe *pp, uint32_t id, struct fp_pkt **pkts, uint
 	uint16_t k = 0, ok = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
-		if (!sa && !(pkts[i]->flags & FP_PKT_F_RESTEER))
-			fp_pipe_punt(pp, pkts[i], FP_DROP_NO_SA); /* moved away meanwhile: ask the policy again */
-		else if (!sa)
+		/* the id may be stale: the SA moved, or its slot went to another tunnel's */
+		bool ours = sa && sa->sa_rule == pkts[i]->rule;
+		if (!ours && !(pkts[i]->flags & FP_PKT_F_RESTEER))
+			fp_pipe_punt(pp, pkts[i], FP_DROP_NO_SA); /* ask the policy again */
+		else if (!ours)
 			fp_pipe_drop(pp, NULL, pkts[i], FP_DROP_NO_SA);
 		else if (outb_prepare(pp, sa, pkts[i], k))
 			mine[k++] = pkts[i];

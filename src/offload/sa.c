@@ -90,7 +90,7 @@ static void sa_set_mtu(struct fp_sa *sa, uint16_t mtu)
 {
 	const struct fp_sa_params *p = &sa->sa_p;
 	sa->sa_p.mtu = mtu;
-	sa->sa_mtu = p->dir == FP_SA_OUT && p->mode == FP_SA_TUNNEL && !p->post_frag ? mtu : 0;
+	sa->sa_mtu = p->dir == FP_SA_OUT && p->mode == FP_SA_TUNNEL ? mtu : 0;
 }
 
 /* Tunnel mode: outer IP (+ UDP), ESP header, IV, the inner packet and at
@@ -123,6 +123,7 @@ static int sa_fill(struct fp_sadb *db, struct fp_sa *sa, const struct fp_sa_para
 	if (!sa->sa_cs)
 		return -1;
 	sa->sa_spi = p->spi;
+	sa->sa_rule = p->rule_id;
 	sa->sa_dir = p->dir;
 	sa->sa_mode = p->mode;
 	sa->sa_outer_af = p->local.af;
@@ -220,6 +221,7 @@ int fp_sa_update(struct fp_sadb *db, uint32_t id, const struct fp_sa_update *u,
 			fp_sadb_table_del(db, FP_SA_OUT, (uint64_t)u->rule_id + 1);
 		fp_sadb_table_del(db, FP_SA_OUT, (uint64_t)sa->sa_p.rule_id + 1);
 		sa->sa_p.rule_id = u->rule_id;
+		sa->sa_rule = u->rule_id;
 		fp_sadb_table_add(db, FP_SA_OUT, (uint64_t)u->rule_id + 1, id);
 	}
 	return 0;
@@ -304,7 +306,8 @@ int fp_sa_import(struct fp_sadb *db, uint32_t id, const struct fp_sa_state *st)
 	sa->sa_cnt.reasm = st->reasm;
 	sa->sa_cnt.soft_pkts = st->soft_pkts;
 	sa->sa_cnt.last_used_ns = st->last_used_ns;
-	memcpy(sa->sa_cnt.drops, st->drops, sizeof(st->drops));
+	for (unsigned i = 0; i < FP_DROP__COUNT; i++) /* plus what it dropped while held */
+		sa->sa_cnt.drops[i] += st->drops[i];
 	sa->sa_life_bytes = st->life_bytes;
 	sa->sa_life_pkts = st->life_pkts;
 	sa->sa_ip_id = st->ip_id;

@@ -55,8 +55,9 @@ struct fp_sa_params {
 	uint8_t ttl;                  /* outer TTL / hop limit; 0 = 64 */
 	/* Outbound, tunnel mode: the outside link's MTU. A packet whose ESP
 	 * would be larger is punted (FP_DROP_PREFRAG) to be fragmented before
-	 * encryption, or answered with a PMTU message. 0 = no limit; ignored
-	 * with post_frag (the slow path fragments the ESP packet instead). */
+	 * encryption, or answered with a PMTU message. 0 = no limit. With
+	 * post_frag only what may not be fragmented (IPv4 with DF, IPv6) is
+	 * punted; the rest is encrypted whole and the ESP packet cut. */
 	uint16_t mtu;
 	bool vpn_filter;              /* a vpn-filter ACL applies to the tunnel */
 	bool post_frag;               /* fragment after encryption */

@@ -29,6 +29,7 @@ struct fp_sa_counters {
 struct fp_sa {
 	struct fp_crypto_sa *sa_cs;
 	uint32_t sa_spi;
+	uint32_t sa_rule;           /* outbound: sa_p.rule_id, where packets check it */
 	uint8_t sa_dir;
 	uint8_t sa_mode;
 	uint8_t sa_outer_af;        /* FP_AF_INET / FP_AF_INET6 */

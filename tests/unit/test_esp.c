@@ -346,6 +346,9 @@ static void test_held_sa(void **state)
 	assert_false(back[0]->flags & FP_PKT_F_TAKEN);
 	assert_int_equal(decap(&x, back, 4), 3);
 	assert_int_equal(replayed->drop, FP_DROP_REPLAY); /* the window came with the state */
+	assert_int_equal(x.b.st.rx_pkts, 5); /* held ones counted once, when they came back */
+	assert_int_equal(x.b.st.cam_hit, 5);
+	assert_int_equal(x.b.st.optid_hit, 5);
 	for (int i = 0; i < 4; i++)
 		free(back[i]);
 	pair_teardown(&x);
@@ -377,6 +380,28 @@ static void test_held_sa_overflow(void **state)
 	for (unsigned i = 0; i < FP_PIPE_HOLD; i++)
 		free(back[i]);
 	free(one);
+	pair_teardown(&x);
+}
+
+/* A packet whose SA id is stale (its slot now holds another rule's SA) is
+ * sent back to the policy once, then dropped; never encrypted with it. */
+static void test_outbound_rule_check(void **state)
+{
+	(void)state;
+	struct pair x;
+	pair_setup(&x, &xforms[0], FP_AF_INET, FP_AF_INET, false, false, 64, FP_SA_TUNNEL);
+	struct fp_pkt *p = inner_make(FP_AF_INET, 64, 1);
+	p->sa = x.out;
+	p->rule = 7; /* the SA at x.out serves rule 0 */
+	assert_int_equal(fp_esp_outb_process(&x.a, &p, 1), 0);
+	assert_int_equal(p->drop, FP_DROP_NO_SA);
+	assert_true(p->flags & FP_PKT_F_PUNT);
+	p->flags |= FP_PKT_F_RESTEER;
+	assert_int_equal(fp_esp_outb_process(&x.a, &p, 1), 0);
+	assert_false(p->flags & FP_PKT_F_PUNT);
+	p->rule = 0;
+	assert_int_equal(fp_esp_outb_process(&x.a, &p, 1), 1);
+	free(p);
 	pair_teardown(&x);
 }
 
@@ -519,6 +544,7 @@ int main(void)
 		cmocka_unit_test(test_replay_in_engine),
 		cmocka_unit_test(test_held_sa),
 		cmocka_unit_test(test_held_sa_overflow),
+		cmocka_unit_test(test_outbound_rule_check),
 		cmocka_unit_test(test_seq_exhaustion),
 		cmocka_unit_test(test_lifetime),
 		cmocka_unit_test(test_transport_and_window),

@@ -307,6 +307,42 @@ static void test_postfragmentation(void **state)
 	gw_free(b);
 }
 
+/* after-encryption cuts only what may be cut: DF set still gets the PMTU
+ * message (the ESP packet copies DF and could not be cut). */
+static void test_postfrag_df_set(void **state)
+{
+	(void)state;
+	struct fp_gw *a = gw_from(site_a_mirror, MTU_1000 "crypto ipsec fragmentation after-encryption outside\n");
+	struct sink out = {.n = 0};
+	push_own(a, "inside", big_make(1300, true), &out);
+	assert_int_equal(out.n, 1);
+	assert_int_equal(out.p[0]->data[9], FP_IPPROTO_ICMP);
+	assert_int_equal(fp_get16(out.p[0]->data + 26), GCM_ROOM_1000);
+	sink_free(&out);
+	gw_free(a);
+}
+
+/* A tunnel with a vpn-filter: the pieces of a permitted packet are not
+ * filtered again (those after the first have no ports to match). */
+static void test_prefrag_vpn_filter(void **state)
+{
+	(void)state;
+	struct fp_gw *a = gw_from(site_a_mirror, MTU_1000
+		"access-list VF extended permit udp 10.2.0.0 255.255.255.0 10.1.0.0 255.255.255.0 eq 1000\n"
+		"access-list VF extended deny ip any any\n"
+		"group-policy GP internal\n"
+		"group-policy GP attributes\n vpn-filter value VF\n"
+		"tunnel-group 198.51.100.2 type ipsec-l2l\n"
+		"tunnel-group 198.51.100.2 general-attributes\n default-group-policy GP\n");
+	struct sink out = {.n = 0};
+	assert_false(fp_gw_tunnel_offloaded(a, &a->tunnels[0]));
+	push_own(a, "inside", big_make(1300, false), &out);
+	assert_int_equal(out.n, 2);
+	assert_int_equal(fp_gw_drop_count(a, FP_DROP_VPN_FILTER), 0);
+	sink_free(&out);
+	gw_free(a);
+}
+
 static void configure(struct fp_gw *gw, const char *line)
 {
 	char err[256] = "";
@@ -359,6 +395,8 @@ int main(void)
 		cmocka_unit_test(test_fits),
 		cmocka_unit_test(test_postfragmentation),
 		cmocka_unit_test(test_live_changes),
+		cmocka_unit_test(test_postfrag_df_set),
+		cmocka_unit_test(test_prefrag_vpn_filter),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
