@@ -185,8 +185,15 @@ static void frag_update_pipe(struct fp_pipe *pp, void *arg)
 		const struct fp_gw_tunnel *t = &fu->gw->tunnels[i];
 		struct fp_sa_update u = {.fields = FP_SA_UPD_MTU, .mtu = t->out.mtu,
 					 .post_frag = t->out.post_frag};
-		if (t->iface->id == fu->ifc && t->pipe == pp)
-			fp_sa_update(pp->db, t->sa_out, &u, &why);
+		if (t->iface->id != fu->ifc || t->pipe != pp)
+			continue;
+		int rc = fp_sa_update(pp->db, t->sa_out, &u, &why);
+		if (pp->software) /* rules are what the engine is given */
+			continue;
+		if (rc == 0)
+			pp->st.rule_out_update++; /* OFFLOAD_FLOW_OUTBOUND_UPDATE_SUCCESS */
+		else
+			pp->st.rule_failed++;
 	}
 }
 

@@ -360,6 +360,7 @@ static void test_live_changes(void **state)
 	struct fp_gw *a = gw_from(site_a_mirror, MTU_1000);
 	struct sink out = {.n = 0};
 	configure(a, "mtu outside 1400");
+	free(expect(a, "show counters", (const char *const[]){ "OFFLOAD_FLOW_OUTBOUND_UPDATE_SUCCESS", NULL }));
 	push_own(a, "inside", big_make(1300, true), &out);
 	assert_int_equal(out.n, 1);
 	assert_int_equal(out.p[0]->data[9], FP_IPPROTO_ESP); /* fits 1400 */
