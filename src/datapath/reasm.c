@@ -18,7 +18,7 @@ struct fp_reasm_slot {
 	uint8_t src[16], dst[16];
 	uint32_t id;
 	uint64_t first_ns;
-	uint8_t hdr[FP_IPV6_HLEN + 8]; /* the first fragment's IP header */
+	uint8_t hdr[60];               /* the first fragment's IP header (IPv4 with options: 60) */
 	uint16_t hdr_len;
 	uint32_t total;                /* payload length, known from the last fragment; 0 = not yet */
 	struct fp_reasm_range r[REASM_RANGES];
@@ -56,6 +56,8 @@ void fp_reasm_fini(struct fp_reasm *r)
 static bool frag_v4(const struct fp_pkt *p, struct frag *f)
 {
 	const uint8_t *h = p->data;
+	if (p->len < FP_IPV4_HLEN)
+		return false;
 	uint32_t hl = (uint32_t)(h[0] & 0x0f) * 4;
 	uint16_t fo = fp_get16(h + 6);
 	if (hl < FP_IPV4_HLEN || fp_get16(h + 2) != p->len || p->len < hl)

@@ -10,6 +10,7 @@
 #include "gw_fixture.h"
 
 #include "datapath/frag.h"
+#include "datapath/reasm.h"
 
 #define MTU_1000 "mtu outside 1000\n"
 
@@ -164,6 +165,43 @@ static void test_fragmenter_options(void **state)
 	assert_int_equal(fp_get16(piece[1]->data + 2), 24 + 1200 - 28 - 968);
 	free(piece[0]);
 	free(piece[1]);
+	free(p);
+}
+
+/* The slow path's reassembly puts back what the fragmenter cut, a
+ * 60-byte IPv4 header (options) included. */
+static void test_reassembly_of_pieces(void **state)
+{
+	(void)state;
+	struct fp_pkt *p = big_make(1500, false), *piece[3];
+	struct fp_reasm r;
+	uint8_t orig[1540];
+	/* 40 bytes of options: router alert (copied) and nine no-ops and an end */
+	memmove(p->data + 60, p->data + 20, p->len - 20);
+	memset(p->data + 20, 1, 40);
+	p->data[20] = 0x94, p->data[21] = 4, p->data[22] = 0, p->data[23] = 0, p->data[59] = 0;
+	p->data[0] = 0x4f;
+	p->len += 40;
+	fp_put16(p->data + 2, (uint16_t)p->len);
+	fp_ipv4_csum_set(p->data);
+	memcpy(orig, p->data, p->len);
+	assert_int_equal(fp_reasm_init(&r), 0);
+	assert_int_equal(fp_ipv4_frag_count(p, 600), 3);
+	for (unsigned i = 0; i < 3; i++) {
+		piece[i] = aligned_alloc(64, sizeof(struct fp_pkt));
+		fp_pkt_reset(piece[i]);
+	}
+	fp_ipv4_fragment(p, 600, piece, 3);
+	assert_int_equal(fp_reasm_add(&r, piece[2], 1), FP_DROP_IP_FRAGMENT);
+	assert_int_equal(fp_reasm_add(&r, piece[0], 2), FP_DROP_IP_FRAGMENT);
+	assert_int_equal(fp_reasm_add(&r, piece[1], 3), FP_DROP_NONE);
+	assert_int_equal(piece[1]->len, 1540);
+	assert_memory_equal(piece[1]->data + 60, orig + 60, 1480);
+	assert_memory_equal(piece[1]->data + 20, orig + 20, 40); /* the options */
+	assert_true(csum_ok(piece[1]->data, 60));
+	fp_reasm_fini(&r);
+	for (unsigned i = 0; i < 3; i++)
+		free(piece[i]);
 	free(p);
 }
 
@@ -390,6 +428,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fragmenter),
 		cmocka_unit_test(test_fragmenter_options),
+		cmocka_unit_test(test_reassembly_of_pieces),
 		cmocka_unit_test(test_icmp6_too_big),
 		cmocka_unit_test(test_prefragmentation),
 		cmocka_unit_test(test_df_set_pmtu),
