@@ -139,8 +139,9 @@ static void print_counters(const struct sa_view *v, FILE *out)
 	const struct fp_gw_frag_stats *f = &v->t->frag;
 	fprintf(out, "      #pre-frag successes: %" PRIu64 ", #pre-frag failures: %" PRIu64
 		", #fragments created: %" PRIu64 "\n", f->prefrag_ok, f->prefrag_fail, f->frags_created);
-	fprintf(out, "      #PMTUs sent: %" PRIu64 ", #PMTUs rcvd: 0, #decapsulated frgs needing reassembly: %"
-		PRIu64 "\n", f->pmtu_sent, v->in_st.reasm);
+	fprintf(out, "      #PMTUs sent: %" PRIu64 ", #PMTUs rcvd: %" PRIu64
+		", #decapsulated frgs needing reassembly: %" PRIu64 "\n", f->pmtu_sent, f->pmtu_rcvd,
+		v->in_st.reasm);
 	fprintf(out, "      #TFC rcvd: %" PRIu64 ", #TFC sent: 0\n", v->in_st.tfc);
 	fprintf(out, "      #Valid ICMP Errors rcvd: 0, #Invalid ICMP Errors rcvd: 0\n");
 	if (!fp_cli_tunnel_offloaded(v->gw, v->t))
@@ -176,10 +177,13 @@ static void print_endpoints(const struct sa_view *v, FILE *out)
 	fprintf(out, "      local crypto endpt.: %s/%u, remote crypto endpt.: %s/%u\n",
 		addr_str(&p->local, l, sizeof(l)), p->encap_sport ? p->encap_sport : 500u,
 		addr_str(&p->remote, r, sizeof(r)), p->encap_dport ? p->encap_dport : 500u);
-	unsigned mtu = v->t->iface->mtu ? v->t->iface->mtu : MEDIA_MTU;
-	fprintf(out, "      path mtu %u, ipsec overhead %u(%u), media mtu %u\n", mtu,
-		overhead_max(p), overhead_fixed(p), mtu);
-	fprintf(out, "      PMTU time remaining (sec): 0, DF policy: copy-df\n");
+	unsigned media = v->t->iface->mtu ? v->t->iface->mtu : MEDIA_MTU;
+	unsigned path = fp_gw_tunnel_mtu(v->gw, v->t);
+	uint64_t now = v->gw->now_ns, until = v->t->pmtu ? v->t->pmtu_until : 0;
+	fprintf(out, "      path mtu %u, ipsec overhead %u(%u), media mtu %u\n", path ? path : media,
+		overhead_max(p), overhead_fixed(p), media);
+	fprintf(out, "      PMTU time remaining (sec): %" PRIu64 ", DF policy: copy-df\n",
+		until > now ? (until - now) / 1000000000u : 0);
 	fprintf(out, "      ICMP error validation: disabled, TFC packets: disabled\n");
 	fprintf(out, "      current outbound spi: %08" PRIX32 "\n", v->out->spi);
 	fprintf(out, "      current inbound spi : %08" PRIX32 "\n\n", v->in->spi);

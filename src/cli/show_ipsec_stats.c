@@ -63,6 +63,7 @@ static void sum_tunnels(const struct fp_gw *gw, struct ipsec_sum *s)
 		s->frag.postfrag_fail += t->frag.postfrag_fail;
 		s->frag.frags_created += t->frag.frags_created;
 		s->frag.pmtu_sent += t->frag.pmtu_sent;
+		s->frag.pmtu_rcvd += t->frag.pmtu_rcvd;
 		sum_sa(&s->in, fp_cli_tunnel_params(t, FP_SA_IN), &in, IN_DROPPED);
 		sum_sa(&s->out, fp_cli_tunnel_params(t, FP_SA_OUT), &out, FP_DROPS_ALL);
 	}
@@ -108,7 +109,7 @@ static void print_outbound(const struct ipsec_dir_sum *d, const struct fp_gw_fra
 	fprintf(out, "        Post-fragmentation failures: %" PRIu64 "\n", f->postfrag_fail);
 	fprintf(out, "    Fragments created: %" PRIu64 "\n", f->frags_created);
 	fprintf(out, "    PMTUs sent: %" PRIu64 "\n", f->pmtu_sent);
-	fprintf(out, "    PMTUs rcvd: 0\n");
+	fprintf(out, "    PMTUs rcvd: %" PRIu64 "\n", f->pmtu_rcvd);
 }
 
 void fp_show_ipsec_stats(const struct fp_gw *gw, FILE *out)

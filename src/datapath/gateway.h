@@ -35,6 +35,7 @@ struct fp_gw_frag_stats {
 	uint64_t prefrag_ok, prefrag_fail;  /* cut before encryption / could not be */
 	uint64_t frags_created;             /* pieces made, before or after encryption */
 	uint64_t pmtu_sent;                 /* ICMP "fragmentation needed" / "packet too big" */
+	uint64_t pmtu_rcvd;                 /* the same, from a router towards the peer */
 	uint64_t postfrag_ok, postfrag_fail;
 };
 
@@ -60,7 +61,11 @@ struct fp_gw_tunnel {
 	uint64_t installed_ns;
 	uint32_t conn_id;
 	struct fp_gw_frag_stats frag;     /* written by the slow path only */
+	uint32_t pmtu;                    /* path MTU a router told, 0 = none (raw ESP) */
+	uint64_t pmtu_until;              /* CLOCK_REALTIME when it is forgotten */
 };
+
+#define FP_GW_PMTU_AGE_NS (600ull * 1000000000ull) /* the ASA's pmtu-aging default */
 
 struct fp_gw_stats {
 	uint64_t drops[FP_DROP__COUNT];   /* slow-path drops, show asp drop */
@@ -141,6 +146,15 @@ int fp_gw_iface_find(const struct fp_gw *gw, const char *name);
  * (post-fragmentation keeps a tunnel in the software pipe; the caller moves
  * tunnels with fp_gw_offload_changed). Runs on the slow path's thread. */
 void fp_gw_iface_frag_set(struct fp_gw *gw, uint16_t ifc, uint16_t mtu, bool post_frag);
+/* The MTU the tunnel's ESP packets must fit: its interface's, or the path
+ * MTU a router told (fp_gw_pmtu_rcvd) while that is smaller and fresh. */
+uint16_t fp_gw_tunnel_mtu(const struct fp_gw *gw, const struct fp_gw_tunnel *t);
+/* A PMTU message about an ESP packet to dst with this SPI (slow path):
+ * the tunnel's SAs fit mtu from now on, for FP_GW_PMTU_AGE_NS; then the
+ * interface's MTU again (fp_gw_pmtu_age, from the slow path's poll). */
+void fp_gw_pmtu_rcvd(struct fp_gw *gw, uint8_t af, const uint8_t *dst, uint32_t spi,
+		     uint32_t mtu, uint64_t now_ns);
+void fp_gw_pmtu_age(struct fp_gw *gw, uint64_t now_ns);
 /* fn on every pipe, each on the thread that owns it: the software pipe
  * here, the engine pipes through gw->on_pipes (here too, offline). */
 void fp_gw_on_every_pipe(struct fp_gw *gw, void (*fn)(struct fp_pipe *pp, void *arg), void *arg);

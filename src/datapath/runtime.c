@@ -7,11 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "common/inet.h"
 #include "datapath/thread_io.h"
+#include "io/icmperr.h"
 #include "offload/capture.h"
 #include "io/netlink.h"
 
@@ -236,6 +238,41 @@ static int rt_ports(struct fp_runtime *rt, bool offload, char *err, size_t errle
 	return 0;
 }
 
+/* A PMTU listener for each family an outside interface has; without one
+ * (no CAP_NET_RAW, say) raw ESP just does not learn path MTUs: said once. */
+static void rt_pmtu_open(struct fp_runtime *rt)
+{
+	for (unsigned k = 0; k < 2; k++) {
+		uint8_t af = k ? FP_AF_INET6 : FP_AF_INET;
+		bool want = false;
+		for (unsigned i = 0; i < rt->gw->n_ifaces; i++) {
+			const struct fp_gw_iface *ifc = &rt->gw->ifaces[i];
+			want |= ifc->outside && (k ? ifc->cfg->ip6.addr.af : ifc->cfg->ip4.addr.af) == af;
+		}
+		char err[160];
+		int fd = want ? fp_icmperr_open(af, err, sizeof(err)) : -1;
+		struct epoll_event ev = {.events = EPOLLIN, .data.u32 = UINT32_MAX - 1 - k};
+		if (want && fd < 0)
+			fprintf(stderr, "fpvpnd: %s: path MTUs are not learned\n", err);
+		if (fd >= 0 && epoll_ctl(rt->slow.epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+			close(fd);
+			fd = -1;
+		}
+		rt->icmp_fd[k] = fd;
+	}
+}
+
+/* PMTU messages the listeners took, then path MTUs that are too old. */
+static void rt_pmtu_poll(struct fp_runtime *rt, uint64_t now)
+{
+	struct fp_icmperr e;
+	for (unsigned k = 0; k < 2; k++)
+		while (rt->icmp_fd[k] >= 0 &&
+		       fp_icmperr_read(rt->icmp_fd[k], k ? FP_AF_INET6 : FP_AF_INET, &e))
+			fp_gw_pmtu_rcvd(rt->gw, e.af, e.dst, e.spi, e.mtu, now);
+	fp_gw_pmtu_age(rt->gw, now);
+}
+
 unsigned fp_rt_default_workers(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -246,6 +283,7 @@ int fp_rt_start(struct fp_runtime *rt, struct fp_gw *gw, const struct fp_rt_opts
 		char *err, size_t errlen)
 {
 	memset(rt, 0, sizeof(*rt));
+	rt->icmp_fd[0] = rt->icmp_fd[1] = -1;
 	rt->gw = gw;
 	rt->n_workers = gw->n_pipes;
 	rt->started_ns = fp_gw_clock();
@@ -267,6 +305,7 @@ int fp_rt_start(struct fp_runtime *rt, struct fp_gw *gw, const struct fp_rt_opts
 		}
 		w->started = true;
 	}
+	rt_pmtu_open(rt);
 	gw->rt = rt;
 	gw->on_pipes = fp_rt_on_pipes;
 	gw->slow_drain = slow_drain;
@@ -294,6 +333,9 @@ void fp_rt_stop(struct fp_runtime *rt)
 		free(w->in);
 		fp_ring_fini(&w->punt);
 	}
+	for (unsigned k = 0; k < 2; k++)
+		if (rt->icmp_fd[k] >= 0)
+			close(rt->icmp_fd[k]);
 	fp_thread_io_fini(&rt->slow);
 	if (rt->nl) {
 		fp_netlink_undo(rt->nl);
@@ -353,6 +395,7 @@ void fp_rt_slow_poll(struct fp_runtime *rt)
 		;
 	if (rt->gw->soft.n_hold)
 		fp_rt_rx_held(&slow_ctx);
+	rt_pmtu_poll(rt, fp_gw_clock());
 	for (unsigned i = 0; i < rt->n_workers; i++)
 		slow_punts(rt, i, UINT32_MAX);
 	fp_rt_rx_ports(&slow_ctx);

@@ -86,6 +86,7 @@ struct fp_runtime {
 	struct fp_netlink *nl;
 	uint64_t started_ns;
 	uint64_t slow_punts;               /* packets the slow path took from the pipes */
+	int icmp_fd[2];                    /* PMTU listeners, IPv4 and IPv6 (icmperr.h); -1 */
 };
 
 struct fp_rt_opts {

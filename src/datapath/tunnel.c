@@ -48,6 +48,18 @@ static void tunnel_key(struct fp_crypto_key *k, const struct fp_cfg_proposal *pr
 	k->akey_len = sk->auth_key_len;
 }
 
+static uint16_t tunnel_mtu(const struct fp_gw_tunnel *t)
+{
+	uint16_t link = t->iface->mtu;
+	return t->pmtu && (!link || t->pmtu < link) ? (uint16_t)t->pmtu : link;
+}
+
+uint16_t fp_gw_tunnel_mtu(const struct fp_gw *gw, const struct fp_gw_tunnel *t)
+{
+	(void)gw;
+	return tunnel_mtu(t);
+}
+
 static void tunnel_params(const struct fp_config *cfg, struct fp_gw_tunnel *t,
 			  struct fp_sa_params *p, uint8_t dir)
 {
@@ -73,7 +85,7 @@ static void tunnel_params(const struct fp_config *cfg, struct fp_gw_tunnel *t,
 	p->tag = t->conn_id;
 	p->vpn_filter = t->vpn_filter != NULL; /* not CAN_BE_OFFLOADED: the slow path filters */
 	p->post_frag = t->iface->post_frag;   /* nor is post-fragmentation */
-	p->mtu = dir == FP_SA_OUT ? t->iface->mtu : 0;
+	p->mtu = dir == FP_SA_OUT ? tunnel_mtu(t) : 0;
 }
 
 /* The bound interface's address of the peer's family is the local endpoint. */
@@ -172,9 +184,11 @@ int fp_gw_tunnel_build(struct fp_gw *gw, const struct fp_cfg_map_entry *e, char 
 	return 0;
 }
 
+/* The tunnels of interface ifc, or the one tunnel only. */
 struct frag_update {
 	struct fp_gw *gw;
 	uint16_t ifc;
+	const struct fp_gw_tunnel *only;
 };
 
 static void frag_update_pipe(struct fp_pipe *pp, void *arg)
@@ -185,7 +199,7 @@ static void frag_update_pipe(struct fp_pipe *pp, void *arg)
 		const struct fp_gw_tunnel *t = &fu->gw->tunnels[i];
 		struct fp_sa_update u = {.fields = FP_SA_UPD_MTU, .mtu = t->out.mtu,
 					 .post_frag = t->out.post_frag};
-		if (t->iface->id != fu->ifc || t->pipe != pp)
+		if ((fu->only ? t != fu->only : t->iface->id != fu->ifc) || t->pipe != pp)
 			continue;
 		int rc = fp_sa_update(pp->db, t->sa_out, &u, &why);
 		if (pp->software) /* rules are what the engine is given */
@@ -206,9 +220,58 @@ void fp_gw_iface_frag_set(struct fp_gw *gw, uint16_t ifc, uint16_t mtu, bool pos
 		struct fp_gw_tunnel *t = &gw->tunnels[i];
 		if (t->iface->id != ifc)
 			continue;
-		t->out.mtu = mtu;
+		t->out.mtu = tunnel_mtu(t);
 		t->in.post_frag = t->out.post_frag = post_frag;
 		tunnel_eligibility(t);
 	}
 	fp_gw_on_every_pipe(gw, frag_update_pipe, &fu);
+}
+
+/* The tunnel's SAs learn its MTU now (a path MTU told or forgotten). */
+static void tunnel_mtu_push(struct fp_gw *gw, struct fp_gw_tunnel *t)
+{
+	struct frag_update fu = {.gw = gw, .only = t};
+	t->out.mtu = tunnel_mtu(t);
+	fp_gw_on_every_pipe(gw, frag_update_pipe, &fu);
+}
+
+static bool tunnel_to(const struct fp_gw_tunnel *t, uint8_t af, const uint8_t *dst, uint32_t spi)
+{
+	return t->out.spi == spi && t->out.remote.af == af &&
+	       memcmp(t->out.remote.a, dst, af == FP_AF_INET ? 4 : 16) == 0;
+}
+
+void fp_gw_pmtu_rcvd(struct fp_gw *gw, uint8_t af, const uint8_t *dst, uint32_t spi,
+		     uint32_t mtu, uint64_t now_ns)
+{
+	/* the least each family must carry (RFC 791's 576 is what Linux takes
+	 * too, RFC 8200's 1280): a forged message cannot shrink it further */
+	uint32_t floor = af == FP_AF_INET ? 576 : 1280;
+	for (unsigned i = 0; i < gw->n_tunnels; i++) {
+		struct fp_gw_tunnel *t = &gw->tunnels[i];
+		if (!tunnel_to(t, af, dst, spi))
+			continue;
+		t->frag.pmtu_rcvd++;
+		mtu = mtu < floor ? floor : mtu;
+		if (t->iface->mtu && mtu >= t->iface->mtu)
+			return; /* nothing smaller than the link */
+		bool changed = mtu != t->pmtu;
+		t->pmtu = mtu;
+		t->pmtu_until = now_ns + FP_GW_PMTU_AGE_NS;
+		if (changed)
+			tunnel_mtu_push(gw, t);
+		return;
+	}
+}
+
+void fp_gw_pmtu_age(struct fp_gw *gw, uint64_t now_ns)
+{
+	for (unsigned i = 0; i < gw->n_tunnels; i++) {
+		struct fp_gw_tunnel *t = &gw->tunnels[i];
+		if (!t->pmtu || now_ns < t->pmtu_until)
+			continue;
+		t->pmtu = 0;
+		t->pmtu_until = 0;
+		tunnel_mtu_push(gw, t);
+	}
 }

@@ -28,6 +28,10 @@
 #     "fragmentation needed" carrying the inner MTU the tunnel takes (946
 #     for AES-GCM-256 over raw ESP in 1000 bytes), which ping reports;
 #     `#PMTUs sent` counts it.
+#  7. a router on the path says 900: Scapy sends A an ICMP "fragmentation
+#     needed" (MTU 900) quoting one of A's ESP packets; A's tunnel learns
+#     path mtu 900 (#PMTUs rcvd, PMTU time remaining), and ping -M do -s
+#     880 now gets "mtu = 846" back, 800 bytes pass.
 #   bash tests/interop/test_live_frag.sh BUILD_DIR     (exit 77 = skipped)
 . "$(dirname "$0")/../netns/lib.sh"
 nt_init "${1:?usage: $0 BUILD_DIR}" live-frag
@@ -161,6 +165,32 @@ nt_check "a: #PMTUs sent >= 1" test "$(nt_sum_field '#PMTUs sent' <"$f")" -ge 1
 nt_check "a: #pre-frag failures >= 1 (DF set)" test "$(nt_sum_field '#pre-frag failures' <"$f")" -ge 1
 nt_ping a 3 -s 900 -M do
 nt_check "pings that fit (900 bytes, DF set) answered ($(nt_ping_received a)/3)" \
+	test "$(nt_ping_received a)" = 3
+nt_stop a
+nt_stop b
+
+nt_say "7. a router says 900: the path MTU reaches A's tunnel"
+nt_start a "$NT_WORK/a.conf"
+nt_start b "$NT_WORK/b.conf"
+nt_in b "$NT_PY" -c '
+import struct, sys
+from scapy.all import ICMP, IP, Raw, send
+a, b, spi = sys.argv[1], sys.argv[2], int(sys.argv[3], 0)
+quoted = IP(src=a, dst=b, proto=50, len=1300, id=7) / Raw(struct.pack("!II", spi, 1) + bytes(8))
+send(IP(src=b, dst=a) / ICMP(type=3, code=4, nexthopmtu=900) / quoted, verbose=0)
+' "$NT_A_OUT_IP" "$NT_B_OUT_IP" "$NT_SPI_AB"
+sleep 0.3
+f=$(nt_show a sa7 show crypto ipsec sa)
+grep -E 'PMTU|path mtu' "$f" | sed 's/^/     a: /'
+nt_check "a: #PMTUs rcvd = 1" test "$(nt_sum_field '#PMTUs rcvd' <"$f")" = 1
+nt_check "a: path mtu 900, media mtu 1000" grep -q 'path mtu 900,.*media mtu 1000' "$f"
+nt_check "a: the path MTU ages (PMTU time remaining > 0)" \
+	grep -q -E 'PMTU time remaining \(sec\): [1-9]' "$f"
+nt_in a ping -n -c 2 -i 0.2 -W 1 -s 880 -M do -I "$NT_A_IN_IP" "$NT_B_IN_IP" >"$NT_WORK/ping-a.txt" 2>&1 || true
+grep -i -E 'mtu|transmitted' "$NT_WORK/ping-a.txt" | sed 's/^/     ping: /' | head -3
+nt_check "ping reports the inner MTU for a 900-byte path (846)" grep -q -E 'mtu ?= ?846' "$NT_WORK/ping-a.txt"
+nt_ping a 3 -s 800 -M do
+nt_check "pings that fit the path (800 bytes, DF set) answered ($(nt_ping_received a)/3)" \
 	test "$(nt_ping_received a)" = 3
 nt_check "a: alive" nt_alive a
 nt_check "b: alive" nt_alive b

@@ -381,6 +381,44 @@ static void test_prefrag_vpn_filter(void **state)
 	gw_free(a);
 }
 
+/* A router on the way tells 900: the tunnel's packets fit 900 until the
+ * path MTU ages out, then the link's 1000 again. Messages about another
+ * SPI or peer, or above the link's MTU, change nothing; below 576 counts
+ * as 576. */
+static void test_pmtu_received(void **state)
+{
+	(void)state;
+	static const uint8_t peer[4] = {198, 51, 100, 2}, other[4] = {198, 51, 100, 3};
+	struct fp_gw *a = gw_from(site_a_mirror, MTU_1000);
+	struct sink out = {.n = 0};
+	uint64_t t0 = 1000ull * 1000000000ull;
+	a->now_ns = t0;
+	fp_gw_pmtu_rcvd(a, FP_AF_INET, other, 8193, 900, t0);
+	fp_gw_pmtu_rcvd(a, FP_AF_INET, peer, 8194, 900, t0);
+	fp_gw_pmtu_rcvd(a, FP_AF_INET, peer, 8193, 1200, t0);
+	assert_int_equal(fp_gw_tunnel_mtu(a, &a->tunnels[0]), 1000);
+	fp_gw_pmtu_rcvd(a, FP_AF_INET, peer, 8193, 900, t0);
+	assert_int_equal(fp_gw_tunnel_mtu(a, &a->tunnels[0]), 900);
+	free(expect(a, "show crypto ipsec sa",
+		    (const char *const[]){ "#PMTUs rcvd: 2,", "path mtu 900,", "media mtu 1000\n",
+					   "PMTU time remaining (sec): 600,", NULL }));
+	push_own(a, "inside", big_make(880, true), &out); /* fits 1000, not 900 */
+	assert_int_equal(out.n, 1);
+	assert_int_equal(out.p[0]->data[9], FP_IPPROTO_ICMP);
+	assert_int_equal(fp_get16(out.p[0]->data + 26), ((900u - 52u) & ~3u) - 2u);
+	sink_free(&out);
+	fp_gw_pmtu_age(a, t0 + FP_GW_PMTU_AGE_NS - 1);
+	assert_int_equal(fp_gw_tunnel_mtu(a, &a->tunnels[0]), 900);
+	fp_gw_pmtu_age(a, t0 + FP_GW_PMTU_AGE_NS);
+	assert_int_equal(fp_gw_tunnel_mtu(a, &a->tunnels[0]), 1000);
+	push_own(a, "inside", big_make(880, true), &out);
+	assert_int_equal(out.p[0]->data[9], FP_IPPROTO_ESP);
+	sink_free(&out);
+	fp_gw_pmtu_rcvd(a, FP_AF_INET, peer, 8193, 100, t0);
+	assert_int_equal(fp_gw_tunnel_mtu(a, &a->tunnels[0]), 576);
+	gw_free(a);
+}
+
 static void configure(struct fp_gw *gw, const char *line)
 {
 	char err[256] = "";
@@ -435,6 +473,7 @@ int main(void)
 		cmocka_unit_test(test_fits),
 		cmocka_unit_test(test_postfragmentation),
 		cmocka_unit_test(test_live_changes),
+		cmocka_unit_test(test_pmtu_received),
 		cmocka_unit_test(test_postfrag_df_set),
 		cmocka_unit_test(test_prefrag_vpn_filter),
 	};
