@@ -132,7 +132,9 @@ static uint16_t gw_vpn_filter(struct fp_gw *gw, struct fp_pkt **pkts, uint16_t n
 	const struct fp_gw_tunnel *t = NULL;
 	for (uint16_t i = 0; i < n; i++) {
 		struct fp_pkt *p = pkts[i];
-		if (!t || (in ? t->sa_in : t->sa_out) != p->sa)
+		if (!in) /* the policy's own choice; an SA id may be stale */
+			t = p->rule < gw->n_tunnels ? &gw->tunnels[p->rule] : NULL;
+		else if (!t || t->sa_in != p->sa)
 			t = soft_tunnel(gw, p->sa, in);
 		if (t && t->vpn_filter && !(p->flags & FP_PKT_F_FILTERED) &&
 		    !fp_vpn_filter_permits(t->vpn_filter, p->data, p->len, !in)) {
@@ -279,9 +281,12 @@ void fp_gw_slow_input(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt
 	struct burst esp = {.n = 0}, out = {.n = 0}, eng = {.n = 0};
 	for (uint16_t i = 0; i < n; i++) {
 		struct fp_pkt *p = pkts[i];
-		if ((p->flags & FP_PKT_F_OUTBOUND) && p->drop == FP_DROP_PREFRAG)
+		/* RESTEER alone marks an inbound packet already handed over once:
+		 * never the outbound policy's (it would encrypt what came in) */
+		bool outbound = p->flags & FP_PKT_F_OUTBOUND;
+		if (outbound && p->drop == FP_DROP_PREFRAG)
 			fp_gw_too_big(gw, io, p);
-		else if (p->flags & FP_PKT_F_RESTEER)
+		else if (outbound && (p->flags & FP_PKT_F_RESTEER))
 			gw_resteer(gw, io, p, &out, &eng);
 		else if (p->flags & FP_PKT_F_OUTBOUND)
 			out.p[out.n++] = p;
