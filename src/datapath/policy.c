@@ -8,22 +8,52 @@ struct flow {
 	const uint8_t *src, *dst;
 	uint8_t proto;
 	uint16_t sport, dport;
+	bool no_ports;                /* TCP/UDP whose ports are not in this packet */
 };
+
+#define V6_EXT_MAX 8u             /* extension headers walked before giving up */
+
+/* IPv6: past hop-by-hop, routing, destination options, AH and fragment
+ * headers to the upper protocol; *later: a fragment after the first. */
+static uint32_t v6_upper(const uint8_t *ip, uint32_t len, uint8_t *proto, bool *later)
+{
+	uint32_t at = FP_IPV6_HLEN;
+	uint8_t nh = ip[6];
+	*later = false;
+	for (unsigned k = 0; k < V6_EXT_MAX && at + 8 <= len; k++) {
+		uint32_t hl;
+		if (nh == 0 || nh == 43 || nh == 60)
+			hl = ((uint32_t)ip[at + 1] + 1) * 8;
+		else if (nh == 51) /* AH */
+			hl = ((uint32_t)ip[at + 1] + 2) * 4;
+		else if (nh == FP_IPPROTO_FRAG)
+			hl = 8, *later |= (fp_get16(ip + at + 2) & 0xfff8) != 0;
+		else
+			break;
+		nh = ip[at];
+		at += hl;
+	}
+	*proto = nh;
+	return at;
+}
 
 static bool flow_parse(struct flow *f, const uint8_t *ip, uint32_t len)
 {
-	bool v4 = (ip[0] >> 4) == 4;
-	uint32_t l4 = v4 ? (uint32_t)(ip[0] & 0x0f) * 4 : FP_IPV6_HLEN;
+	bool v4 = (ip[0] >> 4) == 4, later;
 	if (len < (v4 ? FP_IPV4_HLEN : FP_IPV6_HLEN))
 		return false;
 	f->af = v4 ? FP_AF_INET : FP_AF_INET6;
 	f->src = v4 ? ip + 12 : ip + 8;
 	f->dst = v4 ? ip + 16 : ip + 24;
-	f->proto = v4 ? ip[9] : ip[6];
+	uint32_t l4 = v4 ? (uint32_t)(ip[0] & 0x0f) * 4 : v6_upper(ip, len, &f->proto, &later);
+	if (v4) {
+		f->proto = ip[9];
+		later = (fp_get16(ip + 6) & 0x1fff) != 0;
+	}
 	f->sport = f->dport = 0;
-	bool first_fragment = !v4 || (fp_get16(ip + 6) & 0x1fff) == 0;
-	if ((f->proto == FP_IPPROTO_TCP || f->proto == FP_IPPROTO_UDP) && first_fragment &&
-	    l4 + 4 <= len) {
+	bool l4_ports = f->proto == FP_IPPROTO_TCP || f->proto == FP_IPPROTO_UDP;
+	f->no_ports = l4_ports && (later || l4 + 4 > len);
+	if (l4_ports && !f->no_ports) {
 		f->sport = fp_get16(ip + l4);
 		f->dport = fp_get16(ip + l4 + 2);
 	}
@@ -42,9 +72,14 @@ static bool ace_flow(const struct fp_cfg_ace *ace, const struct flow *f, bool re
 	uint16_t sport = reverse ? f->dport : f->sport, dport = reverse ? f->sport : f->dport;
 	if (ace->proto && ace->proto != f->proto)
 		return false;
-	if ((ace->src_port && ace->src_port != sport) || (ace->dst_port && ace->dst_port != dport))
+	if (!ace_addr(&ace->src, f->af, src) || !ace_addr(&ace->dst, f->af, dst))
 		return false;
-	return ace_addr(&ace->src, f->af, src) && ace_addr(&ace->dst, f->af, dst);
+	/* a fragment after the first has no ports: as IOS and the ASA do, a
+	 * permit naming ports takes it and a deny passes it on, so a crypto
+	 * map protects all of a datagram it protects the first piece of */
+	if (f->no_ports && (ace->src_port || ace->dst_port))
+		return ace->permit;
+	return (!ace->src_port || ace->src_port == sport) && (!ace->dst_port || ace->dst_port == dport);
 }
 
 bool fp_ace_match(const struct fp_cfg_ace *ace, const uint8_t *ip, uint32_t len, bool reverse)
