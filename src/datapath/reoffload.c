@@ -196,12 +196,36 @@ int fp_gw_reoffload(struct fp_gw *gw, char *err, size_t errlen)
 	return failed ? -1 : 0;
 }
 
+/* What clear ipsec sa keeps of a pair: the keys are the same (manual
+ * keys, the configuration's), so the sequence number must go on (an AEAD
+ * nonce is the sequence number: starting over would reuse nonces under the
+ * key) and the window too (a recorded packet would be accepted again);
+ * the key's lifetime use goes on with it. Counters start over. */
+static void clear_keep(struct move *m)
+{
+	struct fp_sa_state *st[2] = {&m->st_in, &m->st_out};
+	for (int i = 0; i < 2; i++) {
+		st[i]->pkts = st[i]->bytes = st[i]->outer_bytes = 0;
+		st[i]->tfc = st[i]->reasm = st[i]->soft_pkts = st[i]->last_used_ns = 0;
+		memset(st[i]->drops, 0, sizeof(st[i]->drops));
+	}
+	m->out.seq = m->st_out.seq; /* from the install on, not only from the import */
+}
+
+/* A pair taken but not installed again: the tunnel has no SA now, and says
+ * so, rather than naming slots another tunnel's SAs may get. */
+static void clear_lost(struct fp_gw *gw, struct move *m)
+{
+	if (m->failed && m->taken)
+		fp_gw_tunnel_place(m->t, &gw->soft, FP_SA_NONE, FP_SA_NONE);
+}
+
 /* clear ipsec sa: every pair deleted and installed again from the
- * configuration, so sequence numbers and replay windows start over (as
- * after a new negotiation; with manual keys the peer must clear too). */
+ * configuration, with its sequence numbers and replay window (same keys)
+ * and zeroed counters; its new inbound SA holds packets until then. */
 int fp_gw_clear_sas(struct fp_gw *gw, char *err, size_t errlen)
 {
-	struct moves mv = {.gw = gw};
+	struct moves mv = {.gw = gw, .hold = true};
 	size_t bytes = sizeof(*mv.m) * (gw->n_tunnels ? gw->n_tunnels : 1);
 	mv.m = calloc(1, bytes);
 	if (!mv.m) {
@@ -210,8 +234,14 @@ int fp_gw_clear_sas(struct fp_gw *gw, char *err, size_t errlen)
 	}
 	mv.n = moves_plan(gw, mv.m, true);
 	moves_phase(&mv, MOVE_TAKE); /* the SPIs must be free before they are installed again */
+	for (unsigned i = 0; i < mv.n; i++)
+		if (mv.m[i].taken)
+			clear_keep(&mv.m[i]);
 	moves_phase(&mv, MOVE_INSTALL);
+	moves_phase(&mv, MOVE_IMPORT);
 	unsigned failed = moves_switch(&mv);
+	for (unsigned i = 0; i < mv.n; i++)
+		clear_lost(gw, &mv.m[i]);
 	fp_gw_policy_changed(gw);
 	gw->st.previous_tunnels += mv.n - failed;
 	for (unsigned i = 0; i < gw->n_tunnels; i++) /* new pairs: new counters */

@@ -61,6 +61,21 @@ static int live_loop(struct fp_gw *gw, struct fp_runtime *rt, struct fp_control 
 	}
 }
 
+/* Manual keys: every start sends from sequence number 1 again, and for an
+ * AEAD the nonce is that number (RFC 4106 §8). Said once per entry. */
+static void live_warn_nonces(const struct fp_gw *gw)
+{
+	for (unsigned i = 0; i < gw->n_tunnels; i++) {
+		const struct fp_gw_tunnel *t = &gw->tunnels[i];
+		const struct fp_cipher_info *ci = fp_cipher_info(t->out.key.cipher);
+		if (ci && ci->aead)
+			fprintf(stderr, "fpvpnd: warning: crypto map %s %u: %s with manual keys starts "
+				"at sequence number 1, which reuses nonces under keys used before: "
+				"change the keys on both sides at every restart\n",
+				t->entry->map, t->entry->seq, ci->name);
+	}
+}
+
 static void live_banner(const struct fp_gw *gw, const struct fp_runtime *rt, const char *sock)
 {
 	unsigned offloaded = 0;
@@ -93,6 +108,7 @@ int fp_live_run(struct fp_gw *gw, const struct fp_options *o)
 		close(sigfd);
 		return 1;
 	}
+	live_warn_nonces(gw);
 	live_banner(gw, &rt, sock);
 	int rc = live_loop(gw, &rt, ctl, sigfd) < 0 ? 1 : 0;
 	fp_control_close(ctl);
