@@ -16,6 +16,7 @@
 
 #include <ctype.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -507,12 +508,14 @@ static const char *packets(unsigned n)
 	return n == 1 || n == 0 ? "packet" : "packets";
 }
 
-void fp_show_capture_packets(const struct fp_cap_snap *s, FILE *out)
+void fp_show_capture_packets(const struct fp_cap_snap *s, unsigned first, unsigned count,
+			     FILE *out)
 {
+	unsigned shown = 0;
 	fprintf(out, "%u %s captured\n\n", s->n, packets(s->n));
-	for (unsigned k = 0; k < s->n; k++)
+	for (unsigned k = first; k < s->n && shown < count; k++, shown++)
 		cap_packet(k + 1, &s->recs[k], out);
-	fprintf(out, "%u %s shown\n", s->n, packets(s->n));
+	fprintf(out, "%u %s shown\n", shown, packets(shown));
 }
 
 /* show capture: every capture, one line each (plus its match). */
@@ -542,14 +545,39 @@ static int cap_snapshot(struct fp_cli_req *r, struct fp_capset *cs, const char *
 	return 0;
 }
 
-/* show capture NAME */
+/* The NUMBER after "count" or "packet-number": 1 to 2^31-1. */
+static int show_number(struct fp_cli_req *r, const char *word, const char *what, unsigned *n)
+{
+	char *end;
+	unsigned long v = strtoul(word, &end, 10);
+	if (word[0] < '0' || word[0] > '9' || *end || v < 1 || v > 0x7fffffffUL) {
+		fprintf(r->out, "ERROR: %% %s must be a number from 1 to 2147483647, got '%s'\n", what,
+			word);
+		return -1;
+	}
+	*n = (unsigned)v;
+	return 0;
+}
+
+/* show capture NAME [count N | packet-number N]: all packets, the first N,
+ * or packet N alone (numbered as in the full listing). */
 int fp_cli_cmd_show_capture_name(struct fp_cli_req *r)
 {
 	struct fp_cap_snap s;
+	unsigned first = 0, count = UINT_MAX, n = 0;
 	struct fp_capset *cs = cli_capset(r);
+	/* the word may be abbreviated; the table let only these two through */
+	bool by_count = r->argc == 5 && r->argv[3][0] == 'c';
+	if (r->argc == 5 &&
+	    show_number(r, r->argv[4], by_count ? "count" : "packet-number", &n) < 0)
+		return -1;
+	if (by_count)
+		count = n;
+	else if (r->argc == 5)
+		first = n - 1, count = 1;
 	if (!cs || cap_snapshot(r, cs, r->argv[2], &s) < 0)
 		return -1;
-	fp_show_capture_packets(&s, r->out);
+	fp_show_capture_packets(&s, first, count, r->out);
 	fp_cap_snap_free(&s);
 	return 0;
 }

@@ -164,6 +164,10 @@ const struct fp_cli_cmd fp_cli_cmds[] = {
 	{ { "show", "tech-support" }, "Every troubleshooting show command", fp_cli_cmd_show_tech },
 	{ { "show", "capture" }, "Every capture and its state", fp_cli_cmd_show_capture },
 	{ { "show", "capture", "<name>" }, "The packets of a capture", fp_cli_cmd_show_capture_name },
+	{ { "show", "capture", "<name>", "count", "<count>" }, "The first packets of a capture",
+	  fp_cli_cmd_show_capture_name },
+	{ { "show", "capture", "<name>", "packet-number", "<number>" }, "One packet of a capture",
+	  fp_cli_cmd_show_capture_name },
 	{ { "no", "capture", "<name>" }, "Remove a capture", fp_cli_cmd_no_capture },
 	{ { "clear", "capture", "<name>" }, "Empty a capture (/all: every one)", fp_cli_cmd_clear_capture },
 	{ { "copy", "/pcap", "<capture:name>", "<file>" }, "Save a capture as a pcap file", fp_cli_cmd_copy_pcap },
@@ -227,6 +231,8 @@ static const struct {
 	{ "/pcap", "As a pcap file" },
 	{ "<capture:name>", "capture:NAME" },
 	{ "<file>", "File to write" },
+	{ "<count>", "How many packets, from the first" },
+	{ "<number>", "The packet's number in the full listing" },
 };
 
 const char *fp_cli_kw_help(const char *kw)

@@ -101,7 +101,9 @@ void fp_show_tech(struct fp_gw *gw, FILE *out);
 struct fp_capset;
 struct fp_cap_snap;
 void fp_show_capture_list(const struct fp_gw *gw, struct fp_capset *cs, FILE *out);
-void fp_show_capture_packets(const struct fp_cap_snap *s, FILE *out);
+/* Packets first .. first + count - 1 (numbered from 1 as in the whole list). */
+void fp_show_capture_packets(const struct fp_cap_snap *s, unsigned first, unsigned count,
+			     FILE *out);
 int fp_cli_cmd_show_flow_offload(struct fp_cli_req *r);
 int fp_cli_cmd_show_flow_offload_detail(struct fp_cli_req *r);
 int fp_cli_cmd_show_flow_offload_ipsec(struct fp_cli_req *r);

@@ -160,6 +160,23 @@ static int conn_run(struct fp_control_conn *k, struct fp_gw *gw, size_t len, boo
 	return fp_session_exec(&k->sess, gw, k->in, f);
 }
 
+/* An output past FP_CONTROL_REPLY_MAX (show capture of a large buffer)
+ * ends at the last whole line that fits, then says it was cut; the
+ * session stays (closing it would hide the capture for good). */
+static size_t conn_cut(char *text, size_t n, int *rc)
+{
+	static const char note[] = "ERROR: % output cut at 2 MiB: ask for less "
+				   "(show capture NAME count N | packet-number N), or copy /pcap\n";
+	if (n <= FP_CONTROL_REPLY_MAX)
+		return n;
+	size_t keep = FP_CONTROL_REPLY_MAX - sizeof(note);
+	while (keep && text[keep - 1] != '\n')
+		keep--;
+	memcpy(text + keep, note, sizeof(note) - 1);
+	*rc = -1;
+	return keep + sizeof(note) - 1;
+}
+
 /* A '\n' arrived: run the line, answer it, start the next one. */
 static int conn_line(struct fp_control_conn *k, struct fp_gw *gw)
 {
@@ -176,7 +193,11 @@ static int conn_line(struct fp_control_conn *k, struct fp_gw *gw)
 	if (!f)
 		return -1;
 	int rc = conn_run(k, gw, len, too_long || len > FP_CONTROL_LINE_MAX, f);
-	int r = fclose(f) == 0 ? conn_reply(k, gw, text, tlen, rc) : -1;
+	int r = -1;
+	if (fclose(f) == 0) {
+		tlen = conn_cut(text, tlen, &rc);
+		r = conn_reply(k, gw, text, tlen, rc);
+	}
 	free(text);
 	return r;
 }

@@ -22,6 +22,7 @@
 
 #define FP_CONTROL_LINE_MAX 4096u       /* bytes in a line, '\n' excluded */
 #define FP_CONTROL_OUT_MAX (4u << 20)   /* unsent output a connection may hold */
+#define FP_CONTROL_REPLY_MAX (2u << 20) /* one command's output; the rest is cut, said so */
 #define FP_CONTROL_MAX_SESSIONS 16u
 #define FP_CONTROL_COMPLETE "\x01" "complete "
 

@@ -728,10 +728,29 @@ static void test_cli_show_packets(void **state)
 	       "0a02 0009 5a5a 5a5a 5a5a 5a5a 5a5a 5a5a\n"
 	       "5a\n"
 	       "1 packet shown\n");
+	/* parts of a big capture: the first N, or packet N alone */
+	fp_capture_point(cs, FP_CAP_DATAPATH, 0, FP_CAP_IFC_PKT, v + 1, 1, TS0 + 3000000000ull);
+	run_ok(gw, "show capture IN count 1",
+	       "2 packets captured\n\n"
+	       "1: 22:13:22.123456 10.1.0.5 10.2.0.9 0x0800 Length: 33\n"
+	       "4500 0021 0000 0000 4011 66bc 0a01 0005\n"
+	       "0a02 0009 5a5a 5a5a 5a5a 5a5a 5a5a 5a5a\n"
+	       "5a\n"
+	       "1 packet shown\n");
+	run_ok(gw, "show capture IN packet-n 2",
+	       "2 packets captured\n\n"
+	       "2: 22:13:23.123456 10.1.0.5 10.2.0.9 0x0800 Length: 33\n"
+	       "4500 0021 0000 0000 4011 66bc 0a01 0005\n"
+	       "0a02 0009 5a5a 5a5a 5a5a 5a5a 5a5a 5a5a\n"
+	       "5a\n"
+	       "1 packet shown\n");
+	run_ok(gw, "show capture IN packet-number 3", "2 packets captured\n\n0 packet shown\n");
+	run_err(gw, "show capture IN cou 0",
+		"ERROR: % count must be a number from 1 to 2147483647, got '0'\n");
 	run_ok(gw, "show capture",
 	       "capture TAC ipsec-offload type raw-data [Capturing - 104 bytes]\n"
 	       "  match spi 0x00002001 host 198.51.100.1 host 198.51.100.2\n"
-	       "capture IN type raw-data interface inside [Capturing - 56 bytes]\n");
+	       "capture IN type raw-data interface inside [Capturing - 112 bytes]\n");
 	pkts_free(v, 2);
 	gw_free(gw);
 }

@@ -22,8 +22,10 @@
 #include <unistd.h>
 
 #include "cli/control_conn.h"
+#include "common/inet.h"
 #include "config/config.h"
 #include "datapath/gateway.h"
+#include "offload/capture.h"
 
 #define K36 "c0ffee030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20212223"
 #define BIG_ACES 400u             /* in two ACLs: show running-config is about 30 kB */
@@ -461,6 +463,34 @@ static void test_output_limit(void **state)
 	close(fd);
 }
 
+/* One reply too large to send (show capture of a big buffer): cut at
+ * FP_CONTROL_REPLY_MAX after whole lines, said, status 1; the session
+ * stays and smaller questions still get whole answers. */
+static void test_output_cut(void **state)
+{
+	struct fixture *x = *state;
+	int fd = client(x);
+	free(ask(x, fd, "capture BIG interface inside buffer 16000000", 0, NULL));
+	struct fp_pkt *p = aligned_alloc(64, sizeof(*p));
+	fp_pkt_reset(p);
+	uint8_t *h = fp_pkt_put(p, 1400);
+	memset(h, 0x5a, 1400);
+	h[0] = 0x45;
+	fp_put16(h + 2, 1400);
+	p->ifc = (uint16_t)fp_gw_iface_find(x->gw, "inside");
+	for (unsigned i = 0; i < 1000; i++) /* ~3.6 KB of text each */
+		fp_capture_point(x->gw->caps, FP_CAP_DATAPATH, 0, FP_CAP_IFC_PKT, &p, 1, i);
+	free(p);
+	char *out = ask(x, fd, "show capture BIG", 1, "ERROR: % output cut at 2 MiB");
+	assert_true(strlen(out) <= FP_CONTROL_REPLY_MAX);
+	assert_non_null(strstr(out, "1000 packets captured\n"));
+	free(out);
+	free(ask(x, fd, "show capture BIG packet-number 1000", 0, "1 packet shown\n"));
+	assert_int_equal(sessions(x), 1);
+	assert_int_equal(fp_control_stats(x->c)->closed_output, 0);
+	close(fd);
+}
+
 static void test_configure(void **state)
 {
 	struct fixture *x = *state;
@@ -535,7 +565,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_socket_file), T(test_stale_socket), T(test_commands), T(test_pipelined),
 		T(test_long_line), T(test_binary), T(test_too_many), T(test_idle_evicted), T(test_half_line),
-		T(test_gone_with_output), T(test_output_limit), T(test_configure),
+		T(test_gone_with_output), T(test_output_limit), T(test_output_cut),
+		T(test_configure),
 		T(test_complete),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
