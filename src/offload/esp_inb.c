@@ -42,8 +42,7 @@ static void inb_hmac_region(struct fp_pipe *pp, const struct fp_sa *sa, struct f
 	op->auth_len += 4;
 }
 
-static bool inb_prepare(struct fp_pipe *pp, struct fp_sa *sa, struct fp_pkt *p, uint16_t k,
-			uint64_t *run_top)
+static bool inb_prepare(struct fp_pipe *pp, struct fp_sa *sa, struct fp_pkt *p, uint16_t k)
 {
 	struct fp_crypto_op *op = &pp->scr->ops[k];
 	uint8_t *esp = p->data + p->esp_off;
@@ -57,7 +56,9 @@ static bool inb_prepare(struct fp_pipe *pp, struct fp_sa *sa, struct fp_pkt *p, 
 	uint32_t ct_len = esp_len - fixed;
 	if (ct_len % sa->sa_block)
 		return fp_pipe_drop(pp, sa, p, FP_DROP_ESP_BAD_LENGTH), false;
-	switch (fp_replay_check_burst(&sa->sa_replay, *run_top, fp_get32(esp + 4), &pp->scr->seq[k])) {
+	/* the high half comes from the committed top only: a packet whose ICV
+	 * is not checked yet must not decide how its neighbours are read */
+	switch (fp_replay_check(&sa->sa_replay, fp_get32(esp + 4), &pp->scr->seq[k])) {
 	case FP_REPLAY_DUP:
 		pp->st.anti_replay_drop++;
 		return fp_pipe_drop(pp, sa, p, FP_DROP_REPLAY), false;
@@ -67,8 +68,6 @@ static bool inb_prepare(struct fp_pipe *pp, struct fp_sa *sa, struct fp_pkt *p, 
 	case FP_REPLAY_OK:
 		break;
 	}
-	if (pp->scr->seq[k] > *run_top)
-		*run_top = pp->scr->seq[k];
 	op->iv = esp + FP_ESP_HLEN;
 	op->data = esp + FP_ESP_HLEN + sa->sa_iv_len;
 	op->data_len = ct_len;
@@ -171,6 +170,8 @@ static bool inb_finish(struct fp_pipe *pp, struct fp_sa *sa, struct fp_pkt *p, u
 	uint8_t nh;
 	enum fp_drop why;
 
+	if (op->status != FP_CRYPTO_OK && sa->sa_esn && !sa->sa_aead) /* put back the ICV's head */
+		memcpy(op->data + op->data_len, pp->scr->icv[k], 4);
 	if (op->status != FP_CRYPTO_OK)
 		why = op->status == FP_CRYPTO_EAUTH ? FP_DROP_ICV_FAIL : FP_DROP_CRYPTO_ERROR;
 	else
@@ -200,14 +201,14 @@ static void inb_run(struct fp_pipe *pp, uint32_t id, struct fp_pkt **pkts, uint1
 {
 	struct fp_sa *sa = fp_sadb_sa(pp->db, id);
 	struct fp_pkt **mine = pp->scr->tmp;
-	uint64_t outer = 0, inner = 0, run_top = sa ? sa->sa_replay.top : 0;
+	uint64_t outer = 0, inner = 0;
 	uint16_t k = 0, ok = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
 		pp->st.in_bytes += pkts[i]->len;
 		if (!sa)
 			fp_pipe_drop(pp, NULL, pkts[i], FP_DROP_NO_SA);
-		else if (inb_prepare(pp, sa, pkts[i], k, &run_top))
+		else if (inb_prepare(pp, sa, pkts[i], k))
 			mine[k++] = pkts[i];
 	}
 	if (!k)

@@ -30,13 +30,13 @@ int fp_replay_init(struct fp_replay *r, uint32_t window, bool esn);
 
 /* fp_replay_check(r, seq_lo, &seq): reconstruct the full sequence number
  * from the 32 bits on the wire (RFC 4304 A.2) and check it; *seq gets the
- * full number either way.
- * fp_replay_check_burst(r, top, seq_lo, &seq): the same within a burst,
- * whose checks all come before its commits: the high half is inferred
- * from top, the highest number seen so far in the burst.
+ * full number either way. The high half comes from the committed top
+ * only, also for the later packets of a burst (whose checks all come
+ * before its commits): A.2 already reads a burst across 2^32 right, and a
+ * packet not yet authenticated must not steer how the next are read.
  * fp_replay_commit(r, seq): mark seq received once its ICV verified;
  * returns the verdict of a fresh check, so a duplicate within one burst is
- * caught. All three are inline below: they run per packet. */
+ * caught. Both are inline below: they run per packet. */
 
 /* The window relative to top for show output: out[0] bit 0 is top, bit i
  * of out[k] is top - (64k + i). Fills window/64 words (at least one). */
@@ -77,17 +77,11 @@ static inline enum fp_replay_verdict fp_replay_test(const struct fp_replay *r, u
 	return (w >> (seq % 64)) & 1 ? FP_REPLAY_DUP : FP_REPLAY_OK;
 }
 
-static inline enum fp_replay_verdict fp_replay_check_burst(const struct fp_replay *r, uint64_t top,
-					     uint32_t seq_lo, uint64_t *seq)
-{
-	*seq = fp_replay_infer(r, top > r->top ? top : r->top, seq_lo);
-	return fp_replay_test(r, *seq);
-}
-
 static inline enum fp_replay_verdict fp_replay_check(const struct fp_replay *r, uint32_t seq_lo,
 				       uint64_t *seq)
 {
-	return fp_replay_check_burst(r, r->top, seq_lo, seq);
+	*seq = fp_replay_infer(r, r->top, seq_lo);
+	return fp_replay_test(r, *seq);
 }
 
 /* Clear the ring words that the window slides over when top moves to seq. */

@@ -163,8 +163,10 @@ int fp_sa_install(struct fp_sadb *db, const struct fp_sa_params *p, uint32_t *id
 		*err = "SA database full";
 		return -1;
 	}
-	if (sa_fill(db, &db->db_sa[i], p, err) < 0)
+	if (sa_fill(db, &db->db_sa[i], p, err) < 0) {
+		fp_crypto_cleanse(&db->db_sa[i], sizeof(db->db_sa[i])); /* the keys sa_fill copied */
 		return -1;
+	}
 	if (p->dir == FP_SA_IN)
 		fp_sadb_table_add(db, FP_SA_IN, (uint64_t)p->spi + 1, i);
 	else
@@ -296,7 +298,8 @@ int fp_sa_import(struct fp_sadb *db, uint32_t id, const struct fp_sa_state *st)
 	struct fp_sa *sa = fp_sadb_sa(db, id);
 	if (!sa)
 		return -1;
-	sa->sa_seq = st->seq;
+	/* never backwards: a number this SA already sent must not come again */
+	sa->sa_seq = st->seq > sa->sa_seq ? st->seq : sa->sa_seq;
 	sa->sa_replay.top = st->replay_top;
 	memcpy(sa->sa_replay.bits, st->replay_bits, sizeof(sa->sa_replay.bits));
 	sa->sa_cnt.pkts = st->pkts;
