@@ -123,19 +123,37 @@ static void moves_on_pipe(struct fp_pipe *pp, void *arg)
 		move_step(&mv->m[i], pp, mv->phase, mv->hold);
 }
 
+/* Does the phase have work on an engine pipe? A round over the workers
+ * costs each of them a turn, and the new pipes hold packets meanwhile. */
+static bool moves_need_workers(const struct moves *mv, enum move_phase ph)
+{
+	for (unsigned i = 0; i < mv->n; i++) {
+		const struct move *m = &mv->m[i];
+		const struct fp_pipe *pp = ph == MOVE_TAKE ? m->from : m->to;
+		if (!pp->software && (ph != MOVE_UNDO || (m->failed && m->installed)))
+			return true;
+	}
+	return false;
+}
+
 /* Run a phase everywhere: here for the software pipe, on the workers'
  * threads for engine pipes (or here, offline). Before the software pipe
  * gives its SAs up, the slow path runs what was punted to it until now
  * (their new pipes hold what comes after); before the engine pipes give
  * theirs up, so that nothing punted is sent back to the policy while the
- * tunnels still point at their old pipes. */
+ * tunnels still point at their old pipes. It runs the backlog once before
+ * the install too: the new pipes hold from the install to the import, and
+ * that backlog (a few thousand packets at full rate) would overflow them. */
 static void moves_phase(struct moves *mv, enum move_phase ph)
 {
 	struct fp_gw *gw = mv->gw;
 	mv->phase = ph;
-	if (ph == MOVE_TAKE && gw->slow_drain)
+	if ((ph == MOVE_TAKE || ph == MOVE_INSTALL) && gw->slow_drain)
 		gw->slow_drain(gw);
-	fp_gw_on_every_pipe(gw, moves_on_pipe, mv);
+	if (moves_need_workers(mv, ph))
+		fp_gw_on_every_pipe(gw, moves_on_pipe, mv);
+	else
+		moves_on_pipe(&gw->soft, mv);
 }
 
 /* The tunnels to move; with all, every tunnel, to where it is now. */

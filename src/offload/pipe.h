@@ -20,7 +20,7 @@
 #include "offload/sa.h"
 
 #define FP_PIPE_ENCAP_PORTS 4
-#define FP_PIPE_HOLD 1024u /* packets of SAs waiting for their state (fp_sa_params.held) */
+#define FP_PIPE_HOLD 2048u /* packets of SAs waiting for their state (fp_sa_params.held) */
 
 /* Field names follow the counters of show flow-offload info, show counters
  * and show npu-accel statistics, which print them. */
