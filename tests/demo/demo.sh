@@ -51,15 +51,24 @@ run "$NT_A" "ip -br addr"
 nt_in a ip -br addr | sed 's/^/   /'
 
 step "2. the configurations: examples/site-a.conf and site-b.conf, interface names adapted"
+# fresh keys each run: AES-GCM with the same manual keys from sequence 1
+# again would reuse nonces (fpvpnd warns at start)
+k_ab=$(nt_hex 36) k_ba=$(nt_hex 36)
 sed -e 's/^interface eth0$/interface fpa-out/' -e 's/^interface eth1$/interface tun-in/' \
+	-e "s/\(session-key inbound esp 0x2001 cipher\) [0-9a-f]*/\1 $k_ba/" \
+	-e "s/\(session-key outbound esp 0x1001 cipher\) [0-9a-f]*/\1 $k_ab/" \
 	"$here/examples/site-a.conf" >"$NT_WORK/site-a.conf"
 sed -e 's/^interface eth0$/interface fpb-out/' -e 's/^interface eth1$/interface tun-in/' \
+	-e "s/\(session-key inbound esp 0x1001 cipher\) [0-9a-f]*/\1 $k_ab/" \
+	-e "s/\(session-key outbound esp 0x2001 cipher\) [0-9a-f]*/\1 $k_ba/" \
 	"$here/examples/site-b.conf" >"$NT_WORK/site-b.conf"
 echo "   eth0 (outside) -> fpa-out / fpb-out, the veth ends;"
 echo "   eth1 (inside)  -> tun-in: it does not exist, so fpvpnd creates it as a TUN device,"
 echo "                     gives it 10.1.0.1/24 (10.2.0.1/24) and routes the other site's"
 echo "                     network (the crypto ACL's destination) into it."
-diff "$here/examples/site-a.conf" "$NT_WORK/site-a.conf" | grep '^>' | sed 's/^>/   site-a.conf:/'
+echo "   session keys: fresh random ones for this run, mirrored between the sites."
+diff "$here/examples/site-a.conf" "$NT_WORK/site-a.conf" | grep '^>' | grep -v session-key |
+	sed 's/^>/   site-a.conf:/'
 grep -E 'access-list|encryption|session-key|flow-offload' "$NT_WORK/site-a.conf" |
 	sed -E 's/(cipher|authenticator) [0-9a-f]+/\1 .../; s/^/   site-a.conf: /'
 
