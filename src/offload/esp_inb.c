@@ -42,14 +42,17 @@ static void inb_hmac_region(struct fp_pipe *pp, const struct fp_sa *sa, struct f
 	op->auth_len += 4;
 }
 
-static bool inb_prepare(struct fp_pipe *pp, struct fp_sa *sa, struct fp_pkt *p, uint16_t k)
+static bool inb_prepare(struct fp_pipe *pp, struct fp_sa *sa, struct fp_pkt *p, uint16_t k,
+			uint64_t pkts_room)
 {
 	struct fp_crypto_op *op = &pp->scr->ops[k];
 	uint8_t *esp = p->data + p->esp_off;
 	uint32_t esp_len = p->len - p->esp_off;
 	uint32_t fixed = FP_ESP_HLEN + sa->sa_iv_len + sa->sa_icv_len;
 
-	if (sa->sa_expired)
+	/* packets only: a packet's inner bytes are known once decrypted, so the
+	 * byte limit holds per run inbound */
+	if (sa->sa_expired || k >= pkts_room)
 		return fp_pipe_drop(pp, sa, p, FP_DROP_SA_EXPIRED), false;
 	if (esp_len < fixed + 2) /* at least pad length and next header */
 		return fp_pipe_drop(pp, sa, p, FP_DROP_ESP_TRUNCATED), false;
@@ -201,14 +204,14 @@ static void inb_run(struct fp_pipe *pp, uint32_t id, struct fp_pkt **pkts, uint1
 {
 	struct fp_sa *sa = fp_sadb_sa(pp->db, id);
 	struct fp_pkt **mine = pp->scr->tmp;
-	uint64_t outer = 0, inner = 0;
+	uint64_t outer = 0, inner = 0, pkts_room = sa ? fp_sa_room(sa).pkts : 0;
 	uint16_t k = 0, ok = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
 		pp->st.in_bytes += pkts[i]->len;
 		if (!sa)
 			fp_pipe_drop(pp, NULL, pkts[i], FP_DROP_NO_SA);
-		else if (inb_prepare(pp, sa, pkts[i], k))
+		else if (inb_prepare(pp, sa, pkts[i], k, pkts_room))
 			mine[k++] = pkts[i];
 	}
 	if (!k)

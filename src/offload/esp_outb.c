@@ -160,12 +160,13 @@ static inline void outb_outer(struct fp_sa *sa, const struct outb_frame *f)
 	}
 }
 
-static bool outb_prepare(struct fp_pipe *pp, struct fp_sa *sa, struct fp_pkt *p, uint16_t k)
+static bool outb_prepare(struct fp_pipe *pp, struct fp_sa *sa, struct fp_pkt *p, uint16_t k,
+			 const struct fp_sa_room *room, uint64_t *run_bytes)
 {
 	struct outb_frame f;
 	enum fp_drop why;
 
-	if (sa->sa_expired)
+	if (sa->sa_expired || k >= room->pkts || *run_bytes >= room->bytes)
 		return fp_pipe_drop(pp, sa, p, FP_DROP_SA_EXPIRED), false;
 	if (sa->sa_seq >= sa->sa_seq_max) /* RFC 4303 §3.3.3: never cycle */
 		return fp_pipe_drop(pp, sa, p, FP_DROP_SEQ_EXHAUSTED), false;
@@ -190,6 +191,7 @@ static bool outb_prepare(struct fp_pipe *pp, struct fp_sa *sa, struct fp_pkt *p,
 	p->data = f.outer;
 	p->len = f.total;
 	pp->scr->inner_len[k] = f.inner;
+	*run_bytes += f.inner;
 	return true;
 }
 
@@ -219,8 +221,9 @@ static void outb_run(struct fp_pipe *pp, uint32_t id, struct fp_pkt **pkts, uint
 {
 	struct fp_sa *sa = fp_sadb_sa(pp->db, id);
 	struct fp_pkt **mine = pp->scr->tmp;
-	uint64_t outer = 0, inner = 0;
+	uint64_t outer = 0, inner = 0, run_bytes = 0;
 	uint16_t k = 0, ok = 0;
+	struct fp_sa_room room = sa ? fp_sa_room(sa) : (struct fp_sa_room){0, 0};
 
 	for (uint16_t i = 0; i < n; i++) {
 		/* the id may be stale: the SA moved, or its slot went to another tunnel's */
@@ -229,7 +232,7 @@ static void outb_run(struct fp_pipe *pp, uint32_t id, struct fp_pkt **pkts, uint
 			fp_pipe_punt(pp, pkts[i], FP_DROP_NO_SA); /* ask the policy again */
 		else if (!ours)
 			fp_pipe_drop(pp, NULL, pkts[i], FP_DROP_NO_SA);
-		else if (outb_prepare(pp, sa, pkts[i], k))
+		else if (outb_prepare(pp, sa, pkts[i], k, &room, &run_bytes))
 			mine[k++] = pkts[i];
 	}
 	if (!k)

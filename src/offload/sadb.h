@@ -113,6 +113,25 @@ uint32_t fp_sadb_free_slot(const struct fp_sadb *db);
 
 /* Raise an event for the slow path; counted as lost if the ring is full. */
 void fp_sadb_event_raise(struct fp_sadb *db, uint32_t id, enum fp_sa_event_type t);
+/* What a run of packets may take before the SA's hard lifetime: packets,
+ * and bytes (the packet that crosses the byte limit still goes, as the
+ * accounting after the run expects). Worked out once per run, so that a
+ * run cannot take up to a burst past the limit. */
+struct fp_sa_room {
+	uint64_t pkts, bytes;
+};
+
+static inline struct fp_sa_room fp_sa_room(const struct fp_sa *sa)
+{
+	const struct fp_sa_params *p = &sa->sa_p;
+	struct fp_sa_room r = {UINT64_MAX, UINT64_MAX};
+	if (p->life_pkts_hard)
+		r.pkts = sa->sa_life_pkts < p->life_pkts_hard ? p->life_pkts_hard - sa->sa_life_pkts : 0;
+	if (p->life_bytes_hard)
+		r.bytes = sa->sa_life_bytes < p->life_bytes_hard ? p->life_bytes_hard - sa->sa_life_bytes : 0;
+	return r;
+}
+
 /* Lifetime accounting after a run of packets on one SA. */
 void fp_sa_account(struct fp_sadb *db, uint32_t id, uint64_t pkts, uint64_t bytes);
 

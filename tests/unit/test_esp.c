@@ -492,6 +492,35 @@ static void test_lifetime(void **state)
 	pair_teardown(&x);
 }
 
+/* The hard limit holds inside one burst too: 8 packets in one call, a
+ * limit of 5 packets, 5 go; a byte limit stops at the packet that crosses
+ * it. */
+static void test_lifetime_in_burst(void **state)
+{
+	(void)state;
+	struct pair x;
+	struct fp_pkt *v[8];
+	const char *err;
+	pair_setup(&x, &xforms[0], FP_AF_INET, FP_AF_INET, false, false, 64, FP_SA_TUNNEL);
+	struct fp_sa_update u = {.fields = FP_SA_UPD_LIFETIME, .life_pkts_hard = 5};
+	assert_int_equal(fp_sa_update(x.a.db, x.out, &u, &err), 0);
+	for (int i = 0; i < 8; i++)
+		v[i] = inner_make(FP_AF_INET, 10, 0);
+	assert_int_equal(encap(&x, v, 8), 5);
+	for (int i = 0; i < 8; i++)
+		free(v[i]);
+	pair_teardown(&x);
+	pair_setup(&x, &xforms[0], FP_AF_INET, FP_AF_INET, false, false, 64, FP_SA_TUNNEL);
+	u = (struct fp_sa_update){.fields = FP_SA_UPD_LIFETIME, .life_bytes_hard = 100};
+	assert_int_equal(fp_sa_update(x.a.db, x.out, &u, &err), 0);
+	for (int i = 0; i < 8; i++) /* 38 bytes each: 38, 76, 114 */
+		v[i] = inner_make(FP_AF_INET, 10, 0);
+	assert_int_equal(encap(&x, v, 8), 3);
+	for (int i = 0; i < 8; i++)
+		free(v[i]);
+	pair_teardown(&x);
+}
+
 static void test_transport_and_window(void **state)
 {
 	(void)state;
@@ -593,6 +622,7 @@ int main(void)
 		cmocka_unit_test(test_dropped_unchanged),
 		cmocka_unit_test(test_seq_exhaustion),
 		cmocka_unit_test(test_lifetime),
+		cmocka_unit_test(test_lifetime_in_burst),
 		cmocka_unit_test(test_transport_and_window),
 		cmocka_unit_test(test_selector),
 		cmocka_unit_test(test_too_big_is_error),
