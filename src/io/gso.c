@@ -102,7 +102,7 @@ static int gso_ip_check(struct fp_gso *g, const uint8_t *pkt, uint32_t len)
 	g->gs_af = pkt[0] >> 4;
 	if (g->gs_af == 4) {
 		uint32_t ihl = (uint32_t)(pkt[0] & 0x0f) * 4;
-		if (len < FP_IPV4_HLEN || ihl != g->gs_l4 || fp_get16(pkt + 2) != len ||
+		if (len < FP_IPV4_HLEN || ihl < FP_IPV4_HLEN || ihl != g->gs_l4 || fp_get16(pkt + 2) != len ||
 		    (fp_get16(pkt + 6) & 0x3fff))
 			return -1;
 		g->gs_proto = pkt[9];
@@ -137,6 +137,8 @@ static int gso_l4_check(struct fp_gso *g, uint8_t type, uint32_t len)
 		if (g->gs_proto && g->gs_proto != FP_IPPROTO_UDP)
 			return -1;
 		g->gs_proto = FP_IPPROTO_UDP;
+		if ((uint32_t)g->gs_l4 + FP_UDP_HLEN > len) /* before it is narrowed to 16 bits */
+			return -1;
 		g->gs_hlen = (uint16_t)(g->gs_l4 + FP_UDP_HLEN);
 		return 0;
 	}

@@ -19,6 +19,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "common/inet.h"
 #include "io/gro.h"
 #include "io/gso.h"
 #include "io/port_impl.h"
@@ -222,7 +223,9 @@ static void tun_gso_load(struct tun_port *tp, struct fp_pktcache *cache, struct 
 	}
 }
 
-enum tun_read { TUN_READ_EMPTY, TUN_READ_PKT, TUN_READ_SUPER, TUN_READ_BAD };
+/* FAILED: the read call itself failed (the device went away: EBADFD on
+ * every later read), so the caller stops rather than read again at once */
+enum tun_read { TUN_READ_EMPTY, TUN_READ_PKT, TUN_READ_SUPER, TUN_READ_BAD, TUN_READ_FAILED };
 
 /* A packet with a vnet header: complete a partial checksum, or take a
  * super-packet over for cutting. */
@@ -245,7 +248,9 @@ static enum tun_read tun_rx_vnet(struct tun_port *tp, struct fp_pktcache *cache,
 static enum tun_read tun_read_fail(struct fp_pktcache *cache, struct fp_pkt *p, ssize_t r)
 {
 	fp_pkt_free(cache, &p, 1);
-	return r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? TUN_READ_EMPTY : TUN_READ_BAD;
+	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return TUN_READ_EMPTY;
+	return TUN_READ_FAILED;
 }
 
 /* One read(2): a packet into p, a super-packet into tp_super, or nothing.
@@ -296,8 +301,10 @@ unsigned fp_tun_rx(struct fp_port *port, struct fp_pktcache *cache, struct fp_pk
 		if (r == TUN_READ_EMPTY)
 			break;
 		st->rx_batches++;
-		if (r == TUN_READ_BAD)
+		if (r == TUN_READ_BAD || r == TUN_READ_FAILED)
 			st->rx_errors++;
+		if (r == TUN_READ_FAILED)
+			break;
 		else if (r == TUN_READ_PKT)
 			pkts[n++] = p;
 	}
@@ -341,9 +348,22 @@ static unsigned tun_write(struct tun_port *tp, struct fp_pkt **pkts, unsigned n,
 		return 1;
 	}
 	fp_gro_run(pkts, n, tp->tp_uso, &g);
+	uint8_t head[FP_IPV6_HLEN + FP_UDP_HLEN];
+	bool uso = g.gr_vh.gso_type == VIRTIO_NET_HDR_GSO_UDP_L4;
+	if (uso) /* the head is rewritten for the run: kept to send them one by one */
+		memcpy(head, pkts[0]->data, g.gr_hlen);
 	*ok = tun_write_run(tp, pkts, &g);
-	if (!*ok && errno == EINVAL && g.gr_vh.gso_type == VIRTIO_NET_HDR_GSO_UDP_L4)
-		tp->tp_uso = false; /* a kernel that took the USO bits but not the packet */
+	if (!*ok && errno == EINVAL && uso) {
+		/* a kernel that took the USO bits but not the packet: this run
+		 * goes as it came, the later ones are not merged */
+		tp->tp_uso = false;
+		memcpy(pkts[0]->data, head, g.gr_hlen);
+		struct fp_gro one = {.gr_n = 1};
+		*ok = true;
+		for (unsigned k = 0; k < g.gr_n; k++)
+			*ok &= tun_write_run(tp, pkts + k, &one);
+		return g.gr_n;
+	}
 	if (*ok && g.gr_n > 1)
 		tp->base.pt_st.tx_gso_segs += g.gr_n;
 	return g.gr_n;

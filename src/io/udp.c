@@ -134,6 +134,8 @@ static void udp_gro_enable(struct udp_port *up, int fd)
 		return;
 	up->up_slots = malloc((size_t)UDP_GRO_BATCH * UDP_GRO_SLOT);
 	up->up_gro = up->up_slots != NULL;
+	if (!up->up_gro) /* batches would arrive truncated into packet buffers */
+		fp_port_setopt(fd, SOL_UDP, UDP_GRO, 0);
 }
 
 int fp_port_udp_open(const struct fp_udp_opts *opts, struct fp_port **port, char *err,

@@ -334,6 +334,16 @@ static void test_refused(void **state)
 	tot = make_super(6, FP_IPPROTO_TCP, 5000, 1448, F_ACK, &vh);
 	super[6] = FP_IPPROTO_UDP;                /* next header is not TCP */
 	assert_int_equal(fp_gso_init(&g, &vh, super, tot), -1);
+	tot = make_super(6, FP_IPPROTO_UDP, 5000, 1448, 0, &vh);
+	assert_int_equal(fp_gso_init(&g, &vh, super, tot), 0);
+	bad = vh;
+	bad.csum_start = 65530;                   /* UDP header past the end (and 16 bits) */
+	assert_int_equal(fp_gso_init(&g, &bad, super, tot), -1);
+	tot = make_super(4, FP_IPPROTO_TCP, 5000, 1448, F_ACK, &vh);
+	super[0] = 0x44;                          /* IHL 16: shorter than an IPv4 header */
+	bad = vh;
+	bad.csum_start = 16;
+	assert_int_equal(fp_gso_init(&g, &bad, super, tot), -1);
 }
 
 int main(void)
