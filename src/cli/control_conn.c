@@ -6,6 +6,7 @@
  * bytes of unsent output. */
 #include "cli/control_conn.h"
 
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +195,7 @@ static int conn_line(struct fp_control_conn *k, struct fp_gw *gw)
 		return -1;
 	int rc = conn_run(k, gw, len, too_long || len > FP_CONTROL_LINE_MAX, f);
 	int r = -1;
+	OPENSSL_cleanse(k->in, len); /* a configure line may have carried a key */
 	if (fclose(f) == 0) {
 		tlen = conn_cut(text, tlen, &rc);
 		r = conn_reply(k, gw, text, tlen, rc);

@@ -14,6 +14,7 @@
  * sub stays empty. */
 #include "cli/session.h"
 
+#include <openssl/crypto.h>
 #include <string.h>
 #include <strings.h>
 
@@ -203,6 +204,8 @@ static unsigned config_help_list(const struct session_words *sw, unsigned n, con
 	return listed;
 }
 
+#define HELP_ECHO_WORDS 6u /* words of a line help quotes back at most */
+
 /* "WORDS PREFIX" (the line without its '?') against configure mode's
  * commands; an error marks the word nothing matched. */
 static int config_help_words(const char *buf, FILE *out)
@@ -217,8 +220,21 @@ static int config_help_words(const char *buf, FILE *out)
 	if (n <= SESSION_WORDS &&
 	    config_help_list(&sw, n, prefix, has_prefix ? sw.len[n] : 0, out))
 		return 0;
-	fprintf(out, "%s\n%*s^\nERROR: %% Invalid input detected at '^' marker.\n", buf,
-		(int)(has_prefix ? (size_t)(prefix - buf) : len), "");
+	/* echoed up to the word the marker points at and never past the
+	 * sixth word: a key typed on the line must not come back */
+	size_t mark = has_prefix ? (size_t)(prefix - buf) : len;
+	size_t shown = mark + strcspn(buf + mark, " \t"), six = 0;
+	for (unsigned w = 0; w < HELP_ECHO_WORDS && buf[six]; w++) {
+		six += strspn(buf + six, " \t");
+		six += strcspn(buf + six, " \t");
+	}
+	if (shown <= six) {
+		fprintf(out, "%.*s\n%*s^\nERROR: %% Invalid input detected at '^' marker.\n",
+			(int)shown, buf, (int)mark, "");
+		return -1;
+	}
+	fprintf(out, "%.*s ...\nERROR: %% Invalid input detected after the words shown.\n",
+		(int)six, buf);
 	return -1;
 }
 
@@ -239,16 +255,19 @@ static int config_help(struct fp_gw *gw, const char *line, FILE *out)
 	}
 	snprintf(buf, sizeof(buf), "%s", line);
 	*strrchr(buf, '?') = '\0';
-	return config_help_words(buf, out);
+	int rc = config_help_words(buf, out);
+	OPENSSL_cleanse(buf, sizeof(buf)); /* the line may hold a key */
+	return rc;
 }
 
 static int config_apply(struct fp_gw *gw, const char *line, FILE *out)
 {
 	char err[SESSION_ERR_MAX];
-	if (fp_gw_configure(gw, line, err, sizeof(err)) == 0)
-		return 0;
-	fprintf(out, "ERROR: %% %s\n", err);
-	return -1;
+	int rc = fp_gw_configure(gw, line, err, sizeof(err));
+	if (rc < 0)
+		fprintf(out, "ERROR: %% %s\n", err);
+	OPENSSL_cleanse(err, sizeof(err));
+	return rc < 0 ? -1 : 0;
 }
 
 static int session_config_line(struct fp_session *s, struct fp_gw *gw, const char *line,

@@ -44,10 +44,12 @@ static int key_material(struct fp_cfg_parse *p, unsigned i, struct fp_cfg_sessio
 				       sizeof(k->auth_key), &k->auth_key_len) < 0)
 				return -1;
 		} else {
-			return fp_cfg_error(p, "expected %s after %s, got '%.64s'%s",
+			/* the word is not quoted: a key typed where a keyword belongs */
+			return fp_cfg_error(p, "expected %s after %s, got word %u%s (not shown: it "
+					    "may be a key)",
 					    auth ? "end of line" : cipher ? "'authenticator HEX'"
 					    : "'cipher HEX' or 'authenticator HEX'",
-					    auth || cipher ? "the key" : "the SPI", w,
+					    auth || cipher ? "the key" : "the SPI", i + 1,
 					    hex ? "" : " at the end");
 		}
 	}

@@ -315,6 +315,9 @@ static int usage_error(struct fp_cfg_parse *p, const struct fp_cfg_cmd *cmd, uns
 	expect_context(p, cmd->mode, nkw, ctx, sizeof(ctx), after, sizeof(after));
 	if (p->ntok - nkw < cmd->min_args)
 		return fp_cfg_error(p, "%s: incomplete command; usage: %s", ctx, cmd->usage);
+	if (cmd->handle == fp_cfg_map_session_key) /* its words may be keys: not quoted */
+		return fp_cfg_error(p, "%s: unexpected word %u at the end (not shown: it may be a "
+				    "key); usage: %s", ctx, nkw + cmd->max_args + 1, cmd->usage);
 	return fp_cfg_error(p, "%s: unexpected '%.64s' at the end; usage: %s", ctx,
 			    p->tok[nkw + cmd->max_args], cmd->usage);
 }

@@ -114,17 +114,58 @@ static bool cfg_apply_frag(struct fp_gw *gw, const struct fp_config *next)
 	return moved;
 }
 
+/* What cfg_apply_frag changes, to put it back. */
+struct frag_was {
+	struct fp_cfg_mtu mtus[FP_CFG_MAX_IFACES];
+	struct fp_cfg_frag frags[FP_CFG_MAX_IFACES];
+	unsigned n_mtus, n_frags;
+	uint16_t mtu[FP_GW_MAX_IFACES];
+	bool post[FP_GW_MAX_IFACES];
+};
+
+static void frag_save(const struct fp_gw *gw, struct frag_was *w)
+{
+	memcpy(w->mtus, gw->cfg->mtus, sizeof(w->mtus));
+	memcpy(w->frags, gw->cfg->frags, sizeof(w->frags));
+	w->n_mtus = gw->cfg->n_mtus;
+	w->n_frags = gw->cfg->n_frags;
+	for (unsigned i = 0; i < gw->n_ifaces; i++) {
+		w->mtu[i] = gw->ifaces[i].mtu;
+		w->post[i] = gw->ifaces[i].post_frag;
+	}
+}
+
+/* A fragmentation change whose tunnels could not all move: the lines,
+ * the interfaces and the SAs as they were, and the tunnels back (best
+ * effort), so that nothing is half applied. */
+static void frag_restore(struct fp_gw *gw, const struct frag_was *w)
+{
+	char scratch[128];
+	memcpy(gw->cfg->mtus, w->mtus, sizeof(w->mtus));
+	memcpy(gw->cfg->frags, w->frags, sizeof(w->frags));
+	gw->cfg->n_mtus = w->n_mtus;
+	gw->cfg->n_frags = w->n_frags;
+	for (unsigned i = 0; i < gw->n_ifaces; i++)
+		if (gw->ifaces[i].mtu != w->mtu[i] || gw->ifaces[i].post_frag != w->post[i])
+			fp_gw_iface_frag_set(gw, (uint16_t)i, w->mtu[i], w->post[i]);
+	fp_gw_offload_changed(gw, scratch, sizeof(scratch));
+}
+
 /* Make next's live settings the running ones: MTUs and fragmentation, the
  * offload switches, then the hostname. fp_gw_offload_changed() (reoffload.c)
  * moves the tunnels the switches (or post-fragmentation) now put
- * elsewhere; when some cannot move, the switches are put back and the
+ * elsewhere; when some cannot move, the settings are put back and the
  * tunnels that did move go back (best effort), so that the configuration
  * still says where the tunnels are. */
 static int cfg_apply(struct fp_gw *gw, const struct fp_config *next, char *err, size_t errlen)
 {
 	struct fp_config *run = gw->cfg;
-	if (cfg_apply_frag(gw, next) && fp_gw_offload_changed(gw, err, errlen) < 0)
-		return -1; /* the settings hold; the tunnels that could not move said so */
+	static struct frag_was was_frag; /* the slow path's thread only */
+	frag_save(gw, &was_frag);
+	if (cfg_apply_frag(gw, next) && fp_gw_offload_changed(gw, err, errlen) < 0) {
+		frag_restore(gw, &was_frag);
+		return -1;
+	}
 	bool was = run->offload_ipsec, was_egress = run->offload_ipsec_egress;
 	char scratch[128];
 	run->offload_ipsec = next->offload_ipsec;

@@ -384,6 +384,9 @@ static const struct err_case parse_errors[] = {
 	{ "crypto map m 1 set session-key both esp 300 cipher 00\n", 1, "'inbound' or 'outbound'" },
 	{ KEY "300 cipher 00 authenticator\n", 1, "expected 'authenticator HEX' after the key" },
 	{ KEY "300 key 00\n", 1, "expected 'cipher HEX' or 'authenticator HEX' after the SPI" },
+	/* a key typed where a keyword belongs is never quoted back */
+	{ KEY "300 " K36 " authenticator 00\n", 1, "got word 10 (not shown: it may be a key)" },
+	{ KEY "300 cipher 00 11 22 33 44 55\n", 1, "unexpected word 14 at the end (not shown" },
 	{ "hostname a\xc3\xa9\n", 1, "unexpected byte 0xc3 at column 11" },
 	{ "mtu outside 63\n", 1, "mtu: the MTU must be a number from 64 to 9198, got '63'" },
 	{ "mtu outside 9199\n", 1, "mtu: the MTU must be a number from 64 to 9198, got '9199'" },
