@@ -178,7 +178,7 @@ static void print_endpoints(const struct sa_view *v, FILE *out)
 		addr_str(&p->local, l, sizeof(l)), p->encap_sport ? p->encap_sport : 500u,
 		addr_str(&p->remote, r, sizeof(r)), p->encap_dport ? p->encap_dport : 500u);
 	unsigned media = v->t->iface->mtu ? v->t->iface->mtu : MEDIA_MTU;
-	unsigned path = fp_gw_tunnel_mtu(v->gw, v->t);
+	unsigned path = fp_gw_tunnel_mtu(v->t);
 	uint64_t now = v->gw->now_ns, until = v->t->pmtu ? v->t->pmtu_until : 0;
 	fprintf(out, "      path mtu %u, ipsec overhead %u(%u), media mtu %u\n", path ? path : media,
 		overhead_max(p), overhead_fixed(p), media);

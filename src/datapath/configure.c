@@ -37,6 +37,15 @@ static struct fp_config *cfg_clone(const struct fp_config *c)
 	return d;
 }
 
+/* The mtu and crypto ipsec fragmentation lines of src, into dst. */
+static void cfg_frag_lines_copy(struct fp_config *dst, const struct fp_config *src)
+{
+	memcpy(dst->mtus, src->mtus, sizeof(dst->mtus));
+	dst->n_mtus = src->n_mtus;
+	memcpy(dst->frags, src->frags, sizeof(dst->frags));
+	dst->n_frags = src->n_frags;
+}
+
 /* Does next differ from run only in what can change live? The parser's
  * sub-mode counts as a change: a line that opens one ("interface eth0")
  * starts a block whose lines could not be applied either. */
@@ -47,10 +56,7 @@ static bool cfg_only_live(const struct fp_config *run, const struct fp_config *n
 	memcpy(x.hostname, run->hostname, sizeof(x.hostname));
 	x.offload_ipsec = run->offload_ipsec;
 	x.offload_ipsec_egress = run->offload_ipsec_egress;
-	memcpy(x.mtus, run->mtus, sizeof(x.mtus));
-	x.n_mtus = run->n_mtus;
-	memcpy(x.frags, run->frags, sizeof(x.frags));
-	x.n_frags = run->n_frags;
+	cfg_frag_lines_copy(&x, run);
 	x.acls = run->acls;
 	x.entries = run->entries;
 	x.parse_mode = run->parse_mode;
@@ -97,10 +103,7 @@ static bool cfg_apply_frag(struct fp_gw *gw, const struct fp_config *next)
 {
 	struct fp_config *run = gw->cfg;
 	bool moved = false;
-	memcpy(run->mtus, next->mtus, sizeof(run->mtus));
-	run->n_mtus = next->n_mtus;
-	memcpy(run->frags, next->frags, sizeof(run->frags));
-	run->n_frags = next->n_frags;
+	cfg_frag_lines_copy(run, next);
 	for (unsigned i = 0; i < gw->n_ifaces; i++) {
 		const struct fp_gw_iface *ifc = &gw->ifaces[i];
 		unsigned line = fp_config_mtu(run, ifc->cfg->nameif);

@@ -148,7 +148,7 @@ int fp_gw_iface_find(const struct fp_gw *gw, const char *name);
 void fp_gw_iface_frag_set(struct fp_gw *gw, uint16_t ifc, uint16_t mtu, bool post_frag);
 /* The MTU the tunnel's ESP packets must fit: its interface's, or the path
  * MTU a router told (fp_gw_pmtu_rcvd) while that is smaller and fresh. */
-uint16_t fp_gw_tunnel_mtu(const struct fp_gw *gw, const struct fp_gw_tunnel *t);
+uint16_t fp_gw_tunnel_mtu(const struct fp_gw_tunnel *t);
 /* A PMTU message about an ESP packet to dst with this SPI (slow path):
  * the tunnel's SAs fit mtu from now on, for FP_GW_PMTU_AGE_NS; then the
  * interface's MTU again (fp_gw_pmtu_age, from the slow path's poll). */

@@ -27,6 +27,15 @@ static unsigned io_alloc(const struct fp_gw_io *io, struct fp_pkt **out, unsigne
 	return n;
 }
 
+static void io_free(const struct fp_gw_io *io, struct fp_pkt **pkts, unsigned n)
+{
+	if (io->free)
+		io->free(io->ctx, pkts, n);
+	else
+		for (unsigned i = 0; i < n; i++)
+			free(pkts[i]);
+}
+
 /* The pieces nobody took: dropped on the way (and counted), or, offline,
  * already written out by emit. */
 static void io_free_untaken(const struct fp_gw_io *io, struct fp_pkt **pkts, unsigned n)
@@ -36,11 +45,7 @@ static void io_free_untaken(const struct fp_gw_io *io, struct fp_pkt **pkts, uns
 	for (unsigned i = 0; i < n; i++)
 		if (!(pkts[i]->flags & FP_PKT_F_TAKEN))
 			left[k++] = pkts[i];
-	if (io->free)
-		io->free(io->ctx, left, k);
-	else
-		for (unsigned i = 0; i < k; i++)
-			free(left[i]);
+	io_free(io, left, k);
 }
 
 /* n empty packets, or none */
@@ -49,11 +54,7 @@ static bool pieces_get(const struct fp_gw_io *io, struct fp_pkt **out, unsigned 
 	unsigned got = io_alloc(io, out, n);
 	if (got == n)
 		return true;
-	if (io->free)
-		io->free(io->ctx, out, got);
-	else
-		for (unsigned i = 0; i < got; i++)
-			free(out[i]);
+	io_free(io, out, got);
 	return false;
 }
 

@@ -94,25 +94,39 @@ static void move_undo(struct move *m, struct fp_pipe *pp)
 	m->installed = 0;
 }
 
+/* The pipe a phase of a move happens on, and whether it has anything to
+ * do there: a failed move only undoes an install. */
+static const struct fp_pipe *move_pipe(const struct move *m, enum move_phase ph)
+{
+	return ph == MOVE_TAKE ? m->from : m->to;
+}
+
+static bool move_acts(const struct move *m, enum move_phase ph)
+{
+	return ph == MOVE_UNDO ? m->failed && m->installed : !m->failed;
+}
+
 /* One phase of one move, if pp is the pipe it happens on. */
 static void move_step(struct move *m, struct fp_pipe *pp, enum move_phase ph, bool hold)
 {
-	if (ph == MOVE_UNDO) {
-		if (m->failed && m->installed && pp == m->to)
-			move_undo(m, pp);
+	if (pp != move_pipe(m, ph) || !move_acts(m, ph))
 		return;
-	}
-	if (m->failed)
-		return;
-	if (ph == MOVE_INSTALL && pp == m->to) {
+	switch (ph) {
+	case MOVE_INSTALL:
 		move_install(m, hold);
 		move_count(pp, ph, !m->failed);
-	} else if (ph == MOVE_TAKE && pp == m->from) {
+		break;
+	case MOVE_TAKE:
 		move_take(m, pp);
 		move_count(pp, ph, m->taken);
-	} else if (ph == MOVE_IMPORT && pp == m->to) {
+		break;
+	case MOVE_IMPORT:
 		fp_sa_import(pp->db, m->new_in, &m->st_in);
 		fp_sa_import(pp->db, m->new_out, &m->st_out);
+		break;
+	case MOVE_UNDO:
+		move_undo(m, pp);
+		break;
 	}
 }
 
@@ -127,12 +141,9 @@ static void moves_on_pipe(struct fp_pipe *pp, void *arg)
  * costs each of them a turn, and the new pipes hold packets meanwhile. */
 static bool moves_need_workers(const struct moves *mv, enum move_phase ph)
 {
-	for (unsigned i = 0; i < mv->n; i++) {
-		const struct move *m = &mv->m[i];
-		const struct fp_pipe *pp = ph == MOVE_TAKE ? m->from : m->to;
-		if (!pp->software && (ph != MOVE_UNDO || (m->failed && m->installed)))
+	for (unsigned i = 0; i < mv->n; i++)
+		if (move_acts(&mv->m[i], ph) && !move_pipe(&mv->m[i], ph)->software)
 			return true;
-	}
 	return false;
 }
 

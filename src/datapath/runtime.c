@@ -58,9 +58,7 @@ static int rt_threads_io(struct fp_runtime *rt)
  * are for sending only, with a filter that keeps nothing. */
 static int rt_tx_only(struct fp_port *port)
 {
-	struct sock_filter drop = BPF_STMT(BPF_RET | BPF_K, 0);
-	struct sock_fprog prog = {.len = 1, .filter = &drop};
-	return setsockopt(fp_port_fd(port), SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
+	return fp_port_keep_none(fp_port_fd(port));
 }
 
 static struct fp_thread_io *rt_tio(struct fp_runtime *rt, unsigned t)

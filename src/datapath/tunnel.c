@@ -48,16 +48,10 @@ static void tunnel_key(struct fp_crypto_key *k, const struct fp_cfg_proposal *pr
 	k->akey_len = sk->auth_key_len;
 }
 
-static uint16_t tunnel_mtu(const struct fp_gw_tunnel *t)
+uint16_t fp_gw_tunnel_mtu(const struct fp_gw_tunnel *t)
 {
 	uint16_t link = t->iface->mtu;
 	return t->pmtu && (!link || t->pmtu < link) ? (uint16_t)t->pmtu : link;
-}
-
-uint16_t fp_gw_tunnel_mtu(const struct fp_gw *gw, const struct fp_gw_tunnel *t)
-{
-	(void)gw;
-	return tunnel_mtu(t);
 }
 
 static void tunnel_params(const struct fp_config *cfg, struct fp_gw_tunnel *t,
@@ -85,7 +79,7 @@ static void tunnel_params(const struct fp_config *cfg, struct fp_gw_tunnel *t,
 	p->tag = t->conn_id;
 	p->vpn_filter = t->vpn_filter != NULL; /* not CAN_BE_OFFLOADED: the slow path filters */
 	p->post_frag = t->iface->post_frag;   /* nor is post-fragmentation */
-	p->mtu = dir == FP_SA_OUT ? tunnel_mtu(t) : 0;
+	p->mtu = dir == FP_SA_OUT ? fp_gw_tunnel_mtu(t) : 0;
 }
 
 /* The bound interface's address of the peer's family is the local endpoint. */
@@ -220,7 +214,7 @@ void fp_gw_iface_frag_set(struct fp_gw *gw, uint16_t ifc, uint16_t mtu, bool pos
 		struct fp_gw_tunnel *t = &gw->tunnels[i];
 		if (t->iface->id != ifc)
 			continue;
-		t->out.mtu = tunnel_mtu(t);
+		t->out.mtu = fp_gw_tunnel_mtu(t);
 		t->in.post_frag = t->out.post_frag = post_frag;
 		tunnel_eligibility(t);
 	}
@@ -231,7 +225,7 @@ void fp_gw_iface_frag_set(struct fp_gw *gw, uint16_t ifc, uint16_t mtu, bool pos
 static void tunnel_mtu_push(struct fp_gw *gw, struct fp_gw_tunnel *t)
 {
 	struct frag_update fu = {.gw = gw, .only = t};
-	t->out.mtu = tunnel_mtu(t);
+	t->out.mtu = fp_gw_tunnel_mtu(t);
 	fp_gw_on_every_pipe(gw, frag_update_pipe, &fu);
 }
 

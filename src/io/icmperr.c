@@ -5,7 +5,6 @@
 #include <stdbool.h>
 #include <time.h>
 #include <linux/errqueue.h>
-#include <linux/filter.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 
 #include "common/addr.h"
 #include "common/inet.h"
+#include "io/port.h"
 
 #define ICMP_DEST_UNREACH 3
 #define ICMP_FRAG_NEEDED 4
@@ -24,12 +24,9 @@ int fp_icmperr_open(uint8_t af, char *err, size_t errlen)
 	bool v4 = af == FP_AF_INET;
 	int fd = socket(v4 ? AF_INET : AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
 			IPPROTO_ESP);
-	/* every ESP packet would be copied here too: the filter keeps none */
-	struct sock_filter none = BPF_STMT(BPF_RET | BPF_K, 0);
-	struct sock_fprog prog = {.len = 1, .filter = &none};
 	int one = 1;
-	if (fd < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0 ||
+	/* every ESP packet would be copied here too: the filter keeps none */
+	if (fd < 0 || fp_port_keep_none(fd) < 0 ||
 	    setsockopt(fd, v4 ? IPPROTO_IP : IPPROTO_IPV6, v4 ? IP_RECVERR : IPV6_RECVERR, &one,
 		       sizeof(one)) < 0) {
 		snprintf(err, errlen, "PMTU listener (raw ESP, %s): %s", v4 ? "IPv4" : "IPv6",

@@ -3,6 +3,7 @@
 #include "io/port_impl.h"
 
 #include <errno.h>
+#include <linux/filter.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
@@ -122,4 +123,11 @@ unsigned fp_port_dev_mtu(const char *dev)
 	int r = ioctl(s, SIOCGIFMTU, &ifr);
 	close(s);
 	return r < 0 || ifr.ifr_mtu < 0 ? 0 : (unsigned)ifr.ifr_mtu;
+}
+
+int fp_port_keep_none(int fd)
+{
+	struct sock_filter none = BPF_STMT(BPF_RET | BPF_K, 0);
+	struct sock_fprog prog = {.len = 1, .filter = &none};
+	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
 }

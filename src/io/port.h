@@ -67,6 +67,10 @@ int fp_port_udp_open(const struct fp_udp_opts *opts, struct fp_port **port, char
 int fp_port_esp_open(const struct fp_addr *local, const char *device, struct fp_port **port,
 		     char *err, size_t errlen);
 
+/* A socket filter that keeps no packet (a raw socket gets a copy of every
+ * packet of its protocol; this one only sends, or only reads errors). */
+int fp_port_keep_none(int fd);
+
 /* The MTU of network device dev now; 0 if it cannot be read. */
 unsigned fp_port_dev_mtu(const char *dev);
 

@@ -396,9 +396,9 @@ static void test_pmtu_received(void **state)
 	fp_gw_pmtu_rcvd(a, FP_AF_INET, other, 8193, 900, t0);
 	fp_gw_pmtu_rcvd(a, FP_AF_INET, peer, 8194, 900, t0);
 	fp_gw_pmtu_rcvd(a, FP_AF_INET, peer, 8193, 1200, t0);
-	assert_int_equal(fp_gw_tunnel_mtu(a, &a->tunnels[0]), 1000);
+	assert_int_equal(fp_gw_tunnel_mtu(&a->tunnels[0]), 1000);
 	fp_gw_pmtu_rcvd(a, FP_AF_INET, peer, 8193, 900, t0);
-	assert_int_equal(fp_gw_tunnel_mtu(a, &a->tunnels[0]), 900);
+	assert_int_equal(fp_gw_tunnel_mtu(&a->tunnels[0]), 900);
 	free(expect(a, "show crypto ipsec sa",
 		    (const char *const[]){ "#PMTUs rcvd: 2,", "path mtu 900,", "media mtu 1000\n",
 					   "PMTU time remaining (sec): 600,", NULL }));
@@ -408,14 +408,14 @@ static void test_pmtu_received(void **state)
 	assert_int_equal(fp_get16(out.p[0]->data + 26), ((900u - 52u) & ~3u) - 2u);
 	sink_free(&out);
 	fp_gw_pmtu_age(a, t0 + FP_GW_PMTU_AGE_NS - 1);
-	assert_int_equal(fp_gw_tunnel_mtu(a, &a->tunnels[0]), 900);
+	assert_int_equal(fp_gw_tunnel_mtu(&a->tunnels[0]), 900);
 	fp_gw_pmtu_age(a, t0 + FP_GW_PMTU_AGE_NS);
-	assert_int_equal(fp_gw_tunnel_mtu(a, &a->tunnels[0]), 1000);
+	assert_int_equal(fp_gw_tunnel_mtu(&a->tunnels[0]), 1000);
 	push_own(a, "inside", big_make(880, true), &out);
 	assert_int_equal(out.p[0]->data[9], FP_IPPROTO_ESP);
 	sink_free(&out);
 	fp_gw_pmtu_rcvd(a, FP_AF_INET, peer, 8193, 100, t0);
-	assert_int_equal(fp_gw_tunnel_mtu(a, &a->tunnels[0]), 576);
+	assert_int_equal(fp_gw_tunnel_mtu(&a->tunnels[0]), 576);
 	gw_free(a);
 }
 
