@@ -78,7 +78,7 @@ static bool frag_v4(const struct fp_pkt *p, struct frag *f)
 static bool frag_v6(const struct fp_pkt *p, struct frag *f)
 {
 	const uint8_t *h = p->data;
-	if (p->len < FP_IPV6_HLEN + 8 || h[6] != FP_IPPROTO_FRAG ||
+	if (p->len < FP_IPV6_HLEN + 8 || (h[0] >> 4) != 6 || h[6] != FP_IPPROTO_FRAG ||
 	    FP_IPV6_HLEN + fp_get16(h + 4) != p->len)
 		return false;
 	const uint8_t *fh = h + FP_IPV6_HLEN;
@@ -140,19 +140,41 @@ static bool slot_overlaps(const struct fp_reasm_slot *s, uint32_t off, uint32_t 
 	return false;
 }
 
-static uint32_t slot_have(const struct fp_reasm_slot *s)
+/* Whole when the ranges, walked from 0, reach the total: a byte count
+ * would also add up with a hole and a piece past the end. */
+static bool slot_whole(const struct fp_reasm_slot *s)
 {
-	uint32_t n = 0;
+	uint32_t at = 0;
+	bool moved = true;
+	if (!s->total || !s->hdr_len)
+		return false;
+	while (at < s->total && moved) {
+		moved = false;
+		for (unsigned i = 0; i < s->n_r; i++)
+			if (s->r[i].off == at) {
+				at = s->r[i].end;
+				moved = true;
+				break;
+			}
+	}
+	return at == s->total;
+}
+
+/* The last fragment fixes the total: pieces kept before it must end there. */
+static bool slot_past(const struct fp_reasm_slot *s, uint32_t total)
+{
 	for (unsigned i = 0; i < s->n_r; i++)
-		n += (uint32_t)(s->r[i].end - s->r[i].off);
-	return n;
+		if (s->r[i].end > total)
+			return true;
+	return false;
 }
 
 static enum fp_drop slot_add(struct fp_reasm_slot *s, const struct frag *f, const uint8_t *hdr)
 {
 	uint32_t end = f->off + f->len;
 	if (end > FP_REASM_MAX || (f->more && f->len % 8) || slot_overlaps(s, f->off, end) ||
-	    s->n_r == REASM_RANGES || (s->total && end > s->total) || (!f->more && s->total))
+	    s->n_r == REASM_RANGES || (s->total && end > s->total) ||
+	    (!f->more && (s->total || slot_past(s, end))))
 		return FP_DROP_FRAG_INVALID;
 	memcpy(s->buf + f->off, f->payload, f->len);
 	s->r[s->n_r++] = (struct fp_reasm_range){.off = (uint16_t)f->off, .end = (uint16_t)end};
@@ -202,7 +224,7 @@ enum fp_drop fp_reasm_add(struct fp_reasm *r, struct fp_pkt *p, uint64_t now_ns)
 		return FP_DROP_FRAG_NOSLOT;
 	}
 	enum fp_drop why = slot_add(s, &f, p->data);
-	if (why == FP_DROP_NONE && (!s->total || slot_have(s) != s->total || !s->hdr_len))
+	if (why == FP_DROP_NONE && !slot_whole(s))
 		return FP_DROP_IP_FRAGMENT; /* kept: more to come */
 	if (why == FP_DROP_NONE)
 		why = slot_build(s, p);

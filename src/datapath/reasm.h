@@ -3,7 +3,10 @@
  * engine punts every fragment here; once a datagram is whole it goes
  * through classification again like any packet from the outside. Bounded:
  * FP_REASM_SLOTS datagrams at a time, FP_REASM_TIMEOUT_NS each,
- * overlapping fragments drop the whole datagram (RFC 5722). */
+ * overlapping fragments drop the whole datagram (RFC 5722), and so does
+ * a fragment that ends past the one that says it is the last. A datagram
+ * is whole when its pieces cover every byte up to the end, not when their
+ * sizes add up. */
 #ifndef FP_REASM_H
 #define FP_REASM_H
 
