@@ -87,6 +87,25 @@ static int control_stale(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+long fp_control_owner(const char *path)
+{
+	struct sockaddr_un sa;
+	struct ucred cr = {0};
+	socklen_t len = sizeof(cr);
+	if (!path || strlen(path) >= sizeof(sa.sun_path))
+		return 0;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	control_addr(&sa, path);
+	/* SO_PEERCRED on a connected stream: the listener's credentials */
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0)
+		cr.pid = 0;
+	close(fd);
+	return (long)cr.pid;
+}
+
 /* socket, bind with no permission for others even for a moment, 0600,
  * listen. */
 static int control_listen(struct fp_control *c, char *err, size_t errlen)

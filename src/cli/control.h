@@ -19,6 +19,9 @@ struct fp_control;
  * socket left by a dead daemon is replaced, a live one is an error).
  * Returns NULL with err. */
 struct fp_control *fp_control_open(const char *path, char *err, size_t errlen);
+/* The pid of the process listening on path, if one answers there; 0 if
+ * none does (or it cannot be told). */
+long fp_control_owner(const char *path);
 /* Close every session and the listener; unlink the socket. */
 void fp_control_close(struct fp_control *c);
 

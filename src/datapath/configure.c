@@ -207,6 +207,65 @@ int fp_gw_configure(struct fp_gw *gw, const char *line, char *err, size_t errlen
 	return rc;
 }
 
+/* Where each part came from in its file: two readings of one
+ * configuration differ there when a line was added above, nowhere else. */
+static void cfg_lines_forget(struct fp_config *c)
+{
+	for (unsigned i = 0; i < c->n_acls; i++)
+		for (unsigned k = 0; k < c->acls[i].n_aces; k++)
+			c->acls[i].aces[k].line = 0;
+	for (unsigned i = 0; i < c->n_entries; i++)
+		c->entries[i].line = 0;
+	for (unsigned i = 0; i < c->n_group_policies; i++)
+		c->group_policies[i].line = 0;
+	for (unsigned i = 0; i < c->n_tunnel_groups; i++)
+		c->tunnel_groups[i].line = 0;
+}
+
+/* The first part of next that differs from run, for the log. */
+static const char *cfg_first_change(const struct fp_config *run, const struct fp_config *next)
+{
+#define CFG_SAME(a, n) (run->n == next->n && !memcmp(run->a, next->a, run->n * sizeof(*run->a)))
+	if (!CFG_SAME(ifaces, n_ifaces))
+		return "interfaces";
+	if (!CFG_SAME(acls, n_acls))
+		return "access-lists";
+	if (!CFG_SAME(proposals, n_proposals))
+		return "IPsec proposals";
+	if (!CFG_SAME(entries, n_entries))
+		return "crypto map entries";
+	if (!CFG_SAME(bindings, n_bindings))
+		return "crypto map interface bindings";
+	if (!CFG_SAME(group_policies, n_group_policies) ||
+	    !CFG_SAME(tunnel_groups, n_tunnel_groups))
+		return "group-policies or tunnel-groups";
+#undef CFG_SAME
+	return "global settings";
+}
+
+int fp_gw_reload(struct fp_gw *gw, char *err, size_t errlen)
+{
+	struct fp_config *next = fp_config_new(), *run = cfg_clone(gw->cfg);
+	int rc = -1;
+	if (!next || !run)
+		snprintf(err, errlen, "out of memory");
+	else if (fp_config_load(next, gw->cfg_path, err, errlen) == 0 &&
+		 fp_config_validate(next, err, errlen) == 0) {
+		next->parse_mode = 0;
+		cfg_lines_forget(next);
+		cfg_lines_forget(run);
+		if (!cfg_only_live(run, next))
+			snprintf(err, errlen, "%s: its %s differ from the running ones and cannot "
+				 "change while fpvpnd runs: nothing applied (restart to apply)",
+				 gw->cfg_path, cfg_first_change(run, next));
+		else
+			rc = cfg_apply(gw, next, err, errlen);
+	}
+	fp_config_free(next);
+	fp_config_free(run);
+	return rc;
+}
+
 /* The folder of path, synced so that the rename survives a crash. Best
  * effort: the file itself is already on disk. */
 static void cfg_sync_dir(const char *path)

@@ -232,6 +232,12 @@ void fp_gw_input(struct fp_gw *gw, uint16_t ifc, struct fp_pkt **pkts, uint16_t 
  * ipsec fragmentation); any other line
  * is refused with a message saying it needs a restart. 0 or -1 with err. */
 int fp_gw_configure(struct fp_gw *gw, const char *line, char *err, size_t errlen);
+/* SIGHUP: the configuration file read again and applied as configure
+ * terminal applies a line: when it differs from the running configuration
+ * only in what can change live, that changes; otherwise nothing does and
+ * err says which part differs. A file that does not parse or validate
+ * changes nothing either. 0 or -1 with err. */
+int fp_gw_reload(struct fp_gw *gw, char *err, size_t errlen);
 /* Move every tunnel to the path the settings now choose (flow-offload-ipsec
  * on or off), keeping sequence numbers, replay windows and counters. Runs on
  * the slow path's thread. */

@@ -3,6 +3,7 @@
  * routes to the remote networks). */
 #include "runtime.h"
 
+#include <errno.h>
 #include <linux/filter.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "common/inet.h"
 #include "datapath/thread_io.h"
 #include "io/icmperr.h"
+#include "io/msg.h"
 #include "offload/capture.h"
 #include "io/netlink.h"
 
@@ -148,6 +150,47 @@ static unsigned rt_encap_ports(const struct fp_gw *gw, uint16_t *ports, unsigned
 			ports[n++] = p;
 	}
 	return n;
+}
+
+/* One outside UDP port bound alone, without SO_REUSEPORT, then let go: a
+ * port another process holds (another fpvpnd, whose reuseport group a
+ * second one of ours would otherwise join) fails here with EADDRINUSE. */
+static int rt_port_free(const struct fp_gw_iface *ifc, const struct fp_addr *a, uint16_t port,
+			char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = fp_msg_sockaddr(&ss, a->af, a->a, port);
+	const char *dev = ifc->cfg->name;
+	char as[FP_ADDR_STRLEN];
+	int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int rc = fd < 0 || setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev, (socklen_t)strlen(dev)) < 0 ||
+		 bind(fd, (struct sockaddr *)&ss, sl) < 0 ? -1 : 0;
+	int why = errno;
+	if (fd >= 0)
+		close(fd);
+	if (rc == 0 || why != EADDRINUSE)
+		return 0; /* a missing device or address: fp_rt_start says so in its words */
+	fp_addr_str(a, as, sizeof(as));
+	bool v6 = a->af == FP_AF_INET6;
+	snprintf(err, errlen, "UDP %s%s%s:%u on %s (%s) is in use by another process",
+		 v6 ? "[" : "", as, v6 ? "]" : "", port, ifc->cfg->nameif, dev);
+	return -1;
+}
+
+int fp_rt_ports_free(const struct fp_gw *gw, char *err, size_t errlen)
+{
+	uint16_t ports[8];
+	unsigned n = rt_encap_ports(gw, ports, 7);
+	ports[n++] = FP_IKE_PORT;
+	for (unsigned i = 0; i < gw->n_ifaces; i++) {
+		const struct fp_gw_iface *ifc = &gw->ifaces[i];
+		const struct fp_prefix *ips[2] = {&ifc->cfg->ip4, &ifc->cfg->ip6};
+		for (unsigned k = 0; ifc->outside && k < 2; k++)
+			for (unsigned j = 0; ips[k]->addr.af != FP_AF_NONE && j < n; j++)
+				if (rt_port_free(ifc, &ips[k]->addr, ports[j], err, errlen) < 0)
+					return -1;
+	}
+	return 0;
 }
 
 static int rt_outside_af(struct fp_runtime *rt, const struct fp_gw_iface *ifc,

@@ -103,6 +103,12 @@ unsigned fp_rt_default_workers(void);
  * (everything undone). */
 int fp_rt_start(struct fp_runtime *rt, struct fp_gw *gw, const struct fp_rt_opts *opts,
 		char *err, size_t errlen);
+/* Whether every outside UDP port fp_rt_start would bind is free: called
+ * before anything is bound, so that a second instance on the same
+ * addresses refuses without touching the first one's sockets. Returns 0,
+ * or -1 with err naming the address and port in use. */
+int fp_rt_ports_free(const struct fp_gw *gw, char *err, size_t errlen);
+
 /* Stop the workers, close the ports, remove the routes, addresses and TUN
  * devices it made. */
 void fp_rt_stop(struct fp_runtime *rt);

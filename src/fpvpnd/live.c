@@ -1,6 +1,8 @@
 /* The live gateway's main thread: the slow path and the control socket
  * share one poll loop, so a command never races a configuration change or
- * the software pipe. Signals arrive through a signalfd. */
+ * the software pipe. Signals arrive through a signalfd: INT and TERM stop
+ * it cleanly, HUP opens the log again and re-reads the configuration file,
+ * USR1 writes a status line to the log, USR2 and PIPE are ignored. */
 #include "live.h"
 
 #include <errno.h>
@@ -13,17 +15,20 @@
 
 #include "cli/control.h"
 #include "datapath/runtime.h"
+#include "fpvpnd/log.h"
 
 #define LIVE_MAX_FDS 24
 #define LIVE_TICK_MS 100
 
+/* Blocked before the workers start, so that they inherit the mask and
+ * every one of these reaches the main thread's signalfd. */
 static int live_signals(void)
 {
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGPIPE};
 	sigset_t set;
 	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGPIPE);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(&set, sigs[i]);
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
 		return -1;
 	sigdelset(&set, SIGPIPE); /* a client that went away is an error on write, not a signal */
@@ -42,19 +47,50 @@ static unsigned live_fds(struct pollfd *pfd, int sigfd, const struct fp_runtime 
 	return n;
 }
 
-static int live_loop(struct fp_gw *gw, struct fp_runtime *rt, struct fp_control *ctl, int sigfd)
+static void live_banner(const struct fp_gw *gw, const struct fp_runtime *rt, const char *sock);
+
+/* SIGHUP: the log first, so that what the reload says lands in the new one. */
+static void live_hangup(struct fp_gw *gw)
+{
+	char err[512];
+	fp_log_reopen();
+	if (fp_gw_reload(gw, err, sizeof(err)) < 0)
+		fprintf(stderr, "fpvpnd: SIGHUP: configuration not reloaded: %s\n", err);
+	else
+		fprintf(stderr, "fpvpnd: SIGHUP: configuration %s reloaded\n", gw->cfg_path);
+}
+
+/* The signals that came; true when one says stop. */
+static bool live_signal(struct fp_gw *gw, const struct fp_runtime *rt, int sigfd,
+			const char *sock)
+{
+	struct signalfd_siginfo si;
+	while (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
+		int sig = (int)si.ssi_signo;
+		if (sig == SIGINT || sig == SIGTERM) {
+			fprintf(stderr, "fpvpnd: %s, stopping\n", strsignal(sig));
+			return true;
+		}
+		if (sig == SIGHUP)
+			live_hangup(gw);
+		else if (sig == SIGUSR1)
+			live_banner(gw, rt, sock);
+		else
+			fprintf(stderr, "fpvpnd: %s ignored\n", strsignal(sig));
+	}
+	return false;
+}
+
+static int live_loop(struct fp_gw *gw, struct fp_runtime *rt, struct fp_control *ctl, int sigfd,
+		     const char *sock)
 {
 	struct pollfd pfd[LIVE_MAX_FDS];
 	for (;;) {
 		unsigned n = live_fds(pfd, sigfd, rt, ctl);
 		if (poll(pfd, n, LIVE_TICK_MS) < 0 && errno != EINTR)
 			return -1;
-		if (pfd[0].revents & POLLIN) {
-			struct signalfd_siginfo si;
-			if (read(sigfd, &si, sizeof(si)) == sizeof(si))
-				fprintf(stderr, "fpvpnd: %s, stopping\n", strsignal((int)si.ssi_signo));
+		if ((pfd[0].revents & POLLIN) && live_signal(gw, rt, sigfd, sock))
 			return 0;
-		}
 		fp_rt_slow_poll(rt);
 		gw->now_ns = fp_gw_clock();
 		fp_control_poll(ctl, gw);
@@ -85,6 +121,42 @@ static void live_banner(const struct fp_gw *gw, const struct fp_runtime *rt, con
 		gw->cfg->hostname, rt->n_workers, gw->n_tunnels, offloaded, sock);
 }
 
+/* A port in use: say who holds it when an fpvpnd answers on our control
+ * socket or the default one. */
+static void live_in_use(const char *err, const char *sock)
+{
+	long pid = fp_control_owner(sock);
+	const char *at = sock;
+	if (!pid && strcmp(sock, FP_CONTROL_DEFAULT_PATH) != 0)
+		pid = fp_control_owner(at = FP_CONTROL_DEFAULT_PATH);
+	if (pid)
+		fprintf(stderr, "fpvpnd: %s: another fpvpnd (pid %ld) runs with control socket %s\n",
+			err, pid, at);
+	else
+		fprintf(stderr, "fpvpnd: %s\n", err);
+}
+
+/* Everything that can refuse a second instance, before anything is bound
+ * or attached: the UDP ports, then the control socket (a live one there
+ * is an error, a stale one is replaced). */
+static struct fp_control *live_claim(const struct fp_gw *gw, const char *sock)
+{
+	char err[512];
+	if (fp_rt_ports_free(gw, err, sizeof(err)) < 0) {
+		live_in_use(err, sock);
+		return NULL;
+	}
+	struct fp_control *ctl = fp_control_open(sock, err, sizeof(err));
+	if (!ctl) {
+		long pid = fp_control_owner(sock);
+		if (pid)
+			fprintf(stderr, "fpvpnd: %s (pid %ld)\n", err, pid);
+		else
+			fprintf(stderr, "fpvpnd: %s\n", err);
+	}
+	return ctl;
+}
+
 int fp_live_run(struct fp_gw *gw, const struct fp_options *o)
 {
 	static struct fp_runtime rt;
@@ -96,21 +168,20 @@ int fp_live_run(struct fp_gw *gw, const struct fp_options *o)
 		perror("fpvpnd: signals");
 		return 1;
 	}
-	if (fp_rt_start(&rt, gw, &ro, err, sizeof(err)) < 0) {
-		fprintf(stderr, "fpvpnd: %s\n", err);
+	struct fp_control *ctl = live_claim(gw, sock);
+	if (!ctl) {
 		close(sigfd);
 		return 1;
 	}
-	struct fp_control *ctl = fp_control_open(sock, err, sizeof(err));
-	if (!ctl) {
+	if (fp_rt_start(&rt, gw, &ro, err, sizeof(err)) < 0) {
 		fprintf(stderr, "fpvpnd: %s\n", err);
-		fp_rt_stop(&rt);
+		fp_control_close(ctl);
 		close(sigfd);
 		return 1;
 	}
 	live_warn_nonces(gw);
 	live_banner(gw, &rt, sock);
-	int rc = live_loop(gw, &rt, ctl, sigfd) < 0 ? 1 : 0;
+	int rc = live_loop(gw, &rt, ctl, sigfd, sock) < 0 ? 1 : 0;
 	fp_control_close(ctl);
 	fp_rt_stop(&rt);
 	close(sigfd);

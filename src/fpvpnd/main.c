@@ -1,12 +1,15 @@
 /* fpvpnd: load the configuration, build the gateway, run it. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "config/config.h"
 #include "datapath/gateway.h"
 #include "datapath/runtime.h"
 #include "fpvpnd/live.h"
+#include "fpvpnd/log.h"
 #include "fpvpnd/offline.h"
 #include "fpvpnd/options.h"
 
@@ -46,6 +49,11 @@ int main(int argc, char **argv)
 	snprintf(gw.cfg_path, sizeof(gw.cfg_path), "%s", o.config);
 	if (o.daemon && daemon(0, 0) < 0) {
 		perror("fpvpnd: daemon");
+		fp_gw_fini(&gw);
+		return 1;
+	}
+	if (o.log && fp_log_open(o.log) < 0) {
+		fprintf(stderr, "fpvpnd: log %s: %s\n", o.log, strerror(errno));
 		fp_gw_fini(&gw);
 		return 1;
 	}
