@@ -157,6 +157,18 @@ static uint64_t out_limit(const struct fp_gw *gw)
 	return st.seq_limit;
 }
 
+/* A gateway from conf whose sequence state started from path. */
+static struct fp_gw *keep_gw(const char *conf, struct fp_seqkeep *k, const char *path)
+{
+	char err[256] = "";
+	struct fp_gw *gw = gw_from(conf, "");
+	int rc = fp_seqkeep_start(k, gw, path, BLOCK, err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "seqkeep: %s\n", err);
+	assert_int_equal(rc, 0);
+	return gw;
+}
+
 /* The SA's sequence number moves as if it had sent up to seq. */
 static void sent_up_to(struct fp_gw *gw, uint64_t seq)
 {
@@ -176,8 +188,7 @@ static void test_keep_restart(void **state)
 	static struct fp_seqkeep k;
 	char err[256];
 	tmp_make(&d);
-	struct fp_gw *gw = gw_from(site_a_mirror, "");
-	assert_int_equal(fp_seqkeep_start(&k, gw, d.path, BLOCK, err, sizeof(err)), 0);
+	struct fp_gw *gw = keep_gw(site_a_mirror, &k, d.path);
 	assert_int_equal(k.sk_continued, 0);
 	assert_int_equal(out_limit(gw), BLOCK);
 	assert_non_null(strstr(file_get(d.path), " 100 in 0x00001001 "));
@@ -195,8 +206,7 @@ static void test_keep_restart(void **state)
 	sent_up_to(gw, 120); /* then a crash: no stop */
 	gw_free(gw);
 
-	gw = gw_from(site_a_mirror, "");
-	assert_int_equal(fp_seqkeep_start(&k, gw, d.path, BLOCK, err, sizeof(err)), 0);
+	gw = keep_gw(site_a_mirror, &k, d.path);
 	assert_int_equal(k.sk_continued, 1);
 	assert_int_equal(out_seq(gw), 151); /* the next packet is 152: above all sent */
 	assert_int_equal(out_limit(gw), 151 + BLOCK);
@@ -205,8 +215,7 @@ static void test_keep_restart(void **state)
 	sent_up_to(gw, 160);
 	assert_int_equal(fp_seqkeep_stop(&k, gw, err, sizeof(err)), 0);
 	gw_free(gw);
-	gw = gw_from(site_a_mirror, "");
-	assert_int_equal(fp_seqkeep_start(&k, gw, d.path, BLOCK, err, sizeof(err)), 0);
+	gw = keep_gw(site_a_mirror, &k, d.path);
 	assert_int_equal(out_seq(gw), 160);
 	gw_free(gw);
 	tmp_remove(&d);
@@ -221,8 +230,7 @@ static void test_keep_key_change(void **state)
 	static struct fp_seqkeep k;
 	char err[256], conf[4096];
 	tmp_make(&d);
-	struct fp_gw *gw = gw_from(site_a_mirror, "");
-	assert_int_equal(fp_seqkeep_start(&k, gw, d.path, BLOCK, err, sizeof(err)), 0);
+	struct fp_gw *gw = keep_gw(site_a_mirror, &k, d.path);
 	sent_up_to(gw, 90);
 	received_up_to(gw, 33);
 	assert_int_equal(fp_seqkeep_stop(&k, gw, err, sizeof(err)), 0);
@@ -235,8 +243,7 @@ static void test_keep_key_change(void **state)
 	snprintf(conf, sizeof(conf), "%s", site_a_mirror);
 	char *key = strstr(conf, "outbound esp 8193 cipher ") + strlen("outbound esp 8193 cipher ");
 	key[0] = key[0] == 'a' ? 'b' : 'a';
-	gw = gw_from(conf, "");
-	assert_int_equal(fp_seqkeep_start(&k, gw, d.path, BLOCK, err, sizeof(err)), 0);
+	gw = keep_gw(conf, &k, d.path);
 	assert_int_equal(k.sk_continued, 1); /* inbound only */
 	assert_int_equal(out_seq(gw), 0);
 	assert_int_equal(out_limit(gw), BLOCK);
@@ -258,8 +265,7 @@ static void test_keep_reserve_before_limit(void **state)
 	static struct fp_seqfile sf;
 	char err[256];
 	tmp_make(&d);
-	struct fp_gw *gw = gw_from(site_a_mirror, "");
-	assert_int_equal(fp_seqkeep_start(&k, gw, d.path, BLOCK, err, sizeof(err)), 0);
+	struct fp_gw *gw = keep_gw(site_a_mirror, &k, d.path);
 	sent_up_to(gw, 70);
 	unlink(d.path);
 	assert_int_equal(rmdir(d.dir), 0); /* nowhere to write */
@@ -314,10 +320,9 @@ static void test_keep_block_end(void **state)
 	(void)state;
 	struct tmpdir d;
 	static struct fp_seqkeep k;
-	char err[256], line[256];
+	char line[256];
 	tmp_make(&d);
-	struct fp_gw *gw = gw_from(site_a_mirror, "");
-	assert_int_equal(fp_seqkeep_start(&k, gw, d.path, BLOCK, err, sizeof(err)), 0);
+	struct fp_gw *gw = keep_gw(site_a_mirror, &k, d.path);
 	sent_up_to(gw, UINT32_MAX - 30);
 	assert_int_equal(fp_seqkeep_tick(&k, gw), 1);
 	assert_int_equal(out_limit(gw), UINT32_MAX);
