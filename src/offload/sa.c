@@ -136,7 +136,7 @@ static int sa_fill(struct fp_sadb *db, struct fp_sa *sa, const struct fp_sa_para
 	sa->sa_seq = p->seq;
 	sa_set_mtu(sa, p->mtu);
 	sa->sa_seq_max = p->esn ? UINT64_MAX : UINT32_MAX;
-	sa->sa_seq_limit = sa->sa_seq_max;
+	sa->sa_seq_limit = p->seq_limit && p->seq_limit < sa->sa_seq_max ? p->seq_limit : sa->sa_seq_max;
 	fp_replay_init(&sa->sa_replay, p->dir == FP_SA_IN ? p->replay_window : 0, p->esn);
 	sa_build_outer(sa);
 	sa_selector_fast(sa);

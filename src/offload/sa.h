@@ -50,6 +50,7 @@ struct fp_sa_params {
 	uint64_t life_pkts_soft;
 	uint64_t life_pkts_hard;
 	uint64_t seq;                 /* outbound: last sequence number used (normally 0) */
+	uint64_t seq_limit;           /* outbound: as fp_sa_seq_reserve from the install on; 0 = none */
 	uint32_t rule_id;             /* outbound: the policy rule that selects this SA */
 	uint32_t tag;                 /* the slow path's own reference, opaque here */
 	uint8_t ttl;                  /* outer TTL / hop limit; 0 = 64 */

@@ -516,6 +516,22 @@ static void test_seq_unreserved(void **state)
 	assert_int_equal(v[0]->drop, FP_DROP_SEQ_EXHAUSTED);
 	free(v[0]);
 	assert_int_equal(fp_sa_seq_reserve(x.b.db, x.in, 9), -1); /* only outbound SAs send */
+	/* installed with a limit (clear ipsec sa): it holds from the install on */
+	struct fp_sa_params p = x.p;
+	uint32_t id;
+	const char *err;
+	assert_int_equal(fp_sa_delete(x.a.db, x.out), 0);
+	p.seq = 10;
+	p.seq_limit = 11;
+	assert_int_equal(fp_sa_install(x.a.db, &p, &id, &err), 0);
+	x.out = id;
+	for (int i = 0; i < 2; i++)
+		v[i] = inner_make(FP_AF_INET, 10, (uint8_t)i);
+	assert_int_equal(encap(&x, v, 2), 1);
+	assert_int_equal(fp_get32(v[0]->data + 24), 11);
+	assert_int_equal(v[1]->drop, FP_DROP_SEQ_UNRESERVED);
+	for (int i = 0; i < 2; i++)
+		free(v[i]);
 	pair_teardown(&x);
 }
 
