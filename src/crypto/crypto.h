@@ -71,6 +71,13 @@ struct fp_crypto_key {
 	uint8_t akey_len;
 };
 
+/* A name for a key that is not the key: HMAC-SHA-256 keyed by its bytes
+ * over a fixed label and the transform, truncated. Two keys get the same
+ * id only if they are the same; the id tells nothing of the key. The
+ * sequence state file (datapath/seqfile.h) tells keys apart by it. */
+#define FP_CRYPTO_KEY_ID_LEN 16
+void fp_crypto_key_id(const struct fp_crypto_key *k, uint8_t id[FP_CRYPTO_KEY_ID_LEN]);
+
 struct fp_crypto_sa;      /* expanded keys, per SA and direction */
 struct fp_crypto_thread;  /* one worker's crypto scratch */
 

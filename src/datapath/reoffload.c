@@ -238,7 +238,10 @@ static void clear_keep(struct move *m)
 		st[i]->tfc = st[i]->reasm = st[i]->soft_pkts = st[i]->last_used_ns = 0;
 		memset(st[i]->drops, 0, sizeof(st[i]->drops));
 	}
-	m->out.seq = m->st_out.seq; /* from the install on, not only from the import */
+	/* from the install on, not only from the import: the new SA may get
+	 * the old one's slot, which the tunnel's route still names */
+	m->out.seq = m->st_out.seq;
+	m->out.seq_limit = m->st_out.seq_limit;
 }
 
 /* A pair taken but not installed again: the tunnel has no SA now, and says

@@ -16,6 +16,7 @@
 #include "cli/control.h"
 #include "datapath/runtime.h"
 #include "fpvpnd/log.h"
+#include "datapath/seqkeep.h"
 
 #define LIVE_MAX_FDS 24
 #define LIVE_TICK_MS 100
@@ -82,7 +83,7 @@ static bool live_signal(struct fp_gw *gw, const struct fp_runtime *rt, int sigfd
 }
 
 static int live_loop(struct fp_gw *gw, struct fp_runtime *rt, struct fp_control *ctl, int sigfd,
-		     const char *sock)
+		     const char *sock, struct fp_seqkeep *keep)
 {
 	struct pollfd pfd[LIVE_MAX_FDS];
 	for (;;) {
@@ -93,23 +94,24 @@ static int live_loop(struct fp_gw *gw, struct fp_runtime *rt, struct fp_control 
 			return 0;
 		fp_rt_slow_poll(rt);
 		gw->now_ns = fp_gw_clock();
+		fp_seqkeep_tick(keep, gw);
 		fp_control_poll(ctl, gw);
 	}
 }
 
-/* Manual keys: every start sends from sequence number 1 again, and for an
- * AEAD the nonce is that number (RFC 4106 §8). Said once per entry. */
-static void live_warn_nonces(const struct fp_gw *gw)
+/* Manual keys go on from the numbers saved beside the configuration
+ * (datapath/seqkeep.h): read before the first packet, or no start. */
+static int live_seq_start(struct fp_seqkeep *keep, struct fp_gw *gw, const struct fp_options *o)
 {
-	for (unsigned i = 0; i < gw->n_tunnels; i++) {
-		const struct fp_gw_tunnel *t = &gw->tunnels[i];
-		const struct fp_cipher_info *ci = fp_cipher_info(t->out.key.cipher);
-		if (ci && ci->aead)
-			fprintf(stderr, "fpvpnd: warning: crypto map %s %u: %s with manual keys starts "
-				"at sequence number 1, which reuses nonces under keys used before: "
-				"change the keys on both sides at every restart\n",
-				t->entry->map, t->entry->seq, ci->name);
+	char path[4200], err[512];
+	snprintf(path, sizeof(path), o->state ? "%s" : "%s.state", o->state ? o->state : o->config);
+	if (fp_seqkeep_start(keep, gw, path, 0, err, sizeof(err)) < 0) {
+		fprintf(stderr, "fpvpnd: sequence state: %s\n", err);
+		return -1;
 	}
+	fprintf(stderr, "fpvpnd: sequence state %s: %u of %u tunnel(s) continued from saved state\n",
+		path, keep->sk_continued, gw->n_tunnels);
+	return 0;
 }
 
 static void live_banner(const struct fp_gw *gw, const struct fp_runtime *rt, const char *sock)
@@ -173,17 +175,24 @@ int fp_live_run(struct fp_gw *gw, const struct fp_options *o)
 		close(sigfd);
 		return 1;
 	}
+	static struct fp_seqkeep keep;
+	if (live_seq_start(&keep, gw, o) < 0) {
+		fp_control_close(ctl);
+		close(sigfd);
+		return 1;
+	}
 	if (fp_rt_start(&rt, gw, &ro, err, sizeof(err)) < 0) {
 		fprintf(stderr, "fpvpnd: %s\n", err);
 		fp_control_close(ctl);
 		close(sigfd);
 		return 1;
 	}
-	live_warn_nonces(gw);
 	live_banner(gw, &rt, sock);
-	int rc = live_loop(gw, &rt, ctl, sigfd, sock) < 0 ? 1 : 0;
+	int rc = live_loop(gw, &rt, ctl, sigfd, sock, &keep) < 0 ? 1 : 0;
 	fp_control_close(ctl);
 	fp_rt_stop(&rt);
+	if (fp_seqkeep_stop(&keep, gw, err, sizeof(err)) < 0) /* the blocks saved still hold */
+		fprintf(stderr, "fpvpnd: sequence state: %s\n", err);
 	close(sigfd);
 	return rc;
 }

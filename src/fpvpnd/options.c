@@ -8,13 +8,15 @@
 #include "common/pkt.h"
 
 static const char usage[] =
-	"usage: fpvpnd -c FILE [-s SOCKET] [--pipes N] [--pin] [--no-offload-io] [--daemon]\n"
-	"              [--log FILE]\n"
+	"usage: fpvpnd -c FILE [-s SOCKET] [--state FILE] [--pipes N] [--pin] [--no-offload-io]\n"
+	"              [--daemon] [--log FILE]\n"
 	"       fpvpnd -c FILE --offline --read IF=IN.pcap [--read IF=IN.pcap]...\n"
 	"              [--write IF=OUT.pcap]... [--exec \"COMMAND\"]... [--burst N]\n"
 	"\n"
 	"  -c, --config FILE   ASA-style configuration (see docs/configuration.md)\n"
 	"  -s, --socket PATH   control socket (default /run/fpvpn/fpvpnd.sock)\n"
+	"      --state FILE    manual keys' sequence numbers, kept across restarts\n"
+	"                      (default: the configuration's path + \".state\")\n"
 	"      --pipes N       engine pipes, one worker thread each (default: one per CPU)\n"
 	"      --pin           pin worker i to CPU i\n"
 	"      --no-offload-io no TUN TSO/USO, no UDP GSO/GRO (one packet per system call)\n"
@@ -84,6 +86,9 @@ static int opt_one(struct fp_options *o, int c, char *arg)
 	case 's':
 		o->socket = arg;
 		return 0;
+	case 'S':
+		o->state = arg;
+		return 0;
 	case 'p':
 		o->pipes = (unsigned)strtoul(arg, NULL, 10);
 		if (o->pipes < 1 || o->pipes > 32) {
@@ -124,6 +129,7 @@ int fp_options_parse(struct fp_options *o, int argc, char **argv)
 		{"socket", required_argument, NULL, 's'}, {"pipes", required_argument, NULL, 'p'},
 		{"pin", no_argument, NULL, 'P'},          {"no-offload-io", no_argument, NULL, 'N'},
 		{"daemon", no_argument, NULL, 'D'},       {"log", required_argument, NULL, 'l'},
+		{"state", required_argument, NULL, 'S'},
 		{"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};

@@ -24,6 +24,7 @@ struct fp_options {
 	unsigned burst;      /* packets handed to the gateway per call */
 	unsigned pipes;      /* live: engine pipes (worker threads); 0 = one per CPU */
 	const char *socket;  /* live: control socket path */
+	const char *state;   /* live: sequence state file; NULL = "<config>.state" */
 	bool no_offload_io;  /* live: no TUN TSO/USO, no UDP GSO/GRO */
 	bool pin;            /* live: pin worker i to CPU i */
 	bool daemon;         /* live: detach */

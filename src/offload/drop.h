@@ -27,6 +27,7 @@
 	_(BAD_NATT, FRAME, "bad-ipsec-natt", "Bad IPSEC NATT packet")                               \
 	_(IKE_PUNT, FRAME, "ike-punt", "IKE message on the NAT-T port handed to the slow path")     \
 	_(SEQ_EXHAUSTED, FRAME, "ipsec-seq-overflow", "IPSec sequence number space exhausted, SA must rekey") \
+	_(SEQ_UNRESERVED, FRAME, "ipsec-seq-unreserved", "IPSec sequence number past the block saved in the state file: waits for the next reservation") \
 	_(SA_EXPIRED, FRAME, "ipsec-sa-expired", "IPSec SA hard lifetime reached")                  \
 	_(NO_SA, FRAME, "ipsec-tun-down", "IPSEC tunnel is down")                                   \
 	_(TOO_BIG, FRAME, "ipsec-too-big", "Encapsulated packet exceeds the buffer")                \

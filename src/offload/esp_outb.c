@@ -170,6 +170,8 @@ static bool outb_prepare(struct fp_pipe *pp, struct fp_sa *sa, struct fp_pkt *p,
 		return fp_pipe_drop(pp, sa, p, FP_DROP_SA_EXPIRED), false;
 	if (sa->sa_seq >= sa->sa_seq_max) /* RFC 4303 §3.3.3: never cycle */
 		return fp_pipe_drop(pp, sa, p, FP_DROP_SEQ_EXHAUSTED), false;
+	if (sa->sa_seq >= room->seq) /* not saved yet: after a crash it could be sent again */
+		return fp_pipe_drop(pp, sa, p, FP_DROP_SEQ_UNRESERVED), false;
 	why = sa->sa_mode == FP_SA_TUNNEL ? outb_tunnel(p, &f) : outb_transport(p, &f);
 	if (why == FP_DROP_NONE)
 		why = outb_place(sa, p, &f);
@@ -181,7 +183,8 @@ static bool outb_prepare(struct fp_pipe *pp, struct fp_sa *sa, struct fp_pkt *p,
 	if (sa->sa_mtu && f.total > sa->sa_mtu &&
 	    !(sa->sa_p.post_frag && f.nh == FP_IPPROTO_IPIP && !f.df))
 		return fp_pipe_punt(pp, p, FP_DROP_PREFRAG), false;
-	uint64_t seq = ++sa->sa_seq;
+	uint64_t seq = sa->sa_seq + 1;
+	__atomic_store_n(&sa->sa_seq, seq, __ATOMIC_RELAXED); /* the slow path peeks at it */
 	if (seq == sa->sa_seq_max)
 		fp_sadb_event_raise(pp->db, (uint32_t)(sa - pp->db->db_sa), FP_SA_EV_SEQ_EXHAUSTED);
 	outb_trailer(&f);
@@ -223,7 +226,7 @@ static void outb_run(struct fp_pipe *pp, uint32_t id, struct fp_pkt **pkts, uint
 	struct fp_pkt **mine = pp->scr->tmp;
 	uint64_t outer = 0, inner = 0, run_bytes = 0;
 	uint16_t k = 0, ok = 0;
-	struct fp_sa_room room = sa ? fp_sa_room(sa) : (struct fp_sa_room){0, 0};
+	struct fp_sa_room room = sa ? fp_sa_room(sa) : (struct fp_sa_room){0, 0, 0};
 
 	for (uint16_t i = 0; i < n; i++) {
 		/* the id may be stale: the SA moved, or its slot went to another tunnel's */

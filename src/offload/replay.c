@@ -20,6 +20,18 @@ static bool replay_has(const struct fp_replay *r, uint64_t seq)
 	return (r->bits[(seq / 64) % r->nwords] >> (seq % 64)) & 1;
 }
 
+void fp_replay_resume(struct fp_replay *r, uint64_t top)
+{
+	if (top <= r->top)
+		return; /* never backwards */
+	unsigned bit = (unsigned)(top % 64);
+	for (uint32_t i = 0; i < r->nwords; i++)
+		r->bits[i] = ~0ull; /* the older words: all seen */
+	/* the newest word holds numbers above top too: those are still to come */
+	r->bits[(top / 64) % r->nwords] = bit == 63 ? ~0ull : (1ull << (bit + 1)) - 1;
+	r->top = top;
+}
+
 void fp_replay_snapshot(const struct fp_replay *r, uint64_t *out, unsigned nwords)
 {
 	memset(out, 0, nwords * sizeof(*out));

@@ -40,6 +40,11 @@ int fp_replay_init(struct fp_replay *r, uint32_t window, bool esn);
 
 /* The window relative to top for show output: out[0] bit 0 is top, bit i
  * of out[k] is top - (64k + i). Fills window/64 words (at least one). */
+/* A window that takes every number up to top as received already: where
+ * a restarted daemon resumes (seqkeep.c), so nothing it may have accepted
+ * before is accepted again. */
+void fp_replay_resume(struct fp_replay *r, uint64_t top);
+
 void fp_replay_snapshot(const struct fp_replay *r, uint64_t *out, unsigned nwords);
 
 /* RFC 4304 A.2: pick the high half that puts seq_lo in or right of the window. */
@@ -93,7 +98,7 @@ static inline void fp_replay_advance(struct fp_replay *r, uint64_t seq)
 		steps = r->nwords;
 	for (uint64_t i = 1; i <= steps; i++)
 		r->bits[(from + i) % r->nwords] = 0;
-	r->top = seq;
+	__atomic_store_n(&r->top, seq, __ATOMIC_RELAXED); /* the slow path peeks at it */
 }
 
 static inline enum fp_replay_verdict fp_replay_commit(struct fp_replay *r, uint64_t seq)
@@ -105,7 +110,7 @@ static inline enum fp_replay_verdict fp_replay_commit(struct fp_replay *r, uint6
 		if (r->window)
 			fp_replay_advance(r, seq);
 		else
-			r->top = seq;
+			__atomic_store_n(&r->top, seq, __ATOMIC_RELAXED);
 	}
 	if (r->window)
 		*fp_replay_word(r, seq) |= 1ull << (seq % 64);

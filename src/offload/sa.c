@@ -136,6 +136,7 @@ static int sa_fill(struct fp_sadb *db, struct fp_sa *sa, const struct fp_sa_para
 	sa->sa_seq = p->seq;
 	sa_set_mtu(sa, p->mtu);
 	sa->sa_seq_max = p->esn ? UINT64_MAX : UINT32_MAX;
+	sa->sa_seq_limit = p->seq_limit && p->seq_limit < sa->sa_seq_max ? p->seq_limit : sa->sa_seq_max;
 	fp_replay_init(&sa->sa_replay, p->dir == FP_SA_IN ? p->replay_window : 0, p->esn);
 	sa_build_outer(sa);
 	sa_selector_fast(sa);
@@ -275,6 +276,7 @@ int fp_sa_export(const struct fp_sadb *db, uint32_t id, struct fp_sa_state *st)
 		return -1;
 	memset(st, 0, sizeof(*st));
 	st->seq = sa->sa_seq;
+	st->seq_limit = __atomic_load_n(&sa->sa_seq_limit, __ATOMIC_RELAXED);
 	st->replay_top = sa->sa_replay.top;
 	memcpy(st->replay_bits, sa->sa_replay.bits, sizeof(st->replay_bits));
 	st->pkts = sa->sa_cnt.pkts;
@@ -300,6 +302,7 @@ int fp_sa_import(struct fp_sadb *db, uint32_t id, const struct fp_sa_state *st)
 		return -1;
 	/* never backwards: a number this SA already sent must not come again */
 	sa->sa_seq = st->seq > sa->sa_seq ? st->seq : sa->sa_seq;
+	__atomic_store_n(&sa->sa_seq_limit, st->seq_limit, __ATOMIC_RELAXED);
 	sa->sa_replay.top = st->replay_top;
 	memcpy(sa->sa_replay.bits, st->replay_bits, sizeof(sa->sa_replay.bits));
 	sa->sa_cnt.pkts = st->pkts;
@@ -319,6 +322,37 @@ int fp_sa_import(struct fp_sadb *db, uint32_t id, const struct fp_sa_state *st)
 	db->db_held -= sa->sa_held;
 	sa->sa_held = false;
 	return 0;
+}
+
+int fp_sa_seq_resume(struct fp_sadb *db, uint32_t id, uint64_t seq)
+{
+	struct fp_sa *sa = fp_sadb_sa(db, id);
+	if (!sa)
+		return -1;
+	if (sa->sa_dir == FP_SA_IN)
+		fp_replay_resume(&sa->sa_replay, seq);
+	else if (seq > sa->sa_seq)
+		sa->sa_seq = seq < sa->sa_seq_max ? seq : sa->sa_seq_max;
+	return 0;
+}
+
+int fp_sa_seq_reserve(struct fp_sadb *db, uint32_t id, uint64_t last)
+{
+	struct fp_sa *sa = fp_sadb_sa(db, id);
+	if (!sa || sa->sa_dir != FP_SA_OUT)
+		return -1;
+	last = last < sa->sa_seq_max ? last : sa->sa_seq_max;
+	__atomic_store_n(&sa->sa_seq_limit, last, __ATOMIC_RELAXED);
+	return 0;
+}
+
+uint64_t fp_sa_seq_peek(const struct fp_sadb *db, uint32_t id)
+{
+	const struct fp_sa *sa = fp_sadb_sa(db, id);
+	if (!sa)
+		return 0;
+	return sa->sa_dir == FP_SA_OUT ? __atomic_load_n(&sa->sa_seq, __ATOMIC_RELAXED)
+				       : __atomic_load_n(&sa->sa_replay.top, __ATOMIC_RELAXED);
 }
 
 uint32_t fp_sadb_held(const struct fp_sadb *db)

@@ -50,6 +50,7 @@ struct fp_sa_params {
 	uint64_t life_pkts_soft;
 	uint64_t life_pkts_hard;
 	uint64_t seq;                 /* outbound: last sequence number used (normally 0) */
+	uint64_t seq_limit;           /* outbound: as fp_sa_seq_reserve from the install on; 0 = none */
 	uint32_t rule_id;             /* outbound: the policy rule that selects this SA */
 	uint32_t tag;                 /* the slow path's own reference, opaque here */
 	uint8_t ttl;                  /* outer TTL / hop limit; 0 = 64 */
@@ -124,6 +125,7 @@ struct fp_sa_event {
  * sequence number, the replay window, counters and lifetime use. */
 struct fp_sa_state {
 	uint64_t seq;
+	uint64_t seq_limit;          /* outbound: fp_sa_seq_reserve's */
 	uint64_t replay_top;
 	uint64_t replay_bits[FP_REPLAY_WINDOW_MAX / 64 + 1];
 	uint64_t pkts, bytes, outer_bytes, tfc, reasm, soft_pkts, last_used_ns;
@@ -157,6 +159,19 @@ int fp_sa_query(const struct fp_sadb *db, uint32_t id, struct fp_sa_stats *out);
  * parameters (its replay window must be the same size). */
 int fp_sa_export(const struct fp_sadb *db, uint32_t id, struct fp_sa_state *st);
 int fp_sa_import(struct fp_sadb *db, uint32_t id, const struct fp_sa_state *st);
+/* Sequence numbers across restarts (manual keys, datapath/seqkeep.c).
+ * fp_sa_seq_resume: before the SA's first packet, go on from seq: outbound
+ * the next number sent is seq + 1; inbound every number up to seq counts as
+ * received. Never backwards. fp_sa_seq_reserve: outbound, the SA may send
+ * up to last (at most 2^32-1, or 2^64-1 with ESN); past it packets are
+ * dropped as FP_DROP_SEQ_UNRESERVED. An SA installed without it has no
+ * limit but exhaustion. Any thread may call it while the owning pipe runs:
+ * the limit is one relaxed atomic the pipe reads once per run of packets.
+ * fp_sa_seq_peek: outbound the last number sent, inbound the highest
+ * received, read from any thread; 0 when there is no such SA. */
+int fp_sa_seq_resume(struct fp_sadb *db, uint32_t id, uint64_t seq);
+int fp_sa_seq_reserve(struct fp_sadb *db, uint32_t id, uint64_t last);
+uint64_t fp_sa_seq_peek(const struct fp_sadb *db, uint32_t id);
 /* How many installed SAs still wait for their state (params.held). */
 uint32_t fp_sadb_held(const struct fp_sadb *db);
 const struct fp_sa_params *fp_sa_params_get(const struct fp_sadb *db, uint32_t id);

@@ -52,6 +52,10 @@ struct fp_sa {
 	uint32_t sa_sel_mask[2];
 	uint64_t sa_seq;            /* outbound: last sequence number used */
 	uint64_t sa_seq_max;        /* outbound: UINT32_MAX, or UINT64_MAX with ESN */
+	/* outbound: the last number the slow path has saved a reservation for
+	 * (seqkeep.c); at most sa_seq_max. Raised from the main thread while
+	 * the pipe runs: a relaxed atomic, read once per run. */
+	uint64_t sa_seq_limit;
 	uint8_t sa_soft_sent;       /* which soft events were raised already */
 	uint64_t sa_life_bytes;     /* lifetime use; clear counters leaves it */
 	uint64_t sa_life_pkts;
@@ -119,12 +123,13 @@ void fp_sadb_event_raise(struct fp_sadb *db, uint32_t id, enum fp_sa_event_type 
  * run cannot take up to a burst past the limit. */
 struct fp_sa_room {
 	uint64_t pkts, bytes;
+	uint64_t seq;               /* outbound: sa_seq_limit as the run found it */
 };
 
 static inline struct fp_sa_room fp_sa_room(const struct fp_sa *sa)
 {
 	const struct fp_sa_params *p = &sa->sa_p;
-	struct fp_sa_room r = {UINT64_MAX, UINT64_MAX};
+	struct fp_sa_room r = {UINT64_MAX, UINT64_MAX, __atomic_load_n(&sa->sa_seq_limit, __ATOMIC_RELAXED)};
 	if (p->life_pkts_hard)
 		r.pkts = sa->sa_life_pkts < p->life_pkts_hard ? p->life_pkts_hard - sa->sa_life_pkts : 0;
 	if (p->life_bytes_hard)
