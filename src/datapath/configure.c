@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #define CFG_FILE "terminal"       /* how parser errors name a typed line */
+#define CFG_LINE 0u               /* a typed line: fp_config_validate names no place */
 #define CFG_QUOTE_WORDS 6u        /* words of a refused line quoted back */
 
 /* A deep copy: the struct and its two heap arrays (used part). */
@@ -66,11 +67,11 @@ static bool cfg_only_live(const struct fp_config *run, const struct fp_config *n
 	       memcmp(next->entries, run->entries, run->n_entries * sizeof(*run->entries)) == 0;
 }
 
-/* The parser names its input "terminal:1: "; a typed line needs no place. */
+/* The parser names its input "terminal:0: "; a typed line needs no place. */
 static void cfg_err_unplace(char *err)
 {
 	char prefix[32];
-	size_t n = (size_t)snprintf(prefix, sizeof(prefix), "%s:1: ", CFG_FILE);
+	size_t n = (size_t)snprintf(prefix, sizeof(prefix), "%s:%u: ", CFG_FILE, CFG_LINE);
 	if (strncmp(err, prefix, n) == 0)
 		memmove(err, err + n, strlen(err + n) + 1);
 }
@@ -197,7 +198,7 @@ int fp_gw_configure(struct fp_gw *gw, const char *line, char *err, size_t errlen
 	}
 	int rc;
 	next->parse_mode = 0; /* every typed line starts at the top level */
-	if ((rc = fp_config_parse_line(next, line, CFG_FILE, 1, err, errlen)) < 0)
+	if ((rc = fp_config_parse_line(next, line, CFG_FILE, CFG_LINE, err, errlen)) < 0)
 		cfg_err_unplace(err);
 	else if (!cfg_only_live(gw->cfg, next))
 		rc = cfg_refuse(line, err, errlen);
