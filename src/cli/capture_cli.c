@@ -587,7 +587,7 @@ int fp_cli_cmd_show_capture_name(struct fp_cli_req *r)
 static int cap_pcap_write(struct fp_cli_req *r, const struct fp_cap_snap *s, const char *path)
 {
 	char err[256];
-	struct fp_pcap_writer *w = fp_pcap_writer_open(path, err, sizeof(err));
+	struct fp_pcap_writer *w = fp_pcap_writer_create(path, err, sizeof(err));
 	if (!w) {
 		fprintf(r->out, "ERROR: %% %s\n", err);
 		return -1;

@@ -36,8 +36,25 @@ void fp_config_free(struct fp_config *c)
 	free(c);
 }
 
-/* One line read by getline: refuse a NUL inside it (the parser sees C
- * strings, so the rest would silently vanish). */
+/* One line into buf (cap bytes): its length, newline included, 0 at the
+ * end of the file or on a read error (ferror tells). A line that fills
+ * buf without a newline is cut there: nothing here grows with the input,
+ * so an endless file (-c /dev/zero) costs no memory. */
+static size_t read_line(FILE *f, char *buf, size_t cap)
+{
+	size_t n = 0;
+	int ch;
+	while (n < cap && (ch = getc_unlocked(f)) != EOF) {
+		buf[n++] = (char)ch;
+		if (ch == '\n')
+			break;
+	}
+	return n;
+}
+
+/* One line, NUL-terminated after its n bytes, to the parser (which also
+ * refuses it when too long). A NUL inside is refused here: the parser
+ * sees C strings, so the rest of the line would silently vanish. */
 static int load_line(struct fp_config *c, const char *line, size_t n, const char *path,
 		     unsigned lineno, char *err, size_t errlen)
 {
@@ -50,29 +67,47 @@ static int load_line(struct fp_config *c, const char *line, size_t n, const char
 	return fp_config_parse_line(c, line, path, lineno, err, errlen);
 }
 
+/* The whole file, within FP_CFG_FILE_MAX bytes and FP_CFG_FILE_LINES lines;
+ * a read error is an error, never the lines before it taken for the file. */
+static int load_lines(struct fp_config *c, FILE *f, const char *path, char *err, size_t errlen)
+{
+	char line[FP_CFG_LINE_MAX + 4]; /* room to see that a line is too long, and a NUL */
+	size_t n, total = 0;
+	unsigned lineno = 0;
+	int rc = 0;
+	while (rc == 0 && (n = read_line(f, line, sizeof(line) - 1)) > 0 && !ferror(f)) {
+		line[n] = '\0';
+		total += n;
+		if (++lineno > FP_CFG_FILE_LINES)
+			rc = -1, snprintf(err, errlen, "%s:%u: more than %u lines in the file", path,
+					  lineno, FP_CFG_FILE_LINES);
+		else if (total > FP_CFG_FILE_MAX)
+			rc = -1, snprintf(err, errlen, "%s:%u: the file is longer than %u bytes",
+					  path, lineno, FP_CFG_FILE_MAX);
+		else
+			rc = load_line(c, line, n, path, lineno, err, errlen);
+	}
+	if (rc == 0 && ferror(f))
+		rc = -1, snprintf(err, errlen, "%s:%u: read error: %s", path, lineno + 1,
+				  strerror(errno));
+	OPENSSL_cleanse(line, sizeof(line)); /* it held session keys */
+	return rc;
+}
+
 int fp_config_load(struct fp_config *c, const char *path, char *err, size_t errlen)
 {
+	char iobuf[8192];
 	FILE *f = fopen(path, "r");
 	if (!f) {
 		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
 		return -1;
 	}
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	unsigned lineno = 0;
-	int rc = 0;
+	setvbuf(f, iobuf, _IOFBF, sizeof(iobuf)); /* ours, so that it can be wiped */
 	c->parse_mode = FP_CFG_MODE_TOP; /* a file never continues another's sub-mode */
-	while (rc == 0 && (n = getline(&line, &cap, f)) >= 0)
-		rc = load_line(c, line, (size_t)n, path, ++lineno, err, errlen);
-	if (rc == 0 && ferror(f)) {
-		snprintf(err, errlen, "%s:%u: read error: %s", path, lineno + 1, strerror(errno));
-		rc = -1;
-	}
-	if (line)
-		OPENSSL_cleanse(line, cap); /* it held session keys */
-	free(line);
+	snprintf(c->file, sizeof(c->file), "%s", path);
+	int rc = load_lines(c, f, path, err, errlen);
 	fclose(f);
+	OPENSSL_cleanse(iobuf, sizeof(iobuf));
 	return rc;
 }
 

@@ -13,6 +13,7 @@
 #include "crypto/crypto.h"
 
 #define FP_NAME_MAX 64
+#define FP_CFG_PATH_MAX 4096      /* the file's name, kept for errors */
 #define FP_CFG_MAX_IFACES 16
 #define FP_CFG_MAX_ACLS 64
 #define FP_CFG_MAX_ACES 256       /* per access-list */
@@ -62,6 +63,7 @@ struct fp_cfg_proposal {
 	unsigned n_enc;
 	enum fp_integ integ[FP_CFG_MAX_PROPOSAL_ALGS];
 	unsigned n_integ;
+	unsigned line;                /* where it was first opened */
 };
 
 /* "crypto map NAME SEQ set session-key inbound|outbound esp SPI cipher HEX
@@ -97,6 +99,7 @@ struct fp_cfg_map_entry {
 struct fp_cfg_map_binding {
 	char map[FP_NAME_MAX];
 	char nameif[FP_NAME_MAX];
+	unsigned line;                /* where it was given or last changed */
 };
 
 /* "mtu NAMEIF BYTES": the MTU fpvpnd assumes for the interface when it
@@ -105,6 +108,7 @@ struct fp_cfg_map_binding {
 struct fp_cfg_mtu {
 	char nameif[FP_NAME_MAX];
 	unsigned mtu;                 /* 64..9198 */
+	unsigned line;                /* the line in force */
 };
 
 /* "crypto ipsec fragmentation before-encryption|after-encryption NAMEIF".
@@ -112,6 +116,7 @@ struct fp_cfg_mtu {
 struct fp_cfg_frag {
 	char nameif[FP_NAME_MAX];
 	bool post_frag;               /* after-encryption */
+	unsigned line;                /* the line in force */
 };
 
 /* "group-policy NAME internal" and its "group-policy NAME attributes"
@@ -164,6 +169,9 @@ struct fp_config {
 	bool replay_disabled;         /* "crypto ipsec security-association replay disable" */
 	bool offload_ipsec;           /* "flow-offload-ipsec" (default on) */
 	bool offload_ipsec_egress;    /* "flow-offload-ipsec egress-optimization" (default on) */
+	/* The file fp_config_load read last: fp_config_validate names it with
+	 * the line of each entry it refuses ("" = lines given one by one). */
+	char file[FP_CFG_PATH_MAX];
 	/* Parser state between fp_config_parse_line calls: the sub-mode that
 	 * the last "interface", "crypto ipsec ikev2 ipsec-proposal", "group-policy
 	 * NAME attributes" or "tunnel-group PEER general-attributes" line opened
@@ -184,7 +192,9 @@ int fp_config_parse_line(struct fp_config *c, const char *line, const char *file
 /* Checks across lines: a map entry's ACL and proposal exist, keys match
  * the proposal's first transform, the bound interface exists, the
  * interface an mtu or fragmentation line names exists, a vpn-filter's ACL
- * and a default-group-policy exist. */
+ * and a default-group-policy exist. An error starts "FILE:LINE: " with the
+ * line of what it refuses (the entry's first line for a map entry), but
+ * for a line typed at the terminal (line 0). */
 int fp_config_validate(const struct fp_config *c, char *err, size_t errlen);
 
 /* Lookups. NULL when absent. */

@@ -130,6 +130,7 @@ int fp_cfg_mtu(struct fp_cfg_parse *p)
 				    FP_CFG_MAX_IFACES);
 	memcpy(c->mtus[i].nameif, nameif, sizeof(nameif));
 	c->mtus[i].mtu = (unsigned)v;
+	c->mtus[i].line = p->lineno;
 	c->n_mtus += i == c->n_mtus;
 	return 0;
 }
@@ -150,6 +151,7 @@ static int frag_set(struct fp_cfg_parse *p, bool post_frag)
 				    "interface)", FP_CFG_MAX_IFACES);
 	memcpy(c->frags[i].nameif, nameif, sizeof(nameif));
 	c->frags[i].post_frag = post_frag;
+	c->frags[i].line = p->lineno;
 	c->n_frags += i == c->n_frags;
 	return 0;
 }

@@ -216,6 +216,8 @@ int fp_cfg_map_interface(struct fp_cfg_parse *p)
 		i++;
 	if (i == FP_CFG_MAX_IFACES)
 		return fp_cfg_error(p, "too many crypto map bindings (limit %u)", FP_CFG_MAX_IFACES);
+	if (i == c->n_bindings || strcmp(c->bindings[i].nameif, nameif) != 0)
+		c->bindings[i].line = p->lineno; /* typed again as it is: no change */
 	memcpy(c->bindings[i].map, map, sizeof(map));
 	memcpy(c->bindings[i].nameif, nameif, sizeof(nameif));
 	c->n_bindings += i == c->n_bindings;

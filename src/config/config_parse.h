@@ -9,6 +9,11 @@
 
 #define FP_CFG_LINE_MAX 4096      /* characters in one line, newline excluded */
 #define FP_CFG_MAX_WORDS 32       /* words in one command */
+/* A whole file: far above what the table limits let a configuration hold
+ * (64 access-lists of 256 lines, 128 map entries), low enough that an
+ * endless file (a FIFO, "yes") is refused at once. */
+#define FP_CFG_FILE_MAX (16u << 20)   /* bytes */
+#define FP_CFG_FILE_LINES (1u << 18)  /* lines, comments and blank ones included */
 
 /* Sub-modes a line can belong to (struct fp_config.parse_mode). */
 enum fp_cfg_mode {

@@ -123,6 +123,7 @@ int fp_cfg_proposal_open(struct fp_cfg_parse *p)
 	if (!old) {
 		memset(&c->proposals[i], 0, sizeof(c->proposals[i]));
 		memcpy(c->proposals[i].name, name, sizeof(name));
+		c->proposals[i].line = p->lineno;
 		c->n_proposals++;
 	}
 	c->parse_mode = FP_CFG_MODE_PROPOSAL;

@@ -4,29 +4,37 @@
  * an interface with an address of the peers' family; every mtu and
  * fragmentation line names an interface; a vpn-filter's
  * access-list and a default-group-policy's group-policy exist. The first problem
- * found is reported, naming the entry and the line it began on. */
+ * found is reported as "FILE:LINE: " and what is wrong, LINE being the
+ * line of what is refused (a map entry's first line): the file was read
+ * whole before these checks, so the parser's place is long gone. */
 #include "config/config_parse.h"
 
 #include <stdarg.h>
 #include <string.h>
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static int fail(const struct fp_config *c, unsigned line, char *err, size_t errlen,
+		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
+/* Line 0 is a line typed at the terminal: no place in a file to name. */
+static int fail(const struct fp_config *c, unsigned line, char *err, size_t errlen,
+		const char *fmt, ...)
 {
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
+	int n = 0;
+	if (!err || !errlen)
+		return -1;
+	if (line)
+		n = snprintf(err, errlen, "%s:%u: ", c->file[0] ? c->file : "-", line);
+	if (n < 0 || (size_t)n >= errlen)
+		return -1;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 
 #define ENTRY_FAIL(e, fmt, ...) \
-	fail(err, errlen, "crypto map %s %u (line %u): " fmt, (e)->map, (e)->seq, (e)->line, \
-	     __VA_ARGS__)
+	fail(c, (e)->line, err, errlen, "crypto map %s %u: " fmt, (e)->map, (e)->seq, __VA_ARGS__)
 
 /* The first transform pair of a proposal must protect: an AEAD alone (with
  * integrity null or none), or a cipher (null included) with an HMAC. RFC
@@ -49,8 +57,8 @@ static int check_proposal(const struct fp_cfg_proposal *pr, char *msg, size_t n)
 	return -1;
 }
 
-static int check_keys(const struct fp_cfg_map_entry *e, const struct fp_cfg_proposal *pr,
-		      char *err, size_t errlen)
+static int check_keys(const struct fp_config *c, const struct fp_cfg_map_entry *e,
+		      const struct fp_cfg_proposal *pr, char *err, size_t errlen)
 {
 	char msg[160];
 	if (!e->n_in || !e->n_out)
@@ -82,8 +90,9 @@ static int check_entry(const struct fp_config *c, const struct fp_cfg_map_entry 
 	if (!pr)
 		return ENTRY_FAIL(e, "ipsec-proposal %s does not exist", e->proposal);
 	if (check_proposal(pr, msg, sizeof(msg)) < 0)
-		return ENTRY_FAIL(e, "%s", msg);
-	return check_keys(e, pr, err, errlen);
+		return fail(c, pr->line, err, errlen, "%s (crypto map %s %u uses it)", msg, e->map,
+			    e->seq);
+	return check_keys(c, e, pr, err, errlen);
 }
 
 /* Inbound packets find their SA by SPI: no two inbound keys share one. */
@@ -118,11 +127,11 @@ static int check_binding(const struct fp_config *c, const struct fp_cfg_map_bind
 {
 	const struct fp_cfg_iface *ifc = fp_config_iface_by_nameif(c, b->nameif);
 	if (!ifc)
-		return fail(err, errlen, "crypto map %s interface %s: no interface has "
-			    "'nameif %s'", b->map, b->nameif, b->nameif);
+		return fail(c, b->line, err, errlen, "crypto map %s interface %s: no interface "
+			    "has 'nameif %s'", b->map, b->nameif, b->nameif);
 	if (!map_has_entries(c, b->map))
-		return fail(err, errlen, "crypto map %s interface %s: the map has no entries",
-			    b->map, b->nameif);
+		return fail(c, b->line, err, errlen, "crypto map %s interface %s: the map has "
+			    "no entries", b->map, b->nameif);
 	for (unsigned i = 0; i < c->n_entries; i++) {
 		const struct fp_cfg_map_entry *e = &c->entries[i];
 		uint8_t af = e->peer.af;
@@ -144,13 +153,13 @@ static int check_nameif_lines(const struct fp_config *c, char *err, size_t errle
 {
 	for (unsigned i = 0; i < c->n_mtus; i++)
 		if (!fp_config_iface_by_nameif(c, c->mtus[i].nameif))
-			return fail(err, errlen, "mtu %s: no interface has 'nameif %s'",
-				    c->mtus[i].nameif, c->mtus[i].nameif);
+			return fail(c, c->mtus[i].line, err, errlen, "mtu %s: no interface has "
+				    "'nameif %s'", c->mtus[i].nameif, c->mtus[i].nameif);
 	for (unsigned i = 0; i < c->n_frags; i++) {
 		const struct fp_cfg_frag *f = &c->frags[i];
 		if (!fp_config_iface_by_nameif(c, f->nameif))
-			return fail(err, errlen, "crypto ipsec fragmentation %s %s: no interface "
-				    "has 'nameif %s'", f->post_frag ? "after-encryption" :
+			return fail(c, f->line, err, errlen, "crypto ipsec fragmentation %s %s: no "
+				    "interface has 'nameif %s'", f->post_frag ? "after-encryption" :
 				    "before-encryption", f->nameif, f->nameif);
 	}
 	return 0;
@@ -162,17 +171,15 @@ static int check_groups(const struct fp_config *c, char *err, size_t errlen)
 	for (unsigned i = 0; i < c->n_group_policies; i++) {
 		const struct fp_cfg_group_policy *gp = &c->group_policies[i];
 		if (gp->vpn_filter == FP_CFG_VF_VALUE && !fp_config_acl(c, gp->vpn_filter_acl))
-			return fail(err, errlen, "group-policy %s (line %u): vpn-filter: "
-				    "access-list %s does not exist", gp->name, gp->line,
-				    gp->vpn_filter_acl);
+			return fail(c, gp->line, err, errlen, "group-policy %s: vpn-filter: "
+				    "access-list %s does not exist", gp->name, gp->vpn_filter_acl);
 	}
 	for (unsigned i = 0; i < c->n_tunnel_groups; i++) {
 		const struct fp_cfg_tunnel_group *tg = &c->tunnel_groups[i];
 		if (tg->group_policy[0] && strcmp(tg->group_policy, FP_CFG_DFLT_GROUP_POLICY) &&
 		    !fp_config_group_policy(c, tg->group_policy))
-			return fail(err, errlen, "tunnel-group %s (line %u): default-group-policy: "
-				    "group-policy %s does not exist", tg->name, tg->line,
-				    tg->group_policy);
+			return fail(c, tg->line, err, errlen, "tunnel-group %s: default-group-policy: "
+				    "group-policy %s does not exist", tg->name, tg->group_policy);
 	}
 	return 0;
 }

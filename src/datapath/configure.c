@@ -13,12 +13,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define CFG_FILE "terminal"       /* how parser errors name a typed line */
+#define CFG_LINE 0u               /* a typed line: fp_config_validate names no place */
 #define CFG_QUOTE_WORDS 6u        /* words of a refused line quoted back */
 
 /* A deep copy: the struct and its two heap arrays (used part). */
@@ -66,11 +70,11 @@ static bool cfg_only_live(const struct fp_config *run, const struct fp_config *n
 	       memcmp(next->entries, run->entries, run->n_entries * sizeof(*run->entries)) == 0;
 }
 
-/* The parser names its input "terminal:1: "; a typed line needs no place. */
+/* The parser names its input "terminal:0: "; a typed line needs no place. */
 static void cfg_err_unplace(char *err)
 {
 	char prefix[32];
-	size_t n = (size_t)snprintf(prefix, sizeof(prefix), "%s:1: ", CFG_FILE);
+	size_t n = (size_t)snprintf(prefix, sizeof(prefix), "%s:%u: ", CFG_FILE, CFG_LINE);
 	if (strncmp(err, prefix, n) == 0)
 		memmove(err, err + n, strlen(err + n) + 1);
 }
@@ -197,7 +201,7 @@ int fp_gw_configure(struct fp_gw *gw, const char *line, char *err, size_t errlen
 	}
 	int rc;
 	next->parse_mode = 0; /* every typed line starts at the top level */
-	if ((rc = fp_config_parse_line(next, line, CFG_FILE, 1, err, errlen)) < 0)
+	if ((rc = fp_config_parse_line(next, line, CFG_FILE, CFG_LINE, err, errlen)) < 0)
 		cfg_err_unplace(err);
 	else if (!cfg_only_live(gw->cfg, next))
 		rc = cfg_refuse(line, err, errlen);
@@ -270,7 +274,7 @@ int fp_gw_reload(struct fp_gw *gw, char *err, size_t errlen)
  * effort: the file itself is already on disk. */
 static void cfg_sync_dir(const char *path)
 {
-	char dir[sizeof(((struct fp_gw *)0)->cfg_path)];
+	char dir[PATH_MAX];
 	snprintf(dir, sizeof(dir), "%s", path);
 	int fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd >= 0) {
@@ -308,11 +312,30 @@ static int cfg_write_tmp(const struct fp_config *c, const char *tmp, char *err, 
 	return -1;
 }
 
-/* Temporary file, fsync, rename over path: a crash leaves the old file or
- * the new one, never half of one. */
-static int cfg_save(const struct fp_config *c, const char *path, char *err, size_t errlen)
+/* The file write memory replaces: path, or the file a symbolic link at
+ * path leads to (through any chain of links), so that the link stays a
+ * link and the new file is made beside the one it replaces (rename works
+ * only within a filesystem). A link to nothing is an error. */
+static int cfg_target(const char *path, char *out, char *err, size_t errlen)
 {
-	char tmp[sizeof(((struct fp_gw *)0)->cfg_path) + 8];
+	struct stat st;
+	if (lstat(path, &st) < 0 || !S_ISLNK(st.st_mode)) { /* a missing file is created */
+		snprintf(out, PATH_MAX, "%s", path);
+		return 0;
+	}
+	if (realpath(path, out))
+		return 0;
+	snprintf(err, errlen, "cannot follow the link %s: %s", path, strerror(errno));
+	return -1;
+}
+
+/* Temporary file, fsync, rename over the target: a crash leaves the old
+ * file or the new one, never half of one. */
+static int cfg_save(const struct fp_config *c, const char *link, char *err, size_t errlen)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 8];
+	if (cfg_target(link, path, err, errlen) < 0)
+		return -1;
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
 		snprintf(err, errlen, "configuration file name too long");
 		return -1;

@@ -4,12 +4,16 @@
  * packet starts in the frame (link_*), then check lengths and copy. */
 #include "io/pcapfile.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define ETH_HLEN 14u
 #define ETH_P_IP 0x0800u
@@ -390,15 +394,17 @@ struct fp_pcap_writer {
 	bool pw_failed;           /* a write error was seen */
 };
 
-struct fp_pcap_writer *fp_pcap_writer_open_prec(const char *path, enum fp_pcap_tsprec prec,
-						char *err, size_t errlen)
+/* The writer on fd (closed on failure), which was opened on path. */
+static struct fp_pcap_writer *writer_fdopen(int fd, const char *path, enum fp_pcap_tsprec prec,
+					    char *err, size_t errlen)
 {
 	struct fp_pcap_writer *w = calloc(1, sizeof(*w));
 	u_int tsp = prec == FP_PCAP_USEC ? PCAP_TSTAMP_PRECISION_MICRO : PCAP_TSTAMP_PRECISION_NANO;
+	FILE *f = fdopen(fd, "w");
 
-	if (!w) {
+	if (!w || !f) {
 		set_err(err, errlen, "%s: out of memory", path);
-		return NULL;
+		goto fail;
 	}
 	w->pw_nsec = prec != FP_PCAP_USEC;
 	w->pw_pcap = pcap_open_dead_with_tstamp_precision(DLT_RAW_LINUX, SNAPLEN_MAX, tsp);
@@ -406,20 +412,57 @@ struct fp_pcap_writer *fp_pcap_writer_open_prec(const char *path, enum fp_pcap_t
 		set_err(err, errlen, "%s: pcap_open_dead failed", path);
 		goto fail;
 	}
-	w->pw_dump = pcap_dump_open(w->pw_pcap, path);
+	w->pw_dump = pcap_dump_fopen(w->pw_pcap, f);
 	if (!w->pw_dump) {
-		set_err(err, errlen, "%s", pcap_geterr(w->pw_pcap));
-		goto fail;
+		/* the header did not go: libpcap closed f (its other refusal,
+		 * an unknown link type, cannot happen with ours) */
+		set_err(err, errlen, "%s: %s", path, pcap_geterr(w->pw_pcap));
+		fp_pcap_writer_close(w);
+		return NULL;
 	}
 	return w;
 fail:
+	if (f)
+		fclose(f);
+	else
+		close(fd);
 	fp_pcap_writer_close(w);
 	return NULL;
+}
+
+/* Packets written hold what crossed the inside interfaces in clear: the
+ * file is made 0600. */
+struct fp_pcap_writer *fp_pcap_writer_open_prec(const char *path, enum fp_pcap_tsprec prec,
+						char *err, size_t errlen)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		set_err(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	return writer_fdopen(fd, path, prec, err, errlen);
 }
 
 struct fp_pcap_writer *fp_pcap_writer_open(const char *path, char *err, size_t errlen)
 {
 	return fp_pcap_writer_open_prec(path, FP_PCAP_NSEC, err, errlen);
+}
+
+/* O_EXCL refuses any name that exists, a link (dangling too) included, and
+ * never follows it; lstat only picks the words. */
+struct fp_pcap_writer *fp_pcap_writer_create(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return writer_fdopen(fd, path, FP_PCAP_NSEC, err, errlen);
+	if (errno == EEXIST && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+		set_err(err, errlen, "%s is a symbolic link: not followed, nothing written", path);
+	else if (errno == EEXIST)
+		set_err(err, errlen, "%s already exists: not overwritten", path);
+	else
+		set_err(err, errlen, "%s: %s", path, strerror(errno));
+	return NULL;
 }
 
 int fp_pcap_write(struct fp_pcap_writer *w, const uint8_t *pkt, uint32_t len, uint64_t ts_ns)

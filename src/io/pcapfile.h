@@ -75,12 +75,16 @@ enum fp_pcap_tsprec {
 };
 
 /* Create (or truncate) path as a LINKTYPE_RAW pcap file with nanosecond
- * timestamps. NULL with the reason in err on failure. Free with
- * fp_pcap_writer_close(). */
+ * timestamps, mode 0600 when created. NULL with the reason in err on
+ * failure. Free with fp_pcap_writer_close(). */
 struct fp_pcap_writer *fp_pcap_writer_open(const char *path, char *err, size_t errlen);
 /* The same with the timestamp precision chosen. */
 struct fp_pcap_writer *fp_pcap_writer_open_prec(const char *path, enum fp_pcap_tsprec prec,
 						char *err, size_t errlen);
+/* fp_pcap_writer_open for a file that must be new (copy /pcap as root into
+ * a folder others may write): refused when path exists, a symbolic link
+ * (never followed) included, with err saying which; created mode 0600. */
+struct fp_pcap_writer *fp_pcap_writer_create(const char *path, char *err, size_t errlen);
 
 /* Append one IP packet (IPv4 or IPv6, starting at its IP header) stamped
  * ts_ns (nanoseconds since the epoch; microsecond files round down).

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -761,10 +762,10 @@ static void test_cli_copy_pcap(void **state)
 	(void)state;
 	struct fp_gw *gw = gw_from(site_a);
 	struct fp_capset *cs = gw_caps(gw);
-	char path[] = "/tmp/test_capture_pcap_XXXXXX", line[128], err[256];
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
+	char dir[] = "/tmp/test_capture_pcap_XXXXXX", path[64], line[128], err[256];
+	struct stat st;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/tac.pcap", dir);
 	run_ok(gw, "capture TAC ipsec-offload", "");
 	struct fp_pkt *v[3] = { esp4("198.51.100.2", "198.51.100.1", 0x1001),
 				esp_udp4("198.51.100.1", "198.51.100.2", 0x2001),
@@ -777,6 +778,8 @@ static void test_cli_copy_pcap(void **state)
 	assert_int_equal(rc, 0);
 	assert_non_null(strstr(out, "3 packets copied in "));
 	free(out);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
 
 	struct fp_pcap_reader *r = fp_pcap_reader_open(path, err, sizeof(err));
 	assert_non_null(r);
@@ -807,8 +810,61 @@ static void test_cli_copy_pcap(void **state)
 		assert_non_null(strstr(buf, "0x00002001"));
 	}
 	unlink(path);
+	rmdir(dir);
 	free(p);
 	pkts_free(v, 3);
+	gw_free(gw);
+}
+
+/* copy /pcap as root into a folder others may write: an existing file
+ * and a symbolic link (to a file or to nothing) are refused with the
+ * reason and left as they were; a new file is 0600 whatever the umask. */
+static void test_cli_copy_pcap_refuses(void **state)
+{
+	(void)state;
+	struct fp_gw *gw = gw_from(site_a);
+	char dir[] = "/tmp/test_capture_refuse_XXXXXX", old[64], link[64], gone[64], fresh[64];
+	char line[160], want[200], buf[16] = "";
+	struct stat st;
+	assert_non_null(mkdtemp(dir));
+	snprintf(old, sizeof(old), "%s/old.pcap", dir);
+	snprintf(link, sizeof(link), "%s/link.pcap", dir);
+	snprintf(gone, sizeof(gone), "%s/gone.pcap", dir);
+	snprintf(fresh, sizeof(fresh), "%s/fresh.pcap", dir);
+	FILE *f = fopen(old, "w");
+	fputs("precious", f);
+	fclose(f);
+	assert_int_equal(symlink(old, link), 0);
+	assert_int_equal(symlink("nowhere", gone), 0);
+	run_ok(gw, "capture TAC ipsec-offload", "");
+	snprintf(line, sizeof(line), "copy /pcap capture:TAC %s", old);
+	snprintf(want, sizeof(want), "ERROR: %% %s already exists: not overwritten\n", old);
+	run_err(gw, line, want);
+	snprintf(line, sizeof(line), "copy /pcap capture:TAC %s", link);
+	snprintf(want, sizeof(want), "ERROR: %% %s is a symbolic link: not followed, nothing "
+		 "written\n", link);
+	run_err(gw, line, want);
+	snprintf(line, sizeof(line), "copy /pcap capture:TAC %s", gone);
+	snprintf(want, sizeof(want), "ERROR: %% %s is a symbolic link: not followed, nothing "
+		 "written\n", gone);
+	run_err(gw, line, want);
+	f = fopen(old, "r");
+	assert_int_equal(fread(buf, 1, sizeof(buf) - 1, f), 8);
+	fclose(f);
+	assert_string_equal(buf, "precious");
+	snprintf(want, sizeof(want), "%s/nowhere", dir);
+	assert_int_equal(access(want, F_OK), -1);
+	mode_t was = umask(0);
+	snprintf(line, sizeof(line), "copy /pcap capture:TAC %s", fresh);
+	run_ok(gw, line, NULL);
+	umask(was);
+	assert_int_equal(stat(fresh, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	unlink(fresh);
+	unlink(gone);
+	unlink(link);
+	unlink(old);
+	rmdir(dir);
 	gw_free(gw);
 }
 
@@ -828,6 +884,7 @@ int main(void)
 		cmocka_unit_test(test_cli_capture_errors),
 		cmocka_unit_test(test_cli_show_packets),
 		cmocka_unit_test(test_cli_copy_pcap),
+		cmocka_unit_test(test_cli_copy_pcap_refuses),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -444,58 +444,67 @@ static void test_parse_errors(void **state)
 	K36 "\ncrypto map m " #seq " set session-key outbound esp " #out " cipher " K36 "\n"
 #define BIND "crypto map m interface outside\n"
 
+/* Each case: the text, the line the error must name after "FILE:" (0:
+ * valid) and what it must say. */
 static const struct {
-	const char *text, *expect;
+	const char *text;
+	unsigned line;
+	const char *expect;
 } validate_errors[] = {
-	{ IF4 ACL PROP ENT(1) KEYS(1, 300, 301) BIND, NULL },
-	{ IF4 ACL PROP "crypto map m 1 set peer 192.0.2.2\n", "crypto map m 1 (line 7): no 'match "
-							       "address ACL'" },
-	{ IF4 PROP ENT(1) KEYS(1, 300, 301), "crypto map m 1 (line 6): access-list A does not exi" },
-	{ IF4 ACL PROP "crypto map m 1 match address A\n", "no 'set peer ADDRESS'" },
-	{ IF4 ACL ENT(1) KEYS(1, 300, 301), "ipsec-proposal P does not exist" },
-	{ IF4 ACL "crypto ipsec ikev2 ipsec-proposal P\n" ENT(1) KEYS(1, 300, 301),
-	  "ipsec-proposal P has no 'protocol esp encryption'" },
-	{ IF4 ACL PROP " protocol esp integrity sha-256\n" ENT(1) KEYS(1, 300, 301),
+	{ IF4 ACL PROP ENT(1) KEYS(1, 300, 301) BIND, 0, NULL },
+	{ IF4 ACL PROP "crypto map m 1 set peer 192.0.2.2\n", 7,
+	  "crypto map m 1: no 'match address ACL'" },
+	{ IF4 PROP ENT(1) KEYS(1, 300, 301), 6, "crypto map m 1: access-list A does not exist" },
+	{ IF4 ACL PROP "crypto map m 1 match address A\n", 7, "no 'set peer ADDRESS'" },
+	{ IF4 ACL ENT(1) KEYS(1, 300, 301), 5, "crypto map m 1: ipsec-proposal P does not exist" },
+	{ IF4 ACL "crypto ipsec ikev2 ipsec-proposal P\n" ENT(1) KEYS(1, 300, 301), 5,
+	  "ipsec-proposal P has no 'protocol esp encryption' (crypto map m 1 uses it)" },
+	{ IF4 ACL PROP " protocol esp integrity sha-256\n" ENT(1) KEYS(1, 300, 301), 5,
 	  "aes-gcm-256 is used with manual keys and takes integrity null" },
-	{ IF4 ACL "crypto ipsec ikev2 ipsec-proposal P\n protocol esp encryption aes\n" ENT(1),
+	{ IF4 ACL "crypto ipsec ikev2 ipsec-proposal P\n protocol esp encryption aes\n" ENT(1), 5,
 	  "aes needs an integrity algorithm" },
 	{ IF4 ACL PROP ENT(1) "crypto map m 1 set session-key inbound esp 300 cipher " K36 "\n",
-	  "no outbound session-key" },
+	  7, "no outbound session-key" },
 	{ IF4 ACL ENT(1) KEYS(1, 300, 301) "crypto ipsec ikev2 ipsec-proposal P\n"
-	  " protocol esp encryption aes-gcm\n",
+	  " protocol esp encryption aes-gcm\n", 5,
 	  "session-key inbound esp 300: cipher key must be 20 bytes (16-byte key + 4-byte salt)" },
-	{ IF4 ACL PROP ENT(1) KEYS(1, 300, 301) ENT(2) KEYS(2, 300, 302),
-	  "crypto map m 2 (line 12): inbound SPI 300 is also used by crypto map m 1" },
-	{ IF4 ACL PROP ENT(1) KEYS(1, 300, 301) "crypto map m interface dmz\n",
+	{ IF4 ACL PROP ENT(1) KEYS(1, 300, 301) ENT(2) KEYS(2, 300, 302), 12,
+	  "crypto map m 2: inbound SPI 300 is also used by crypto map m 1" },
+	{ IF4 ACL PROP ENT(1) KEYS(1, 300, 301) "crypto map m interface dmz\n", 12,
 	  "crypto map m interface dmz: no interface has 'nameif dmz'" },
-	{ IF4 ACL PROP ENT(1) KEYS(1, 300, 301) "crypto map x interface outside\n",
+	{ IF4 ACL PROP ENT(1) KEYS(1, 300, 301) "crypto map x interface outside\n", 12,
 	  "crypto map x interface outside: the map has no entries" },
-	{ IF4 ACL PROP ENT(1) KEYS(1, 300, 301) "crypto map m 1 set peer 2001:db8::2\n" BIND,
+	{ IF4 ACL PROP ENT(1) KEYS(1, 300, 301) "crypto map m 1 set peer 2001:db8::2\n" BIND, 7,
 	  "the peer is IPv6 but interface outside (eth0) has no 'ipv6 address'" },
 	{ IF4 ACL PROP ENT(1) KEYS(1, 300, 301) BIND "mtu outside 1400\n"
-	  "crypto ipsec fragmentation after-encryption outside\n", NULL },
-	{ "mtu outside 1400\n" IF4, NULL },
-	{ IF4 "mtu dmz 1400\n", "mtu dmz: no interface has 'nameif dmz'" },
-	{ IF4 "interface eth1\nmtu eth1 1400\n", "mtu eth1: no interface has 'nameif eth1'" },
-	{ IF4 "mtu outside 1400\ncrypto ipsec fragmentation after-encryption dmz\n",
+	  "crypto ipsec fragmentation after-encryption outside\n", 0, NULL },
+	{ "mtu outside 1400\n" IF4, 0, NULL },
+	{ IF4 "mtu dmz 1400\n", 4, "mtu dmz: no interface has 'nameif dmz'" },
+	{ IF4 "mtu dmz 1400\n!\nmtu dmz 1300\n", 6, "mtu dmz: no interface has 'nameif dmz'" },
+	{ IF4 "interface eth1\nmtu eth1 1400\n", 5, "mtu eth1: no interface has 'nameif eth1'" },
+	{ IF4 "mtu outside 1400\ncrypto ipsec fragmentation after-encryption dmz\n", 5,
 	  "crypto ipsec fragmentation after-encryption dmz: no interface has 'nameif dmz'" },
-	{ IF4 "crypto ipsec fragmentation before-encryption Outside\n",
+	{ IF4 "crypto ipsec fragmentation before-encryption Outside\n", 4,
 	  "crypto ipsec fragmentation before-encryption Outside: no interface has "
 	  "'nameif Outside'" },
 };
 
+/* Every refusal names the file and the line of what it refuses. */
 static void test_validate_errors(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(validate_errors) / sizeof(validate_errors[0]); i++) {
 		struct fp_config *c = load_ok(validate_errors[i].text);
-		char err[1024] = "";
+		char err[1024] = "", prefix[FP_CFG_PATH_MAX + 16];
 		int rc = fp_config_validate(c, err, sizeof(err));
 		const char *want = validate_errors[i].expect;
+		snprintf(prefix, sizeof(prefix), "%s:%u: ", c->file, validate_errors[i].line);
 		if (!want && rc != 0)
 			fail_msg("case %zu refused: %s", i, err);
-		if (want && (rc == 0 || !strstr(err, want)))
-			fail_msg("case %zu\n  got: %s\n  want: %s", i, rc ? err : "(valid)", want);
+		if (want && (rc == 0 || strncmp(err, prefix, strlen(prefix)) != 0 ||
+			     !strstr(err, want)))
+			fail_msg("case %zu\n  got: %s\n  want: %s%s", i, rc ? err : "(valid)", prefix,
+				 want);
 		fp_config_free(c);
 	}
 }

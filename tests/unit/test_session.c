@@ -325,6 +325,56 @@ static void test_write_memory(void **state)
 	fp_config_free(back);
 }
 
+/* write memory through a chain of links (path -> mid -> real/site.conf):
+ * both links stay links, the file at the end is replaced (a new inode, so
+ * by rename, not rewritten in place) and the temporary was made beside it:
+ * a folder where one beside the first link would go is left alone. */
+static void test_write_memory_symlink(void **state)
+{
+	struct fixture *x = *state;
+	char real[160], mid[160], busy[128], tmp[176], link[160];
+	struct stat before, after;
+	snprintf(real, sizeof(real), "%s/real", x->dir);
+	assert_int_equal(mkdir(real, 0700), 0);
+	snprintf(real, sizeof(real), "%s/real/site.conf", x->dir);
+	snprintf(mid, sizeof(mid), "%s/mid", x->dir);
+	snprintf(busy, sizeof(busy), "%s.tmp", x->path);
+	assert_int_equal(rename(x->path, real), 0);
+	assert_int_equal(symlink("real/site.conf", mid), 0);
+	assert_int_equal(symlink("mid", x->path), 0);
+	assert_int_equal(mkdir(busy, 0700), 0);
+	assert_int_equal(stat(real, &before), 0);
+	expect(x, "conf t", 0, NULL);
+	expect(x, "hostname linked", 0, NULL);
+	expect(x, "write memory", 0, "[OK]\n");
+	assert_int_equal(lstat(x->path, &after), 0);
+	assert_true(S_ISLNK(after.st_mode));
+	assert_int_equal(readlink(x->path, link, sizeof(link)), 3);
+	assert_int_equal(lstat(mid, &after), 0);
+	assert_true(S_ISLNK(after.st_mode));
+	assert_int_equal(lstat(real, &after), 0);
+	assert_true(S_ISREG(after.st_mode));
+	assert_true(after.st_ino != before.st_ino);
+	assert_int_equal(after.st_mode & 0777, 0600);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", real);
+	assert_int_equal(access(tmp, F_OK), -1);
+	struct fp_config *back = fp_config_new();
+	char err[256];
+	assert_int_equal(fp_config_load(back, real, err, sizeof(err)), 0);
+	assert_string_equal(back->hostname, "linked");
+	fp_config_free(back);
+	/* a link to nothing: an error that names it, and nothing is made */
+	assert_int_equal(unlink(real), 0);
+	expect(x, "write memory", -1, "ERROR: % cannot follow the link ");
+	assert_int_equal(access(real, F_OK), -1);
+	assert_int_equal(lstat(x->path, &after), 0);
+	assert_true(S_ISLNK(after.st_mode));
+	rmdir(busy);
+	unlink(mid);
+	snprintf(real, sizeof(real), "%s/real", x->dir);
+	rmdir(real);
+}
+
 static void test_write_memory_fails(void **state)
 {
 	struct fixture *x = *state;
@@ -349,6 +399,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_do, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_help, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_memory, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_memory_symlink, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_memory_fails, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -305,10 +305,10 @@ static void test_errors(void **state)
 	} valid[] = {
 		{ "tunnel-group 198.51.100.2 type ipsec-l2l\n"
 		  "tunnel-group 198.51.100.2 general-attributes\n default-group-policy NOPE\n",
-		  "tunnel-group 198.51.100.2 (line 27): default-group-policy: group-policy NOPE "
+		  ":27: tunnel-group 198.51.100.2: default-group-policy: group-policy NOPE "
 		  "does not exist" },
 		{ "group-policy G internal\ngroup-policy G attributes\n vpn-filter value NOPE\n",
-		  "group-policy G (line 27): vpn-filter: access-list NOPE does not exist" },
+		  ":27: group-policy G: vpn-filter: access-list NOPE does not exist" },
 	};
 	for (unsigned i = 0; i < sizeof(valid) / sizeof(valid[0]); i++) {
 		char text[8192];
