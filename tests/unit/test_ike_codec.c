@@ -335,6 +335,218 @@ static void test_round_trip(void **state)
 	}
 }
 
+/* A hostile message: a charon vector with up to two fields overwritten
+ * (width 1, 2 or 4 bytes at off) and grow zero bytes appended. */
+struct poke {
+	uint16_t off;
+	uint8_t width;
+	uint32_t val;
+};
+
+struct hostile {
+	const char *what;
+	const char *vec;
+	struct poke p[2];
+	int cut;                 /* datagram length; 0 = as loaded plus grow */
+	unsigned grow;
+	enum fp_ike_err err;
+	uint8_t err_type;
+	uint32_t err_off;
+};
+
+#define INIT "init-req.bin"
+#define SA_AT 28        /* SA payload; its first proposal at 32, first transform at 40 */
+#define KE_AT 156
+#define NONCE_AT 196
+#define NATD_AT 232
+
+static const struct hostile hostile_cases[] = {
+	{"header cut", INIT, {{0}}, 27, 0, FP_IKE_E_TRUNCATED, 0, 0},
+	{"major version 3", INIT, {{17, 1, 0x30}}, 0, 0, FP_IKE_E_VERSION, 0, 0},
+	{"header length past datagram", INIT, {{24, 4, 321}}, 0, 0, FP_IKE_E_LENGTH, 0, 0},
+	{"datagram cut inside a payload", INIT, {{0}}, 300, 0, FP_IKE_E_LENGTH, 0, 0},
+	{"payload length past message", INIT, {{SA_AT + 2, 2, 512}}, 0, 0, FP_IKE_E_PAYLOAD_LENGTH,
+	 FP_IKE_PL_SA, SA_AT},
+	{"payload length 3", INIT, {{KE_AT + 2, 2, 3}}, 0, 0, FP_IKE_E_PAYLOAD_LENGTH, FP_IKE_PL_KE, KE_AT},
+	{"payload length 0 (would loop)", INIT, {{KE_AT + 2, 2, 0}}, 0, 0, FP_IKE_E_PAYLOAD_LENGTH,
+	 FP_IKE_PL_KE, KE_AT},
+	{"KE body without its group", INIT, {{KE_AT + 2, 2, 7}}, 0, 0, FP_IKE_E_KE_LENGTH, FP_IKE_PL_KE, KE_AT},
+	{"nonce of 15 bytes", INIT, {{NONCE_AT + 2, 2, 19}}, 0, 0, FP_IKE_E_NONCE_LENGTH, FP_IKE_PL_NONCE,
+	 NONCE_AT},
+	{"proposal length past SA", INIT, {{34, 2, 512}}, 0, 0, FP_IKE_E_PROPOSAL_LENGTH, FP_IKE_PL_SA, SA_AT},
+	{"proposal says last, more follow", INIT, {{32, 1, 0}}, 0, 0, FP_IKE_E_PROPOSAL_LAST, FP_IKE_PL_SA,
+	 SA_AT},
+	{"proposal SPI size 3", INIT, {{38, 1, 3}}, 0, 0, FP_IKE_E_PROPOSAL_SPI, FP_IKE_PL_SA, SA_AT},
+	{"5 transforms announced, 4 present", INIT, {{39, 1, 5}}, 0, 0, FP_IKE_E_TRANSFORM_COUNT,
+	 FP_IKE_PL_SA, SA_AT},
+	{"3 transforms announced, 4 present", INIT, {{39, 1, 3}}, 0, 0, FP_IKE_E_TRANSFORM_COUNT,
+	 FP_IKE_PL_SA, SA_AT},
+	{"transform length 7", INIT, {{42, 2, 7}}, 0, 0, FP_IKE_E_TRANSFORM_LENGTH, FP_IKE_PL_SA, SA_AT},
+	{"transform says last, more follow", INIT, {{40, 1, 0}}, 0, 0, FP_IKE_E_TRANSFORM_LAST,
+	 FP_IKE_PL_SA, SA_AT},
+	{"TLV attribute of 256 bytes in 4", INIT, {{48, 1, 0x00}}, 0, 0, FP_IKE_E_ATTR_LENGTH, FP_IKE_PL_SA,
+	 SA_AT},
+	{"notify SPI size past payload", INIT, {{NATD_AT + 5, 1, 200}}, 0, 0, FP_IKE_E_NOTIFY_LENGTH,
+	 FP_IKE_PL_NOTIFY, NATD_AT},
+	{"unknown critical payload", INIT, {{SA_AT, 1, 200}, {KE_AT + 1, 1, 0x80}}, 0, 0, FP_IKE_E_CRITICAL,
+	 200, KE_AT},
+	{"unknown payload skipped", INIT, {{SA_AT, 1, 200}}, 0, 0, FP_IKE_E_OK, 0, 0},
+	{"bytes after the last payload", INIT, {{24, 4, 324}}, 0, 4, FP_IKE_E_TRAILING, 0, 320},
+	{"SK followed by more", "auth-req.bin", {{24, 4, 276}}, 0, 4, FP_IKE_E_SK_NOT_LAST, FP_IKE_PL_SK,
+	 SA_AT},
+};
+
+static void poke(uint8_t *b, const struct poke *p)
+{
+	if (p->width == 1)
+		b[p->off] = (uint8_t)p->val;
+	else if (p->width == 2)
+		fp_put16(b + p->off, (uint16_t)p->val);
+	else if (p->width == 4)
+		fp_put32(b + p->off, p->val);
+}
+
+static void test_hostile_table(void **state)
+{
+	(void)state;
+	for (unsigned i = 0; i < sizeof(hostile_cases) / sizeof(hostile_cases[0]); i++) {
+		const struct hostile *h = &hostile_cases[i];
+		struct vec v;
+		vec_load(&v, h->vec);
+		memset(v.b + v.n, 0, h->grow);
+		v.n += h->grow;
+		for (unsigned k = 0; k < 2; k++)
+			poke(v.b, &h->p[k]);
+		size_t n = h->cut ? (size_t)h->cut : v.n;
+		enum fp_ike_err e = fp_ike_msg_parse(&msg, v.b, n);
+		if (e != h->err)
+			fail_msg("%s: %s, expected %s", h->what, fp_ike_err_name(e), fp_ike_err_name(h->err));
+		if (h->err_type && (msg.m_chain.c_err_type != h->err_type || msg.m_chain.c_err_off != h->err_off))
+			fail_msg("%s: at %s %u, expected %s %u", h->what,
+				 fp_ike_payload_name(msg.m_chain.c_err_type), msg.m_chain.c_err_off,
+				 fp_ike_payload_name(h->err_type), h->err_off);
+		if (h->err_off && !h->err_type)
+			assert_int_equal(msg.m_chain.c_err_off, h->err_off);
+	}
+	/* the skipped one left the rest of the message readable */
+	struct vec v;
+	vec_load(&v, INIT);
+	v.b[SA_AT] = 200;
+	assert_int_equal(fp_ike_msg_parse(&msg, v.b, v.n), FP_IKE_E_OK);
+	assert_int_equal(msg.m_chain.c_skipped, 1);
+	assert_false(msg.m_chain.c_pl[1].pl_known);
+	assert_non_null(fp_ike_chain_find(&msg.m_chain, FP_IKE_PL_NONCE, NULL));
+}
+
+/* Payload bodies the table above cannot reach from charon's messages,
+ * written with fp_ike_put_raw into an inner chain. */
+struct bad_body {
+	const char *what;
+	uint8_t type;
+	uint8_t body[24];
+	uint8_t len;
+	enum fp_ike_err err;
+};
+
+static const struct bad_body bad_bodies[] = {
+	{"TS count 2, one selector", FP_IKE_PL_TSI,
+	 {2, 0, 0, 0, 7, 0, 0, 16, 0, 0, 255, 255, 10, 0, 0, 0, 10, 0, 0, 255}, 20, FP_IKE_E_TS_COUNT},
+	{"TS type 9", FP_IKE_PL_TSR,
+	 {1, 0, 0, 0, 9, 0, 0, 16, 0, 0, 255, 255, 10, 0, 0, 0, 10, 0, 0, 255}, 20, FP_IKE_E_TS_TYPE},
+	{"IPv4 TS of length 40", FP_IKE_PL_TSI,
+	 {1, 0, 0, 0, 7, 0, 0, 40, 0, 0, 255, 255, 10, 0, 0, 0, 10, 0, 0, 255}, 20, FP_IKE_E_TS_LENGTH},
+	{"17 traffic selectors", FP_IKE_PL_TSI, {17}, 4, FP_IKE_E_TS_TOO_MANY},
+	{"delete of 2 SPIs carrying 1", FP_IKE_PL_DELETE, {3, 4, 0, 2, 1, 2, 3, 4}, 8, FP_IKE_E_DELETE_LENGTH},
+	{"ID without its type bytes", FP_IKE_PL_IDI, {2, 0}, 2, FP_IKE_E_ID_LENGTH},
+	{"AUTH without its method bytes", FP_IKE_PL_AUTH, {2}, 1, FP_IKE_E_AUTH_LENGTH},
+	{"empty CERTREQ", FP_IKE_PL_CERTREQ, {0}, 0, FP_IKE_E_CERT_LENGTH},
+	{"CP attribute past payload", FP_IKE_PL_CP, {1, 0, 0, 0, 0, 1, 0, 8, 10, 0}, 10, FP_IKE_E_CP_LENGTH},
+	{"empty SA", FP_IKE_PL_SA, {0}, 0, FP_IKE_E_SA_EMPTY},
+	{"SK inside SK", FP_IKE_PL_SK, {1, 2, 3, 4}, 4, FP_IKE_E_SK_NESTED},
+};
+
+static void test_hostile_bodies(void **state)
+{
+	static uint8_t buf[256];
+	(void)state;
+	for (unsigned i = 0; i < sizeof(bad_bodies) / sizeof(bad_bodies[0]); i++) {
+		const struct bad_body *b = &bad_bodies[i];
+		struct fp_ike_wr w;
+		fp_ike_wr_init_inner(&w, buf, sizeof(buf));
+		fp_ike_put_raw(&w, b->type, false, b->body, b->len);
+		long n = fp_ike_wr_finish(&w);
+		assert_true(n > 0);
+		enum fp_ike_err e = fp_ike_chain_parse(&inner, w.w_first, buf, (size_t)n, true);
+		if (e != b->err || inner.c_err_type != b->type)
+			fail_msg("%s: %s, expected %s", b->what, fp_ike_err_name(e), fp_ike_err_name(b->err));
+	}
+}
+
+/* A fragment numbered 0, and a later fragment that names an inner chain. */
+static void test_hostile_fragments(void **state)
+{
+	static uint8_t buf[128];
+	static const uint8_t data[16] = {1};
+	struct fp_ike_hdr h = {.h_version = FP_IKE_VERSION, .h_exchange = FP_IKE_EX_IKE_AUTH};
+	struct fp_ike_wr w;
+	(void)state;
+	static const struct { uint8_t inner; uint16_t num, total; enum fp_ike_err err; } f[] = {
+		{FP_IKE_PL_IDI, 0, 3, FP_IKE_E_SKF_NUMBER},
+		{FP_IKE_PL_IDI, 4, 3, FP_IKE_E_SKF_NUMBER},
+		{FP_IKE_PL_IDI, 2, 3, FP_IKE_E_SKF_NUMBER},
+		{FP_IKE_PL_NONE, 2, 3, FP_IKE_E_OK},
+	};
+	for (unsigned i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		fp_ike_wr_init(&w, buf, sizeof(buf));
+		fp_ike_put_hdr(&w, &h);
+		assert_non_null(fp_ike_put_skf(&w, f[i].inner, f[i].num, f[i].total, data, sizeof(data)));
+		long n = fp_ike_wr_finish(&w);
+		assert_int_equal(fp_ike_msg_parse(&msg, buf, (size_t)n), f[i].err);
+	}
+}
+
+/* 65 empty unknown payloads: skipped, yet bounded by FP_IKE_MAX_PAYLOADS. */
+static void test_hostile_many_payloads(void **state)
+{
+	static uint8_t buf[1024];
+	struct fp_ike_hdr h = {.h_version = FP_IKE_VERSION, .h_exchange = FP_IKE_EX_INFORMATIONAL};
+	struct fp_ike_wr w;
+	(void)state;
+	for (unsigned n = FP_IKE_MAX_PAYLOADS; n <= FP_IKE_MAX_PAYLOADS + 1; n++) {
+		fp_ike_wr_init(&w, buf, sizeof(buf));
+		fp_ike_put_hdr(&w, &h);
+		for (unsigned i = 0; i < n; i++)
+			fp_ike_put_raw(&w, 250, false, NULL, 0);
+		long len = fp_ike_wr_finish(&w);
+		assert_int_equal(len, FP_IKE_HDR_LEN + 4 * n);
+		enum fp_ike_err e = fp_ike_msg_parse(&msg, buf, (size_t)len);
+		assert_int_equal(e, n > FP_IKE_MAX_PAYLOADS ? FP_IKE_E_TOO_MANY : FP_IKE_E_OK);
+	}
+	assert_int_equal(msg.m_chain.c_err_off, FP_IKE_HDR_LEN + 4 * FP_IKE_MAX_PAYLOADS);
+}
+
+/* The writer never passes its buffer: a message too big for it reports
+ * -1 at finish, and nothing after SK is written. */
+static void test_writer_bounds(void **state)
+{
+	static uint8_t out[MSG_MAX + 1];
+	struct vec v;
+	(void)state;
+	msg_load(&v, INIT);
+	for (size_t cap = 0; cap < v.n; cap += 7) {
+		memset(out, 0xa5, sizeof(out));
+		assert_int_equal(ike_rebuild_msg(&msg, out, cap), -1);
+		for (size_t i = cap; i < sizeof(out); i++)
+			assert_int_equal(out[i], 0xa5);
+	}
+	struct fp_ike_wr w;
+	fp_ike_wr_init(&w, out, sizeof(out));
+	fp_ike_put_hdr(&w, &msg.m_hdr);
+	fp_ike_put_sk(&w, FP_IKE_PL_IDI, NULL, 32);
+	fp_ike_put_raw(&w, FP_IKE_PL_NONCE, false, v.b, 16);
+	assert_int_equal(fp_ike_wr_finish(&w), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -346,6 +558,11 @@ int main(void)
 		cmocka_unit_test(test_auth_request_inner),
 		cmocka_unit_test(test_child_and_delete_inner),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_hostile_table),
+		cmocka_unit_test(test_hostile_bodies),
+		cmocka_unit_test(test_hostile_fragments),
+		cmocka_unit_test(test_hostile_many_payloads),
+		cmocka_unit_test(test_writer_bounds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
