@@ -58,7 +58,10 @@ enum fp_ike_err fp_ike_delete_parse(const struct fp_ike_pl *pl, struct fp_ike_de
 	d->d_spi_size = pl->pl_body[1];
 	d->d_n_spi = fp_get16(pl->pl_body + 2);
 	d->d_spis = pl->pl_body + 4;
-	if ((uint32_t)d->d_spi_size * d->d_n_spi != (uint32_t)pl->pl_len - 4)
+	/* an IKE SA delete has no SPI and says so: a count of zero-size SPIs
+	 * would be a loop over nothing */
+	if ((uint32_t)d->d_spi_size * d->d_n_spi != (uint32_t)pl->pl_len - 4 ||
+	    (d->d_spi_size == 0 && d->d_n_spi != 0))
 		return FP_IKE_E_DELETE_LENGTH;
 	return FP_IKE_E_OK;
 }

@@ -457,6 +457,7 @@ static const struct bad_body bad_bodies[] = {
 	 {1, 0, 0, 0, 7, 0, 0, 40, 0, 0, 255, 255, 10, 0, 0, 0, 10, 0, 0, 255}, 20, FP_IKE_E_TS_LENGTH},
 	{"17 traffic selectors", FP_IKE_PL_TSI, {17}, 4, FP_IKE_E_TS_TOO_MANY},
 	{"delete of 2 SPIs carrying 1", FP_IKE_PL_DELETE, {3, 4, 0, 2, 1, 2, 3, 4}, 8, FP_IKE_E_DELETE_LENGTH},
+	{"delete of 3 SPIs of size 0", FP_IKE_PL_DELETE, {1, 0, 0, 3}, 4, FP_IKE_E_DELETE_LENGTH},
 	{"ID without its type bytes", FP_IKE_PL_IDI, {2, 0}, 2, FP_IKE_E_ID_LENGTH},
 	{"AUTH without its method bytes", FP_IKE_PL_AUTH, {2}, 1, FP_IKE_E_AUTH_LENGTH},
 	{"empty CERTREQ", FP_IKE_PL_CERTREQ, {0}, 0, FP_IKE_E_CERT_LENGTH},
