@@ -220,6 +220,10 @@ static void cfg_lines_forget(struct fp_config *c)
 			c->acls[i].aces[k].line = 0;
 	for (unsigned i = 0; i < c->n_entries; i++)
 		c->entries[i].line = 0;
+	for (unsigned i = 0; i < c->n_proposals; i++)
+		c->proposals[i].line = 0;
+	for (unsigned i = 0; i < c->n_bindings; i++)
+		c->bindings[i].line = 0;
 	for (unsigned i = 0; i < c->n_group_policies; i++)
 		c->group_policies[i].line = 0;
 	for (unsigned i = 0; i < c->n_tunnel_groups; i++)
