@@ -314,6 +314,30 @@ static void rt_pmtu_poll(struct fp_runtime *rt, uint64_t now)
 	fp_gw_pmtu_age(rt->gw, now);
 }
 
+/* What the kernel dropped on our sockets (receive buffers full) goes into
+ * show asp drop as rx-socket-overflow, read once a second: the ports were
+ * set up before the threads started, and only this thread reads them so. */
+static void rt_overflows(struct fp_runtime *rt, uint64_t now)
+{
+	if (now - rt->ovfl_read_ns < 1000000000ull)
+		return;
+	rt->ovfl_read_ns = now;
+	uint64_t n = 0;
+	for (unsigned t = 0; t <= rt->n_workers; t++) {
+		struct fp_thread_io *tio = rt_tio(rt, t);
+		for (unsigned i = 0; i < tio->n_ports; i++) {
+			struct fp_rt_port *rp = &tio->ports[i];
+			if (!rp->rx || rp->inside)
+				continue;
+			uint32_t seen = (uint32_t)fp_port_rx_overflows(rp->port);
+			n += (uint32_t)(seen - rp->rx_ovfl_seen);
+			rp->rx_ovfl_seen = seen;
+		}
+	}
+	if (n)
+		__atomic_fetch_add(&rt->gw->st.drops[FP_DROP_RX_OVERFLOW], n, __ATOMIC_RELAXED);
+}
+
 unsigned fp_rt_default_workers(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -437,6 +461,7 @@ void fp_rt_slow_poll(struct fp_runtime *rt)
 	if (rt->gw->soft.n_hold)
 		fp_rt_rx_held(&slow_ctx);
 	rt_pmtu_poll(rt, fp_gw_clock());
+	rt_overflows(rt, fp_gw_clock());
 	for (unsigned i = 0; i < rt->n_workers; i++)
 		slow_punts(rt, i, UINT32_MAX);
 	fp_rt_rx_ports(&slow_ctx);

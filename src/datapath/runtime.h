@@ -39,6 +39,7 @@ struct fp_rt_port {
 	uint16_t udp_port;                 /* UDP ports: the local port */
 	bool rx;                           /* read it (tx-only sockets are not) */
 	bool inside;                       /* a TUN queue */
+	uint32_t rx_ovfl_seen;             /* the kernel's drop count when last read (main thread) */
 };
 
 /* A thread's packets on their way out, one burst per port. */
@@ -87,6 +88,7 @@ struct fp_runtime {
 	uint64_t started_ns;
 	uint64_t slow_punts;               /* packets the slow path took from the pipes */
 	int icmp_fd[2];                    /* PMTU listeners, IPv4 and IPv6 (icmperr.h); -1 */
+	uint64_t ovfl_read_ns;             /* when the sockets' drop counts were last read */
 };
 
 struct fp_rt_opts {

@@ -113,6 +113,14 @@ static void rt_emit(void *ctx, uint16_t ifc, struct fp_pkt *p)
 	q->p[q->n++] = p;
 }
 
+/* Tail drops between threads, in show asp drop beside the ring counters
+ * of show npu-accel statistics: any thread may count them. */
+static void rt_tail_drop(struct fp_rt_ctx *c, enum fp_drop why, unsigned n)
+{
+	if (n)
+		__atomic_fetch_add(&c->rt->gw->st.drops[why], n, __ATOMIC_RELAXED);
+}
+
 /* Only after the burst was released: see struct fp_rt_ctx. */
 static void stage_flush(struct fp_rt_ctx *c, unsigned to)
 {
@@ -126,6 +134,7 @@ static void stage_flush(struct fp_rt_ctx *c, unsigned to)
 		c->w->ilk.tx_good += ok;
 		c->w->ilk.tx_taildrop += n - ok;
 	}
+	rt_tail_drop(c, FP_DROP_HANDOFF_FULL, n - ok);
 	fp_pkt_free(&c->tio->cache, c->stage[to] + ok, n - ok);
 	c->n_stage[to] = 0;
 	fp_thread_io_wake(&dst->io);
@@ -138,6 +147,7 @@ static void rt_handoff(void *ctx, struct fp_pipe *to, struct fp_pkt *p)
 	if (c->n_stage[id] == FP_RT_STAGE) {
 		if (c->w)
 			c->w->ilk.tx_taildrop++;
+		rt_tail_drop(c, FP_DROP_HANDOFF_FULL, 1);
 		return; /* not taken: released with the dropped ones */
 	}
 	p->flags |= FP_PKT_F_TAKEN;
@@ -149,6 +159,7 @@ static void rt_punt(void *ctx, struct fp_pkt *p)
 	struct fp_rt_ctx *c = ctx;
 	if (c->n_punts == FP_RT_STAGE) {
 		c->w->punt_taildrop++;
+		rt_tail_drop(c, FP_DROP_PUNT_FULL, 1);
 		return;
 	}
 	p->flags |= FP_PKT_F_TAKEN;
@@ -161,6 +172,7 @@ static void punt_flush(struct fp_rt_ctx *c)
 		return;
 	unsigned ok = fp_ring_enqueue(&c->w->punt, (void *const *)c->punts, c->n_punts);
 	c->w->punt_taildrop += c->n_punts - ok;
+	rt_tail_drop(c, FP_DROP_PUNT_FULL, c->n_punts - ok);
 	fp_pkt_free(&c->tio->cache, c->punts + ok, c->n_punts - ok);
 	c->n_punts = 0;
 	fp_thread_io_wake(&c->rt->slow);

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <linux/filter.h>
+#include <linux/sock_diag.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
@@ -123,6 +124,17 @@ unsigned fp_port_dev_mtu(const char *dev)
 	int r = ioctl(s, SIOCGIFMTU, &ifr);
 	close(s);
 	return r < 0 || ifr.ifr_mtu < 0 ? 0 : (unsigned)ifr.ifr_mtu;
+}
+
+uint64_t fp_port_rx_overflows(const struct fp_port *port)
+{
+	uint32_t mem[SK_MEMINFO_VARS] = {0};
+	socklen_t len = sizeof(mem);
+	if (port->pt_kind == FP_PORT_TUN || port->pt_fd < 0 ||
+	    getsockopt(port->pt_fd, SOL_SOCKET, SO_MEMINFO, mem, &len) < 0 ||
+	    len <= SK_MEMINFO_DROPS * sizeof(mem[0]))
+		return 0;
+	return mem[SK_MEMINFO_DROPS];
 }
 
 int fp_port_keep_none(int fd)

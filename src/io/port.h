@@ -71,6 +71,11 @@ int fp_port_esp_open(const struct fp_addr *local, const char *device, struct fp_
  * packet of its protocol; this one only sends, or only reads errors). */
 int fp_port_keep_none(int fd);
 
+/* Datagrams the kernel dropped on this socket since it was opened: its
+ * receive buffer was full (SO_MEMINFO's drop count, 32 bits, wraps).
+ * 0 for TUN queues (the device counts its own). */
+uint64_t fp_port_rx_overflows(const struct fp_port *port);
+
 /* The MTU of network device dev now; 0 if it cannot be read. */
 unsigned fp_port_dev_mtu(const char *dev);
 

@@ -169,6 +169,13 @@ static void classify_one(struct fp_pipe *pp, struct fp_pkt *p)
 		fp_pipe_punt(pp, p, FP_DROP_SPI_UNKNOWN);
 		return;
 	}
+	if (__builtin_expect(pp->db->db_sa[p->sa].sa_encap != (o.proto == FP_IPPROTO_UDP), 0)) {
+		/* the SPI is right, the way it came is not: never an ICV check */
+		p->sa = FP_SA_NONE;
+		pp->st.cam_miss++;
+		fp_pipe_drop(pp, NULL, p, FP_DROP_ENCAP_MISMATCH);
+		return;
+	}
 	if (__builtin_expect(pp->db->db_sa[p->sa].sa_held, 0)) {
 		/* counted when it comes back for good */
 		pp->st.optid_hit--;

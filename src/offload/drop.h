@@ -45,7 +45,11 @@
 	_(TX_FAILED, FRAME, "send-failed", "The interface refused the packet (too big for its MTU, queue full)") \
 	_(SA_MOVING, FLOW, "ipsec-sa-moving", "SA moving between pipes: more packets than its hold queue takes") \
 	_(PREFRAG, FRAME, "ipsec-prefrag", "Too big for the outside MTU once encrypted: fragmenting it before encryption failed") \
-	_(DF_TOO_BIG, FRAME, "ipsec-df-too-big", "Too big for the outside MTU once encrypted, DF set or IPv6: PMTU message sent back")
+	_(DF_TOO_BIG, FRAME, "ipsec-df-too-big", "Too big for the outside MTU once encrypted, DF set or IPv6: PMTU message sent back") \
+	_(ENCAP_MISMATCH, FRAME, "ipsec-encap-mismatch", "ESP raw for an SA in UDP (NAT-T), or in UDP for a raw ESP SA") \
+	_(PUNT_FULL, FRAME, "dispatch-queue-limit", "Dispatch queue tail drop: the pipe's queue to the slow path was full") \
+	_(HANDOFF_FULL, FRAME, "pipe-handoff-full", "Hand-off tail drop: the ring to the pipe that owns the SA was full") \
+	_(RX_OVERFLOW, FRAME, "rx-socket-overflow", "Receive socket buffer full: the kernel dropped it before fpvpnd read it")
 
 enum fp_drop {
 #define FP_DROP_ENUM(n, c, s, d) FP_DROP_##n,

@@ -266,6 +266,59 @@ static void test_bad_packets(void **state)
 	pair_teardown(&x);
 }
 
+/* IPv4 ESP in UDP -> raw ESP: the UDP header goes, the IP header moves up. */
+static void udp_strip(struct fp_pkt *p)
+{
+	memmove(p->data + FP_UDP_HLEN, p->data, FP_IPV4_HLEN);
+	p->data += FP_UDP_HLEN;
+	p->len -= FP_UDP_HLEN;
+	p->data[9] = FP_IPPROTO_ESP;
+	fp_put16(p->data + 2, (uint16_t)p->len);
+	fp_ipv4_csum_set(p->data);
+}
+
+/* raw IPv4 ESP -> ESP in UDP 4500 */
+static void udp_wrap(struct fp_pkt *p)
+{
+	p->data -= FP_UDP_HLEN;
+	p->len += FP_UDP_HLEN;
+	memmove(p->data, p->data + FP_UDP_HLEN, FP_IPV4_HLEN);
+	uint8_t *u = p->data + FP_IPV4_HLEN;
+	fp_put16(u, 4500);
+	fp_put16(u + 2, 4500);
+	fp_put16(u + 4, (uint16_t)(p->len - FP_IPV4_HLEN));
+	fp_put16(u + 6, 0);
+	p->data[9] = FP_IPPROTO_UDP;
+	fp_put16(p->data + 2, (uint16_t)p->len);
+	fp_ipv4_csum_set(p->data);
+}
+
+/* The SPI is found but the packet came the other way (raw for a NAT-T SA,
+ * in UDP for a raw one): a named drop before any ICV check, and the good
+ * packets around it pass. */
+static void test_encap_mismatch(void **state)
+{
+	(void)state;
+	for (int udp = 0; udp < 2; udp++) {
+		struct pair x;
+		pair_setup(&x, &xforms[1], FP_AF_INET, FP_AF_INET, udp, false, 64, FP_SA_TUNNEL);
+		struct fp_pkt *v[3] = {esp_one(&x, 1), esp_one(&x, 2), esp_one(&x, 3)};
+		if (udp)
+			udp_strip(v[1]);
+		else
+			udp_wrap(v[1]);
+		struct fp_pkt *odd = v[1];
+		uint16_t hit = fp_classify_inb(&x.b, v, 3);
+		assert_int_equal(fp_esp_inb_process(&x.b, v, hit), 2);
+		assert_int_equal(odd->drop, FP_DROP_ENCAP_MISMATCH);
+		assert_true(x.b.st.drops[FP_DROP_ENCAP_MISMATCH] == 1);
+		assert_true(x.b.st.drops[FP_DROP_ICV_FAIL] == 0);
+		for (int i = 0; i < 3; i++)
+			free(v[i]);
+		pair_teardown(&x);
+	}
+}
+
 static void test_replay_in_engine(void **state)
 {
 	(void)state;
@@ -713,6 +766,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_bad_packets),
+		cmocka_unit_test(test_encap_mismatch),
 		cmocka_unit_test(test_replay_in_engine),
 		cmocka_unit_test(test_held_sa),
 		cmocka_unit_test(test_held_sa_overflow),

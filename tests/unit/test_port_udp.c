@@ -506,6 +506,34 @@ static void test_rx_gro_tx_interleaved6(void **state)
 	rx_gro_tx_interleaved(6);
 }
 
+/* A receive buffer that overflows: what the kernel dropped is what the
+ * port says it dropped, and the datagrams it kept still come out. */
+static void test_rx_overflow(void **state)
+{
+	struct fp_udp_opts o = { .rcvbuf = 4096 };
+	struct fp_port *p = NULL;
+	struct sockaddr_storage ss;
+	char err[128];
+
+	(void)state;
+	NETNS_REQUIRE();
+	o.local.af = FP_AF_INET;
+	memcpy(o.local.a, lo4, 4);
+	assert_int_equal(fp_port_udp_open(&o, &p, err, sizeof(err)), 0);
+	assert_int_equal(fp_port_rx_overflows(p), 0);
+	int fd = plain_open(4);
+	socklen_t sl = sa_make(&ss, 4, sock_port(fp_port_fd(p)));
+	for (unsigned i = 0; i < 200; i++)
+		assert_int_equal(sendto(fd, payload, 200, 0, (struct sockaddr *)&ss, sl), 200);
+	uint64_t lost = fp_port_rx_overflows(p);
+	unsigned kept = rx_all(p, 0, 200, FP_VEC_MAX);
+	assert_true(lost > 0);
+	assert_int_equal(kept + lost, 200);
+	rx_free(kept);
+	close(fd);
+	fp_port_close(p);
+}
+
 static void test_open_errors(void **state)
 {
 	struct fp_udp_opts o = {0};
@@ -545,6 +573,7 @@ int main(void)
 		cmocka_unit_test(test_tx_unsendable),
 		cmocka_unit_test(test_rx_gro_tx_interleaved4),
 		cmocka_unit_test(test_rx_gro_tx_interleaved6),
+		cmocka_unit_test(test_rx_overflow),
 		cmocka_unit_test(test_open_errors),
 	};
 	netns_prog = "test_port_udp";
