@@ -289,6 +289,9 @@ static void test_help(void **state)
 	static const char *const show[] = { "  crypto ", "  ipsec ", "  asp ", "  running-config ", NULL };
 	char *out = expect(gw, "show ?", show);
 	assert_null(strstr(out, "<cr>"));
+	/* show counters lists counters: its help must not promise to zero them */
+	assert_non_null(strstr(out, "  counters "));
+	assert_null(strstr(out, "Zero the counters"));
 	free(out);
 	static const char *const cr[] = { "  crypto ", NULL };
 	out = expect(gw, "sh cr?", cr);
