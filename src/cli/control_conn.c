@@ -190,6 +190,7 @@ static int conn_line(struct fp_control_conn *k, struct fp_gw *gw)
 		len--;
 	k->in[len] = '\0';
 	k->st->lines++;
+	k->commands += k->in[strspn(k->in, " \t")] != '\0';
 	FILE *f = open_memstream(&text, &tlen);
 	if (!f)
 		return -1;
