@@ -220,9 +220,10 @@ static bool cli_wants_help(const struct fp_cli_req *r)
 	return last[strlen(last) - 1] == '?';
 }
 
-/* The line as echoed above a marker: without its line end, and with
- * bytes that are not printable as '?', so the marker stays under its word
- * on any terminal (one byte, one column). */
+/* The line as echoed above a marker: without its line end, with bytes
+ * that are not printable as '?' and words that may be keys as '*', so the
+ * marker stays under its word on any terminal (one byte, one column) and
+ * a key typed where a command word belongs never comes back. */
 static void cli_shown(char *shown, size_t n, const char *line)
 {
 	snprintf(shown, n, "%s", line);
@@ -232,6 +233,12 @@ static void cli_shown(char *shown, size_t n, const char *line)
 	for (char *s = shown; *s; s++)
 		if (!isprint((unsigned char)*s))
 			*s = '?';
+	fp_config_mask_keys(shown);
+}
+
+const char *fp_cli_word_shown(const char *w)
+{
+	return fp_config_word_may_be_key(w, strlen(w)) ? "(not shown: it may be a key)" : w;
 }
 
 /* Characters in the line without its line end; past the limit, any count
