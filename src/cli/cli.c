@@ -10,6 +10,7 @@
 #include "cli/cli_impl.h"
 
 #include <ctype.h>
+#include <openssl/crypto.h>
 #include <string.h>
 #include <strings.h>
 
@@ -264,9 +265,12 @@ int fp_cli_exec(struct fp_gw *gw, const char *line, FILE *out)
 	snprintf(buf, sizeof(buf), "%s", line);
 	cli_shown(shown, sizeof(shown), line);
 	unsigned extra = 0;
+	int rc = 0;
 	if (cli_split(&r, buf, &extra) < 0)
-		return cli_error_col(&r, extra, "Invalid input detected at '^' marker.");
-	if (!r.argc)
-		return 0;
-	return cli_wants_help(&r) ? cli_help_line(&r) : cli_dispatch(&r);
+		rc = cli_error_col(&r, extra, "Invalid input detected at '^' marker.");
+	else if (r.argc)
+		rc = cli_wants_help(&r) ? cli_help_line(&r) : cli_dispatch(&r);
+	OPENSSL_cleanse(buf, sizeof(buf)); /* a key may have been typed here */
+	OPENSSL_cleanse(shown, sizeof(shown));
+	return rc;
 }

@@ -27,6 +27,7 @@ struct fp_options {
 	bool no_offload_io;  /* live: no TUN TSO/USO, no UDP GSO/GRO */
 	bool pin;            /* live: pin worker i to CPU i */
 	bool daemon;         /* live: detach */
+	bool allow_core_dumps; /* debugging: stay dumpable (a core then holds the keys) */
 };
 
 /* 0 = run, 1 = done (help/version printed), -1 = usage error (printed). */
