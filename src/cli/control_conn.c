@@ -29,13 +29,14 @@ static void conn_wipe_free(void *p, size_t n)
 	free(p);
 }
 
-/* Room for n more bytes in buf (len used of cap): a new buffer, the old
- * one wiped. -1 out of memory. */
-static int conn_grow(char **buf, size_t len, size_t *cap, size_t n)
+/* Room for n more bytes in buf (len used of cap), at most max in all: a
+ * new buffer, the old one wiped. -1 out of memory. */
+static int conn_grow(char **buf, size_t len, size_t *cap, size_t n, size_t max)
 {
 	size_t c = *cap ? *cap : 4096;
 	while (c - len < n)
 		c *= 2;
+	c = c < max ? c : max;
 	char *p = malloc(c);
 	if (!p)
 		return -1;
@@ -59,7 +60,7 @@ struct conn_text {
 static ssize_t conn_text_write(void *cookie, const char *data, size_t n)
 {
 	struct conn_text *t = cookie;
-	if (n + 1 > t->cap - t->len && conn_grow(&t->buf, t->len, &t->cap, n + 1) < 0)
+	if (n + 1 > t->cap - t->len && conn_grow(&t->buf, t->len, &t->cap, n + 1, SIZE_MAX) < 0)
 		return 0; /* fopencookie: 0 is the error */
 	memcpy(t->buf + t->len, data, n);
 	t->len += n;
@@ -118,7 +119,7 @@ static int conn_reserve(struct fp_control_conn *k, size_t n)
 		return -1;
 	if (k->out_len + n <= k->out_cap)
 		return 0;
-	return conn_grow(&k->out, k->out_len, &k->out_cap, n);
+	return conn_grow(&k->out, k->out_len, &k->out_cap, n, FP_CONTROL_OUT_MAX);
 }
 
 void fp_control_conn_sent(struct fp_control_conn *k, size_t n)
