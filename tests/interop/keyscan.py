@@ -20,6 +20,7 @@ import socket
 import sys
 
 RUN = 16  # FP_CFG_KEY_HEX_RUN: the shortest run treated as a key
+HUGE = 2 << 30  # mappings past this are a sanitizer's shadow and reserves: not read
 
 
 def hexkey():
@@ -101,11 +102,14 @@ def regions(pid):
 
 
 def scan(pid, wins, cfg_wins):
-    """(bytes read, hex runs seen, leaks [(region, run)], config-key runs)."""
-    total = runs = 0
+    """(bytes read, hex runs seen, leaks [(region, run)], config-key runs, skipped)."""
+    total = runs = skipped = 0
     hits, cfg_hits = [], 0
     with open("/proc/%d/mem" % pid, "rb", buffering=0) as mem:
         for lo, hi, name in regions(pid):
+            if hi - lo > HUGE:
+                skipped += 1
+                continue
             try:
                 mem.seek(lo)
                 data = mem.read(hi - lo)
@@ -115,7 +119,7 @@ def scan(pid, wins, cfg_wins):
             runs += len(re.findall(rb"[0-9a-fA-F]{%d,}" % RUN, data))
             hits += [(name, r) for r in leaks(data, wins)]
             cfg_hits += len(leaks(data, cfg_wins)) if cfg_wins else 0
-    return total, runs, hits, cfg_hits
+    return total, runs, hits, cfg_hits, skipped
 
 
 def config_keys(path):
@@ -140,9 +144,12 @@ def main():
     print("replies quoting a typed key: %d" % len(bad_replies))
     for r in bad_replies[:5]:
         print("  reply quoted: " + r[:40] + "...")
-    total, runs, hits, cfg_hits = scan(pid, wins, windows(config_keys(sys.argv[3] if len(sys.argv) > 3 else None)))
+    total, runs, hits, cfg_hits, skipped = scan(pid, wins, windows(config_keys(sys.argv[3] if len(sys.argv) > 3 else None)))
     print("memory read: %.1f MiB, hex runs of %d+: %d, runs of typed keys: %d"
           % (total / 1048576, RUN, runs, len(hits)))
+    if skipped:
+        print("mappings over %d GiB not read (a sanitizer build's shadow): %d"
+              % (HUGE >> 30, skipped))
     print("runs of the configuration file's keys (read at start, not typed; not judged): %d"
           % cfg_hits)
     for name, r in hits[:10]:

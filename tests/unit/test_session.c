@@ -293,10 +293,11 @@ static void test_config_help(void **state)
 
 static void expect_hidden(struct fixture *x, const char *line)
 {
+	static const char typed[] = TYPED;
 	char run16[17];
 	char *out = run(x, line, NULL);
-	for (size_t i = 0; i + 16 <= strlen(TYPED); i++) {
-		snprintf(run16, sizeof(run16), "%.16s", TYPED + i);
+	for (size_t i = 0; i + 16 <= strlen(typed); i++) {
+		snprintf(run16, sizeof(run16), "%.16s", &typed[i]);
 		if (strstr(out, run16))
 			fail_msg("'%s' quoted the key:\n%s", line, out);
 	}
