@@ -14,7 +14,7 @@ FUZZ_SECONDS ?= 30
 DEB_PKGS := build-essential cmake pkg-config clang libssl-dev libpcap-dev libedit-dev \
             libcmocka-dev libipsec-mb-dev python3 python3-scapy tshark \
             python3-cryptography-vectors iproute2 tcpdump \
-            iperf3 iputils-ping strongswan-charon strongswan-swanctl \
+            iperf3 iputils-ping gdb strongswan-charon strongswan-swanctl \
             libcharon-extra-plugins libstrongswan-extra-plugins
 
 all: build

@@ -339,7 +339,7 @@ int fp_cli_cmd_capture(struct fp_cli_req *r)
 
 static int cap_not_found(struct fp_cli_req *r, const char *name)
 {
-	fprintf(r->out, "ERROR: %% Capture %s does not exist\n", name);
+	fprintf(r->out, "ERROR: %% Capture %s does not exist\n", fp_cli_word_shown(name));
 	return -1;
 }
 
@@ -552,7 +552,7 @@ static int show_number(struct fp_cli_req *r, const char *word, const char *what,
 	unsigned long v = strtoul(word, &end, 10);
 	if (word[0] < '0' || word[0] > '9' || *end || v < 1 || v > 0x7fffffffUL) {
 		fprintf(r->out, "ERROR: %% %s must be a number from 1 to 2147483647, got '%s'\n", what,
-			word);
+			fp_cli_word_shown(word));
 		return -1;
 	}
 	*n = (unsigned)v;

@@ -10,6 +10,7 @@
 #include "cli/cli_impl.h"
 
 #include <ctype.h>
+#include <openssl/crypto.h>
 #include <string.h>
 #include <strings.h>
 
@@ -220,9 +221,10 @@ static bool cli_wants_help(const struct fp_cli_req *r)
 	return last[strlen(last) - 1] == '?';
 }
 
-/* The line as echoed above a marker: without its line end, and with
- * bytes that are not printable as '?', so the marker stays under its word
- * on any terminal (one byte, one column). */
+/* The line as echoed above a marker: without its line end, with bytes
+ * that are not printable as '?' and words that may be keys as '*', so the
+ * marker stays under its word on any terminal (one byte, one column) and
+ * a key typed where a command word belongs never comes back. */
 static void cli_shown(char *shown, size_t n, const char *line)
 {
 	snprintf(shown, n, "%s", line);
@@ -232,6 +234,12 @@ static void cli_shown(char *shown, size_t n, const char *line)
 	for (char *s = shown; *s; s++)
 		if (!isprint((unsigned char)*s))
 			*s = '?';
+	fp_config_mask_keys(shown);
+}
+
+const char *fp_cli_word_shown(const char *w)
+{
+	return fp_config_word_may_be_key(w, strlen(w)) ? "(not shown: it may be a key)" : w;
 }
 
 /* Characters in the line without its line end; past the limit, any count
@@ -257,9 +265,12 @@ int fp_cli_exec(struct fp_gw *gw, const char *line, FILE *out)
 	snprintf(buf, sizeof(buf), "%s", line);
 	cli_shown(shown, sizeof(shown), line);
 	unsigned extra = 0;
+	int rc = 0;
 	if (cli_split(&r, buf, &extra) < 0)
-		return cli_error_col(&r, extra, "Invalid input detected at '^' marker.");
-	if (!r.argc)
-		return 0;
-	return cli_wants_help(&r) ? cli_help_line(&r) : cli_dispatch(&r);
+		rc = cli_error_col(&r, extra, "Invalid input detected at '^' marker.");
+	else if (r.argc)
+		rc = cli_wants_help(&r) ? cli_help_line(&r) : cli_dispatch(&r);
+	OPENSSL_cleanse(buf, sizeof(buf)); /* a key may have been typed here */
+	OPENSSL_cleanse(shown, sizeof(shown));
+	return rc;
 }

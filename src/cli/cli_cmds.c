@@ -201,7 +201,7 @@ static const struct {
 	{ "peer", "Only the SAs of one peer" },
 	{ "<addr>", "Peer address, A.B.C.D or X:X:X:X::X" },
 	{ "stats", "Global IPsec statistics, summed over every SA" },
-	{ "counters", "Zero the counters of every IPsec SA" },
+	{ "counters", "Counters: show lists those not 0, clear zeroes them" },
 	{ "asp", "Accelerated security path" },
 	{ "drop", "Packets dropped, by reason (engine, software pipe, slow path)" },
 	{ "frame", "Frame drops only" },

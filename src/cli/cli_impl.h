@@ -43,7 +43,11 @@ extern const unsigned fp_cli_n_cmds;
 /* The help text of a keyword or placeholder, for '?' listings. */
 const char *fp_cli_kw_help(const char *kw);
 
-/* Writes the line, a '^' under word i and "ERROR: % <msg>"; returns -1. */
+/* Word w as an error names it: w itself, or "(not shown: it may be a
+ * key)" (fp_config_word_may_be_key). */
+const char *fp_cli_word_shown(const char *w);
+/* Writes the line (words that may be keys masked), a '^' under word i and
+ * "ERROR: % <msg>"; returns -1. */
 int fp_cli_error_at(const struct fp_cli_req *r, unsigned i, const char *msg);
 
 /* What show crypto ipsec sa prints: every tunnel bound to an interface,

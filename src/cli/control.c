@@ -1,11 +1,13 @@
 /* The control socket's server: a UNIX stream socket, at most
- * FP_CONTROL_MAX_SESSIONS connections, everything non-blocking so that the
+ * FP_CONTROL_MAX_SESSIONS connections (a newcomer to a full house takes
+ * the place of the idlest), everything non-blocking so that the
  * daemon's main thread (which also runs the slow path) never waits on a
  * client. Framing and sessions: control_conn.c. Shaped like OpenBSD
  * iked's control.c: umask around bind, then the mode set explicitly. */
 #include "cli/control_conn.h"
 
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <libgen.h>
 #include <poll.h>
 #include <stdio.h>
@@ -19,7 +21,7 @@
 
 #define CONTROL_READ 4096u        /* bytes read from one client per poll */
 #define CONTROL_BACKLOG 16
-#define CONTROL_IDLE_EVICT_NS (60ull * 1000000000ull) /* a full house gives up one idle a minute */
+#define CONTROL_IDLE_EVICT_NS (60ull * 1000000000ull) /* no command for a minute: idle */
 
 struct fp_control {
 	int fd;
@@ -30,8 +32,6 @@ struct fp_control {
 	struct fp_control_stats st;
 	uint64_t idle_evict_ns;       /* CONTROL_IDLE_EVICT_NS unless a test set it */
 };
-
-static const char too_many[] = "ERROR: % too many sessions (16): close one and retry\n";
 
 static void control_err(char *err, size_t errlen, const char *what, const char *path)
 {
@@ -197,42 +197,57 @@ static uint64_t control_now(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* A free slot; when all are taken, the one idle longest if it has been
- * idle for CONTROL_IDLE_EVICT_NS (clients that went quiet must not lock
- * the operator out). */
+static const char evicted[] = "ERROR: % session closed: a new client needed its place "
+			       "(16 sessions at most; this one had been idle longest)\n";
+
+/* Which of two sessions a full house closes first to let a newcomer in:
+ * one with no command for idle_evict_ns, then one that never completed a
+ * command (a client trickling bytes, or holding the socket open), then
+ * the one whose last command is the oldest. Bytes that end no line count
+ * for nothing, so a trickle of them keeps no session. */
+static bool control_evict_first(const struct fp_control *c, const struct fp_control_conn *a,
+				const struct fp_control_conn *b, uint64_t now)
+{
+	bool a_idle = now - a->last_ns >= c->idle_evict_ns;
+	bool b_idle = now - b->last_ns >= c->idle_evict_ns;
+	if (a_idle != b_idle)
+		return a_idle;
+	if (!a->commands != !b->commands)
+		return !a->commands;
+	return a->last_ns < b->last_ns;
+}
+
+/* A free slot; when all are taken, the slot of the session to close first
+ * (control_evict_first): a new client always gets in, so that sessions
+ * left open, or kept busy by a trickle of bytes, never lock the operator
+ * out. */
 static struct fp_control_conn *control_free_slot(struct fp_control *c)
 {
-	struct fp_control_conn *idle = NULL;
+	struct fp_control_conn *victim = NULL;
+	uint64_t now = control_now();
 	for (unsigned i = 0; i < FP_CONTROL_MAX_SESSIONS; i++) {
 		struct fp_control_conn *k = &c->conns[i];
 		if (k->fd < 0)
 			return k;
-		if (!idle || k->last_ns < idle->last_ns)
-			idle = k;
+		if (!victim || control_evict_first(c, k, victim, now))
+			victim = k;
 	}
-	if (!idle || control_now() - idle->last_ns < c->idle_evict_ns)
-		return NULL;
 	c->st.evicted_idle++;
-	fp_control_conn_close(idle);
-	return idle;
+	if (!fp_control_conn_pending(victim)) /* one try: it may not be reading */
+		(void)send(victim->fd, evicted, sizeof(evicted) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+	fp_control_conn_close(victim);
+	return victim;
 }
 
-/* Every pending connection: a session each, or the refusal when all are
- * taken (one try to send it; the client may not be reading). */
+/* Every pending connection gets a session. */
 static void control_accept(struct fp_control *c)
 {
 	int fd;
 	while ((fd = accept4(c->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
 		struct fp_control_conn *k = control_free_slot(c);
-		if (k) {
-			fp_control_conn_open(k, fd, &c->st);
-			k->last_ns = control_now();
-			c->st.accepted++;
-			continue;
-		}
-		c->st.refused_full++;
-		(void)send(fd, too_many, sizeof(too_many) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
-		close(fd);
+		fp_control_conn_open(k, fd, &c->st);
+		k->last_ns = control_now();
+		c->st.accepted++;
 	}
 }
 
@@ -258,7 +273,9 @@ static int control_read(struct fp_control_conn *k, struct fp_gw *gw)
 		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -1;
 	if (n == 0)
 		return -1;
-	return fp_control_conn_input(k, gw, buf, (size_t)n);
+	int rc = fp_control_conn_input(k, gw, buf, (size_t)n);
+	OPENSSL_cleanse(buf, (size_t)n); /* a configure line may have carried a key */
+	return rc;
 }
 
 /* A connection the poll reported on. Input is read only once its
@@ -266,11 +283,12 @@ static int control_read(struct fp_control_conn *k, struct fp_gw *gw)
 static void control_serve(struct fp_control *c, struct fp_control_conn *k, short revents,
 			  struct fp_gw *gw)
 {
-	uint64_t over = c->st.closed_output;
-	k->last_ns = control_now();
+	uint64_t over = c->st.closed_output, commands = k->commands;
 	int rc = control_flush(k);
 	if (rc == 0 && !fp_control_conn_pending(k) && (revents & (POLLIN | POLLHUP | POLLERR)))
 		rc = control_read(k, gw);
+	if (k->commands != commands)
+		k->last_ns = control_now();
 	if (rc == 0)
 		rc = control_flush(k);
 	if (rc < 0) {

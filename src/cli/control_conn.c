@@ -3,7 +3,11 @@
  * output and a terminator carrying the status and the new prompt. A
  * completion request is answered from the session's '?' listing. The
  * connection never blocks and never holds more than FP_CONTROL_OUT_MAX
- * bytes of unsent output. */
+ * bytes of unsent output.
+ *
+ * A configure line may carry a key, and a reply may quote a line: every
+ * buffer that held either is wiped before it is freed or grown (no
+ * realloc, no open_memstream, whose growth leaves copies behind). */
 #include "cli/control_conn.h"
 
 #include <openssl/crypto.h>
@@ -15,6 +19,76 @@
 #include "datapath/gateway.h"
 
 #define CONN_OUT_KEEP 65536u      /* output buffer kept once drained */
+#define CONN_TEXT_IO 4096u        /* the stdio buffer of a reply being written */
+#define CONN_STACK_WIPE (64u << 10) /* deeper than any command's calls go */
+
+static void conn_wipe_free(void *p, size_t n)
+{
+	if (p)
+		OPENSSL_cleanse(p, n);
+	free(p);
+}
+
+/* Room for n more bytes in buf (len used of cap), at most max in all: a
+ * new buffer, the old one wiped. -1 out of memory. */
+static int conn_grow(char **buf, size_t len, size_t *cap, size_t n, size_t max)
+{
+	size_t c = *cap ? *cap : 4096;
+	while (c - len < n)
+		c *= 2;
+	c = c < max ? c : max;
+	char *p = malloc(c);
+	if (!p)
+		return -1;
+	if (len)
+		memcpy(p, *buf, len);
+	conn_wipe_free(*buf, *cap);
+	*buf = p;
+	*cap = c;
+	return 0;
+}
+
+/* One reply's output as it is printed: a FILE over a buffer of ours
+ * (NUL-terminated), with a stdio buffer of ours; conn_text_free wipes
+ * both. */
+struct conn_text {
+	char *buf;
+	size_t len, cap;
+	char io[CONN_TEXT_IO];
+};
+
+static ssize_t conn_text_write(void *cookie, const char *data, size_t n)
+{
+	struct conn_text *t = cookie;
+	if (n + 1 > t->cap - t->len && conn_grow(&t->buf, t->len, &t->cap, n + 1, SIZE_MAX) < 0)
+		return 0; /* fopencookie: 0 is the error */
+	memcpy(t->buf + t->len, data, n);
+	t->len += n;
+	t->buf[t->len] = '\0';
+	return (ssize_t)n;
+}
+
+static FILE *conn_text_open(struct conn_text *t)
+{
+	memset(t, 0, sizeof(*t));
+	FILE *f = fopencookie(t, "w", (cookie_io_functions_t){ .write = conn_text_write });
+	if (f && setvbuf(f, t->io, _IOFBF, sizeof(t->io)) != 0) {
+		fclose(f);
+		return NULL;
+	}
+	return f;
+}
+
+static const char *conn_text_str(const struct conn_text *t)
+{
+	return t->buf ? t->buf : "";
+}
+
+static void conn_text_free(struct conn_text *t)
+{
+	conn_wipe_free(t->buf, t->cap);
+	OPENSSL_cleanse(t, sizeof(*t));
+}
 
 void fp_control_conn_open(struct fp_control_conn *k, int fd, struct fp_control_stats *st)
 {
@@ -28,8 +102,8 @@ void fp_control_conn_close(struct fp_control_conn *k)
 {
 	if (k->fd >= 0)
 		close(k->fd);
-	free(k->out);
-	memset(k, 0, sizeof(*k));
+	conn_wipe_free(k->out, k->out_cap);
+	OPENSSL_cleanse(k, sizeof(*k)); /* the line in[] being read */
 	k->fd = -1;
 }
 
@@ -45,16 +119,7 @@ static int conn_reserve(struct fp_control_conn *k, size_t n)
 		return -1;
 	if (k->out_len + n <= k->out_cap)
 		return 0;
-	size_t cap = k->out_cap ? k->out_cap : 4096;
-	while (cap < k->out_len + n)
-		cap *= 2;
-	cap = cap < FP_CONTROL_OUT_MAX ? cap : FP_CONTROL_OUT_MAX;
-	char *p = realloc(k->out, cap);
-	if (!p)
-		return -1;
-	k->out = p;
-	k->out_cap = cap;
-	return 0;
+	return conn_grow(&k->out, k->out_len, &k->out_cap, n, FP_CONTROL_OUT_MAX);
 }
 
 void fp_control_conn_sent(struct fp_control_conn *k, size_t n)
@@ -62,7 +127,7 @@ void fp_control_conn_sent(struct fp_control_conn *k, size_t n)
 	k->out_sent += n;
 	if (fp_control_conn_pending(k) || k->out_cap <= CONN_OUT_KEEP)
 		return;
-	free(k->out); /* a large reply went out: give its memory back */
+	conn_wipe_free(k->out, k->out_cap); /* a large reply went out: give its memory back */
 	k->out = NULL;
 	k->out_len = k->out_sent = k->out_cap = 0;
 }
@@ -125,21 +190,32 @@ static void conn_candidates(const char *help, FILE *f)
 static int conn_complete(struct fp_control_conn *k, struct fp_gw *gw, const char *partial,
 			 size_t n, FILE *f)
 {
-	char q[FP_CONTROL_LINE_MAX + 2], *help = NULL;
-	size_t hlen = 0;
+	char q[FP_CONTROL_LINE_MAX + 2];
+	struct conn_text help;
 	if (conn_check_bytes(partial, n, NULL) < 0 || n > FP_CONTROL_LINE_MAX)
 		return 0;
-	memcpy(q, partial, n);
-	memcpy(q + n, "?", 2);
-	FILE *h = open_memstream(&help, &hlen);
+	FILE *h = conn_text_open(&help);
 	if (!h)
 		return -1;
+	memcpy(q, partial, n);
+	memcpy(q + n, "?", 2);
 	struct fp_session s = k->sess;
 	int rc = fp_session_exec(&s, gw, q, h);
+	OPENSSL_cleanse(q, n);
 	if (fclose(h) == 0 && rc == 0)
-		conn_candidates(help, f);
-	free(help);
+		conn_candidates(conn_text_str(&help), f);
+	conn_text_free(&help);
 	return 0;
+}
+
+/* The stack below the caller's frame, where the command's calls left
+ * pieces of its line (libc's formatting and the parser copy words into
+ * frames of their own), is overwritten. noinline: the array must lie
+ * below the caller, where those frames were. */
+static __attribute__((noinline)) void conn_wipe_stack(void)
+{
+	unsigned char area[CONN_STACK_WIPE];
+	OPENSSL_cleanse(area, sizeof(area));
 }
 
 /* Run the line now in k->in (len bytes, NUL-terminated), output to f. */
@@ -181,26 +257,31 @@ static size_t conn_cut(char *text, size_t n, int *rc)
 /* A '\n' arrived: run the line, answer it, start the next one. */
 static int conn_line(struct fp_control_conn *k, struct fp_gw *gw)
 {
-	size_t len = k->in_len, tlen = 0;
+	size_t len = k->in_len;
 	bool too_long = k->in_long;
-	char *text = NULL;
+	struct conn_text text;
 	k->in_len = 0;
 	k->in_long = false;
 	if (len && k->in[len - 1] == '\r')
 		len--;
 	k->in[len] = '\0';
 	k->st->lines++;
-	FILE *f = open_memstream(&text, &tlen);
-	if (!f)
+	k->commands += k->in[strspn(k->in, " \t")] != '\0';
+	FILE *f = conn_text_open(&text);
+	if (!f) {
+		OPENSSL_cleanse(k->in, sizeof(k->in));
 		return -1;
+	}
 	int rc = conn_run(k, gw, len, too_long || len > FP_CONTROL_LINE_MAX, f);
 	int r = -1;
-	OPENSSL_cleanse(k->in, len); /* a configure line may have carried a key */
+	OPENSSL_cleanse(k->in, sizeof(k->in)); /* a configure line may have carried a key */
+	conn_wipe_stack();
 	if (fclose(f) == 0) {
-		tlen = conn_cut(text, tlen, &rc);
-		r = conn_reply(k, gw, text, tlen, rc);
+		char none[1] = "", *out = text.buf ? text.buf : none;
+		size_t tlen = conn_cut(out, text.len, &rc);
+		r = conn_reply(k, gw, out, tlen, rc);
 	}
-	free(text);
+	conn_text_free(&text);
 	return r;
 }
 
@@ -210,6 +291,7 @@ static void conn_collect(struct fp_control_conn *k, const char *buf, size_t n)
 	if (k->in_long)
 		return;
 	if (n > FP_CONTROL_LINE_MAX + 1 - k->in_len) {
+		OPENSSL_cleanse(k->in, k->in_len); /* the part kept so far */
 		k->in_long = true;
 		k->in_len = 0;
 		return;

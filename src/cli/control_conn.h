@@ -29,13 +29,12 @@
 /* What the control socket counted since it opened. */
 struct fp_control_stats {
 	uint64_t accepted;        /* connections that got a session */
-	uint64_t refused_full;    /* connections past FP_CONTROL_MAX_SESSIONS */
 	uint64_t lines;           /* lines answered, completions included */
 	uint64_t too_long;        /* lines over FP_CONTROL_LINE_MAX */
 	uint64_t bad_bytes;       /* lines with a NUL or a byte not printable */
 	uint64_t closed_output;   /* sessions closed: output over FP_CONTROL_OUT_MAX */
 	uint64_t closed_peer;     /* sessions the client ended (or a socket error) */
-	uint64_t evicted_idle;    /* idle sessions closed to let a new client in */
+	uint64_t evicted_idle;    /* sessions closed to let a new client in */
 };
 
 struct fp_control_conn {
@@ -47,7 +46,8 @@ struct fp_control_conn {
 	char *out;                        /* replies not yet sent: [out_sent, out_len) */
 	size_t out_len, out_sent, out_cap;
 	struct fp_control_stats *st;
-	uint64_t last_ns;                 /* CLOCK_MONOTONIC of the last bytes either way */
+	uint64_t commands;                /* lines run that were not blank */
+	uint64_t last_ns;                 /* CLOCK_MONOTONIC of the accept or the last command */
 };
 
 /* A connection on fd, in exec mode. */
@@ -68,8 +68,8 @@ static inline size_t fp_control_conn_pending(const struct fp_control_conn *k)
 }
 
 /* The counters of a control socket (tests; a future show command). */
-/* When every session is taken, a new client closes the one idle longest if
- * it has been idle this long (default 60 s; tests shorten it). */
+/* A session with no command for this long (default 60 s; tests shorten
+ * it) is the first a new client replaces when every session is taken. */
 void fp_control_set_idle_evict(struct fp_control *c, uint64_t ns);
 const struct fp_control_stats *fp_control_stats(const struct fp_control *c);
 

@@ -255,6 +255,7 @@ static int config_help(struct fp_gw *gw, const char *line, FILE *out)
 	}
 	snprintf(buf, sizeof(buf), "%s", line);
 	*strrchr(buf, '?') = '\0';
+	fp_config_mask_keys(buf); /* the words echoed with the marker */
 	int rc = config_help_words(buf, out);
 	OPENSSL_cleanse(buf, sizeof(buf)); /* the line may hold a key */
 	return rc;

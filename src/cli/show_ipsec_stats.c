@@ -87,7 +87,6 @@ static void print_inbound(const struct fp_gw *gw, const struct ipsec_dir_sum *d,
 	fprintf(out, "    Invalid ICMP Errors rcvd: 0\n");
 }
 
-/* "successses" is the ASA's own spelling. */
 static void print_outbound(const struct ipsec_dir_sum *d, const struct fp_gw_frag_stats *f,
 			   FILE *out)
 {
@@ -102,7 +101,7 @@ static void print_outbound(const struct ipsec_dir_sum *d, const struct fp_gw_fra
 	fprintf(out, "    Encryption failures: %" PRIu64 "\n", d->crypt_fail);
 	fprintf(out, "    TFC Packets: 0\n");
 	fprintf(out, "    Fragmentation successes: %" PRIu64 "\n", f->prefrag_ok + f->postfrag_ok);
-	fprintf(out, "        Pre-fragmentation successses: %" PRIu64 "\n", f->prefrag_ok);
+	fprintf(out, "        Pre-fragmentation successes: %" PRIu64 "\n", f->prefrag_ok);
 	fprintf(out, "        Post-fragmentation successes: %" PRIu64 "\n", f->postfrag_ok);
 	fprintf(out, "    Fragmentation failures: %" PRIu64 "\n", f->prefrag_fail + f->postfrag_fail);
 	fprintf(out, "        Pre-fragmentation failures: %" PRIu64 "\n", f->prefrag_fail);

@@ -226,4 +226,15 @@ bool fp_config_post_frag(const struct fp_config *c, const char *nameif);
  * with_keys (write memory keeps them, show never does). */
 void fp_config_write(const struct fp_config *c, FILE *out, bool with_keys);
 
+/* Words that may be keys (config_secret.c): a run of FP_CFG_KEY_HEX_RUN
+ * hex digits or more (8 key bytes; the shortest key, AES-128's, has 32).
+ * Error messages and echoed lines never quote such a word: a key typed
+ * where an SPI, a name or a keyword belongs must not come back, nor reach
+ * a log. */
+#define FP_CFG_KEY_HEX_RUN 16u
+bool fp_config_word_may_be_key(const char *word, size_t n);
+/* Each word of line that may be a key becomes as many '*': the line keeps
+ * its columns (an error marker stays under its word). */
+void fp_config_mask_keys(char *line);
+
 #endif

@@ -51,7 +51,7 @@ static int ace_proto(struct fp_cfg_parse *p, const char *w, uint8_t *proto)
 	uint64_t v;
 	if (strspn(w, "0123456789") != strlen(w))
 		return fp_cfg_error(p, "expected a protocol (ip, tcp, udp, icmp, icmp6, esp or "
-				    "a number 0-255), got '%.64s'", w);
+				    "a number 0-255), got %s", FP_CFG_SHOWN(p, w));
 	if (fp_cfg_uint(p, w, "the protocol number", 0, 255, &v) < 0)
 		return -1;
 	*proto = (uint8_t)v;
@@ -65,8 +65,8 @@ static int ace_addr_mask(struct fp_cfg_parse *p, unsigned *i, const char *side,
 	const char *a = p->tok[*i], *m = ace_word(p, *i + 1);
 	struct fp_addr ma;
 	if (!m || fp_addr_parse(&ma, m) < 0 || ma.af != FP_AF_INET)
-		return fp_cfg_error(p, "%s: expected a mask after '%s' (A MASK), got %s%.64s%s",
-				    side, a, m ? "'" : "", m ? m : "end of line", m ? "'" : "");
+		return fp_cfg_error(p, "%s: expected a mask after '%s' (A MASK), got %s",
+				    side, a, m ? FP_CFG_SHOWN(p, m) : "end of line");
 	if (fp_cfg_mask(p, m, &out->len) < 0)
 		return -1;
 	struct fp_prefix net = *out;
@@ -87,7 +87,8 @@ static int ace_prefix(struct fp_cfg_parse *p, const char *w, const char *side,
 	if (fp_prefix_parse(out, w) == 0)
 		return 0;
 	if (fp_cfg_addr_len(out, w) < 0)
-		return fp_cfg_error(p, "%s: '%.64s' is not an address/length", side, w);
+		return fp_cfg_error(p, "%s: %s is not an address/length", side,
+				    FP_CFG_SHOWN(p, w));
 	fp_prefix_normalize(out);
 	char buf[FP_ADDR_STRLEN];
 	return fp_cfg_error(p, "%s: '%s' has host bits set; the network is %s/%u", side, w,
@@ -110,8 +111,8 @@ static int ace_endpoint(struct fp_cfg_parse *p, unsigned *i, const char *side,
 	if (fp_cfg_word_is(w, "host")) {
 		const char *a = ace_word(p, *i + 1);
 		if (!a || fp_addr_parse(&out->addr, a) < 0)
-			return fp_cfg_error(p, "%s: expected an address after 'host', got %s%.64s%s",
-					    side, a ? "'" : "", a ? a : "end of line", a ? "'" : "");
+			return fp_cfg_error(p, "%s: expected an address after 'host', got %s",
+					    side, a ? FP_CFG_SHOWN(p, a) : "end of line");
 		out->len = out->addr.af == FP_AF_INET ? 32 : 128;
 		*i += 2;
 		return 0;
@@ -125,7 +126,8 @@ static int ace_endpoint(struct fp_cfg_parse *p, unsigned *i, const char *side,
 	if (fp_addr_parse(&out->addr, w) == 0)
 		return fp_cfg_error(p, "%s: '%s' needs a length (%s/LEN) or 'host' before it",
 				    side, w, w);
-	return fp_cfg_error(p, "expected the %s (" ENDPOINT_FORMS "), got '%.64s'", side, w);
+	return fp_cfg_error(p, "expected the %s (" ENDPOINT_FORMS "), got %s", side,
+			    FP_CFG_SHOWN(p, w));
 }
 
 static int ace_port_value(struct fp_cfg_parse *p, const char *w, uint16_t *port)
@@ -183,8 +185,8 @@ static int ace_parse(struct fp_cfg_parse *p, struct fp_cfg_ace *ace)
 	unsigned i = p->arg;
 	const char *act = p->tok[i++];
 	if (!fp_cfg_word_is(act, "permit") && !fp_cfg_word_is(act, "deny"))
-		return fp_cfg_error(p, "expected 'permit' or 'deny' after 'extended', got '%.64s'",
-				    act);
+		return fp_cfg_error(p, "expected 'permit' or 'deny' after 'extended', got %s",
+				    FP_CFG_SHOWN(p, act));
 	ace->permit = fp_cfg_word_is(act, "permit");
 	if (ace_proto(p, p->tok[i++], &ace->proto) < 0 ||
 	    ace_endpoint(p, &i, "source", &ace->src) < 0 ||
@@ -193,8 +195,9 @@ static int ace_parse(struct fp_cfg_parse *p, struct fp_cfg_ace *ace)
 	    ace_port(p, &i, ace->proto, "destination", &ace->dst_port) < 0)
 		return -1;
 	if (i < p->ntok)
-		return fp_cfg_error(p, "unexpected '%.64s' after the destination (fpvpn takes no "
-				    "options such as log, time-range or inactive)", p->tok[i]);
+		return fp_cfg_error(p, "unexpected %s after the destination (fpvpn takes no "
+				    "options such as log, time-range or inactive)",
+				    FP_CFG_SHOWN(p, p->tok[i]));
 	return ace_check_family(p, ace);
 }
 

@@ -100,7 +100,7 @@ static int tg_name(struct fp_cfg_parse *p, char *name, struct fp_addr *peer)
 	const char *w = p->tok[1];
 	if (strlen(w) >= FP_NAME_MAX || fp_addr_parse(peer, w) < 0)
 		return fp_cfg_error(p, "expected the peer's IPv4 or IPv6 address as the "
-				    "tunnel-group name, got '%.64s'", w);
+				    "tunnel-group name, got %s", FP_CFG_SHOWN(p, w));
 	if (memcmp(peer->a, zero, sizeof(zero)) == 0)
 		return fp_cfg_error(p, "%s is not a peer's address", w);
 	memset(name, 0, FP_NAME_MAX);
@@ -117,7 +117,8 @@ int fp_cfg_tg_type(struct fp_cfg_parse *p)
 	if (tg_name(p, name, &peer) < 0)
 		return -1;
 	if (!fp_cfg_word_is(w, "ipsec-l2l"))
-		return fp_cfg_error(p, "expected 'ipsec-l2l' (site-to-site), got '%.64s'", w);
+		return fp_cfg_error(p, "expected 'ipsec-l2l' (site-to-site), got %s",
+				    FP_CFG_SHOWN(p, w));
 	const struct fp_cfg_tunnel_group *old = fp_config_tunnel_group(c, &peer);
 	if (old && strcmp(old->name, name) != 0)
 		return fp_cfg_error(p, "tunnel-group %s already names peer %s", old->name, name);

@@ -55,7 +55,8 @@ int fp_cfg_iface_nameif(struct fp_cfg_parse *p)
 		return -1;
 	const struct fp_cfg_iface *other = fp_config_iface_by_nameif(p->c, name);
 	if (other && other != ifc)
-		return fp_cfg_error(p, "'%s' already names interface %s", name, other->name);
+		return fp_cfg_error(p, "%s already names interface %s",
+				    FP_CFG_SHOWN(p, p->tok[p->arg]), other->name);
 	memcpy(ifc->nameif, name, sizeof(name));
 	return 0;
 }
@@ -69,7 +70,7 @@ int fp_cfg_iface_ip(struct fp_cfg_parse *p)
 	if (!ifc)
 		return -1;
 	if (fp_addr_parse(&pf.addr, a) < 0 || pf.addr.af != FP_AF_INET)
-		return fp_cfg_error(p, "expected an IPv4 address, got '%.64s'%s", a,
+		return fp_cfg_error(p, "expected an IPv4 address, got %s%s", FP_CFG_SHOWN(p, a),
 				    strchr(a, ':') ? " (use 'ipv6 address' for IPv6)" : "");
 	if (fp_cfg_mask(p, m, &pf.len) < 0)
 		return -1;
@@ -88,7 +89,7 @@ int fp_cfg_iface_ipv6(struct fp_cfg_parse *p)
 		return -1;
 	if (fp_cfg_addr_len(&pf, w) < 0 || pf.addr.af != FP_AF_INET6)
 		return fp_cfg_error(p, "expected ADDRESS/LENGTH such as 2001:db8::1/64, "
-				    "got '%.64s'", w);
+				    "got %s", FP_CFG_SHOWN(p, w));
 	if (pf.len == 0)
 		return fp_cfg_error(p, "prefix length 0 leaves no network");
 	ifc->ip6 = pf;

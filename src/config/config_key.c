@@ -60,11 +60,12 @@ static int key_parse(struct fp_cfg_parse *p, bool *inbound, struct fp_cfg_sessio
 {
 	const char *dir = p->tok[p->arg], *proto = p->tok[p->arg + 1];
 	if (!fp_cfg_word_is(dir, "inbound") && !fp_cfg_word_is(dir, "outbound"))
-		return fp_cfg_error(p, "expected 'inbound' or 'outbound', got '%.64s'", dir);
+		return fp_cfg_error(p, "expected 'inbound' or 'outbound', got %s",
+				    FP_CFG_SHOWN(p, dir));
 	*inbound = fp_cfg_word_is(dir, "inbound");
 	if (!fp_cfg_word_is(proto, "esp"))
-		return fp_cfg_error(p, "expected 'esp' after '%s', got '%.64s' (fpvpn has no AH)",
-				    dir, proto);
+		return fp_cfg_error(p, "expected 'esp' after '%s', got %s (fpvpn has no AH)",
+				    dir, FP_CFG_SHOWN(p, proto));
 	if (key_spi(p, p->tok[p->arg + 2], &k->spi) < 0)
 		return -1;
 	return key_material(p, p->arg + 3, k);

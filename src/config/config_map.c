@@ -77,7 +77,8 @@ int fp_cfg_map_peer(struct fp_cfg_parse *p)
 	if (fp_cfg_map_ref_parse(p, &k) < 0)
 		return -1;
 	if (fp_addr_parse(&a, w) < 0)
-		return fp_cfg_error(p, "expected an IPv4 or IPv6 address, got '%.64s'", w);
+		return fp_cfg_error(p, "expected an IPv4 or IPv6 address, got %s",
+				    FP_CFG_SHOWN(p, w));
 	if (memcmp(a.a, zero, sizeof(zero)) == 0)
 		return fp_cfg_error(p, "%s is not a peer's address", w);
 	if (!(e = fp_cfg_map_entry(p, &k, true)))
@@ -140,7 +141,8 @@ int fp_cfg_map_mode(struct fp_cfg_parse *p)
 	if (fp_cfg_map_ref_parse(p, &k) < 0)
 		return -1;
 	if (!fp_cfg_word_is(w, "tunnel") && !fp_cfg_word_is(w, "transport"))
-		return fp_cfg_error(p, "expected 'tunnel' or 'transport', got '%.64s'", w);
+		return fp_cfg_error(p, "expected 'tunnel' or 'transport', got %s",
+				    FP_CFG_SHOWN(p, w));
 	if (!(e = fp_cfg_map_entry(p, &k, true)))
 		return -1;
 	e->transport = fp_cfg_word_is(w, "transport");

@@ -296,7 +296,7 @@ static int expect_error(struct fp_cfg_parse *p, uint8_t mode, unsigned d, bool e
 	expect_list(p, mode, d, eol, list, sizeof(list));
 	expect_context(p, mode, d, ctx, sizeof(ctx), after, sizeof(after));
 	if (d < p->ntok)
-		snprintf(got, sizeof(got), "'%.64s'", p->tok[d]);
+		fp_cfg_shown(p, p->tok[d], got, sizeof(got));
 	else
 		snprintf(got, sizeof(got), "end of line");
 	if (d == 0 && mode == M_TOP)
@@ -315,11 +315,11 @@ static int usage_error(struct fp_cfg_parse *p, const struct fp_cfg_cmd *cmd, uns
 	expect_context(p, cmd->mode, nkw, ctx, sizeof(ctx), after, sizeof(after));
 	if (p->ntok - nkw < cmd->min_args)
 		return fp_cfg_error(p, "%s: incomplete command; usage: %s", ctx, cmd->usage);
-	if (cmd->handle == fp_cfg_map_session_key) /* its words may be keys: not quoted */
+	if (cmd->handle == fp_cfg_map_session_key) /* a key typed with blanks: no word quoted */
 		return fp_cfg_error(p, "%s: unexpected word %u at the end (not shown: it may be a "
 				    "key); usage: %s", ctx, nkw + cmd->max_args + 1, cmd->usage);
-	return fp_cfg_error(p, "%s: unexpected '%.64s' at the end; usage: %s", ctx,
-			    p->tok[nkw + cmd->max_args], cmd->usage);
+	return fp_cfg_error(p, "%s: unexpected %s at the end; usage: %s", ctx,
+			    FP_CFG_SHOWN(p, p->tok[nkw + cmd->max_args]), cmd->usage);
 }
 
 /* Pick the command of mode whose keywords all match (the longest), check

@@ -73,6 +73,15 @@ int fp_cfg_addr_len(struct fp_prefix *out, const char *word);
 /* An anti-replay window size: 64, 128, 256, 512 or 1024 packets. */
 int fp_cfg_replay_size(struct fp_cfg_parse *p, const char *word, unsigned *out);
 bool fp_cfg_word_is(const char *word, const char *keyword);
+/* How an error names word w of the line (config_secret.c): quoted, 64
+ * characters at most ("'esp'"), or by its place when it may be a key
+ * ("word 9 (not shown: it may be a key)"). Written into buf (n bytes,
+ * FP_CFG_SHOWN_MAX is enough), returned. */
+#define FP_CFG_SHOWN_MAX 80
+const char *fp_cfg_shown(const struct fp_cfg_parse *p, const char *w, char *buf, size_t n);
+/* The same with a buffer that lives as long as the enclosing block: for
+ * use inside the fp_cfg_error() call ("got %s", FP_CFG_SHOWN(p, w)). */
+#define FP_CFG_SHOWN(p, w) fp_cfg_shown((p), (w), (char[FP_CFG_SHOWN_MAX]){ 0 }, FP_CFG_SHOWN_MAX)
 
 /* Handlers, one per command, by file. */
 int fp_cfg_hostname(struct fp_cfg_parse *p);

@@ -163,7 +163,7 @@ static int alg_list(struct fp_cfg_parse *p, bool cipher, unsigned *out, unsigned
 			return fp_cfg_error(p, "'%s' is not supported by fpvpn; use %s", w,
 					    cipher ? CIPHER_LIST : INTEG_LIST);
 		if (k == nt)
-			return fp_cfg_error(p, "unknown algorithm '%.64s'; expected %s", w,
+			return fp_cfg_error(p, "unknown algorithm %s; expected %s", FP_CFG_SHOWN(p, w),
 					    cipher ? CIPHER_LIST : INTEG_LIST);
 		for (unsigned j = 0; j < *n; j++)
 			if (out[j] == k)

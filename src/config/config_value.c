@@ -12,11 +12,11 @@ int fp_cfg_name(struct fp_cfg_parse *p, const char *word, const char *what,
 {
 	size_t n = strlen(word);
 	if (n >= max)
-		return fp_cfg_error(p, "%s '%.32s...' is longer than %zu characters", what,
-				    word, max - 1);
+		return fp_cfg_error(p, "%s %s is longer than %zu characters", what,
+				    FP_CFG_SHOWN(p, word), max - 1);
 	if (strspn(word, NAME_CHARS) != n)
-		return fp_cfg_error(p, "%s '%s' may contain only letters, digits, '_', '-' "
-				    "and '.'", what, word);
+		return fp_cfg_error(p, "%s %s may contain only letters, digits, '_', '-' "
+				    "and '.'", what, FP_CFG_SHOWN(p, word));
 	memset(out, 0, max);
 	memcpy(out, word, n);
 	return 0;
@@ -51,8 +51,9 @@ int fp_cfg_uint(struct fp_cfg_parse *p, const char *word, const char *what,
 {
 	uint64_t v;
 	if (uint_parse(word, &v) < 0 || v < min || v > max)
-		return fp_cfg_error(p, "%s must be a number from %llu to %llu, got '%.64s'",
-				    what, (unsigned long long)min, (unsigned long long)max, word);
+		return fp_cfg_error(p, "%s must be a number from %llu to %llu, got %s",
+				    what, (unsigned long long)min, (unsigned long long)max,
+				    FP_CFG_SHOWN(p, word));
 	*out = v;
 	return 0;
 }
@@ -92,7 +93,8 @@ int fp_cfg_mask(struct fp_cfg_parse *p, const char *word, uint8_t *len)
 {
 	struct fp_addr a;
 	if (fp_addr_parse(&a, word) < 0 || a.af != FP_AF_INET)
-		return fp_cfg_error(p, "expected an IPv4 mask (255.255.255.0), got '%.64s'", word);
+		return fp_cfg_error(p, "expected an IPv4 mask (255.255.255.0), got %s",
+				    FP_CFG_SHOWN(p, word));
 	if (fp_mask_parse(len, word) < 0)
 		return fp_cfg_error(p, "'%s' is not a contiguous mask", word);
 	return 0;

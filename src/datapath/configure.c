@@ -80,7 +80,8 @@ static void cfg_err_unplace(char *err)
 }
 
 /* "'crypto map CM 10 set peer ...' cannot be changed ...": the first words
- * only, so that a session key typed on the line is never echoed. */
+ * only, and those that may be keys masked, so that a session key typed on
+ * the line is never echoed. */
 static int cfg_refuse(const char *line, char *err, size_t errlen)
 {
 	char q[160];
@@ -95,6 +96,7 @@ static int cfg_refuse(const char *line, char *err, size_t errlen)
 		p += strspn(p, " \t\r\n");
 		w++;
 	}
+	fp_config_mask_keys(q);
 	snprintf(err, errlen, "'%s%s' cannot be changed while fpvpnd runs: edit the "
 		 "configuration file and restart", q, *p ? " ..." : "");
 	return -1;

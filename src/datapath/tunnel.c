@@ -118,6 +118,16 @@ static void tunnel_eligibility(struct fp_gw_tunnel *t)
 			 fp_sa_can_offload(&t->out, &t->not_offload_why);
 }
 
+/* The params copies keep the transform but no key bytes, installed or not. */
+static void tunnel_wipe_keys(struct fp_gw_tunnel *t)
+{
+	for (int i = 0; i < 2; i++) {
+		struct fp_crypto_key *k = i ? &t->out.key : &t->in.key;
+		fp_crypto_cleanse(k->ckey, sizeof(k->ckey));
+		fp_crypto_cleanse(k->akey, sizeof(k->akey));
+	}
+}
+
 static int tunnel_install(struct fp_gw *gw, struct fp_gw_tunnel *t, char *err, size_t errlen)
 {
 	const char *why = NULL;
@@ -130,14 +140,13 @@ static int tunnel_install(struct fp_gw *gw, struct fp_gw_tunnel *t, char *err, s
 	    fp_sa_install(t->pipe->db, &t->out, &t->sa_out, &why) < 0) {
 		snprintf(err, errlen, "crypto map %s %u: SA not installed: %s", t->entry->map,
 			 t->entry->seq, why);
+		if (t->sa_in != FP_SA_NONE) /* half a pair: its key schedule goes too */
+			fp_sa_delete(t->pipe->db, t->sa_in);
+		t->sa_in = FP_SA_NONE;
+		tunnel_wipe_keys(t);
 		return -1;
 	}
-	/* the params copies keep the transform but no key bytes */
-	for (int i = 0; i < 2; i++) {
-		struct fp_crypto_key *k = i ? &t->out.key : &t->in.key;
-		fp_crypto_cleanse(k->ckey, sizeof(k->ckey));
-		fp_crypto_cleanse(k->akey, sizeof(k->akey));
-	}
+	tunnel_wipe_keys(t);
 	fp_gw_tunnel_place(t, t->pipe, t->sa_in, t->sa_out);
 	t->installed_ns = fp_gw_clock();
 	if (!t->pipe->software) {

@@ -56,8 +56,8 @@ static int client_lost(struct fpvpn_conn *c, const char *what)
 	return -1;
 }
 
-/* fpvpnd closed the connection: print what it said first (a refusal:
- * too many sessions). */
+/* fpvpnd closed the connection: print what it said first (the session
+ * gave its place to a new client). */
 static void client_drain(struct fpvpn_conn *c)
 {
 	int e = errno;

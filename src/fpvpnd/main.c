@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "config/config.h"
@@ -30,6 +31,25 @@ static struct fp_config *load_config(const char *path)
 	return cfg;
 }
 
+/* Before the configuration (and its keys) is read: no core dump, and no
+ * reading of our memory by a debugger or /proc/PID/mem without
+ * CAP_SYS_PTRACE. One switch for every copy of a key, ours and those we
+ * cannot place (OpenSSL's contexts, intel-ipsec-mb's schedules, stdio's
+ * buffers), where MADV_DONTDUMP would need each in pages of its own. */
+static int main_protect_keys(const struct fp_options *o)
+{
+	if (o->allow_core_dumps) {
+		fprintf(stderr, "fpvpnd: warning: --allow-core-dumps: a core dump of this "
+			"process holds its session keys\n");
+		return 0;
+	}
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		perror("fpvpnd: prctl(PR_SET_DUMPABLE)");
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct fp_gw gw;
@@ -38,6 +58,8 @@ int main(int argc, char **argv)
 	int r = fp_options_parse(&o, argc, argv);
 	if (r != 0)
 		return r > 0 ? 0 : 2;
+	if (main_protect_keys(&o) < 0)
+		return 1;
 	struct fp_config *cfg = load_config(o.config);
 	if (!cfg)
 		return 1;

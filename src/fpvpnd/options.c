@@ -9,7 +9,7 @@
 
 static const char usage[] =
 	"usage: fpvpnd -c FILE [-s SOCKET] [--state FILE] [--pipes N] [--pin] [--no-offload-io]\n"
-	"              [--daemon] [--log FILE]\n"
+	"              [--daemon] [--log FILE] [--allow-core-dumps]\n"
 	"       fpvpnd -c FILE --offline --read IF=IN.pcap [--read IF=IN.pcap]...\n"
 	"              [--write IF=OUT.pcap]... [--exec \"COMMAND\"]... [--burst N]\n"
 	"\n"
@@ -22,6 +22,8 @@ static const char usage[] =
 	"      --no-offload-io no TUN TSO/USO, no UDP GSO/GRO (one packet per system call)\n"
 	"      --daemon        detach from the terminal (default: foreground, systemd style)\n"
 	"  -l, --log FILE      log to FILE instead of stderr; SIGHUP opens it again\n"
+	"      --allow-core-dumps  debugging: let the process dump core and be read by\n"
+	"                      debuggers of its user (the core holds the session keys)\n"
 	"      --offline       read packets from pcap files instead of interfaces\n"
 	"      --read IF=FILE  packets arriving on interface IF (nameif or device);\n"
 	"                      Ethernet, Linux cooked or raw IP captures\n"
@@ -108,6 +110,9 @@ static int opt_one(struct fp_options *o, int c, char *arg)
 	case 'l':
 		o->log = arg;
 		return 0;
+	case 'C':
+		o->allow_core_dumps = true;
+		return 0;
 	case 'h':
 		fputs(usage, stdout);
 		return 1;
@@ -130,6 +135,7 @@ int fp_options_parse(struct fp_options *o, int argc, char **argv)
 		{"pin", no_argument, NULL, 'P'},          {"no-offload-io", no_argument, NULL, 'N'},
 		{"daemon", no_argument, NULL, 'D'},       {"log", required_argument, NULL, 'l'},
 		{"state", required_argument, NULL, 'S'},
+		{"allow-core-dumps", no_argument, NULL, 'C'},
 		{"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};

@@ -29,6 +29,7 @@ struct fp_options {
 	bool pin;            /* live: pin worker i to CPU i */
 	bool daemon;         /* live: detach */
 	const char *log;     /* live: log file instead of stderr (SIGHUP reopens it) */
+	bool allow_core_dumps; /* debugging: stay dumpable (a core then holds the keys) */
 };
 
 /* 0 = run, 1 = done (help/version printed), -1 = usage error (printed). */

@@ -8,7 +8,8 @@
 #   3. 4 KB of binary garbage from /dev/urandom, and NUL/escape bytes
 #   4. clients that disconnect mid-line, mid-answer, right after connecting
 #   5. a client that asks for megabytes of output and never reads
-#   6. more connections than the daemon takes sessions (16), held idle
+#   6. more connections than the daemon takes sessions (16), held idle, or
+#      trickling a byte at a time: a new client still gets in
 #   7. configure mode fed garbage, then end
 #   8. 500 connect/close cycles (descriptor leak)
 #   bash tests/interop/test_live_control.sh BUILD_DIR     (exit 77 = skipped)
@@ -139,9 +140,33 @@ idle=$!
 sleep 1
 out=$(nt_cli a show ipsec stats 2>&1)
 echo "     while 20 idle clients hold connections: $(head -1 <<<"$out")"
+nt_check "a new client is answered while 20 idle clients hold connections" \
+	grep -q "IPsec Global Statistics" <<<"$out"
 wait $idle
 sed 's/^/     /' "$NT_WORK/idle.txt"
 still_serving "20 idle connections, closed"
+
+nt_say "6b. 16 clients trickling a byte every 0.2 s (bytes are not commands)"
+"$NT_PY" - "$SOCK" >"$NT_WORK/trickle.txt" 2>&1 <<'PY' &
+import socket, sys, time
+held = []
+for i in range(16):
+    s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); held.append(s)
+for r in range(15):
+    for s in held:
+        try: s.send(b"s")
+        except OSError: pass
+    time.sleep(0.2)
+PY
+trickle=$!
+sleep 1
+t0=$(date +%s%N)
+out=$(nt_cli a show ipsec stats 2>&1)
+t1=$(date +%s%N)
+nt_check "a new client is answered at once while 16 clients trickle bytes ($(((t1 - t0) / 1000000)) ms)" \
+	grep -q "IPsec Global Statistics" <<<"$out"
+wait $trickle
+still_serving "16 trickling clients"
 
 nt_say "7. configure mode fed garbage"
 {

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -434,6 +435,68 @@ static void test_parse_errors(void **state)
 		check_error(&parse_errors[i], load_text);
 }
 
+/* Keys typed where an SPI, a direction, a sequence number, a name or a
+ * keyword belongs (issue 7): the error names the word by its place and
+ * holds no run of 16 of the key's hex digits. A hex key and an all-digit
+ * one (it passes for a number until the range check). */
+#define HEXKEY "5ec7e7a11ce0b0b0c0ffee00deadbeef0123456789abcdef5ec7e7a11ce0b0b0c0ffee99"
+#define DIGKEY "314159265358979323846264338327950288419716939937510582097494459230781640"
+
+static bool holds_key_run(const char *text, const char *key)
+{
+	char run[FP_CFG_KEY_HEX_RUN + 1];
+	for (size_t i = 0; i + FP_CFG_KEY_HEX_RUN <= strlen(key); i++) {
+		snprintf(run, sizeof(run), "%.*s", (int)FP_CFG_KEY_HEX_RUN, key + i);
+		if (strstr(text, run))
+			return true;
+	}
+	return false;
+}
+
+static void test_parse_hides_keys(void **state)
+{
+	(void)state;
+	static const char *const lines[] = {
+		"%s",
+		"crypto %s",
+		"crypto map %s 1 set session-key inbound esp 300 cipher 00",
+		"crypto map m %s set session-key inbound esp 300 cipher 00",
+		"crypto map m 1 %s session-key inbound esp 300 cipher 00",
+		"crypto map m 1 set %s inbound esp 300 cipher 00",
+		"crypto map m 1 set session-key %s esp 300 cipher 00",
+		"crypto map m 1 set session-key inbound %s 300 cipher 00",
+		"crypto map m 1 set session-key inbound esp %s cipher 00",
+		"crypto map m 1 set session-key inbound esp 300 %s 00",
+		"crypto map m 1 set session-key inbound esp 300 cipher 00 %s",
+		"crypto map m 1 set peer %s",
+		"crypto map m 1 set mode %s",
+		"crypto map m 1 match address %s",
+		"crypto map m 1 set ikev2 ipsec-proposal %s",
+		"crypto map m 1 set security-association lifetime seconds %s",
+		"crypto map m 1 set udp-encapsulation %s 4500",
+		"crypto map %s interface outside",
+		"hostname %s",
+		"mtu outside %s",
+		"access-list %s extended permit ip any any",
+		"access-list A extended %s ip any any",
+		"access-list A extended permit %s any any",
+		"access-list A extended permit ip %s any",
+		"access-list A extended permit ip host %s any",
+		"access-list A extended permit ip any any %s",
+	};
+	static const char *const keys[] = { HEXKEY, DIGKEY };
+	for (unsigned k = 0; k < 2; k++)
+		for (unsigned i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+			struct fp_config *c = fp_config_new();
+			char line[512], err[1024] = "";
+			snprintf(line, sizeof(line), lines[i], keys[k]);
+			int rc = fp_config_parse_line(c, line, "t", 1, err, sizeof(err));
+			if (rc == 0 || holds_key_run(err, keys[k]) || !strstr(err, "not shown"))
+				fail_msg("for: %s\n  got (%d): %s", line, rc, err);
+			fp_config_free(c);
+		}
+}
+
 /* A parsed config that fp_config_validate refuses. */
 #define IF4 "interface eth0\n nameif outside\n ip address 192.0.2.1 255.255.255.0\n"
 #define ACL "access-list A extended permit ip 10.1.0.0 255.255.255.0 10.2.0.0/24\n"
@@ -543,6 +606,7 @@ int main(void)
 		cmocka_unit_test(test_submode),
 		cmocka_unit_test(test_mtu_fragmentation),
 		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_parse_hides_keys),
 		cmocka_unit_test(test_validate_errors),
 		cmocka_unit_test(test_load_resets_submode),
 		cmocka_unit_test(test_load_missing_file),

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdbool.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -360,8 +361,8 @@ static void test_binary(void **state)
 	pump(x, 2);
 }
 
-/* 16 quiet sessions and a short idle limit: the 17th client takes the
- * slot of the one idle longest instead of being refused. */
+/* 16 sessions that sent only blank lines (no command) and a short idle
+ * limit: the 17th client takes the slot of one of them. */
 static void test_idle_evicted(void **state)
 {
 	struct fixture *x = *state;
@@ -374,40 +375,122 @@ static void test_idle_evicted(void **state)
 	fd[16] = client(x);
 	free(ask(x, fd[16], "show running-config", 0, "hostname site-a\n"));
 	assert_int_equal(fp_control_stats(x->c)->evicted_idle, 1);
-	assert_int_equal(fp_control_stats(x->c)->refused_full, 0);
 	assert_int_equal(sessions(x), 16);
 	for (unsigned i = 0; i <= FP_CONTROL_MAX_SESSIONS; i++)
 		close(fd[i]);
 }
 
-/* 16 sessions; the 17th is told and closed; a freed slot takes the next. */
-static void test_too_many(void **state)
+/* Has the server closed fd, after saying why (and nothing else pending)? */
+static bool closed_by_server(struct fixture *x, int fd)
+{
+	static const char why[] = "ERROR: % session closed: a new client needed its place";
+	char buf[256];
+	pump(x, 2);
+	ssize_t n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	return strncmp(buf, why, sizeof(why) - 1) == 0 &&
+	       recv(fd, buf, sizeof(buf), MSG_DONTWAIT) == 0;
+}
+
+/* A full house of sessions that each ran a command, within the idle limit:
+ * a 17th client still gets in, in the place of the session whose last
+ * command is the oldest; the others go on. */
+static void test_full_house(void **state)
 {
 	struct fixture *x = *state;
 	int fd[FP_CONTROL_MAX_SESSIONS + 1];
-	char buf[256];
 	for (unsigned i = 0; i < FP_CONTROL_MAX_SESSIONS; i++) {
 		fd[i] = client(x);
-		ask_prompt(x, fd[i], "", "exec", "site-a# ");
+		free(ask(x, fd[i], "show running-config", 0, "hostname site-a\n"));
 	}
+	free(ask(x, fd[0], "show ipsec stats", 0, "IPsec Global Statistics")); /* 1 is oldest now */
 	fd[16] = client(x);
-	pump(x, 3);
-	ssize_t n = recv(fd[16], buf, sizeof(buf) - 1, 0);
-	assert_true(n > 0);
-	buf[n] = '\0';
-	assert_string_equal(buf, "ERROR: % too many sessions (16): close one and retry\n");
-	assert_int_equal(recv(fd[16], buf, sizeof(buf), 0), 0);
-	close(fd[16]);
-	assert_int_equal(fp_control_stats(x->c)->refused_full, 1);
+	free(ask(x, fd[16], "show running-config", 0, "hostname site-a\n"));
+	assert_true(closed_by_server(x, fd[1]));
+	assert_int_equal(fp_control_stats(x->c)->evicted_idle, 1);
 	assert_int_equal(sessions(x), 16);
-	close(fd[3]);
-	pump(x, 2);
-	fd[3] = client(x);
-	free(ask(x, fd[3], "show running-config", 0, "hostname site-a\n"));
-	for (unsigned i = 0; i < FP_CONTROL_MAX_SESSIONS; i++)
+	for (unsigned i = 0; i <= FP_CONTROL_MAX_SESSIONS; i++)
+		if (i != 1)
+			free(ask(x, fd[i], "show running-config", 0, "hostname site-a\n"));
+	for (unsigned i = 0; i <= FP_CONTROL_MAX_SESSIONS; i++)
 		close(fd[i]);
 	pump(x, 2);
 	assert_int_equal(sessions(x), 0);
+}
+
+#define TRICKLE_ROUNDS 5
+#define TRICKLE_MS 20
+
+/* Each of fds[0, n) sends one byte of a line it never ends, every
+ * TRICKLE_MS, TRICKLE_ROUNDS times, with the server polling meanwhile. */
+static void trickle(struct fixture *x, const int *fds, unsigned n)
+{
+	for (unsigned r = 0; r < TRICKLE_ROUNDS; r++) {
+		for (unsigned i = 0; i < n; i++)
+			send_all(fds[i], "s", 1);
+		pump(x, 2);
+		usleep(TRICKLE_MS * 1000);
+	}
+}
+
+/* 16 sessions trickling bytes (the lock-out of issue 7: each byte used to
+ * count as activity) and the default idle limit of a minute: a new client
+ * is answered at once, in the place of one of them. */
+static void test_trickle_no_lockout(void **state)
+{
+	struct fixture *x = *state;
+	int fd[FP_CONTROL_MAX_SESSIONS + 1];
+	for (unsigned i = 0; i < FP_CONTROL_MAX_SESSIONS; i++)
+		fd[i] = client(x);
+	pump(x, 2);
+	trickle(x, fd, FP_CONTROL_MAX_SESSIONS);
+	fd[16] = client(x);
+	free(ask(x, fd[16], "show running-config", 0, "hostname site-a\n"));
+	assert_int_equal(fp_control_stats(x->c)->evicted_idle, 1);
+	assert_true(closed_by_server(x, fd[0])); /* never a command: the oldest goes */
+	for (unsigned i = 0; i <= FP_CONTROL_MAX_SESSIONS; i++)
+		close(fd[i]);
+}
+
+/* The operator's session ran a command before 15 tricklers came:
+ * newcomers replace tricklers, never the session that completes commands.
+ * Past the idle limit without a command, it goes before fresh tricklers. */
+static void test_commands_outrank_bytes(void **state)
+{
+	struct fixture *x = *state;
+	int op = client(x), fd[FP_CONTROL_MAX_SESSIONS - 1], k[3];
+	free(ask(x, op, "show ipsec stats", 0, "IPsec Global Statistics"));
+	for (unsigned i = 0; i < FP_CONTROL_MAX_SESSIONS - 1; i++)
+		fd[i] = client(x);
+	pump(x, 2);
+	trickle(x, fd, FP_CONTROL_MAX_SESSIONS - 1);
+	for (unsigned n = 0; n < 3; n++) { /* three newcomers, each runs a command */
+		k[n] = client(x);
+		free(ask(x, k[n], "show running-config", 0, "hostname site-a\n"));
+		assert_true(closed_by_server(x, fd[n]));
+	}
+	assert_int_equal(fp_control_stats(x->c)->evicted_idle, 3);
+	free(ask(x, op, "show ipsec stats", 0, "IPsec Global Statistics"));
+	for (unsigned n = 0; n < 3; n++)
+		close(k[n]);
+	for (unsigned i = 0; i < FP_CONTROL_MAX_SESSIONS - 1; i++)
+		close(fd[i]);
+	pump(x, 2);
+	fp_control_set_idle_evict(x->c, 300ull * 1000000);
+	usleep(400 * 1000); /* op: no command for longer than the limit */
+	for (unsigned i = 0; i < FP_CONTROL_MAX_SESSIONS - 1; i++)
+		fd[i] = client(x);
+	pump(x, 2);
+	trickle(x, fd, FP_CONTROL_MAX_SESSIONS - 1);
+	k[0] = client(x);
+	free(ask(x, k[0], "show running-config", 0, "hostname site-a\n"));
+	assert_true(closed_by_server(x, op));
+	close(k[0]);
+	close(op);
+	for (unsigned i = 0; i < FP_CONTROL_MAX_SESSIONS - 1; i++)
+		close(fd[i]);
 }
 
 /* Half a line, then gone: the session ends, the next one works. */
@@ -564,7 +647,9 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_socket_file), T(test_stale_socket), T(test_commands), T(test_pipelined),
-		T(test_long_line), T(test_binary), T(test_too_many), T(test_idle_evicted), T(test_half_line),
+		T(test_long_line), T(test_binary), T(test_full_house),
+		T(test_trickle_no_lockout), T(test_commands_outrank_bytes), T(test_idle_evicted),
+		T(test_half_line),
 		T(test_gone_with_output), T(test_output_limit), T(test_output_cut),
 		T(test_configure),
 		T(test_complete),

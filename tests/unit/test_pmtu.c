@@ -256,7 +256,7 @@ static void test_prefragmentation(void **state)
 		    (const char *const[]){ "#pre-frag successes: 1, #pre-frag failures: 0, "
 					   "#fragments created: 2\n", "#PMTUs sent: 0,", NULL }));
 	free(expect(a, "show ipsec stats",
-		    (const char *const[]){ "Pre-fragmentation successses: 1\n",
+		    (const char *const[]){ "Pre-fragmentation successes: 1\n",
 					   "Fragments created: 2\n", NULL }));
 	assert_int_equal(fp_gw_drop_count(a, FP_DROP_PREFRAG), 0);
 	free(orig);

@@ -285,6 +285,60 @@ static void test_config_help(void **state)
 	assert_string_equal(x->gw->cfg->hostname, "site-a");
 }
 
+/* A key typed where a command word, an SPI, a direction or a sequence
+ * number belongs, in exec and in configure mode, through show, do, '?'
+ * and refused lines: no reply holds 16 of its hex digits in a row. */
+#define TYPED "5ec7e7a11ce0b0b0c0ffee00deadbeef0123456789abcdef5ec7e7a11ce0b0b0c0ffee99"
+#define KLINE "crypto map CM 10 set session-key "
+
+static void expect_hidden(struct fixture *x, const char *line)
+{
+	static const char typed[] = TYPED;
+	char run16[17];
+	char *out = run(x, line, NULL);
+	for (size_t i = 0; i + 16 <= strlen(typed); i++) {
+		snprintf(run16, sizeof(run16), "%.16s", &typed[i]);
+		if (strstr(out, run16))
+			fail_msg("'%s' quoted the key:\n%s", line, out);
+	}
+	assert_non_null(strstr(out, "ERROR: %"));
+	free(out);
+}
+
+static void test_keys_not_echoed(void **state)
+{
+	struct fixture *x = *state;
+	static const char *const lines[] = {
+		TYPED,
+		"show " TYPED,
+		"show crypto " TYPED " sa",
+		"show crypto ipsec sa peer " TYPED,
+		"sh " TYPED " " TYPED,
+		"show capture " TYPED,
+		"show " TYPED "?",
+		KLINE "inbound esp 4097 cipher " TYPED, /* exec mode: not a command */
+	};
+	static const char *const config_lines[] = {
+		TYPED,
+		"do show " TYPED,
+		"show " TYPED,
+		"no " TYPED " ?",
+		"flow-offload-ipsec " TYPED,
+		KLINE "inbound esp " TYPED " cipher " TYPED,
+		KLINE TYPED " esp 4097 cipher 00",
+		"crypto map CM " TYPED " set session-key inbound esp 4097 cipher 00",
+		"crypto map CM 10 " TYPED " inbound esp 4097 cipher 00",
+		"crypto map 5ec7e7a11ce0b0b0c0ffee00deadbeef 10 set peer 192.0.2.9", /* refused */
+	};
+	for (unsigned i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		expect_hidden(x, lines[i]);
+	expect(x, "show " TYPED, -1, "show " "************************");
+	expect(x, "conf t", 0, NULL);
+	for (unsigned i = 0; i < sizeof(config_lines) / sizeof(config_lines[0]); i++)
+		expect_hidden(x, config_lines[i]);
+	assert_int_equal(x->s.mode, FP_SESSION_CONFIG);
+}
+
 static char *config_text(const struct fp_config *c)
 {
 	char *buf = NULL;
@@ -398,6 +452,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_noop_and_invalid, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_do, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_help, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keys_not_echoed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_memory_symlink, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_memory_fails, setup, teardown),
