@@ -1,7 +1,7 @@
 # fpvpn: the two commands of the README.
 #   make demo   install what is missing, build, run the built-in demo
 #   make test   install what is missing, build, run every test, then again under ASan+UBSan
-.PHONY: all build deps test test-unit test-asan test-fuzz demo bench bench-e2e clean
+.PHONY: all build deps test test-unit test-asan test-fuzz fuzz-build fuzz-long demo bench bench-e2e clean
 
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
@@ -9,6 +9,8 @@ BUILD_FUZZ ?= build-fuzz
 CC         ?= cc
 JOBS       ?= $(shell nproc)
 FUZZ_SECONDS ?= 30
+FUZZ_LONG_RUNS ?= 10000000
+FUZZ_LONG_SECONDS ?= 600
 
 # Debian packages the build and the tests need.
 DEB_PKGS := build-essential cmake pkg-config clang libssl-dev libpcap-dev libedit-dev \
@@ -42,15 +44,29 @@ test-asan: deps
 	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 FPVPN_SANITIZED=1 \
 	  ctest --output-on-failure -j $(JOBS) -LE slow
 
-test-fuzz: deps
+fuzz-build: deps
 	cmake -S . -B $(BUILD_FUZZ) -DCMAKE_C_COMPILER=clang -DFPVPN_FUZZ=ON -DFPVPN_TESTS=ON >/dev/null
 	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target $$(cd tests/fuzz && ls fuzz_*.c | sed 's/\.c$$//' | tr '\n' ' ')
+
+# every libFuzzer target for FUZZ_SECONDS (make test), or FUZZ_RUNS executions
+define fuzz_each
 	@for f in tests/fuzz/fuzz_*.c; do \
 	  n=$$(basename $$f .c); mkdir -p $(BUILD_FUZZ)/corpus/$$n; \
-	  echo "fuzzing $$n for $(FUZZ_SECONDS)s"; \
-	  $(BUILD_FUZZ)/tests/$$n -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	    $(BUILD_FUZZ)/corpus/$$n tests/fuzz/corpus/$$n 2>&1 | tail -n 12 || exit 1; \
+	  echo "fuzzing $$n: $(1)"; \
+	  $(BUILD_FUZZ)/tests/$$n $(2) -print_final_stats=1 \
+	    $(BUILD_FUZZ)/corpus/$$n tests/fuzz/corpus/$$n >$(BUILD_FUZZ)/$$n.log 2>&1; rc=$$?; \
+	  tail -n 12 $(BUILD_FUZZ)/$$n.log; \
+	  [ $$rc = 0 ] || { echo "$$n: libFuzzer exit $$rc (crash input: see $(BUILD_FUZZ)/$$n.log)"; exit 1; }; \
 	done
+endef
+
+test-fuzz: fuzz-build
+	$(call fuzz_each,$(FUZZ_SECONDS) s,-max_total_time=$(FUZZ_SECONDS))
+
+# Not in make test (hours): 10 million executions or 10 minutes per target,
+# whichever comes first (docs/testing.md); the corpus grows in $(BUILD_FUZZ)/corpus.
+fuzz-long: fuzz-build
+	$(call fuzz_each,$(FUZZ_LONG_RUNS) runs or $(FUZZ_LONG_SECONDS) s,-runs=$(FUZZ_LONG_RUNS) -max_total_time=$(FUZZ_LONG_SECONDS))
 
 test: test-unit test-asan test-fuzz
 
