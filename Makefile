@@ -53,7 +53,7 @@ define fuzz_each
 	@for f in tests/fuzz/fuzz_*.c; do \
 	  n=$$(basename $$f .c); mkdir -p $(BUILD_FUZZ)/corpus/$$n; \
 	  echo "fuzzing $$n: $(1)"; \
-	  $(BUILD_FUZZ)/tests/$$n $(2) -print_final_stats=1 \
+	  $(BUILD_FUZZ)/tests/$$n $(2) -timeout=10 -print_final_stats=1 \
 	    $(BUILD_FUZZ)/corpus/$$n tests/fuzz/corpus/$$n >$(BUILD_FUZZ)/$$n.log 2>&1; rc=$$?; \
 	  tail -n 12 $(BUILD_FUZZ)/$$n.log; \
 	  [ $$rc = 0 ] || { echo "$$n: libFuzzer exit $$rc (crash input: see $(BUILD_FUZZ)/$$n.log)"; exit 1; }; \

@@ -70,11 +70,12 @@ static int control_stale(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "control socket %s: exists and is not a socket", path);
 		return -1;
 	}
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/* non-blocking: a live daemon with a full backlog answers EAGAIN, not never */
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return control_err(err, errlen, "socket", path), -1;
 	control_addr(&sa, path);
-	int live = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	int live = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 || errno == EAGAIN;
 	int why = errno;
 	close(fd);
 	if (live) {
@@ -94,7 +95,7 @@ long fp_control_owner(const char *path)
 	socklen_t len = sizeof(cr);
 	if (!path || strlen(path) >= sizeof(sa.sun_path))
 		return 0;
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return 0;
 	control_addr(&sa, path);

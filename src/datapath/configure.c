@@ -176,14 +176,14 @@ static int cfg_apply(struct fp_gw *gw, const struct fp_config *next, char *err, 
 		return -1;
 	}
 	bool was = run->offload_ipsec, was_egress = run->offload_ipsec_egress;
-	char scratch[128];
 	run->offload_ipsec = next->offload_ipsec;
 	run->offload_ipsec_egress = next->offload_ipsec_egress;
 	bool moved = was != run->offload_ipsec || was_egress != run->offload_ipsec_egress;
 	if (moved && fp_gw_offload_changed(gw, err, errlen) < 0) {
+		/* a reload may change both at once: neither stays */
 		run->offload_ipsec = was;
 		run->offload_ipsec_egress = was_egress;
-		fp_gw_offload_changed(gw, scratch, sizeof(scratch));
+		frag_restore(gw, &was_frag);
 		return -1;
 	}
 	memcpy(run->hostname, next->hostname, sizeof(run->hostname));

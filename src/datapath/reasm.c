@@ -151,7 +151,7 @@ static bool slot_whole(const struct fp_reasm_slot *s)
 	while (at < s->total && moved) {
 		moved = false;
 		for (unsigned i = 0; i < s->n_r; i++)
-			if (s->r[i].off == at) {
+			if (s->r[i].off == at && s->r[i].end > at) {
 				at = s->r[i].end;
 				moved = true;
 				break;
@@ -172,7 +172,7 @@ static bool slot_past(const struct fp_reasm_slot *s, uint32_t total)
 static enum fp_drop slot_add(struct fp_reasm_slot *s, const struct frag *f, const uint8_t *hdr)
 {
 	uint32_t end = f->off + f->len;
-	if (end > FP_REASM_MAX || (f->more && f->len % 8) || slot_overlaps(s, f->off, end) ||
+	if (!f->len || end > FP_REASM_MAX || (f->more && f->len % 8) || slot_overlaps(s, f->off, end) ||
 	    s->n_r == REASM_RANGES || (s->total && end > s->total) ||
 	    (!f->more && (s->total || slot_past(s, end))))
 		return FP_DROP_FRAG_INVALID;

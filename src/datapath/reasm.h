@@ -4,7 +4,8 @@
  * through classification again like any packet from the outside. Bounded:
  * FP_REASM_SLOTS datagrams at a time, FP_REASM_TIMEOUT_NS each,
  * overlapping fragments drop the whole datagram (RFC 5722), and so does
- * a fragment that ends past the one that says it is the last. A datagram
+ * a fragment that ends past the one that says it is the last, and an
+ * empty one. A datagram
  * is whole when its pieces cover every byte up to the end, not when their
  * sizes add up. */
 #ifndef FP_REASM_H

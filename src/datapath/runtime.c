@@ -179,8 +179,8 @@ static int rt_port_free(const struct fp_gw_iface *ifc, const struct fp_addr *a, 
 
 int fp_rt_ports_free(const struct fp_gw *gw, char *err, size_t errlen)
 {
-	uint16_t ports[8];
-	unsigned n = rt_encap_ports(gw, ports, 7);
+	uint16_t ports[9];
+	unsigned n = rt_encap_ports(gw, ports, 8); /* as rt_outside_af binds them */
 	ports[n++] = FP_IKE_PORT;
 	for (unsigned i = 0; i < gw->n_ifaces; i++) {
 		const struct fp_gw_iface *ifc = &gw->ifaces[i];

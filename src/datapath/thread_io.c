@@ -114,11 +114,12 @@ static void rt_emit(void *ctx, uint16_t ifc, struct fp_pkt *p)
 }
 
 /* Tail drops between threads, in show asp drop beside the ring counters
- * of show npu-accel statistics: any thread may count them. */
+ * of show npu-accel statistics: in the counters of the pipe this thread
+ * runs (the slow path's is the software pipe), so no line is shared. */
 static void rt_tail_drop(struct fp_rt_ctx *c, enum fp_drop why, unsigned n)
 {
-	if (n)
-		__atomic_fetch_add(&c->rt->gw->st.drops[why], n, __ATOMIC_RELAXED);
+	struct fp_pipe *pp = c->w ? c->w->pipe : &c->rt->gw->soft;
+	pp->st.drops[why] += n;
 }
 
 /* Only after the burst was released: see struct fp_rt_ctx. */

@@ -6,10 +6,12 @@
 #include "live.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -21,17 +23,26 @@
 #define LIVE_MAX_FDS 24
 #define LIVE_TICK_MS 100
 
-/* Blocked before the workers start, so that they inherit the mask and
- * every one of these reaches the main thread's signalfd. */
-static int live_signals(void)
+static void live_sigset(sigset_t *set)
 {
 	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGPIPE};
-	sigset_t set;
-	sigemptyset(&set);
+	sigemptyset(set);
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaddset(&set, sigs[i]);
-	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
-		return -1;
+		sigaddset(set, sigs[i]);
+}
+
+int fp_live_block_signals(void)
+{
+	sigset_t set;
+	live_sigset(&set);
+	return pthread_sigmask(SIG_BLOCK, &set, NULL) == 0 ? 0 : -1;
+}
+
+/* What fp_live_block_signals held back, read on the main thread. */
+static int live_signals(void)
+{
+	sigset_t set;
+	live_sigset(&set);
 	sigdelset(&set, SIGPIPE); /* a client that went away is an error on write, not a signal */
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
@@ -101,10 +112,40 @@ static int live_loop(struct fp_gw *gw, struct fp_runtime *rt, struct fp_control 
 
 /* Manual keys go on from the numbers saved beside the configuration
  * (datapath/seqkeep.h): read before the first packet, or no start. */
+/* One fpvpnd per state file, for its whole life: two that raced past the
+ * port check would otherwise both go on from the same saved numbers under
+ * the same keys. A lock on PATH.lock (the state file itself is replaced by
+ * rename at every save), holding the owner's pid for the message. */
+static int live_lock_state(const char *path)
+{
+	char lock[4300], pid[24] = "";
+	snprintf(lock, sizeof(lock), "%s.lock", path);
+	int fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		fprintf(stderr, "fpvpnd: sequence state lock %s: %s\n", lock, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		ssize_t n = read(fd, pid, sizeof(pid) - 1);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		fprintf(stderr, "fpvpnd: sequence state %s is in use by another fpvpnd%s%s%s\n", path,
+			*pid ? " (pid " : "", pid, *pid ? ")" : "");
+		close(fd);
+		return -1;
+	}
+	int len = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)len, 0) != len)
+		fprintf(stderr, "fpvpnd: sequence state lock %s: %s\n", lock, strerror(errno));
+	return 0; /* fd stays open, and locked, until the process ends */
+}
+
 static int live_seq_start(struct fp_seqkeep *keep, struct fp_gw *gw, const struct fp_options *o)
 {
 	char path[4200], err[512];
 	snprintf(path, sizeof(path), o->state ? "%s" : "%s.state", o->state ? o->state : o->config);
+	if (live_lock_state(path) < 0)
+		return -1;
 	if (fp_seqkeep_start(keep, gw, path, 0, err, sizeof(err)) < 0) {
 		fprintf(stderr, "fpvpnd: sequence state: %s\n", err);
 		return -1;
@@ -183,6 +224,9 @@ int fp_live_run(struct fp_gw *gw, const struct fp_options *o)
 	}
 	if (fp_rt_start(&rt, gw, &ro, err, sizeof(err)) < 0) {
 		fprintf(stderr, "fpvpnd: %s\n", err);
+		/* nothing was sent: the exact numbers, not a block lost per failed start */
+		if (fp_seqkeep_stop(&keep, gw, err, sizeof(err)) < 0)
+			fprintf(stderr, "fpvpnd: sequence state: %s\n", err);
 		fp_control_close(ctl);
 		close(sigfd);
 		return 1;

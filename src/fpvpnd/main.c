@@ -58,6 +58,10 @@ int main(int argc, char **argv)
 	int r = fp_options_parse(&o, argc, argv);
 	if (r != 0)
 		return r > 0 ? 0 : 2;
+	if (!o.offline && fp_live_block_signals() < 0) {
+		perror("fpvpnd: signals");
+		return 1;
+	}
 	if (main_protect_keys(&o) < 0)
 		return 1;
 	struct fp_config *cfg = load_config(o.config);

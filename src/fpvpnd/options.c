@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/pkt.h"
 
@@ -125,6 +126,33 @@ static int opt_one(struct fp_options *o, int c, char *arg)
 	}
 }
 
+/* --daemon changes to / before the files are opened: a relative path
+ * would then name another file (another state file: sequence numbers from
+ * 1 again). It is made absolute here, from where fpvpnd was started. */
+static int opt_absolute(const char **path, char *buf, size_t len)
+{
+	char cwd[4096];
+	if (!*path || **path == '/')
+		return 0;
+	if (!getcwd(cwd, sizeof(cwd)) ||
+	    (size_t)snprintf(buf, len, "%s/%s", cwd, *path) >= len) {
+		fprintf(stderr, "fpvpnd: cannot make '%s' an absolute path for --daemon\n", *path);
+		return -1;
+	}
+	*path = buf;
+	return 0;
+}
+
+static int opt_daemon_paths(struct fp_options *o)
+{
+	static char abs[4][FP_OPT_PATH_MAX];
+	const char **paths[4] = {&o->config, &o->state, &o->log, &o->socket};
+	for (unsigned i = 0; i < 4; i++)
+		if (opt_absolute(paths[i], abs[i], sizeof(abs[i])) < 0)
+			return -1;
+	return 0;
+}
+
 int fp_options_parse(struct fp_options *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -152,5 +180,5 @@ int fp_options_parse(struct fp_options *o, int argc, char **argv)
 		fputs(usage, stderr);
 		return -1;
 	}
-	return 0;
+	return o->daemon ? opt_daemon_paths(o) : 0;
 }

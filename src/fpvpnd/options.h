@@ -6,6 +6,7 @@
 
 #define FP_OPT_MAX_FILES 16
 #define FP_OPT_MAX_EXEC 32
+#define FP_OPT_PATH_MAX 4096 /* an absolute path made for --daemon */
 
 struct fp_opt_file {
 	const char *iface;   /* nameif or device name */

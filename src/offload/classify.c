@@ -169,18 +169,19 @@ static void classify_one(struct fp_pipe *pp, struct fp_pkt *p)
 		fp_pipe_punt(pp, p, FP_DROP_SPI_UNKNOWN);
 		return;
 	}
-	if (__builtin_expect(pp->db->db_sa[p->sa].sa_encap != (o.proto == FP_IPPROTO_UDP), 0)) {
-		/* the SPI is right, the way it came is not: never an ICV check */
+	struct fp_sa *sa = &pp->db->db_sa[p->sa];
+	if (__builtin_expect(sa->sa_encap != (o.proto == FP_IPPROTO_UDP), 0)) {
+		/* the SPI is right (a CAM hit), the way it came is not: never an ICV check */
 		p->sa = FP_SA_NONE;
-		pp->st.cam_miss++;
-		fp_pipe_drop(pp, NULL, p, FP_DROP_ENCAP_MISMATCH);
+		pp->st.cam_hit++;
+		fp_pipe_drop(pp, sa, p, FP_DROP_ENCAP_MISMATCH);
 		return;
 	}
-	if (__builtin_expect(pp->db->db_sa[p->sa].sa_held, 0)) {
+	if (__builtin_expect(sa->sa_held, 0)) {
 		/* counted when it comes back for good */
 		pp->st.optid_hit--;
 		pp->st.tunnel_miss--;
-		fp_pipe_hold(pp, &pp->db->db_sa[p->sa], p);
+		fp_pipe_hold(pp, sa, p);
 		return;
 	}
 	pp->st.cam_hit++;

@@ -49,7 +49,7 @@
 	_(ENCAP_MISMATCH, FRAME, "ipsec-encap-mismatch", "ESP raw for an SA in UDP (NAT-T), or in UDP for a raw ESP SA") \
 	_(PUNT_FULL, FRAME, "dispatch-queue-limit", "Dispatch queue tail drop: the pipe's queue to the slow path was full") \
 	_(HANDOFF_FULL, FRAME, "pipe-handoff-full", "Hand-off tail drop: the ring to the pipe that owns the SA was full") \
-	_(RX_OVERFLOW, FRAME, "rx-socket-overflow", "Receive socket buffer full: the kernel dropped it before fpvpnd read it")
+	_(RX_OVERFLOW, FRAME, "rx-socket-overflow", "Dropped by the kernel on a socket of fpvpnd before it was read (buffer full, bad UDP checksum)")
 
 enum fp_drop {
 #define FP_DROP_ENUM(n, c, s, d) FP_DROP_##n,

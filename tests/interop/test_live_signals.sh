@@ -110,6 +110,8 @@ nt_check "with its own socket: exits 1 too (got $rc)" test "$rc" = 1
 nt_check "and left no socket behind" test ! -e "$NT_WORK/second.sock"
 nt_check "no UDP socket joined the first one's" test "$(nt_in a ss -Huanp | grep -c fpvpnd)" = "$udp0"
 nt_check "the first one's control socket still answers" answers
+nt_check "the first one holds its state file's lock" bash -c "! flock -n '$NT_WORK/a.conf.state.lock' true"
+nt_check "the lock names its pid" grep -qx "$PID" "$NT_WORK/a.conf.state.lock"
 crosses "a second instance"
 
 nt_say "7. SIGABRT, then a start over the socket left behind"

@@ -118,12 +118,29 @@ static void test_last_first(void **state)
 	free(p);
 }
 
+/* An empty piece (a header and nothing else) never counts: once it made
+ * the walk over the pieces stand still for ever. */
+static void test_empty_piece(void **state)
+{
+	(void)state;
+	struct fp_reasm r;
+	struct fp_pkt *p = pkt_new();
+	assert_int_equal(fp_reasm_init(&r), 0);
+	const struct case_frag empty[] = {{0, 8, 1}, {8, 0, 1}};
+	assert_int_equal(feed(&r, p, 6, 0x33, empty, 2), FP_DROP_FRAG_INVALID);
+	const struct case_frag ok[] = {{0, 8, 1}, {8, 8, 0}};
+	assert_int_equal(feed(&r, p, 6, 0x33, ok, 2), FP_DROP_NONE);
+	fp_reasm_fini(&r);
+	free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hole_with_piece_past_end),
 		cmocka_unit_test(test_hole_never_whole),
 		cmocka_unit_test(test_last_first),
+		cmocka_unit_test(test_empty_piece),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
