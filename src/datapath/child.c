@@ -317,6 +317,19 @@ static int child_run(struct fp_gw *gw, struct child_op *op)
 
 /* ---- the API ------------------------------------------------------------ */
 
+/* "crypto map CM 10, peer 198.51.100.2": the tunnel as logs name it. */
+static void child_where(const struct fp_gw *gw, uint16_t tunnel, char *buf, size_t n)
+{
+	const struct fp_cfg_map_entry *e = gw->tunnels[tunnel].entry;
+	char peer[64] = "?";
+	if (!e) {
+		snprintf(buf, n, "tunnel %u", tunnel);
+		return;
+	}
+	fp_addr_str(&e->peer, peer, sizeof(peer));
+	snprintf(buf, n, "crypto map %s %u, peer %s", e->map, e->seq, peer);
+}
+
 /* The record for c's inbound SPI: the one fp_child_spi_alloc reserved,
  * or a new one for an SPI nobody has (manual keys). */
 static uint32_t child_claim(struct fp_gw *gw, uint32_t spi, char *err, size_t errlen)
@@ -448,8 +461,10 @@ int fp_child_delete(struct fp_gw *gw, uint32_t h, const char *reason)
 	child_run(gw, &op);
 	ch->ch_state = FP_CHILD_DELETED;
 	ch->ch_gen = ++gw->children->gen;
-	fprintf(stderr, "fpvpnd: IPsec SA pair deleted: tunnel %u, inbound SPI 0x%08" PRIx32
-		", outbound SPI 0x%08" PRIx32 ": %s\n", ch->ch_tunnel, ch->ch_spi_in, ch->ch_spi_out,
+	char where[160];
+	child_where(gw, ch->ch_tunnel, where, sizeof(where));
+	fprintf(stderr, "fpvpnd: IPsec SA pair deleted: %s, inbound SPI 0x%08" PRIx32
+		", outbound SPI 0x%08" PRIx32 ": %s\n", where, ch->ch_spi_in, ch->ch_spi_out,
 		reason ? reason : "deleted");
 	return 0;
 }
@@ -495,12 +510,9 @@ void fp_child_place(struct fp_gw *gw, uint32_t h, struct fp_pipe *pp, uint32_t s
 void fp_child_event_format(const struct fp_gw *gw, const struct fp_child_event *ev, char *buf,
 			   size_t n)
 {
-	const struct fp_gw_tunnel *t = &gw->tunnels[ev->ce_tunnel];
-	char peer[64] = "?";
-	if (t->entry)
-		fp_addr_str(&t->entry->peer, peer, sizeof(peer));
-	snprintf(buf, n, "IPsec SA event: crypto map %s %u, peer %s, %s SPI 0x%08" PRIx32 ": %s",
-		 t->entry ? t->entry->map : "?", t->entry ? t->entry->seq : 0, peer,
+	char where[160];
+	child_where(gw, ev->ce_tunnel, where, sizeof(where));
+	snprintf(buf, n, "IPsec SA event: %s, %s SPI 0x%08" PRIx32 ": %s", where,
 		 ev->ce_dir == FP_SA_IN ? "inbound" : "outbound", ev->ce_spi,
 		 fp_sa_event_name(ev->ce_type));
 }

@@ -87,17 +87,18 @@ void fp_child_spi_release(struct fp_gw *gw, uint32_t spi);
 void fp_child_params(const struct fp_gw *gw, const struct fp_child_sa *c, uint8_t dir,
 		     struct fp_sa_params *p);
 
-/* The inbound SA only, on the pipe the SPI maps to (or the software pipe):
- * make-before-break's first step. A manual SPI (not from
+/* Make-before-break's first step, on the pipe the SPI maps to (or the
+ * software pipe): the inbound SA, which decrypts from now on, and the
+ * outbound one aside, which no packet reaches yet. A manual SPI (not from
  * fp_child_spi_alloc) is refused when another child has it. */
 int fp_child_add_inbound(struct fp_gw *gw, const struct fp_child_sa *c, uint32_t *h, char *err,
 			 size_t errlen);
-/* The outbound SA of child h, taking over its tunnel's rule from the child
- * it replaces (old_h, or FP_SA_NONE for a first child): the tunnel's
- * packets switch at once. On old_h's pipe it is installed aside and takes
- * the rule by an update (rule_out_update), elsewhere it is a new rule
- * (rule_out_add). old_h keeps its inbound SA (packets in flight still
- * decrypt) until fp_child_delete. */
+/* The outbound SA of child h (installed with its inbound SA, aside under a
+ * rule of its own, counted as rule_out_add then) takes over its tunnel's
+ * rule from the child it replaces (old_h, or FP_SA_NONE for a first
+ * child) by an update (rule_out_update): the tunnel's packets switch at
+ * once. old_h keeps its SAs, so packets in flight still decrypt, until
+ * fp_child_delete. The keys were given once, to fp_child_add_inbound. */
 int fp_child_add_outbound(struct fp_gw *gw, uint32_t h, uint32_t old_h, char *err,
 			  size_t errlen);
 /* Both at once (a first child, manual keys). */
