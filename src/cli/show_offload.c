@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "datapath/child.h"
 #include "datapath/runtime.h"
 
 _Static_assert(sizeof(struct fp_pipe_stats) % sizeof(uint64_t) == 0,
@@ -132,6 +133,10 @@ void fp_show_flow_offload_ipsec_stats(const struct fp_gw *gw, FILE *out)
 	stat_line(out, "Inbound rule updates", s.rule_in_update);
 	stat_line(out, "Outbound rule updates", s.rule_out_update);
 	stat_line(out, "Rule failures", s.rule_failed);
+	/* every pipe's ring, the software pipe's too: IKE rekeys on these */
+	fprintf(out, "SA events\n");
+	stat_line(out, "Delivered", fp_child_events_delivered(gw));
+	stat_line(out, "Lost (ring full)", fp_child_events_lost(gw));
 	fprintf(out, "Punted to the slow path: %" PRIu64 "\n", s.punts);
 	fprintf(out, "Held while their SA moved here: %" PRIu64 "\n", s.held);
 }

@@ -2,6 +2,7 @@
  * engine and software pipes, counters. Packets: forward.c. */
 #include "gateway.h"
 
+#include "datapath/child.h"
 #include "datapath/egress.h"
 #include "offload/capture.h"
 
@@ -10,7 +11,8 @@
 #include <string.h>
 #include <time.h>
 
-#define GW_MAX_SA (2 * FP_GW_MAX_TUNNELS)
+/* every child of the table on one pipe at worst: a rekey holds two pairs */
+#define GW_MAX_SA (2 * FP_CHILD_MAX)
 
 int fp_gw_tunnel_build(struct fp_gw *gw, const struct fp_cfg_map_entry *e, char *err,
 		       size_t errlen);
@@ -87,8 +89,8 @@ int fp_gw_init_pipes(struct fp_gw *gw, struct fp_config *cfg, unsigned n_pipes, 
 		return -1;
 	}
 	gw->egress = calloc(n_pipes + 1, sizeof(*gw->egress));
-	if (!gw->egress) {
-		snprintf(err, errlen, "out of memory for the egress tables");
+	if (!gw->egress || fp_child_init(gw) < 0) {
+		snprintf(err, errlen, "out of memory for the egress and child SA tables");
 		fp_gw_fini(gw);
 		return -1;
 	}
@@ -112,6 +114,7 @@ void fp_gw_fini(struct fp_gw *gw)
 	if (gw->caps)
 		fp_capset_free(gw->caps);
 	fp_pipe_fini(&gw->soft);
+	fp_child_fini(gw);
 	fp_config_free(gw->cfg);
 	memset(gw, 0, sizeof(*gw));
 }

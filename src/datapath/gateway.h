@@ -7,6 +7,8 @@
 #define FP_GATEWAY_H
 
 struct fp_runtime;
+struct fp_children;
+struct fp_child_event;
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -50,6 +52,7 @@ struct fp_gw_tunnel {
 	struct fp_addr local;             /* the interface's address of the peer's family */
 	struct fp_sa_params in, out;      /* as installed (keys cleared) */
 	uint32_t sa_in, sa_out;           /* ids in pipe */
+	uint32_t child;                   /* its current child SA (child.h), FP_SA_NONE: none */
 	struct fp_pipe *pipe;             /* engine pipe, or &gw->soft */
 	/* pipe id << 32 | sa_out in one word, the one thing workers read: an
 	 * SA id means something only in its own pipe's table, and a move
@@ -90,6 +93,11 @@ struct fp_gw {
 	struct fp_runtime *rt;            /* the live gateway's threads; NULL offline */
 	struct fp_egress *egress;         /* [n_pipes + 1]: per pipe, last = software pipe */
 	uint32_t policy_gen;              /* bumped when tunnels move or policy changes (>= 1) */
+	struct fp_children *children;     /* the child-SA table (child.h) */
+	/* SA events (lifetimes, sequence exhaustion) as fp_child_tick delivers
+	 * them, once per child and direction; NULL: fp_child_event_log. IKE
+	 * rekeys on the soft ones. */
+	void (*on_child_event)(struct fp_gw *gw, const struct fp_child_event *ev);
 	/* Run fn on the thread that owns each engine pipe, and wait. Set by the
 	 * live runtime; NULL offline, where this thread owns them all. */
 	void (*on_pipes)(struct fp_gw *gw, void (*fn)(struct fp_pipe *pp, void *arg), void *arg);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datapath/child.h"
 #include "datapath/gateway.h"
 
 enum move_phase { MOVE_INSTALL, MOVE_TAKE, MOVE_IMPORT, MOVE_UNDO };
@@ -42,28 +43,16 @@ struct moves {
 	bool hold;                        /* the new pairs wait for the old ones' state */
 };
 
-static void move_count(struct fp_pipe *pp, enum move_phase ph, int ok)
-{
-	if (pp->software)
-		return; /* rules are what the engine is given */
-	if (!ok)
-		pp->st.rule_failed++;
-	else if (ph == MOVE_INSTALL)
-		pp->st.rule_in_add++, pp->st.rule_out_add++;
-	else if (ph == MOVE_TAKE)
-		pp->st.rule_in_del++, pp->st.rule_out_del++;
-}
-
 static void move_install(struct move *m, bool hold)
 {
 	const char *why;
 	m->in.held = hold;
-	if (fp_sa_install(m->to->db, &m->in, &m->new_in, &why) < 0) {
+	if (fp_child_sa_install(m->to, &m->in, &m->new_in, &why) < 0) {
 		m->failed = 1;
 		return;
 	}
-	if (fp_sa_install(m->to->db, &m->out, &m->new_out, &why) < 0) {
-		fp_sa_delete(m->to->db, m->new_in);
+	if (fp_child_sa_install(m->to, &m->out, &m->new_out, &why) < 0) {
+		fp_child_sa_remove(m->to, m->new_in);
 		m->failed = 1;
 		return;
 	}
@@ -80,8 +69,8 @@ static void move_take(struct move *m, struct fp_pipe *pp)
 		m->failed = 1;
 		return;
 	}
-	fp_sa_delete(pp->db, m->old_in);
-	fp_sa_delete(pp->db, m->old_out);
+	fp_child_sa_remove(pp, m->old_in);
+	fp_child_sa_remove(pp, m->old_out);
 	m->taken = 1;
 }
 
@@ -89,8 +78,8 @@ static void move_take(struct move *m, struct fp_pipe *pp)
  * (and with it what the new pipe held, classified again and punted). */
 static void move_undo(struct move *m, struct fp_pipe *pp)
 {
-	fp_sa_delete(pp->db, m->new_in);
-	fp_sa_delete(pp->db, m->new_out);
+	fp_child_sa_remove(pp, m->new_in);
+	fp_child_sa_remove(pp, m->new_out);
 	m->installed = 0;
 }
 
@@ -114,11 +103,9 @@ static void move_step(struct move *m, struct fp_pipe *pp, enum move_phase ph, bo
 	switch (ph) {
 	case MOVE_INSTALL:
 		move_install(m, hold);
-		move_count(pp, ph, !m->failed);
 		break;
 	case MOVE_TAKE:
 		move_take(m, pp);
-		move_count(pp, ph, m->taken);
 		break;
 	case MOVE_IMPORT:
 		fp_sa_import(pp->db, m->new_in, &m->st_in);
@@ -197,7 +184,7 @@ static unsigned moves_switch(struct moves *mv)
 			failed++;
 			continue;
 		}
-		fp_gw_tunnel_place(m->t, m->to, m->new_in, m->new_out);
+		fp_child_place(mv->gw, m->t->child, m->to, m->new_in, m->new_out);
 	}
 	return failed;
 }
@@ -249,7 +236,7 @@ static void clear_keep(struct move *m)
 static void clear_lost(struct fp_gw *gw, struct move *m)
 {
 	if (m->failed && m->taken)
-		fp_gw_tunnel_place(m->t, &gw->soft, FP_SA_NONE, FP_SA_NONE);
+		fp_child_place(gw, m->t->child, &gw->soft, FP_SA_NONE, FP_SA_NONE);
 }
 
 /* clear ipsec sa: every pair deleted and installed again from the

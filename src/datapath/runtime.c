@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/inet.h"
+#include "datapath/child.h"
 #include "datapath/thread_io.h"
 #include "io/icmperr.h"
 #include "io/msg.h"
@@ -462,6 +463,7 @@ void fp_rt_slow_poll(struct fp_runtime *rt)
 		fp_rt_rx_held(&slow_ctx);
 	rt_pmtu_poll(rt, fp_gw_clock());
 	rt_overflows(rt, fp_gw_clock());
+	fp_child_tick(rt->gw, fp_gw_clock()); /* SA events: lifetimes, sequence exhaustion */
 	for (unsigned i = 0; i < rt->n_workers; i++)
 		slow_punts(rt, i, UINT32_MAX);
 	fp_rt_rx_ports(&slow_ctx);

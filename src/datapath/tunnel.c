@@ -5,9 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "datapath/child.h"
 #include "datapath/gateway.h"
-
-#define SOFT_PERCENT 90u
 
 static const struct fp_cfg_ace *tunnel_selector_ace(const struct fp_cfg_acl *acl)
 {
@@ -25,13 +24,6 @@ static void tunnel_selector(struct fp_selector *sel, const struct fp_cfg_ace *ac
 	sel->proto = ace->proto;
 	sel->local_port = ace->src_port;
 	sel->remote_port = ace->dst_port;
-}
-
-static uint16_t tunnel_replay_window(const struct fp_config *cfg, const struct fp_cfg_map_entry *e)
-{
-	if (e->replay_window >= 0)
-		return (uint16_t)e->replay_window;
-	return cfg->replay_disabled ? 0 : (uint16_t)cfg->replay_window;
 }
 
 static void tunnel_key(struct fp_crypto_key *k, const struct fp_cfg_proposal *pr,
@@ -54,32 +46,33 @@ uint16_t fp_gw_tunnel_mtu(const struct fp_gw_tunnel *t)
 	return t->pmtu && (!link || t->pmtu < link) ? (uint16_t)t->pmtu : link;
 }
 
-static void tunnel_params(const struct fp_config *cfg, struct fp_gw_tunnel *t,
-			  struct fp_sa_params *p, uint8_t dir)
+/* Manual keys as the child a negotiation would have produced: the
+ * entry's first session keys, mode, ESN, NAT-T ports and lifetimes, the
+ * ACL's first permit ACE as the selector. Lifetimes count from when the
+ * tunnel was first installed (a move or clear ipsec sa keeps them). */
+static void tunnel_child(const struct fp_gw_tunnel *t, uint16_t idx, struct fp_child_sa *c)
 {
 	const struct fp_cfg_map_entry *e = t->entry;
-	const struct fp_cfg_session_key *sk = dir == FP_SA_IN ? &e->in[0] : &e->out[0];
-	uint64_t kb = e->life_kbytes; /* 0: none, manual keys cannot be rekeyed */
+	memset(c, 0, sizeof(*c));
+	c->cs_spi_in = e->in[0].spi;
+	c->cs_spi_out = e->out[0].spi;
+	c->cs_tunnel = idx;
+	c->cs_encap_sport = e->udp_sport;
+	c->cs_encap_dport = e->udp_dport;
+	c->cs_mode = e->transport ? FP_SA_TRANSPORT : FP_SA_TUNNEL;
+	c->cs_esn = e->esn;
+	tunnel_key(&c->cs_key_in, t->proposal, &e->in[0]);
+	tunnel_key(&c->cs_key_out, t->proposal, &e->out[0]);
+	tunnel_selector(&c->cs_sel, tunnel_selector_ace(t->acl));
+	c->cs_life_s = (uint32_t)e->life_seconds; /* manual keys cannot rekey: they expire */
+	c->cs_life_kb = e->life_kbytes;
+	c->cs_start_ns = t->installed_ns;
+	c->cs_tag = t->conn_id;
+}
 
-	memset(p, 0, sizeof(*p));
-	p->spi = sk->spi;
-	p->dir = dir;
-	p->mode = e->transport ? FP_SA_TRANSPORT : FP_SA_TUNNEL;
-	p->esn = e->esn;
-	p->replay_window = dir == FP_SA_IN ? tunnel_replay_window(cfg, e) : 0;
-	p->local = t->local;
-	p->remote = e->peer;
-	p->encap_sport = dir == FP_SA_OUT ? e->udp_sport : e->udp_dport;
-	p->encap_dport = dir == FP_SA_OUT ? e->udp_dport : e->udp_sport;
-	tunnel_key(&p->key, t->proposal, sk);
-	tunnel_selector(&p->sel, tunnel_selector_ace(t->acl));
-	p->life_bytes_hard = kb * 1024;
-	p->life_bytes_soft = p->life_bytes_hard / 100 * SOFT_PERCENT;
-	p->rule_id = t->rule;
-	p->tag = t->conn_id;
-	p->vpn_filter = t->vpn_filter != NULL; /* not CAN_BE_OFFLOADED: the slow path filters */
-	p->post_frag = t->iface->post_frag;   /* nor is post-fragmentation */
-	p->mtu = dir == FP_SA_OUT ? fp_gw_tunnel_mtu(t) : 0;
+static uint16_t tunnel_index(const struct fp_gw *gw, const struct fp_gw_tunnel *t)
+{
+	return (uint16_t)(t - gw->tunnels);
 }
 
 /* The bound interface's address of the peer's family is the local endpoint. */
@@ -105,9 +98,11 @@ struct fp_pipe *fp_gw_tunnel_home(const struct fp_gw *gw, const struct fp_gw_tun
 void fp_gw_tunnel_keyed(const struct fp_gw *gw, const struct fp_gw_tunnel *t,
 			struct fp_sa_params *in, struct fp_sa_params *out)
 {
-	struct fp_gw_tunnel copy = *t;
-	tunnel_params(gw->cfg, &copy, in, FP_SA_IN);
-	tunnel_params(gw->cfg, &copy, out, FP_SA_OUT);
+	struct fp_child_sa c;
+	tunnel_child(t, tunnel_index(gw, t), &c);
+	fp_child_params(gw, &c, FP_SA_IN, in);
+	fp_child_params(gw, &c, FP_SA_OUT, out);
+	fp_crypto_cleanse(&c, sizeof(c));
 }
 
 /* CAN_BE_OFFLOADED, or the first reason it is not. */
@@ -130,28 +125,22 @@ static void tunnel_wipe_keys(struct fp_gw_tunnel *t)
 
 static int tunnel_install(struct fp_gw *gw, struct fp_gw_tunnel *t, char *err, size_t errlen)
 {
-	const char *why = NULL;
+	struct fp_child_sa c;
+	char why[160];
 
+	t->installed_ns = gw->now_ns ? gw->now_ns : fp_gw_clock();
+	fp_gw_tunnel_keyed(gw, t, &t->in, &t->out);
+	tunnel_wipe_keys(t);
 	tunnel_eligibility(t);
-	t->pipe = fp_gw_tunnel_home(gw, t);
 	for (unsigned i = 0; t->entry->udp_sport && i <= gw->n_pipes; i++)
 		fp_pipe_encap_port_add(i < gw->n_pipes ? &gw->pipes[i] : &gw->soft, t->entry->udp_sport);
-	if (fp_sa_install(t->pipe->db, &t->in, &t->sa_in, &why) < 0 ||
-	    fp_sa_install(t->pipe->db, &t->out, &t->sa_out, &why) < 0) {
+	tunnel_child(t, tunnel_index(gw, t), &c);
+	int rc = fp_child_add(gw, &c, &t->child, why, sizeof(why));
+	fp_crypto_cleanse(&c, sizeof(c));
+	if (rc < 0) {
 		snprintf(err, errlen, "crypto map %s %u: SA not installed: %s", t->entry->map,
 			 t->entry->seq, why);
-		if (t->sa_in != FP_SA_NONE) /* half a pair: its key schedule goes too */
-			fp_sa_delete(t->pipe->db, t->sa_in);
-		t->sa_in = FP_SA_NONE;
-		tunnel_wipe_keys(t);
 		return -1;
-	}
-	tunnel_wipe_keys(t);
-	fp_gw_tunnel_place(t, t->pipe, t->sa_in, t->sa_out);
-	t->installed_ns = fp_gw_clock();
-	if (!t->pipe->software) {
-		t->pipe->st.rule_in_add++;
-		t->pipe->st.rule_out_add++;
 	}
 	return 0;
 }
@@ -171,7 +160,8 @@ int fp_gw_tunnel_build(struct fp_gw *gw, const struct fp_cfg_map_entry *e, char 
 	t->iface = &gw->ifaces[fp_gw_iface_find(gw, ifc->nameif)];
 	t->rule = gw->n_tunnels;
 	t->conn_id = 1000 + gw->n_tunnels;
-	t->sa_in = t->sa_out = FP_SA_NONE;
+	t->sa_in = t->sa_out = t->child = FP_SA_NONE;
+	t->pipe = &gw->soft;
 	if (!t->acl || !t->proposal || !t->proposal->n_enc || !tunnel_selector_ace(t->acl)) {
 		snprintf(err, errlen, "crypto map %s %u: needs an access-list with a permit ACE and an ipsec-proposal",
 			 e->map, e->seq);
@@ -179,8 +169,6 @@ int fp_gw_tunnel_build(struct fp_gw *gw, const struct fp_cfg_map_entry *e, char 
 	}
 	if (tunnel_local(t, err, errlen) < 0)
 		return -1;
-	tunnel_params(gw->cfg, t, &t->in, FP_SA_IN);
-	tunnel_params(gw->cfg, t, &t->out, FP_SA_OUT);
 	if (tunnel_install(gw, t, err, errlen) < 0)
 		return -1;
 	gw->n_tunnels++;
@@ -204,13 +192,7 @@ static void frag_update_pipe(struct fp_pipe *pp, void *arg)
 					 .post_frag = t->out.post_frag};
 		if ((fu->only ? t != fu->only : t->iface->id != fu->ifc) || t->pipe != pp)
 			continue;
-		int rc = fp_sa_update(pp->db, t->sa_out, &u, &why);
-		if (pp->software) /* rules are what the engine is given */
-			continue;
-		if (rc == 0)
-			pp->st.rule_out_update++; /* OFFLOAD_FLOW_OUTBOUND_UPDATE_SUCCESS */
-		else
-			pp->st.rule_failed++;
+		fp_child_sa_update(pp, t->sa_out, &u, &why);
 	}
 }
 

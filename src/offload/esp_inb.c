@@ -204,6 +204,8 @@ static void inb_run(struct fp_pipe *pp, uint32_t id, struct fp_pkt **pkts, uint1
 {
 	struct fp_sa *sa = fp_sadb_sa(pp->db, id);
 	struct fp_pkt **mine = pp->scr->tmp;
+	if (sa)
+		fp_sa_clock(pp->db, id, pp->now_ns);
 	uint64_t outer = 0, inner = 0, pkts_room = sa ? fp_sa_room(sa).pkts : 0;
 	uint16_t k = 0, ok = 0;
 

@@ -226,6 +226,8 @@ static void outb_run(struct fp_pipe *pp, uint32_t id, struct fp_pkt **pkts, uint
 	struct fp_pkt **mine = pp->scr->tmp;
 	uint64_t outer = 0, inner = 0, run_bytes = 0;
 	uint16_t k = 0, ok = 0;
+	if (sa)
+		fp_sa_clock(pp->db, id, pp->now_ns);
 	struct fp_sa_room room = sa ? fp_sa_room(sa) : (struct fp_sa_room){0, 0, 0};
 
 	for (uint16_t i = 0; i < n; i++) {

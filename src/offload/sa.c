@@ -212,6 +212,8 @@ int fp_sa_update(struct fp_sadb *db, uint32_t id, const struct fp_sa_update *u,
 		sa->sa_p.life_bytes_hard = u->life_bytes_hard;
 		sa->sa_p.life_pkts_soft = u->life_pkts_soft;
 		sa->sa_p.life_pkts_hard = u->life_pkts_hard;
+		sa->sa_p.life_soft_ns = u->life_soft_ns;
+		sa->sa_p.life_hard_ns = u->life_hard_ns;
 	}
 	if (u->fields & FP_SA_UPD_MTU) {
 		sa->sa_p.post_frag = u->post_frag;

@@ -49,6 +49,12 @@ struct fp_sa_params {
 	uint64_t life_bytes_hard;
 	uint64_t life_pkts_soft;
 	uint64_t life_pkts_hard;
+	/* CLOCK_REALTIME at which the soft and hard seconds lifetimes end;
+	 * 0 = none. Absolute, so that an SA moved between pipes or installed
+	 * again (clear ipsec sa) keeps the deadlines it had. The engine
+	 * compares them with its pipe's now_ns once per run of packets. */
+	uint64_t life_soft_ns;
+	uint64_t life_hard_ns;
 	uint64_t seq;                 /* outbound: last sequence number used (normally 0) */
 	uint64_t seq_limit;           /* outbound: as fp_sa_seq_reserve from the install on; 0 = none */
 	uint32_t rule_id;             /* outbound: the policy rule that selects this SA */
@@ -83,6 +89,7 @@ struct fp_sa_update {
 	uint16_t encap_sport, encap_dport;
 	uint64_t life_bytes_soft, life_bytes_hard;
 	uint64_t life_pkts_soft, life_pkts_hard;
+	uint64_t life_soft_ns, life_hard_ns;
 	uint32_t rule_id;
 	uint16_t mtu;
 	bool post_frag;
@@ -109,7 +116,7 @@ struct fp_sa_stats {
 
 enum fp_sa_event_type {
 	FP_SA_EV_SOFT_BYTES, FP_SA_EV_SOFT_PKTS, FP_SA_EV_HARD_BYTES, FP_SA_EV_HARD_PKTS,
-	FP_SA_EV_SEQ_EXHAUSTED,
+	FP_SA_EV_SEQ_EXHAUSTED, FP_SA_EV_SOFT_TIME, FP_SA_EV_HARD_TIME,
 	FP_SA_EV__COUNT
 };
 const char *fp_sa_event_name(unsigned t);
@@ -184,8 +191,13 @@ uint32_t fp_sadb_lookup_in(const struct fp_sadb *db, uint32_t spi, const struct 
 uint32_t fp_sadb_lookup_out(const struct fp_sadb *db, uint32_t rule_id);
 
 /* Lifetime and sequence events raised by the per-packet path, taken by the
- * slow path. Returns how many were written to ev (at most n). */
+ * slow path. Returns how many were written to ev (at most n). The ring is
+ * single-producer single-consumer: the pipe's thread raises, one other
+ * thread (the slow path's, datapath/child.c) takes, with no lock.
+ * fp_sadb_events_lost: events raised while the ring was full, readable
+ * from any thread. */
 unsigned fp_sadb_events(struct fp_sadb *db, struct fp_sa_event *ev, unsigned n);
+uint64_t fp_sadb_events_lost(const struct fp_sadb *db);
 
 /* The largest inner packet whose ESP packet fits the SA's MTU (tunnel
  * mode); 0 when the SA has no MTU or none fits. */

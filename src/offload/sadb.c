@@ -121,24 +121,37 @@ uint32_t fp_sadb_free_slot(const struct fp_sadb *db)
 	return FP_SA_NONE;
 }
 
+/* The producer owns head and the lost count, the consumer tail: the
+ * release on head publishes the entry, the release on tail gives its slot
+ * back (the SPSC contract of sa.h). */
 void fp_sadb_event_raise(struct fp_sadb *db, uint32_t id, enum fp_sa_event_type t)
 {
-	if (db->db_ev_head - db->db_ev_tail >= FP_SA_EVENT_RING) {
-		db->db_ev_lost++;
+	uint32_t head = db->db_ev_head;
+	if (head - __atomic_load_n(&db->db_ev_tail, __ATOMIC_ACQUIRE) >= FP_SA_EVENT_RING) {
+		__atomic_store_n(&db->db_ev_lost, db->db_ev_lost + 1, __ATOMIC_RELAXED);
 		return;
 	}
-	struct fp_sa_event *e = &db->db_ev[db->db_ev_head++ % FP_SA_EVENT_RING];
+	struct fp_sa_event *e = &db->db_ev[head % FP_SA_EVENT_RING];
 	e->sa = id;
 	e->spi = db->db_sa[id].sa_spi;
 	e->type = (uint8_t)t;
+	__atomic_store_n(&db->db_ev_head, head + 1, __ATOMIC_RELEASE);
 }
 
 unsigned fp_sadb_events(struct fp_sadb *db, struct fp_sa_event *ev, unsigned n)
 {
+	uint32_t head = __atomic_load_n(&db->db_ev_head, __ATOMIC_ACQUIRE);
+	uint32_t tail = db->db_ev_tail;
 	unsigned k = 0;
-	while (k < n && db->db_ev_tail != db->db_ev_head)
-		ev[k++] = db->db_ev[db->db_ev_tail++ % FP_SA_EVENT_RING];
+	while (k < n && tail != head)
+		ev[k++] = db->db_ev[tail++ % FP_SA_EVENT_RING];
+	__atomic_store_n(&db->db_ev_tail, tail, __ATOMIC_RELEASE);
 	return k;
+}
+
+uint64_t fp_sadb_events_lost(const struct fp_sadb *db)
+{
+	return __atomic_load_n(&db->db_ev_lost, __ATOMIC_RELAXED);
 }
 
 static const char *const sa_event_names[FP_SA_EV__COUNT] = {
@@ -147,6 +160,8 @@ static const char *const sa_event_names[FP_SA_EV__COUNT] = {
 	[FP_SA_EV_HARD_BYTES] = "hard-lifetime-bytes",
 	[FP_SA_EV_HARD_PKTS] = "hard-lifetime-packets",
 	[FP_SA_EV_SEQ_EXHAUSTED] = "sequence-exhausted",
+	[FP_SA_EV_SOFT_TIME] = "soft-lifetime-seconds",
+	[FP_SA_EV_HARD_TIME] = "hard-lifetime-seconds",
 };
 
 const char *fp_sa_event_name(unsigned t)
@@ -156,6 +171,7 @@ const char *fp_sa_event_name(unsigned t)
 
 #define SOFT_BYTES_SENT 0x1u
 #define SOFT_PKTS_SENT 0x2u
+#define SOFT_TIME_SENT 0x4u
 
 static bool over(uint64_t v, uint64_t limit)
 {
@@ -186,5 +202,19 @@ void fp_sa_account(struct fp_sadb *db, uint32_t id, uint64_t pkts, uint64_t byte
 	} else if (over(sa->sa_life_pkts, p->life_pkts_hard)) {
 		sa->sa_expired = true;
 		fp_sadb_event_raise(db, id, FP_SA_EV_HARD_PKTS);
+	}
+}
+
+void fp_sa_clock(struct fp_sadb *db, uint32_t id, uint64_t now_ns)
+{
+	struct fp_sa *sa = &db->db_sa[id];
+	const struct fp_sa_params *p = &sa->sa_p;
+	if (over(now_ns, p->life_soft_ns) && !(sa->sa_soft_sent & SOFT_TIME_SENT)) {
+		sa->sa_soft_sent |= SOFT_TIME_SENT;
+		fp_sadb_event_raise(db, id, FP_SA_EV_SOFT_TIME);
+	}
+	if (!sa->sa_expired && over(now_ns, p->life_hard_ns)) {
+		sa->sa_expired = true;
+		fp_sadb_event_raise(db, id, FP_SA_EV_HARD_TIME);
 	}
 }

@@ -137,6 +137,12 @@ static inline struct fp_sa_room fp_sa_room(const struct fp_sa *sa)
 	return r;
 }
 
+/* Seconds lifetimes, before a run of packets on one SA: now_ns is the
+ * pipe's clock of the burst (pp->now_ns), so no packet costs a syscall.
+ * Past the hard deadline the SA is expired and the run drops as
+ * ipsec-sa-expired; an idle SA's deadlines are the slow path's to watch
+ * (datapath/child.c). */
+void fp_sa_clock(struct fp_sadb *db, uint32_t id, uint64_t now_ns);
 /* Lifetime accounting after a run of packets on one SA. */
 void fp_sa_account(struct fp_sadb *db, uint32_t id, uint64_t pkts, uint64_t bytes);
 
