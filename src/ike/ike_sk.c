@@ -13,23 +13,13 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include "common/inet.h"
-#include "ike/ike_payload.h"
 
 #define SK_CBC_IV 16
 #define SK_CBC_BLOCK 16
 #define SK_GCM_IV 8
 #define SK_GCM_SALT 4
 
-const char *fp_ike_sk_err_name(unsigned e)
-{
-	static const char *const names[] = {
-#define FP_IKE_X(n, s) s,
-		FP_IKE_SK_ERR_LIST(FP_IKE_X)
-#undef FP_IKE_X
-	};
-	return e < FP_IKE_SK_E__COUNT ? names[e] : "unknown";
-}
+FP_IKE_ERR_NAME_FN(fp_ike_sk_err_name, FP_IKE_SK_ERR_LIST, FP_IKE_SK_E__COUNT)
 
 void fp_ike_sk_dir_init(struct fp_ike_sk_dir *sd, const struct fp_ike_keys *k,
 			bool from_initiator)
