@@ -204,4 +204,14 @@ const char *fp_ike_id_name(unsigned v);
 const char *fp_ike_auth_name(unsigned v);
 const char *fp_ike_notify_name(unsigned v);
 
+/* fn(e): the string of each _(name, string) entry of an error list, for
+ * the enums that number their entries from 0 (ike_dh.h, ike_sk.h). */
+#define FP_IKE_ERR_STRING(n, s) s,
+#define FP_IKE_ERR_NAME_FN(fn, list, count)                                   \
+	const char *fn(unsigned e)                                            \
+	{                                                                     \
+		static const char *const names[] = {list(FP_IKE_ERR_STRING)}; \
+		return e < (count) ? names[e] : "unknown";                    \
+	}
+
 #endif
