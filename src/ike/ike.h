@@ -1,0 +1,202 @@
+/* IKEv2 (RFC 7296) as the gateway sees it: one fp_ike per fpvpnd, run on
+ * the slow path's thread. It never touches a socket, a thread, a clock or
+ * the engine: datagrams come in through fp_ike_input(), time through
+ * fp_ike_input()/fp_ike_tick(), and everything it does to the outside goes
+ * through the hooks of struct fp_ike_env (send a datagram, allocate an
+ * SPI, install or delete a negotiated CHILD_SA). The gateway translates its
+ * configuration (crypto ikev2 policy, crypto maps, tunnel-groups) into
+ * struct fp_ike_cfg; src/ike knows nothing of src/config. Unit tests run
+ * two fp_ike against each other in one process through the same hooks.
+ * Design: docs/ike.md. */
+#ifndef FP_IKE_H
+#define FP_IKE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/addr.h"
+#include "crypto/crypto.h"
+#include "offload/sa.h"
+
+#define FP_IKE_PORT 500
+#define FP_IKE_NATT_PORT 4500
+#define FP_IKE_MAX_PROPOSALS 8     /* IKE policies / ESP (cipher, integ) pairs offered */
+#define FP_IKE_MAX_ALGS 8          /* transforms of one type in one policy */
+#define FP_IKE_MAX_PEERS 256
+#define FP_IKE_MAX_TUNNELS 16      /* crypto map entries (ACL permits) towards one peer */
+#define FP_IKE_PSK_MAX 128
+#define FP_IKE_ID_MAX 255
+
+/* One datagram, in or out: the UDP payload, without the non-ESP marker
+ * on 4500 (the gateway strips it on input and prepends it on output). */
+struct fp_ike_dgram {
+	struct fp_addr local, remote;
+	uint16_t lport, rport;
+	uint16_t ifc;                  /* the gateway's interface index */
+	const uint8_t *data;
+	uint32_t len;
+};
+
+/* "crypto ikev2 policy N": one IKE proposal, transforms in preference
+ * order, IANA numbers (ike_wire.h): encryption with its key length in
+ * bits, integrity (none with GCM), PRF, DH group. */
+struct fp_ike_policy {
+	unsigned priority;
+	uint16_t encr[FP_IKE_MAX_ALGS], encr_bits[FP_IKE_MAX_ALGS];
+	unsigned n_encr;
+	uint16_t integ[FP_IKE_MAX_ALGS];
+	unsigned n_integ;
+	uint16_t prf[FP_IKE_MAX_ALGS];
+	unsigned n_prf;
+	uint16_t group[FP_IKE_MAX_ALGS];
+	unsigned n_group;
+	uint32_t life_s;               /* "lifetime seconds", default 86400 */
+};
+
+/* One ESP proposal of "crypto ipsec ikev2 ipsec-proposal": the engine's
+ * transforms (every pair of its encryption x integrity lists). */
+struct fp_ike_esp {
+	enum fp_cipher cipher;
+	enum fp_integ integ;
+};
+
+/* A crypto map entry towards the peer, for one ACL permit: what the
+ * tunnel protects (our TSi as initiator), and what it is called in the
+ * gateway (tunnel = index the env hooks get back). */
+struct fp_ike_tunnel {
+	unsigned tunnel;
+	struct fp_selector sel;        /* local = our side, remote = the peer's */
+	struct fp_ike_esp esp[FP_IKE_MAX_PROPOSALS];
+	unsigned n_esp;
+	uint16_t pfs_group;            /* "set pfs groupN"; 0 = none */
+	uint32_t life_s;               /* "set security-association lifetime" */
+	uint64_t life_kb;
+	bool esn;
+	bool transport;
+	bool initiate;                 /* connection-type bidirectional / originate-only */
+	bool respond;                  /* bidirectional / answer-only */
+};
+
+/* Identities: IP address (the ASA's default for PSK) or FQDN. */
+struct fp_ike_id {
+	uint8_t type;                  /* FP_IKE_ID_IPV4_ADDR, _FQDN, _IPV6_ADDR, ... (ike_wire.h) */
+	uint8_t len;
+	uint8_t data[FP_IKE_ID_MAX];
+};
+
+/* A peer: a tunnel-group of type ipsec-l2l and the crypto map entries
+ * that name it with "set peer". PSKs are secrets: the gateway cleanses
+ * its copy, fp_ike_configure keeps its own and cleanses it on free. */
+struct fp_ike_peer {
+	struct fp_addr addr;           /* the tunnel-group's name */
+	struct fp_addr local;          /* our outside address towards it */
+	uint16_t ifc;
+	struct fp_ike_id local_id;     /* len 0: our address */
+	uint8_t psk_local[FP_IKE_PSK_MAX], psk_remote[FP_IKE_PSK_MAX];
+	uint16_t psk_local_len, psk_remote_len;
+	uint32_t dpd_s, dpd_retry_s;   /* "isakmp keepalive threshold S retry R"; 0 = off */
+	struct fp_ike_tunnel tunnels[FP_IKE_MAX_TUNNELS];
+	unsigned n_tunnels;
+};
+
+struct fp_ike_cfg {
+	struct fp_ike_policy policies[FP_IKE_MAX_PROPOSALS]; /* by priority */
+	unsigned n_policies;
+	struct fp_ike_peer *peers;     /* the caller's array, copied */
+	unsigned n_peers;
+};
+
+/* A negotiated CHILD_SA, handed to the gateway to install (keys are
+ * copied by the callee; src/ike cleanses its own after the call). */
+struct fp_ike_child {
+	unsigned peer, tunnel;         /* indexes into fp_ike_cfg.peers / .tunnels[].tunnel */
+	uint32_t spi_in, spi_out;
+	struct fp_crypto_key key_in, key_out;
+	struct fp_selector sel;        /* the narrowed TSi/TSr, local = ours */
+	struct fp_addr local, remote;  /* outer endpoints */
+	uint16_t encap_sport, encap_dport; /* ESP in UDP when a NAT was seen (or faked); 0 = raw */
+	bool esn, transport;
+	uint32_t life_s;
+	uint64_t life_kb;
+	uint16_t pfs_group;            /* for show: "PFS Group N" */
+	uint64_t ike_sa;               /* the IKE SA's id, for show crypto ikev2 sa */
+};
+
+struct fp_ike_env {
+	void *ctx;
+	/* Send one datagram (IKE on 500, or on 4500 without the marker). */
+	void (*send)(void *ctx, const struct fp_ike_dgram *d);
+	/* An inbound SPI unique across the gateway; 0 when none is left. */
+	uint32_t (*spi_alloc)(void *ctx);
+	void (*spi_release)(void *ctx, uint32_t spi);
+	/* Install a negotiated CHILD_SA pair; 0 and *handle, or -1 (the
+	 * exchange then answers/deletes as a failed child). For a rekey,
+	 * old_handle is the child it replaces (make-before-break: the new
+	 * inbound SA is in before the new SPI is sent), else UINT64_MAX. */
+	int (*child_up)(void *ctx, const struct fp_ike_child *c, uint64_t old_handle,
+			uint64_t *handle);
+	/* Take a child out of the engine (peer's DELETE, expiry, IKE SA gone). */
+	void (*child_down)(void *ctx, uint64_t handle, const char *reason);
+	/* Fill n random bytes (nonces, SPIs, IVs); NULL = OpenSSL's RAND_bytes. */
+	void (*random)(void *ctx, uint8_t *out, size_t n);
+	/* One log line, ASA syslog style, never a secret; NULL = stderr. */
+	void (*log)(void *ctx, const char *line);
+};
+
+struct fp_ike;
+
+struct fp_ike *fp_ike_new(const struct fp_ike_env *env);
+/* Every SA is deleted (children through child_down), secrets cleansed. */
+void fp_ike_free(struct fp_ike *ike);
+
+/* The configuration for the next negotiations (established SAs keep
+ * theirs). 0, or -1 with err. */
+int fp_ike_configure(struct fp_ike *ike, const struct fp_ike_cfg *cfg, char *err, size_t errlen);
+
+/* A datagram for IKE (UDP 500, or 4500 after the non-ESP marker). Never
+ * fails: what it refuses is counted (fp_ike_stats). */
+void fp_ike_input(struct fp_ike *ike, const struct fp_ike_dgram *d, uint64_t now_ns);
+/* Retransmissions, DPD, NAT-T keepalives, rekeys, expiries: call at least
+ * every 100 ms. */
+void fp_ike_tick(struct fp_ike *ike, uint64_t now_ns);
+/* A packet matched tunnel t of peer p with no SA (the ASA's KEY_ACQUIRE):
+ * start a negotiation unless one runs or was tried in the last seconds.
+ * 0 started or already running, -1 not allowed (answer-only, no peer). */
+int fp_ike_acquire(struct fp_ike *ike, unsigned peer, unsigned tunnel, uint64_t now_ns);
+
+/* For show crypto ikev2 sa / clear crypto ikev2 sa. */
+enum fp_ike_sa_status { FP_IKE_SA_IN_NEG, FP_IKE_SA_READY, FP_IKE_SA_DELETING };
+struct fp_ike_sa_info {
+	uint64_t id;                   /* tunnel id */
+	unsigned peer;
+	struct fp_addr local, remote;
+	uint16_t lport, rport;
+	uint8_t status;                /* enum fp_ike_sa_status */
+	bool initiator;
+	uint16_t encr, encr_bits, integ, prf, group;
+	uint8_t auth_sign, auth_verify;/* auth methods (ike_wire.h) */
+	uint64_t spi_i, spi_r;
+	uint64_t created_ns;
+	uint32_t life_s;
+	unsigned n_children;
+	uint64_t children[FP_IKE_MAX_TUNNELS]; /* child handles */
+	uint32_t msgid_send, msgid_recv;
+	bool nat_local, nat_remote;
+};
+/* The i-th IKE SA (0..); false past the last. */
+bool fp_ike_sa_get(const struct fp_ike *ike, unsigned i, struct fp_ike_sa_info *out);
+/* Delete the IKE SAs with peer (any when NULL), telling the peer. Returns how many. */
+unsigned fp_ike_clear(struct fp_ike *ike, const struct fp_addr *peer, uint64_t now_ns);
+
+/* show crypto ikev2 stats */
+struct fp_ike_stats {
+	uint64_t rx, tx, retransmits;
+	uint64_t sa_init_rx, sa_init_tx, auth_ok, auth_fail;
+	uint64_t established, deleted, half_open, half_open_max;
+	uint64_t refused_parse, refused_icv, refused_spi, refused_msgid, refused_state;
+	uint64_t notify_tx[64], notify_rx[64]; /* by error type 0..63 */
+};
+const struct fp_ike_stats *fp_ike_stats(const struct fp_ike *ike);
+
+#endif
