@@ -11,11 +11,7 @@
 nt_init "${1:?usage: $0 BUILD_DIR}" live-capture
 nt_require ping iputils-ping
 nt_require tshark
-nt_topo_up
-nt_conf a "$NT_WORK/a.conf"
-nt_conf b "$NT_WORK/b.conf"
-nt_start a "$NT_WORK/a.conf"
-nt_start b "$NT_WORK/b.conf"
+nt_sites_up
 
 out=$(nt_cli a capture IN ipsec-offload match spi "$NT_SPI_BA" "$NT_B_OUT_IP" "$NT_A_OUT_IP" 2>&1)
 echo "     capture IN ...: ${out:-(no output)}"

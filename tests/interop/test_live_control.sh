@@ -16,11 +16,7 @@
 . "$(dirname "$0")/../netns/lib.sh"
 nt_init "${1:?usage: $0 BUILD_DIR}" live-control
 nt_require ping iputils-ping
-nt_topo_up
-nt_conf a "$NT_WORK/a.conf"
-nt_conf b "$NT_WORK/b.conf"
-nt_start a "$NT_WORK/a.conf"
-nt_start b "$NT_WORK/b.conf"
+nt_sites_up
 SOCK=${NT_SOCK[a]}
 PID=${NT_FPVPND_PID[a]}
 ctl() { timeout 20 "$NT_PY" "$NT_LIB_DIR/fpctl.py" -s "$SOCK" "$@"; }

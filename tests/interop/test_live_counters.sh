@@ -13,11 +13,7 @@
 . "$(dirname "$0")/../netns/lib.sh"
 nt_init "${1:?usage: $0 BUILD_DIR}" live-counters
 nt_require ping iputils-ping
-nt_topo_up
-nt_conf a "$NT_WORK/a.conf"
-nt_conf b "$NT_WORK/b.conf"
-nt_start a "$NT_WORK/a.conf"
-nt_start b "$NT_WORK/b.conf"
+nt_sites_up
 PID=${NT_FPVPND_PID[a]}
 
 # asp_total: every count of show asp drop on A, added up

@@ -319,6 +319,15 @@ nt_start() {
 
 # nt_stop a|b: SIGTERM, wait; fails the test if it does not end cleanly
 # (exit status 0 within 10 s) or leaves tun-in behind.
+# nt_sites_up: the topology, both sites' configurations (a.conf, b.conf in
+# NT_WORK) and both gateways started: what most tests begin with
+nt_sites_up() {
+	nt_topo_up
+	nt_conf a "$NT_WORK/a.conf"
+	nt_conf b "$NT_WORK/b.conf"
+	nt_start a "$NT_WORK/a.conf"
+	nt_start b "$NT_WORK/b.conf"
+}
 nt_stop() {
 	local side=$1 pid=${NT_FPVPND_PID[$1]:-}
 	[ -n "$pid" ] || return 0
