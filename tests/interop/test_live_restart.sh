@@ -35,6 +35,11 @@ for _ in $(seq 50); do grep -q listening "$NT_WORK/tcpdump.log" && break; sleep 
 replays_b() { nt_cli b show ipsec stats | awk '/Replay failures:/ { s += $3 } END { print s + 0 }'; }
 # A's sequence numbers on the wire so far: "TIME SPI SEQ" lines
 wire() { "$NT_PY" "$NT_ROOT/tests/interop/esp_seqs.py" "$NT_WORK/wire.pcap"; }
+# the wire so far into FILE ($2); "LAST NEXT": A's last number before time $1, its first after
+seq_around() {
+	wire >"$2"
+	awk -v t="$1" '$1 < t { s = $3 } $1 >= t && n == "" { n = $3 } END { print s + 0, n }' "$2"
+}
 # seconds until a ping A -> B is answered, or 99
 first_ping() {
 	local t0 i; t0=$(date +%s.%N)
@@ -95,9 +100,7 @@ nt_start a "$NT_WORK/a.conf"
 nt_ping a 5
 nt_check "after a clean restart: 5 pings A -> B answered" test "$(nt_ping_received a)" = 5
 sleep 1 # tcpdump writes what it saw
-wire >"$NT_WORK/seqs-clean.txt"
-last=$(awk -v t="$t_stop" '$1 < t { s = $3 } END { print s + 0 }' "$NT_WORK/seqs-clean.txt")
-next=$(awk -v t="$t_stop" '$1 >= t { print $3; exit }' "$NT_WORK/seqs-clean.txt")
+read -r last next <<<"$(seq_around "$t_stop" "$NT_WORK/seqs-clean.txt")"
 nt_check "wire: after the clean restart A sends ${next:-none}, right after ${last:-none}" test "${next:-0}" = $((last + 1))
 rep2=$(replays_b)
 nt_check "b: no replay drop after the clean restart ($((rep2 - rep1)))" test "$rep2" = "$rep1"
@@ -112,9 +115,7 @@ nt_check "a: the renamed entry continued from saved state" grep -q "1 of 1 tunne
 nt_ping a 5
 nt_check "after the rename: 5 pings A -> B answered" test "$(nt_ping_received a)" = 5
 sleep 1 # tcpdump writes what it saw
-wire >"$NT_WORK/seqs-renamed.txt"
-last=$(awk -v t="$t_ren" '$1 < t { s = $3 } END { print s + 0 }' "$NT_WORK/seqs-renamed.txt")
-next=$(awk -v t="$t_ren" '$1 >= t { print $3; exit }' "$NT_WORK/seqs-renamed.txt")
+read -r last next <<<"$(seq_around "$t_ren" "$NT_WORK/seqs-renamed.txt")"
 nt_check "wire: after the rename A sends ${next:-none}, right after ${last:-none}" test "${next:-0}" = $((last + 1))
 dups=$(awk '{ print $2, $3 }' "$NT_WORK/seqs-renamed.txt" | sort | uniq -d | wc -l)
 nt_check "wire: no (SPI, sequence number) sent twice by A in the whole run: $dups seen twice" test "$dups" = 0
