@@ -9,12 +9,10 @@
  * the operator edits the file and restarts. A line that changes nothing
  * (a comment, a setting typed again as it is) is accepted. */
 #include "datapath/gateway.h"
+#include "common/atomicfile.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
-#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -276,46 +274,11 @@ int fp_gw_reload(struct fp_gw *gw, char *err, size_t errlen)
 	return rc;
 }
 
-/* The folder of path, synced so that the rename survives a crash. Best
- * effort: the file itself is already on disk. */
-static void cfg_sync_dir(const char *path)
+/* The configuration with its keys (fp_atomicfile_fill_fn). */
+static int cfg_fill(FILE *f, const void *c)
 {
-	char dir[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s", path);
-	int fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-}
-
-/* Write c with its keys to tmp, 0600, through a buffer of ours that is
- * wiped after (stdio's own would be freed with the keys in it). */
-static int cfg_write_tmp(const struct fp_config *c, const char *tmp, char *err, size_t errlen)
-{
-	char buf[16384];
-	int fd = -1, rc = -1;
-	FILE *f = NULL;
-	if (unlink(tmp) == 0 || errno == ENOENT)
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd >= 0 && !(f = fdopen(fd, "w")))
-		close(fd);
-	if (f) {
-		setvbuf(f, buf, _IOFBF, sizeof(buf));
-		fp_config_write(c, f, true);
-		rc = fflush(f) == 0 && !ferror(f) && fsync(fd) == 0 ? 0 : -1;
-		int saved = errno;
-		if (fclose(f) != 0 && rc == 0)
-			saved = errno, rc = -1;
-		errno = saved;
-	}
-	OPENSSL_cleanse(buf, sizeof(buf));
-	if (rc == 0)
-		return 0;
-	snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-	if (fd >= 0)
-		unlink(tmp);
-	return -1;
+	fp_config_write(c, f, true);
+	return ferror(f) ? -1 : 0;
 }
 
 /* The file write memory replaces: path, or the file a symbolic link at
@@ -335,26 +298,15 @@ static int cfg_target(const char *path, char *out, char *err, size_t errlen)
 	return -1;
 }
 
-/* Temporary file, fsync, rename over the target: a crash leaves the old
- * file or the new one, never half of one. */
+/* A crash leaves the old file or the new one, never half of one
+ * (common/atomicfile.h). The directory's fsync is best effort: the file
+ * itself is on disk, and at worst the old name survives a crash. */
 static int cfg_save(const struct fp_config *c, const char *link, char *err, size_t errlen)
 {
-	char path[PATH_MAX], tmp[PATH_MAX + 8];
+	char path[PATH_MAX];
 	if (cfg_target(link, path, err, errlen) < 0)
 		return -1;
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
-		snprintf(err, errlen, "configuration file name too long");
-		return -1;
-	}
-	if (cfg_write_tmp(c, tmp, err, errlen) < 0)
-		return -1;
-	if (rename(tmp, path) < 0) {
-		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	cfg_sync_dir(path);
-	return 0;
+	return fp_atomicfile_write(path, cfg_fill, c, FP_ATOMICFILE_DIR_BEST_EFFORT, err, errlen);
 }
 
 int fp_gw_write_memory(struct fp_gw *gw, char *err, size_t errlen)

@@ -5,25 +5,43 @@
 #include "seqfile.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <inttypes.h>
-#include <libgen.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#define SEQFILE_FIELDS 10
+#include "common/atomicfile.h"
+
+#define SEQFILE_WORDS_MAX 4
 #define SEQFILE_LINE_MAX 512
-#define SEQFILE_HEADER "# fpvpnd sequence state (docs/configuration.md, \"Manual keys\"): " \
+#define SEQFILE_HEADER "# fpvpnd sequence state (docs/configuration.md, \"set session-key\"): " \
 		       "written by fpvpnd, do not edit\n"
+/* Version 1 (one line per crypto map entry) lost a key's history when a
+ * map was renamed or an entry renumbered: what it says may be below what
+ * was sent, so it is not read. */
+#define SEQFILE_OLD "no 'version 2' line: written by an older fpvpnd, which could lose a key's " \
+		    "history; change the manual keys on both sides, then remove this file"
 
-struct fp_seqfile_entry *fp_seqfile_find(struct fp_seqfile *sf, const char *map, unsigned map_seq)
+struct seqfile_parse {
+	struct fp_seqfile *sp_sf;
+	bool sp_version;              /* the version line was read */
+};
+
+struct fp_seqfile_rec *fp_seqfile_find_out(struct fp_seqfile *sf, const uint8_t *key_id)
 {
-	for (unsigned i = 0; i < sf->sf_n; i++)
-		if (sf->sf_e[i].se_map_seq == map_seq && strcmp(sf->sf_e[i].se_map, map) == 0)
-			return &sf->sf_e[i];
+	for (unsigned i = 0; i < sf->sf_n_out; i++)
+		if (memcmp(sf->sf_out[i].sr_key_id, key_id, FP_CRYPTO_KEY_ID_LEN) == 0)
+			return &sf->sf_out[i];
+	return NULL;
+}
+
+struct fp_seqfile_rec *fp_seqfile_find_in(struct fp_seqfile *sf, uint32_t spi, const uint8_t *key_id)
+{
+	for (unsigned i = 0; i < sf->sf_n_in; i++)
+		if (sf->sf_in[i].sr_spi == spi &&
+		    memcmp(sf->sf_in[i].sr_key_id, key_id, FP_CRYPTO_KEY_ID_LEN) == 0)
+			return &sf->sf_in[i];
 	return NULL;
 }
 
@@ -55,52 +73,90 @@ static int seqfile_key_id(const char *s, uint8_t *id)
 	return 0;
 }
 
-/* "out|in SPI KEY-ID SEQ" from four words; NULL or what is wrong. */
-static const char *seqfile_dir(char **w, const char *name, struct fp_seqfile_dir *d)
+/* "KEY-ID SEQ", the words after "out" or after "in SPI". */
+static const char *seqfile_key_seq(char **w, struct fp_seqfile_rec *r)
 {
+	if (seqfile_key_id(w[0], r->sr_key_id) < 0)
+		return "bad key id (32 hex digits)";
+	if (seqfile_u64(w[1], 10, UINT64_MAX, &r->sr_seq) < 0)
+		return "bad sequence number";
+	return NULL;
+}
+
+/* r after the n records of its kind, if there is room. */
+static const char *seqfile_append(struct fp_seqfile_rec *recs, unsigned *n, const struct fp_seqfile_rec *r)
+{
+	if (*n >= FP_SEQFILE_KEYS)
+		return "more lines of one kind than fpvpnd keeps";
+	recs[(*n)++] = *r;
+	return NULL;
+}
+
+/* "out KEY-ID LAST": NULL or what is wrong. */
+static const char *seqfile_out(struct fp_seqfile *sf, char **w, unsigned n)
+{
+	struct fp_seqfile_rec r = {0};
+	const char *why;
+	if (n != 3)
+		return "expected out KEY-ID LAST";
+	if ((why = seqfile_key_seq(w + 1, &r)))
+		return why;
+	if (fp_seqfile_find_out(sf, r.sr_key_id))
+		return "outbound key id listed twice";
+	return seqfile_append(sf->sf_out, &sf->sf_n_out, &r);
+}
+
+/* "in SPI KEY-ID TOP": NULL or what is wrong. */
+static const char *seqfile_in(struct fp_seqfile *sf, char **w, unsigned n)
+{
+	struct fp_seqfile_rec r = {0};
 	uint64_t spi;
-	if (strcmp(w[0], name) != 0)
-		return strcmp(name, "out") == 0 ? "expected 'out'" : "expected 'in'";
+	const char *why;
+	if (n != 4)
+		return "expected in SPI KEY-ID TOP";
 	if (strncmp(w[1], "0x", 2) != 0 || seqfile_u64(w[1] + 2, 16, UINT32_MAX, &spi) < 0)
 		return "bad SPI (0x and hex digits)";
-	if (seqfile_key_id(w[2], d->sd_key_id) < 0)
-		return "bad key id (32 hex digits)";
-	if (seqfile_u64(w[3], 10, UINT64_MAX, &d->sd_seq) < 0)
-		return "bad sequence number";
-	d->sd_spi = (uint32_t)spi;
+	r.sr_spi = (uint32_t)spi;
+	if ((why = seqfile_key_seq(w + 2, &r)))
+		return why;
+	if (fp_seqfile_find_in(sf, r.sr_spi, r.sr_key_id))
+		return "inbound SPI and key id listed twice";
+	return seqfile_append(sf->sf_in, &sf->sf_n_in, &r);
+}
+
+/* "version 2", before any record. */
+static const char *seqfile_version(struct seqfile_parse *p, char **w, unsigned n)
+{
+	uint64_t v;
+	if (strcmp(w[0], "version") != 0)
+		return SEQFILE_OLD;
+	if (n != 2 || seqfile_u64(w[1], 10, UINT32_MAX, &v) < 0 || v != FP_SEQFILE_VERSION)
+		return "not version 2: written by another fpvpnd, this one cannot read it";
+	p->sp_version = true;
 	return NULL;
 }
 
 /* One line, split into words in place; NULL or what is wrong. */
-static const char *seqfile_parse(struct fp_seqfile *sf, char *line)
+static const char *seqfile_parse(struct seqfile_parse *p, char *line)
 {
-	char *w[SEQFILE_FIELDS + 1], *save = NULL;
+	char *w[SEQFILE_WORDS_MAX + 1], *save = NULL;
 	unsigned n = 0;
-	for (char *t = strtok_r(line, " \t", &save); t && n <= SEQFILE_FIELDS; t = strtok_r(NULL, " \t", &save))
+	for (char *t = strtok_r(line, " \t", &save); t && n <= SEQFILE_WORDS_MAX; t = strtok_r(NULL, " \t", &save))
 		w[n++] = t;
-	if (n != SEQFILE_FIELDS)
-		return "expected MAP SEQ out SPI KEY-ID LAST in SPI KEY-ID TOP";
-	if (sf->sf_n >= FP_SEQFILE_MAX)
-		return "too many entries";
-	struct fp_seqfile_entry *e = &sf->sf_e[sf->sf_n];
-	uint64_t map_seq;
-	const char *why;
-	if (strlen(w[0]) >= sizeof(e->se_map))
-		return "crypto map name too long";
-	if (seqfile_u64(w[1], 10, UINT32_MAX, &map_seq) < 0)
-		return "bad crypto map sequence number";
-	if (fp_seqfile_find(sf, w[0], (unsigned)map_seq))
-		return "crypto map entry listed twice";
-	memset(e, 0, sizeof(*e));
-	snprintf(e->se_map, sizeof(e->se_map), "%s", w[0]);
-	e->se_map_seq = (unsigned)map_seq;
-	if ((why = seqfile_dir(w + 2, "out", &e->se_out)) || (why = seqfile_dir(w + 6, "in", &e->se_in)))
-		return why;
-	sf->sf_n++;
-	return NULL;
+	if (n == 0) /* only the caller's blank test keeps this out */
+		return "empty line";
+	if (!p->sp_version)
+		return seqfile_version(p, w, n);
+	if (n > SEQFILE_WORDS_MAX)
+		return "too many words";
+	if (strcmp(w[0], "out") == 0)
+		return seqfile_out(p->sp_sf, w, n);
+	if (strcmp(w[0], "in") == 0)
+		return seqfile_in(p->sp_sf, w, n);
+	return "expected 'out' or 'in'";
 }
 
-static int seqfile_lines(struct fp_seqfile *sf, FILE *f, const char *path, char *err, size_t errlen)
+static int seqfile_lines(struct seqfile_parse *p, FILE *f, const char *path, char *err, size_t errlen)
 {
 	char line[SEQFILE_LINE_MAX];
 	unsigned no = 0;
@@ -113,7 +169,7 @@ static int seqfile_lines(struct fp_seqfile *sf, FILE *f, const char *path, char 
 		else if (!feof(f))
 			why = "line too long";
 		if (!why && line[0] != '#' && line[strspn(line, " \t")] != '\0')
-			why = seqfile_parse(sf, line);
+			why = seqfile_parse(p, line);
 		if (why) {
 			snprintf(err, errlen, "%s:%u: %s", path, no, why);
 			return -1;
@@ -123,12 +179,17 @@ static int seqfile_lines(struct fp_seqfile *sf, FILE *f, const char *path, char 
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
+	if (!p->sp_version) { /* fpvpnd never writes a file without one */
+		snprintf(err, errlen, "%s:%u: %s", path, no, SEQFILE_OLD);
+		return -1;
+	}
 	return 0;
 }
 
 int fp_seqfile_load(struct fp_seqfile *sf, const char *path, char *err, size_t errlen)
 {
-	sf->sf_n = 0;
+	struct seqfile_parse p = {.sp_sf = sf};
+	sf->sf_n_out = sf->sf_n_in = 0;
 	FILE *f = fopen(path, "re");
 	if (!f && errno == ENOENT)
 		return 0;
@@ -136,10 +197,10 @@ int fp_seqfile_load(struct fp_seqfile *sf, const char *path, char *err, size_t e
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	int rc = seqfile_lines(sf, f, path, err, errlen);
+	int rc = seqfile_lines(&p, f, path, err, errlen);
 	fclose(f);
 	if (rc < 0)
-		sf->sf_n = 0;
+		sf->sf_n_out = sf->sf_n_in = 0;
 	return rc;
 }
 
@@ -149,77 +210,28 @@ static void seqfile_hex(char *out, const uint8_t *id)
 		sprintf(out + 2 * i, "%02x", id[i]);
 }
 
-static int seqfile_write(FILE *f, const struct fp_seqfile *sf)
+/* The whole file (fp_atomicfile_fill_fn). */
+static int seqfile_write(FILE *f, const void *arg)
 {
-	char out_id[2 * FP_CRYPTO_KEY_ID_LEN + 1], in_id[2 * FP_CRYPTO_KEY_ID_LEN + 1];
-	if (fputs(SEQFILE_HEADER, f) < 0)
+	const struct fp_seqfile *sf = arg;
+	char id[2 * FP_CRYPTO_KEY_ID_LEN + 1];
+	if (fprintf(f, SEQFILE_HEADER "version %u\n", FP_SEQFILE_VERSION) < 0)
 		return -1;
-	for (unsigned i = 0; i < sf->sf_n; i++) {
-		const struct fp_seqfile_entry *e = &sf->sf_e[i];
-		seqfile_hex(out_id, e->se_out.sd_key_id);
-		seqfile_hex(in_id, e->se_in.sd_key_id);
-		if (fprintf(f, "%s %u out 0x%08" PRIx32 " %s %" PRIu64 " in 0x%08" PRIx32 " %s %" PRIu64 "\n",
-			    e->se_map, e->se_map_seq, e->se_out.sd_spi, out_id, e->se_out.sd_seq,
-			    e->se_in.sd_spi, in_id, e->se_in.sd_seq) < 0)
+	for (unsigned i = 0; i < sf->sf_n_out; i++) {
+		seqfile_hex(id, sf->sf_out[i].sr_key_id);
+		if (fprintf(f, "out %s %" PRIu64 "\n", id, sf->sf_out[i].sr_seq) < 0)
+			return -1;
+	}
+	for (unsigned i = 0; i < sf->sf_n_in; i++) {
+		seqfile_hex(id, sf->sf_in[i].sr_key_id);
+		if (fprintf(f, "in 0x%08" PRIx32 " %s %" PRIu64 "\n", sf->sf_in[i].sr_spi, id,
+			    sf->sf_in[i].sr_seq) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-/* The rename is only durable once the directory is on disk too. */
-static int seqfile_sync_dir(const char *path)
-{
-	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s", path);
-	int fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	int rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
-/* The temporary file, written and on disk: NULL, or the step that failed
- * (errno says why). */
-static const char *seqfile_put(const struct fp_seqfile *sf, const char *tmp)
-{
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return "open";
-	FILE *f = fchmod(fd, 0600) == 0 ? fdopen(fd, "w") : NULL; /* a stale one may be wider */
-	if (!f) {
-		close(fd);
-		return "open";
-	}
-	const char *why = NULL;
-	if (seqfile_write(f, sf) < 0 || fflush(f) != 0)
-		why = "write";
-	else if (fsync(fd) < 0)
-		why = "fsync";
-	int saved = errno;
-	if (fclose(f) != 0 && !why)
-		why = "close", saved = errno;
-	errno = saved;
-	return why;
-}
-
 int fp_seqfile_save(const struct fp_seqfile *sf, const char *path, char *err, size_t errlen)
 {
-	char tmp[4200];
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	const char *why = seqfile_put(sf, tmp);
-	if (!why && rename(tmp, path) < 0)
-		why = "rename";
-	if (why) {
-		int e = errno;
-		unlink(tmp);
-		snprintf(err, errlen, "%s: %s %s: %s", path, why, strcmp(why, "rename") ? tmp : "over it",
-			 strerror(e));
-		return -1;
-	}
-	if (seqfile_sync_dir(path) < 0) {
-		snprintf(err, errlen, "%s: fsync of its directory: %s", path, strerror(errno));
-		return -1;
-	}
-	return 0;
+	return fp_atomicfile_write(path, seqfile_write, sf, FP_ATOMICFILE_DIR_REQUIRED, err, errlen);
 }

@@ -20,58 +20,125 @@ static uint64_t seqkeep_block_end(const struct fp_gw_tunnel *t, uint64_t seq, ui
 	return seq >= max || max - seq < block ? max : seq + block;
 }
 
-/* The tunnel's entry as it is now: names, SPIs, key ids, numbers 0. */
-static void seqkeep_entry(const struct fp_gw *gw, const struct fp_gw_tunnel *t,
-			  struct fp_seqfile_entry *e)
+_Static_assert(FP_SEQFILE_KEYS >= FP_GW_MAX_TUNNELS, "room for every tunnel's keys");
+
+/* What tunnel i's records are found by: its keys' ids, never the keys. */
+struct seqkeep_ids {
+	uint8_t si_out[FP_CRYPTO_KEY_ID_LEN], si_in[FP_CRYPTO_KEY_ID_LEN];
+	uint32_t si_in_spi;
+};
+
+static void seqkeep_ids(const struct fp_gw *gw, const struct fp_gw_tunnel *t, struct seqkeep_ids *id)
 {
 	struct fp_sa_params in, out;
-	memset(e, 0, sizeof(*e));
-	snprintf(e->se_map, sizeof(e->se_map), "%s", t->entry->map);
-	e->se_map_seq = t->entry->seq;
 	fp_gw_tunnel_keyed(gw, t, &in, &out);
-	e->se_out.sd_spi = out.spi;
-	e->se_in.sd_spi = in.spi;
-	fp_crypto_key_id(&out.key, e->se_out.sd_key_id);
-	fp_crypto_key_id(&in.key, e->se_in.sd_key_id);
+	fp_crypto_key_id(&out.key, id->si_out);
+	fp_crypto_key_id(&in.key, id->si_in);
+	id->si_in_spi = in.spi;
 	fp_crypto_cleanse(&in, sizeof(in));
 	fp_crypto_cleanse(&out, sizeof(out));
 }
 
-/* One direction goes on from the saved number if it is the same SA (SPI
- * and key); true if it did. */
-static bool seqkeep_resume(struct fp_gw_tunnel *t, uint32_t sa, struct fp_seqfile_dir *now,
-			   const struct fp_seqfile_dir *saved)
+/* Two entries sending under one key would each send 1, 2, 3... under it:
+ * the nonce reuse this file prevents, across tunnels. Refused, naming both. */
+static int seqkeep_shared_key(const struct fp_gw *gw, const struct seqkeep_ids *ids, char *err,
+			      size_t errlen)
 {
-	if (!saved || saved->sd_spi != now->sd_spi ||
-	    memcmp(saved->sd_key_id, now->sd_key_id, sizeof(now->sd_key_id)) != 0)
+	for (unsigned i = 0; i < gw->n_tunnels; i++)
+		for (unsigned j = 0; j < i; j++) {
+			if (memcmp(ids[i].si_out, ids[j].si_out, FP_CRYPTO_KEY_ID_LEN) != 0)
+				continue;
+			const struct fp_cfg_map_entry *a = gw->tunnels[j].entry, *b = gw->tunnels[i].entry;
+			snprintf(err, errlen, "crypto map %s %u and crypto map %s %u have the same outbound "
+				 "session key: both would send sequence numbers 1, 2, 3... under it (nonce "
+				 "reuse); give each entry its own key", a->map, a->seq, b->map, b->seq);
+			return -1;
+		}
+	return 0;
+}
+
+/* One direction goes on from the saved record, if there is one: true then. */
+static bool seqkeep_resume(struct fp_gw_tunnel *t, uint32_t sa, struct fp_seqfile_rec *now,
+			   const struct fp_seqfile_rec *saved)
+{
+	if (!saved)
 		return false;
-	now->sd_seq = saved->sd_seq;
-	fp_sa_seq_resume(t->pipe->db, sa, saved->sd_seq);
+	now->sr_seq = saved->sr_seq;
+	fp_sa_seq_resume(t->pipe->db, sa, saved->sr_seq);
 	return true;
 }
 
-/* Entries i < n_tunnels are the tunnels'; the old file's others follow
- * while there is room, so a tunnel taken out of the configuration and put
- * back with its old key still goes on. */
-static void seqkeep_match(struct fp_seqkeep *k, struct fp_gw *gw, struct fp_seqfile *old)
+/* Tunnel i's outbound record, out record i: its key's, wherever it was. */
+static bool seqkeep_match_out(struct fp_seqkeep *k, struct fp_gw_tunnel *t, unsigned i,
+			      const struct seqkeep_ids *id, struct fp_seqfile *old)
 {
-	bool taken[FP_SEQFILE_MAX] = {false};
+	struct fp_seqfile_rec *o = &k->sk_file.sf_out[k->sk_file.sf_n_out++];
+	memset(o, 0, sizeof(*o));
+	memcpy(o->sr_key_id, id->si_out, sizeof(o->sr_key_id));
+	bool went_on = seqkeep_resume(t, t->sa_out, o, fp_seqfile_find_out(old, id->si_out));
+	k->sk_out_from[i] = o->sr_seq;
+	return went_on;
+}
+
+/* Tunnel i's inbound record: one another tunnel with the same SPI and key
+ * took already (both go on from it), or a new one from the old file's. */
+static bool seqkeep_match_in(struct fp_seqkeep *k, struct fp_gw_tunnel *t, unsigned i,
+			     const struct seqkeep_ids *id, struct fp_seqfile *old)
+{
 	struct fp_seqfile *sf = &k->sk_file;
+	struct fp_seqfile_rec *r = fp_seqfile_find_in(sf, id->si_in_spi, id->si_in);
+	const struct fp_seqfile_rec *saved = r && r->sr_seq ? r : NULL;
+	if (!r) {
+		r = &sf->sf_in[sf->sf_n_in++];
+		memset(r, 0, sizeof(*r));
+		r->sr_spi = id->si_in_spi;
+		memcpy(r->sr_key_id, id->si_in, sizeof(r->sr_key_id));
+		saved = fp_seqfile_find_in(old, id->si_in_spi, id->si_in);
+	}
+	k->sk_in_of[i] = (unsigned)(r - sf->sf_in);
+	return seqkeep_resume(t, t->sa_in, r, saved);
+}
+
+/* The old file's records no tunnel took, after the tunnels' (most recently
+ * used first) while there is room; the rest is forgotten. */
+static void seqkeep_keep_old(struct fp_seqkeep *k, struct fp_seqfile *old)
+{
+	struct fp_seqfile *sf = &k->sk_file;
+	for (unsigned i = 0; i < old->sf_n_out; i++) {
+		const struct fp_seqfile_rec *r = &old->sf_out[i];
+		if (fp_seqfile_find_out(sf, r->sr_key_id))
+			continue;
+		if (sf->sf_n_out < FP_SEQFILE_KEYS)
+			sf->sf_out[sf->sf_n_out++] = *r;
+		else
+			k->sk_forgotten++;
+	}
+	for (unsigned i = 0; i < old->sf_n_in; i++) {
+		const struct fp_seqfile_rec *r = &old->sf_in[i];
+		if (fp_seqfile_find_in(sf, r->sr_spi, r->sr_key_id))
+			continue;
+		if (sf->sf_n_in < FP_SEQFILE_KEYS)
+			sf->sf_in[sf->sf_n_in++] = *r;
+		else
+			k->sk_forgotten++;
+	}
+}
+
+/* The tunnels' records first, then the old file's others. */
+static void seqkeep_match(struct fp_seqkeep *k, struct fp_gw *gw, const struct seqkeep_ids *ids,
+			  struct fp_seqfile *old)
+{
 	for (unsigned i = 0; i < gw->n_tunnels; i++) {
 		struct fp_gw_tunnel *t = &gw->tunnels[i];
-		struct fp_seqfile_entry *e = &sf->sf_e[i];
-		struct fp_seqfile_entry *saved = fp_seqfile_find(old, t->entry->map, t->entry->seq);
-		seqkeep_entry(gw, t, e);
-		if (saved)
-			taken[saved - old->sf_e] = true;
-		bool out = seqkeep_resume(t, t->sa_out, &e->se_out, saved ? &saved->se_out : NULL);
-		bool in = seqkeep_resume(t, t->sa_in, &e->se_in, saved ? &saved->se_in : NULL);
+		bool out = seqkeep_match_out(k, t, i, &ids[i], old);
+		bool in = seqkeep_match_in(k, t, i, &ids[i], old);
 		k->sk_continued += out || in;
 	}
-	sf->sf_n = gw->n_tunnels;
-	for (unsigned i = 0; i < old->sf_n && sf->sf_n < FP_SEQFILE_MAX; i++)
-		if (!taken[i])
-			sf->sf_e[sf->sf_n++] = old->sf_e[i];
+	seqkeep_keep_old(k, old);
+	if (k->sk_forgotten)
+		fprintf(stderr, "fpvpnd: sequence state: %u key record(s) unused the longest dropped "
+			"(%u of each direction kept): such a key configured again starts from 1\n",
+			k->sk_forgotten, FP_SEQFILE_KEYS);
 }
 
 static void seqkeep_warn_low(const struct fp_seqkeep *k, const struct fp_gw_tunnel *t, uint64_t end)
@@ -90,31 +157,50 @@ static void seqkeep_limits(const struct fp_seqkeep *k, struct fp_gw *gw, const b
 	for (unsigned i = 0; i < gw->n_tunnels; i++) {
 		struct fp_gw_tunnel *t = &gw->tunnels[i];
 		if (!renewed || renewed[i])
-			fp_sa_seq_reserve(t->pipe->db, t->sa_out, k->sk_file.sf_e[i].se_out.sd_seq);
+			fp_sa_seq_reserve(t->pipe->db, t->sa_out, k->sk_file.sf_out[i].sr_seq);
 	}
+}
+
+/* The old file matched to the tunnels, their first blocks reserved (not
+ * saved yet). */
+static int seqkeep_plan(struct fp_seqkeep *k, struct fp_gw *gw, struct fp_seqfile *old, char *err,
+			size_t errlen)
+{
+	static struct seqkeep_ids ids[FP_GW_MAX_TUNNELS]; /* the main thread's, at start */
+	for (unsigned i = 0; i < gw->n_tunnels; i++)
+		seqkeep_ids(gw, &gw->tunnels[i], &ids[i]);
+	if (seqkeep_shared_key(gw, ids, err, errlen) < 0)
+		return -1;
+	seqkeep_match(k, gw, ids, old);
+	for (unsigned i = 0; i < gw->n_tunnels; i++) {
+		struct fp_seqfile_rec *out = &k->sk_file.sf_out[i];
+		out->sr_seq = seqkeep_block_end(&gw->tunnels[i], out->sr_seq, k->sk_block);
+		seqkeep_warn_low(k, &gw->tunnels[i], out->sr_seq);
+	}
+	return 0;
 }
 
 int fp_seqkeep_start(struct fp_seqkeep *k, struct fp_gw *gw, const char *path, uint64_t block,
 		     char *err, size_t errlen)
 {
-	struct fp_seqfile *old = malloc(sizeof(*old));
 	memset(k, 0, sizeof(*k));
+	if (strlen(path) >= sizeof(k->sk_path)) {
+		snprintf(err, errlen, "state file name too long (%zu bytes, at most %zu)", strlen(path),
+			 sizeof(k->sk_path) - 1);
+		return -1;
+	}
 	snprintf(k->sk_path, sizeof(k->sk_path), "%s", path);
 	k->sk_block = block ? block : FP_SEQKEEP_BLOCK;
+	struct fp_seqfile *old = malloc(sizeof(*old));
 	if (!old) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	int rc = fp_seqfile_load(old, path, err, errlen);
-	if (rc == 0) {
-		seqkeep_match(k, gw, old);
-		for (unsigned i = 0; i < gw->n_tunnels; i++) {
-			struct fp_seqfile_dir *d = &k->sk_file.sf_e[i].se_out;
-			d->sd_seq = seqkeep_block_end(&gw->tunnels[i], d->sd_seq, k->sk_block);
-			seqkeep_warn_low(k, &gw->tunnels[i], d->sd_seq);
-		}
+	if (rc == 0)
+		rc = seqkeep_plan(k, gw, old, err, errlen);
+	if (rc == 0)
 		rc = fp_seqfile_save(&k->sk_file, path, err, errlen);
-	}
 	free(old);
 	if (rc < 0)
 		return -1;
@@ -138,7 +224,7 @@ static void seqkeep_save_failed(struct fp_seqkeep *k, const char *err)
 static bool seqkeep_due(const struct fp_seqkeep *k, struct fp_gw *gw, unsigned i, uint64_t *end)
 {
 	const struct fp_gw_tunnel *t = &gw->tunnels[i];
-	uint64_t reserved = k->sk_file.sf_e[i].se_out.sd_seq;
+	uint64_t reserved = k->sk_file.sf_out[i].sr_seq;
 	uint64_t used = fp_sa_seq_peek(t->pipe->db, t->sa_out);
 	uint64_t left = used < reserved ? reserved - used : 0;
 	if (left > k->sk_block / 2 || reserved >= seqkeep_max(t))
@@ -154,9 +240,9 @@ static bool seqkeep_in_tops(struct fp_seqkeep *k, struct fp_gw *gw)
 	for (unsigned i = 0; i < gw->n_tunnels; i++) {
 		const struct fp_gw_tunnel *t = &gw->tunnels[i];
 		uint64_t top = fp_sa_seq_peek(t->pipe->db, t->sa_in);
-		struct fp_seqfile_dir *in = &k->sk_file.sf_e[i].se_in;
-		moved |= top > in->sd_seq;
-		in->sd_seq = top > in->sd_seq ? top : in->sd_seq;
+		struct fp_seqfile_rec *in = &k->sk_file.sf_in[k->sk_in_of[i]];
+		moved |= top > in->sr_seq;
+		in->sr_seq = top > in->sr_seq ? top : in->sr_seq;
 	}
 	return moved;
 }
@@ -169,7 +255,7 @@ static int seqkeep_save(struct fp_seqkeep *k, struct fp_gw *gw, const bool *rene
 	char err[512];
 	if (fp_seqfile_save(&k->sk_file, k->sk_path, err, sizeof(err)) < 0) {
 		for (unsigned i = 0; i < gw->n_tunnels; i++)
-			k->sk_file.sf_e[i].se_out.sd_seq = before[i];
+			k->sk_file.sf_out[i].sr_seq = before[i];
 		seqkeep_save_failed(k, err);
 		return -1;
 	}
@@ -188,12 +274,14 @@ int fp_seqkeep_tick(struct fp_seqkeep *k, struct fp_gw *gw)
 	uint64_t before[FP_GW_MAX_TUNNELS];
 	unsigned n = 0;
 	for (unsigned i = 0; i < gw->n_tunnels; i++) {
-		struct fp_seqfile_entry *e = &k->sk_file.sf_e[i];
+		struct fp_seqfile_rec *out = &k->sk_file.sf_out[i];
 		uint64_t end;
-		before[i] = e->se_out.sd_seq;
+		before[i] = out->sr_seq;
 		renewed[i] = seqkeep_due(k, gw, i, &end);
-		if (renewed[i])
-			e->se_out.sd_seq = end, n++;
+		if (renewed[i]) {
+			out->sr_seq = end;
+			n++;
+		}
 	}
 	bool in_moved = seqkeep_in_tops(k, gw);
 	if (!n && !(in_moved && gw->now_ns - k->sk_saved_ns >= FP_SEQKEEP_IN_EVERY_NS))
@@ -203,13 +291,14 @@ int fp_seqkeep_tick(struct fp_seqkeep *k, struct fp_gw *gw)
 
 int fp_seqkeep_stop(struct fp_seqkeep *k, struct fp_gw *gw, char *err, size_t errlen)
 {
+	seqkeep_in_tops(k, gw);
 	for (unsigned i = 0; i < gw->n_tunnels; i++) {
 		const struct fp_gw_tunnel *t = &gw->tunnels[i];
-		struct fp_seqfile_entry *e = &k->sk_file.sf_e[i];
-		uint64_t top = fp_sa_seq_peek(t->pipe->db, t->sa_in);
-		if (t->sa_out != FP_SA_NONE) /* a pair that could not be installed again keeps its block */
-			e->se_out.sd_seq = fp_sa_seq_peek(t->pipe->db, t->sa_out);
-		e->se_in.sd_seq = top > e->se_in.sd_seq ? top : e->se_in.sd_seq;
+		uint64_t last = fp_sa_seq_peek(t->pipe->db, t->sa_out);
+		/* a pair that could not be installed again keeps its block; an SA
+		 * that could not go on (its space is smaller) never lowers the key's */
+		if (t->sa_out != FP_SA_NONE)
+			k->sk_file.sf_out[i].sr_seq = last > k->sk_out_from[i] ? last : k->sk_out_from[i];
 	}
 	return fp_seqfile_save(&k->sk_file, k->sk_path, err, errlen);
 }

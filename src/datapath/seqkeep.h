@@ -27,20 +27,28 @@
 struct fp_seqkeep {
 	char sk_path[4096];
 	uint64_t sk_block;
-	struct fp_seqfile sk_file;        /* as on disk: entry i is tunnel i, then the ones that left */
+	/* as on disk: out record i is tunnel i's (no two tunnels share an
+	 * outbound key), then the keys no tunnel uses now */
+	struct fp_seqfile sk_file;
+	unsigned sk_in_of[FP_GW_MAX_TUNNELS]; /* tunnel i's inbound record */
+	uint64_t sk_out_from[FP_GW_MAX_TUNNELS]; /* tunnel i's key's LAST at start: never below */
 	unsigned sk_continued;            /* tunnels that went on from saved state at start */
+	unsigned sk_forgotten;            /* records that fell out of the history at start */
 	uint64_t sk_saves, sk_save_failed;
 	uint64_t sk_saved_ns;             /* gw->now_ns of the last save */
 	bool sk_failing;                  /* the last save failed (logged once until one works) */
 };
 
-/* At start, with the tunnels installed and before any packet: read path;
- * each direction of each tunnel whose entry matches (crypto map name and
- * sequence, SPI, key id) goes on from the number saved; then the first
- * block of every tunnel is saved and given to its SA. block 0 means
- * FP_SEQKEEP_BLOCK. -1 with err (naming the file, and the line when it is
- * corrupt) when the file cannot be read or the first save fails: fpvpnd
- * then refuses to start rather than risk reusing nonces. */
+/* At start, with the tunnels installed and before any packet: read path.
+ * Each tunnel's outbound SA goes on above the highest number saved for its
+ * key (whatever crypto map, entry or SPI used it before), its inbound SA
+ * from the top saved for its SPI and key; then the first block of every
+ * tunnel is saved and given to its SA. block 0 means FP_SEQKEEP_BLOCK.
+ * -1 with err, and fpvpnd refuses to start rather than risk reusing
+ * nonces, when: path is longer than sk_path holds; the file cannot be read
+ * (err names the file, and the line when it is corrupt or an older
+ * fpvpnd's); two crypto map entries have the same outbound key (err names
+ * both: each would send every number under it); the first save fails. */
 int fp_seqkeep_start(struct fp_seqkeep *k, struct fp_gw *gw, const char *path, uint64_t block,
 		     char *err, size_t errlen);
 /* Each tick (gw->now_ns current): every tunnel that has used more than

@@ -38,13 +38,13 @@ int fp_replay_init(struct fp_replay *r, uint32_t window, bool esn);
  * returns the verdict of a fresh check, so a duplicate within one burst is
  * caught. Both are inline below: they run per packet. */
 
-/* The window relative to top for show output: out[0] bit 0 is top, bit i
- * of out[k] is top - (64k + i). Fills window/64 words (at least one). */
 /* A window that takes every number up to top as received already: where
  * a restarted daemon resumes (seqkeep.c), so nothing it may have accepted
  * before is accepted again. */
 void fp_replay_resume(struct fp_replay *r, uint64_t top);
 
+/* The window relative to top for show output: out[0] bit 0 is top, bit i
+ * of out[k] is top - (64k + i). Fills window/64 words (at least one). */
 void fp_replay_snapshot(const struct fp_replay *r, uint64_t *out, unsigned nwords);
 
 /* RFC 4304 A.2: pick the high half that puts seq_lo in or right of the window. */

@@ -304,7 +304,11 @@ int fp_sa_import(struct fp_sadb *db, uint32_t id, const struct fp_sa_state *st)
 		return -1;
 	/* never backwards: a number this SA already sent must not come again */
 	sa->sa_seq = st->seq > sa->sa_seq ? st->seq : sa->sa_seq;
-	__atomic_store_n(&sa->sa_seq_limit, st->seq_limit, __ATOMIC_RELAXED);
+	/* nor a limit: a block reserved for this SA since the state was taken stays */
+	uint64_t limit = __atomic_load_n(&sa->sa_seq_limit, __ATOMIC_RELAXED);
+	if (st->seq_limit > limit)
+		__atomic_store_n(&sa->sa_seq_limit, st->seq_limit < sa->sa_seq_max ? st->seq_limit : sa->sa_seq_max,
+				 __ATOMIC_RELAXED);
 	sa->sa_replay.top = st->replay_top;
 	memcpy(sa->sa_replay.bits, st->replay_bits, sizeof(sa->sa_replay.bits));
 	sa->sa_cnt.pkts = st->pkts;

@@ -8,7 +8,9 @@
 # restart above every one it sent before (the AES-GCM nonce is the
 # sequence number: one seen twice is two ciphertexts under one nonce).
 # Then a clean stop (SIGTERM) and start: A goes on with exactly the next
-# number. The state file is 0600 and holds no key.
+# number; and once more with the crypto map renamed and renumbered (the
+# numbers belong to the key, not to the entry). The state file is 0600 and
+# holds no key.
 #
 #   netns A: fpvpnd (killed, restarted)      netns B: fpvpnd (left running)
 #   fpa-out 198.51.100.1 ================== fpb-out 198.51.100.2  <- tcpdump (ESP from A)
@@ -33,6 +35,11 @@ for _ in $(seq 50); do grep -q listening "$NT_WORK/tcpdump.log" && break; sleep 
 replays_b() { nt_cli b show ipsec stats | awk '/Replay failures:/ { s += $3 } END { print s + 0 }'; }
 # A's sequence numbers on the wire so far: "TIME SPI SEQ" lines
 wire() { "$NT_PY" "$NT_ROOT/tests/interop/esp_seqs.py" "$NT_WORK/wire.pcap"; }
+# the wire so far into FILE ($2); "LAST NEXT": A's last number before time $1, its first after
+seq_around() {
+	wire >"$2"
+	awk -v t="$1" '$1 < t { s = $3 } $1 >= t && n == "" { n = $3 } END { print s + 0, n }' "$2"
+}
 # seconds until a ping A -> B is answered, or 99
 first_ping() {
 	local t0 i; t0=$(date +%s.%N)
@@ -93,12 +100,27 @@ nt_start a "$NT_WORK/a.conf"
 nt_ping a 5
 nt_check "after a clean restart: 5 pings A -> B answered" test "$(nt_ping_received a)" = 5
 sleep 1 # tcpdump writes what it saw
-wire >"$NT_WORK/seqs-clean.txt"
-last=$(awk -v t="$t_stop" '$1 < t { s = $3 } END { print s + 0 }' "$NT_WORK/seqs-clean.txt")
-next=$(awk -v t="$t_stop" '$1 >= t { print $3; exit }' "$NT_WORK/seqs-clean.txt")
+read -r last next <<<"$(seq_around "$t_stop" "$NT_WORK/seqs-clean.txt")"
 nt_check "wire: after the clean restart A sends ${next:-none}, right after ${last:-none}" test "${next:-0}" = $((last + 1))
 rep2=$(replays_b)
 nt_check "b: no replay drop after the clean restart ($((rep2 - rep1)))" test "$rep2" = "$rep1"
+
+nt_say "crypto map renamed and renumbered (CM 10 -> VP 20), same keys: A goes on, never from 1"
+sed -e 's/^crypto map CM 10 /crypto map VP 20 /' -e 's/^crypto map CM interface /crypto map VP interface /' \
+	"$NT_WORK/a.conf" >"$NT_WORK/a-renamed.conf"
+t_ren=$(date +%s.%N)
+nt_stop a
+nt_start a "$NT_WORK/a-renamed.conf" --state "$STATE"
+nt_check "a: the renamed entry continued from saved state" grep -q "1 of 1 tunnel(s) continued" "${NT_LOG[a]}"
+nt_ping a 5
+nt_check "after the rename: 5 pings A -> B answered" test "$(nt_ping_received a)" = 5
+sleep 1 # tcpdump writes what it saw
+read -r last next <<<"$(seq_around "$t_ren" "$NT_WORK/seqs-renamed.txt")"
+nt_check "wire: after the rename A sends ${next:-none}, right after ${last:-none}" test "${next:-0}" = $((last + 1))
+dups=$(awk '{ print $2, $3 }' "$NT_WORK/seqs-renamed.txt" | sort | uniq -d | wc -l)
+nt_check "wire: no (SPI, sequence number) sent twice by A in the whole run: $dups seen twice" test "$dups" = 0
+rep3=$(replays_b)
+nt_check "b: no replay drop after the rename ($((rep3 - rep2)))" test "$rep3" = "$rep2"
 
 kill -TERM "$TCPDUMP" 2>/dev/null
 nt_stop a

@@ -551,6 +551,11 @@ static void test_seq_unreserved(void **state)
 	assert_int_equal(fp_sa_export(x.a.db, x.out, &mv), 0);
 	assert_int_equal(mv.seq_limit, 5);
 	assert_int_equal(fp_sa_import(x.a.db, x.out, &mv), 0);
+	/* a block saved while the move ran is not taken back by the state it carries */
+	assert_int_equal(fp_sa_seq_reserve(x.a.db, x.out, 9), 0);
+	assert_int_equal(fp_sa_import(x.a.db, x.out, &mv), 0);
+	assert_int_equal(fp_sa_export(x.a.db, x.out, &mv), 0);
+	assert_int_equal(mv.seq_limit, 9);
 	/* raised: the next packets go on at 6 */
 	assert_int_equal(fp_sa_seq_reserve(x.a.db, x.out, 7), 0);
 	for (int i = 0; i < 3; i++)
