@@ -33,6 +33,7 @@ void fp_config_free(struct fp_config *c)
 		OPENSSL_cleanse(c->entries, FP_CFG_MAX_MAP_ENTRIES * sizeof(*c->entries));
 	free(c->entries);
 	free(c->acls);
+	OPENSSL_cleanse(c, sizeof(*c)); /* the tunnel-groups' pre-shared keys */
 	free(c);
 }
 
@@ -176,6 +177,15 @@ const struct fp_cfg_tunnel_group *fp_config_tunnel_group(const struct fp_config 
 		if (c->tunnel_groups[i].peer.af != FP_AF_NONE &&
 		    fp_addr_eq(&c->tunnel_groups[i].peer, peer))
 			return &c->tunnel_groups[i];
+	return NULL;
+}
+
+const struct fp_cfg_trustpoint *fp_config_trustpoint(const struct fp_config *c,
+						     const char *name)
+{
+	for (unsigned i = 0; i < c->n_trustpoints; i++)
+		if (strcmp(c->trustpoints[i].name, name) == 0)
+			return &c->trustpoints[i];
 	return NULL;
 }
 

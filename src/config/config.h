@@ -24,6 +24,12 @@
 #define FP_CFG_MAX_GROUP_POLICIES 32
 #define FP_CFG_MAX_TUNNEL_GROUPS 128
 #define FP_CFG_DFLT_GROUP_POLICY "DfltGrpPolicy" /* exists without "internal", as on the ASA */
+#define FP_CFG_MAX_IKEV2_POLICIES 20 /* the ASA's limit */
+#define FP_CFG_MAX_IKE_ALGS 8     /* transforms on one line of an ikev2 policy */
+#define FP_CFG_MAX_MAP_PROPOSALS 11 /* names on one "set ikev2 ipsec-proposal" (ASA) */
+#define FP_CFG_PSK_MAX 128        /* pre-shared key characters (ASA) */
+#define FP_CFG_MAX_TRUSTPOINTS 8
+#define FP_CFG_TP_PATH_MAX 512    /* a trustpoint's file names */
 
 struct fp_cfg_iface {
 	char name[FP_NAME_MAX];       /* "interface NAME": a Linux device name */
@@ -81,7 +87,12 @@ struct fp_cfg_map_entry {
 	unsigned seq;
 	char acl[FP_NAME_MAX];        /* "match address ACL" */
 	struct fp_addr peer;          /* "set peer ADDR" */
-	char proposal[FP_NAME_MAX];   /* "set ikev2 ipsec-proposal NAME" (first one) */
+	char proposal[FP_NAME_MAX];   /* "set ikev2 ipsec-proposal NAME...": the first */
+	/* The names after the first, in order: IKEv2 offers them all. */
+	char proposal_more[FP_CFG_MAX_MAP_PROPOSALS - 1][FP_NAME_MAX];
+	unsigned n_proposal_more;
+	uint8_t pfs_group;            /* "set pfs [groupN]": DH group; 0 = no PFS */
+	uint8_t conn_type;            /* enum fp_cfg_conn_type */
 	struct fp_cfg_session_key in[FP_CFG_MAX_KEYS];
 	unsigned n_in;
 	struct fp_cfg_session_key out[FP_CFG_MAX_KEYS];
@@ -93,6 +104,14 @@ struct fp_cfg_map_entry {
 	int replay_window;            /* "set security-association replay window-size N"; -1 = global */
 	bool esn;                     /* "set extended-sequence-number" (fpvpn extension) */
 	unsigned line;
+};
+
+/* "crypto map NAME SEQ set connection-type ...": who may start IKEv2. */
+enum fp_cfg_conn_type {
+	FP_CFG_CONN_BIDIRECTIONAL = 0, /* the default: either side */
+	FP_CFG_CONN_ORIGINATE_ONLY,
+	FP_CFG_CONN_ANSWER_ONLY,
+	FP_CFG_CONN__COUNT
 };
 
 /* "crypto map NAME interface IF" */
@@ -135,13 +154,81 @@ struct fp_cfg_group_policy {
 	unsigned line;                /* where it was first named */
 };
 
-/* "tunnel-group PEER type ipsec-l2l" and its "tunnel-group PEER
- * general-attributes" sub-mode: "default-group-policy NAME". A site-to-site
- * tunnel-group is named by the peer's address. */
+/* How one side of an IKEv2 tunnel proves who it is ("ikev2
+ * remote-authentication" / "ikev2 local-authentication"). */
+enum fp_cfg_ike_auth {
+	FP_CFG_AUTH_UNSET = 0,
+	FP_CFG_AUTH_PSK,              /* "pre-shared-key KEY" */
+	FP_CFG_AUTH_CERT,             /* "certificate [TRUSTPOINT]" */
+};
+
+/* "tunnel-group PEER type ipsec-l2l" and its sub-modes "tunnel-group PEER
+ * general-attributes" (default-group-policy NAME) and "tunnel-group PEER
+ * ipsec-attributes" (IKEv2 authentication and DPD). A site-to-site
+ * tunnel-group is named by the peer's address. The keys are secrets:
+ * shown as *****, wiped with the configuration. */
 struct fp_cfg_tunnel_group {
 	char name[FP_NAME_MAX];       /* as typed */
 	struct fp_addr peer;          /* the name as an address */
 	char group_policy[FP_NAME_MAX]; /* "default-group-policy NAME"; "" = DfltGrpPolicy */
+	uint8_t auth_remote, auth_local; /* enum fp_cfg_ike_auth */
+	char psk_remote[FP_CFG_PSK_MAX + 1]; /* NUL-terminated, zero-padded */
+	char psk_local[FP_CFG_PSK_MAX + 1];
+	char trustpoint[FP_NAME_MAX]; /* "local-authentication certificate TP" */
+	uint16_t dpd_threshold;       /* "isakmp keepalive threshold S retry R"; 0 = default */
+	uint8_t dpd_retry;
+	bool dpd_disabled;            /* "isakmp keepalive disable" */
+	unsigned line;
+	unsigned ipsec_line;          /* where ipsec-attributes was first opened; 0 = never */
+};
+
+/* "crypto ikev2 policy N" (1-65535, lower first) and its sub-mode. Empty
+ * lists take the ASA's defaults (fp_config_ikev2_policy_effective). */
+enum fp_cfg_ike_encr {
+	FP_CFG_IKE_AES = 0,           /* AES-CBC-128 */
+	FP_CFG_IKE_AES_192,
+	FP_CFG_IKE_AES_256,
+	FP_CFG_IKE_AES_GCM,           /* RFC 5282, 16-byte ICV */
+	FP_CFG_IKE_AES_GCM_192,
+	FP_CFG_IKE_AES_GCM_256,
+	FP_CFG_IKE_ENCR__COUNT
+};
+/* Integrity (HMAC) and PRF both: "sha" is SHA-1. */
+enum fp_cfg_ike_hash {
+	FP_CFG_IKE_NULL = 0,          /* integrity with AES-GCM only */
+	FP_CFG_IKE_SHA1,
+	FP_CFG_IKE_SHA256,
+	FP_CFG_IKE_SHA384,
+	FP_CFG_IKE_SHA512,
+	FP_CFG_IKE_HASH__COUNT
+};
+
+struct fp_cfg_ikev2_policy {
+	unsigned priority;
+	uint8_t encr[FP_CFG_MAX_IKE_ALGS];  /* enum fp_cfg_ike_encr, preference order */
+	uint8_t integ[FP_CFG_MAX_IKE_ALGS]; /* enum fp_cfg_ike_hash */
+	uint8_t prf[FP_CFG_MAX_IKE_ALGS];   /* enum fp_cfg_ike_hash, never null */
+	uint8_t group[FP_CFG_MAX_IKE_ALGS]; /* DH group numbers: 14-16, 19-21, 31 */
+	uint8_t n_encr, n_integ, n_prf, n_group;
+	uint32_t life_s;              /* "lifetime seconds S"; 0 = default 86400 */
+	unsigned line;
+};
+
+/* "crypto ikev2 enable NAMEIF" */
+struct fp_cfg_ikev2_enable {
+	char nameif[FP_NAME_MAX];
+	unsigned line;
+};
+
+/* "crypto ca trustpoint NAME" and its sub-mode: "enrollment terminal" and
+ * fpvpn's file-based form of the ASA's import (PEM files). Loaded by
+ * trustpoint.h, which IKEv2 and the remote-access headend share. */
+struct fp_cfg_trustpoint {
+	char name[FP_NAME_MAX];
+	bool enroll_terminal;
+	char cert_file[FP_CFG_TP_PATH_MAX]; /* the gateway's certificate, then its chain */
+	char key_file[FP_CFG_TP_PATH_MAX];  /* its private key, mode 0600 or stricter */
+	char ca_file[FP_CFG_TP_PATH_MAX];   /* CAs trusted for peers */
 	unsigned line;
 };
 
@@ -165,6 +252,12 @@ struct fp_config {
 	unsigned n_group_policies;
 	struct fp_cfg_tunnel_group tunnel_groups[FP_CFG_MAX_TUNNEL_GROUPS];
 	unsigned n_tunnel_groups;
+	struct fp_cfg_ikev2_policy ikev2_policies[FP_CFG_MAX_IKEV2_POLICIES]; /* by priority */
+	unsigned n_ikev2_policies;
+	struct fp_cfg_ikev2_enable ikev2_enables[FP_CFG_MAX_IFACES];
+	unsigned n_ikev2_enables;
+	struct fp_cfg_trustpoint trustpoints[FP_CFG_MAX_TRUSTPOINTS];
+	unsigned n_trustpoints;
 	unsigned replay_window;       /* "crypto ipsec security-association replay window-size N", default 64 */
 	bool replay_disabled;         /* "crypto ipsec security-association replay disable" */
 	bool offload_ipsec;           /* "flow-offload-ipsec" (default on) */
@@ -174,7 +267,8 @@ struct fp_config {
 	char file[FP_CFG_PATH_MAX];
 	/* Parser state between fp_config_parse_line calls: the sub-mode that
 	 * the last "interface", "crypto ipsec ikev2 ipsec-proposal", "group-policy
-	 * NAME attributes" or "tunnel-group PEER general-attributes" line opened
+	 * NAME attributes", "tunnel-group PEER general-attributes|ipsec-attributes",
+	 * "crypto ikev2 policy N" or "crypto ca trustpoint NAME" line opened
 	 * (0 = none) and the index of what it opened. */
 	uint8_t parse_mode;
 	unsigned parse_index;
@@ -190,7 +284,10 @@ int fp_config_load(struct fp_config *c, const char *path, char *err, size_t errl
 int fp_config_parse_line(struct fp_config *c, const char *line, const char *file,
 			 unsigned lineno, char *err, size_t errlen);
 /* Checks across lines: a map entry's ACL and proposal exist, keys match
- * the proposal's first transform, the bound interface exists, the
+ * the proposal's first transform (or, without keys, IKEv2 is enabled on
+ * its interface and its peer's tunnel-group says how both sides
+ * authenticate), ikev2 policies are coherent, each trustpoint's files load
+ * (trustpoint.h), the bound interface exists, the
  * interface an mtu or fragmentation line names exists, a vpn-filter's ACL
  * and a default-group-policy exist. An error starts "FILE:LINE: " with the
  * line of what it refuses (the entry's first line for a map entry), but
@@ -205,6 +302,24 @@ const struct fp_cfg_group_policy *fp_config_group_policy(const struct fp_config 
 							  const char *name);
 const struct fp_cfg_tunnel_group *fp_config_tunnel_group(const struct fp_config *c,
 							 const struct fp_addr *peer);
+const struct fp_cfg_trustpoint *fp_config_trustpoint(const struct fp_config *c,
+						     const char *name);
+/* Whether "crypto ikev2 enable NAMEIF" names nameif. */
+bool fp_config_ikev2_enabled(const struct fp_config *c, const char *nameif);
+/* The ikev2 policy with every empty list and the lifetime filled with the
+ * ASA's defaults: encryption aes-256; integrity sha256 (null when every
+ * encryption is AES-GCM); prf = the integrity list (sha256 with AES-GCM);
+ * group 14; lifetime 86400 seconds. */
+void fp_config_ikev2_policy_effective(const struct fp_cfg_ikev2_policy *pol,
+				      struct fp_cfg_ikev2_policy *out);
+/* Name i of a crypto map entry's "set ikev2 ipsec-proposal" list (0 = the
+ * first); NULL past the last. */
+const char *fp_config_entry_proposal(const struct fp_cfg_map_entry *e, unsigned i);
+/* Names as the configuration spells them ("aes-gcm-256", "sha256"). */
+const char *fp_config_ike_encr_name(enum fp_cfg_ike_encr e);
+const char *fp_config_ike_hash_name(enum fp_cfg_ike_hash h);
+const char *fp_config_conn_type_name(enum fp_cfg_conn_type t);
+
 /* The vpn-filter access-list of the tunnels to peer, as the ASA picks it:
  * the peer's tunnel-group (DfltGrpPolicy when none or without
  * default-group-policy), its vpn-filter, else DfltGrpPolicy's. NULL: none. */
@@ -222,8 +337,8 @@ bool fp_config_post_frag(const struct fp_config *c, const char *nameif);
 
 /* show running-config: the configuration as lines that parse back to the
  * same struct (but for "fragmentation before-encryption" lines: the
- * default is not written). Session keys are printed as "*****" unless
- * with_keys (write memory keeps them, show never does). */
+ * default is not written). Session keys and pre-shared keys are printed
+ * as "*****" unless with_keys (write memory keeps them, show never does). */
 void fp_config_write(const struct fp_config *c, FILE *out, bool with_keys);
 
 /* Words that may be keys (config_secret.c): a run of FP_CFG_KEY_HEX_RUN
@@ -234,7 +349,8 @@ void fp_config_write(const struct fp_config *c, FILE *out, bool with_keys);
 #define FP_CFG_KEY_HEX_RUN 16u
 bool fp_config_word_may_be_key(const char *word, size_t n);
 /* Each word of line that may be a key becomes as many '*': the line keeps
- * its columns (an error marker stays under its word). */
+ * its columns (an error marker stays under its word). A pre-shared key has
+ * any shape, so every word after "pre-shared-key" is masked too. */
 void fp_config_mask_keys(char *line);
 
 #endif

@@ -1,6 +1,6 @@
 /* "group-policy NAME internal|attributes" with its sub-mode (vpn-filter)
  * and "tunnel-group PEER type ipsec-l2l|general-attributes" with its
- * sub-mode (default-group-policy). As on the ASA, a group-policy exists
+ * sub-mode (default-group-policy; ipsec-attributes: config_tg_ipsec.c). As on the ASA, a group-policy exists
  * once "internal" created it (DfltGrpPolicy always does), and a
  * tunnel-group once "type" did; the attributes lines then open its
  * sub-mode. A site-to-site tunnel-group is named by the peer's address. */
@@ -134,19 +134,29 @@ int fp_cfg_tg_type(struct fp_cfg_parse *p)
 	return 0;
 }
 
-int fp_cfg_tg_open(struct fp_cfg_parse *p)
+struct fp_cfg_tunnel_group *fp_cfg_tg_find(struct fp_cfg_parse *p)
 {
 	struct fp_config *c = p->c;
 	char name[FP_NAME_MAX];
 	struct fp_addr peer;
 	if (tg_name(p, name, &peer) < 0)
-		return -1;
+		return NULL;
 	const struct fp_cfg_tunnel_group *tg = fp_config_tunnel_group(c, &peer);
+	if (!tg) {
+		fp_cfg_error(p, "tunnel-group %s does not exist: create it first with "
+			     "'tunnel-group %s type ipsec-l2l'", name, name);
+		return NULL;
+	}
+	return &c->tunnel_groups[tg - c->tunnel_groups];
+}
+
+int fp_cfg_tg_open(struct fp_cfg_parse *p)
+{
+	struct fp_cfg_tunnel_group *tg = fp_cfg_tg_find(p);
 	if (!tg)
-		return fp_cfg_error(p, "tunnel-group %s does not exist: create it first with "
-				    "'tunnel-group %s type ipsec-l2l'", name, name);
-	c->parse_mode = FP_CFG_MODE_TUNNEL_GROUP;
-	c->parse_index = (unsigned)(tg - c->tunnel_groups);
+		return -1;
+	p->c->parse_mode = FP_CFG_MODE_TUNNEL_GROUP;
+	p->c->parse_index = (unsigned)(tg - p->c->tunnel_groups);
 	return 0;
 }
 

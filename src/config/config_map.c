@@ -6,6 +6,7 @@
 #include "config/config_parse.h"
 
 #include <string.h>
+#include <strings.h>
 
 #define SEQ_MAX 65535u
 #define LIFE_SECONDS_MIN 120u
@@ -87,23 +88,89 @@ int fp_cfg_map_peer(struct fp_cfg_parse *p)
 	return 0;
 }
 
-/* Several names are accepted as on the ASA; manual keys use the first. */
+/* Several names as on the ASA, in order: IKEv2 offers every one, manual
+ * keys use the first. */
 int fp_cfg_map_proposal(struct fp_cfg_parse *p)
 {
 	struct fp_cfg_map_ref k;
-	char name[FP_NAME_MAX], first[FP_NAME_MAX];
+	char names[FP_CFG_MAX_MAP_PROPOSALS][FP_NAME_MAX];
+	unsigned n = 0;
 	struct fp_cfg_map_entry *e;
 	if (fp_cfg_map_ref_parse(p, &k) < 0)
 		return -1;
-	for (unsigned i = p->arg; i < p->ntok; i++) {
-		if (fp_cfg_name(p, p->tok[i], "the proposal name", sizeof(name), name) < 0)
+	for (unsigned i = p->arg; i < p->ntok; i++, n++) {
+		if (fp_cfg_name(p, p->tok[i], "the proposal name", sizeof(names[n]), names[n]) < 0)
 			return -1;
-		if (i == p->arg)
-			memcpy(first, name, sizeof(name));
+		for (unsigned j = 0; j < n; j++)
+			if (strcmp(names[j], names[n]) == 0)
+				return fp_cfg_error(p, "ipsec-proposal %s is listed twice", names[n]);
 	}
 	if (!(e = fp_cfg_map_entry(p, &k, true)))
 		return -1;
-	memcpy(e->proposal, first, sizeof(first));
+	memcpy(e->proposal, names[0], sizeof(e->proposal));
+	memset(e->proposal_more, 0, sizeof(e->proposal_more));
+	memcpy(e->proposal_more, names[1], (n - 1) * sizeof(names[0]));
+	e->n_proposal_more = n - 1;
+	return 0;
+}
+
+const char *fp_config_entry_proposal(const struct fp_cfg_map_entry *e, unsigned i)
+{
+	if (i == 0)
+		return e->proposal[0] ? e->proposal : NULL;
+	return i <= e->n_proposal_more ? e->proposal_more[i - 1] : NULL;
+}
+
+/* "set pfs" alone takes group14: the ASA's default since it dropped the
+ * 1024-bit groups (older releases took group2, which fpvpn refuses). */
+#define PFS_DEFAULT_GROUP 14u
+
+int fp_cfg_map_pfs(struct fp_cfg_parse *p)
+{
+	struct fp_cfg_map_ref k;
+	struct fp_cfg_map_entry *e;
+	uint8_t g = PFS_DEFAULT_GROUP;
+	const char *w = p->ntok > p->arg ? p->tok[p->arg] : NULL;
+	if (fp_cfg_map_ref_parse(p, &k) < 0)
+		return -1;
+	if (w && strncasecmp(w, "group", 5) != 0)
+		return fp_cfg_error(p, "expected groupN (group14, group15, group16, group19, "
+				    "group20, group21 or group31), got %s", FP_CFG_SHOWN(p, w));
+	if (w && fp_cfg_dh_group(p, w + 5, &g) < 0)
+		return -1;
+	if (!(e = fp_cfg_map_entry(p, &k, true)))
+		return -1;
+	e->pfs_group = g;
+	return 0;
+}
+
+static const char *const conn_type_names[FP_CFG_CONN__COUNT] = {
+	[FP_CFG_CONN_BIDIRECTIONAL] = "bidirectional",
+	[FP_CFG_CONN_ORIGINATE_ONLY] = "originate-only",
+	[FP_CFG_CONN_ANSWER_ONLY] = "answer-only",
+};
+
+const char *fp_config_conn_type_name(enum fp_cfg_conn_type t)
+{
+	return (unsigned)t < FP_CFG_CONN__COUNT ? conn_type_names[t] : "?";
+}
+
+int fp_cfg_map_conn_type(struct fp_cfg_parse *p)
+{
+	struct fp_cfg_map_ref k;
+	struct fp_cfg_map_entry *e;
+	const char *w = p->tok[p->arg];
+	unsigned t = 0;
+	if (fp_cfg_map_ref_parse(p, &k) < 0)
+		return -1;
+	while (t < FP_CFG_CONN__COUNT && !fp_cfg_word_is(w, conn_type_names[t]))
+		t++;
+	if (t == FP_CFG_CONN__COUNT)
+		return fp_cfg_error(p, "expected 'bidirectional', 'originate-only' or "
+				    "'answer-only', got %s", FP_CFG_SHOWN(p, w));
+	if (!(e = fp_cfg_map_entry(p, &k, true)))
+		return -1;
+	e->conn_type = (uint8_t)t;
 	return 0;
 }
 

@@ -6,7 +6,8 @@
  * Keywords are case-insensitive (as on the ASA); names are not. A line
  * belongs to the sub-mode the last "interface" or "ipsec-proposal" line
  * opened (or "group-policy NAME attributes", "tunnel-group PEER
- * general-attributes") when the sub-mode knows its first words better than the top level
+ * general-attributes|ipsec-attributes", "crypto ikev2 policy N", "crypto ca
+ * trustpoint NAME") when the sub-mode knows its first words better than the top level
  * does, indented or not (ASA accepts both); a top-level command ends it. */
 #include "config/config_parse.h"
 
@@ -20,7 +21,11 @@
 #define M_PR FP_CFG_MODE_PROPOSAL
 #define M_GP FP_CFG_MODE_GROUP_POLICY
 #define M_TG FP_CFG_MODE_TUNNEL_GROUP
+#define M_TGI FP_CFG_MODE_TG_IPSEC
+#define M_IKP FP_CFG_MODE_IKEV2_POLICY
+#define M_TP FP_CFG_MODE_TRUSTPOINT
 #define M_LAST FP_CFG_MODE__LAST
+#define IKE_ALGS FP_CFG_MAX_IKE_ALGS
 #define MAP "crypto", "map", "<map>", "<seq>"
 #define MAP_USE "crypto map NAME SEQ "
 
@@ -64,6 +69,48 @@ static const struct fp_cfg_cmd cfg_cmds[] = {
 	  "tunnel-group PEER general-attributes", fp_cfg_tg_open },
 	{ M_TG, { "default-group-policy" }, "default-group-policy", 1, 1,
 	  "default-group-policy NAME", fp_cfg_tg_policy },
+	{ M_TOP, { "tunnel-group", "<tg>", "ipsec-attributes" }, "tunnel-group", 0, 0,
+	  "tunnel-group PEER ipsec-attributes", fp_cfg_tgi_open },
+	{ M_TGI, { "ikev2", "remote-authentication", "pre-shared-key" },
+	  "remote-authentication", 1, 1,
+	  "ikev2 remote-authentication pre-shared-key KEY", fp_cfg_tgi_psk },
+	{ M_TGI, { "ikev2", "local-authentication", "pre-shared-key" },
+	  "local-authentication", 1, 1,
+	  "ikev2 local-authentication pre-shared-key KEY", fp_cfg_tgi_psk },
+	{ M_TGI, { "ikev2", "remote-authentication", "certificate" },
+	  "remote-authentication", 0, 0,
+	  "ikev2 remote-authentication certificate", fp_cfg_tgi_cert },
+	{ M_TGI, { "ikev2", "local-authentication", "certificate" },
+	  "local-authentication", 1, 1,
+	  "ikev2 local-authentication certificate TRUSTPOINT", fp_cfg_tgi_cert },
+	{ M_TGI, { "isakmp", "keepalive", "threshold" }, "isakmp keepalive", 3, 3,
+	  "isakmp keepalive threshold 10-3600 retry 2-10", fp_cfg_tgi_keepalive },
+	{ M_TGI, { "isakmp", "keepalive", "disable" }, "isakmp keepalive", 0, 0,
+	  "isakmp keepalive disable", fp_cfg_tgi_keepalive_off },
+	{ M_TOP, { "crypto", "ikev2", "policy" }, "ikev2 policy", 1, 1,
+	  "crypto ikev2 policy 1-65535", fp_cfg_ikev2_policy_open },
+	{ M_IKP, { "encryption" }, "encryption", 1, IKE_ALGS,
+	  "encryption aes|aes-192|aes-256|aes-gcm|aes-gcm-192|aes-gcm-256...", fp_cfg_ikev2_encr },
+	{ M_IKP, { "integrity" }, "integrity", 1, IKE_ALGS,
+	  "integrity sha|sha256|sha384|sha512|null...", fp_cfg_ikev2_integ },
+	{ M_IKP, { "group" }, "group", 1, IKE_ALGS,
+	  "group 14|15|16|19|20|21|31...", fp_cfg_ikev2_group },
+	{ M_IKP, { "prf" }, "prf", 1, IKE_ALGS,
+	  "prf sha|sha256|sha384|sha512...", fp_cfg_ikev2_prf },
+	{ M_IKP, { "lifetime", "seconds" }, "lifetime", 1, 1,
+	  "lifetime seconds 120-2147483647", fp_cfg_ikev2_life },
+	{ M_TOP, { "crypto", "ikev2", "enable" }, "ikev2 enable", 1, 1,
+	  "crypto ikev2 enable NAMEIF", fp_cfg_ikev2_enable },
+	{ M_TOP, { "crypto", "ca", "trustpoint" }, "trustpoint", 1, 1,
+	  "crypto ca trustpoint NAME", fp_cfg_tp_open },
+	{ M_TP, { "enrollment" }, "enrollment", 1, 1,
+	  "enrollment terminal", fp_cfg_tp_enroll },
+	{ M_TP, { "certificate-file" }, "certificate-file", 1, 1,
+	  "certificate-file PATH", fp_cfg_tp_file },
+	{ M_TP, { "private-key-file" }, "private-key-file", 1, 1,
+	  "private-key-file PATH", fp_cfg_tp_file },
+	{ M_TP, { "ca-file" }, "ca-file", 1, 1,
+	  "ca-file PATH", fp_cfg_tp_file },
 	{ M_TOP, { MAP, "match", "address" }, "match address", 1, 1,
 	  MAP_USE "match address ACL", fp_cfg_map_match },
 	{ M_TOP, { MAP, "set", "peer" }, "set peer", 1, 1,
@@ -90,6 +137,12 @@ static const struct fp_cfg_cmd cfg_cmds[] = {
 	  fp_cfg_map_replay },
 	{ M_TOP, { MAP, "set", "extended-sequence-number" }, "extended-sequence-number", 0, 0,
 	  MAP_USE "set extended-sequence-number", fp_cfg_map_esn },
+	{ M_TOP, { MAP, "set", "pfs" }, "set pfs", 0, 1,
+	  MAP_USE "set pfs [group14|group15|group16|group19|group20|group21|group31]",
+	  fp_cfg_map_pfs },
+	{ M_TOP, { MAP, "set", "connection-type" }, "set connection-type", 1, 1,
+	  MAP_USE "set connection-type bidirectional|originate-only|answer-only",
+	  fp_cfg_map_conn_type },
 	{ M_TOP, { "crypto", "map", "<map>", "interface" }, "crypto map interface", 1, 1,
 	  "crypto map NAME interface NAMEIF", fp_cfg_map_interface },
 	{ M_TOP, { "crypto", "ipsec", "security-association", "replay", "window-size" },
@@ -133,6 +186,9 @@ static const char *const cfg_mode_opener[] = {
 	[M_PR] = "crypto ipsec ikev2 ipsec-proposal NAME",
 	[M_GP] = "group-policy NAME attributes",
 	[M_TG] = "tunnel-group PEER general-attributes",
+	[M_TGI] = "tunnel-group PEER ipsec-attributes",
+	[M_IKP] = "crypto ikev2 policy N",
+	[M_TP] = "crypto ca trustpoint NAME",
 };
 
 int fp_cfg_error(struct fp_cfg_parse *p, const char *fmt, ...)
@@ -285,7 +341,8 @@ static void expect_context(const struct fp_cfg_parse *p, uint8_t mode, unsigned 
 
 static const char *const cfg_mode_name[] = {
 	[M_TOP] = "", [M_IF] = "interface", [M_PR] = "ipsec-proposal",
-	[M_GP] = "group-policy", [M_TG] = "tunnel-group",
+	[M_GP] = "group-policy", [M_TG] = "tunnel-group", [M_TGI] = "ipsec-attributes",
+	[M_IKP] = "ikev2 policy", [M_TP] = "trustpoint",
 };
 
 /* No command of mode matches the line past word d (or one does but takes

@@ -22,7 +22,10 @@ enum fp_cfg_mode {
 	FP_CFG_MODE_PROPOSAL,     /* after "crypto ipsec ikev2 ipsec-proposal NAME" */
 	FP_CFG_MODE_GROUP_POLICY, /* after "group-policy NAME attributes" */
 	FP_CFG_MODE_TUNNEL_GROUP, /* after "tunnel-group PEER general-attributes" */
-	FP_CFG_MODE__LAST = FP_CFG_MODE_TUNNEL_GROUP,
+	FP_CFG_MODE_TG_IPSEC,     /* after "tunnel-group PEER ipsec-attributes" */
+	FP_CFG_MODE_IKEV2_POLICY, /* after "crypto ikev2 policy N" */
+	FP_CFG_MODE_TRUSTPOINT,   /* after "crypto ca trustpoint NAME" */
+	FP_CFG_MODE__LAST = FP_CFG_MODE_TRUSTPOINT,
 };
 
 /* One line being interpreted. tok[] points into a private copy of the
@@ -115,6 +118,30 @@ int fp_cfg_gp_filter_none(struct fp_cfg_parse *p);
 int fp_cfg_tg_type(struct fp_cfg_parse *p);
 int fp_cfg_tg_open(struct fp_cfg_parse *p);
 int fp_cfg_tg_policy(struct fp_cfg_parse *p);
+/* The tunnel-group named by word 1 (an address), or NULL after an error
+ * saying how to create it. */
+struct fp_cfg_tunnel_group *fp_cfg_tg_find(struct fp_cfg_parse *p);
+
+int fp_cfg_tgi_open(struct fp_cfg_parse *p);
+int fp_cfg_tgi_psk(struct fp_cfg_parse *p);
+int fp_cfg_tgi_cert(struct fp_cfg_parse *p);
+int fp_cfg_tgi_keepalive(struct fp_cfg_parse *p);
+int fp_cfg_tgi_keepalive_off(struct fp_cfg_parse *p);
+
+int fp_cfg_ikev2_policy_open(struct fp_cfg_parse *p);
+int fp_cfg_ikev2_encr(struct fp_cfg_parse *p);
+int fp_cfg_ikev2_integ(struct fp_cfg_parse *p);
+int fp_cfg_ikev2_group(struct fp_cfg_parse *p);
+int fp_cfg_ikev2_prf(struct fp_cfg_parse *p);
+int fp_cfg_ikev2_life(struct fp_cfg_parse *p);
+int fp_cfg_ikev2_enable(struct fp_cfg_parse *p);
+/* Encryption and integrity of one ikev2 policy that do not go together:
+ * the reason into msg, -1. */
+int fp_cfg_ikev2_policy_check(const struct fp_cfg_ikev2_policy *pol, char *msg, size_t n);
+
+int fp_cfg_tp_open(struct fp_cfg_parse *p);
+int fp_cfg_tp_enroll(struct fp_cfg_parse *p);
+int fp_cfg_tp_file(struct fp_cfg_parse *p);
 
 int fp_cfg_map_match(struct fp_cfg_parse *p);
 int fp_cfg_map_peer(struct fp_cfg_parse *p);
@@ -126,6 +153,8 @@ int fp_cfg_map_life_seconds(struct fp_cfg_parse *p);
 int fp_cfg_map_life_kbytes(struct fp_cfg_parse *p);
 int fp_cfg_map_replay(struct fp_cfg_parse *p);
 int fp_cfg_map_esn(struct fp_cfg_parse *p);
+int fp_cfg_map_pfs(struct fp_cfg_parse *p);
+int fp_cfg_map_conn_type(struct fp_cfg_parse *p);
 int fp_cfg_map_interface(struct fp_cfg_parse *p);
 
 /* A crypto map entry's name and sequence number, from words 2 and 3. */
@@ -152,6 +181,22 @@ int fp_cfg_key_check(enum fp_cipher c, enum fp_integ i,
 
 /* A proposal's first transform pair: what manual keys are used with. */
 enum fp_integ fp_cfg_proposal_integ0(const struct fp_cfg_proposal *pr);
+
+/* A DH group as "set pfs" and "group" take it: 14-16, 19-21 or 31, with
+ * an error naming what fpvpn refuses (1, 2, 5, 24: too weak). */
+int fp_cfg_dh_group(struct fp_cfg_parse *p, const char *word, uint8_t *out);
+
+/* Validation (config_validate*.c): writes "FILE:LINE: " (no place for
+ * line 0, a typed line) and the message into err; returns -1. */
+int fp_cfg_fail(const struct fp_config *c, unsigned line, char *err, size_t errlen,
+		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* The IKEv2 checks (config_validate_ike.c): ikev2 policies, enable lines,
+ * tunnel-group authentication, trustpoints. */
+int fp_cfg_validate_ike(const struct fp_config *c, char *err, size_t errlen);
+/* A crypto map entry without session keys: what IKEv2 needs to
+ * negotiate it. */
+int fp_cfg_validate_ike_entry(const struct fp_config *c, const struct fp_cfg_map_entry *e,
+			      char *err, size_t errlen);
 
 /* ACE protocol names ("ip", "tcp", ...): NULL when only a number. */
 const char *fp_cfg_proto_name(uint8_t proto);

@@ -1,5 +1,6 @@
 /* Checks that need the whole configuration: what a crypto map entry names
- * exists, its manual keys fit its proposal's first transform pair, SPIs
+ * exists, its manual keys fit its proposal's first transform pair (an
+ * entry without keys goes to config_validate_ike.c), SPIs
  * are unique where packets are looked up by them, and every binding names
  * an interface with an address of the peers' family; every mtu and
  * fragmentation line names an interface; a vpn-filter's
@@ -12,11 +13,8 @@
 #include <stdarg.h>
 #include <string.h>
 
-static int fail(const struct fp_config *c, unsigned line, char *err, size_t errlen,
-		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
 /* Line 0 is a line typed at the terminal: no place in a file to name. */
-static int fail(const struct fp_config *c, unsigned line, char *err, size_t errlen,
+int fp_cfg_fail(const struct fp_config *c, unsigned line, char *err, size_t errlen,
 		const char *fmt, ...)
 {
 	int n = 0;
@@ -34,7 +32,7 @@ static int fail(const struct fp_config *c, unsigned line, char *err, size_t errl
 }
 
 #define ENTRY_FAIL(e, fmt, ...) \
-	fail(c, (e)->line, err, errlen, "crypto map %s %u: " fmt, (e)->map, (e)->seq, __VA_ARGS__)
+	fp_cfg_fail(c, (e)->line, err, errlen, "crypto map %s %u: " fmt, (e)->map, (e)->seq, __VA_ARGS__)
 
 /* The first transform pair of a proposal must protect: an AEAD alone (with
  * integrity null or none), or a cipher (null included) with an HMAC. RFC
@@ -87,10 +85,14 @@ static int check_entry(const struct fp_config *c, const struct fp_cfg_map_entry 
 		return ENTRY_FAIL(e, "%s", "no 'set peer ADDRESS'");
 	if (!e->proposal[0])
 		return ENTRY_FAIL(e, "%s", "no 'set ikev2 ipsec-proposal NAME'");
-	if (!pr)
-		return ENTRY_FAIL(e, "ipsec-proposal %s does not exist", e->proposal);
+	for (unsigned i = 0; fp_config_entry_proposal(e, i); i++)
+		if (!fp_config_proposal(c, fp_config_entry_proposal(e, i)))
+			return ENTRY_FAIL(e, "ipsec-proposal %s does not exist",
+					  fp_config_entry_proposal(e, i));
+	if (!e->n_in && !e->n_out) /* no manual keys: IKEv2 negotiates them */
+		return fp_cfg_validate_ike_entry(c, e, err, errlen);
 	if (check_proposal(pr, msg, sizeof(msg)) < 0)
-		return fail(c, pr->line, err, errlen, "%s (crypto map %s %u uses it)", msg, e->map,
+		return fp_cfg_fail(c, pr->line, err, errlen, "%s (crypto map %s %u uses it)", msg, e->map,
 			    e->seq);
 	return check_keys(c, e, pr, err, errlen);
 }
@@ -127,10 +129,10 @@ static int check_binding(const struct fp_config *c, const struct fp_cfg_map_bind
 {
 	const struct fp_cfg_iface *ifc = fp_config_iface_by_nameif(c, b->nameif);
 	if (!ifc)
-		return fail(c, b->line, err, errlen, "crypto map %s interface %s: no interface "
+		return fp_cfg_fail(c, b->line, err, errlen, "crypto map %s interface %s: no interface "
 			    "has 'nameif %s'", b->map, b->nameif, b->nameif);
 	if (!map_has_entries(c, b->map))
-		return fail(c, b->line, err, errlen, "crypto map %s interface %s: the map has "
+		return fp_cfg_fail(c, b->line, err, errlen, "crypto map %s interface %s: the map has "
 			    "no entries", b->map, b->nameif);
 	for (unsigned i = 0; i < c->n_entries; i++) {
 		const struct fp_cfg_map_entry *e = &c->entries[i];
@@ -153,12 +155,12 @@ static int check_nameif_lines(const struct fp_config *c, char *err, size_t errle
 {
 	for (unsigned i = 0; i < c->n_mtus; i++)
 		if (!fp_config_iface_by_nameif(c, c->mtus[i].nameif))
-			return fail(c, c->mtus[i].line, err, errlen, "mtu %s: no interface has "
+			return fp_cfg_fail(c, c->mtus[i].line, err, errlen, "mtu %s: no interface has "
 				    "'nameif %s'", c->mtus[i].nameif, c->mtus[i].nameif);
 	for (unsigned i = 0; i < c->n_frags; i++) {
 		const struct fp_cfg_frag *f = &c->frags[i];
 		if (!fp_config_iface_by_nameif(c, f->nameif))
-			return fail(c, f->line, err, errlen, "crypto ipsec fragmentation %s %s: no "
+			return fp_cfg_fail(c, f->line, err, errlen, "crypto ipsec fragmentation %s %s: no "
 				    "interface has 'nameif %s'", f->post_frag ? "after-encryption" :
 				    "before-encryption", f->nameif, f->nameif);
 	}
@@ -171,14 +173,14 @@ static int check_groups(const struct fp_config *c, char *err, size_t errlen)
 	for (unsigned i = 0; i < c->n_group_policies; i++) {
 		const struct fp_cfg_group_policy *gp = &c->group_policies[i];
 		if (gp->vpn_filter == FP_CFG_VF_VALUE && !fp_config_acl(c, gp->vpn_filter_acl))
-			return fail(c, gp->line, err, errlen, "group-policy %s: vpn-filter: "
+			return fp_cfg_fail(c, gp->line, err, errlen, "group-policy %s: vpn-filter: "
 				    "access-list %s does not exist", gp->name, gp->vpn_filter_acl);
 	}
 	for (unsigned i = 0; i < c->n_tunnel_groups; i++) {
 		const struct fp_cfg_tunnel_group *tg = &c->tunnel_groups[i];
 		if (tg->group_policy[0] && strcmp(tg->group_policy, FP_CFG_DFLT_GROUP_POLICY) &&
 		    !fp_config_group_policy(c, tg->group_policy))
-			return fail(c, tg->line, err, errlen, "tunnel-group %s: default-group-policy: "
+			return fp_cfg_fail(c, tg->line, err, errlen, "tunnel-group %s: default-group-policy: "
 				    "group-policy %s does not exist", tg->name, tg->group_policy);
 	}
 	return 0;
@@ -194,7 +196,7 @@ int fp_config_validate(const struct fp_config *c, char *err, size_t errlen)
 	for (unsigned i = 0; i < c->n_bindings; i++)
 		if (check_binding(c, &c->bindings[i], err, errlen) < 0)
 			return -1;
-	if (check_nameif_lines(c, err, errlen) < 0)
+	if (check_nameif_lines(c, err, errlen) < 0 || check_groups(c, err, errlen) < 0)
 		return -1;
-	return check_groups(c, err, errlen);
+	return fp_cfg_validate_ike(c, err, errlen);
 }

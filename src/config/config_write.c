@@ -1,10 +1,12 @@
 /* show running-config / write memory: the configuration as the lines that
  * parse back to it, in the ASA's order: hostname, interfaces (each closed
  * by "!"), mtu lines, access-lists, ipsec-proposals, crypto map entries,
- * crypto map bindings, global IPsec settings (fragmentation included),
- * flow-offload switches, group-policies, tunnel-groups. Defaults that no
- * line states are left out, except the flow-offload switches, which are
- * always shown. Session keys are "*****" unless with_keys. */
+ * crypto map bindings, trustpoints, ikev2 policies and enable lines,
+ * global IPsec settings (fragmentation included), flow-offload switches,
+ * group-policies, tunnel-groups (with their ipsec-attributes). Defaults
+ * that no line states are left out, except the flow-offload switches,
+ * which are always shown. Session keys and pre-shared keys are "*****"
+ * unless with_keys. */
 #include "config/config_parse.h"
 
 #include <string.h>
@@ -115,8 +117,16 @@ static unsigned write_entry_settings(const struct fp_cfg_map_entry *e, FILE *out
 		SET("match address %s\n", e->acl);
 	if (e->peer.af != FP_AF_NONE)
 		SET("set peer %s\n", fp_addr_str(&e->peer, a, sizeof(a)));
-	if (e->proposal[0])
-		SET("set ikev2 ipsec-proposal %s\n", e->proposal);
+	if (e->proposal[0]) {
+		SET("set ikev2 ipsec-proposal %s", e->proposal);
+		for (unsigned i = 0; i < e->n_proposal_more; i++)
+			fprintf(out, " %s", e->proposal_more[i]);
+		fprintf(out, "\n");
+	}
+	if (e->pfs_group)
+		SET("set pfs group%u\n", e->pfs_group);
+	if (e->conn_type != FP_CFG_CONN_BIDIRECTIONAL)
+		SET("set connection-type %s\n", fp_config_conn_type_name(e->conn_type));
 	if (e->transport)
 		SET("set mode transport\n");
 	if (e->udp_sport || e->udp_dport)
@@ -175,12 +185,100 @@ static void write_group_policy(const struct fp_cfg_group_policy *gp, FILE *out)
 		fprintf(out, " vpn-filter none\n");
 }
 
-static void write_tunnel_group(const struct fp_cfg_tunnel_group *tg, FILE *out)
+static void write_tg_auth(const char *side, uint8_t auth, const char *psk, const char *tp,
+			  bool with_keys, FILE *out)
+{
+	if (auth == FP_CFG_AUTH_PSK)
+		fprintf(out, " ikev2 %s-authentication pre-shared-key %s\n", side,
+			with_keys ? psk : "*****");
+	else if (auth == FP_CFG_AUTH_CERT)
+		fprintf(out, " ikev2 %s-authentication certificate%s%s\n", side, tp ? " " : "",
+			tp ? tp : "");
+}
+
+/* The ipsec-attributes block, when a line of it differs from the default. */
+static void write_tg_ipsec(const struct fp_cfg_tunnel_group *tg, bool with_keys, FILE *out)
+{
+	if (!tg->auth_remote && !tg->auth_local && !tg->dpd_threshold && !tg->dpd_disabled)
+		return;
+	fprintf(out, "tunnel-group %s ipsec-attributes\n", tg->name);
+	write_tg_auth("remote", tg->auth_remote, tg->psk_remote, NULL, with_keys, out);
+	write_tg_auth("local", tg->auth_local, tg->psk_local, tg->trustpoint, with_keys, out);
+	if (tg->dpd_disabled)
+		fprintf(out, " isakmp keepalive disable\n");
+	else if (tg->dpd_threshold)
+		fprintf(out, " isakmp keepalive threshold %u retry %u\n", tg->dpd_threshold,
+			tg->dpd_retry);
+}
+
+static void write_tunnel_group(const struct fp_cfg_tunnel_group *tg, bool with_keys, FILE *out)
 {
 	fprintf(out, "tunnel-group %s type ipsec-l2l\n", tg->name);
 	if (tg->group_policy[0])
 		fprintf(out, "tunnel-group %s general-attributes\n default-group-policy %s\n",
 			tg->name, tg->group_policy);
+	write_tg_ipsec(tg, with_keys, out);
+}
+
+static void write_trustpoint(const struct fp_cfg_trustpoint *tp, FILE *out)
+{
+	fprintf(out, "crypto ca trustpoint %s\n", tp->name);
+	if (tp->enroll_terminal)
+		fprintf(out, " enrollment terminal\n");
+	if (tp->cert_file[0])
+		fprintf(out, " certificate-file %s\n", tp->cert_file);
+	if (tp->key_file[0])
+		fprintf(out, " private-key-file %s\n", tp->key_file);
+	if (tp->ca_file[0])
+		fprintf(out, " ca-file %s\n", tp->ca_file);
+}
+
+/* " encryption aes-256 aes" and the like; nothing for an empty list. */
+static void write_ike_list(const char *kw, const uint8_t *v, unsigned n,
+			   const char *(*name)(unsigned), FILE *out)
+{
+	if (!n)
+		return;
+	fprintf(out, " %s", kw);
+	for (unsigned i = 0; i < n; i++)
+		fprintf(out, " %s", name(v[i]));
+	fprintf(out, "\n");
+}
+
+static const char *encr_name(unsigned v)
+{
+	return fp_config_ike_encr_name((enum fp_cfg_ike_encr)v);
+}
+
+static const char *hash_name(unsigned v)
+{
+	return fp_config_ike_hash_name((enum fp_cfg_ike_hash)v);
+}
+
+static void write_ikev2_policy(const struct fp_cfg_ikev2_policy *pol, FILE *out)
+{
+	fprintf(out, "crypto ikev2 policy %u\n", pol->priority);
+	write_ike_list("encryption", pol->encr, pol->n_encr, encr_name, out);
+	write_ike_list("integrity", pol->integ, pol->n_integ, hash_name, out);
+	if (pol->n_group) {
+		fprintf(out, " group");
+		for (unsigned i = 0; i < pol->n_group; i++)
+			fprintf(out, " %u", pol->group[i]);
+		fprintf(out, "\n");
+	}
+	write_ike_list("prf", pol->prf, pol->n_prf, hash_name, out);
+	if (pol->life_s)
+		fprintf(out, " lifetime seconds %u\n", pol->life_s);
+}
+
+static void write_ike(const struct fp_config *c, FILE *out)
+{
+	for (unsigned i = 0; i < c->n_trustpoints; i++)
+		write_trustpoint(&c->trustpoints[i], out);
+	for (unsigned i = 0; i < c->n_ikev2_policies; i++)
+		write_ikev2_policy(&c->ikev2_policies[i], out);
+	for (unsigned i = 0; i < c->n_ikev2_enables; i++)
+		fprintf(out, "crypto ikev2 enable %s\n", c->ikev2_enables[i].nameif);
 }
 
 void fp_config_write(const struct fp_config *c, FILE *out, bool with_keys)
@@ -199,9 +297,10 @@ void fp_config_write(const struct fp_config *c, FILE *out, bool with_keys)
 	for (unsigned i = 0; i < c->n_bindings; i++)
 		fprintf(out, "crypto map %s interface %s\n", c->bindings[i].map,
 			c->bindings[i].nameif);
+	write_ike(c, out);
 	write_globals(c, out);
 	for (unsigned i = 0; i < c->n_group_policies; i++)
 		write_group_policy(&c->group_policies[i], out);
 	for (unsigned i = 0; i < c->n_tunnel_groups; i++)
-		write_tunnel_group(&c->tunnel_groups[i], out);
+		write_tunnel_group(&c->tunnel_groups[i], with_keys, out);
 }

@@ -227,7 +227,13 @@ static void cfg_lines_forget(struct fp_config *c)
 	for (unsigned i = 0; i < c->n_group_policies; i++)
 		c->group_policies[i].line = 0;
 	for (unsigned i = 0; i < c->n_tunnel_groups; i++)
-		c->tunnel_groups[i].line = 0;
+		c->tunnel_groups[i].line = c->tunnel_groups[i].ipsec_line = 0;
+	for (unsigned i = 0; i < c->n_ikev2_policies; i++)
+		c->ikev2_policies[i].line = 0;
+	for (unsigned i = 0; i < c->n_ikev2_enables; i++)
+		c->ikev2_enables[i].line = 0;
+	for (unsigned i = 0; i < c->n_trustpoints; i++)
+		c->trustpoints[i].line = 0;
 }
 
 /* The first part of next that differs from run, for the log. */
