@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,9 +64,11 @@ static bool cfg_only_live(const struct fp_config *run, const struct fp_config *n
 	x.entries = run->entries;
 	x.parse_mode = run->parse_mode;
 	x.parse_index = run->parse_index;
-	return next->parse_mode == 0 && memcmp(&x, run, sizeof(x)) == 0 &&
-	       memcmp(next->acls, run->acls, run->n_acls * sizeof(*run->acls)) == 0 &&
-	       memcmp(next->entries, run->entries, run->n_entries * sizeof(*run->entries)) == 0;
+	bool same = next->parse_mode == 0 && memcmp(&x, run, sizeof(x)) == 0 &&
+		    memcmp(next->acls, run->acls, run->n_acls * sizeof(*run->acls)) == 0 &&
+		    memcmp(next->entries, run->entries, run->n_entries * sizeof(*run->entries)) == 0;
+	OPENSSL_cleanse(&x, sizeof(x)); /* the copy holds the tunnel-groups' pre-shared keys */
+	return same;
 }
 
 /* The parser names its input "terminal:0: "; a typed line needs no place. */
