@@ -173,7 +173,7 @@ static void io_informational(struct fp_ike *ike, struct fp_ike_sarec *s,
 			del = true;
 	}
 	size_t n = fp_ike_seal(ike, s, FP_IKE_EX_INFORMATIONAL, true, mid, FP_IKE_PL_NONE,
-			       NULL, 0);
+			       ike->chain, 0);
 	if (n)
 		fp_ike_msgid_respond(ike, s, mid, ike->out, n);
 	if (del)
