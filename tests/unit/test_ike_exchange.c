@@ -408,6 +408,50 @@ static void test_invalid_ke_responder_group(void **state)
 	assert_int_equal(sa_of(1).group, FP_IKE_DH_ECP_384);
 }
 
+/* A responder that asks for a COOKIE: A sends IKE_SA_INIT again with
+ * N(COOKIE) first, same SPIi, MID 0, then comes up. */
+static void test_cookie_echo(void **state)
+{
+	(void)state;
+	static const uint8_t cookie[16] = "cookie-from-resp";
+	static struct fp_ike_msg m;
+	static uint8_t resp[64];
+	configure();
+	assert_int_equal(fp_ike_acquire(W.n[0].ike, 0, 7, 1 * NS), 0);
+	assert_int_equal(W.nq, 1);
+	struct fp_ike_dgram d = W.q[0].d; /* A's request, answered by hand */
+	uint8_t spi_i[8];
+	memcpy(spi_i, W.q[0].buf, 8);
+	W.nq = 0;
+
+	struct fp_ike_wr w;
+	struct fp_ike_hdr h = {.h_version = FP_IKE_VERSION, .h_exchange = FP_IKE_EX_IKE_SA_INIT,
+			       .h_flags = FP_IKE_FLAG_RESPONSE};
+	memcpy(h.h_spi_i, spi_i, 8);
+	fp_ike_wr_init(&w, resp, sizeof(resp));
+	fp_ike_put_hdr(&w, &h);
+	struct fp_ike_notify n = {.n_data = cookie, .n_len = sizeof(cookie),
+				  .n_type = FP_IKE_N_COOKIE};
+	fp_ike_put_notify(&w, &n);
+	long len = fp_ike_wr_finish(&w);
+	assert_true(len > 0);
+	struct fp_ike_dgram r = {d.remote, d.local, d.rport, d.lport, 0, resp, (uint32_t)len};
+	fp_ike_input(W.n[0].ike, &r, 1 * NS);
+
+	assert_int_equal(W.nq, 1);
+	assert_int_equal(fp_ike_msg_parse(&m, W.q[0].buf, W.q[0].d.len), FP_IKE_E_OK);
+	assert_memory_equal(m.m_hdr.h_spi_i, spi_i, 8);
+	assert_int_equal(m.m_hdr.h_msgid, 0);
+	assert_int_equal(m.m_chain.c_pl[0].pl_type, FP_IKE_PL_NOTIFY);
+	struct fp_ike_notify got;
+	assert_int_equal(fp_ike_notify_parse(&m.m_chain.c_pl[0], &got), FP_IKE_E_OK);
+	assert_int_equal(got.n_type, FP_IKE_N_COOKIE);
+	assert_int_equal(got.n_len, sizeof(cookie));
+	assert_memory_equal(got.n_data, cookie, sizeof(cookie));
+	pump(1 * NS);
+	assert_children_mirror();
+}
+
 static void test_retransmit_cached(void **state)
 {
 	(void)state;
@@ -697,6 +741,7 @@ int main(void)
 		T(test_wrong_psk_responder),
 		T(test_invalid_ke),
 		T(test_invalid_ke_responder_group),
+		T(test_cookie_echo),
 		T(test_retransmit_cached),
 		T(test_retransmit_give_up),
 		T(test_no_proposal),
