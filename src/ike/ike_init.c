@@ -17,6 +17,7 @@
 struct init_choice {
 	uint16_t encr, bits, integ, prf, group;
 	uint8_t prop_num;
+	uint32_t life_s;              /* the policy's lifetime */
 };
 
 bool fp_ike_prop_offers(const struct fp_ike_sa *sa, const struct fp_ike_prop *pr, uint8_t type,
@@ -70,6 +71,7 @@ static bool init_pick(const struct fp_ike_policy *pol, const struct fp_ike_sa *s
 {
 	memset(c, 0, sizeof(*c));
 	c->prop_num = pr->pr_num;
+	c->life_s = pol->life_s;
 	if (pr->pr_proto != FP_IKE_PROTO_IKE || !init_pick_encr(pol, sa, pr, c) ||
 	    !init_first(sa, pr, FP_IKE_XF_PRF, pol->prf, pol->n_prf, &c->prf))
 		return false;
@@ -161,6 +163,7 @@ static void init_set_suite(struct fp_ike_sarec *s, const struct init_choice *c)
 	s->s_integ = c->integ;
 	s->s_prf = c->prf;
 	s->s_group = c->group;
+	s->s_life_s = c->life_s;
 }
 
 /* Our KE payload into w, from a fresh key pair of s->s_group. */

@@ -217,7 +217,7 @@ static void io_encrypted(struct fp_ike *ike, const struct fp_ike_dgram *d)
 	const struct fp_ike_hdr *h = &ike->msg.m_hdr;
 	bool we_initiated = !(h->h_flags & FP_IKE_FLAG_INITIATOR);
 	struct fp_ike_sarec *s = fp_ike_sa_find(ike, h->h_spi_i, h->h_spi_r, we_initiated);
-	if (!s || s->s_state < FP_IKE_S_INIT_DONE || s->s_state == FP_IKE_S_INIT_SENT) {
+	if (!s || s->s_state < FP_IKE_S_INIT_DONE) { /* no keys yet */
 		ike->stats.refused_spi++;
 		return;
 	}

@@ -229,8 +229,7 @@ bool fp_ike_sa_get(const struct fp_ike *ike, unsigned i, struct fp_ike_sa_info *
 	out->spi_i = sa_spi64(s->s_spi_i);
 	out->spi_r = sa_spi64(s->s_spi_r);
 	out->created_ns = s->s_created_ns;
-	if (s->s_has_peer && s->s_peer < ike->n_peers)
-		out->life_s = ike->policies[0].life_s;
+	out->life_s = s->s_life_s;
 	out->n_children = s->s_n_children;
 	memcpy(out->children, s->s_children, sizeof(out->children));
 	out->msgid_send = s->s_mid.mi_next_send;

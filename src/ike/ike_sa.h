@@ -73,6 +73,7 @@ struct fp_ike_sarec {
 	struct fp_addr s_local, s_remote;
 	uint16_t s_lport, s_rport, s_ifc;
 	uint16_t s_encr, s_encr_bits, s_integ, s_prf, s_group;
+	uint32_t s_life_s;                 /* of the policy chosen */
 	struct fp_ike_dh s_dh;
 	uint8_t s_ni[FP_IKE_NONCE_MAX], s_nr[FP_IKE_NONCE_MAX];
 	size_t s_ni_len, s_nr_len;

@@ -303,6 +303,7 @@ static void test_up(void **state)
 		assert_int_equal(info.lport, 500);
 		assert_int_equal(info.group, FP_IKE_DH_CURVE25519);
 		assert_int_equal(info.n_children, 1);
+		assert_int_equal(info.life_s, 86400);
 		assert_false(info.nat_local || info.nat_remote);
 		assert_int_equal(fp_ike_stats(W.n[i].ike)->established, 1);
 		assert_int_equal(fp_ike_stats(W.n[i].ike)->auth_ok, 1);
