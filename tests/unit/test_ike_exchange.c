@@ -474,6 +474,33 @@ static void test_retransmit_cached(void **state)
 	assert_int_equal(fp_ike_stats(W.n[1].ike)->established, 1);
 }
 
+/* A flipped byte in A's IKE_AUTH: B refuses it on the ICV, unanswered and
+ * unprocessed; A's retransmission 4 s later brings the SA up. */
+static void test_auth_tampered(void **state)
+{
+	(void)state;
+	configure();
+	assert_int_equal(fp_ike_acquire(W.n[0].ike, 0, 7, 1 * NS), 0);
+	/* step by step: IKE_SA_INIT to B, its response to A */
+	fp_ike_input(W.n[1].ike, &W.q[0].d, 1 * NS);
+	W.q[0] = W.q[1];
+	W.q[0].d.data = W.q[0].buf;
+	W.nq = 1;
+	fp_ike_input(W.n[0].ike, &W.q[0].d, 1 * NS);
+	W.q[0] = W.q[1];
+	W.q[0].d.data = W.q[0].buf;
+	W.nq = 1;
+	assert_int_equal(W.q[0].buf[18], FP_IKE_EX_IKE_AUTH);
+	W.q[0].buf[W.q[0].d.len - 20] ^= 0x01;
+	pump(1 * NS);
+	assert_int_equal(fp_ike_stats(W.n[1].ike)->refused_icv, 1);
+	assert_int_equal(W.n[1].n_child, 0);
+	assert_int_equal(W.nq, 0);
+	fp_ike_tick(W.n[0].ike, 5 * NS);
+	pump(5 * NS);
+	assert_children_mirror();
+}
+
 /* No answer at all: 5 retransmissions at 4 s x 1.8^n, then the SA goes. */
 static void test_retransmit_give_up(void **state)
 {
@@ -744,6 +771,7 @@ int main(void)
 		T(test_invalid_ke_responder_group),
 		T(test_cookie_echo),
 		T(test_retransmit_cached),
+		T(test_auth_tampered),
 		T(test_retransmit_give_up),
 		T(test_no_proposal),
 		T(test_child_refused_ts),
