@@ -16,7 +16,7 @@
 
 #include "ike/ike_msg.h"
 
-#define FP_IKE_MAX_PROPOSALS 32
+#define FP_IKE_SA_MAX_PROPOSALS 32 /* in one SA payload (ike.h has the configured bound) */
 #define FP_IKE_MAX_TRANSFORMS 256   /* in all proposals: charon's default offer has 70 */
 #define FP_IKE_MAX_TS 16
 
@@ -42,7 +42,7 @@ struct fp_ike_prop {
 };
 
 struct fp_ike_sa {
-	struct fp_ike_prop sa_prop[FP_IKE_MAX_PROPOSALS];
+	struct fp_ike_prop sa_prop[FP_IKE_SA_MAX_PROPOSALS];
 	struct fp_ike_xf sa_xf[FP_IKE_MAX_TRANSFORMS];
 	unsigned sa_n_prop;
 	unsigned sa_n_xf;

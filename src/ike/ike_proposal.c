@@ -96,7 +96,7 @@ static enum fp_ike_err prop_one(struct fp_ike_sa *sa, const uint8_t *p, size_t l
 		return FP_IKE_E_PROPOSAL_LAST;
 	if (spi_size != 0 && spi_size != 4 && spi_size != FP_IKE_SPI_LEN)
 		return FP_IKE_E_PROPOSAL_SPI;
-	if (sa->sa_n_prop == FP_IKE_MAX_PROPOSALS)
+	if (sa->sa_n_prop == FP_IKE_SA_MAX_PROPOSALS)
 		return FP_IKE_E_SA_TOO_MANY;
 	struct fp_ike_prop *pr = &sa->sa_prop[sa->sa_n_prop++];
 	pr->pr_num = p[4];

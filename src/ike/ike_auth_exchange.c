@@ -1,0 +1,395 @@
+/* IKE_AUTH, both roles (RFC 7296 1.2, 2.15, 2.17): identities, the PSK
+ * AUTH of ike_auth.c, and the first CHILD_SA with its ESP proposal and
+ * traffic selectors. The child's keys go to the gateway (env->child_up)
+ * cut per direction: KEYMAT's first half protects initiator -> responder.
+ * A refused child (NO_PROPOSAL_CHOSEN, TS_UNACCEPTABLE) leaves the IKE SA
+ * up: the response then carries the notify instead of SA, TSi and TSr. In
+ * IKE_AUTH no KE is ever sent, so DH transforms of an ESP proposal are
+ * ignored (charon's "net" child offers one for its later rekeys). */
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "common/inet.h"
+#include "ike/ike_build.h"
+#include "ike/ike_sa.h"
+
+#define AUTH_ID_MAX (4 + FP_IKE_ID_MAX)
+
+/* The engine's ESP transforms and their IKEv2 numbers. */
+static const struct {
+	enum fp_cipher c;
+	uint16_t id, bits;
+} auth_ciphers[] = {
+	{FP_CIPHER_AES_CBC_128, FP_IKE_ENCR_AES_CBC, 128},
+	{FP_CIPHER_AES_CBC_256, FP_IKE_ENCR_AES_CBC, 256},
+	{FP_CIPHER_AES_GCM_128, FP_IKE_ENCR_AES_GCM_16, 128},
+	{FP_CIPHER_AES_GCM_256, FP_IKE_ENCR_AES_GCM_16, 256},
+};
+
+static const uint16_t auth_integs[FP_INTEG__COUNT] = {
+	[FP_INTEG_NONE] = FP_IKE_INTEG_NONE,
+	[FP_INTEG_HMAC_SHA1_96] = FP_IKE_INTEG_HMAC_SHA1_96,
+	[FP_INTEG_HMAC_SHA256_128] = FP_IKE_INTEG_HMAC_SHA2_256_128,
+	[FP_INTEG_HMAC_SHA384_192] = FP_IKE_INTEG_HMAC_SHA2_384_192,
+	[FP_INTEG_HMAC_SHA512_256] = FP_IKE_INTEG_HMAC_SHA2_512_256,
+};
+
+/* One ESP proposal chosen: ours, and what the peer sent with it. */
+struct auth_esp {
+	struct fp_ike_esp esp;
+	struct fp_ike_suite su;
+	bool esn;
+	uint8_t num;
+	uint32_t peer_spi;
+};
+
+static bool auth_suite(const struct fp_ike_esp *e, struct fp_ike_suite *su)
+{
+	for (size_t i = 0; i < sizeof(auth_ciphers) / sizeof(auth_ciphers[0]); i++)
+		if (auth_ciphers[i].c == e->cipher && (unsigned)e->integ < FP_INTEG__COUNT) {
+			*su = (struct fp_ike_suite){auth_ciphers[i].id, auth_ciphers[i].bits,
+						    auth_integs[e->integ], 0};
+			return true;
+		}
+	return false;
+}
+
+/* Our ID payload body (type, 3 reserved, data): what AUTH signs. */
+static size_t auth_id_body(const struct fp_ike_peer *p, const struct fp_ike_sarec *s,
+			   uint8_t *out)
+{
+	memset(out, 0, 4);
+	if (p->local_id.len) {
+		out[0] = p->local_id.type;
+		memcpy(out + 4, p->local_id.data, p->local_id.len);
+		return 4 + (size_t)p->local_id.len;
+	}
+	bool v6 = s->s_local.af == FP_AF_INET6;
+	out[0] = v6 ? FP_IKE_ID_IPV6_ADDR : FP_IKE_ID_IPV4_ADDR;
+	memcpy(out + 4, s->s_local.a, v6 ? 16 : 4);
+	return v6 ? 20 : 8;
+}
+
+/* IDx and AUTH of ours into w. */
+static int auth_put_ours(struct fp_ike_wr *w, const struct fp_ike_sarec *s,
+			 const struct fp_ike_peer *p)
+{
+	uint8_t id[AUTH_ID_MAX], mac[FP_IKE_PRF_MAX];
+	size_t idn = auth_id_body(p, s, id), macn;
+	if (fp_ike_auth_psk(s, s->s_initiator, p->psk_local, p->psk_local_len, id, idn, mac,
+			    &macn))
+		return -1;
+	struct fp_ike_typed tid = {id + 4, (uint16_t)(idn - 4), id[0]};
+	struct fp_ike_typed tauth = {mac, (uint16_t)macn, FP_IKE_AUTH_PSK};
+	fp_ike_put_typed(w, s->s_initiator ? FP_IKE_PL_IDI : FP_IKE_PL_IDR, &tid);
+	fp_ike_put_typed(w, FP_IKE_PL_AUTH, &tauth);
+	OPENSSL_cleanse(mac, sizeof(mac));
+	return 0;
+}
+
+/* The peer's ID and AUTH in c, checked against its remote PSK. */
+static bool auth_check_peer(struct fp_ike *ike, const struct fp_ike_sarec *s,
+			    const struct fp_ike_chain *c)
+{
+	const struct fp_ike_peer *p = &ike->peers[s->s_peer];
+	const struct fp_ike_pl *id =
+		fp_ike_chain_find(c, s->s_initiator ? FP_IKE_PL_IDR : FP_IKE_PL_IDI, NULL);
+	const struct fp_ike_pl *au = fp_ike_chain_find(c, FP_IKE_PL_AUTH, NULL);
+	struct fp_ike_typed t;
+	if (!id || !au || fp_ike_typed_parse(au, &t) != FP_IKE_E_OK ||
+	    t.t_kind != FP_IKE_AUTH_PSK)
+		return false;
+	return fp_ike_auth_psk_verify(s, !s->s_initiator, p->psk_remote, p->psk_remote_len,
+				      id->pl_body, id->pl_len, t.t_data, t.t_len);
+}
+
+static void auth_esp_xfs(struct fp_ike_sa *sa, const struct fp_ike_suite *su, bool esn)
+{
+	struct fp_ike_xf *x = &sa->sa_xf[sa->sa_n_xf];
+	unsigned n = 0;
+	memset(x, 0, 3 * sizeof(*x));
+	x[n++] = (struct fp_ike_xf){.xf_type = FP_IKE_XF_ENCR, .xf_id = su->su_encr,
+				    .xf_keylen = su->su_encr_bits};
+	if (su->su_integ != FP_IKE_INTEG_NONE)
+		x[n++] = (struct fp_ike_xf){.xf_type = FP_IKE_XF_INTEG, .xf_id = su->su_integ};
+	x[n++] = (struct fp_ike_xf){.xf_type = FP_IKE_XF_ESN,
+				    .xf_id = esn ? FP_IKE_ESN_YES : FP_IKE_ESN_NO};
+	struct fp_ike_prop *pr = &sa->sa_prop[sa->sa_n_prop - 1];
+	pr->pr_first_xf = (uint16_t)sa->sa_n_xf;
+	pr->pr_n_xf = (uint8_t)n;
+	sa->sa_n_xf += n;
+}
+
+static void auth_esp_prop(struct fp_ike_sa *sa, uint8_t num, const uint8_t *spi,
+			  const struct fp_ike_suite *su, bool esn)
+{
+	struct fp_ike_prop *pr = &sa->sa_prop[sa->sa_n_prop++];
+	*pr = (struct fp_ike_prop){.pr_spi = spi, .pr_num = num, .pr_proto = FP_IKE_PROTO_ESP,
+				   .pr_spi_size = 4};
+	auth_esp_xfs(sa, su, esn);
+}
+
+/* Does the peer's proposal pr carry our ESP transform e? */
+static bool auth_esp_match(const struct fp_ike_sa *sa, const struct fp_ike_prop *pr,
+			   const struct fp_ike_tunnel *t, unsigned e, struct auth_esp *out)
+{
+	struct fp_ike_suite su;
+	if (pr->pr_proto != FP_IKE_PROTO_ESP || pr->pr_spi_size != 4 ||
+	    !auth_suite(&t->esp[e], &su) ||
+	    !fp_ike_prop_offers(sa, pr, FP_IKE_XF_ENCR, su.su_encr, su.su_encr_bits))
+		return false;
+	if (su.su_integ == FP_IKE_INTEG_NONE ? fp_ike_prop_has(sa, pr, FP_IKE_XF_INTEG)
+					     : !fp_ike_prop_offers(sa, pr, FP_IKE_XF_INTEG,
+								   su.su_integ, 0))
+		return false;
+	bool yes = fp_ike_prop_offers(sa, pr, FP_IKE_XF_ESN, FP_IKE_ESN_YES, 0);
+	bool no = fp_ike_prop_offers(sa, pr, FP_IKE_XF_ESN, FP_IKE_ESN_NO, 0) ||
+		  !fp_ike_prop_has(sa, pr, FP_IKE_XF_ESN);
+	if (!(t->esn && yes) && !no)
+		return false;
+	*out = (struct auth_esp){t->esp[e], su, t->esn && yes, pr->pr_num,
+				 fp_get32(pr->pr_spi)};
+	return true;
+}
+
+/* Our first ESP proposal the peer offered (our order). */
+static bool auth_esp_select(const struct fp_ike_sa *sa, const struct fp_ike_tunnel *t,
+			    struct auth_esp *out)
+{
+	for (unsigned e = 0; e < t->n_esp; e++)
+		for (unsigned i = 0; i < sa->sa_n_prop; i++)
+			if (auth_esp_match(sa, &sa->sa_prop[i], t, e, out))
+				return true;
+	return false;
+}
+
+static void auth_key(struct fp_crypto_key *k, const struct fp_ike_esp *e, const uint8_t *ek,
+		     const uint8_t *ak, const struct fp_ike_child_keys *ck)
+{
+	memset(k, 0, sizeof(*k));
+	k->cipher = e->cipher;
+	k->integ = e->integ;
+	memcpy(k->ckey, ek, ck->ck_e_len);
+	k->ckey_len = ck->ck_e_len;
+	memcpy(k->akey, ak, ck->ck_a_len);
+	k->akey_len = ck->ck_a_len;
+}
+
+/* KEYMAT into c's two keys, and the child into the gateway. 0 or -1. */
+static int auth_child_install(struct fp_ike *ike, struct fp_ike_sarec *s, unsigned t,
+			      const struct auth_esp *ch, const struct fp_selector *sel)
+{
+	const struct fp_ike_tunnel *tun = &ike->peers[s->s_peer].tunnels[t];
+	struct fp_ike_child_keys ck;
+	struct fp_ike_kin in = {.ki_ni = s->s_ni, .ki_nr = s->s_nr, .ki_ni_len = s->s_ni_len,
+				.ki_nr_len = s->s_nr_len};
+	struct fp_ike_child c = {.peer = s->s_peer, .tunnel = tun->tunnel,
+				 .spi_in = s->s_child_spi, .spi_out = ch->peer_spi, .sel = *sel,
+				 .local = s->s_local, .remote = s->s_remote, .esn = ch->esn,
+				 .transport = tun->transport, .life_s = tun->life_s,
+				 .life_kb = tun->life_kb, .ike_sa = s->s_id};
+	uint64_t h = 0;
+	int rc = -1;
+
+	fp_ike_natt_child_ports(s, &c.encap_sport, &c.encap_dport);
+	if (!fp_ike_child_keys_derive(&ck, &s->s_keys, &ch->su, &in)) {
+		/* the initiator of this exchange sends with the first half */
+		auth_key(&c.key_out, &ch->esp, s->s_initiator ? ck.ck_ei : ck.ck_er,
+			 s->s_initiator ? ck.ck_ai : ck.ck_ar, &ck);
+		auth_key(&c.key_in, &ch->esp, s->s_initiator ? ck.ck_er : ck.ck_ei,
+			 s->s_initiator ? ck.ck_ar : ck.ck_ai, &ck);
+		rc = ike->env.child_up ? ike->env.child_up(ike->env.ctx, &c, UINT64_MAX, &h) : -1;
+	}
+	fp_ike_child_keys_wipe(&ck);
+	OPENSSL_cleanse(&c, sizeof(c));
+	if (rc)
+		return -1;
+	s->s_children[s->s_n_children++] = h;
+	fp_ike_log(ike, "IKEv2-PROTO: (%llu): CHILD_SA established, tunnel %u",
+		   (unsigned long long)s->s_id, tun->tunnel);
+	return 0;
+}
+
+void fp_ike_auth_start(struct fp_ike *ike, struct fp_ike_sarec *s, uint64_t now_ns)
+{
+	const struct fp_ike_peer *p = &ike->peers[s->s_peer];
+	const struct fp_ike_tunnel *t = &p->tunnels[s->s_tunnel];
+	struct fp_ike_wr w;
+	struct fp_ike_tsp tsp;
+	uint8_t spi[4];
+
+	s->s_child_spi = ike->env.spi_alloc ? ike->env.spi_alloc(ike->env.ctx) : 0;
+	fp_put32(spi, s->s_child_spi);
+	fp_ike_wr_init_inner(&w, ike->chain, sizeof(ike->chain));
+	int rc = s->s_child_spi ? auth_put_ours(&w, s, p) : -1;
+	ike->sa_view.sa_n_prop = ike->sa_view.sa_n_xf = 0;
+	for (unsigned e = 0; e < t->n_esp && e < FP_IKE_MAX_PROPOSALS; e++) {
+		struct fp_ike_suite su;
+		if (auth_suite(&t->esp[e], &su))
+			auth_esp_prop(&ike->sa_view, (uint8_t)(ike->sa_view.sa_n_prop + 1), spi,
+				      &su, t->esn);
+	}
+	fp_ike_put_sa(&w, &ike->sa_view);
+	fp_ike_ts_from_prefix(&tsp, &t->sel.local, t->sel.proto, t->sel.local_port);
+	fp_ike_put_ts(&w, FP_IKE_PL_TSI, &tsp);
+	fp_ike_ts_from_prefix(&tsp, &t->sel.remote, t->sel.proto, t->sel.remote_port);
+	fp_ike_put_ts(&w, FP_IKE_PL_TSR, &tsp);
+	long n = fp_ike_wr_finish(&w);
+	size_t len = rc || n < 0 || !ike->sa_view.sa_n_prop
+			     ? 0
+			     : fp_ike_seal(ike, s, FP_IKE_EX_IKE_AUTH, false,
+					   s->s_mid.mi_next_send, w.w_first, ike->chain, (size_t)n);
+	OPENSSL_cleanse(ike->chain, sizeof(ike->chain));
+	if (!len) {
+		fp_ike_sa_delete(ike, s, "could not build IKE_AUTH");
+		return;
+	}
+	fp_ike_sa_state(ike, s, FP_IKE_S_AUTH_SENT);
+	fp_ike_msgid_request(ike, s, ike->out, len, now_ns);
+}
+
+/* The proposed child as responder: 0 with SA, TSi, TSr written into w, or
+ * the error notify to send instead. */
+static uint16_t auth_child_respond(struct fp_ike *ike, struct fp_ike_sarec *s,
+				   const struct fp_ike_chain *c, struct fp_ike_wr *w)
+{
+	const struct fp_ike_pl *sa = fp_ike_chain_find(c, FP_IKE_PL_SA, NULL);
+	const struct fp_ike_pl *ti = fp_ike_chain_find(c, FP_IKE_PL_TSI, NULL);
+	const struct fp_ike_pl *tr = fp_ike_chain_find(c, FP_IKE_PL_TSR, NULL);
+	struct fp_ike_tsp tsi, tsr;
+	struct fp_selector sel;
+	struct auth_esp ch;
+	uint8_t spi[4];
+
+	if (!sa || !ti || !tr || fp_ike_sa_parse(sa, &ike->sa_view) != FP_IKE_E_OK ||
+	    fp_ike_ts_parse(ti, &tsi) != FP_IKE_E_OK || fp_ike_ts_parse(tr, &tsr) != FP_IKE_E_OK)
+		return FP_IKE_N_INVALID_SYNTAX;
+	int t = fp_ike_ts_select(&ike->peers[s->s_peer], &tsi, &tsr, &sel);
+	if (t < 0)
+		return FP_IKE_N_TS_UNACCEPTABLE;
+	if (!auth_esp_select(&ike->sa_view, &ike->peers[s->s_peer].tunnels[t], &ch))
+		return FP_IKE_N_NO_PROPOSAL_CHOSEN;
+	s->s_child_spi = ike->env.spi_alloc ? ike->env.spi_alloc(ike->env.ctx) : 0;
+	if (!s->s_child_spi || auth_child_install(ike, s, (unsigned)t, &ch, &sel))
+		return FP_IKE_N_NO_ADDITIONAL_SAS;
+	fp_put32(spi, s->s_child_spi);
+	s->s_child_spi = 0; /* the child owns it now */
+	ike->sa_view.sa_n_prop = ike->sa_view.sa_n_xf = 0;
+	auth_esp_prop(&ike->sa_view, ch.num, spi, &ch.su, ch.esn);
+	fp_ike_put_sa(w, &ike->sa_view);
+	fp_ike_ts_from_prefix(&tsi, &sel.remote, sel.proto, sel.remote_port);
+	fp_ike_put_ts(w, FP_IKE_PL_TSI, &tsi);
+	fp_ike_ts_from_prefix(&tsr, &sel.local, sel.proto, sel.local_port);
+	fp_ike_put_ts(w, FP_IKE_PL_TSR, &tsr);
+	return 0;
+}
+
+static void auth_established(struct fp_ike *ike, struct fp_ike_sarec *s)
+{
+	char l[FP_ADDR_STRLEN], r[FP_ADDR_STRLEN];
+	ike->stats.auth_ok++;
+	ike->stats.established++;
+	s->s_expire_ns = 0;
+	fp_ike_sa_state(ike, s, FP_IKE_S_READY);
+	fp_ike_log(ike, "%%ASA-5-750006: Local:%s:%u Remote:%s:%u Username:%s IKEv2 SA UP. "
+			"Reason: New Connection Established",
+		   fp_ike_addr_str(&s->s_local, l), s->s_lport, fp_ike_addr_str(&s->s_remote, r),
+		   s->s_rport, r);
+}
+
+static void auth_failed(struct fp_ike *ike, struct fp_ike_sarec *s)
+{
+	ike->stats.auth_fail++;
+	fp_ike_sa_delete(ike, s, "Failed to authenticate the IKE SA");
+}
+
+/* The response to the peer's request: inner chain sealed, cached, sent. */
+static void auth_answer(struct fp_ike *ike, struct fp_ike_sarec *s, struct fp_ike_wr *w,
+			uint32_t mid)
+{
+	long n = fp_ike_wr_finish(w);
+	size_t len = n < 0 ? 0
+			   : fp_ike_seal(ike, s, FP_IKE_EX_IKE_AUTH, true, mid, w->w_first,
+					 ike->chain, (size_t)n);
+	OPENSSL_cleanse(ike->chain, sizeof(ike->chain));
+	if (len)
+		fp_ike_msgid_respond(ike, s, mid, ike->out, len);
+}
+
+/* The peer's IKE_AUTH request: AUTH checked, child made, answered. */
+void fp_ike_auth_request(struct fp_ike *ike, struct fp_ike_sarec *s,
+			 const struct fp_ike_chain *c, uint32_t mid)
+{
+	struct fp_ike_wr w;
+	fp_ike_wr_init_inner(&w, ike->chain, sizeof(ike->chain));
+	if (!auth_check_peer(ike, s, c)) {
+		fp_ike_put_status(&w, FP_IKE_N_AUTHENTICATION_FAILED, NULL, 0);
+		fp_ike_count_notify_tx(ike, FP_IKE_N_AUTHENTICATION_FAILED);
+		auth_answer(ike, s, &w, mid);
+		auth_failed(ike, s);
+		return;
+	}
+	if (auth_put_ours(&w, s, &ike->peers[s->s_peer])) {
+		fp_ike_sa_delete(ike, s, "could not compute AUTH");
+		return;
+	}
+	uint16_t err = auth_child_respond(ike, s, c, &w);
+	if (err) {
+		if (s->s_child_spi && ike->env.spi_release)
+			ike->env.spi_release(ike->env.ctx, s->s_child_spi);
+		s->s_child_spi = 0;
+		fp_ike_put_status(&w, err, NULL, 0);
+		fp_ike_count_notify_tx(ike, err);
+		fp_ike_log(ike, "IKEv2-PROTO: (%llu): first CHILD_SA refused: %s",
+			   (unsigned long long)s->s_id, fp_ike_notify_name(err));
+	}
+	auth_answer(ike, s, &w, mid);
+	auth_established(ike, s);
+}
+
+/* The responder's child: one proposal of ours, selectors inside ours. */
+static void auth_child_accept(struct fp_ike *ike, struct fp_ike_sarec *s,
+			      const struct fp_ike_chain *c)
+{
+	const struct fp_ike_tunnel *t = &ike->peers[s->s_peer].tunnels[s->s_tunnel];
+	const struct fp_ike_pl *sa = fp_ike_chain_find(c, FP_IKE_PL_SA, NULL);
+	const struct fp_ike_pl *ti = fp_ike_chain_find(c, FP_IKE_PL_TSI, NULL);
+	const struct fp_ike_pl *tr = fp_ike_chain_find(c, FP_IKE_PL_TSR, NULL);
+	struct fp_ike_tsp tsi, tsr;
+	struct fp_selector sel;
+	struct auth_esp ch;
+	uint16_t err = fp_ike_error_notify(ike, c);
+	const char *why = err ? fp_ike_notify_name(err) : "answer not offered";
+
+	if (!err && sa && ti && tr && fp_ike_sa_parse(sa, &ike->sa_view) == FP_IKE_E_OK &&
+	    ike->sa_view.sa_n_prop == 1 && fp_ike_ts_parse(ti, &tsi) == FP_IKE_E_OK &&
+	    fp_ike_ts_parse(tr, &tsr) == FP_IKE_E_OK && auth_esp_select(&ike->sa_view, t, &ch) &&
+	    !fp_ike_ts_accept(t, &tsi, &tsr, &sel)) {
+		if (!auth_child_install(ike, s, s->s_tunnel, &ch, &sel)) {
+			s->s_child_spi = 0;
+			return;
+		}
+		why = "the gateway refused the child";
+	}
+	fp_ike_log(ike, "IKEv2-PROTO: (%llu): first CHILD_SA not established: %s",
+		   (unsigned long long)s->s_id, why);
+	if (s->s_child_spi && ike->env.spi_release)
+		ike->env.spi_release(ike->env.ctx, s->s_child_spi);
+	s->s_child_spi = 0;
+}
+
+void fp_ike_auth_response(struct fp_ike *ike, struct fp_ike_sarec *s,
+			  const struct fp_ike_chain *c)
+{
+	struct fp_ike_notify n;
+	bool refused = fp_ike_find_notify(c, FP_IKE_N_AUTHENTICATION_FAILED, &n);
+	if (refused)
+		ike->stats.notify_rx[FP_IKE_N_AUTHENTICATION_FAILED]++;
+	if (refused || !auth_check_peer(ike, s, c)) {
+		auth_failed(ike, s);
+		return;
+	}
+	auth_established(ike, s);
+	auth_child_accept(ike, s, c);
+}

@@ -1,0 +1,340 @@
+/* The entry from the gateway: an instance's life and configuration, one
+ * datagram in (header, demux by SPI and role, full parse, SK opened,
+ * message ID checked, then the exchange), the tick, the acquire, and the
+ * way out: every datagram leaves through env->send on the SA's current
+ * path, which a request's source address and port keep up to date. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "ike/ike_build.h"
+#include "ike/ike_sa.h"
+
+struct fp_ike *fp_ike_new(const struct fp_ike_env *env)
+{
+	struct fp_ike *ike = calloc(1, sizeof(*ike));
+	if (ike)
+		ike->env = *env;
+	return ike;
+}
+
+static void io_drop_peers(struct fp_ike *ike)
+{
+	if (ike->peers)
+		OPENSSL_cleanse(ike->peers, ike->n_peers * sizeof(*ike->peers));
+	free(ike->peers);
+	free(ike->acquired_ns);
+	ike->peers = NULL;
+	ike->acquired_ns = NULL;
+	ike->n_peers = 0;
+}
+
+void fp_ike_free(struct fp_ike *ike)
+{
+	if (!ike)
+		return;
+	for (unsigned i = 0; i < ike->n_sas; i++)
+		fp_ike_sa_delete(ike, ike->sas[i], "shutdown");
+	fp_ike_sa_reap(ike);
+	free(ike->sas);
+	io_drop_peers(ike);
+	OPENSSL_cleanse(ike, sizeof(*ike));
+	free(ike);
+}
+
+static int io_check_policy(const struct fp_ike_policy *p, char *err, size_t errlen)
+{
+	if (!p->n_encr || !p->n_prf || !p->n_group || p->n_encr > FP_IKE_MAX_ALGS ||
+	    p->n_prf > FP_IKE_MAX_ALGS || p->n_group > FP_IKE_MAX_ALGS ||
+	    p->n_integ > FP_IKE_MAX_ALGS) {
+		snprintf(err, errlen, "ikev2 policy %u: encryption, prf and group needed",
+			 p->priority);
+		return -1;
+	}
+	return 0;
+}
+
+int fp_ike_configure(struct fp_ike *ike, const struct fp_ike_cfg *cfg, char *err, size_t errlen)
+{
+	if (cfg->n_policies > FP_IKE_MAX_PROPOSALS || cfg->n_peers > FP_IKE_MAX_PEERS) {
+		snprintf(err, errlen, "too many ikev2 policies or peers");
+		return -1;
+	}
+	for (unsigned i = 0; i < cfg->n_policies; i++)
+		if (io_check_policy(&cfg->policies[i], err, errlen))
+			return -1;
+	struct fp_ike_peer *peers = calloc(cfg->n_peers ? cfg->n_peers : 1, sizeof(*peers));
+	uint64_t *acq = calloc((size_t)(cfg->n_peers ? cfg->n_peers : 1) * FP_IKE_MAX_TUNNELS,
+			       sizeof(*acq));
+	if (!peers || !acq) {
+		free(peers);
+		free(acq);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (cfg->n_peers)
+		memcpy(peers, cfg->peers, cfg->n_peers * sizeof(*peers));
+	io_drop_peers(ike);
+	ike->peers = peers;
+	ike->acquired_ns = acq;
+	ike->n_peers = cfg->n_peers;
+	memcpy(ike->policies, cfg->policies, cfg->n_policies * sizeof(*cfg->policies));
+	ike->n_policies = cfg->n_policies;
+	return 0;
+}
+
+const struct fp_ike_stats *fp_ike_stats(const struct fp_ike *ike)
+{
+	return &ike->stats;
+}
+
+void fp_ike_send_raw(struct fp_ike *ike, const struct fp_ike_sarec *s, const uint8_t *b, size_t n)
+{
+	struct fp_ike_dgram d = {s->s_local, s->s_remote, s->s_lport, s->s_rport, s->s_ifc,
+				 b, (uint32_t)n};
+	ike->stats.tx++;
+	if (ike->env.send)
+		ike->env.send(ike->env.ctx, &d);
+}
+
+size_t fp_ike_seal(struct fp_ike *ike, struct fp_ike_sarec *s, uint8_t exchange, bool response,
+		   uint32_t mid, uint8_t first, const uint8_t *chain, size_t chain_len)
+{
+	struct fp_ike_sk_dir sd;
+	struct fp_ike_wr w;
+	struct fp_ike_hdr h = {.h_version = FP_IKE_VERSION, .h_exchange = exchange, .h_msgid = mid};
+
+	memcpy(h.h_spi_i, s->s_spi_i, FP_IKE_SPI_LEN);
+	memcpy(h.h_spi_r, s->s_spi_r, FP_IKE_SPI_LEN);
+	h.h_flags = (uint8_t)((s->s_initiator ? FP_IKE_FLAG_INITIATOR : 0) |
+			      (response ? FP_IKE_FLAG_RESPONSE : 0));
+	fp_ike_sk_dir_init(&sd, &s->s_keys, s->s_initiator);
+	size_t body = fp_ike_sk_body_len(&sd, chain_len, 0);
+	fp_ike_wr_init(&w, ike->out, sizeof(ike->out));
+	fp_ike_put_hdr(&w, &h);
+	uint8_t *p = body ? fp_ike_put_sk(&w, first, NULL, body) : NULL;
+	long len = fp_ike_wr_finish(&w);
+	if (!p || len < 0 ||
+	    fp_ike_sk_seal(&sd, ike->out, (size_t)len, (size_t)(p - ike->out), chain, chain_len,
+			   NULL) != FP_IKE_SK_E_OK)
+		return 0;
+	return (size_t)len;
+}
+
+void fp_ike_put_status(struct fp_ike_wr *w, uint16_t type, const uint8_t *data, uint16_t len)
+{
+	struct fp_ike_notify n = {.n_data = data, .n_len = len, .n_type = type};
+	fp_ike_put_notify(w, &n);
+}
+
+bool fp_ike_find_notify(const struct fp_ike_chain *c, uint16_t type, struct fp_ike_notify *n)
+{
+	unsigned at = 0;
+	const struct fp_ike_pl *pl;
+	while ((pl = fp_ike_chain_find(c, FP_IKE_PL_NOTIFY, &at)))
+		if (fp_ike_notify_parse(pl, n) == FP_IKE_E_OK && n->n_type == type)
+			return true;
+	return false;
+}
+
+uint16_t fp_ike_error_notify(struct fp_ike *ike, const struct fp_ike_chain *c)
+{
+	unsigned at = 0;
+	const struct fp_ike_pl *pl;
+	struct fp_ike_notify n;
+	while ((pl = fp_ike_chain_find(c, FP_IKE_PL_NOTIFY, &at))) {
+		if (fp_ike_notify_parse(pl, &n) != FP_IKE_E_OK || n.n_type >= FP_IKE_N_STATUS_MIN)
+			continue;
+		if (n.n_type < 64)
+			ike->stats.notify_rx[n.n_type]++;
+		return n.n_type;
+	}
+	return 0;
+}
+
+void fp_ike_count_notify_tx(struct fp_ike *ike, uint16_t type)
+{
+	if (type < 64)
+		ike->stats.notify_tx[type]++;
+}
+
+/* An empty INFORMATIONAL response (liveness check); a DELETE of the IKE SA
+ * is answered the same way and ends the SA. The rest is slice 3. */
+static void io_informational(struct fp_ike *ike, struct fp_ike_sarec *s,
+			     const struct fp_ike_chain *c, uint32_t mid)
+{
+	bool del = false;
+	unsigned at = 0;
+	const struct fp_ike_pl *pl;
+	while ((pl = fp_ike_chain_find(c, FP_IKE_PL_DELETE, &at))) {
+		struct fp_ike_delete dv;
+		if (fp_ike_delete_parse(pl, &dv) == FP_IKE_E_OK && dv.d_proto == FP_IKE_PROTO_IKE)
+			del = true;
+	}
+	size_t n = fp_ike_seal(ike, s, FP_IKE_EX_INFORMATIONAL, true, mid, FP_IKE_PL_NONE,
+			       ike->chain, 0);
+	if (n)
+		fp_ike_msgid_respond(ike, s, mid, ike->out, n);
+	if (del)
+		fp_ike_sa_delete(ike, s, "Peer sent DELETE");
+}
+
+static void io_request(struct fp_ike *ike, struct fp_ike_sarec *s, const struct fp_ike_dgram *d,
+		       const struct fp_ike_hdr *h)
+{
+	if (!fp_ike_msgid_check_request(ike, s, h->h_msgid))
+		return;
+	/* replies go where the request came from (NAT-T float, 2.23) */
+	s->s_local = d->local;
+	s->s_remote = d->remote;
+	s->s_lport = d->lport;
+	s->s_rport = d->rport;
+	if (h->h_exchange == FP_IKE_EX_IKE_AUTH && s->s_state == FP_IKE_S_INIT_DONE)
+		fp_ike_auth_request(ike, s, &ike->inner, h->h_msgid);
+	else if (h->h_exchange == FP_IKE_EX_INFORMATIONAL && s->s_state == FP_IKE_S_READY)
+		io_informational(ike, s, &ike->inner, h->h_msgid);
+	else
+		ike->stats.refused_state++;
+}
+
+static void io_response(struct fp_ike *ike, struct fp_ike_sarec *s, const struct fp_ike_hdr *h)
+{
+	if (!fp_ike_msgid_check_response(ike, s, h->h_msgid))
+		return;
+	fp_ike_msgid_answered(s);
+	if (h->h_exchange == FP_IKE_EX_IKE_AUTH && s->s_state == FP_IKE_S_AUTH_SENT)
+		fp_ike_auth_response(ike, s, &ike->inner);
+	else if (h->h_exchange == FP_IKE_EX_INFORMATIONAL && s->s_state == FP_IKE_S_DELETING)
+		fp_ike_sa_delete(ike, s, "deleted");
+	else
+		ike->stats.refused_state++;
+}
+
+/* A message of an SA past IKE_SA_INIT: SK opened, inner chain parsed. */
+static void io_encrypted(struct fp_ike *ike, const struct fp_ike_dgram *d)
+{
+	const struct fp_ike_hdr *h = &ike->msg.m_hdr;
+	bool we_initiated = !(h->h_flags & FP_IKE_FLAG_INITIATOR);
+	struct fp_ike_sarec *s = fp_ike_sa_find(ike, h->h_spi_i, h->h_spi_r, we_initiated);
+	if (!s || s->s_state < FP_IKE_S_INIT_DONE) { /* no keys yet */
+		ike->stats.refused_spi++;
+		return;
+	}
+	struct fp_ike_sk_dir sd;
+	struct fp_ike_sk_view sv;
+	size_t n;
+	fp_ike_sk_dir_init(&sd, &s->s_keys, !s->s_initiator);
+	if (fp_ike_sk_open(&sd, &ike->msg, ike->plain, sizeof(ike->plain), &n, &sv) !=
+		    FP_IKE_SK_E_OK ||
+	    sv.sv_frag) {
+		ike->stats.refused_icv++;
+		return;
+	}
+	if (fp_ike_chain_parse(&ike->inner, sv.sv_first, ike->plain, n, true) != FP_IKE_E_OK) {
+		ike->stats.refused_parse++;
+		return;
+	}
+	if (h->h_flags & FP_IKE_FLAG_RESPONSE)
+		io_response(ike, s, h);
+	else
+		io_request(ike, s, d, h);
+}
+
+static void io_sa_init(struct fp_ike *ike, const struct fp_ike_dgram *d, uint64_t now_ns)
+{
+	static const uint8_t zero[FP_IKE_SPI_LEN];
+	const struct fp_ike_hdr *h = &ike->msg.m_hdr;
+	bool resp = h->h_flags & FP_IKE_FLAG_RESPONSE;
+
+	if (!resp && (h->h_flags & FP_IKE_FLAG_INITIATOR) && !memcmp(h->h_spi_r, zero, 8)) {
+		fp_ike_init_request(ike, d, now_ns);
+		return;
+	}
+	struct fp_ike_sarec *s = resp ? fp_ike_sa_find(ike, h->h_spi_i, h->h_spi_r, true) : NULL;
+	if (!s || s->s_state != FP_IKE_S_INIT_SENT || h->h_msgid != 0) {
+		ike->stats.refused_spi++;
+		return;
+	}
+	fp_ike_init_response(ike, s, d, now_ns);
+}
+
+void fp_ike_input(struct fp_ike *ike, const struct fp_ike_dgram *d, uint64_t now_ns)
+{
+	ike->now_ns = now_ns;
+	ike->stats.rx++;
+	if (fp_ike_msg_parse(&ike->msg, d->data, d->len) != FP_IKE_E_OK) {
+		ike->stats.refused_parse++;
+		return;
+	}
+	if (ike->msg.m_hdr.h_exchange == FP_IKE_EX_IKE_SA_INIT)
+		io_sa_init(ike, d, now_ns);
+	else
+		io_encrypted(ike, d);
+	OPENSSL_cleanse(ike->plain, sizeof(ike->plain));
+	fp_ike_sa_reap(ike);
+}
+
+void fp_ike_tick(struct fp_ike *ike, uint64_t now_ns)
+{
+	ike->now_ns = now_ns;
+	fp_ike_timer_run(ike, now_ns);
+}
+
+int fp_ike_acquire(struct fp_ike *ike, unsigned peer, unsigned tunnel, uint64_t now_ns)
+{
+	if (peer >= ike->n_peers)
+		return -1;
+	const struct fp_ike_peer *p = &ike->peers[peer];
+	unsigned t = 0;
+	while (t < p->n_tunnels && p->tunnels[t].tunnel != tunnel)
+		t++;
+	if (t == p->n_tunnels || !p->tunnels[t].initiate)
+		return -1;
+	for (unsigned i = 0; i < ike->n_sas; i++)
+		if (ike->sas[i]->s_has_peer && ike->sas[i]->s_peer == peer &&
+		    ike->sas[i]->s_state != FP_IKE_S_DEAD)
+			return 0; /* one IKE SA a peer; more children are slice 3 */
+	uint64_t *last = &ike->acquired_ns[peer * FP_IKE_MAX_TUNNELS + t];
+	if (*last && now_ns - *last < FP_IKE_ACQUIRE_GAP_NS)
+		return 0;
+	*last = now_ns;
+	fp_ike_log(ike, "%%ASA-5-752003: Tunnel Manager dispatching a KEY_ACQUIRE message to "
+			"IKEv2. Map Sequence Number = %u", tunnel);
+	return fp_ike_init_start(ike, peer, t, now_ns);
+}
+
+/* Tell the peer (a DELETE of the IKE SA, not retransmitted) and drop it. */
+static void io_clear_one(struct fp_ike *ike, struct fp_ike_sarec *s)
+{
+	if (s->s_state == FP_IKE_S_READY) {
+		struct fp_ike_wr w;
+		struct fp_ike_delete dv = {.d_proto = FP_IKE_PROTO_IKE};
+		fp_ike_wr_init_inner(&w, ike->chain, sizeof(ike->chain));
+		fp_ike_put_delete(&w, &dv);
+		long n = fp_ike_wr_finish(&w);
+		size_t len = n > 0 ? fp_ike_seal(ike, s, FP_IKE_EX_INFORMATIONAL, false,
+						 s->s_mid.mi_next_send++, w.w_first, ike->chain,
+						 (size_t)n)
+				   : 0;
+		if (len)
+			fp_ike_send_raw(ike, s, ike->out, len);
+	}
+	fp_ike_sa_delete(ike, s, "Operator request");
+}
+
+unsigned fp_ike_clear(struct fp_ike *ike, const struct fp_addr *peer, uint64_t now_ns)
+{
+	unsigned n = 0;
+	ike->now_ns = now_ns;
+	for (unsigned i = 0; i < ike->n_sas; i++) {
+		struct fp_ike_sarec *s = ike->sas[i];
+		if (s->s_state == FP_IKE_S_DEAD ||
+		    (peer && memcmp(&s->s_remote, peer, sizeof(*peer))))
+			continue;
+		io_clear_one(ike, s);
+		n++;
+	}
+	fp_ike_sa_reap(ike);
+	return n;
+}

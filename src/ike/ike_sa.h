@@ -1,0 +1,232 @@
+/* Inside src/ike: the instance (struct fp_ike), the IKE SA record and the
+ * functions the exchange files share. Not for the gateway, which sees
+ * only ike.h.
+ *
+ * An IKE SA lives from its first IKE_SA_INIT (sent or received) to its
+ * deletion; every state change goes through fp_ike_sa_state(). Message
+ * IDs follow ike_msgid.c (window 1 each way), deadlines ike_timer.c. */
+#ifndef FP_IKE_SA_H
+#define FP_IKE_SA_H
+
+#include <stdarg.h>
+
+#include "ike/ike.h"
+#include "ike/ike_build.h"
+#include "ike/ike_dh.h"
+#include "ike/ike_keys.h"
+#include "ike/ike_msg.h"
+#include "ike/ike_payload.h"
+#include "ike/ike_sk.h"
+
+#define FP_IKE_MSG_MAX 8192        /* our largest message: a MODP-4096 IKE_SA_INIT is ~700 */
+#define FP_IKE_NONCE_LEN 32
+#define FP_IKE_COOKIE_MAX 64       /* RFC 7296 2.6: 1 to 64 bytes */
+#define FP_IKE_NATD_LEN 20         /* SHA-1 */
+#define FP_IKE_RTX_TRIES 5         /* retransmissions before the SA is given up */
+#define FP_IKE_RTX_FIRST_NS 4000000000ull
+#define FP_IKE_HALF_OPEN_NS 30000000000ull  /* responder waits this long for IKE_AUTH */
+#define FP_IKE_ACQUIRE_GAP_NS 10000000000ull /* one negotiation a tunnel per 10 s */
+
+/* The life of an IKE SA. IN-NEG in show is everything before READY. */
+#define FP_IKE_STATE_LIST(_)                                                  \
+	_(NEW, "NEW")                 /* record made, nothing sent */         \
+	_(INIT_SENT, "INIT_SENT")     /* initiator: IKE_SA_INIT request out */ \
+	_(INIT_DONE, "INIT_DONE")     /* responder: answered, waits IKE_AUTH */ \
+	_(AUTH_SENT, "AUTH_SENT")     /* initiator: IKE_AUTH request out */   \
+	_(READY, "READY")                                                     \
+	_(DELETING, "DELETING")                                               \
+	_(DEAD, "DEAD")               /* freed at the end of the call */
+
+enum fp_ike_state {
+#define FP_IKE_X(n, s) FP_IKE_S_##n,
+	FP_IKE_STATE_LIST(FP_IKE_X)
+#undef FP_IKE_X
+	FP_IKE_S__COUNT
+};
+
+const char *fp_ike_state_name(unsigned s);
+
+/* Our outstanding request and the peer's last answered one (ike_msgid.c). */
+struct fp_ike_msgid {
+	uint32_t mi_next_send;        /* MID of our next request */
+	uint32_t mi_next_recv;        /* MID the peer's next request must carry */
+	uint8_t *mi_req;              /* our request in flight (NULL: none) */
+	size_t mi_req_len;
+	uint32_t mi_req_mid;
+	unsigned mi_tries;            /* retransmissions so far */
+	uint64_t mi_rtx_ns;           /* when to retransmit it */
+	uint8_t *mi_resp;             /* our last response, for a retransmitted request */
+	size_t mi_resp_len;
+	uint32_t mi_resp_mid;
+};
+
+/* One IKE SA (prefix s_). The keys and the nonces are secrets: the record
+ * is cleansed when freed. */
+struct fp_ike_sarec {
+	uint64_t s_id;
+	uint8_t s_state;              /* enum fp_ike_state */
+	bool s_initiator;             /* we are the original initiator */
+	bool s_has_peer;
+	unsigned s_peer;              /* index into the configured peers */
+	unsigned s_tunnel;            /* index into the peer's tunnels (initiator's child) */
+	uint8_t s_spi_i[FP_IKE_SPI_LEN], s_spi_r[FP_IKE_SPI_LEN];
+	struct fp_addr s_local, s_remote;
+	uint16_t s_lport, s_rport, s_ifc;
+	uint16_t s_encr, s_encr_bits, s_integ, s_prf, s_group;
+	uint32_t s_life_s;                 /* of the policy chosen */
+	struct fp_ike_dh s_dh;
+	uint8_t s_ni[FP_IKE_NONCE_MAX], s_nr[FP_IKE_NONCE_MAX];
+	size_t s_ni_len, s_nr_len;
+	uint8_t s_cookie[FP_IKE_COOKIE_MAX];
+	size_t s_cookie_len;
+	uint8_t *s_init_req, *s_init_resp; /* the IKE_SA_INIT messages, AUTH signs them */
+	size_t s_init_req_len, s_init_resp_len;
+	struct fp_ike_keys s_keys;
+	bool s_nat_local, s_nat_remote;    /* we / the peer are behind a NAT */
+	uint32_t s_child_spi;              /* ours, offered in IKE_AUTH; 0 = none */
+	struct fp_ike_msgid s_mid;
+	uint64_t s_created_ns;
+	uint64_t s_expire_ns;              /* half-open deadline; 0 = none */
+	unsigned s_n_children;
+	uint64_t s_children[FP_IKE_MAX_TUNNELS];
+};
+
+struct fp_ike {
+	struct fp_ike_env env;
+	struct fp_ike_policy policies[FP_IKE_MAX_PROPOSALS];
+	unsigned n_policies;
+	struct fp_ike_peer *peers;
+	unsigned n_peers;
+	uint64_t *acquired_ns;             /* n_peers x FP_IKE_MAX_TUNNELS: last acquire */
+	struct fp_ike_sarec **sas;
+	unsigned n_sas, cap_sas;
+	uint64_t next_id;
+	uint64_t now_ns;
+	struct fp_ike_stats stats;
+	/* scratch for one message at a time (one thread, never reentered) */
+	uint8_t out[FP_IKE_MSG_MAX], plain[FP_IKE_MSG_MAX], chain[FP_IKE_MSG_MAX];
+	struct fp_ike_sa sa_view;
+	struct fp_ike_msg msg;
+	struct fp_ike_chain inner;
+};
+
+/* ike_sa.c */
+struct fp_ike_sarec *fp_ike_sa_new(struct fp_ike *ike, bool initiator, uint64_t now_ns);
+/* Move s to state; -1 (logged, counted as refused_state) if the table forbids it. */
+int fp_ike_sa_state(struct fp_ike *ike, struct fp_ike_sarec *s, enum fp_ike_state to);
+/* Children down, SPI released, secrets cleansed; the record goes at the
+ * end of the current call (fp_ike_sa_reap). */
+void fp_ike_sa_delete(struct fp_ike *ike, struct fp_ike_sarec *s, const char *reason);
+void fp_ike_sa_reap(struct fp_ike *ike);
+/* Whose message: by our SPI (SPIr as responder, SPIi as initiator). */
+struct fp_ike_sarec *fp_ike_sa_find(struct fp_ike *ike, const uint8_t *spi_i,
+				    const uint8_t *spi_r, bool we_initiated);
+/* A responder's SA for a retransmitted IKE_SA_INIT (same SPIi, same source). */
+struct fp_ike_sarec *fp_ike_sa_find_half(struct fp_ike *ike, const uint8_t *spi_i,
+					 const struct fp_addr *remote, uint16_t rport);
+void fp_ike_log(struct fp_ike *ike, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* a as text into buf (FP_ADDR_STRLEN bytes); returns buf. */
+const char *fp_ike_addr_str(const struct fp_addr *a, char *buf);
+void fp_ike_random(struct fp_ike *ike, uint8_t *out, size_t n);
+/* Copy of n bytes on the heap; NULL on failure. */
+uint8_t *fp_ike_dup(const uint8_t *p, size_t n);
+void fp_ike_free_secret(uint8_t **p, size_t *n);
+
+/* ike_io.c */
+/* Send raw bytes on s's current path. */
+void fp_ike_send_raw(struct fp_ike *ike, const struct fp_ike_sarec *s, const uint8_t *b,
+		     size_t n);
+/* Wrap chain (first payload type first) in SK under s's keys, write it into
+ * ike->out and return its length (0 on failure). */
+size_t fp_ike_seal(struct fp_ike *ike, struct fp_ike_sarec *s, uint8_t exchange, bool response,
+		   uint32_t mid, uint8_t first, const uint8_t *chain, size_t chain_len);
+/* A notify payload with no SPI into w (data may be NULL). */
+void fp_ike_put_status(struct fp_ike_wr *w, uint16_t type, const uint8_t *data, uint16_t len);
+/* The first notify of type in c, or NULL; *n filled. */
+bool fp_ike_find_notify(const struct fp_ike_chain *c, uint16_t type, struct fp_ike_notify *n);
+/* The first error notify (< 16384) in c: its type, or 0. */
+uint16_t fp_ike_error_notify(struct fp_ike *ike, const struct fp_ike_chain *c);
+void fp_ike_count_notify_tx(struct fp_ike *ike, uint16_t type);
+
+/* ike_msgid.c */
+/* A new request of ours: bytes copied, sent, retransmitted from the tick. */
+void fp_ike_msgid_request(struct fp_ike *ike, struct fp_ike_sarec *s, const uint8_t *b,
+			  size_t n, uint64_t now_ns);
+/* The response to our request came: stop retransmitting. */
+void fp_ike_msgid_answered(struct fp_ike_sarec *s);
+/* A response of ours to request mid: kept for a retransmitted request, sent. */
+void fp_ike_msgid_respond(struct fp_ike *ike, struct fp_ike_sarec *s, uint32_t mid,
+			  const uint8_t *b, size_t n);
+/* The peer's request with mid: 1 process it, 0 handled (a retransmit
+ * answered from the cache, or dropped and counted). */
+int fp_ike_msgid_check_request(struct fp_ike *ike, struct fp_ike_sarec *s, uint32_t mid);
+/* The peer's response with mid: true if it answers our request in flight. */
+bool fp_ike_msgid_check_response(struct fp_ike *ike, struct fp_ike_sarec *s, uint32_t mid);
+/* Retransmit if due; false when the tries are spent (the SA is then deleted). */
+bool fp_ike_msgid_tick(struct fp_ike *ike, struct fp_ike_sarec *s, uint64_t now_ns);
+void fp_ike_msgid_clear(struct fp_ike_msgid *mi);
+
+/* ike_natt.c */
+/* SHA-1(SPIi | SPIr | IP | port) (RFC 7296 2.23). */
+void fp_ike_natd_hash(const uint8_t *spi_i, const uint8_t *spi_r, const struct fp_addr *a,
+		      uint16_t port, uint8_t out[FP_IKE_NATD_LEN]);
+/* Our two NAT_DETECTION notifies for a message sent from local to remote. */
+void fp_ike_natd_put(struct fp_ike_wr *w, const struct fp_ike_sarec *s, const uint8_t *spi_r);
+/* Compare the peer's NAT_DETECTION notifies in c with what d carried. */
+void fp_ike_natd_check(struct fp_ike *ike, struct fp_ike_sarec *s, const struct fp_ike_chain *c,
+		       const struct fp_ike_dgram *d);
+/* After IKE_SA_INIT: move to 4500 if a NAT was seen (initiator). */
+void fp_ike_natt_float(struct fp_ike_sarec *s);
+/* The child's ESP-in-UDP ports (0, 0 without a NAT). */
+void fp_ike_natt_child_ports(const struct fp_ike_sarec *s, uint16_t *sport, uint16_t *dport);
+
+/* ike_timer.c */
+void fp_ike_timer_run(struct fp_ike *ike, uint64_t now_ns);
+
+/* ike_init.c */
+int fp_ike_init_start(struct fp_ike *ike, unsigned peer, unsigned tunnel, uint64_t now_ns);
+void fp_ike_init_request(struct fp_ike *ike, const struct fp_ike_dgram *d, uint64_t now_ns);
+void fp_ike_init_response(struct fp_ike *ike, struct fp_ike_sarec *s,
+			  const struct fp_ike_dgram *d, uint64_t now_ns);
+/* Whether proposal pr offers transform (type, id), with key length bits
+ * for encryption; transforms with an unknown attribute never match. */
+bool fp_ike_prop_offers(const struct fp_ike_sa *sa, const struct fp_ike_prop *pr, uint8_t type,
+			uint16_t id, uint16_t bits);
+/* Whether pr has a transform of type other than id 0 (INTEG NONE). */
+bool fp_ike_prop_has(const struct fp_ike_sa *sa, const struct fp_ike_prop *pr, uint8_t type);
+/* The peer configured for address a, or -1. */
+int fp_ike_peer_by_addr(const struct fp_ike *ike, const struct fp_addr *a);
+
+/* ike_auth.c */
+/* Our AUTH (PSK) into out (prf length bytes); 0 or -1. */
+int fp_ike_auth_psk(const struct fp_ike_sarec *s, bool of_initiator, const uint8_t *psk,
+		    size_t psk_len, const uint8_t *id_body, size_t id_len, uint8_t *out,
+		    size_t *out_len);
+/* Check the peer's AUTH in constant time: true if it matches. */
+bool fp_ike_auth_psk_verify(const struct fp_ike_sarec *s, bool of_initiator,
+			    const uint8_t *psk, size_t psk_len, const uint8_t *id_body,
+			    size_t id_len, const uint8_t *auth, size_t auth_len);
+
+/* ike_auth_exchange.c */
+void fp_ike_auth_start(struct fp_ike *ike, struct fp_ike_sarec *s, uint64_t now_ns);
+void fp_ike_auth_request(struct fp_ike *ike, struct fp_ike_sarec *s,
+			 const struct fp_ike_chain *c, uint32_t mid);
+void fp_ike_auth_response(struct fp_ike *ike, struct fp_ike_sarec *s,
+			  const struct fp_ike_chain *c);
+
+/* ike_ts.c */
+/* TSi/TSr payload views of a selector side. */
+void fp_ike_ts_from_prefix(struct fp_ike_tsp *tsp, const struct fp_prefix *p, uint8_t proto,
+			   uint16_t port);
+/* As responder: the first tunnel of peer whose selectors narrow the
+ * proposed TSi (the peer's side) and TSr (ours); the narrowed selector
+ * in *sel (local = ours). -1 if none. */
+int fp_ike_ts_select(const struct fp_ike_peer *peer, const struct fp_ike_tsp *tsi,
+		     const struct fp_ike_tsp *tsr, struct fp_selector *sel);
+/* As initiator: the responder's TSi/TSr inside what tunnel t offered;
+ * the narrowed selector in *sel. -1 if not. */
+int fp_ike_ts_accept(const struct fp_ike_tunnel *t, const struct fp_ike_tsp *tsi,
+		     const struct fp_ike_tsp *tsr, struct fp_selector *sel);
+
+#endif

@@ -1,0 +1,787 @@
+/* The IKEv2 exchange engine end to end: two fp_ike instances (A and B)
+ * wired through their env hooks to an in-memory wire (a queue of
+ * datagrams, optionally behind a fake NAT that rewrites A's address and
+ * ports as B sees them) and a fake clock. A initiates (fp_ike_acquire);
+ * IKE_SA_INIT and IKE_AUTH run; each side's child_up is recorded. Also
+ * charon's captured IKE_SA_INIT request through a responder. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "common/inet.h"
+#include "ike/ike.h"
+#include "ike/ike_payload.h"
+#include "ike/ike_sa.h"
+#include "ike/ike_wire.h"
+#include "ike_vectors.h"
+
+#define NS 1000000000ull
+#define QMAX 64
+#define NAT_PORT_SHIFT 10000
+
+struct node {
+	struct fp_ike *ike;
+	struct fp_addr addr;
+	int idx;
+	struct fp_ike_child child[4];
+	unsigned n_child, n_down, n_released;
+	uint32_t next_spi;
+	unsigned n_tx;
+};
+
+struct qent {
+	int to;
+	struct fp_ike_dgram d;
+	uint8_t buf[4096];
+};
+
+static struct {
+	struct node n[2];
+	struct qent q[QMAX];
+	unsigned nq;
+	bool nat;             /* A behind a NAT: B sees NAT_ADDR and shifted ports */
+	int drop_from;        /* drop the next datagram from this node (-1: none) */
+	uint8_t drop_exchange;
+	bool drop_all;
+	struct fp_addr nat_addr;
+} W;
+
+static struct fp_addr addr4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
+{
+	struct fp_addr x = {.af = FP_AF_INET, .a = {a, b, c, d}};
+	return x;
+}
+
+static struct fp_prefix pfx(uint8_t a, uint8_t b, uint8_t c, uint8_t len)
+{
+	struct fp_prefix p = {.addr = addr4(a, b, c, 0), .len = len};
+	return p;
+}
+
+/* What the receiver sees of a datagram sent by node from. */
+static void wire_translate(int from, const struct fp_ike_dgram *in, struct fp_ike_dgram *out)
+{
+	out->local = in->remote;
+	out->remote = in->local;
+	out->lport = in->rport;
+	out->rport = in->lport;
+	if (W.nat && from == 0) {
+		out->remote = W.nat_addr;
+		out->rport = (uint16_t)(in->lport + NAT_PORT_SHIFT);
+	}
+	if (W.nat && from == 1) {
+		out->local = W.n[0].addr;
+		out->lport = (uint16_t)(in->rport - NAT_PORT_SHIFT);
+	}
+}
+
+static void hook_send(void *ctx, const struct fp_ike_dgram *d)
+{
+	struct node *n = ctx;
+	n->n_tx++;
+	if (W.drop_all)
+		return;
+	if (W.drop_from == n->idx && d->len > 18 && d->data[18] == W.drop_exchange) {
+		W.drop_from = -1;
+		return;
+	}
+	assert_true(W.nq < QMAX && d->len <= sizeof(W.q[0].buf));
+	struct qent *e = &W.q[W.nq++];
+	e->to = 1 - n->idx;
+	wire_translate(n->idx, d, &e->d);
+	memcpy(e->buf, d->data, d->len);
+	e->d.data = e->buf;
+	e->d.len = d->len;
+}
+
+static uint32_t hook_spi_alloc(void *ctx)
+{
+	struct node *n = ctx;
+	return ++n->next_spi;
+}
+
+static void hook_spi_release(void *ctx, uint32_t spi)
+{
+	struct node *n = ctx;
+	(void)spi;
+	n->n_released++;
+}
+
+static int hook_child_up(void *ctx, const struct fp_ike_child *c, uint64_t old, uint64_t *h)
+{
+	struct node *n = ctx;
+	assert_int_equal(old, UINT64_MAX);
+	assert_true(n->n_child < 4);
+	n->child[n->n_child] = *c;
+	*h = 100 + n->n_child++;
+	return 0;
+}
+
+static void hook_child_down(void *ctx, uint64_t h, const char *reason)
+{
+	struct node *n = ctx;
+	(void)h;
+	(void)reason;
+	n->n_down++;
+}
+
+static void hook_log(void *ctx, const char *line)
+{
+	(void)ctx;
+	if (getenv("IKE_TEST_LOG"))
+		fprintf(stderr, "%s\n", line);
+}
+
+static void pump(uint64_t now)
+{
+	for (unsigned guard = 0; W.nq && guard < 100; guard++) {
+		static struct qent e;
+		e = W.q[0];
+		memmove(&W.q[0], &W.q[1], (W.nq - 1) * sizeof(W.q[0]));
+		W.nq--;
+		e.d.data = e.buf;
+		fp_ike_input(W.n[e.to].ike, &e.d, now);
+	}
+}
+
+static const struct fp_ike_policy pol_cbc = {
+	.priority = 1,
+	.encr = {FP_IKE_ENCR_AES_CBC}, .encr_bits = {256}, .n_encr = 1,
+	.integ = {FP_IKE_INTEG_HMAC_SHA2_256_128}, .n_integ = 1,
+	.prf = {FP_IKE_PRF_HMAC_SHA2_256}, .n_prf = 1,
+	.group = {FP_IKE_DH_CURVE25519}, .n_group = 1,
+	.life_s = 86400,
+};
+
+/* Node i's configuration: one peer (the other node), one tunnel. */
+struct setup {
+	struct fp_ike_policy pol[2];
+	unsigned n_pol;
+	struct fp_ike_peer peer;
+};
+
+static struct setup S[2];
+
+static void setup_default(void)
+{
+	for (int i = 0; i < 2; i++) {
+		struct setup *s = &S[i];
+		struct fp_ike_peer *p = &s->peer;
+		memset(s, 0, sizeof(*s));
+		s->pol[0] = pol_cbc;
+		s->n_pol = 1;
+		p->addr = W.n[1 - i].addr;
+		p->local = W.n[i].addr;
+		memcpy(p->psk_local, i ? "psk-of-B" : "psk-of-A", 8);
+		memcpy(p->psk_remote, i ? "psk-of-A" : "psk-of-B", 8);
+		p->psk_local_len = p->psk_remote_len = 8;
+		p->n_tunnels = 1;
+		struct fp_ike_tunnel *t = &p->tunnels[0];
+		t->tunnel = i ? 3 : 7;
+		t->esp[0] = (struct fp_ike_esp){FP_CIPHER_AES_GCM_256, FP_INTEG_NONE};
+		t->esp[1] = (struct fp_ike_esp){FP_CIPHER_AES_CBC_128, FP_INTEG_HMAC_SHA1_96};
+		t->n_esp = 2;
+		t->initiate = t->respond = true;
+		t->life_s = 3600;
+	}
+	/* A offers /16s, B has /24s inside them: B narrows */
+	S[0].peer.tunnels[0].sel = (struct fp_selector){.local = pfx(10, 1, 0, 16), .remote = pfx(10, 2, 0, 16)};
+	S[1].peer.tunnels[0].sel = (struct fp_selector){.local = pfx(10, 2, 1, 24), .remote = pfx(10, 1, 1, 24)};
+}
+
+static void configure(void)
+{
+	for (int i = 0; i < 2; i++) {
+		struct fp_ike_cfg cfg = {.n_policies = S[i].n_pol, .peers = &S[i].peer,
+					 .n_peers = 1};
+		char err[128];
+		memcpy(cfg.policies, S[i].pol, sizeof(S[i].pol));
+		if (i == 1 && W.nat)
+			S[1].peer.addr = W.nat_addr;
+		cfg.peers = &S[i].peer;
+		assert_int_equal(fp_ike_configure(W.n[i].ike, &cfg, err, sizeof(err)), 0);
+	}
+}
+
+static int world_setup(void **state)
+{
+	(void)state;
+	memset(&W, 0, sizeof(W));
+	W.drop_from = -1;
+	W.nat_addr = addr4(198, 51, 100, 9);
+	for (int i = 0; i < 2; i++) {
+		struct node *n = &W.n[i];
+		n->idx = i;
+		n->addr = addr4(192, 0, 2, (uint8_t)(1 + i));
+		n->next_spi = i ? 0xb0000000u : 0xa0000000u;
+		struct fp_ike_env env = {n, hook_send, hook_spi_alloc, hook_spi_release,
+					 hook_child_up, hook_child_down, NULL, hook_log};
+		n->ike = fp_ike_new(&env);
+		assert_non_null(n->ike);
+	}
+	setup_default();
+	return 0;
+}
+
+static int world_teardown(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 2; i++)
+		fp_ike_free(W.n[i].ike);
+	return 0;
+}
+
+static void bring_up(void)
+{
+	configure();
+	assert_int_equal(fp_ike_acquire(W.n[0].ike, 0, 7, 1 * NS), 0);
+	pump(1 * NS);
+}
+
+static struct fp_ike_sa_info sa_of(int i)
+{
+	struct fp_ike_sa_info info;
+	assert_true(fp_ike_sa_get(W.n[i].ike, 0, &info));
+	return info;
+}
+
+static void assert_keys_equal(const struct fp_crypto_key *x, const struct fp_crypto_key *y)
+{
+	assert_int_equal(x->cipher, y->cipher);
+	assert_int_equal(x->integ, y->integ);
+	assert_int_equal(x->ckey_len, y->ckey_len);
+	assert_int_equal(x->akey_len, y->akey_len);
+	assert_true(x->ckey_len > 0);
+	assert_memory_equal(x->ckey, y->ckey, x->ckey_len);
+	if (x->akey_len)
+		assert_memory_equal(x->akey, y->akey, x->akey_len);
+	assert_memory_not_equal(x->ckey, (uint8_t[36]){0}, x->ckey_len);
+}
+
+/* Both children mirror each other: SPIs, keys crosswise, selectors. */
+static void assert_children_mirror(void)
+{
+	assert_int_equal(W.n[0].n_child, 1);
+	assert_int_equal(W.n[1].n_child, 1);
+	const struct fp_ike_child *a = &W.n[0].child[0], *b = &W.n[1].child[0];
+	assert_int_equal(a->spi_in, b->spi_out);
+	assert_int_equal(a->spi_out, b->spi_in);
+	assert_int_equal(a->spi_in & 0xf0000000u, 0xa0000000u);
+	assert_keys_equal(&a->key_out, &b->key_in);
+	assert_keys_equal(&a->key_in, &b->key_out);
+	assert_memory_not_equal(a->key_in.ckey, a->key_out.ckey, a->key_in.ckey_len);
+	assert_int_equal(a->tunnel, 7);
+	assert_int_equal(b->tunnel, 3);
+	assert_memory_equal(&a->sel.local, &b->sel.remote, sizeof(a->sel.local));
+	assert_memory_equal(&a->sel.remote, &b->sel.local, sizeof(a->sel.remote));
+	assert_int_equal(a->ike_sa, sa_of(0).id);
+}
+
+static void test_up(void **state)
+{
+	(void)state;
+	bring_up();
+	assert_children_mirror();
+	const struct fp_ike_child *a = &W.n[0].child[0];
+	/* narrowed by B to its /24s */
+	struct fp_prefix l = pfx(10, 1, 1, 24), r = pfx(10, 2, 1, 24);
+	assert_memory_equal(&a->sel.local, &l, sizeof(l));
+	assert_memory_equal(&a->sel.remote, &r, sizeof(r));
+	assert_int_equal(a->key_out.cipher, FP_CIPHER_AES_GCM_256);
+	assert_int_equal(a->key_out.ckey_len, 36);
+	assert_int_equal(a->encap_sport, 0);
+	assert_int_equal(a->encap_dport, 0);
+	assert_int_equal(a->life_s, 3600);
+	for (int i = 0; i < 2; i++) {
+		struct fp_ike_sa_info info = sa_of(i);
+		assert_int_equal(info.status, FP_IKE_SA_READY);
+		assert_int_equal(info.initiator, i == 0);
+		assert_int_equal(info.lport, 500);
+		assert_int_equal(info.group, FP_IKE_DH_CURVE25519);
+		assert_int_equal(info.n_children, 1);
+		assert_int_equal(info.life_s, 86400);
+		assert_false(info.nat_local || info.nat_remote);
+		assert_int_equal(fp_ike_stats(W.n[i].ike)->established, 1);
+		assert_int_equal(fp_ike_stats(W.n[i].ike)->auth_ok, 1);
+	}
+	assert_int_equal(sa_of(0).spi_i, sa_of(1).spi_i);
+	assert_int_equal(sa_of(0).spi_r, sa_of(1).spi_r);
+	/* a second acquire while the SA stands starts nothing */
+	unsigned tx = W.n[0].n_tx;
+	assert_int_equal(fp_ike_acquire(W.n[0].ike, 0, 7, 2 * NS), 0);
+	assert_int_equal(W.n[0].n_tx, tx);
+	assert_int_equal(fp_ike_acquire(W.n[0].ike, 0, 99, 2 * NS), -1);
+	/* clear: children down on both sides (the peer got the DELETE) */
+	assert_int_equal(fp_ike_clear(W.n[0].ike, NULL, 3 * NS), 1);
+	pump(3 * NS);
+	assert_int_equal(W.n[0].n_down, 1);
+	assert_int_equal(W.n[1].n_down, 1);
+	struct fp_ike_sa_info info;
+	assert_false(fp_ike_sa_get(W.n[0].ike, 0, &info));
+	assert_false(fp_ike_sa_get(W.n[1].ike, 0, &info));
+}
+
+static void test_nat(void **state)
+{
+	(void)state;
+	W.nat = true;
+	bring_up();
+	assert_children_mirror();
+	const struct fp_ike_child *a = &W.n[0].child[0], *b = &W.n[1].child[0];
+	assert_int_equal(a->encap_sport, 4500);
+	assert_int_equal(a->encap_dport, 4500);
+	assert_int_equal(b->encap_sport, 4500);
+	assert_int_equal(b->encap_dport, 4500 + NAT_PORT_SHIFT);
+	assert_memory_equal(&b->remote, &W.nat_addr, sizeof(W.nat_addr));
+	struct fp_ike_sa_info ia = sa_of(0), ib = sa_of(1);
+	assert_true(ia.nat_local && !ia.nat_remote);
+	assert_true(ib.nat_remote && !ib.nat_local);
+	assert_int_equal(ia.lport, 4500);
+	assert_int_equal(ia.rport, 4500);
+	assert_int_equal(ib.lport, 4500);
+	assert_int_equal(ib.rport, 4500 + NAT_PORT_SHIFT);
+}
+
+static void test_wrong_psk(void **state)
+{
+	(void)state;
+	memcpy(S[1].peer.psk_remote, "not-it!!", 8);
+	bring_up();
+	assert_int_equal(W.n[0].n_child, 0);
+	assert_int_equal(W.n[1].n_child, 0);
+	const struct fp_ike_stats *sa = fp_ike_stats(W.n[0].ike), *sb = fp_ike_stats(W.n[1].ike);
+	assert_int_equal(sb->auth_fail, 1);
+	assert_int_equal(sb->notify_tx[FP_IKE_N_AUTHENTICATION_FAILED], 1);
+	assert_int_equal(sa->notify_rx[FP_IKE_N_AUTHENTICATION_FAILED], 1);
+	assert_int_equal(sa->auth_fail, 1);
+	assert_int_equal(sa->established + sb->established, 0);
+	assert_int_equal(W.n[0].n_released, 1); /* the child SPI A offered */
+	struct fp_ike_sa_info info;
+	assert_false(fp_ike_sa_get(W.n[0].ike, 0, &info));
+	assert_false(fp_ike_sa_get(W.n[1].ike, 0, &info));
+}
+
+/* B checks A's AUTH under its remote PSK: A using the wrong local one is
+ * refused the same way; and A refuses B's AUTH when only B's is wrong. */
+static void test_wrong_psk_responder(void **state)
+{
+	(void)state;
+	memcpy(S[0].peer.psk_remote, "not-it!!", 8);
+	bring_up();
+	assert_int_equal(W.n[0].n_child, 0);
+	assert_int_equal(fp_ike_stats(W.n[0].ike)->auth_fail, 1);
+	assert_int_equal(W.n[0].n_released, 1);
+	/* B had installed its child; A's failure leaves B's SA until slice 3's
+	 * INFORMATIONAL; its child is taken down with it */
+	struct fp_ike_sa_info info;
+	assert_false(fp_ike_sa_get(W.n[0].ike, 0, &info));
+}
+
+static void test_invalid_ke(void **state)
+{
+	(void)state;
+	S[0].pol[0].group[0] = FP_IKE_DH_ECP_256;
+	S[0].pol[0].group[1] = FP_IKE_DH_CURVE25519;
+	S[0].pol[0].n_group = 2;
+	bring_up();
+	assert_children_mirror();
+	assert_int_equal(fp_ike_stats(W.n[1].ike)->notify_tx[FP_IKE_N_INVALID_KE_PAYLOAD], 1);
+	assert_int_equal(fp_ike_stats(W.n[0].ike)->notify_rx[FP_IKE_N_INVALID_KE_PAYLOAD], 1);
+	assert_int_equal(sa_of(0).group, FP_IKE_DH_CURVE25519);
+	assert_int_equal(fp_ike_stats(W.n[0].ike)->sa_init_tx, 2);
+}
+
+/* B only has group 19 and A offers it second: B takes A's KE group when its
+ * policy allows it, else asks; here A's first KE (31) is not in B's list. */
+static void test_invalid_ke_responder_group(void **state)
+{
+	(void)state;
+	S[0].pol[0].group[0] = FP_IKE_DH_CURVE25519;
+	S[0].pol[0].group[1] = FP_IKE_DH_ECP_384;
+	S[0].pol[0].n_group = 2;
+	S[1].pol[0].group[0] = FP_IKE_DH_ECP_384;
+	bring_up();
+	assert_children_mirror();
+	assert_int_equal(sa_of(1).group, FP_IKE_DH_ECP_384);
+}
+
+/* A responder that asks for a COOKIE: A sends IKE_SA_INIT again with
+ * N(COOKIE) first, same SPIi, MID 0, then comes up. */
+static void test_cookie_echo(void **state)
+{
+	(void)state;
+	static const uint8_t cookie[16] = "cookie-from-resp";
+	static struct fp_ike_msg m;
+	static uint8_t resp[64];
+	configure();
+	assert_int_equal(fp_ike_acquire(W.n[0].ike, 0, 7, 1 * NS), 0);
+	assert_int_equal(W.nq, 1);
+	struct fp_ike_dgram d = W.q[0].d; /* A's request, answered by hand */
+	uint8_t spi_i[8];
+	memcpy(spi_i, W.q[0].buf, 8);
+	W.nq = 0;
+
+	struct fp_ike_wr w;
+	struct fp_ike_hdr h = {.h_version = FP_IKE_VERSION, .h_exchange = FP_IKE_EX_IKE_SA_INIT,
+			       .h_flags = FP_IKE_FLAG_RESPONSE};
+	memcpy(h.h_spi_i, spi_i, 8);
+	fp_ike_wr_init(&w, resp, sizeof(resp));
+	fp_ike_put_hdr(&w, &h);
+	struct fp_ike_notify n = {.n_data = cookie, .n_len = sizeof(cookie),
+				  .n_type = FP_IKE_N_COOKIE};
+	fp_ike_put_notify(&w, &n);
+	long len = fp_ike_wr_finish(&w);
+	assert_true(len > 0);
+	struct fp_ike_dgram r = {d.remote, d.local, d.rport, d.lport, 0, resp, (uint32_t)len};
+	fp_ike_input(W.n[0].ike, &r, 1 * NS);
+
+	assert_int_equal(W.nq, 1);
+	assert_int_equal(fp_ike_msg_parse(&m, W.q[0].buf, W.q[0].d.len), FP_IKE_E_OK);
+	assert_memory_equal(m.m_hdr.h_spi_i, spi_i, 8);
+	assert_int_equal(m.m_hdr.h_msgid, 0);
+	assert_int_equal(m.m_chain.c_pl[0].pl_type, FP_IKE_PL_NOTIFY);
+	struct fp_ike_notify got;
+	assert_int_equal(fp_ike_notify_parse(&m.m_chain.c_pl[0], &got), FP_IKE_E_OK);
+	assert_int_equal(got.n_type, FP_IKE_N_COOKIE);
+	assert_int_equal(got.n_len, sizeof(cookie));
+	assert_memory_equal(got.n_data, cookie, sizeof(cookie));
+	pump(1 * NS);
+	assert_children_mirror();
+}
+
+static void test_retransmit_cached(void **state)
+{
+	(void)state;
+	W.drop_from = 1;
+	W.drop_exchange = FP_IKE_EX_IKE_AUTH;
+	bring_up();
+	assert_int_equal(W.n[0].n_child, 0);
+	assert_int_equal(W.n[1].n_child, 1);
+	assert_int_equal(sa_of(0).status, FP_IKE_SA_IN_NEG);
+	fp_ike_tick(W.n[0].ike, 4 * NS); /* 3 s after the request: not yet */
+	assert_int_equal(W.nq, 0);
+	fp_ike_tick(W.n[0].ike, 5 * NS + 1);
+	assert_int_equal(W.nq, 1);
+	pump(5 * NS + 1);
+	assert_children_mirror();
+	assert_int_equal(fp_ike_stats(W.n[0].ike)->retransmits, 1);
+	assert_int_equal(fp_ike_stats(W.n[1].ike)->retransmits, 1); /* the cached response */
+	assert_int_equal(fp_ike_stats(W.n[1].ike)->auth_ok, 1);     /* processed once */
+	assert_int_equal(fp_ike_stats(W.n[1].ike)->established, 1);
+}
+
+/* A flipped byte in A's IKE_AUTH: B refuses it on the ICV, unanswered and
+ * unprocessed; A's retransmission 4 s later brings the SA up. */
+static void test_auth_tampered(void **state)
+{
+	(void)state;
+	configure();
+	assert_int_equal(fp_ike_acquire(W.n[0].ike, 0, 7, 1 * NS), 0);
+	/* step by step: IKE_SA_INIT to B, its response to A */
+	fp_ike_input(W.n[1].ike, &W.q[0].d, 1 * NS);
+	W.q[0] = W.q[1];
+	W.q[0].d.data = W.q[0].buf;
+	W.nq = 1;
+	fp_ike_input(W.n[0].ike, &W.q[0].d, 1 * NS);
+	W.q[0] = W.q[1];
+	W.q[0].d.data = W.q[0].buf;
+	W.nq = 1;
+	assert_int_equal(W.q[0].buf[18], FP_IKE_EX_IKE_AUTH);
+	W.q[0].buf[W.q[0].d.len - 20] ^= 0x01;
+	pump(1 * NS);
+	assert_int_equal(fp_ike_stats(W.n[1].ike)->refused_icv, 1);
+	assert_int_equal(W.n[1].n_child, 0);
+	assert_int_equal(W.nq, 0);
+	fp_ike_tick(W.n[0].ike, 5 * NS);
+	pump(5 * NS);
+	assert_children_mirror();
+}
+
+/* No answer at all: 5 retransmissions at 4 s x 1.8^n, then the SA goes. */
+static void test_retransmit_give_up(void **state)
+{
+	(void)state;
+	W.drop_all = true;
+	bring_up();
+	uint64_t t = 1 * NS, wait = 4 * NS;
+	for (int i = 0; i < 6; i++) {
+		struct fp_ike_sa_info info;
+		assert_true(fp_ike_sa_get(W.n[0].ike, 0, &info));
+		fp_ike_tick(W.n[0].ike, t + wait - 1);
+		assert_int_equal(W.n[0].n_tx, 1 + (unsigned)i);
+		t += wait;
+		fp_ike_tick(W.n[0].ike, t);
+		wait = wait * 9 / 5;
+	}
+	struct fp_ike_sa_info info;
+	assert_int_equal(W.n[0].n_tx, 6);
+	assert_false(fp_ike_sa_get(W.n[0].ike, 0, &info));
+	assert_int_equal(fp_ike_stats(W.n[0].ike)->retransmits, 5);
+	assert_int_equal(fp_ike_stats(W.n[0].ike)->deleted, 1);
+}
+
+static void test_no_proposal(void **state)
+{
+	(void)state;
+	S[1].pol[0].encr[0] = FP_IKE_ENCR_AES_GCM_16;
+	S[1].pol[0].n_integ = 0;
+	bring_up();
+	assert_int_equal(fp_ike_stats(W.n[1].ike)->notify_tx[FP_IKE_N_NO_PROPOSAL_CHOSEN], 1);
+	assert_int_equal(fp_ike_stats(W.n[0].ike)->notify_rx[FP_IKE_N_NO_PROPOSAL_CHOSEN], 1);
+	struct fp_ike_sa_info info;
+	assert_false(fp_ike_sa_get(W.n[0].ike, 0, &info));
+	assert_false(fp_ike_sa_get(W.n[1].ike, 0, &info));
+}
+
+static void test_child_refused_ts(void **state)
+{
+	(void)state;
+	S[1].peer.tunnels[0].sel.remote = pfx(10, 9, 0, 16); /* not A's */
+	bring_up();
+	assert_int_equal(W.n[0].n_child + W.n[1].n_child, 0);
+	assert_int_equal(sa_of(0).status, FP_IKE_SA_READY);
+	assert_int_equal(sa_of(1).status, FP_IKE_SA_READY);
+	assert_int_equal(fp_ike_stats(W.n[1].ike)->notify_tx[FP_IKE_N_TS_UNACCEPTABLE], 1);
+	assert_int_equal(fp_ike_stats(W.n[0].ike)->notify_rx[FP_IKE_N_TS_UNACCEPTABLE], 1);
+	assert_int_equal(W.n[0].n_released, 1);
+	assert_int_equal(W.n[1].n_released, 0); /* refused before an SPI was taken */
+}
+
+static void test_child_refused_esp(void **state)
+{
+	(void)state;
+	S[1].peer.tunnels[0].esp[0] = (struct fp_ike_esp){FP_CIPHER_AES_CBC_256,
+							  FP_INTEG_HMAC_SHA512_256};
+	S[1].peer.tunnels[0].n_esp = 1;
+	bring_up();
+	assert_int_equal(W.n[0].n_child + W.n[1].n_child, 0);
+	assert_int_equal(sa_of(0).status, FP_IKE_SA_READY);
+	assert_int_equal(fp_ike_stats(W.n[1].ike)->notify_tx[FP_IKE_N_NO_PROPOSAL_CHOSEN], 1);
+}
+
+/* Every IKE suite fpvpn negotiates, each with every ESP suite. */
+static void test_every_suite(void **state)
+{
+	static const struct {
+		uint16_t encr, bits, integ, prf;
+	} ike_suites[] = {
+		{FP_IKE_ENCR_AES_CBC, 128, FP_IKE_INTEG_HMAC_SHA1_96, FP_IKE_PRF_HMAC_SHA1},
+		{FP_IKE_ENCR_AES_CBC, 256, FP_IKE_INTEG_HMAC_SHA2_256_128, FP_IKE_PRF_HMAC_SHA2_256},
+		{FP_IKE_ENCR_AES_CBC, 192, FP_IKE_INTEG_HMAC_SHA2_384_192, FP_IKE_PRF_HMAC_SHA2_384},
+		{FP_IKE_ENCR_AES_CBC, 256, FP_IKE_INTEG_HMAC_SHA2_512_256, FP_IKE_PRF_HMAC_SHA2_512},
+		{FP_IKE_ENCR_AES_GCM_16, 256, FP_IKE_INTEG_NONE, FP_IKE_PRF_HMAC_SHA2_384},
+		{FP_IKE_ENCR_AES_GCM_16, 128, FP_IKE_INTEG_NONE, FP_IKE_PRF_HMAC_SHA2_256},
+		{FP_IKE_ENCR_AES_GCM_12, 256, FP_IKE_INTEG_NONE, FP_IKE_PRF_HMAC_SHA2_256},
+		{FP_IKE_ENCR_AES_GCM_8, 128, FP_IKE_INTEG_NONE, FP_IKE_PRF_HMAC_SHA2_512},
+	};
+	static const struct fp_ike_esp esps[] = {
+		{FP_CIPHER_AES_GCM_256, FP_INTEG_NONE},
+		{FP_CIPHER_AES_GCM_128, FP_INTEG_NONE},
+		{FP_CIPHER_AES_CBC_256, FP_INTEG_HMAC_SHA256_128},
+		{FP_CIPHER_AES_CBC_256, FP_INTEG_HMAC_SHA384_192},
+		{FP_CIPHER_AES_CBC_128, FP_INTEG_HMAC_SHA512_256},
+		{FP_CIPHER_AES_CBC_128, FP_INTEG_HMAC_SHA1_96},
+	};
+	unsigned n = 0;
+	for (size_t i = 0; i < sizeof(ike_suites) / sizeof(ike_suites[0]); i++) {
+		for (size_t e = 0; e < sizeof(esps) / sizeof(esps[0]); e++) {
+			world_teardown(state);
+			world_setup(state);
+			for (int k = 0; k < 2; k++) {
+				struct fp_ike_policy *p = &S[k].pol[0];
+				p->encr[0] = ike_suites[i].encr;
+				p->encr_bits[0] = ike_suites[i].bits;
+				p->integ[0] = ike_suites[i].integ;
+				p->n_integ = ike_suites[i].integ ? 1 : 0;
+				p->prf[0] = ike_suites[i].prf;
+				p->group[0] = (uint16_t)(i % 2 ? FP_IKE_DH_MODP_2048 : FP_IKE_DH_ECP_256);
+				S[k].peer.tunnels[0].esp[0] = esps[e];
+				S[k].peer.tunnels[0].n_esp = 1;
+			}
+			bring_up();
+			assert_children_mirror();
+			assert_int_equal(W.n[0].child[0].key_in.cipher, esps[e].cipher);
+			assert_int_equal(W.n[0].child[0].key_in.integ, esps[e].integ);
+			assert_int_equal(sa_of(0).encr, ike_suites[i].encr);
+			assert_int_equal(sa_of(1).prf, ike_suites[i].prf);
+			n++;
+		}
+	}
+	assert_int_equal(n, 48);
+}
+
+/* charon's IKE_SA_INIT request (3 proposals, KE x25519) through a
+ * responder: the answer parses and takes the proposal B's policy names. */
+static void charon_init(const struct fp_ike_policy *pol, uint8_t want_num, uint16_t want_encr)
+{
+	static struct ikev_buf v;
+	static struct fp_ike_msg m;
+	static struct fp_ike_sa sa;
+	ikev_load(&v, "init-req.bin");
+	S[1].pol[0] = *pol;
+	configure();
+	struct fp_ike_dgram d = {W.n[1].addr, W.n[0].addr, 500, 500, 0, v.b, (uint32_t)v.n};
+	W.drop_all = false;
+	fp_ike_input(W.n[1].ike, &d, 1 * NS);
+	assert_int_equal(W.nq, 1);
+	const struct fp_ike_dgram *r = &W.q[0].d;
+	assert_int_equal(fp_ike_msg_parse(&m, W.q[0].buf, r->len), FP_IKE_E_OK);
+	assert_true(m.m_hdr.h_flags & FP_IKE_FLAG_RESPONSE);
+	const struct fp_ike_pl *pl = fp_ike_chain_find(&m.m_chain, FP_IKE_PL_SA, NULL);
+	assert_non_null(pl);
+	assert_int_equal(fp_ike_sa_parse(pl, &sa), FP_IKE_E_OK);
+	assert_int_equal(sa.sa_n_prop, 1);
+	assert_int_equal(sa.sa_prop[0].pr_num, want_num);
+	assert_int_equal(sa.sa_xf[sa.sa_prop[0].pr_first_xf].xf_id, want_encr);
+	assert_int_equal(sa.sa_xf[sa.sa_prop[0].pr_first_xf].xf_keylen, 256);
+	struct fp_ike_ke ke;
+	assert_int_equal(fp_ike_ke_parse(fp_ike_chain_find(&m.m_chain, FP_IKE_PL_KE, NULL), &ke),
+			 FP_IKE_E_OK);
+	assert_int_equal(ke.ke_group, FP_IKE_DH_CURVE25519);
+	assert_int_equal(ke.ke_len, 32);
+	assert_non_null(fp_ike_chain_find(&m.m_chain, FP_IKE_PL_NONCE, NULL));
+	/* charon's random NATD_S_IP: B sees the peer behind a NAT */
+	assert_true(sa_of(1).nat_remote);
+	assert_int_equal(sa_of(1).status, FP_IKE_SA_IN_NEG);
+	/* the same request again: the same response, not a second SA */
+	W.nq = 0;
+	fp_ike_input(W.n[1].ike, &d, 2 * NS);
+	assert_int_equal(W.nq, 1);
+	assert_int_equal(fp_ike_stats(W.n[1].ike)->sa_init_rx, 1);
+	assert_int_equal(fp_ike_stats(W.n[1].ike)->retransmits, 1);
+	struct fp_ike_sa_info info;
+	assert_false(fp_ike_sa_get(W.n[1].ike, 1, &info));
+	/* 30 s without IKE_AUTH: the half-open SA is gone */
+	assert_int_equal(fp_ike_stats(W.n[1].ike)->half_open, 1);
+	fp_ike_tick(W.n[1].ike, 32 * NS);
+	assert_false(fp_ike_sa_get(W.n[1].ike, 0, &info));
+	assert_int_equal(fp_ike_stats(W.n[1].ike)->half_open, 0);
+}
+
+static void test_charon_init_cbc(void **state)
+{
+	(void)state;
+	charon_init(&pol_cbc, 1, FP_IKE_ENCR_AES_CBC);
+}
+
+static void test_charon_init_gcm(void **state)
+{
+	(void)state;
+	struct fp_ike_policy p = pol_cbc;
+	p.encr[0] = FP_IKE_ENCR_AES_GCM_16;
+	p.n_integ = 0;
+	p.prf[0] = FP_IKE_PRF_HMAC_SHA2_384;
+	charon_init(&p, 2, FP_IKE_ENCR_AES_GCM_16);
+}
+
+/* charon's own AUTH payloads (lifecycle capture, PSK of
+ * tests/netns/strongswan.sh) check under fp_ike_auth_psk: IDi of the
+ * request with SK_pi and Nr, IDr of the response with SK_pr and Ni. */
+static void charon_auth_check(struct fp_ike_sarec *s, const char *inner, bool of_initiator)
+{
+	static const char psk[] = "ss-interop-psk-0123456789abcdef";
+	static struct ikev_buf v;
+	static struct fp_ike_chain c;
+	struct fp_ike_typed t;
+	ikev_load(&v, inner);
+	assert_int_equal(fp_ike_chain_parse(&c, v.b[0], v.b + 1, v.n - 1, true), FP_IKE_E_OK);
+	const struct fp_ike_pl *id =
+		fp_ike_chain_find(&c, of_initiator ? FP_IKE_PL_IDI : FP_IKE_PL_IDR, NULL);
+	const struct fp_ike_pl *au = fp_ike_chain_find(&c, FP_IKE_PL_AUTH, NULL);
+	assert_non_null(id);
+	assert_non_null(au);
+	assert_int_equal(fp_ike_typed_parse(au, &t), FP_IKE_E_OK);
+	assert_int_equal(t.t_kind, FP_IKE_AUTH_PSK);
+	assert_true(fp_ike_auth_psk_verify(s, of_initiator, (const uint8_t *)psk, sizeof(psk) - 1,
+					   id->pl_body, id->pl_len, t.t_data, t.t_len));
+	assert_false(fp_ike_auth_psk_verify(s, of_initiator, (const uint8_t *)psk,
+					    sizeof(psk) - 2, id->pl_body, id->pl_len, t.t_data,
+					    t.t_len));
+	assert_false(fp_ike_auth_psk_verify(s, !of_initiator, (const uint8_t *)psk,
+					    sizeof(psk) - 1, id->pl_body, id->pl_len, t.t_data,
+					    t.t_len));
+}
+
+static void test_charon_auth_psk(void **state)
+{
+	(void)state;
+	static struct ikev_buf req, resp;
+	static struct fp_ike_sarec s;
+	static struct fp_ike_msg m;
+	memset(&s, 0, sizeof(s));
+	ikev_load(&req, "init-req.bin");
+	ikev_load(&resp, "init-resp.bin");
+	s.s_init_req = req.b;
+	s.s_init_req_len = req.n;
+	s.s_init_resp = resp.b;
+	s.s_init_resp_len = resp.n;
+	const struct fp_ike_pl *ni = ikev_find(&m, &req, FP_IKE_PL_NONCE);
+	memcpy(s.s_ni, ni->pl_body, ni->pl_len);
+	s.s_ni_len = ni->pl_len;
+	const struct fp_ike_pl *nr = ikev_find(&m, &resp, FP_IKE_PL_NONCE);
+	memcpy(s.s_nr, nr->pl_body, nr->pl_len);
+	s.s_nr_len = nr->pl_len;
+	s.s_keys.k_suite.su_prf = FP_IKE_PRF_HMAC_SHA2_256;
+	s.s_keys.k_prf_len = 32;
+	ikev_key("keys-lifecycle.txt", "sk_pi", s.s_keys.k_pi);
+	ikev_key("keys-lifecycle.txt", "sk_pr", s.s_keys.k_pr);
+	charon_auth_check(&s, "auth-req.inner", true);
+	charon_auth_check(&s, "auth-resp.inner", false);
+}
+
+/* Garbage and stray messages are counted, never answered. */
+static void test_refusals_counted(void **state)
+{
+	(void)state;
+	static uint8_t junk[40];
+	configure();
+	struct fp_ike_dgram d = {W.n[1].addr, W.n[0].addr, 500, 500, 0, junk, sizeof(junk)};
+	fp_ike_input(W.n[1].ike, &d, NS);
+	assert_int_equal(fp_ike_stats(W.n[1].ike)->refused_parse, 1);
+	/* a well-formed IKE_AUTH for an SA nobody has */
+	static struct ikev_buf v;
+	ikev_load(&v, "auth-req.bin");
+	d.data = v.b;
+	d.len = (uint32_t)v.n;
+	fp_ike_input(W.n[1].ike, &d, NS);
+	assert_int_equal(fp_ike_stats(W.n[1].ike)->refused_spi, 1);
+	/* IKE_SA_INIT from an address with no tunnel-group */
+	ikev_load(&v, "init-req.bin");
+	d.data = v.b;
+	d.len = (uint32_t)v.n;
+	d.remote = addr4(203, 0, 113, 1);
+	fp_ike_input(W.n[1].ike, &d, NS);
+	assert_int_equal(fp_ike_stats(W.n[1].ike)->refused_state, 1);
+	assert_int_equal(W.n[1].n_tx, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, world_setup, world_teardown)
+		T(test_up),
+		T(test_nat),
+		T(test_wrong_psk),
+		T(test_wrong_psk_responder),
+		T(test_invalid_ke),
+		T(test_invalid_ke_responder_group),
+		T(test_cookie_echo),
+		T(test_retransmit_cached),
+		T(test_auth_tampered),
+		T(test_retransmit_give_up),
+		T(test_no_proposal),
+		T(test_child_refused_ts),
+		T(test_child_refused_esp),
+		T(test_every_suite),
+		T(test_charon_init_cbc),
+		T(test_charon_init_gcm),
+		T(test_charon_auth_psk),
+		T(test_refusals_counted),
+#undef T
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
