@@ -66,6 +66,10 @@ struct fp_gw_tunnel {
 	struct fp_gw_frag_stats frag;     /* written by the slow path only */
 	uint32_t pmtu;                    /* path MTU a router told, 0 = none (raw ESP) */
 	uint64_t pmtu_until;              /* CLOCK_REALTIME when it is forgotten */
+	bool ikev2;                       /* keys come from IKEv2, not the configuration */
+	uint16_t ike_peer;                /* its peer in fp_ike_cfg (ikev2 only) */
+	uint16_t pfs_group;               /* of its current child, for show */
+	_Atomic bool want_sa;             /* a packet found no SA: ask IKE (slow path) */
 };
 
 #define FP_GW_PMTU_AGE_NS (600ull * 1000000000ull) /* the ASA's pmtu-aging default */
@@ -75,6 +79,9 @@ struct fp_gw_stats {
 	uint64_t previous_tunnels;        /* pairs torn down by clear ipsec sa */
 	uint64_t last_clear_ns;           /* CLOCK_REALTIME of clear asp drop */
 };
+
+struct fp_ike;
+struct fp_ike_gw;
 
 struct fp_gw {
 	struct fp_config *cfg;            /* owned */
@@ -104,6 +111,11 @@ struct fp_gw {
 	/* Run what the pipes have punted so far on the slow path's software
 	 * pipe (live runtime; NULL offline, where nothing waits in between). */
 	void (*slow_drain)(struct fp_gw *gw);
+	/* IKEv2 (src/ike/ike.h, datapath/ike_gw.c): NULL when no interface has
+	 * "crypto ikev2 enable", or offline; IKE datagrams are then dropped as
+	 * ike-not-running. */
+	struct fp_ike *ike;
+	struct fp_ike_gw *ike_gw;         /* its hooks' state: peers, send queue */
 };
 
 /* Build from a validated configuration; takes ownership of cfg. -1 and a
