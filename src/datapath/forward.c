@@ -9,6 +9,7 @@
 #include "common/inet.h"
 #include "datapath/egress.h"
 #include "datapath/gateway.h"
+#include "datapath/ike_gw.h"
 #include "datapath/policy.h"
 #include "offload/capture.h"
 #include "offload/esp.h"
@@ -93,12 +94,14 @@ static bool is_ike(const struct fp_pkt *p)
 	return proto == FP_IPPROTO_UDP && p->len >= hl + 4 && fp_get16(p->data + hl + 2) == FP_IKE_PORT;
 }
 
-/* Cleartext from outside: IKE (no IKEv2 yet), traffic a tunnel should have
+/* Cleartext from outside: IKE (to src/ike when IKEv2 is on), traffic a tunnel should have
  * carried, or ordinary forwarding. */
 static void gw_cleartext(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt *p)
 {
-	if (is_ike(p))
-		gw_drop(gw, p, FP_DROP_IKE_NOT_RUNNING);
+	if (is_ike(p)) {
+		if (!fp_gw_ike_input(gw, io, p))
+			gw_drop(gw, p, FP_DROP_IKE_NOT_RUNNING);
+	}
 	else if (fp_policy_expects_encrypted(gw, p->data, p->len))
 		gw_drop(gw, p, FP_DROP_VPN_MISSING_DECRYPT);
 	else
@@ -214,6 +217,8 @@ static void gw_resteer(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pk
 		gw_drop(gw, p, FP_DROP_NO_SA);
 		return;
 	}
+	if (t->ikev2 && t->sa_out == FP_SA_NONE) /* dropped as ipsec-tun-down below */
+		atomic_store_explicit(&t->want_sa, true, memory_order_relaxed);
 	p->sa = t->sa_out;
 	p->rule = t->rule;
 	p->ifc = t->iface->id;
@@ -269,10 +274,12 @@ static void gw_fragment(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_p
 static void gw_slow_cleartext(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt *p)
 {
 	fp_capture_point(gw->caps, FP_CAP_DATAPATH, gw_thread(io), p->ifc, &p, 1, io->now_ns);
-	if (p->drop == FP_DROP_IKE_PUNT)
-		gw_drop(gw, p, FP_DROP_IKE_NOT_RUNNING);
-	else
+	if (p->drop == FP_DROP_IKE_PUNT) {
+		if (!fp_gw_ike_input(gw, io, p))
+			gw_drop(gw, p, FP_DROP_IKE_NOT_RUNNING);
+	} else {
 		gw_cleartext(gw, io, p);
+	}
 }
 
 void fp_gw_slow_input(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt **pkts,

@@ -95,13 +95,26 @@ int fp_gw_init_pipes(struct fp_gw *gw, struct fp_config *cfg, unsigned n_pipes, 
 		return -1;
 	}
 	gw_ifaces(gw);
-	for (unsigned i = 0; i < cfg->n_entries; i++) {
-		if (fp_gw_tunnel_build(gw, &cfg->entries[i], err, errlen) < 0) {
-			fp_gw_fini(gw);
-			return -1;
+	/* manual keys first, then the entries IKEv2 keys (seqkeep.h) */
+	for (unsigned pass = 0; pass < 2; pass++)
+		for (unsigned i = 0; i < cfg->n_entries; i++) {
+			const struct fp_cfg_map_entry *e = &cfg->entries[i];
+			if ((e->n_in && e->n_out) != !pass)
+				continue;
+			if (fp_gw_tunnel_build(gw, e, err, errlen) < 0) {
+				fp_gw_fini(gw);
+				return -1;
+			}
 		}
-	}
 	return 0;
+}
+
+unsigned fp_gw_manual_tunnels(const struct fp_gw *gw)
+{
+	unsigned n = 0;
+	while (n < gw->n_tunnels && !gw->tunnels[n].ikev2)
+		n++;
+	return n;
 }
 
 void fp_gw_fini(struct fp_gw *gw)

@@ -125,6 +125,9 @@ struct fp_gw {
 int fp_gw_init(struct fp_gw *gw, struct fp_config *cfg, char *err, size_t errlen);
 int fp_gw_init_pipes(struct fp_gw *gw, struct fp_config *cfg, unsigned n_pipes, char *err,
 		     size_t errlen);
+/* How many tunnels have manual keys: they come first in gw->tunnels, the
+ * ones IKEv2 keys after them. */
+unsigned fp_gw_manual_tunnels(const struct fp_gw *gw);
 /* The engine pipe a tunnel with this inbound SPI belongs to. */
 struct fp_pipe *fp_gw_pipe_for_spi(const struct fp_gw *gw, uint32_t spi);
 /* Where a tunnel's SAs belong under the current settings. */

@@ -154,11 +154,15 @@ static void moves_phase(struct moves *mv, enum move_phase ph)
 		moves_on_pipe(&gw->soft, mv);
 }
 
-/* The tunnels to move; with all, every tunnel, to where it is now. */
+/* The tunnels to move; with all, every tunnel, to where it is now. Only
+ * manual-key tunnels: their keys are in the configuration, while an IKEv2
+ * child's are known to the engine alone; a negotiated child stays where
+ * it was installed until its rekey puts the new one where the settings
+ * say (docs/ike.md). */
 static unsigned moves_plan(struct fp_gw *gw, struct move *m, bool all)
 {
 	unsigned n = 0;
-	for (unsigned i = 0; i < gw->n_tunnels; i++) {
+	for (unsigned i = 0; i < fp_gw_manual_tunnels(gw); i++) {
 		struct fp_gw_tunnel *t = &gw->tunnels[i];
 		struct fp_pipe *home = all ? t->pipe : fp_gw_tunnel_home(gw, t);
 		if (home == t->pipe && !all)

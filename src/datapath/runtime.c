@@ -14,6 +14,7 @@
 
 #include "common/inet.h"
 #include "datapath/child.h"
+#include "datapath/ike_gw.h"
 #include "datapath/thread_io.h"
 #include "io/icmperr.h"
 #include "io/msg.h"
@@ -467,6 +468,8 @@ void fp_rt_slow_poll(struct fp_runtime *rt)
 	for (unsigned i = 0; i < rt->n_workers; i++)
 		slow_punts(rt, i, UINT32_MAX);
 	fp_rt_rx_ports(&slow_ctx);
+	slow_ctx.gio.now_ns = fp_gw_clock();
+	fp_gw_ike_poll(rt->gw, &slow_ctx.gio); /* its answers and timers, out with the rest */
 	fp_rt_flush(&slow_ctx);
 	fp_capset_reclaim(rt->gw->caps); /* captures cleared or removed from the CLI */
 }

@@ -41,10 +41,10 @@ static void seqkeep_ids(const struct fp_gw *gw, const struct fp_gw_tunnel *t, st
 
 /* Two entries sending under one key would each send 1, 2, 3... under it:
  * the nonce reuse this file prevents, across tunnels. Refused, naming both. */
-static int seqkeep_shared_key(const struct fp_gw *gw, const struct seqkeep_ids *ids, char *err,
-			      size_t errlen)
+static int seqkeep_shared_key(const struct fp_seqkeep *k, const struct fp_gw *gw,
+			      const struct seqkeep_ids *ids, char *err, size_t errlen)
 {
-	for (unsigned i = 0; i < gw->n_tunnels; i++)
+	for (unsigned i = 0; i < k->sk_n; i++)
 		for (unsigned j = 0; j < i; j++) {
 			if (memcmp(ids[i].si_out, ids[j].si_out, FP_CRYPTO_KEY_ID_LEN) != 0)
 				continue;
@@ -128,7 +128,7 @@ static void seqkeep_keep_old(struct fp_seqkeep *k, struct fp_seqfile *old)
 static void seqkeep_match(struct fp_seqkeep *k, struct fp_gw *gw, const struct seqkeep_ids *ids,
 			  struct fp_seqfile *old)
 {
-	for (unsigned i = 0; i < gw->n_tunnels; i++) {
+	for (unsigned i = 0; i < k->sk_n; i++) {
 		struct fp_gw_tunnel *t = &gw->tunnels[i];
 		bool out = seqkeep_match_out(k, t, i, &ids[i], old);
 		bool in = seqkeep_match_in(k, t, i, &ids[i], old);
@@ -154,7 +154,7 @@ static void seqkeep_warn_low(const struct fp_seqkeep *k, const struct fp_gw_tunn
 /* Blocks saved: now the SAs may use them. */
 static void seqkeep_limits(const struct fp_seqkeep *k, struct fp_gw *gw, const bool *renewed)
 {
-	for (unsigned i = 0; i < gw->n_tunnels; i++) {
+	for (unsigned i = 0; i < k->sk_n; i++) {
 		struct fp_gw_tunnel *t = &gw->tunnels[i];
 		if (!renewed || renewed[i])
 			fp_sa_seq_reserve(t->pipe->db, t->sa_out, k->sk_file.sf_out[i].sr_seq);
@@ -167,12 +167,12 @@ static int seqkeep_plan(struct fp_seqkeep *k, struct fp_gw *gw, struct fp_seqfil
 			size_t errlen)
 {
 	static struct seqkeep_ids ids[FP_GW_MAX_TUNNELS]; /* the main thread's, at start */
-	for (unsigned i = 0; i < gw->n_tunnels; i++)
+	for (unsigned i = 0; i < k->sk_n; i++)
 		seqkeep_ids(gw, &gw->tunnels[i], &ids[i]);
-	if (seqkeep_shared_key(gw, ids, err, errlen) < 0)
+	if (seqkeep_shared_key(k, gw, ids, err, errlen) < 0)
 		return -1;
 	seqkeep_match(k, gw, ids, old);
-	for (unsigned i = 0; i < gw->n_tunnels; i++) {
+	for (unsigned i = 0; i < k->sk_n; i++) {
 		struct fp_seqfile_rec *out = &k->sk_file.sf_out[i];
 		out->sr_seq = seqkeep_block_end(&gw->tunnels[i], out->sr_seq, k->sk_block);
 		seqkeep_warn_low(k, &gw->tunnels[i], out->sr_seq);
@@ -191,6 +191,7 @@ int fp_seqkeep_start(struct fp_seqkeep *k, struct fp_gw *gw, const char *path, u
 	}
 	snprintf(k->sk_path, sizeof(k->sk_path), "%s", path);
 	k->sk_block = block ? block : FP_SEQKEEP_BLOCK;
+	k->sk_n = fp_gw_manual_tunnels(gw);
 	struct fp_seqfile *old = malloc(sizeof(*old));
 	if (!old) {
 		snprintf(err, errlen, "out of memory");
@@ -237,7 +238,7 @@ static bool seqkeep_due(const struct fp_seqkeep *k, struct fp_gw *gw, unsigned i
 static bool seqkeep_in_tops(struct fp_seqkeep *k, struct fp_gw *gw)
 {
 	bool moved = false;
-	for (unsigned i = 0; i < gw->n_tunnels; i++) {
+	for (unsigned i = 0; i < k->sk_n; i++) {
 		const struct fp_gw_tunnel *t = &gw->tunnels[i];
 		uint64_t top = fp_sa_seq_peek(t->pipe->db, t->sa_in);
 		struct fp_seqfile_rec *in = &k->sk_file.sf_in[k->sk_in_of[i]];
@@ -254,7 +255,7 @@ static int seqkeep_save(struct fp_seqkeep *k, struct fp_gw *gw, const bool *rene
 {
 	char err[512];
 	if (fp_seqfile_save(&k->sk_file, k->sk_path, err, sizeof(err)) < 0) {
-		for (unsigned i = 0; i < gw->n_tunnels; i++)
+		for (unsigned i = 0; i < k->sk_n; i++)
 			k->sk_file.sf_out[i].sr_seq = before[i];
 		seqkeep_save_failed(k, err);
 		return -1;
@@ -273,7 +274,7 @@ int fp_seqkeep_tick(struct fp_seqkeep *k, struct fp_gw *gw)
 	bool renewed[FP_GW_MAX_TUNNELS];
 	uint64_t before[FP_GW_MAX_TUNNELS];
 	unsigned n = 0;
-	for (unsigned i = 0; i < gw->n_tunnels; i++) {
+	for (unsigned i = 0; i < k->sk_n; i++) {
 		struct fp_seqfile_rec *out = &k->sk_file.sf_out[i];
 		uint64_t end;
 		before[i] = out->sr_seq;
@@ -292,7 +293,7 @@ int fp_seqkeep_tick(struct fp_seqkeep *k, struct fp_gw *gw)
 int fp_seqkeep_stop(struct fp_seqkeep *k, struct fp_gw *gw, char *err, size_t errlen)
 {
 	seqkeep_in_tops(k, gw);
-	for (unsigned i = 0; i < gw->n_tunnels; i++) {
+	for (unsigned i = 0; i < k->sk_n; i++) {
 		const struct fp_gw_tunnel *t = &gw->tunnels[i];
 		uint64_t last = fp_sa_seq_peek(t->pipe->db, t->sa_out);
 		/* a pair that could not be installed again keeps its block; an SA

@@ -32,6 +32,10 @@ struct fp_seqkeep {
 	struct fp_seqfile sk_file;
 	unsigned sk_in_of[FP_GW_MAX_TUNNELS]; /* tunnel i's inbound record */
 	uint64_t sk_out_from[FP_GW_MAX_TUNNELS]; /* tunnel i's key's LAST at start: never below */
+	/* The manual-key tunnels: the first sk_n of gw->tunnels, those built
+	 * from the configuration's keys; IKEv2 tunnels come after them and
+	 * need none of this (their SAs are fresh per negotiation). */
+	unsigned sk_n;
 	unsigned sk_continued;            /* tunnels that went on from saved state at start */
 	unsigned sk_forgotten;            /* records that fell out of the history at start */
 	uint64_t sk_saves, sk_save_failed;

@@ -123,6 +123,22 @@ static void tunnel_wipe_keys(struct fp_gw_tunnel *t)
 	}
 }
 
+/* An IKEv2 tunnel before its first negotiation: no SA; its packets go to
+ * the slow path, which drops them as ipsec-tun-down and asks IKE. What show
+ * prints of it until then: the proposal's first transform, no keys. */
+static void tunnel_down(struct fp_gw_tunnel *t)
+{
+	struct fp_cfg_session_key none = {0};
+	tunnel_key(&t->in.key, t->proposal, &none);
+	t->out.key = t->in.key;
+	t->in.dir = FP_SA_IN;
+	t->out.dir = FP_SA_OUT;
+	t->in.local = t->out.local = t->local;
+	t->in.remote = t->out.remote = t->entry->peer;
+	t->route = (uint64_t)t->pipe->id << 32 | FP_SA_NONE;
+	tunnel_eligibility(t);
+}
+
 static int tunnel_install(struct fp_gw *gw, struct fp_gw_tunnel *t, char *err, size_t errlen)
 {
 	struct fp_child_sa c;
@@ -149,7 +165,8 @@ int fp_gw_tunnel_build(struct fp_gw *gw, const struct fp_cfg_map_entry *e, char 
 		       size_t errlen)
 {
 	const struct fp_cfg_iface *ifc = fp_config_map_iface(gw->cfg, e->map);
-	if (!ifc || !e->n_in || !e->n_out)
+	bool ikev2 = ifc && !e->n_in && !e->n_out && fp_config_ikev2_enabled(gw->cfg, ifc->nameif);
+	if (!ifc || (!ikev2 && (!e->n_in || !e->n_out)))
 		return 0; /* not bound, or no keys yet: nothing to install */
 	struct fp_gw_tunnel *t = &gw->tunnels[gw->n_tunnels];
 	memset(t, 0, sizeof(*t));
@@ -169,7 +186,10 @@ int fp_gw_tunnel_build(struct fp_gw *gw, const struct fp_cfg_map_entry *e, char 
 	}
 	if (tunnel_local(t, err, errlen) < 0)
 		return -1;
-	if (tunnel_install(gw, t, err, errlen) < 0)
+	t->ikev2 = ikev2;
+	if (ikev2)
+		tunnel_down(t);
+	else if (tunnel_install(gw, t, err, errlen) < 0)
 		return -1;
 	gw->n_tunnels++;
 	return 0;

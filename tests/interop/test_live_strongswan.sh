@@ -76,7 +76,8 @@ flow-offload-ipsec
 EOF
 # FPVPN_SS_DRY=1 (with FPVPN_FORCE_IKEV2=1): only the charon side, to check the rig
 [ -n "${FPVPN_SS_DRY:-}" ] || nt_start a "$NT_WORK/a.conf"
-ss_conf b "$NT_WORK/ss-b" "$SS_B_OUT_IP" "$SS_A_OUT_IP" 198.18.12.0/24 198.18.11.0/24 ssb.test ssa.test
+# fpvpnd identifies itself by its address (the ASA's default for PSK), charon by FQDN
+ss_conf b "$NT_WORK/ss-b" "$SS_B_OUT_IP" "$SS_A_OUT_IP" 198.18.12.0/24 198.18.11.0/24 ssb.test "$SS_A_OUT_IP"
 SS_LOG_IKE=4 SS_LOG_CHD=4 ss_start b "$SS_B"
 if [ -n "${FPVPN_SS_DRY:-}" ]; then
 	nt_check "charon listens on 500 and 4500 in $SS_B" \

@@ -1,0 +1,277 @@
+/* The hooks src/ike calls (send, SPIs, children, log) and the gateway's
+ * calls into it (ike_gw.h). IKE's datagrams wait in a small queue until
+ * the slow path's poll sends them through its own UDP ports: IKE may
+ * answer from inside a burst or from its timers alike. */
+#include "datapath/ike_gw.h"
+
+#include <openssl/crypto.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/inet.h"
+#include "datapath/child.h"
+
+struct ike_tx {
+	struct fp_addr local, remote;
+	uint16_t lport, rport, ifc;
+	uint32_t len;
+	uint8_t data[FP_IKE_GW_TX_MAX];
+};
+
+struct fp_ike_gw {
+	struct fp_gw *gw;
+	struct ike_tx q[FP_IKE_GW_TXQ];
+	unsigned n_q;
+	uint64_t tx_dropped;              /* queue full or message too big */
+};
+
+static void ike_send(void *ctx, const struct fp_ike_dgram *d)
+{
+	struct fp_ike_gw *ig = ctx;
+	if (ig->n_q == FP_IKE_GW_TXQ || d->len > FP_IKE_GW_TX_MAX) {
+		ig->tx_dropped++;
+		return;
+	}
+	struct ike_tx *t = &ig->q[ig->n_q++];
+	t->local = d->local, t->remote = d->remote;
+	t->lport = d->lport, t->rport = d->rport, t->ifc = d->ifc;
+	t->len = d->len;
+	memcpy(t->data, d->data, d->len);
+}
+
+static uint32_t ike_spi_alloc(void *ctx)
+{
+	struct fp_ike_gw *ig = ctx;
+	uint32_t spi;
+	return fp_child_spi_alloc(ig->gw, &spi) == 0 ? spi : 0;
+}
+
+static void ike_spi_release(void *ctx, uint32_t spi)
+{
+	struct fp_ike_gw *ig = ctx;
+	fp_child_spi_release(ig->gw, spi);
+}
+
+static void ike_child_sa(const struct fp_gw *gw, const struct fp_ike_child *c, struct fp_child_sa *cs)
+{
+	memset(cs, 0, sizeof(*cs));
+	cs->cs_spi_in = c->spi_in;
+	cs->cs_spi_out = c->spi_out;
+	cs->cs_tunnel = (uint16_t)c->tunnel;
+	cs->cs_encap_sport = c->encap_sport;
+	cs->cs_encap_dport = c->encap_dport;
+	cs->cs_mode = c->transport ? FP_SA_TRANSPORT : FP_SA_TUNNEL;
+	cs->cs_esn = c->esn;
+	cs->cs_key_in = c->key_in;
+	cs->cs_key_out = c->key_out;
+	cs->cs_sel = c->sel;
+	cs->cs_life_s = c->life_s;
+	cs->cs_life_kb = c->life_kb;
+	cs->cs_tag = gw->tunnels[c->tunnel].conn_id;
+}
+
+/* A first child goes in whole; a rekey's new inbound SA first, then its
+ * outbound one takes the tunnel's rule from the old child, which stays
+ * until IKE deletes it (make-before-break). */
+static int ike_child_up(void *ctx, const struct fp_ike_child *c, uint64_t old_handle,
+			uint64_t *handle)
+{
+	struct fp_ike_gw *ig = ctx;
+	struct fp_gw *gw = ig->gw;
+	struct fp_child_sa cs;
+	char why[160];
+	uint32_t h = FP_SA_NONE;
+	if (c->tunnel >= gw->n_tunnels || !gw->tunnels[c->tunnel].ikev2)
+		return -1;
+	ike_child_sa(gw, c, &cs);
+	int rc = old_handle == UINT64_MAX
+			 ? fp_child_add(gw, &cs, &h, why, sizeof(why))
+			 : fp_child_add_inbound(gw, &cs, &h, why, sizeof(why)) < 0
+			       ? -1
+			       : fp_child_add_outbound(gw, h, (uint32_t)old_handle, why, sizeof(why));
+	fp_crypto_cleanse(&cs, sizeof(cs));
+	if (rc < 0) {
+		if (h != FP_SA_NONE)
+			fp_child_delete(gw, h, "rekey refused");
+		fprintf(stderr, "fpvpnd: IKEv2 child SA not installed: %s\n", why);
+		return -1;
+	}
+	gw->tunnels[c->tunnel].pfs_group = c->pfs_group;
+	*handle = h;
+	return 0;
+}
+
+static void ike_child_down(void *ctx, uint64_t handle, const char *reason)
+{
+	struct fp_ike_gw *ig = ctx;
+	fp_child_delete(ig->gw, (uint32_t)handle, reason);
+}
+
+static void ike_log(void *ctx, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, "fpvpnd: %s\n", line);
+}
+
+static bool ike_enabled(const struct fp_config *cfg)
+{
+	return cfg->n_ikev2_enables > 0;
+}
+
+int fp_gw_ike_start(struct fp_gw *gw, char *err, size_t errlen)
+{
+	if (!ike_enabled(gw->cfg))
+		return 0;
+	struct fp_ike_gw *ig = calloc(1, sizeof(*ig));
+	struct fp_ike_peer *peers = calloc(FP_IKE_MAX_PEERS, sizeof(*peers));
+	struct fp_ike_cfg cfg;
+	int rc = -1;
+	if (!ig || !peers) {
+		snprintf(err, errlen, "IKEv2: out of memory");
+		goto done;
+	}
+	ig->gw = gw;
+	struct fp_ike_env env = {.ctx = ig, .send = ike_send, .spi_alloc = ike_spi_alloc,
+				 .spi_release = ike_spi_release, .child_up = ike_child_up,
+				 .child_down = ike_child_down, .log = ike_log};
+	if (fp_ike_gw_cfg(gw, &cfg, peers, err, errlen) < 0)
+		goto done;
+	if (!(gw->ike = fp_ike_new(&env))) {
+		snprintf(err, errlen, "IKEv2: out of memory");
+		goto done;
+	}
+	if (fp_ike_configure(gw->ike, &cfg, err, errlen) < 0)
+		goto done;
+	gw->ike_gw = ig;
+	ig = NULL;
+	rc = 0;
+done:
+	if (peers)
+		OPENSSL_cleanse(peers, FP_IKE_MAX_PEERS * sizeof(*peers)); /* the pre-shared keys */
+	free(peers);
+	if (rc < 0 && gw->ike) {
+		fp_ike_free(gw->ike);
+		gw->ike = NULL;
+	}
+	free(ig);
+	return rc;
+}
+
+void fp_gw_ike_stop(struct fp_gw *gw)
+{
+	if (gw->ike)
+		fp_ike_free(gw->ike); /* its children go through child_down */
+	gw->ike = NULL;
+	free(gw->ike_gw);
+	gw->ike_gw = NULL;
+}
+
+/* The outer header's addresses and the UDP ports; false if it is not
+ * UDP that fits. */
+static bool ike_udp(const struct fp_pkt *p, struct fp_ike_dgram *d)
+{
+	const uint8_t *h = p->data;
+	bool v4 = p->len && (h[0] >> 4) == 4;
+	uint32_t hl = v4 ? (uint32_t)(h[0] & 0x0f) * 4 : FP_IPV6_HLEN;
+	if (p->len < hl + FP_UDP_HLEN || (v4 ? h[9] : h[6]) != FP_IPPROTO_UDP)
+		return false;
+	memset(d, 0, sizeof(*d));
+	d->remote.af = d->local.af = v4 ? FP_AF_INET : FP_AF_INET6;
+	memcpy(d->remote.a, h + (v4 ? 12 : 8), v4 ? 4 : 16);
+	memcpy(d->local.a, h + (v4 ? 16 : 24), v4 ? 4 : 16);
+	d->rport = fp_get16(h + hl);
+	d->lport = fp_get16(h + hl + 2);
+	d->ifc = p->ifc;
+	d->data = h + hl + FP_UDP_HLEN;
+	d->len = p->len - hl - FP_UDP_HLEN;
+	return true;
+}
+
+bool fp_gw_ike_input(struct fp_gw *gw, const struct fp_gw_io *io, const struct fp_pkt *p)
+{
+	struct fp_ike_dgram d;
+	if (!gw->ike)
+		return false;
+	if (!ike_udp(p, &d))
+		return true; /* is_ike / the engine's option-ID said UDP; nothing to give */
+	if (d.lport != FP_IKE_PORT) { /* 4500: the non-ESP marker goes */
+		if (d.len < 4)
+			return true;
+		d.data += 4;
+		d.len -= 4;
+	}
+	fp_ike_input(gw->ike, &d, io->now_ns);
+	return true;
+}
+
+/* One queued datagram as an IP + UDP packet the slow path's UDP port of
+ * that source port sends (its tx keeps the payload and the addresses). */
+static bool ike_build(const struct ike_tx *t, struct fp_pkt *p)
+{
+	bool v4 = t->local.af == FP_AF_INET;
+	uint32_t hl = v4 ? FP_IPV4_HLEN : FP_IPV6_HLEN, marker = t->lport == FP_IKE_PORT ? 0 : 4;
+	uint32_t len = hl + FP_UDP_HLEN + marker + t->len;
+	if (FP_PKT_HEADROOM + len > FP_PKT_BUF_SIZE)
+		return false;
+	fp_pkt_reset(p);
+	uint8_t *h = fp_pkt_put(p, len);
+	memset(h, 0, hl + FP_UDP_HLEN + marker);
+	if (v4) {
+		h[0] = 0x45, h[8] = 64, h[9] = FP_IPPROTO_UDP;
+		fp_put16(h + 2, (uint16_t)len);
+		memcpy(h + 12, t->local.a, 4);
+		memcpy(h + 16, t->remote.a, 4);
+		fp_ipv4_csum_set(h);
+	} else {
+		h[0] = 0x60, h[6] = FP_IPPROTO_UDP, h[7] = 64;
+		fp_put16(h + 4, (uint16_t)(len - FP_IPV6_HLEN));
+		memcpy(h + 8, t->local.a, 16);
+		memcpy(h + 24, t->remote.a, 16);
+	}
+	fp_put16(h + hl, t->lport);
+	fp_put16(h + hl + 2, t->rport);
+	fp_put16(h + hl + 4, (uint16_t)(len - hl));
+	memcpy(h + hl + FP_UDP_HLEN + marker, t->data, t->len);
+	p->ifc = t->ifc;
+	return true;
+}
+
+static void ike_flush(struct fp_ike_gw *ig, const struct fp_gw_io *io)
+{
+	for (unsigned i = 0; i < ig->n_q; i++) {
+		struct fp_pkt *p;
+		if (io->alloc(io->ctx, &p, 1) != 1) {
+			ig->tx_dropped += ig->n_q - i;
+			break;
+		}
+		if (!ike_build(&ig->q[i], p)) {
+			ig->tx_dropped++;
+			io->free(io->ctx, &p, 1);
+			continue;
+		}
+		io->emit(io->ctx, p->ifc, p);
+	}
+	ig->n_q = 0;
+}
+
+/* Tunnels a packet found without an SA (the ASA's KEY_ACQUIRE): IKE starts
+ * a negotiation unless one runs or was tried in the last seconds. */
+static void ike_acquires(struct fp_gw *gw, uint64_t now)
+{
+	for (unsigned i = fp_gw_manual_tunnels(gw); i < gw->n_tunnels; i++) {
+		struct fp_gw_tunnel *t = &gw->tunnels[i];
+		if (atomic_exchange_explicit(&t->want_sa, false, memory_order_relaxed))
+			fp_ike_acquire(gw->ike, t->ike_peer, i, now);
+	}
+}
+
+void fp_gw_ike_poll(struct fp_gw *gw, const struct fp_gw_io *io)
+{
+	if (!gw->ike)
+		return;
+	ike_acquires(gw, io->now_ns);
+	fp_ike_tick(gw->ike, io->now_ns);
+	ike_flush(gw->ike_gw, io);
+}
