@@ -100,6 +100,40 @@ for child in gcm256 gcm128 cbc256sha256 cbc256sha384; do
 	ss_sas b | sed 's/^/     charon: /' | head -8
 	ss_terminate b
 done
+nt_say "fpvpnd initiates: traffic with no SA (the ASA's KEY_ACQUIRE)"
+nt_cli a clear asp drop >/dev/null
+nt_in a ping -n -q -c 3 -i 0.3 -W 1 -I "$SS_A_LAN" "$SS_B_LAN" >"$NT_WORK/ping-acquire.txt" 2>&1
+for _ in $(seq 50); do
+	ss_sas b | grep -q INSTALLED && break
+	sleep 0.1
+done
+down=$(nt_cli a show asp drop | awk '/\(ipsec-tun-down\)/ { print $NF }')
+nt_check "the first packets were dropped while negotiating (ipsec-tun-down: ${down:-0})" test "${down:-0}" -gt 0
+nt_check "charon answered as responder (its SA marked _r*)" sh -c "swanctl --list-sas --uri unix://$NT_WORK/ss-b/charon.vici | grep -q '_r\*'"
+nt_in a ping -n -q -c 5 -i 0.1 -W 2 -I "$SS_A_LAN" "$SS_B_LAN" >"$NT_WORK/ping-fp.txt" 2>&1
+nt_check "then pings fpvpnd's inside -> charon's LAN" grep -q ' 5 received' "$NT_WORK/ping-fp.txt"
+# charon_in: the packets charon's inbound SA counted; ss_udp_drops: what its
+# UDP sockets could not take (kernel-libipsec reads one datagram at a time)
+charon_in() { ss_sas b | awk '/ in  / { for (i = 1; i <= NF; i++) if ($(i+1) ~ /^packets/) n += $i } END { print n + 0 }'; }
+ss_udp_drops() { ip netns exec "$SS_B" nstat -az UdpRcvbufErrors | awk '/UdpRcvbufErrors/ { print $2 }'; }
+f=$(nt_show a sa-pings show crypto ipsec sa)
+enc=$(nt_sum_field "#pkts encaps" <"$f")
+nt_check "after the pings charon counted what fpvpnd sent ($(charon_in) of $enc)" test "$(charon_in)" = "$enc"
+drops0=$(ss_udp_drops)
+nt_bg "$SS_B" "$NT_WORK/iperf3-server.log" ip netns exec "$SS_B" iperf3 -s -1 -B "$SS_B_LAN"
+for _ in $(seq 50); do ip netns exec "$SS_B" ss -ltn | grep -q ':5201 ' && break; sleep 0.1; done
+nt_in a timeout 30 iperf3 -c "$SS_B_LAN" -B "$SS_A_LAN" -t 3 >"$NT_WORK/iperf3.txt" 2>&1
+nt_check "3 s of iperf3 TCP through the tunnel" grep -q 'receiver' "$NT_WORK/iperf3.txt"
+grep -E 'sender|receiver' "$NT_WORK/iperf3.txt" | sed 's/^/     /'
+f=$(nt_show a sa-initiated show crypto ipsec sa)
+nt_check "fpvpnd's SAs OFFLOADED" grep -q 'in use settings.*OFFLOADED' "$f"
+enc=$(nt_sum_field "#pkts encaps" <"$f")
+got=$(charon_in) lost=$(($(ss_udp_drops) - drops0))
+echo "     fpvpnd encapsulated $enc packets; charon's inbound SA counted $got, its UDP sockets dropped $lost"
+nt_check "every packet fpvpnd sent is in charon's SA or its socket drops ($got + $lost = $enc)" \
+	test "$((got + lost))" = "$enc"
+ss_sas b | sed 's/^/     charon: /' | head -8
+ss_terminate b
 ss_stop b
 nt_stop a
 nt_done
