@@ -1,19 +1,17 @@
 #!/bin/bash
 # fpvpnd against strongSwan charon, the real IKEv2 peer (docs/testing.md,
-# shared/notes/strongswan-peer.md). SKIPPED until fpvpnd speaks IKEv2:
-# charon always negotiates its SAs (no manual keys), and its
-# kernel-libipsec backend only does ESP in UDP/4500.
+# shared/notes/strongswan-peer.md). charon's kernel-libipsec backend only
+# does ESP in UDP/4500 (encap = yes: it fakes a NAT).
 #
 #  netns $NT_A (fpvpnd)                                netns $SS_B (charon)
 #  inside TUN tun-in 198.18.11.1/24                    lo 198.18.12.1/32 (LAN 198.18.12.0/24)
 #  outside veth fpa-out 198.18.10.1/24 ============== ssb-out 198.18.10.2/24
 #
-# Once IKEv2 lands: (1) charon initiates each child (gcm256, gcm128,
-# cbc256sha256, cbc256sha384) and fpvpnd responds; (2) fpvpnd initiates;
-# for each, ping both ways, 3 s of iperf3, fpvpnd's `show crypto ipsec sa`
-# shows the negotiated transform OFFLOADED with counters matching charon's
-# (swanctl --list-sas). The fpvpnd configuration below is the ASA's IKEv2
-# L2L syntax; adjust it to what fpvpnd's docs/configuration.md will say.
+# (1) charon initiates each child (gcm256, gcm128, cbc256sha256,
+# cbc256sha384) and fpvpnd responds; (2) fpvpnd initiates on traffic; for
+# each, pings both ways, fpvpnd's `show crypto ipsec sa` OFFLOADED, and in
+# (2) 3 s of iperf3 with the packet counts checked against charon's
+# (swanctl --list-sas). Skipped while fpvpnd has no `show crypto ikev2 sa`.
 #   bash tests/interop/test_live_strongswan.sh BUILD_DIR     (exit 77 = skipped)
 . "$(dirname "$0")/../netns/lib.sh"
 . "$(dirname "$0")/../netns/strongswan.sh"
