@@ -206,6 +206,7 @@ nt_hex() { head -c "$1" /dev/urandom | od -An -v -tx1 | tr -d ' \n'; }
 
 # Fresh keys for every transform, both directions (mirrored in nt_conf).
 nt_gen_keys() {
+	NT_PSK=$(nt_hex 16)
 	NT_K_AB=$(nt_hex 36) NT_K_BA=$(nt_hex 36)
 	NT_H_AB=$(nt_hex 64) NT_H_BA=$(nt_hex 64)
 }
@@ -269,8 +270,22 @@ nt_conf() {
 		echo "crypto map CM 10 match address VPN"
 		echo "crypto map CM 10 set peer $peer"
 		echo "crypto map CM 10 set ikev2 ipsec-proposal P"
-		echo "crypto map CM 10 set session-key inbound esp $spi_in cipher $k_in$auth_in"
-		echo "crypto map CM 10 set session-key outbound esp $spi_out cipher $k_out$auth_out"
+		if [ -n "${NT_IKE:-}" ]; then
+			# IKEv2 negotiates the keys: PSK, each side by its address
+			echo "crypto ikev2 policy 10"
+			echo " encryption aes-gcm-256"
+			echo " integrity null"
+			echo " group ${NT_IKE_GROUP:-19}"
+			echo " prf sha256"
+			echo "crypto ikev2 enable outside"
+			echo "tunnel-group $peer type ipsec-l2l"
+			echo "tunnel-group $peer ipsec-attributes"
+			echo " ikev2 remote-authentication pre-shared-key $NT_PSK"
+			echo " ikev2 local-authentication pre-shared-key $NT_PSK"
+		else
+			echo "crypto map CM 10 set session-key inbound esp $spi_in cipher $k_in$auth_in"
+			echo "crypto map CM 10 set session-key outbound esp $spi_out cipher $k_out$auth_out"
+		fi
 		[ -n "${NT_ENCAP:-}" ] && echo "crypto map CM 10 set udp-encapsulation $NT_ENCAP"
 		[ "${NT_MODE:-tunnel}" != tunnel ] && echo "crypto map CM 10 set mode $NT_MODE"
 		[ -n "${NT_REPLAY:-}" ] && echo "crypto map CM 10 set security-association replay window-size $NT_REPLAY"
