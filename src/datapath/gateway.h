@@ -125,6 +125,9 @@ struct fp_gw {
 int fp_gw_init(struct fp_gw *gw, struct fp_config *cfg, char *err, size_t errlen);
 int fp_gw_init_pipes(struct fp_gw *gw, struct fp_config *cfg, unsigned n_pipes, char *err,
 		     size_t errlen);
+/* t->can_offload and not_offload_why from its SA parameters (after a
+ * negotiated child replaced them). */
+void fp_gw_tunnel_eligibility(struct fp_gw_tunnel *t);
 /* How many tunnels have manual keys: they come first in gw->tunnels, the
  * ones IKEv2 keys after them. */
 unsigned fp_gw_manual_tunnels(const struct fp_gw *gw);

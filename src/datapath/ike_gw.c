@@ -99,6 +99,7 @@ static int ike_child_up(void *ctx, const struct fp_ike_child *c, uint64_t old_ha
 		return -1;
 	}
 	gw->tunnels[c->tunnel].pfs_group = c->pfs_group;
+	fp_gw_tunnel_eligibility(&gw->tunnels[c->tunnel]);
 	*handle = h;
 	return 0;
 }

@@ -106,7 +106,7 @@ void fp_gw_tunnel_keyed(const struct fp_gw *gw, const struct fp_gw_tunnel *t,
 }
 
 /* CAN_BE_OFFLOADED, or the first reason it is not. */
-static void tunnel_eligibility(struct fp_gw_tunnel *t)
+void fp_gw_tunnel_eligibility(struct fp_gw_tunnel *t)
 {
 	t->not_offload_why = NULL;
 	t->can_offload = fp_sa_can_offload(&t->in, &t->not_offload_why) &&
@@ -136,7 +136,7 @@ static void tunnel_down(struct fp_gw_tunnel *t)
 	t->in.local = t->out.local = t->local;
 	t->in.remote = t->out.remote = t->entry->peer;
 	t->route = (uint64_t)t->pipe->id << 32 | FP_SA_NONE;
-	tunnel_eligibility(t);
+	fp_gw_tunnel_eligibility(t);
 }
 
 static int tunnel_install(struct fp_gw *gw, struct fp_gw_tunnel *t, char *err, size_t errlen)
@@ -147,7 +147,7 @@ static int tunnel_install(struct fp_gw *gw, struct fp_gw_tunnel *t, char *err, s
 	t->installed_ns = gw->now_ns ? gw->now_ns : fp_gw_clock();
 	fp_gw_tunnel_keyed(gw, t, &t->in, &t->out);
 	tunnel_wipe_keys(t);
-	tunnel_eligibility(t);
+	fp_gw_tunnel_eligibility(t);
 	for (unsigned i = 0; t->entry->udp_sport && i <= gw->n_pipes; i++)
 		fp_pipe_encap_port_add(i < gw->n_pipes ? &gw->pipes[i] : &gw->soft, t->entry->udp_sport);
 	tunnel_child(t, tunnel_index(gw, t), &c);
@@ -227,7 +227,7 @@ void fp_gw_iface_frag_set(struct fp_gw *gw, uint16_t ifc, uint16_t mtu, bool pos
 			continue;
 		t->out.mtu = fp_gw_tunnel_mtu(t);
 		t->in.post_frag = t->out.post_frag = post_frag;
-		tunnel_eligibility(t);
+		fp_gw_tunnel_eligibility(t);
 	}
 	fp_gw_on_every_pipe(gw, frag_update_pipe, &fu);
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make demo: two sites in network namespaces, each behind a live fpvpnd
-# with the configuration of examples/site-a.conf / site-b.conf, traffic
+# with the configuration of examples/site-a-ikev2.conf / site-b-ikev2.conf
+# (IKEv2, pre-shared key), traffic
 # both ways through the IPsec tunnel, the show commands of both gateways,
 # then everything removed again.
 #
@@ -50,27 +51,21 @@ nt_topo_up
 run "$NT_A" "ip -br addr"
 nt_in a ip -br addr | sed 's/^/   /'
 
-step "2. the configurations: examples/site-a.conf and site-b.conf, interface names adapted"
-# fresh keys each run: AES-GCM with the same manual keys from sequence 1
-# again would reuse nonces (fpvpnd warns at start)
-k_ab=$(nt_hex 36) k_ba=$(nt_hex 36)
-sed -e 's/^interface eth0$/interface fpa-out/' -e 's/^interface eth1$/interface tun-in/' \
-	-e "s/\(session-key inbound esp 0x2001 cipher\) [0-9a-f]*/\1 $k_ba/" \
-	-e "s/\(session-key outbound esp 0x1001 cipher\) [0-9a-f]*/\1 $k_ab/" \
-	"$here/examples/site-a.conf" >"$NT_WORK/site-a.conf"
-sed -e 's/^interface eth0$/interface fpb-out/' -e 's/^interface eth1$/interface tun-in/' \
-	-e "s/\(session-key inbound esp 0x1001 cipher\) [0-9a-f]*/\1 $k_ab/" \
-	-e "s/\(session-key outbound esp 0x2001 cipher\) [0-9a-f]*/\1 $k_ba/" \
-	"$here/examples/site-b.conf" >"$NT_WORK/site-b.conf"
+step "2. the configurations: examples/site-a-ikev2.conf and site-b-ikev2.conf, interface names adapted"
+# a fresh pre-shared key each run: the examples' is public
+psk=$(nt_hex 16)
+for s in a b; do
+	sed -e "s/^interface eth0$/interface fp$s-out/" -e 's/^interface eth1$/interface tun-in/' \
+		-e "s/pre-shared-key EXAMPLE-not-secret-0123456789/pre-shared-key $psk/" \
+		"$here/examples/site-$s-ikev2.conf" >"$NT_WORK/site-$s.conf"
+done
 echo "   eth0 (outside) -> fpa-out / fpb-out, the veth ends;"
 echo "   eth1 (inside)  -> tun-in: it does not exist, so fpvpnd creates it as a TUN device,"
 echo "                     gives it 10.1.0.1/24 (10.2.0.1/24) and routes the other site's"
 echo "                     network (the crypto ACL's destination) into it."
-echo "   session keys: fresh random ones for this run, mirrored between the sites."
-diff "$here/examples/site-a.conf" "$NT_WORK/site-a.conf" | grep '^>' | grep -v session-key |
-	sed 's/^>/   site-a.conf:/'
-grep -E 'access-list|encryption|session-key|flow-offload' "$NT_WORK/site-a.conf" |
-	sed -E 's/(cipher|authenticator) [0-9a-f]+/\1 .../; s/^/   site-a.conf: /'
+echo "   IKEv2 negotiates the keys: pre-shared key fresh for this run, the same on both sides."
+grep -E 'access-list|crypto ikev2|encryption|group|crypto map|pre-shared|flow-offload' "$NT_WORK/site-a.conf" |
+	sed -E 's/(pre-shared-key) [^ ]+/\1 .../; s/^/   site-a.conf: /'
 
 step "3. start fpvpnd in each namespace (foreground daemons; control sockets in $NT_WORK)"
 run "$NT_A" "fpvpnd -c site-a.conf -s $NT_WORK/a.sock &"
@@ -82,6 +77,8 @@ run "$NT_A" "ip route show"
 nt_in a ip route show | sed 's/^/   /'
 
 step "4. ping from site A's network (10.1.0.1) to site B's (10.2.0.1) and back"
+echo "   the first packet finds no SA: A starts IKEv2 (IKE_SA_INIT, IKE_AUTH) and drops it"
+echo "   as ipsec-tun-down, as the ASA does; the SA pair goes into the engine when it is up."
 run "$NT_A" "ping -c 5 -I 10.1.0.1 10.2.0.1"
 nt_in a ping -n -c 5 -i 0.2 -W 2 -I 10.1.0.1 10.2.0.1 | sed 's/^/   /'
 run "$NT_B" "ping -c 5 -I 10.2.0.1 10.1.0.1"
@@ -109,6 +106,7 @@ PY
 
 step "6. what the gateways say"
 for s in a b; do
+	nt_has_cmd $s show crypto ikev2 sa && show $s show crypto ikev2 sa
 	show $s show crypto ipsec sa
 	show $s show flow-offload info detail
 	show $s show counters
