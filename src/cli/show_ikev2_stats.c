@@ -94,6 +94,10 @@ static void print_own(const struct fp_ike_stats *st, FILE *out)
 /* Only the notify types that were sent or received, by name. */
 static void print_notifies(const struct fp_ike_stats *st, FILE *out)
 {
+	if (!sum(st->notify_tx, N_NOTIFY) && !sum(st->notify_rx, N_NOTIFY)) {
+		fprintf(out, "Error notifies: none sent or received\n");
+		return;
+	}
 	fprintf(out, "Error notifies                          sent    received\n");
 	for (unsigned i = 0; i < N_NOTIFY; i++)
 		if (st->notify_tx[i] || st->notify_rx[i])
