@@ -90,6 +90,44 @@ static int cmd_clear_asp_drop(struct fp_cli_req *r)
 	return 0;
 }
 
+static int cmd_show_ikev2_sa(struct fp_cli_req *r)
+{
+	fp_show_ikev2_sa(r->gw, false, r->out);
+	return 0;
+}
+
+static int cmd_show_ikev2_sa_detail(struct fp_cli_req *r)
+{
+	fp_show_ikev2_sa(r->gw, true, r->out);
+	return 0;
+}
+
+static int cmd_show_ikev2_stats(struct fp_cli_req *r)
+{
+	fp_show_ikev2_stats(r->gw, r->out);
+	return 0;
+}
+
+static int cmd_show_sessiondb_l2l(struct fp_cli_req *r)
+{
+	fp_show_vpn_sessiondb_l2l(r->gw, r->out);
+	return 0;
+}
+
+/* clear crypto ikev2 sa [ADDR]: each IKE SA (of the peer) is deleted with
+ * an INFORMATIONAL DELETE to the peer, its children leave the engine; the
+ * ASA prints nothing, and neither does this when IKEv2 is off. */
+static int cmd_clear_ikev2_sa(struct fp_cli_req *r)
+{
+	struct fp_addr peer;
+	bool by_peer = r->argc == 5;
+	if (by_peer && fp_addr_parse(&peer, r->argv[4]) < 0)
+		return fp_cli_error_at(r, 4, invalid);
+	if (r->gw->ike)
+		fp_ike_clear(r->gw->ike, by_peer ? &peer : NULL, r->gw->now_ns);
+	return 0;
+}
+
 /* configure terminal belongs to the session (session.c), which never
  * hands it here; a line run without one (fpvpnd --offline --exec) gets
  * this. */
@@ -127,6 +165,10 @@ static int cmd_exit(struct fp_cli_req *r)
 #define STATS_HELP "IPsec totals: sums of every SA's counters and the drop counters"
 #define OFFLOAD_HELP "Offload state; detail: each engine pipe's packet and CAM counters"
 #define OFFLOAD_IPSEC_HELP "IPsec offload totals of the engine pipes"
+#define IKE_SA_HELP "IKEv2 SAs and their child SAs (detail: SPIs, message IDs, NAT-T)"
+#define IKE_STATS_HELP "IKEv2 counters: messages, exchanges, refusals, notifies by name"
+#define L2L_HELP "LAN-to-LAN sessions: one per IKEv2 peer, bytes from its child SAs"
+#define IKE_CLEAR_HELP "Delete IKEv2 SAs (of one peer) and their child SAs, telling the peer"
 /* capture NAME ...: capture_cli.c parses the words after the name */
 #define CAPW "<capture-arg>"
 #define CAPTURE_ROW(...) { { "capture", "<name>", __VA_ARGS__ }, "Capture packets", fp_cli_cmd_capture }
@@ -147,6 +189,12 @@ const struct fp_cli_cmd fp_cli_cmds[] = {
 	{ { "clear", "crypto", "ipsec", "sa", "counters" }, "Zero SA counters", cmd_clear_sa_counters },
 	{ { "clear", "ipsec", "sa", "counters" }, "Zero SA counters", cmd_clear_sa_counters },
 	{ { "clear", "asp", "drop" }, "Zero drop and pipe counters", cmd_clear_asp_drop },
+	{ { "show", "crypto", "ikev2", "sa" }, IKE_SA_HELP, cmd_show_ikev2_sa },
+	{ { "show", "crypto", "ikev2", "sa", "detail" }, IKE_SA_HELP, cmd_show_ikev2_sa_detail },
+	{ { "show", "crypto", "ikev2", "stats" }, IKE_STATS_HELP, cmd_show_ikev2_stats },
+	{ { "show", "vpn-sessiondb", "l2l" }, L2L_HELP, cmd_show_sessiondb_l2l },
+	{ { "clear", "crypto", "ikev2", "sa" }, IKE_CLEAR_HELP, cmd_clear_ikev2_sa },
+	{ { "clear", "crypto", "ikev2", "sa", "<addr>" }, IKE_CLEAR_HELP, cmd_clear_ikev2_sa },
 	{ { "configure", "terminal" }, "Enter configure mode", cmd_configure },
 	{ { "write", "memory" }, WRITE_HELP, cmd_write_memory },
 	{ { "copy", "running-config", "startup-config" }, WRITE_HELP, cmd_write_memory },
@@ -197,7 +245,7 @@ static const struct {
 	{ "clear", "Reset functions" },
 	{ "crypto", "IPsec and crypto state" },
 	{ "ipsec", "IPsec security associations and statistics" },
-	{ "sa", "IPsec SAs: counters, SPIs, transforms, offload state, replay window" },
+	{ "sa", "SAs: IPsec (counters, SPIs, transforms, offload state, replay window) or IKEv2" },
 	{ "peer", "Only the SAs of one peer" },
 	{ "<addr>", "Peer address, A.B.C.D or X:X:X:X::X" },
 	{ "stats", "Global IPsec statistics, summed over every SA" },
@@ -213,11 +261,14 @@ static const struct {
 	{ "memory", "To the configuration file fpvpnd loaded" },
 	{ "copy", "Copy the running configuration or a capture" },
 	{ "startup-config", "The configuration file fpvpnd loaded" },
+	{ "ikev2", "IKEv2 SAs and statistics" },
+	{ "vpn-sessiondb", "VPN sessions" },
+	{ "l2l", "LAN-to-LAN sessions (IKEv2)" },
 	{ "exit", "Leave the command line" },
 	{ "quit", "Leave the command line" },
 	{ "flow-offload", "Flow offload engine" },
 	{ "info", "Offload state (detail: per pipe packet and CAM counters)" },
-	{ "detail", "Each engine pipe's packet and CAM counters" },
+	{ "detail", "More: each engine pipe's counters; IKEv2 SPIs, message IDs, NAT-T" },
 	{ "flow-offload-ipsec", "IPsec flow offload" },
 	{ "statistics", "Statistics" },
 	{ "npu-accel", "Offload engine rings and pipes" },

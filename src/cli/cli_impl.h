@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "common/addr.h"
 #include "datapath/gateway.h"
+#include "ike/ike.h"
 #include "offload/sa.h"
 
 #define FP_CLI_MAX_WORDS 16u      /* words in one command line */
@@ -76,6 +77,24 @@ const struct fp_sa_params *fp_cli_tunnel_params(const struct fp_gw_tunnel *t,
 						enum fp_sa_dir dir);
 /* Is the tunnel's SA pair in the offload engine (not the software pipe)? */
 bool fp_cli_tunnel_offloaded(const struct fp_gw *gw, const struct fp_gw_tunnel *t);
+
+/* IKEv2 (show_ikev2_sa.c, show_ikev2_stats.c, show_vpn_sessiondb.c, and
+ * what they share in cli_ike.c). Each renderer says so when gw->ike is
+ * NULL (no "crypto ikev2 enable", or offline). */
+struct fp_ike;
+void fp_show_ikev2_sa(const struct fp_gw *gw, bool detail, FILE *out);
+void fp_show_ikev2_stats(const struct fp_gw *gw, FILE *out);
+void fp_show_vpn_sessiondb_l2l(const struct fp_gw *gw, FILE *out);
+const char *fp_cli_ike_encr_name(uint16_t encr);
+const char *fp_cli_ike_hash_name(uint16_t integ, uint16_t prf);
+const char *fp_cli_ike_auth_name(uint8_t method);
+void fp_cli_ike_encr_short(uint16_t encr, uint16_t bits, char *buf, size_t n);
+void fp_cli_esp_encr(enum fp_cipher c, const char **name, unsigned *bits);
+void fp_cli_esp_encr_short(enum fp_cipher c, char *buf, size_t n);
+const char *fp_cli_esp_hash_name(enum fp_integ i);
+const struct fp_gw_tunnel *fp_cli_child_tunnel(const struct fp_gw *gw, uint64_t h);
+bool fp_cli_ike_sa_first_of_peer(const struct fp_ike *ike, unsigned i, unsigned peer);
+void fp_cli_duration(uint64_t ns, char *buf, size_t n);
 
 /* Drop reasons as a bit set, to sum the counters of several. */
 #define FP_DROP_BIT(r) (UINT64_C(1) << (r))

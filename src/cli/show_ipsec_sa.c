@@ -190,13 +190,20 @@ static void print_endpoints(const struct sa_view *v, FILE *out)
 }
 
 /* "{L2L, Tunnel, NAT-T-Encaps, Manual key, CAN_BE_OFFLOADED, OFFLOADED, }":
+ * keys from IKEv2 say "PFS Group N, IKEv2" (the group only when the
+ * current child used one) where manual ones say "Manual key";
  * CAN_BE_OFFLOADED when the SA qualifies, OFFLOADED when the engine has it
  * (not with "no flow-offload-ipsec"). */
 static void settings(const struct sa_view *v, const struct fp_sa_params *p, char *buf, size_t n)
 {
-	snprintf(buf, n, "{L2L, %s, %s%s%s}",
+	char keys[32] = "Manual key, ";
+	if (v->t->ikev2 && v->t->pfs_group)
+		snprintf(keys, sizeof(keys), "PFS Group %u, IKEv2, ", v->t->pfs_group);
+	else if (v->t->ikev2)
+		snprintf(keys, sizeof(keys), "IKEv2, ");
+	snprintf(buf, n, "{L2L, %s, %s%s%s%s}",
 		 p->mode == FP_SA_TRANSPORT ? "Transport" : "Tunnel",
-		 p->encap_sport ? "NAT-T-Encaps, Manual key, " : "Manual key, ",
+		 p->encap_sport ? "NAT-T-Encaps, " : "", keys,
 		 v->t->can_offload ? "CAN_BE_OFFLOADED, " : "",
 		 fp_cli_tunnel_offloaded(v->gw, v->t) ? "OFFLOADED, " : "");
 }

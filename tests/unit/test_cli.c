@@ -199,8 +199,11 @@ static void test_errors(void **state)
 		{ "show foo", "show foo\n     ^\nERROR: % Invalid input detected at '^' marker.\n" },
 		{ "  sh  crypto ipsex sa", "  sh  crypto ipsex sa\n"
 					"             ^\nERROR: % Invalid input detected at '^' marker.\n" },
+		{ "sh cry ips s", "sh cry ips s\n"
+				"           ^\nERROR: % Ambiguous command:  \"sh cry ips s\"\n" },
+		/* ipsec or ikev2 */
 		{ "sh cry i s", "sh cry i s\n"
-			      "         ^\nERROR: % Ambiguous command:  \"sh cry i s\"\n" },
+			      "       ^\nERROR: % Ambiguous command:  \"sh cry i s\"\n" },
 		{ "show crypto ipsec sa bogus", "show crypto ipsec sa bogus\n"
 					       "                     ^\n"
 					       "ERROR: % Invalid input detected at '^' marker.\n" },

@@ -1,0 +1,118 @@
+/* show crypto ikev2 stats: fp_ike_stats in the layout of the ASA's
+ * "Global IKEv2 Statistics" for the counters that mean the same thing,
+ * then fpvpn's own: the exchanges, half-open SAs, the messages refused by
+ * reason and the error notifies sent and received by name. Counters the
+ * ASA has and fpvpn does not keep are left out rather than shown as 0. */
+#include "cli/cli_impl.h"
+
+#include "ike/ike_wire.h"
+
+#include <inttypes.h>
+#include <stddef.h>
+#include <string.h>
+
+#define N_NOTIFY 64 /* struct fp_ike_stats counts error notifies 0..63 */
+
+static void line(const char *label, uint64_t v, FILE *out)
+{
+	fprintf(out, " %-34s%12" PRIu64 "\n", label, v);
+}
+
+static unsigned ready_sas(const struct fp_ike *ike)
+{
+	struct fp_ike_sa_info s;
+	unsigned n = 0;
+	for (unsigned i = 0; fp_ike_sa_get(ike, i, &s); i++)
+		n += s.status == FP_IKE_SA_READY;
+	return n;
+}
+
+static uint64_t sum(const uint64_t *v, unsigned n)
+{
+	uint64_t t = 0;
+	for (unsigned i = 0; i < n; i++)
+		t += v[i];
+	return t;
+}
+
+static uint64_t refused(const struct fp_ike_stats *st)
+{
+	return st->refused_parse + st->refused_icv + st->refused_spi + st->refused_msgid +
+	       st->refused_state;
+}
+
+static void print_global(const struct fp_ike *ike, const struct fp_ike_stats *st, FILE *out)
+{
+	fprintf(out, "                      Global IKEv2 Statistics\n");
+	line("Active Tunnels:", ready_sas(ike), out);
+	line("Previous Tunnels:", st->deleted, out);
+	line("In Packets:", st->rx, out);
+	line("In Drop Packets:", refused(st), out);
+	line("In Notifys:", sum(st->notify_rx, N_NOTIFY), out);
+	line("Out Packets:", st->tx, out);
+	line("Out Notifys:", sum(st->notify_tx, N_NOTIFY), out);
+	line("Authentication Failures:", st->auth_fail, out);
+	line("Hash Failures:", st->refused_icv, out);
+	line("Invalid SPI:", st->refused_spi, out);
+}
+
+/* fpvpn's own counters, in the order printed; NULL label: a heading. */
+#define OWN(label, field) { label, offsetof(struct fp_ike_stats, field) }
+static const struct {
+	const char *label;
+	size_t off;
+} own[] = {
+	OWN("Retransmissions:", retransmits),
+	OWN("IKE_SA_INIT received:", sa_init_rx),
+	OWN("IKE_SA_INIT sent:", sa_init_tx),
+	OWN("Authentications:", auth_ok),
+	OWN("SAs established:", established),
+	OWN("Half-open SAs:", half_open),
+	OWN("Half-open SAs, most at once:", half_open_max),
+	{ NULL, 0 },
+	OWN("Malformed:", refused_parse),
+	OWN("Integrity check failed:", refused_icv),
+	OWN("Unknown IKE SPI:", refused_spi),
+	OWN("Message ID outside the window:", refused_msgid),
+	OWN("Not expected in this state:", refused_state),
+};
+
+static void print_own(const struct fp_ike_stats *st, FILE *out)
+{
+	fprintf(out, "\nfpvpn IKEv2 counters\n");
+	for (unsigned i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+		uint64_t v;
+		if (!own[i].label) {
+			fprintf(out, "Messages refused\n");
+			continue;
+		}
+		memcpy(&v, (const char *)st + own[i].off, sizeof(v));
+		line(own[i].label, v, out);
+	}
+}
+
+/* Only the notify types that were sent or received, by name. */
+static void print_notifies(const struct fp_ike_stats *st, FILE *out)
+{
+	if (!sum(st->notify_tx, N_NOTIFY) && !sum(st->notify_rx, N_NOTIFY)) {
+		fprintf(out, "Error notifies: none sent or received\n");
+		return;
+	}
+	fprintf(out, "Error notifies                          sent    received\n");
+	for (unsigned i = 0; i < N_NOTIFY; i++)
+		if (st->notify_tx[i] || st->notify_rx[i])
+			fprintf(out, " %-32s%10" PRIu64 "%12" PRIu64 "\n", fp_ike_notify_name(i),
+				st->notify_tx[i], st->notify_rx[i]);
+}
+
+void fp_show_ikev2_stats(const struct fp_gw *gw, FILE *out)
+{
+	if (!gw->ike) {
+		fprintf(out, "IKEv2 is not running: no interface has \"crypto ikev2 enable\"\n");
+		return;
+	}
+	const struct fp_ike_stats *st = fp_ike_stats(gw->ike);
+	print_global(gw->ike, st, out);
+	print_own(st, out);
+	print_notifies(st, out);
+}

@@ -1,0 +1,112 @@
+/* show vpn-sessiondb l2l: one LAN-to-LAN session per IKEv2 peer with a
+ * READY IKE SA, in the ASA's layout. The IKEv2 figures come from its IKE
+ * SAs (the first READY one names the algorithms), the IPsec ones from the
+ * tunnels holding their children now: bytes are the inner bytes the
+ * engine counted both ways. docs/commands.md has a sample. */
+#include "cli/cli_impl.h"
+
+#include <inttypes.h>
+#include <time.h>
+
+/* One peer's session, gathered over its IKE SAs. */
+struct l2l_session {
+	struct fp_ike_sa_info ike;        /* the first READY IKE SA */
+	unsigned n_ike, n_child;
+	const struct fp_gw_tunnel *first; /* the first child's tunnel, for its transform */
+	uint64_t tx, rx, since_ns;
+};
+
+static void gather_children(const struct fp_gw *gw, const struct fp_ike_sa_info *s,
+			    struct l2l_session *l)
+{
+	for (unsigned c = 0; c < s->n_children && c < FP_IKE_MAX_TUNNELS; c++) {
+		const struct fp_gw_tunnel *t = fp_cli_child_tunnel(gw, s->children[c]);
+		struct fp_sa_stats in, out;
+		if (!t)
+			continue;
+		fp_cli_tunnel_query(t, &in, &out);
+		l->tx += out.bytes;
+		l->rx += in.bytes;
+		l->n_child++;
+		if (!l->first)
+			l->first = t;
+	}
+}
+
+/* The READY IKE SAs of peer from SA first on; false when it has none. */
+static bool gather(const struct fp_gw *gw, unsigned first, unsigned peer, struct l2l_session *l)
+{
+	struct fp_ike_sa_info s;
+	*l = (struct l2l_session){ 0 };
+	for (unsigned j = first; fp_ike_sa_get(gw->ike, j, &s); j++) {
+		if (s.peer != peer || s.status != FP_IKE_SA_READY)
+			continue;
+		if (!l->n_ike++ || s.created_ns < l->since_ns)
+			l->since_ns = s.created_ns;
+		if (l->n_ike == 1)
+			l->ike = s;
+		gather_children(gw, &s, l);
+	}
+	return l->n_ike > 0;
+}
+
+static void row2(const char *k1, const char *v1, const char *k2, const char *v2, FILE *out)
+{
+	fprintf(out, "%-13s: %-22s %-13s: %s\n", k1, v1, k2, v2);
+}
+
+/* "10:13:49 UTC Wed Jan 4 2023", as the ASA writes a login time. */
+static void login_time(uint64_t ns, char *buf, size_t n)
+{
+	time_t t = (time_t)(ns / 1000000000u);
+	struct tm tm = { 0 };
+	char hms[32];
+	if (!gmtime_r(&t, &tm) || !strftime(hms, sizeof(hms), "%H:%M:%S UTC %a %b", &tm))
+		hms[0] = '\0';
+	snprintf(buf, n, "%s %d %d", hms, tm.tm_mday, tm.tm_year + 1900);
+}
+
+static void print_session(const struct fp_gw *gw, unsigned index, const struct l2l_session *l,
+			  FILE *out)
+{
+	char a[FP_ADDR_STRLEN], idx[16], ike_e[32], esp_e[32] = "none", v1[64], v2[64];
+	const struct fp_ike_sa_info *s = &l->ike;
+	const char *esp_h = "none";
+	fp_addr_str(&s->remote, a, sizeof(a));
+	snprintf(idx, sizeof(idx), "%u", index);
+	fprintf(out, "%-13s: %s\n", "Connection", a);
+	row2("Index", idx, "IP Addr", a, out);
+	fprintf(out, "%-13s: %s\n", "Protocol", "IKEv2 IPsec");
+	fp_cli_ike_encr_short(s->encr, s->encr_bits, ike_e, sizeof(ike_e));
+	if (l->first) {
+		const struct fp_sa_params *p = fp_cli_tunnel_params(l->first, FP_SA_OUT);
+		fp_cli_esp_encr_short(p->key.cipher, esp_e, sizeof(esp_e));
+		esp_h = fp_cli_esp_hash_name(p->key.integ);
+	}
+	fprintf(out, "%-13s: IKEv2: (%u)%s  IPsec: (%u)%s\n", "Encryption", l->n_ike, ike_e,
+		l->n_child, esp_e);
+	fprintf(out, "%-13s: IKEv2: (%u)%s  IPsec: (%u)%s\n", "Hashing", l->n_ike,
+		fp_cli_ike_hash_name(s->integ, s->prf), l->n_child, esp_h);
+	snprintf(v1, sizeof(v1), "%" PRIu64, l->tx);
+	snprintf(v2, sizeof(v2), "%" PRIu64, l->rx);
+	row2("Bytes Tx", v1, "Bytes Rx", v2, out);
+	login_time(l->since_ns, v1, sizeof(v1));
+	fprintf(out, "%-13s: %s\n", "Login Time", v1);
+	fp_cli_duration(gw->now_ns > l->since_ns ? gw->now_ns - l->since_ns : 0, v2, sizeof(v2));
+	fprintf(out, "%-13s: %s\n", "Duration", v2);
+}
+
+void fp_show_vpn_sessiondb_l2l(const struct fp_gw *gw, FILE *out)
+{
+	struct fp_ike_sa_info s;
+	struct l2l_session l;
+	unsigned shown = 0;
+	for (unsigned i = 0; gw->ike && fp_ike_sa_get(gw->ike, i, &s); i++) {
+		if (!fp_cli_ike_sa_first_of_peer(gw->ike, i, s.peer) || !gather(gw, i, s.peer, &l))
+			continue;
+		fprintf(out, shown++ ? "\n" : "Session Type: LAN-to-LAN\n\n");
+		print_session(gw, s.peer + 1, &l, out);
+	}
+	if (!shown)
+		fprintf(out, "INFO: There are presently no active sessions of the type specified.\n");
+}
