@@ -136,7 +136,7 @@ void fp_ike_sa_delete(struct fp_ike *ike, struct fp_ike_sarec *s, const char *re
 	if (s->s_child_spi && ike->env.spi_release)
 		ike->env.spi_release(ike->env.ctx, s->s_child_spi);
 	s->s_child_spi = 0;
-	if (s->s_state == FP_IKE_S_READY)
+	if (s->s_state == FP_IKE_S_READY || s->s_state == FP_IKE_S_DELETING)
 		fp_ike_log(ike, "%%ASA-5-750007: Local:%u Remote:%u IKEv2 SA DOWN. Reason: %s",
 			   s->s_lport, s->s_rport, reason);
 	else
