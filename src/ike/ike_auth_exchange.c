@@ -180,19 +180,6 @@ static void auth_failed(struct fp_ike *ike, struct fp_ike_sarec *s)
 	fp_ike_sa_delete(ike, s, "Failed to authenticate the IKE SA");
 }
 
-/* The response to the peer's request: inner chain sealed, cached, sent. */
-static void auth_answer(struct fp_ike *ike, struct fp_ike_sarec *s, struct fp_ike_wr *w,
-			uint32_t mid)
-{
-	long n = fp_ike_wr_finish(w);
-	size_t len = n < 0 ? 0
-			   : fp_ike_seal(ike, s, FP_IKE_EX_IKE_AUTH, true, mid, w->w_first,
-					 ike->chain, (size_t)n);
-	OPENSSL_cleanse(ike->chain, sizeof(ike->chain));
-	if (len)
-		fp_ike_msgid_respond(ike, s, mid, ike->out, len);
-}
-
 /* The peer's IKE_AUTH request: AUTH checked, child made, answered. */
 void fp_ike_auth_request(struct fp_ike *ike, struct fp_ike_sarec *s,
 			 const struct fp_ike_chain *c, uint32_t mid)
@@ -202,7 +189,7 @@ void fp_ike_auth_request(struct fp_ike *ike, struct fp_ike_sarec *s,
 	if (!auth_check_peer(ike, s, c)) {
 		fp_ike_put_status(&w, FP_IKE_N_AUTHENTICATION_FAILED, NULL, 0);
 		fp_ike_count_notify_tx(ike, FP_IKE_N_AUTHENTICATION_FAILED);
-		auth_answer(ike, s, &w, mid);
+		fp_ike_answer(ike, s, FP_IKE_EX_IKE_AUTH, &w, mid);
 		auth_failed(ike, s);
 		return;
 	}
@@ -220,7 +207,7 @@ void fp_ike_auth_request(struct fp_ike *ike, struct fp_ike_sarec *s,
 		fp_ike_log(ike, "IKEv2-PROTO: (%llu): first CHILD_SA refused: %s",
 			   (unsigned long long)s->s_id, fp_ike_notify_name(err));
 	}
-	auth_answer(ike, s, &w, mid);
+	fp_ike_answer(ike, s, FP_IKE_EX_IKE_AUTH, &w, mid);
 	auth_established(ike, s);
 	struct fp_ike_notify ic;
 	if (fp_ike_find_notify(c, FP_IKE_N_INITIAL_CONTACT, &ic))

@@ -52,33 +52,18 @@ void fp_ike_child_drop(struct fp_ike *ike, struct fp_ike_sarec *s, unsigned i, c
 	OPENSSL_cleanse(c, sizeof(*c));
 }
 
-/* The lower of two nonces (shorter is lower on a common prefix). */
-static int child_nonce_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
+int fp_ike_nonce_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
 {
 	int r = memcmp(a, b, an < bn ? an : bn);
 	return r ? r : (an > bn) - (an < bn);
 }
 
-static void child_lower(const uint8_t *a, size_t an, const uint8_t *b, size_t bn,
+void fp_ike_nonce_lower(const uint8_t *a, size_t an, const uint8_t *b, size_t bn,
 			const uint8_t **lo, size_t *lon)
 {
-	bool first = child_nonce_cmp(a, an, b, bn) <= 0;
+	bool first = fp_ike_nonce_cmp(a, an, b, bn) <= 0;
 	*lo = first ? a : b;
 	*lon = first ? an : bn;
-}
-
-/* Our KE from a fresh key pair of group into w. */
-static int child_put_ke(struct fp_ike_wr *w, struct fp_ike_dh *dh, uint16_t group)
-{
-	uint8_t pub[FP_IKE_DH_KE_MAX];
-	size_t n;
-	fp_ike_dh_free(dh);
-	if (fp_ike_dh_new(dh, group) != FP_IKE_DH_E_OK ||
-	    fp_ike_dh_public(dh, pub, sizeof(pub), &n) != FP_IKE_DH_E_OK)
-		return -1;
-	struct fp_ike_ke ke = {pub, (uint16_t)n, group};
-	fp_ike_put_ke(w, &ke);
-	return 0;
 }
 
 static void child_put_ts(struct fp_ike_wr *w, const struct fp_selector *sel, bool ours_first)
@@ -92,21 +77,6 @@ static void child_put_ts(struct fp_ike_wr *w, const struct fp_selector *sel, boo
 	fp_ike_ts_from_prefix(&tsp, b, sel->proto,
 			      ours_first ? sel->remote_port : sel->local_port);
 	fp_ike_put_ts(w, FP_IKE_PL_TSR, &tsp);
-}
-
-/* Seal the inner chain in w and send it as our request. */
-static bool child_send(struct fp_ike *ike, struct fp_ike_sarec *s, struct fp_ike_wr *w,
-		       uint64_t now_ns)
-{
-	long n = fp_ike_wr_finish(w);
-	size_t len = n < 0 ? 0
-			   : fp_ike_seal(ike, s, FP_IKE_EX_CREATE_CHILD_SA, false,
-					 s->s_mid.mi_next_send, w->w_first, ike->chain, (size_t)n);
-	OPENSSL_cleanse(ike->chain, sizeof(ike->chain));
-	if (!len)
-		return false;
-	fp_ike_msgid_request(ike, s, ike->out, len, now_ns);
-	return true;
 }
 
 static void child_pend_clear(struct fp_ike *ike, struct fp_ike_sarec *s)
@@ -145,9 +115,9 @@ static bool child_start(struct fp_ike *ike, struct fp_ike_sarec *s, unsigned t, 
 	fp_ike_put_raw(&w, FP_IKE_PL_NONCE, false, p->p_nonce, p->p_nonce_len);
 	int rc = p->p_spi ? 0 : -1;
 	if (!rc && tun->pfs_group)
-		rc = child_put_ke(&w, &p->p_dh, tun->pfs_group);
+		rc = fp_ike_put_ke_new(&w, &p->p_dh, tun->pfs_group);
 	child_put_ts(&w, old >= 0 ? &s->s_ch[old].c_sel : &tun->sel, true);
-	if (rc || !child_send(ike, s, &w, now_ns)) {
+	if (rc || !fp_ike_ask(ike, s, FP_IKE_EX_CREATE_CHILD_SA, &w, now_ns)) {
 		child_pend_clear(ike, s);
 		return false;
 	}
@@ -258,7 +228,7 @@ static uint16_t child_accept(struct fp_ike *ike, struct fp_ike_sarec *s, unsigne
 	fp_ike_esp_answer(&ike->sa_view, &ch, spi, tun->pfs_group);
 	fp_ike_put_sa(w, &ike->sa_view);
 	fp_ike_put_raw(w, FP_IKE_PL_NONCE, false, nr, sizeof(nr));
-	if (!spi_in || (tun->pfs_group && child_put_ke(w, &dh, tun->pfs_group)) ||
+	if (!spi_in || (tun->pfs_group && fp_ike_put_ke_new(w, &dh, tun->pfs_group)) ||
 	    child_gir(&dh, m, tun->pfs_group, gir, sizeof(gir), &gn)) {
 		err = FP_IKE_N_NO_ADDITIONAL_SAS;
 		goto done;
@@ -281,7 +251,7 @@ static uint16_t child_accept(struct fp_ike *ike, struct fp_ike_sarec *s, unsigne
 	struct fp_ike_pend *p = &s->s_pend;
 	if (old >= 0 && p->p_kind == FP_IKE_P_CHILD_REKEY && p->p_slot == (unsigned)old) {
 		const uint8_t *lo;
-		child_lower(m->nonce, m->nonce_len, nr, sizeof(nr), &lo, &p->p_cross_lo_len);
+		fp_ike_nonce_lower(m->nonce, m->nonce_len, nr, sizeof(nr), &lo, &p->p_cross_lo_len);
 		memcpy(p->p_cross_lo, lo, p->p_cross_lo_len);
 		p->p_crossed = true;
 		p->p_cross_made = (uint64_t)slot;
@@ -313,18 +283,6 @@ static uint16_t child_which(struct fp_ike *ike, struct fp_ike_sarec *s,
 		return FP_IKE_N_TS_UNACCEPTABLE;
 	*t = (unsigned)tt;
 	return 0;
-}
-
-static void child_answer(struct fp_ike *ike, struct fp_ike_sarec *s, struct fp_ike_wr *w,
-			 uint32_t mid)
-{
-	long n = fp_ike_wr_finish(w);
-	size_t len = n < 0 ? 0
-			   : fp_ike_seal(ike, s, FP_IKE_EX_CREATE_CHILD_SA, true, mid, w->w_first,
-					 ike->chain, (size_t)n);
-	OPENSSL_cleanse(ike->chain, sizeof(ike->chain));
-	if (len)
-		fp_ike_msgid_respond(ike, s, mid, ike->out, len);
 }
 
 void fp_ike_child_request(struct fp_ike *ike, struct fp_ike_sarec *s,
@@ -359,7 +317,7 @@ void fp_ike_child_request(struct fp_ike *ike, struct fp_ike_sarec *s,
 		fp_ike_log(ike, "IKEv2-PROTO: (%llu): CREATE_CHILD_SA refused: %s",
 			   (unsigned long long)s->s_id, fp_ike_notify_name(err));
 	}
-	child_answer(ike, s, &w, mid);
+	fp_ike_answer(ike, s, FP_IKE_EX_CREATE_CHILD_SA, &w, mid);
 }
 
 /* 2.8.1: did the exchange we started make the redundant child? */
@@ -367,8 +325,8 @@ static bool child_lost(const struct fp_ike_pend *p, const struct child_msg *m)
 {
 	const uint8_t *lo;
 	size_t lon;
-	child_lower(p->p_nonce, p->p_nonce_len, m->nonce, m->nonce_len, &lo, &lon);
-	return child_nonce_cmp(lo, lon, p->p_cross_lo, p->p_cross_lo_len) < 0;
+	fp_ike_nonce_lower(p->p_nonce, p->p_nonce_len, m->nonce, m->nonce_len, &lo, &lon);
+	return fp_ike_nonce_cmp(lo, lon, p->p_cross_lo, p->p_cross_lo_len) < 0;
 }
 
 /* Our rekey or new child answered with SA, Nr, [KE], TSi, TSr. */

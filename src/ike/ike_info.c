@@ -17,14 +17,9 @@
 static bool info_send(struct fp_ike *ike, struct fp_ike_sarec *s, struct fp_ike_wr *w,
 		      uint8_t kind, uint64_t now_ns)
 {
-	long n = fp_ike_wr_finish(w);
-	size_t len = n < 0 ? 0
-			   : fp_ike_seal(ike, s, FP_IKE_EX_INFORMATIONAL, false,
-					 s->s_mid.mi_next_send, w->w_first, ike->chain, (size_t)n);
-	if (!len)
+	if (!fp_ike_ask(ike, s, FP_IKE_EX_INFORMATIONAL, w, now_ns))
 		return false;
 	s->s_pend.p_kind = kind;
-	fp_ike_msgid_request(ike, s, ike->out, len, now_ns);
 	return true;
 }
 
@@ -121,12 +116,7 @@ void fp_ike_info_request(struct fp_ike *ike, struct fp_ike_sarec *s,
 	fp_ike_wr_init_inner(&w, ike->chain, sizeof(ike->chain));
 	if (n && !del_ike)
 		info_put_esp(&w, ours, n, buf);
-	long len = fp_ike_wr_finish(&w);
-	size_t sl = len < 0 ? 0
-			    : fp_ike_seal(ike, s, FP_IKE_EX_INFORMATIONAL, true, mid, w.w_first,
-					  ike->chain, (size_t)len);
-	if (sl)
-		fp_ike_msgid_respond(ike, s, mid, ike->out, sl);
+	fp_ike_answer(ike, s, FP_IKE_EX_INFORMATIONAL, &w, mid);
 	if (del_ike)
 		fp_ike_sa_delete(ike, s, "Peer sent DELETE");
 }

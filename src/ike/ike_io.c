@@ -128,6 +128,45 @@ void fp_ike_put_status(struct fp_ike_wr *w, uint16_t type, const uint8_t *data, 
 	fp_ike_put_notify(w, &n);
 }
 
+void fp_ike_answer(struct fp_ike *ike, struct fp_ike_sarec *s, uint8_t exchange,
+		   struct fp_ike_wr *w, uint32_t mid)
+{
+	long n = fp_ike_wr_finish(w);
+	size_t len = n < 0 ? 0
+			   : fp_ike_seal(ike, s, exchange, true, mid, w->w_first, ike->chain,
+					 (size_t)n);
+	OPENSSL_cleanse(ike->chain, sizeof(ike->chain));
+	if (len)
+		fp_ike_msgid_respond(ike, s, mid, ike->out, len);
+}
+
+bool fp_ike_ask(struct fp_ike *ike, struct fp_ike_sarec *s, uint8_t exchange, struct fp_ike_wr *w,
+		uint64_t now_ns)
+{
+	long n = fp_ike_wr_finish(w);
+	size_t len = n < 0 ? 0
+			   : fp_ike_seal(ike, s, exchange, false, s->s_mid.mi_next_send, w->w_first,
+					 ike->chain, (size_t)n);
+	OPENSSL_cleanse(ike->chain, sizeof(ike->chain));
+	if (!len)
+		return false;
+	fp_ike_msgid_request(ike, s, ike->out, len, now_ns);
+	return true;
+}
+
+int fp_ike_put_ke_new(struct fp_ike_wr *w, struct fp_ike_dh *dh, uint16_t group)
+{
+	uint8_t pub[FP_IKE_DH_KE_MAX];
+	size_t n;
+	fp_ike_dh_free(dh);
+	if (fp_ike_dh_new(dh, group) != FP_IKE_DH_E_OK ||
+	    fp_ike_dh_public(dh, pub, sizeof(pub), &n) != FP_IKE_DH_E_OK)
+		return -1;
+	struct fp_ike_ke ke = {pub, (uint16_t)n, group};
+	fp_ike_put_ke(w, &ke);
+	return 0;
+}
+
 bool fp_ike_find_notify(const struct fp_ike_chain *c, uint16_t type, struct fp_ike_notify *n)
 {
 	unsigned at = 0;

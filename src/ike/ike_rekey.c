@@ -51,19 +51,6 @@ static bool rekey_prop_ok(const struct fp_ike_sa *sa, const struct fp_ike_prop *
 								     s->s_integ, 0));
 }
 
-static int rekey_put_ke(struct fp_ike_wr *w, struct fp_ike_dh *dh, uint16_t group)
-{
-	uint8_t pub[FP_IKE_DH_KE_MAX];
-	size_t n;
-	fp_ike_dh_free(dh);
-	if (fp_ike_dh_new(dh, group) != FP_IKE_DH_E_OK ||
-	    fp_ike_dh_public(dh, pub, sizeof(pub), &n) != FP_IKE_DH_E_OK)
-		return -1;
-	struct fp_ike_ke ke = {pub, (uint16_t)n, group};
-	fp_ike_put_ke(w, &ke);
-	return 0;
-}
-
 bool fp_ike_rekey_start(struct fp_ike *ike, struct fp_ike_sarec *s, uint64_t now_ns)
 {
 	struct fp_ike_pend *p = &s->s_pend;
@@ -79,17 +66,13 @@ bool fp_ike_rekey_start(struct fp_ike *ike, struct fp_ike_sarec *s, uint64_t now
 	fp_ike_wr_init_inner(&w, ike->chain, sizeof(ike->chain));
 	fp_ike_put_sa(&w, &ike->sa_view);
 	fp_ike_put_raw(&w, FP_IKE_PL_NONCE, false, p->p_nonce, p->p_nonce_len);
-	long n = rekey_put_ke(&w, &p->p_dh, s->s_group) ? -1 : fp_ike_wr_finish(&w);
-	size_t len = n < 0 ? 0
-			   : fp_ike_seal(ike, s, FP_IKE_EX_CREATE_CHILD_SA, false,
-					 s->s_mid.mi_next_send, w.w_first, ike->chain, (size_t)n);
-	OPENSSL_cleanse(ike->chain, sizeof(ike->chain));
-	if (!len) {
+	if (fp_ike_put_ke_new(&w, &p->p_dh, s->s_group) ||
+	    !fp_ike_ask(ike, s, FP_IKE_EX_CREATE_CHILD_SA, &w, now_ns)) {
+		fp_ike_dh_free(&p->p_dh);
 		p->p_kind = FP_IKE_P_NONE;
 		return false;
 	}
 	fp_ike_log(ike, "IKEv2-PROTO: (%llu): rekeying the IKE SA", (unsigned long long)s->s_id);
-	fp_ike_msgid_request(ike, s, ike->out, len, now_ns);
 	return true;
 }
 
@@ -177,27 +160,14 @@ static int rekey_gir(struct fp_ike *ike, const struct fp_ike_sarec *s,
 		       : -1;
 }
 
-static void rekey_answer(struct fp_ike *ike, struct fp_ike_sarec *s, struct fp_ike_wr *w,
-			 uint32_t mid)
-{
-	long n = fp_ike_wr_finish(w);
-	size_t len = n < 0 ? 0
-			   : fp_ike_seal(ike, s, FP_IKE_EX_CREATE_CHILD_SA, true, mid, w->w_first,
-					 ike->chain, (size_t)n);
-	OPENSSL_cleanse(ike->chain, sizeof(ike->chain));
-	if (len)
-		fp_ike_msgid_respond(ike, s, mid, ike->out, len);
-}
-
 /* The crossing of two rekeys of s (2.8.2): the lower nonce of the peer's
  * exchange and the SA it made, kept for when our own answer comes. */
 static void rekey_note_cross(struct fp_ike_pend *p, const uint8_t *ni, size_t nin,
 			     const uint8_t *nr, size_t nrn, uint64_t made)
 {
-	int r = memcmp(ni, nr, nin < nrn ? nin : nrn);
-	bool first = r < 0 || (!r && nin <= nrn);
-	p->p_cross_lo_len = first ? nin : nrn;
-	memcpy(p->p_cross_lo, first ? ni : nr, p->p_cross_lo_len);
+	const uint8_t *lo;
+	fp_ike_nonce_lower(ni, nin, nr, nrn, &lo, &p->p_cross_lo_len);
+	memcpy(p->p_cross_lo, lo, p->p_cross_lo_len);
 	p->p_crossed = true;
 	p->p_cross_made = made;
 }
@@ -258,7 +228,7 @@ void fp_ike_rekey_request(struct fp_ike *ike, struct fp_ike_sarec *s,
 		fp_ike_log(ike, "IKEv2-PROTO: (%llu): IKE SA rekey refused: %s",
 			   (unsigned long long)s->s_id, fp_ike_notify_name(err));
 	}
-	rekey_answer(ike, s, &w, mid);
+	fp_ike_answer(ike, s, FP_IKE_EX_CREATE_CHILD_SA, &w, mid);
 	if (!err) /* the peer deletes this one once it has the new SA */
 		rekey_retire(ike, s, false);
 }
@@ -290,15 +260,10 @@ static int rekey_done(struct fp_ike *ike, struct fp_ike_sarec *s, const struct f
 	OPENSSL_cleanse(gir, sizeof(gir));
 	if (!n)
 		return -1;
-	const uint8_t *lo = p->p_nonce;
-	size_t lon = p->p_nonce_len;
-	int r = memcmp(no->pl_body, lo, lon < no->pl_len ? lon : no->pl_len);
-	if (r < 0 || (!r && no->pl_len < lon))
-		lo = no->pl_body, lon = no->pl_len;
-	int cr = p->p_crossed ? memcmp(lo, p->p_cross_lo,
-				       lon < p->p_cross_lo_len ? lon : p->p_cross_lo_len)
-			      : 1;
-	if (cr < 0 || (!cr && lon < p->p_cross_lo_len)) {
+	const uint8_t *lo;
+	size_t lon;
+	fp_ike_nonce_lower(p->p_nonce, p->p_nonce_len, no->pl_body, no->pl_len, &lo, &lon);
+	if (p->p_crossed && fp_ike_nonce_cmp(lo, lon, p->p_cross_lo, p->p_cross_lo_len) < 0) {
 		/* ours is redundant: the peer's SA keeps the children */
 		fp_ike_log(ike, "IKEv2-PROTO: (%llu): IKE SA rekey collision lost",
 			   (unsigned long long)s->s_id);

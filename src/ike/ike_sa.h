@@ -206,6 +206,16 @@ size_t fp_ike_seal(struct fp_ike *ike, struct fp_ike_sarec *s, uint8_t exchange,
 		   uint32_t mid, uint8_t first, const uint8_t *chain, size_t chain_len);
 /* A notify payload with no SPI into w (data may be NULL). */
 void fp_ike_put_status(struct fp_ike_wr *w, uint16_t type, const uint8_t *data, uint16_t len);
+/* The response to the peer's request mid: the inner chain in w sealed,
+ * kept for a retransmitted request, sent. */
+void fp_ike_answer(struct fp_ike *ike, struct fp_ike_sarec *s, uint8_t exchange,
+		   struct fp_ike_wr *w, uint32_t mid);
+/* Our request: the inner chain in w sealed, sent, retransmitted from the
+ * tick; false if it could not be built. */
+bool fp_ike_ask(struct fp_ike *ike, struct fp_ike_sarec *s, uint8_t exchange, struct fp_ike_wr *w,
+		uint64_t now_ns);
+/* A KE payload from a fresh key pair of group (dh replaced); 0 or -1. */
+int fp_ike_put_ke_new(struct fp_ike_wr *w, struct fp_ike_dh *dh, uint16_t group);
 /* The first notify of type in c, or NULL; *n filled. */
 bool fp_ike_find_notify(const struct fp_ike_chain *c, uint16_t type, struct fp_ike_notify *n);
 /* The first error notify (< 16384) in c: its type, or 0. */
@@ -312,6 +322,11 @@ uint64_t fp_ike_child_soft_ns(struct fp_ike *ike, uint32_t life_s, uint64_t now_
 int fp_ike_child_active(const struct fp_ike_sarec *s, unsigned tunnel);
 /* child_down for slot i and its slot freed. */
 void fp_ike_child_drop(struct fp_ike *ike, struct fp_ike_sarec *s, unsigned i, const char *why);
+
+/* 2.8.1: the lower of two nonces (shorter is lower on a common prefix). */
+int fp_ike_nonce_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn);
+void fp_ike_nonce_lower(const uint8_t *a, size_t an, const uint8_t *b, size_t bn,
+			const uint8_t **lo, size_t *lon);
 
 /* ike_rekey.c: the IKE SA rekeyed by CREATE_CHILD_SA (2.18) */
 /* Start our rekey of s: true if sent. */
