@@ -12,6 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <openssl/rand.h>
+
 #include "common/inet.h"
 #include "ike/ike.h"
 #include "ike/ike_payload.h"
@@ -33,6 +35,8 @@ struct node {
 	unsigned n_child, n_down, n_released;
 	uint32_t next_spi;
 	unsigned n_tx;
+	int nonce_low;                /* this nonce of ours (0 = first) is the lowest; -1: random */
+	unsigned n_nonce;
 };
 
 struct qent {
@@ -131,6 +135,17 @@ static void hook_child_down(void *ctx, uint64_t h, const char *reason)
 	n->down[n->n_down++] = h;
 }
 
+/* Random bytes, with a say in which nonce is the lowest (2.8.1 tests):
+ * every 32-byte request is a nonce; with nonce_low set, that one starts
+ * 0x00 and every other 0x80. */
+static void hook_random(void *ctx, uint8_t *out, size_t n)
+{
+	struct node *nd = ctx;
+	assert_int_equal(RAND_bytes(out, (int)n), 1);
+	if (n == FP_IKE_NONCE_LEN && nd->nonce_low >= 0)
+		out[0] = nd->n_nonce++ == (unsigned)nd->nonce_low ? 0x00 : 0x80;
+}
+
 static void hook_log(void *ctx, const char *line)
 {
 	(void)ctx;
@@ -220,8 +235,9 @@ static int world_setup(void **state)
 		n->idx = i;
 		n->addr = addr4(192, 0, 2, (uint8_t)(1 + i));
 		n->next_spi = i ? 0xb0000000u : 0xa0000000u;
+		n->nonce_low = -1;
 		struct fp_ike_env env = {n, hook_send, hook_spi_alloc, hook_spi_release,
-					 hook_child_up, hook_child_down, NULL, hook_log};
+					 hook_child_up, hook_child_down, hook_random, hook_log};
 		n->ike = fp_ike_new(&env);
 		assert_non_null(n->ike);
 	}
@@ -866,10 +882,12 @@ static void test_rekey_pfs_mismatch(void **state)
 	assert_int_equal(W.n[0].n_released, 1); /* the SPI offered went back */
 }
 
-/* Both sides rekey the same child at once (2.8.1): one pair survives. */
-static void test_rekey_child_simultaneous(void **state)
+/* Both sides rekey the same child at once (2.8.1): one pair survives.
+ * loser: whose rekey request carries the lowest nonce (-1: chance). */
+static void rekey_child_crossed(int loser)
 {
-	(void)state;
+	if (loser >= 0) /* nonces: IKE_SA_INIT's, then the rekey request's */
+		W.n[loser].nonce_low = 1;
 	bring_up();
 	fp_ike_child_expiring(W.n[0].ike, 100, false, 2 * NS);
 	fp_ike_child_expiring(W.n[1].ike, 100, false, 2 * NS);
@@ -892,6 +910,31 @@ static void test_rekey_child_simultaneous(void **state)
 	assert_int_equal(fp_ike_stats(W.n[0].ike)->child_rekeys +
 				 fp_ike_stats(W.n[1].ike)->child_rekeys,
 			 1);
+	if (loser < 0)
+		return;
+	/* the loser never installed its redundant child; the winner kept its own */
+	assert_int_equal(fp_ike_stats(W.n[loser].ike)->child_rekeys, 0);
+	assert_int_equal(W.n[loser].n_child, 2);
+	assert_int_equal(W.n[1 - loser].n_child, 3);
+	assert_int_equal(sa_of(1 - loser).children[0], 102);
+}
+
+static void test_rekey_child_simultaneous(void **state)
+{
+	(void)state;
+	rekey_child_crossed(-1);
+}
+
+static void test_rekey_child_crossed_a_loses(void **state)
+{
+	(void)state;
+	rekey_child_crossed(0);
+}
+
+static void test_rekey_child_crossed_b_loses(void **state)
+{
+	(void)state;
+	rekey_child_crossed(1);
 }
 
 /* Node i rekeys the IKE SA (its soft lifetime reached). */
@@ -935,9 +978,10 @@ static void test_rekey_ike_responder(void **state)
 	rekey_ike_by(1);
 }
 
-static void test_rekey_ike_simultaneous(void **state)
+static void rekey_ike_crossed(int loser)
 {
-	(void)state;
+	if (loser >= 0)
+		W.n[loser].nonce_low = 1;
 	bring_up();
 	for (int k = 0; k < 2; k++) {
 		W.n[k].ike->sas[0]->s_rekey_ns = 2 * NS;
@@ -961,6 +1005,50 @@ static void test_rekey_ike_simultaneous(void **state)
 	assert_int_equal(fp_ike_stats(W.n[0].ike)->ike_rekeys +
 				 fp_ike_stats(W.n[1].ike)->ike_rekeys,
 			 1);
+	if (loser >= 0) { /* the winner initiated the SA that stands */
+		assert_int_equal(fp_ike_stats(W.n[1 - loser].ike)->ike_rekeys, 1);
+		assert_true(sa_of(1 - loser).initiator);
+		assert_false(sa_of(loser).initiator);
+	}
+}
+
+static void test_rekey_ike_simultaneous(void **state)
+{
+	(void)state;
+	rekey_ike_crossed(-1);
+}
+
+static void test_rekey_ike_crossed_a_loses(void **state)
+{
+	(void)state;
+	rekey_ike_crossed(0);
+}
+
+static void test_rekey_ike_crossed_b_loses(void **state)
+{
+	(void)state;
+	rekey_ike_crossed(1);
+}
+
+/* fp_ike_clear's DELETE is a request like any: retransmitted when lost. */
+static void test_clear_retransmitted(void **state)
+{
+	(void)state;
+	bring_up();
+	W.drop_from = 0;
+	W.drop_exchange = FP_IKE_EX_INFORMATIONAL;
+	assert_int_equal(fp_ike_clear(W.n[0].ike, NULL, 2 * NS), 1);
+	pump(2 * NS);
+	assert_int_equal(W.n[0].n_down, 1); /* ours at once */
+	assert_int_equal(W.n[1].n_down, 0); /* the DELETE was lost */
+	assert_int_equal(sa_of(0).status, FP_IKE_SA_DELETING);
+	fp_ike_tick(W.n[0].ike, 6 * NS);
+	pump(6 * NS);
+	assert_int_equal(W.n[1].n_down, 1);
+	struct fp_ike_sa_info none;
+	assert_false(fp_ike_sa_get(W.n[0].ike, 0, &none));
+	assert_false(fp_ike_sa_get(W.n[1].ike, 0, &none));
+	assert_int_equal(fp_ike_stats(W.n[0].ike)->retransmits, 1);
 }
 
 /* The peer deletes the child (its hard lifetime in kilobytes). */
@@ -1022,7 +1110,7 @@ static void test_initial_contact(void **state)
 	struct node *n = &W.n[0];
 	n->n_child = n->n_down = 0;
 	struct fp_ike_env env = {n, hook_send, hook_spi_alloc, hook_spi_release,
-				 hook_child_up, hook_child_down, NULL, hook_log};
+				 hook_child_up, hook_child_down, hook_random, hook_log};
 	n->ike = fp_ike_new(&env);
 	assert_non_null(n->ike);
 	configure();
@@ -1134,9 +1222,14 @@ int main(void)
 		T(test_rekey_child_pfs_x25519_by_b),
 		T(test_rekey_pfs_mismatch),
 		T(test_rekey_child_simultaneous),
+		T(test_rekey_child_crossed_a_loses),
+		T(test_rekey_child_crossed_b_loses),
 		T(test_rekey_ike_initiator),
 		T(test_rekey_ike_responder),
 		T(test_rekey_ike_simultaneous),
+		T(test_rekey_ike_crossed_a_loses),
+		T(test_rekey_ike_crossed_b_loses),
+		T(test_clear_retransmitted),
 		T(test_delete_from_peer),
 		T(test_dpd_dead_peer),
 		T(test_initial_contact),
