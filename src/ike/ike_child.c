@@ -362,8 +362,11 @@ static int child_done(struct fp_ike *ike, struct fp_ike_sarec *s, const struct c
 	int slot = fp_ike_esp_install(ike, s, t, &ch, &sel, p->p_spi, &in, true,
 				      act >= 0 ? s->s_ch[act].c_handle : UINT64_MAX);
 	OPENSSL_cleanse(gir, sizeof(gir));
-	if (slot < 0)
+	if (slot < 0) { /* the peer installed its copy: have it deleted */
+		if (s->s_n_del < FP_IKE_MAX_DEL)
+			s->s_del[s->s_n_del++] = p->p_spi;
 		return -1;
+	}
 	p->p_spi = 0; /* the child owns it */
 	ike->stats.child_rekeys += rekey;
 	if (act >= 0) { /* the one replaced: the peer's redundant copy, or the old one */
