@@ -160,6 +160,11 @@ void fp_ike_input(struct fp_ike *ike, const struct fp_ike_dgram *d, uint64_t now
 /* Retransmissions, DPD, NAT-T keepalives, rekeys, expiries: call at least
  * every 100 ms. */
 void fp_ike_tick(struct fp_ike *ike, uint64_t now_ns);
+/* The engine's soft (rekey now) or hard (delete now) lifetime event in
+ * kilobytes or packets for the child handle (from child_up): the
+ * gateway calls it from its child-event hook. Unknown handles are
+ * ignored (an old child already replaced). */
+void fp_ike_child_expiring(struct fp_ike *ike, uint64_t handle, bool hard, uint64_t now_ns);
 /* A packet matched tunnel t of peer p with no SA (the ASA's KEY_ACQUIRE):
  * start a negotiation unless one runs or was tried in the last seconds.
  * 0 started or already running, -1 not allowed (answer-only, no peer). */
@@ -195,6 +200,7 @@ struct fp_ike_stats {
 	uint64_t sa_init_rx, sa_init_tx, auth_ok, auth_fail;
 	uint64_t established, deleted, half_open, half_open_max;
 	uint64_t refused_parse, refused_icv, refused_spi, refused_msgid, refused_state;
+	uint64_t child_rekeys, ike_rekeys, dpd_dead; /* rekeys we initiated; peers found dead */
 	uint64_t notify_tx[64], notify_rx[64]; /* by error type 0..63 */
 };
 const struct fp_ike_stats *fp_ike_stats(const struct fp_ike *ike);

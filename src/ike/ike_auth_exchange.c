@@ -16,45 +16,6 @@
 
 #define AUTH_ID_MAX (4 + FP_IKE_ID_MAX)
 
-/* The engine's ESP transforms and their IKEv2 numbers. */
-static const struct {
-	enum fp_cipher c;
-	uint16_t id, bits;
-} auth_ciphers[] = {
-	{FP_CIPHER_AES_CBC_128, FP_IKE_ENCR_AES_CBC, 128},
-	{FP_CIPHER_AES_CBC_256, FP_IKE_ENCR_AES_CBC, 256},
-	{FP_CIPHER_AES_GCM_128, FP_IKE_ENCR_AES_GCM_16, 128},
-	{FP_CIPHER_AES_GCM_256, FP_IKE_ENCR_AES_GCM_16, 256},
-};
-
-static const uint16_t auth_integs[FP_INTEG__COUNT] = {
-	[FP_INTEG_NONE] = FP_IKE_INTEG_NONE,
-	[FP_INTEG_HMAC_SHA1_96] = FP_IKE_INTEG_HMAC_SHA1_96,
-	[FP_INTEG_HMAC_SHA256_128] = FP_IKE_INTEG_HMAC_SHA2_256_128,
-	[FP_INTEG_HMAC_SHA384_192] = FP_IKE_INTEG_HMAC_SHA2_384_192,
-	[FP_INTEG_HMAC_SHA512_256] = FP_IKE_INTEG_HMAC_SHA2_512_256,
-};
-
-/* One ESP proposal chosen: ours, and what the peer sent with it. */
-struct auth_esp {
-	struct fp_ike_esp esp;
-	struct fp_ike_suite su;
-	bool esn;
-	uint8_t num;
-	uint32_t peer_spi;
-};
-
-static bool auth_suite(const struct fp_ike_esp *e, struct fp_ike_suite *su)
-{
-	for (size_t i = 0; i < sizeof(auth_ciphers) / sizeof(auth_ciphers[0]); i++)
-		if (auth_ciphers[i].c == e->cipher && (unsigned)e->integ < FP_INTEG__COUNT) {
-			*su = (struct fp_ike_suite){auth_ciphers[i].id, auth_ciphers[i].bits,
-						    auth_integs[e->integ], 0};
-			return true;
-		}
-	return false;
-}
-
 /* Our ID payload body (type, 3 reserved, data): what AUTH signs. */
 static size_t auth_id_body(const struct fp_ike_peer *p, const struct fp_ike_sarec *s,
 			   uint8_t *out)
@@ -104,111 +65,26 @@ static bool auth_check_peer(struct fp_ike *ike, const struct fp_ike_sarec *s,
 				      id->pl_body, id->pl_len, t.t_data, t.t_len);
 }
 
-static void auth_esp_xfs(struct fp_ike_sa *sa, const struct fp_ike_suite *su, bool esn)
-{
-	struct fp_ike_xf *x = &sa->sa_xf[sa->sa_n_xf];
-	unsigned n = 0;
-	memset(x, 0, 3 * sizeof(*x));
-	x[n++] = (struct fp_ike_xf){.xf_type = FP_IKE_XF_ENCR, .xf_id = su->su_encr,
-				    .xf_keylen = su->su_encr_bits};
-	if (su->su_integ != FP_IKE_INTEG_NONE)
-		x[n++] = (struct fp_ike_xf){.xf_type = FP_IKE_XF_INTEG, .xf_id = su->su_integ};
-	x[n++] = (struct fp_ike_xf){.xf_type = FP_IKE_XF_ESN,
-				    .xf_id = esn ? FP_IKE_ESN_YES : FP_IKE_ESN_NO};
-	struct fp_ike_prop *pr = &sa->sa_prop[sa->sa_n_prop - 1];
-	pr->pr_first_xf = (uint16_t)sa->sa_n_xf;
-	pr->pr_n_xf = (uint8_t)n;
-	sa->sa_n_xf += n;
-}
-
-static void auth_esp_prop(struct fp_ike_sa *sa, uint8_t num, const uint8_t *spi,
-			  const struct fp_ike_suite *su, bool esn)
-{
-	struct fp_ike_prop *pr = &sa->sa_prop[sa->sa_n_prop++];
-	*pr = (struct fp_ike_prop){.pr_spi = spi, .pr_num = num, .pr_proto = FP_IKE_PROTO_ESP,
-				   .pr_spi_size = 4};
-	auth_esp_xfs(sa, su, esn);
-}
-
-/* Does the peer's proposal pr carry our ESP transform e? */
-static bool auth_esp_match(const struct fp_ike_sa *sa, const struct fp_ike_prop *pr,
-			   const struct fp_ike_tunnel *t, unsigned e, struct auth_esp *out)
-{
-	struct fp_ike_suite su;
-	if (pr->pr_proto != FP_IKE_PROTO_ESP || pr->pr_spi_size != 4 ||
-	    !auth_suite(&t->esp[e], &su) ||
-	    !fp_ike_prop_offers(sa, pr, FP_IKE_XF_ENCR, su.su_encr, su.su_encr_bits))
-		return false;
-	if (su.su_integ == FP_IKE_INTEG_NONE ? fp_ike_prop_has(sa, pr, FP_IKE_XF_INTEG)
-					     : !fp_ike_prop_offers(sa, pr, FP_IKE_XF_INTEG,
-								   su.su_integ, 0))
-		return false;
-	bool yes = fp_ike_prop_offers(sa, pr, FP_IKE_XF_ESN, FP_IKE_ESN_YES, 0);
-	bool no = fp_ike_prop_offers(sa, pr, FP_IKE_XF_ESN, FP_IKE_ESN_NO, 0) ||
-		  !fp_ike_prop_has(sa, pr, FP_IKE_XF_ESN);
-	if (!(t->esn && yes) && !no)
-		return false;
-	*out = (struct auth_esp){t->esp[e], su, t->esn && yes, pr->pr_num,
-				 fp_get32(pr->pr_spi)};
-	return true;
-}
-
-/* Our first ESP proposal the peer offered (our order). */
-static bool auth_esp_select(const struct fp_ike_sa *sa, const struct fp_ike_tunnel *t,
-			    struct auth_esp *out)
-{
-	for (unsigned e = 0; e < t->n_esp; e++)
-		for (unsigned i = 0; i < sa->sa_n_prop; i++)
-			if (auth_esp_match(sa, &sa->sa_prop[i], t, e, out))
-				return true;
-	return false;
-}
-
-static void auth_key(struct fp_crypto_key *k, const struct fp_ike_esp *e, const uint8_t *ek,
-		     const uint8_t *ak, const struct fp_ike_child_keys *ck)
-{
-	memset(k, 0, sizeof(*k));
-	k->cipher = e->cipher;
-	k->integ = e->integ;
-	memcpy(k->ckey, ek, ck->ck_e_len);
-	k->ckey_len = ck->ck_e_len;
-	memcpy(k->akey, ak, ck->ck_a_len);
-	k->akey_len = ck->ck_a_len;
-}
-
-/* KEYMAT into c's two keys, and the child into the gateway. 0 or -1. */
+/* The first child: KEYMAT from the IKE_SA_INIT nonces, no PFS. */
 static int auth_child_install(struct fp_ike *ike, struct fp_ike_sarec *s, unsigned t,
-			      const struct auth_esp *ch, const struct fp_selector *sel)
+			      const struct fp_ike_esp_pick *ch, const struct fp_selector *sel)
 {
-	const struct fp_ike_tunnel *tun = &ike->peers[s->s_peer].tunnels[t];
-	struct fp_ike_child_keys ck;
 	struct fp_ike_kin in = {.ki_ni = s->s_ni, .ki_nr = s->s_nr, .ki_ni_len = s->s_ni_len,
 				.ki_nr_len = s->s_nr_len};
-	struct fp_ike_child c = {.peer = s->s_peer, .tunnel = tun->tunnel,
-				 .spi_in = s->s_child_spi, .spi_out = ch->peer_spi, .sel = *sel,
-				 .local = s->s_local, .remote = s->s_remote, .esn = ch->esn,
-				 .transport = tun->transport, .life_s = tun->life_s,
-				 .life_kb = tun->life_kb, .ike_sa = s->s_id};
-	uint64_t h = 0;
-	int rc = -1;
+	return fp_ike_esp_install(ike, s, t, ch, sel, s->s_child_spi, &in, s->s_initiator,
+				  UINT64_MAX) < 0
+		       ? -1
+		       : 0;
+}
 
-	fp_ike_natt_child_ports(s, &c.encap_sport, &c.encap_dport);
-	if (!fp_ike_child_keys_derive(&ck, &s->s_keys, &ch->su, &in)) {
-		/* the initiator of this exchange sends with the first half */
-		auth_key(&c.key_out, &ch->esp, s->s_initiator ? ck.ck_ei : ck.ck_er,
-			 s->s_initiator ? ck.ck_ai : ck.ck_ar, &ck);
-		auth_key(&c.key_in, &ch->esp, s->s_initiator ? ck.ck_er : ck.ck_ei,
-			 s->s_initiator ? ck.ck_ar : ck.ck_ai, &ck);
-		rc = ike->env.child_up ? ike->env.child_up(ike->env.ctx, &c, UINT64_MAX, &h) : -1;
-	}
-	fp_ike_child_keys_wipe(&ck);
-	OPENSSL_cleanse(&c, sizeof(c));
-	if (rc)
-		return -1;
-	s->s_children[s->s_n_children++] = h;
-	fp_ike_log(ike, "IKEv2-PROTO: (%llu): CHILD_SA established, tunnel %u",
-		   (unsigned long long)s->s_id, tun->tunnel);
-	return 0;
+/* Whether another IKE SA with s's peer is up (no INITIAL_CONTACT then). */
+static bool auth_peer_has_sa(const struct fp_ike *ike, const struct fp_ike_sarec *s)
+{
+	for (unsigned i = 0; i < ike->n_sas; i++)
+		if (ike->sas[i] != s && ike->sas[i]->s_has_peer &&
+		    ike->sas[i]->s_peer == s->s_peer && ike->sas[i]->s_state == FP_IKE_S_READY)
+			return true;
+	return false;
 }
 
 void fp_ike_auth_start(struct fp_ike *ike, struct fp_ike_sarec *s, uint64_t now_ns)
@@ -223,13 +99,9 @@ void fp_ike_auth_start(struct fp_ike *ike, struct fp_ike_sarec *s, uint64_t now_
 	fp_put32(spi, s->s_child_spi);
 	fp_ike_wr_init_inner(&w, ike->chain, sizeof(ike->chain));
 	int rc = s->s_child_spi ? auth_put_ours(&w, s, p) : -1;
-	ike->sa_view.sa_n_prop = ike->sa_view.sa_n_xf = 0;
-	for (unsigned e = 0; e < t->n_esp && e < FP_IKE_MAX_PROPOSALS; e++) {
-		struct fp_ike_suite su;
-		if (auth_suite(&t->esp[e], &su))
-			auth_esp_prop(&ike->sa_view, (uint8_t)(ike->sa_view.sa_n_prop + 1), spi,
-				      &su, t->esn);
-	}
+	if (!auth_peer_has_sa(ike, s))
+		fp_ike_put_status(&w, FP_IKE_N_INITIAL_CONTACT, NULL, 0);
+	fp_ike_esp_offer(&ike->sa_view, t, spi, 0);
 	fp_ike_put_sa(&w, &ike->sa_view);
 	fp_ike_ts_from_prefix(&tsp, &t->sel.local, t->sel.proto, t->sel.local_port);
 	fp_ike_put_ts(&w, FP_IKE_PL_TSI, &tsp);
@@ -259,7 +131,7 @@ static uint16_t auth_child_respond(struct fp_ike *ike, struct fp_ike_sarec *s,
 	const struct fp_ike_pl *tr = fp_ike_chain_find(c, FP_IKE_PL_TSR, NULL);
 	struct fp_ike_tsp tsi, tsr;
 	struct fp_selector sel;
-	struct auth_esp ch;
+	struct fp_ike_esp_pick ch;
 	uint8_t spi[4];
 
 	if (!sa || !ti || !tr || fp_ike_sa_parse(sa, &ike->sa_view) != FP_IKE_E_OK ||
@@ -268,15 +140,14 @@ static uint16_t auth_child_respond(struct fp_ike *ike, struct fp_ike_sarec *s,
 	int t = fp_ike_ts_select(&ike->peers[s->s_peer], &tsi, &tsr, &sel);
 	if (t < 0)
 		return FP_IKE_N_TS_UNACCEPTABLE;
-	if (!auth_esp_select(&ike->sa_view, &ike->peers[s->s_peer].tunnels[t], &ch))
+	if (!fp_ike_esp_select(&ike->sa_view, &ike->peers[s->s_peer].tunnels[t], 0, false, &ch))
 		return FP_IKE_N_NO_PROPOSAL_CHOSEN;
 	s->s_child_spi = ike->env.spi_alloc ? ike->env.spi_alloc(ike->env.ctx) : 0;
 	if (!s->s_child_spi || auth_child_install(ike, s, (unsigned)t, &ch, &sel))
 		return FP_IKE_N_NO_ADDITIONAL_SAS;
 	fp_put32(spi, s->s_child_spi);
 	s->s_child_spi = 0; /* the child owns it now */
-	ike->sa_view.sa_n_prop = ike->sa_view.sa_n_xf = 0;
-	auth_esp_prop(&ike->sa_view, ch.num, spi, &ch.su, ch.esn);
+	fp_ike_esp_answer(&ike->sa_view, &ch, spi, 0);
 	fp_ike_put_sa(w, &ike->sa_view);
 	fp_ike_ts_from_prefix(&tsi, &sel.remote, sel.proto, sel.remote_port);
 	fp_ike_put_ts(w, FP_IKE_PL_TSI, &tsi);
@@ -291,6 +162,11 @@ static void auth_established(struct fp_ike *ike, struct fp_ike_sarec *s)
 	ike->stats.auth_ok++;
 	ike->stats.established++;
 	s->s_expire_ns = 0;
+	s->s_last_rx_ns = ike->now_ns;
+	/* the original initiator rekeys the IKE SA; both sides expire it */
+	if (s->s_initiator)
+		s->s_rekey_ns = fp_ike_child_soft_ns(ike, s->s_life_s, ike->now_ns);
+	s->s_hard_ns = s->s_life_s ? ike->now_ns + (uint64_t)s->s_life_s * 1000000000ull : 0;
 	fp_ike_sa_state(ike, s, FP_IKE_S_READY);
 	fp_ike_log(ike, "%%ASA-5-750006: Local:%s:%u Remote:%s:%u Username:%s IKEv2 SA UP. "
 			"Reason: New Connection Established",
@@ -304,19 +180,6 @@ static void auth_failed(struct fp_ike *ike, struct fp_ike_sarec *s)
 	fp_ike_sa_delete(ike, s, "Failed to authenticate the IKE SA");
 }
 
-/* The response to the peer's request: inner chain sealed, cached, sent. */
-static void auth_answer(struct fp_ike *ike, struct fp_ike_sarec *s, struct fp_ike_wr *w,
-			uint32_t mid)
-{
-	long n = fp_ike_wr_finish(w);
-	size_t len = n < 0 ? 0
-			   : fp_ike_seal(ike, s, FP_IKE_EX_IKE_AUTH, true, mid, w->w_first,
-					 ike->chain, (size_t)n);
-	OPENSSL_cleanse(ike->chain, sizeof(ike->chain));
-	if (len)
-		fp_ike_msgid_respond(ike, s, mid, ike->out, len);
-}
-
 /* The peer's IKE_AUTH request: AUTH checked, child made, answered. */
 void fp_ike_auth_request(struct fp_ike *ike, struct fp_ike_sarec *s,
 			 const struct fp_ike_chain *c, uint32_t mid)
@@ -326,7 +189,7 @@ void fp_ike_auth_request(struct fp_ike *ike, struct fp_ike_sarec *s,
 	if (!auth_check_peer(ike, s, c)) {
 		fp_ike_put_status(&w, FP_IKE_N_AUTHENTICATION_FAILED, NULL, 0);
 		fp_ike_count_notify_tx(ike, FP_IKE_N_AUTHENTICATION_FAILED);
-		auth_answer(ike, s, &w, mid);
+		fp_ike_answer(ike, s, FP_IKE_EX_IKE_AUTH, &w, mid);
 		auth_failed(ike, s);
 		return;
 	}
@@ -344,8 +207,11 @@ void fp_ike_auth_request(struct fp_ike *ike, struct fp_ike_sarec *s,
 		fp_ike_log(ike, "IKEv2-PROTO: (%llu): first CHILD_SA refused: %s",
 			   (unsigned long long)s->s_id, fp_ike_notify_name(err));
 	}
-	auth_answer(ike, s, &w, mid);
+	fp_ike_answer(ike, s, FP_IKE_EX_IKE_AUTH, &w, mid);
 	auth_established(ike, s);
+	struct fp_ike_notify ic;
+	if (fp_ike_find_notify(c, FP_IKE_N_INITIAL_CONTACT, &ic))
+		fp_ike_info_initial_contact(ike, s);
 }
 
 /* The responder's child: one proposal of ours, selectors inside ours. */
@@ -358,13 +224,13 @@ static void auth_child_accept(struct fp_ike *ike, struct fp_ike_sarec *s,
 	const struct fp_ike_pl *tr = fp_ike_chain_find(c, FP_IKE_PL_TSR, NULL);
 	struct fp_ike_tsp tsi, tsr;
 	struct fp_selector sel;
-	struct auth_esp ch;
+	struct fp_ike_esp_pick ch;
 	uint16_t err = fp_ike_error_notify(ike, c);
 	const char *why = err ? fp_ike_notify_name(err) : "answer not offered";
 
 	if (!err && sa && ti && tr && fp_ike_sa_parse(sa, &ike->sa_view) == FP_IKE_E_OK &&
 	    ike->sa_view.sa_n_prop == 1 && fp_ike_ts_parse(ti, &tsi) == FP_IKE_E_OK &&
-	    fp_ike_ts_parse(tr, &tsr) == FP_IKE_E_OK && auth_esp_select(&ike->sa_view, t, &ch) &&
+	    fp_ike_ts_parse(tr, &tsr) == FP_IKE_E_OK && fp_ike_esp_select(&ike->sa_view, t, 0, false, &ch) &&
 	    !fp_ike_ts_accept(t, &tsi, &tsr, &sel)) {
 		if (!auth_child_install(ike, s, s->s_tunnel, &ch, &sel)) {
 			s->s_child_spi = 0;

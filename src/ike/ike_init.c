@@ -166,20 +166,6 @@ static void init_set_suite(struct fp_ike_sarec *s, const struct init_choice *c)
 	s->s_life_s = c->life_s;
 }
 
-/* Our KE payload into w, from a fresh key pair of s->s_group. */
-static int init_put_ke(struct fp_ike_wr *w, struct fp_ike_sarec *s)
-{
-	uint8_t pub[FP_IKE_DH_KE_MAX];
-	size_t n;
-	fp_ike_dh_free(&s->s_dh);
-	if (fp_ike_dh_new(&s->s_dh, s->s_group) != FP_IKE_DH_E_OK ||
-	    fp_ike_dh_public(&s->s_dh, pub, sizeof(pub), &n) != FP_IKE_DH_E_OK)
-		return -1;
-	struct fp_ike_ke ke = {pub, (uint16_t)n, s->s_group};
-	fp_ike_put_ke(w, &ke);
-	return 0;
-}
-
 /* g^ir and SK_* once both nonces and KE values are known. */
 static int init_keys(struct fp_ike_sarec *s, const struct fp_ike_ke *peer)
 {
@@ -215,7 +201,7 @@ static void init_send_request(struct fp_ike *ike, struct fp_ike_sarec *s, uint64
 		fp_ike_put_status(&w, FP_IKE_N_COOKIE, s->s_cookie, (uint16_t)s->s_cookie_len);
 	init_offer(ike, &ike->sa_view);
 	fp_ike_put_sa(&w, &ike->sa_view);
-	int rc = init_put_ke(&w, s);
+	int rc = fp_ike_put_ke_new(&w, &s->s_dh, s->s_group);
 	fp_ike_put_raw(&w, FP_IKE_PL_NONCE, false, s->s_ni, s->s_ni_len);
 	fp_ike_natd_put(&w, s, zero);
 	long n = fp_ike_wr_finish(&w);
@@ -331,7 +317,7 @@ static void init_answer_send(struct fp_ike *ike, struct fp_ike_sarec *s,
 	fp_ike_put_hdr(&w, &h);
 	init_answer(&ike->sa_view, c);
 	fp_ike_put_sa(&w, &ike->sa_view);
-	int rc = init_put_ke(&w, s);
+	int rc = fp_ike_put_ke_new(&w, &s->s_dh, s->s_group);
 	fp_ike_put_raw(&w, FP_IKE_PL_NONCE, false, s->s_nr, s->s_nr_len);
 	fp_ike_natd_put(&w, s, s->s_spi_r);
 	long n = fp_ike_wr_finish(&w);

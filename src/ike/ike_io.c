@@ -128,6 +128,45 @@ void fp_ike_put_status(struct fp_ike_wr *w, uint16_t type, const uint8_t *data, 
 	fp_ike_put_notify(w, &n);
 }
 
+void fp_ike_answer(struct fp_ike *ike, struct fp_ike_sarec *s, uint8_t exchange,
+		   struct fp_ike_wr *w, uint32_t mid)
+{
+	long n = fp_ike_wr_finish(w);
+	size_t len = n < 0 ? 0
+			   : fp_ike_seal(ike, s, exchange, true, mid, w->w_first, ike->chain,
+					 (size_t)n);
+	OPENSSL_cleanse(ike->chain, sizeof(ike->chain));
+	if (len)
+		fp_ike_msgid_respond(ike, s, mid, ike->out, len);
+}
+
+bool fp_ike_ask(struct fp_ike *ike, struct fp_ike_sarec *s, uint8_t exchange, struct fp_ike_wr *w,
+		uint64_t now_ns)
+{
+	long n = fp_ike_wr_finish(w);
+	size_t len = n < 0 ? 0
+			   : fp_ike_seal(ike, s, exchange, false, s->s_mid.mi_next_send, w->w_first,
+					 ike->chain, (size_t)n);
+	OPENSSL_cleanse(ike->chain, sizeof(ike->chain));
+	if (!len)
+		return false;
+	fp_ike_msgid_request(ike, s, ike->out, len, now_ns);
+	return true;
+}
+
+int fp_ike_put_ke_new(struct fp_ike_wr *w, struct fp_ike_dh *dh, uint16_t group)
+{
+	uint8_t pub[FP_IKE_DH_KE_MAX];
+	size_t n;
+	fp_ike_dh_free(dh);
+	if (fp_ike_dh_new(dh, group) != FP_IKE_DH_E_OK ||
+	    fp_ike_dh_public(dh, pub, sizeof(pub), &n) != FP_IKE_DH_E_OK)
+		return -1;
+	struct fp_ike_ke ke = {pub, (uint16_t)n, group};
+	fp_ike_put_ke(w, &ke);
+	return 0;
+}
+
 bool fp_ike_find_notify(const struct fp_ike_chain *c, uint16_t type, struct fp_ike_notify *n)
 {
 	unsigned at = 0;
@@ -159,27 +198,6 @@ void fp_ike_count_notify_tx(struct fp_ike *ike, uint16_t type)
 		ike->stats.notify_tx[type]++;
 }
 
-/* An empty INFORMATIONAL response (liveness check); a DELETE of the IKE SA
- * is answered the same way and ends the SA. The rest is slice 3. */
-static void io_informational(struct fp_ike *ike, struct fp_ike_sarec *s,
-			     const struct fp_ike_chain *c, uint32_t mid)
-{
-	bool del = false;
-	unsigned at = 0;
-	const struct fp_ike_pl *pl;
-	while ((pl = fp_ike_chain_find(c, FP_IKE_PL_DELETE, &at))) {
-		struct fp_ike_delete dv;
-		if (fp_ike_delete_parse(pl, &dv) == FP_IKE_E_OK && dv.d_proto == FP_IKE_PROTO_IKE)
-			del = true;
-	}
-	size_t n = fp_ike_seal(ike, s, FP_IKE_EX_INFORMATIONAL, true, mid, FP_IKE_PL_NONE,
-			       ike->chain, 0);
-	if (n)
-		fp_ike_msgid_respond(ike, s, mid, ike->out, n);
-	if (del)
-		fp_ike_sa_delete(ike, s, "Peer sent DELETE");
-}
-
 static void io_request(struct fp_ike *ike, struct fp_ike_sarec *s, const struct fp_ike_dgram *d,
 		       const struct fp_ike_hdr *h)
 {
@@ -190,12 +208,16 @@ static void io_request(struct fp_ike *ike, struct fp_ike_sarec *s, const struct 
 	s->s_remote = d->remote;
 	s->s_lport = d->lport;
 	s->s_rport = d->rport;
+	bool live = s->s_state == FP_IKE_S_READY || s->s_state == FP_IKE_S_DELETING;
 	if (h->h_exchange == FP_IKE_EX_IKE_AUTH && s->s_state == FP_IKE_S_INIT_DONE)
 		fp_ike_auth_request(ike, s, &ike->inner, h->h_msgid);
-	else if (h->h_exchange == FP_IKE_EX_INFORMATIONAL && s->s_state == FP_IKE_S_READY)
-		io_informational(ike, s, &ike->inner, h->h_msgid);
+	else if (h->h_exchange == FP_IKE_EX_INFORMATIONAL && live)
+		fp_ike_info_request(ike, s, &ike->inner, h->h_msgid);
+	else if (h->h_exchange == FP_IKE_EX_CREATE_CHILD_SA && s->s_state == FP_IKE_S_READY)
+		fp_ike_child_request(ike, s, &ike->inner, h->h_msgid);
 	else
 		ike->stats.refused_state++;
+	fp_ike_timer_next(ike, s, ike->now_ns);
 }
 
 static void io_response(struct fp_ike *ike, struct fp_ike_sarec *s, const struct fp_ike_hdr *h)
@@ -203,12 +225,16 @@ static void io_response(struct fp_ike *ike, struct fp_ike_sarec *s, const struct
 	if (!fp_ike_msgid_check_response(ike, s, h->h_msgid))
 		return;
 	fp_ike_msgid_answered(s);
+	bool live = s->s_state == FP_IKE_S_READY || s->s_state == FP_IKE_S_DELETING;
 	if (h->h_exchange == FP_IKE_EX_IKE_AUTH && s->s_state == FP_IKE_S_AUTH_SENT)
 		fp_ike_auth_response(ike, s, &ike->inner);
-	else if (h->h_exchange == FP_IKE_EX_INFORMATIONAL && s->s_state == FP_IKE_S_DELETING)
-		fp_ike_sa_delete(ike, s, "deleted");
+	else if (h->h_exchange == FP_IKE_EX_INFORMATIONAL && live)
+		fp_ike_info_response(ike, s, &ike->inner);
+	else if (h->h_exchange == FP_IKE_EX_CREATE_CHILD_SA && live)
+		fp_ike_child_response(ike, s, &ike->inner);
 	else
 		ike->stats.refused_state++;
+	fp_ike_timer_next(ike, s, ike->now_ns);
 }
 
 /* A message of an SA past IKE_SA_INIT: SK opened, inner chain parsed. */
@@ -235,6 +261,7 @@ static void io_encrypted(struct fp_ike *ike, const struct fp_ike_dgram *d)
 		ike->stats.refused_parse++;
 		return;
 	}
+	s->s_last_rx_ns = ike->now_ns; /* the peer is alive (DPD) */
 	if (h->h_flags & FP_IKE_FLAG_RESPONSE)
 		io_response(ike, s, h);
 	else
@@ -281,6 +308,39 @@ void fp_ike_tick(struct fp_ike *ike, uint64_t now_ns)
 	fp_ike_timer_run(ike, now_ns);
 }
 
+/* The live IKE SA with peer (READY first), or NULL. */
+static struct fp_ike_sarec *io_peer_sa(struct fp_ike *ike, unsigned peer)
+{
+	struct fp_ike_sarec *any = NULL;
+	for (unsigned i = 0; i < ike->n_sas; i++) {
+		struct fp_ike_sarec *s = ike->sas[i];
+		if (!s->s_has_peer || s->s_peer != peer || s->s_state >= FP_IKE_S_DELETING)
+			continue;
+		if (s->s_state == FP_IKE_S_READY)
+			return s;
+		any = s;
+	}
+	return any;
+}
+
+void fp_ike_child_expiring(struct fp_ike *ike, uint64_t handle, bool hard, uint64_t now_ns)
+{
+	ike->now_ns = now_ns;
+	for (unsigned i = 0; i < ike->n_sas; i++) {
+		struct fp_ike_sarec *s = ike->sas[i];
+		for (unsigned c = 0; s->s_state == FP_IKE_S_READY && c < FP_IKE_MAX_CHILDREN; c++) {
+			if (s->s_ch[c].c_state != FP_IKE_CH_ACTIVE || s->s_ch[c].c_handle != handle)
+				continue;
+			if (hard)
+				fp_ike_info_delete_child(ike, s, c, "lifetime expired (volume)");
+			else
+				s->s_ch[c].c_rekey_ns = now_ns;
+			fp_ike_timer_next(ike, s, now_ns);
+			return;
+		}
+	}
+}
+
 int fp_ike_acquire(struct fp_ike *ike, unsigned peer, unsigned tunnel, uint64_t now_ns)
 {
 	if (peer >= ike->n_peers)
@@ -291,10 +351,15 @@ int fp_ike_acquire(struct fp_ike *ike, unsigned peer, unsigned tunnel, uint64_t 
 		t++;
 	if (t == p->n_tunnels || !p->tunnels[t].initiate)
 		return -1;
-	for (unsigned i = 0; i < ike->n_sas; i++)
-		if (ike->sas[i]->s_has_peer && ike->sas[i]->s_peer == peer &&
-		    ike->sas[i]->s_state != FP_IKE_S_DEAD)
-			return 0; /* one IKE SA a peer; more children are slice 3 */
+	struct fp_ike_sarec *s = io_peer_sa(ike, peer);
+	if (s) { /* one IKE SA a peer: more tunnels are CREATE_CHILD_SA on it */
+		if (fp_ike_child_active(s, t) < 0 &&
+		    !(s->s_initiator && s->s_state < FP_IKE_S_READY && s->s_tunnel == t)) {
+			s->s_want_tunnels |= 1u << t;
+			fp_ike_timer_next(ike, s, now_ns);
+		}
+		return 0;
+	}
 	uint64_t *last = &ike->acquired_ns[peer * FP_IKE_MAX_TUNNELS + t];
 	if (*last && now_ns - *last < FP_IKE_ACQUIRE_GAP_NS)
 		return 0;
@@ -304,23 +369,20 @@ int fp_ike_acquire(struct fp_ike *ike, unsigned peer, unsigned tunnel, uint64_t 
 	return fp_ike_init_start(ike, peer, t, now_ns);
 }
 
-/* Tell the peer (a DELETE of the IKE SA, not retransmitted) and drop it. */
+/* Children down now; the DELETE of the IKE SA goes as our next request
+ * (retransmitted like any), and the SA ends with its answer. */
 static void io_clear_one(struct fp_ike *ike, struct fp_ike_sarec *s)
 {
-	if (s->s_state == FP_IKE_S_READY) {
-		struct fp_ike_wr w;
-		struct fp_ike_delete dv = {.d_proto = FP_IKE_PROTO_IKE};
-		fp_ike_wr_init_inner(&w, ike->chain, sizeof(ike->chain));
-		fp_ike_put_delete(&w, &dv);
-		long n = fp_ike_wr_finish(&w);
-		size_t len = n > 0 ? fp_ike_seal(ike, s, FP_IKE_EX_INFORMATIONAL, false,
-						 s->s_mid.mi_next_send++, w.w_first, ike->chain,
-						 (size_t)n)
-				   : 0;
-		if (len)
-			fp_ike_send_raw(ike, s, ike->out, len);
+	if (s->s_state != FP_IKE_S_READY) {
+		fp_ike_sa_delete(ike, s, "Operator request");
+		return;
 	}
-	fp_ike_sa_delete(ike, s, "Operator request");
+	for (unsigned i = 0; i < FP_IKE_MAX_CHILDREN; i++)
+		fp_ike_child_drop(ike, s, i, "Operator request");
+	s->s_n_del = 0;
+	s->s_del_ike = true;
+	fp_ike_sa_state(ike, s, FP_IKE_S_DELETING);
+	fp_ike_timer_next(ike, s, ike->now_ns);
 }
 
 unsigned fp_ike_clear(struct fp_ike *ike, const struct fp_addr *peer, uint64_t now_ns)
@@ -329,7 +391,7 @@ unsigned fp_ike_clear(struct fp_ike *ike, const struct fp_addr *peer, uint64_t n
 	ike->now_ns = now_ns;
 	for (unsigned i = 0; i < ike->n_sas; i++) {
 		struct fp_ike_sarec *s = ike->sas[i];
-		if (s->s_state == FP_IKE_S_DEAD ||
+		if (s->s_state >= FP_IKE_S_DELETING ||
 		    (peer && memcmp(&s->s_remote, peer, sizeof(*peer))))
 			continue;
 		io_clear_one(ike, s);

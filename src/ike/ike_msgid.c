@@ -33,6 +33,7 @@ void fp_ike_msgid_request(struct fp_ike *ike, struct fp_ike_sarec *s, const uint
 	mi->mi_req_len = mi->mi_req ? n : 0;
 	mi->mi_req_mid = mi->mi_next_send++;
 	mi->mi_tries = 0;
+	mi->mi_fixed_ns = 0;
 	mi->mi_rtx_ns = now_ns + msgid_timeout(0);
 	fp_ike_send_raw(ike, s, b, n);
 }
@@ -86,7 +87,7 @@ bool fp_ike_msgid_tick(struct fp_ike *ike, struct fp_ike_sarec *s, uint64_t now_
 	if (mi->mi_tries == FP_IKE_RTX_TRIES)
 		return false;
 	mi->mi_tries++;
-	mi->mi_rtx_ns = now_ns + msgid_timeout(mi->mi_tries);
+	mi->mi_rtx_ns = now_ns + (mi->mi_fixed_ns ? mi->mi_fixed_ns : msgid_timeout(mi->mi_tries));
 	ike->stats.retransmits++;
 	fp_ike_log(ike, "IKEv2-PROTO: (%llu): retransmitting request MID %u (try %u)",
 		   (unsigned long long)s->s_id, mi->mi_req_mid, mi->mi_tries);

@@ -20,7 +20,8 @@ FP_IKE_ERR_NAME_FN(fp_ike_state_name, FP_IKE_STATE_LIST, FP_IKE_S__COUNT)
 /* Which states each state may move to. A retry of IKE_SA_INIT (cookie,
  * INVALID_KE) stays in INIT_SENT. */
 static const unsigned sa_moves[FP_IKE_S__COUNT] = {
-	[FP_IKE_S_NEW] = TO(INIT_SENT) | TO(INIT_DONE) | TO(DEAD),
+	/* NEW -> READY: the SA a rekey made (keys from the old one's SK_d) */
+	[FP_IKE_S_NEW] = TO(INIT_SENT) | TO(INIT_DONE) | TO(READY) | TO(DEAD),
 	[FP_IKE_S_INIT_SENT] = TO(INIT_SENT) | TO(AUTH_SENT) | TO(DELETING) | TO(DEAD),
 	[FP_IKE_S_INIT_DONE] = TO(READY) | TO(DELETING) | TO(DEAD),
 	[FP_IKE_S_AUTH_SENT] = TO(READY) | TO(DELETING) | TO(DEAD),
@@ -126,14 +127,16 @@ void fp_ike_sa_delete(struct fp_ike *ike, struct fp_ike_sarec *s, const char *re
 {
 	if (s->s_state == FP_IKE_S_DEAD)
 		return;
-	for (unsigned i = 0; i < s->s_n_children; i++)
-		if (ike->env.child_down)
-			ike->env.child_down(ike->env.ctx, s->s_children[i], reason);
-	s->s_n_children = 0;
+	for (unsigned i = 0; i < FP_IKE_MAX_CHILDREN; i++)
+		if (s->s_ch[i].c_state != FP_IKE_CH_FREE)
+			fp_ike_child_drop(ike, s, i, reason);
+	if (s->s_pend.p_spi && ike->env.spi_release)
+		ike->env.spi_release(ike->env.ctx, s->s_pend.p_spi);
+	s->s_pend.p_spi = 0;
 	if (s->s_child_spi && ike->env.spi_release)
 		ike->env.spi_release(ike->env.ctx, s->s_child_spi);
 	s->s_child_spi = 0;
-	if (s->s_state == FP_IKE_S_READY)
+	if (s->s_state == FP_IKE_S_READY || s->s_state == FP_IKE_S_DELETING)
 		fp_ike_log(ike, "%%ASA-5-750007: Local:%u Remote:%u IKEv2 SA DOWN. Reason: %s",
 			   s->s_lport, s->s_rport, reason);
 	else
@@ -146,6 +149,7 @@ void fp_ike_sa_delete(struct fp_ike *ike, struct fp_ike_sarec *s, const char *re
 static void sa_free(struct fp_ike_sarec *s)
 {
 	fp_ike_dh_free(&s->s_dh);
+	fp_ike_dh_free(&s->s_pend.p_dh);
 	fp_ike_keys_wipe(&s->s_keys);
 	fp_ike_free_secret(&s->s_init_req, &s->s_init_req_len);
 	fp_ike_free_secret(&s->s_init_resp, &s->s_init_resp_len);
@@ -230,8 +234,9 @@ bool fp_ike_sa_get(const struct fp_ike *ike, unsigned i, struct fp_ike_sa_info *
 	out->spi_r = sa_spi64(s->s_spi_r);
 	out->created_ns = s->s_created_ns;
 	out->life_s = s->s_life_s;
-	out->n_children = s->s_n_children;
-	memcpy(out->children, s->s_children, sizeof(out->children));
+	for (unsigned c = 0; c < FP_IKE_MAX_CHILDREN; c++)
+		if (s->s_ch[c].c_state == FP_IKE_CH_ACTIVE && out->n_children < FP_IKE_MAX_TUNNELS)
+			out->children[out->n_children++] = s->s_ch[c].c_handle;
 	out->msgid_send = s->s_mid.mi_next_send;
 	out->msgid_recv = s->s_mid.mi_next_recv;
 	out->nat_local = s->s_nat_local;

@@ -26,6 +26,10 @@
 #define FP_IKE_RTX_FIRST_NS 4000000000ull
 #define FP_IKE_HALF_OPEN_NS 30000000000ull  /* responder waits this long for IKE_AUTH */
 #define FP_IKE_ACQUIRE_GAP_NS 10000000000ull /* one negotiation a tunnel per 10 s */
+#define FP_IKE_MAX_CHILDREN (2 * FP_IKE_MAX_TUNNELS) /* each tunnel's child and the one it replaces */
+#define FP_IKE_DELETE_DELAY_NS 5000000000ull  /* a replaced child's inbound stays (charon's 5 s) */
+#define FP_IKE_REKEY_MIN_NS 10000000000ull    /* no soft rekey before 10 s of life */
+#define FP_IKE_MAX_DEL 32                     /* child SPIs waiting for our DELETE */
 
 /* The life of an IKE SA. IN-NEG in show is everything before READY. */
 #define FP_IKE_STATE_LIST(_)                                                  \
@@ -54,10 +58,62 @@ struct fp_ike_msgid {
 	size_t mi_req_len;
 	uint32_t mi_req_mid;
 	unsigned mi_tries;            /* retransmissions so far */
+	uint64_t mi_fixed_ns;         /* DPD: retransmit at this interval (0: back off) */
 	uint64_t mi_rtx_ns;           /* when to retransmit it */
 	uint8_t *mi_resp;             /* our last response, for a retransmitted request */
 	size_t mi_resp_len;
 	uint32_t mi_resp_mid;
+};
+
+/* The ESP proposal chosen for a child: ours, and what the peer sent. */
+struct fp_ike_esp_pick {
+	struct fp_ike_esp ep_esp;
+	struct fp_ike_suite ep_su;
+	bool ep_esn;
+	uint8_t ep_num;
+	uint32_t ep_peer_spi;
+};
+
+/* A CHILD_SA of an IKE SA (prefix c_). ACTIVE holds its tunnel's
+ * outbound rule; OLD was replaced by a rekey and waits for the DELETE
+ * (ours answered, or the peer's) or c_down_ns, whichever comes first. */
+enum fp_ike_child_state { FP_IKE_CH_FREE, FP_IKE_CH_ACTIVE, FP_IKE_CH_OLD };
+
+struct fp_ike_childrec {
+	uint64_t c_handle;
+	uint8_t c_state;               /* enum fp_ike_child_state */
+	uint8_t c_tunnel;              /* index into the peer's tunnels */
+	bool c_initiator;              /* we started the exchange that made it */
+	uint32_t c_spi_in, c_spi_out;
+	struct fp_ike_esp_pick c_esp;
+	struct fp_selector c_sel;
+	uint64_t c_rekey_ns;           /* soft: rekey from then on (0 = never) */
+	uint64_t c_expire_ns;          /* hard: delete (0 = never) */
+	uint64_t c_down_ns;            /* OLD: child_down at the latest then */
+};
+
+/* Our request in flight beyond IKE_SA_INIT/IKE_AUTH (window 1). */
+enum fp_ike_pend_kind {
+	FP_IKE_P_NONE, FP_IKE_P_DPD, FP_IKE_P_CHILD_NEW, FP_IKE_P_CHILD_REKEY,
+	FP_IKE_P_IKE_REKEY, FP_IKE_P_DELETE_CHILD, FP_IKE_P_DELETE_IKE
+};
+
+struct fp_ike_pend {
+	uint8_t p_kind;                /* enum fp_ike_pend_kind */
+	unsigned p_slot;               /* CHILD_REKEY: the child; CHILD_NEW: the tunnel */
+	uint32_t p_spi;                /* our new inbound SPI */
+	uint8_t p_spi_ike[FP_IKE_SPI_LEN]; /* IKE_REKEY: our new IKE SPI */
+	uint8_t p_nonce[FP_IKE_NONCE_MAX];
+	size_t p_nonce_len;
+	struct fp_ike_dh p_dh;
+	uint32_t p_del[FP_IKE_MAX_DEL];   /* DELETE_CHILD: the inbound SPIs sent */
+	unsigned p_n_del;
+	/* 2.8.1: the peer rekeyed the same SA meanwhile; the lower nonce of
+	 * its exchange, and what that exchange made (child slot / IKE SA id) */
+	bool p_crossed;
+	uint8_t p_cross_lo[FP_IKE_NONCE_MAX];
+	size_t p_cross_lo_len;
+	uint64_t p_cross_made;
 };
 
 /* One IKE SA (prefix s_). The keys and the nonces are secrets: the record
@@ -87,8 +143,15 @@ struct fp_ike_sarec {
 	struct fp_ike_msgid s_mid;
 	uint64_t s_created_ns;
 	uint64_t s_expire_ns;              /* half-open deadline; 0 = none */
-	unsigned s_n_children;
-	uint64_t s_children[FP_IKE_MAX_TUNNELS];
+	struct fp_ike_childrec s_ch[FP_IKE_MAX_CHILDREN];
+	struct fp_ike_pend s_pend;
+	uint32_t s_del[FP_IKE_MAX_DEL];    /* inbound SPIs of children to DELETE */
+	unsigned s_n_del;
+	uint32_t s_want_tunnels;           /* tunnels (bits) wanting a CREATE_CHILD_SA */
+	bool s_del_ike;                    /* a DELETE of this SA wanted */
+	uint64_t s_last_rx_ns;             /* last message from the peer (DPD idle) */
+	uint64_t s_rekey_ns, s_hard_ns;    /* the IKE SA's lifetime (0 = none) */
+	uint64_t s_replaces;               /* INITIAL_CONTACT, IKE rekey: id it replaced */
 };
 
 struct fp_ike {
@@ -143,6 +206,16 @@ size_t fp_ike_seal(struct fp_ike *ike, struct fp_ike_sarec *s, uint8_t exchange,
 		   uint32_t mid, uint8_t first, const uint8_t *chain, size_t chain_len);
 /* A notify payload with no SPI into w (data may be NULL). */
 void fp_ike_put_status(struct fp_ike_wr *w, uint16_t type, const uint8_t *data, uint16_t len);
+/* The response to the peer's request mid: the inner chain in w sealed,
+ * kept for a retransmitted request, sent. */
+void fp_ike_answer(struct fp_ike *ike, struct fp_ike_sarec *s, uint8_t exchange,
+		   struct fp_ike_wr *w, uint32_t mid);
+/* Our request: the inner chain in w sealed, sent, retransmitted from the
+ * tick; false if it could not be built. */
+bool fp_ike_ask(struct fp_ike *ike, struct fp_ike_sarec *s, uint8_t exchange, struct fp_ike_wr *w,
+		uint64_t now_ns);
+/* A KE payload from a fresh key pair of group (dh replaced); 0 or -1. */
+int fp_ike_put_ke_new(struct fp_ike_wr *w, struct fp_ike_dh *dh, uint16_t group);
 /* The first notify of type in c, or NULL; *n filled. */
 bool fp_ike_find_notify(const struct fp_ike_chain *c, uint16_t type, struct fp_ike_notify *n);
 /* The first error notify (< 16384) in c: its type, or 0. */
@@ -214,6 +287,74 @@ void fp_ike_auth_request(struct fp_ike *ike, struct fp_ike_sarec *s,
 			 const struct fp_ike_chain *c, uint32_t mid);
 void fp_ike_auth_response(struct fp_ike *ike, struct fp_ike_sarec *s,
 			  const struct fp_ike_chain *c);
+
+/* ike_esp.c: the ESP proposal and a child's keys, shared by IKE_AUTH
+ * and CREATE_CHILD_SA. */
+/* Our proposals for tunnel t into sa (SPI spi; with a DH transform when
+ * group is not 0). */
+void fp_ike_esp_offer(struct fp_ike_sa *sa, const struct fp_ike_tunnel *t, const uint8_t *spi,
+		      uint16_t group);
+/* Our first ESP proposal the peer offered (our order); with group set,
+ * only proposals that offer that DH group, else only those without one. */
+bool fp_ike_esp_select(const struct fp_ike_sa *sa, const struct fp_ike_tunnel *t,
+		       uint16_t group, bool check_group, struct fp_ike_esp_pick *out);
+/* The one proposal of our answer (the chosen one, our SPI). */
+void fp_ike_esp_answer(struct fp_ike_sa *sa, const struct fp_ike_esp_pick *p, const uint8_t *spi,
+		       uint16_t group);
+/* KEYMAT from in (nonces, g^ir with PFS) into the gateway: child_up with
+ * old (UINT64_MAX: none); the record goes into a free slot of s. The
+ * slot, or -1. we_init: we started this exchange. */
+int fp_ike_esp_install(struct fp_ike *ike, struct fp_ike_sarec *s, unsigned tunnel,
+		       const struct fp_ike_esp_pick *p, const struct fp_selector *sel,
+		       uint32_t spi_in, const struct fp_ike_kin *in, bool we_init, uint64_t old);
+
+/* ike_child.c */
+/* Start the CREATE_CHILD_SA our SA wants next, if any: true if sent. */
+bool fp_ike_child_next(struct fp_ike *ike, struct fp_ike_sarec *s, uint64_t now_ns);
+void fp_ike_child_request(struct fp_ike *ike, struct fp_ike_sarec *s,
+			  const struct fp_ike_chain *c, uint32_t mid);
+void fp_ike_child_response(struct fp_ike *ike, struct fp_ike_sarec *s,
+			   const struct fp_ike_chain *c);
+/* The soft point of a lifetime of life_s from now_ns: 85-95 % of it, not
+ * before FP_IKE_REKEY_MIN_NS; 0 for none. */
+uint64_t fp_ike_child_soft_ns(struct fp_ike *ike, uint32_t life_s, uint64_t now_ns);
+/* The active child of slot's tunnel, or -1. */
+int fp_ike_child_active(const struct fp_ike_sarec *s, unsigned tunnel);
+/* child_down for slot i and its slot freed. */
+void fp_ike_child_drop(struct fp_ike *ike, struct fp_ike_sarec *s, unsigned i, const char *why);
+
+/* 2.8.1: the lower of two nonces (shorter is lower on a common prefix). */
+int fp_ike_nonce_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn);
+void fp_ike_nonce_lower(const uint8_t *a, size_t an, const uint8_t *b, size_t bn,
+			const uint8_t **lo, size_t *lon);
+
+/* ike_rekey.c: the IKE SA rekeyed by CREATE_CHILD_SA (2.18) */
+/* Start our rekey of s: true if sent. */
+bool fp_ike_rekey_start(struct fp_ike *ike, struct fp_ike_sarec *s, uint64_t now_ns);
+void fp_ike_rekey_request(struct fp_ike *ike, struct fp_ike_sarec *s,
+			  const struct fp_ike_chain *c, uint32_t mid);
+void fp_ike_rekey_response(struct fp_ike *ike, struct fp_ike_sarec *s,
+			   const struct fp_ike_chain *c);
+
+/* ike_info.c */
+/* Start the INFORMATIONAL our SA wants next (DELETEs, DPD): true if sent. */
+bool fp_ike_info_next(struct fp_ike *ike, struct fp_ike_sarec *s, uint64_t now_ns);
+void fp_ike_info_request(struct fp_ike *ike, struct fp_ike_sarec *s,
+			 const struct fp_ike_chain *c, uint32_t mid);
+void fp_ike_info_response(struct fp_ike *ike, struct fp_ike_sarec *s,
+			  const struct fp_ike_chain *c);
+/* An empty request if the peer was silent for its dpd_s: true if sent. */
+bool fp_ike_info_dpd(struct fp_ike *ike, struct fp_ike_sarec *s, uint64_t now_ns);
+/* The peer's INITIAL_CONTACT on s: every other SA with it goes. */
+void fp_ike_info_initial_contact(struct fp_ike *ike, struct fp_ike_sarec *s);
+/* Our child slot i is to go: child_down now, its SPI to the DELETE list. */
+void fp_ike_info_delete_child(struct fp_ike *ike, struct fp_ike_sarec *s, unsigned i,
+			      const char *why);
+
+/* ike_timer.c */
+/* Our next request, if the window is free: DELETEs, rekeys, new
+ * children, DPD. */
+void fp_ike_timer_next(struct fp_ike *ike, struct fp_ike_sarec *s, uint64_t now_ns);
 
 /* ike_ts.c */
 /* TSi/TSr payload views of a selector side. */

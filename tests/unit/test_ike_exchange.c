@@ -12,6 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <openssl/rand.h>
+
 #include "common/inet.h"
 #include "ike/ike.h"
 #include "ike/ike_payload.h"
@@ -27,10 +29,14 @@ struct node {
 	struct fp_ike *ike;
 	struct fp_addr addr;
 	int idx;
-	struct fp_ike_child child[4];
+	struct fp_ike_child child[16];
+	uint64_t old[16];             /* child_up's old_handle, per child */
+	uint64_t down[16];            /* child_down's handles in order */
 	unsigned n_child, n_down, n_released;
 	uint32_t next_spi;
 	unsigned n_tx;
+	int nonce_low;                /* this nonce of ours (0 = first) is the lowest; -1: random */
+	unsigned n_nonce;
 };
 
 struct qent {
@@ -114,8 +120,8 @@ static void hook_spi_release(void *ctx, uint32_t spi)
 static int hook_child_up(void *ctx, const struct fp_ike_child *c, uint64_t old, uint64_t *h)
 {
 	struct node *n = ctx;
-	assert_int_equal(old, UINT64_MAX);
-	assert_true(n->n_child < 4);
+	assert_true(n->n_child < 16);
+	n->old[n->n_child] = old;
 	n->child[n->n_child] = *c;
 	*h = 100 + n->n_child++;
 	return 0;
@@ -124,9 +130,20 @@ static int hook_child_up(void *ctx, const struct fp_ike_child *c, uint64_t old, 
 static void hook_child_down(void *ctx, uint64_t h, const char *reason)
 {
 	struct node *n = ctx;
-	(void)h;
 	(void)reason;
-	n->n_down++;
+	assert_true(n->n_down < 16);
+	n->down[n->n_down++] = h;
+}
+
+/* Random bytes, with a say in which nonce is the lowest (2.8.1 tests):
+ * every 32-byte request is a nonce; with nonce_low set, that one starts
+ * 0x00 and every other 0x80. */
+static void hook_random(void *ctx, uint8_t *out, size_t n)
+{
+	struct node *nd = ctx;
+	assert_int_equal(RAND_bytes(out, (int)n), 1);
+	if (n == FP_IKE_NONCE_LEN && nd->nonce_low >= 0)
+		out[0] = nd->n_nonce++ == (unsigned)nd->nonce_low ? 0x00 : 0x80;
 }
 
 static void hook_log(void *ctx, const char *line)
@@ -218,8 +235,9 @@ static int world_setup(void **state)
 		n->idx = i;
 		n->addr = addr4(192, 0, 2, (uint8_t)(1 + i));
 		n->next_spi = i ? 0xb0000000u : 0xa0000000u;
+		n->nonce_low = -1;
 		struct fp_ike_env env = {n, hook_send, hook_spi_alloc, hook_spi_release,
-					 hook_child_up, hook_child_down, NULL, hook_log};
+					 hook_child_up, hook_child_down, hook_random, hook_log};
 		n->ike = fp_ike_new(&env);
 		assert_non_null(n->ike);
 	}
@@ -759,6 +777,423 @@ static void test_refusals_counted(void **state)
 	assert_int_equal(W.n[1].n_tx, 0);
 }
 
+/* ---- slice 3: CREATE_CHILD_SA, INFORMATIONAL, lifetimes ---- */
+
+/* The child of node i whose handle is h. */
+static const struct fp_ike_child *child_of(int i, uint64_t h)
+{
+	assert_true(h >= 100 && h < 100 + W.n[i].n_child);
+	return &W.n[i].child[h - 100];
+}
+
+static bool was_down(int i, uint64_t h)
+{
+	for (unsigned k = 0; k < W.n[i].n_down; k++)
+		if (W.n[i].down[k] == h)
+			return true;
+	return false;
+}
+
+/* Each side has exactly one active child, and the two are a pair. */
+static void assert_one_pair(void)
+{
+	struct fp_ike_sa_info a = sa_of(0), b = sa_of(1);
+	assert_int_equal(a.n_children, 1);
+	assert_int_equal(b.n_children, 1);
+	const struct fp_ike_child *x = child_of(0, a.children[0]), *y = child_of(1, b.children[0]);
+	assert_int_equal(x->spi_in, y->spi_out);
+	assert_int_equal(x->spi_out, y->spi_in);
+	assert_keys_equal(&x->key_out, &y->key_in);
+	assert_keys_equal(&x->key_in, &y->key_out);
+}
+
+/* Node i rekeys its child 100 (the engine's soft event); the DELETE of
+ * the old pair is lost once, so the old SAs stay until it is retransmitted. */
+static void rekey_child_by(int i, uint16_t pfs)
+{
+	S[0].peer.tunnels[0].pfs_group = S[1].peer.tunnels[0].pfs_group = pfs;
+	bring_up();
+	W.drop_from = i;
+	W.drop_exchange = FP_IKE_EX_INFORMATIONAL;
+	fp_ike_child_expiring(W.n[i].ike, 100, false, 2 * NS);
+	pump(2 * NS);
+	for (int k = 0; k < 2; k++) {
+		assert_int_equal(W.n[k].n_child, 2);
+		assert_int_equal(W.n[k].old[1], 100); /* make-before-break */
+		assert_int_equal(W.n[k].child[1].pfs_group, pfs);
+		assert_int_not_equal(W.n[k].child[1].spi_in, W.n[k].child[0].spi_in);
+		assert_int_equal(W.n[k].n_down, 0); /* no DELETE yet: the old pair stays */
+	}
+	assert_one_pair();
+	assert_memory_not_equal(W.n[0].child[1].key_in.ckey, W.n[0].child[0].key_in.ckey, 32);
+	fp_ike_tick(W.n[i].ike, 6 * NS); /* the DELETE retransmitted at 2 + 4 s */
+	pump(6 * NS);
+	for (int k = 0; k < 2; k++) {
+		assert_int_equal(W.n[k].n_down, 1);
+		assert_int_equal(W.n[k].down[0], 100);
+		assert_int_equal(sa_of(k).status, FP_IKE_SA_READY);
+	}
+	assert_one_pair();
+	assert_int_equal(fp_ike_stats(W.n[i].ike)->child_rekeys, 1);
+	assert_int_equal(fp_ike_stats(W.n[1 - i].ike)->child_rekeys, 0);
+}
+
+static void test_rekey_child_initiator(void **state)
+{
+	(void)state;
+	rekey_child_by(0, 0);
+}
+
+static void test_rekey_child_responder(void **state)
+{
+	(void)state;
+	rekey_child_by(1, 0);
+}
+
+static void test_rekey_child_pfs(void **state)
+{
+	(void)state;
+	rekey_child_by(0, FP_IKE_DH_ECP_256);
+}
+
+static void test_rekey_child_pfs_x25519_by_b(void **state)
+{
+	(void)state;
+	rekey_child_by(1, FP_IKE_DH_CURVE25519);
+}
+
+/* A asks for PFS at the first rekey, B has none: refused, the old child lives. */
+static void test_rekey_pfs_mismatch(void **state)
+{
+	(void)state;
+	S[0].peer.tunnels[0].pfs_group = FP_IKE_DH_ECP_256;
+	bring_up();
+	assert_int_equal(W.n[0].n_child, 1); /* IKE_AUTH carries no KE: PFS not seen yet */
+	fp_ike_child_expiring(W.n[0].ike, 100, false, 2 * NS);
+	pump(2 * NS);
+	assert_int_equal(fp_ike_stats(W.n[1].ike)->notify_tx[FP_IKE_N_NO_PROPOSAL_CHOSEN], 1);
+	assert_int_equal(fp_ike_stats(W.n[0].ike)->notify_rx[FP_IKE_N_NO_PROPOSAL_CHOSEN], 1);
+	for (int k = 0; k < 2; k++) {
+		assert_int_equal(W.n[k].n_child, 1);
+		assert_int_equal(W.n[k].n_down, 0);
+		assert_int_equal(sa_of(k).n_children, 1);
+	}
+	assert_one_pair();
+	assert_int_equal(W.n[0].n_released, 1); /* the SPI offered went back */
+}
+
+/* Both sides rekey the same child at once (2.8.1): one pair survives.
+ * loser: whose rekey request carries the lowest nonce (-1: chance). */
+static void rekey_child_crossed(int loser)
+{
+	if (loser >= 0) /* nonces: IKE_SA_INIT's, then the rekey request's */
+		W.n[loser].nonce_low = 1;
+	bring_up();
+	fp_ike_child_expiring(W.n[0].ike, 100, false, 2 * NS);
+	fp_ike_child_expiring(W.n[1].ike, 100, false, 2 * NS);
+	assert_int_equal(W.nq, 2); /* both requests on the wire */
+	pump(2 * NS);
+	assert_one_pair();
+	for (int k = 0; k < 2; k++) {
+		fp_ike_tick(W.n[k].ike, 8 * NS);
+		fp_ike_tick(W.n[k].ike, 16 * NS);
+	}
+	pump(16 * NS);
+	assert_one_pair();
+	/* every child but the survivor is down, the original one included */
+	for (int k = 0; k < 2; k++) {
+		assert_true(was_down(k, 100));
+		assert_int_equal(W.n[k].n_down, W.n[k].n_child - 1);
+		assert_false(was_down(k, sa_of(k).children[0]));
+		assert_int_equal(sa_of(k).status, FP_IKE_SA_READY);
+	}
+	assert_int_equal(fp_ike_stats(W.n[0].ike)->child_rekeys +
+				 fp_ike_stats(W.n[1].ike)->child_rekeys,
+			 1);
+	if (loser < 0)
+		return;
+	/* the loser never installed its redundant child; the winner kept its own */
+	assert_int_equal(fp_ike_stats(W.n[loser].ike)->child_rekeys, 0);
+	assert_int_equal(W.n[loser].n_child, 2);
+	assert_int_equal(W.n[1 - loser].n_child, 3);
+	assert_int_equal(sa_of(1 - loser).children[0], 102);
+}
+
+static void test_rekey_child_simultaneous(void **state)
+{
+	(void)state;
+	rekey_child_crossed(-1);
+}
+
+static void test_rekey_child_crossed_a_loses(void **state)
+{
+	(void)state;
+	rekey_child_crossed(0);
+}
+
+static void test_rekey_child_crossed_b_loses(void **state)
+{
+	(void)state;
+	rekey_child_crossed(1);
+}
+
+/* Node i rekeys the IKE SA (its soft lifetime reached). */
+static void rekey_ike_by(int i)
+{
+	bring_up();
+	struct fp_ike_sa_info before = sa_of(0);
+	W.n[i].ike->sas[0]->s_rekey_ns = 2 * NS;
+	fp_ike_tick(W.n[i].ike, 2 * NS);
+	pump(2 * NS);
+	for (int k = 0; k < 2; k++) {
+		struct fp_ike_sa_info info = sa_of(k), none;
+		assert_false(fp_ike_sa_get(W.n[k].ike, 1, &none)); /* the old one is gone */
+		assert_int_equal(info.status, FP_IKE_SA_READY);
+		assert_int_not_equal(info.spi_i, before.spi_i);
+		assert_int_not_equal(info.spi_r, before.spi_r);
+		assert_int_equal(info.initiator, k == i); /* roles follow the new SA */
+		assert_int_equal(info.n_children, 1);
+		assert_int_equal(info.children[0], 100);
+		assert_int_equal(W.n[k].n_down, 0);
+	}
+	assert_int_equal(sa_of(0).spi_i, sa_of(1).spi_i);
+	assert_int_equal(fp_ike_stats(W.n[i].ike)->ike_rekeys, 1);
+	/* the new SA's keys work both ways: a child rekey on it */
+	fp_ike_child_expiring(W.n[1 - i].ike, 100, false, 3 * NS);
+	pump(3 * NS);
+	assert_one_pair();
+	assert_int_equal(W.n[0].n_down, 1);
+	assert_int_equal(W.n[1].n_down, 1);
+}
+
+static void test_rekey_ike_initiator(void **state)
+{
+	(void)state;
+	rekey_ike_by(0);
+}
+
+static void test_rekey_ike_responder(void **state)
+{
+	(void)state;
+	rekey_ike_by(1);
+}
+
+static void rekey_ike_crossed(int loser)
+{
+	if (loser >= 0)
+		W.n[loser].nonce_low = 1;
+	bring_up();
+	for (int k = 0; k < 2; k++) {
+		W.n[k].ike->sas[0]->s_rekey_ns = 2 * NS;
+		fp_ike_tick(W.n[k].ike, 2 * NS);
+	}
+	assert_int_equal(W.nq, 2);
+	pump(2 * NS);
+	for (int k = 0; k < 2; k++) {
+		fp_ike_tick(W.n[k].ike, 3 * NS);
+		pump(3 * NS);
+	}
+	for (int k = 0; k < 2; k++) {
+		struct fp_ike_sa_info none;
+		assert_false(fp_ike_sa_get(W.n[k].ike, 1, &none));
+		assert_int_equal(sa_of(k).status, FP_IKE_SA_READY);
+		assert_int_equal(W.n[k].n_down, 0);
+	}
+	assert_int_equal(sa_of(0).spi_i, sa_of(1).spi_i);
+	assert_int_equal(sa_of(0).spi_r, sa_of(1).spi_r);
+	assert_one_pair();
+	assert_int_equal(fp_ike_stats(W.n[0].ike)->ike_rekeys +
+				 fp_ike_stats(W.n[1].ike)->ike_rekeys,
+			 1);
+	if (loser >= 0) { /* the winner initiated the SA that stands */
+		assert_int_equal(fp_ike_stats(W.n[1 - loser].ike)->ike_rekeys, 1);
+		assert_true(sa_of(1 - loser).initiator);
+		assert_false(sa_of(loser).initiator);
+	}
+}
+
+static void test_rekey_ike_simultaneous(void **state)
+{
+	(void)state;
+	rekey_ike_crossed(-1);
+}
+
+static void test_rekey_ike_crossed_a_loses(void **state)
+{
+	(void)state;
+	rekey_ike_crossed(0);
+}
+
+static void test_rekey_ike_crossed_b_loses(void **state)
+{
+	(void)state;
+	rekey_ike_crossed(1);
+}
+
+/* fp_ike_clear's DELETE is a request like any: retransmitted when lost. */
+static void test_clear_retransmitted(void **state)
+{
+	(void)state;
+	bring_up();
+	W.drop_from = 0;
+	W.drop_exchange = FP_IKE_EX_INFORMATIONAL;
+	assert_int_equal(fp_ike_clear(W.n[0].ike, NULL, 2 * NS), 1);
+	pump(2 * NS);
+	assert_int_equal(W.n[0].n_down, 1); /* ours at once */
+	assert_int_equal(W.n[1].n_down, 0); /* the DELETE was lost */
+	assert_int_equal(sa_of(0).status, FP_IKE_SA_DELETING);
+	fp_ike_tick(W.n[0].ike, 6 * NS);
+	pump(6 * NS);
+	assert_int_equal(W.n[1].n_down, 1);
+	struct fp_ike_sa_info none;
+	assert_false(fp_ike_sa_get(W.n[0].ike, 0, &none));
+	assert_false(fp_ike_sa_get(W.n[1].ike, 0, &none));
+	assert_int_equal(fp_ike_stats(W.n[0].ike)->retransmits, 1);
+}
+
+/* The peer deletes the child (its hard lifetime in kilobytes). */
+static void test_delete_from_peer(void **state)
+{
+	(void)state;
+	bring_up();
+	fp_ike_child_expiring(W.n[1].ike, 100, true, 2 * NS);
+	assert_int_equal(W.n[1].n_down, 1); /* B's own copy at once */
+	pump(2 * NS);
+	for (int k = 0; k < 2; k++) {
+		assert_int_equal(W.n[k].n_down, 1);
+		assert_int_equal(W.n[k].down[0], 100);
+		assert_int_equal(sa_of(k).n_children, 0);
+		assert_int_equal(sa_of(k).status, FP_IKE_SA_READY);
+	}
+	fp_ike_child_expiring(W.n[1].ike, 100, true, 3 * NS); /* gone: ignored */
+	assert_int_equal(W.nq, 0);
+	/* traffic brings the tunnel back on the same IKE SA */
+	assert_int_equal(fp_ike_acquire(W.n[0].ike, 0, 7, 4 * NS), 0);
+	pump(4 * NS);
+	assert_int_equal(W.n[0].n_child, 2);
+	assert_int_equal(W.n[0].old[1], UINT64_MAX);
+	assert_one_pair();
+}
+
+/* DPD: A with "keepalive threshold 10 retry 2"; B goes silent at 1 s. */
+static void test_dpd_dead_peer(void **state)
+{
+	(void)state;
+	S[0].peer.dpd_s = 10;
+	S[0].peer.dpd_retry_s = 2;
+	bring_up();
+	unsigned tx = W.n[0].n_tx;
+	uint64_t t;
+	/* a live peer answers: nothing dropped */
+	for (t = 2; t <= 12; t++) {
+		fp_ike_tick(W.n[0].ike, t * NS);
+		pump(t * NS);
+	}
+	assert_int_equal(W.n[0].n_tx, tx + 1); /* one DPD at 11 s, answered */
+	assert_int_equal(sa_of(0).status, FP_IKE_SA_READY);
+	W.drop_all = true;
+	for (t = 13; t <= 60 && fp_ike_sa_get(W.n[0].ike, 0, &(struct fp_ike_sa_info){0}); t++)
+		fp_ike_tick(W.n[0].ike, t * NS);
+	/* last answer at 11 s: DPD at 21 s, 5 retries 2 s apart, dead at 33 s */
+	assert_int_equal(t - 1, 33);
+	assert_int_equal(fp_ike_stats(W.n[0].ike)->dpd_dead, 1);
+	assert_int_equal(W.n[0].n_down, 1);
+}
+
+/* A restarts (a new instance, no DELETE sent): its INITIAL_CONTACT makes
+ * B drop the stale SA and its child. */
+static void test_initial_contact(void **state)
+{
+	(void)state;
+	bring_up();
+	fp_ike_free(W.n[0].ike);
+	struct node *n = &W.n[0];
+	n->n_child = n->n_down = 0;
+	struct fp_ike_env env = {n, hook_send, hook_spi_alloc, hook_spi_release,
+				 hook_child_up, hook_child_down, hook_random, hook_log};
+	n->ike = fp_ike_new(&env);
+	assert_non_null(n->ike);
+	configure();
+	assert_int_equal(fp_ike_acquire(W.n[0].ike, 0, 7, 5 * NS), 0);
+	pump(5 * NS);
+	struct fp_ike_sa_info none;
+	assert_false(fp_ike_sa_get(W.n[1].ike, 1, &none));
+	assert_int_equal(W.n[1].n_down, 1);
+	assert_int_equal(W.n[1].down[0], 100);
+	assert_int_equal(sa_of(1).status, FP_IKE_SA_READY);
+	assert_int_equal(sa_of(1).n_children, 1);
+	assert_int_equal(W.n[1].child[1].spi_out, W.n[0].child[0].spi_in);
+}
+
+/* A second crypto map entry to the same peer: a CREATE_CHILD_SA on the
+ * IKE SA already up, not a second IKE SA. */
+static void test_second_tunnel(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		S[i].peer.tunnels[1] = S[i].peer.tunnels[0];
+		S[i].peer.tunnels[1].tunnel = i ? 4 : 8;
+		S[i].peer.n_tunnels = 2;
+	}
+	S[0].peer.tunnels[1].sel = (struct fp_selector){.local = pfx(10, 3, 0, 16), .remote = pfx(10, 4, 0, 16)};
+	S[1].peer.tunnels[1].sel = (struct fp_selector){.local = pfx(10, 4, 1, 24), .remote = pfx(10, 3, 1, 24)};
+	bring_up();
+	assert_int_equal(fp_ike_acquire(W.n[0].ike, 0, 8, 2 * NS), 0);
+	pump(2 * NS);
+	struct fp_ike_sa_info none;
+	for (int k = 0; k < 2; k++) {
+		assert_false(fp_ike_sa_get(W.n[k].ike, 1, &none));
+		assert_int_equal(sa_of(k).n_children, 2);
+		assert_int_equal(W.n[k].n_child, 2);
+		assert_int_equal(W.n[k].old[1], UINT64_MAX);
+	}
+	assert_int_equal(W.n[0].child[1].tunnel, 8);
+	assert_int_equal(W.n[1].child[1].tunnel, 4);
+	assert_int_equal(W.n[0].child[1].spi_in, W.n[1].child[1].spi_out);
+	assert_keys_equal(&W.n[0].child[1].key_out, &W.n[1].child[1].key_in);
+	struct fp_prefix r = pfx(10, 4, 1, 24);
+	assert_memory_equal(&W.n[0].child[1].sel.remote, &r, sizeof(r));
+	/* asked again: it stands, nothing sent */
+	unsigned tx = W.n[0].n_tx;
+	assert_int_equal(fp_ike_acquire(W.n[0].ike, 0, 8, 3 * NS), 0);
+	assert_int_equal(W.n[0].n_tx, tx);
+}
+
+/* Time-based lifetimes: a 20 s child is rekeyed by its initiator at
+ * 85-95 % (17-19 s, never before 10 s); the IKE SA at its policy's. */
+static void test_lifetimes(void **state)
+{
+	(void)state;
+	S[0].peer.tunnels[0].life_s = S[1].peer.tunnels[0].life_s = 20;
+	S[0].pol[0].life_s = S[1].pol[0].life_s = 40;
+	bring_up();
+	uint64_t t;
+	for (t = 2; t <= 30 && W.n[0].n_child == 1; t++) {
+		for (int k = 0; k < 2; k++)
+			fp_ike_tick(W.n[k].ike, t * NS);
+		pump(t * NS);
+	}
+	t--;
+	assert_true(t >= 1 + 17 && t <= 1 + 19);
+	assert_int_equal(W.n[0].old[1], 100);
+	assert_int_equal(W.n[1].n_child, 2);
+	for (; t <= 45; t++) {
+		for (int k = 0; k < 2; k++)
+			fp_ike_tick(W.n[k].ike, t * NS);
+		pump(t * NS);
+	}
+	/* by 46 s: the IKE SA rekeyed (34-38 s), the child again (~35-37 s) */
+	for (int k = 0; k < 2; k++) {
+		struct fp_ike_sa_info none;
+		assert_false(fp_ike_sa_get(W.n[k].ike, 1, &none));
+		assert_int_equal(sa_of(k).status, FP_IKE_SA_READY);
+		assert_int_equal(W.n[k].n_down, W.n[k].n_child - 1);
+	}
+	assert_int_equal(fp_ike_stats(W.n[0].ike)->ike_rekeys, 1);
+	assert_true(fp_ike_stats(W.n[0].ike)->child_rekeys >= 2);
+	assert_one_pair();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -781,6 +1216,25 @@ int main(void)
 		T(test_charon_init_gcm),
 		T(test_charon_auth_psk),
 		T(test_refusals_counted),
+		T(test_rekey_child_initiator),
+		T(test_rekey_child_responder),
+		T(test_rekey_child_pfs),
+		T(test_rekey_child_pfs_x25519_by_b),
+		T(test_rekey_pfs_mismatch),
+		T(test_rekey_child_simultaneous),
+		T(test_rekey_child_crossed_a_loses),
+		T(test_rekey_child_crossed_b_loses),
+		T(test_rekey_ike_initiator),
+		T(test_rekey_ike_responder),
+		T(test_rekey_ike_simultaneous),
+		T(test_rekey_ike_crossed_a_loses),
+		T(test_rekey_ike_crossed_b_loses),
+		T(test_clear_retransmitted),
+		T(test_delete_from_peer),
+		T(test_dpd_dead_peer),
+		T(test_initial_contact),
+		T(test_second_tunnel),
+		T(test_lifetimes),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
