@@ -116,6 +116,21 @@ static void ike_log(void *ctx, const char *line)
 	fprintf(stderr, "fpvpnd: %s\n", line);
 }
 
+/* The engine's lifetime events: an IKEv2 child's go to IKE (soft: rekey
+ * now; hard or sequence numbers used up: delete), the rest are logged as
+ * before. Seconds are IKE's own timers, the events are harmless there. */
+static void ike_child_event(struct fp_gw *gw, const struct fp_child_event *ev)
+{
+	bool ike = gw->ike && ev->ce_tunnel < gw->n_tunnels && gw->tunnels[ev->ce_tunnel].ikev2;
+	if (!ike) {
+		fp_child_event_log(gw, ev);
+		return;
+	}
+	bool hard = ev->ce_type == FP_SA_EV_HARD_BYTES || ev->ce_type == FP_SA_EV_HARD_PKTS ||
+		    ev->ce_type == FP_SA_EV_HARD_TIME || ev->ce_type == FP_SA_EV_SEQ_EXHAUSTED;
+	fp_ike_child_expiring(gw->ike, ev->ce_child, hard, gw->now_ns ? gw->now_ns : fp_gw_clock());
+}
+
 static bool ike_enabled(const struct fp_config *cfg)
 {
 	return cfg->n_ikev2_enables > 0;
@@ -146,6 +161,7 @@ int fp_gw_ike_start(struct fp_gw *gw, char *err, size_t errlen)
 	if (fp_ike_configure(gw->ike, &cfg, err, errlen) < 0)
 		goto done;
 	gw->ike_gw = ig;
+	gw->on_child_event = ike_child_event;
 	ig = NULL;
 	rc = 0;
 done:
@@ -165,6 +181,7 @@ void fp_gw_ike_stop(struct fp_gw *gw)
 	if (gw->ike)
 		fp_ike_free(gw->ike); /* its children go through child_down */
 	gw->ike = NULL;
+	gw->on_child_event = NULL;
 	free(gw->ike_gw);
 	gw->ike_gw = NULL;
 }

@@ -7,6 +7,7 @@
 # pair is offloaded, nothing was lost across the switch, and each side
 # logged the old pair deleted as rekeyed. About 2.5 minutes.
 #   bash tests/interop/test_live_ikev2_rekey.sh BUILD_DIR  (exit 77 = skipped)
+# ctest: slow
 . "$(dirname "$0")/../netns/lib.sh"
 nt_init "${1:?usage: $0 BUILD_DIR}" live-ikev2-rekey
 nt_require ping iputils-ping

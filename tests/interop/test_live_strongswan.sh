@@ -28,50 +28,8 @@ ss_require
 nt_require ping iputils-ping
 nt_require iperf3
 
-# Topology: fpvpnd side in $NT_A, charon side in $SS_B.
-SS_B=${SS_B:-ssb${NT_SFX-"-$$"}}
-ip netns add "$SS_B" || nt_die "ip netns add $SS_B"
-NT_NETNS+=("$SS_B")
-for ns in "$NT_A" "$SS_B"; do
-	ip -n "$ns" link set lo up
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 >/dev/null 2>&1 || true
-done
-ip -n "$NT_A" link add fpa-out type veth peer name ssb-out netns "$SS_B"
-ip -n "$NT_A" addr add "$SS_A_OUT_IP/24" dev fpa-out
-ip -n "$SS_B" addr add "$SS_B_OUT_IP/24" dev ssb-out
-ip -n "$SS_B" addr add "$SS_B_LAN/32" dev lo
-ip -n "$NT_A" link set fpa-out up
-ip -n "$SS_B" link set ssb-out up
-
-# fpvpnd: the ASA's IKEv2 site-to-site lines (to be checked against fpvpnd's docs)
-cat >"$NT_WORK/a.conf" <<EOF
-hostname site-a
-interface fpa-out
- nameif outside
- ip address $SS_A_OUT_IP 255.255.255.0
-interface $NT_TUN
- nameif inside
- ip address $SS_A_LAN 255.255.255.0
-access-list VPN extended permit ip 198.18.11.0 255.255.255.0 198.18.12.0 255.255.255.0
-crypto ikev2 policy 10
- encryption aes-256
- integrity sha256
- group 31
- prf sha256
-crypto ikev2 enable outside
-crypto ipsec ikev2 ipsec-proposal P
- protocol esp encryption aes-gcm-256 aes-gcm aes-256
- protocol esp integrity null sha-256 sha-384
-crypto map CM 10 match address VPN
-crypto map CM 10 set peer $SS_B_OUT_IP
-crypto map CM 10 set ikev2 ipsec-proposal P
-crypto map CM interface outside
-tunnel-group $SS_B_OUT_IP type ipsec-l2l
-tunnel-group $SS_B_OUT_IP ipsec-attributes
- ikev2 remote-authentication pre-shared-key $SS_PSK
- ikev2 local-authentication pre-shared-key $SS_PSK
-flow-offload-ipsec
-EOF
+ss_fpvpnd_topo
+ss_fpvpnd_conf "$NT_WORK/a.conf"
 # FPVPN_SS_DRY=1 (with FPVPN_FORCE_IKEV2=1): only the charon side, to check the rig
 [ -n "${FPVPN_SS_DRY:-}" ] || nt_start a "$NT_WORK/a.conf"
 # fpvpnd identifies itself by its address (the ASA's default for PSK), charon by FQDN

@@ -122,7 +122,10 @@ EOF
                 remote_ts = $rts
                 mode = tunnel
                 esp_proposals = ${child#*:}
-                start_action = none
+                start_action = none${SS_CHILD_REKEY:+
+                rekey_time = $SS_CHILD_REKEY
+                life_time = 30s
+                rand_time = 1s}
             }"
 	done
 	cat >"$d/swanctl.conf" <<EOF
@@ -134,7 +137,10 @@ connections {
         remote_addrs = $rip
         proposals = aes256-sha256-x25519, aes256gcm16-prfsha384-x25519, aes256-sha256-modp2048
         encap = yes
-        dpd_delay = 30s
+        dpd_delay = 30s${SS_IKE_REKEY:+
+        rekey_time = $SS_IKE_REKEY
+        over_time = 30s
+        rand_time = 1s}
         local {
             auth = psk
             id = $lid
@@ -203,3 +209,54 @@ ss_stop() {
 }
 
 ss_sas() { swanctl --list-sas --uri "unix://${SS_DIR[${1:-a}]}/charon.vici" 2>/dev/null; }
+
+# ss_fpvpnd_topo: fpvpnd's namespace $NT_A and charon's $SS_B, a veth
+# pair between them, charon's LAN address on its lo
+ss_fpvpnd_topo() {
+	SS_B=${SS_B:-ssb${NT_SFX-"-$$"}}
+	ip netns add "$SS_B" || nt_die "ip netns add $SS_B"
+	NT_NETNS+=("$SS_B")
+	for ns in "$NT_A" "$SS_B"; do
+		ip -n "$ns" link set lo up
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 >/dev/null 2>&1 || true
+	done
+	ip -n "$NT_A" link add fpa-out type veth peer name ssb-out netns "$SS_B"
+	ip -n "$NT_A" addr add "$SS_A_OUT_IP/24" dev fpa-out
+	ip -n "$SS_B" addr add "$SS_B_OUT_IP/24" dev ssb-out
+	ip -n "$SS_B" addr add "$SS_B_LAN/32" dev lo
+	ip -n "$NT_A" link set fpa-out up
+	ip -n "$SS_B" link set ssb-out up
+}
+
+# ss_fpvpnd_conf FILE: fpvpnd's side, the ASA's IKEv2 site-to-site lines
+# towards charon (PSK, fpvpnd identified by its address)
+ss_fpvpnd_conf() {
+	cat >"$1" <<EOF
+hostname site-a
+interface fpa-out
+ nameif outside
+ ip address $SS_A_OUT_IP 255.255.255.0
+interface $NT_TUN
+ nameif inside
+ ip address $SS_A_LAN 255.255.255.0
+access-list VPN extended permit ip 198.18.11.0 255.255.255.0 198.18.12.0 255.255.255.0
+crypto ikev2 policy 10
+ encryption aes-256
+ integrity sha256
+ group 31
+ prf sha256
+crypto ikev2 enable outside
+crypto ipsec ikev2 ipsec-proposal P
+ protocol esp encryption aes-gcm-256 aes-gcm aes-256
+ protocol esp integrity null sha-256 sha-384
+crypto map CM 10 match address VPN
+crypto map CM 10 set peer $SS_B_OUT_IP
+crypto map CM 10 set ikev2 ipsec-proposal P
+crypto map CM interface outside
+tunnel-group $SS_B_OUT_IP type ipsec-l2l
+tunnel-group $SS_B_OUT_IP ipsec-attributes
+ ikev2 remote-authentication pre-shared-key $SS_PSK
+ ikev2 local-authentication pre-shared-key $SS_PSK
+flow-offload-ipsec
+EOF
+}
