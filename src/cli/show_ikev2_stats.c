@@ -69,6 +69,7 @@ static const struct {
 	OWN("SAs established:", established),
 	OWN("Half-open SAs:", half_open),
 	OWN("Half-open SAs, most at once:", half_open_max),
+	OWN("IKE_SA_INIT dropped, half-open limit:", refused_half_open),
 	{ NULL, 0 },
 	OWN("Malformed:", refused_parse),
 	OWN("Integrity check failed:", refused_icv),

@@ -199,6 +199,7 @@ struct fp_ike_stats {
 	uint64_t rx, tx, retransmits;
 	uint64_t sa_init_rx, sa_init_tx, auth_ok, auth_fail;
 	uint64_t established, deleted, half_open, half_open_max;
+	uint64_t refused_half_open;    /* IKE_SA_INIT dropped: FP_IKE_HALF_OPEN_MAX half-open SAs */
 	uint64_t refused_parse, refused_icv, refused_spi, refused_msgid, refused_state;
 	uint64_t child_rekeys, ike_rekeys, dpd_dead; /* rekeys we initiated; peers found dead */
 	uint64_t notify_tx[64], notify_rx[64]; /* by error type 0..63 */

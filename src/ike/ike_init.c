@@ -365,6 +365,12 @@ void fp_ike_init_request(struct fp_ike *ike, const struct fp_ike_dgram *d, uint6
 		fp_ike_log(ike, "IKEv2-PROTO: IKE_SA_INIT from a peer with no tunnel-group");
 		return;
 	}
+	if (ike->stats.half_open >= FP_IKE_HALF_OPEN_MAX) {
+		/* until cookies (RFC 7296 2.6): a flood from a peer's address
+		 * must not grow state (nor DH work) without bound */
+		ike->stats.refused_half_open++;
+		return;
+	}
 	if (!init_payloads(ike, &ke, &no) || init_choose(ike, d, &ke, &c))
 		return;
 	struct fp_ike_sarec *s = fp_ike_sa_new(ike, false, now_ns);

@@ -25,6 +25,7 @@
 #define FP_IKE_RTX_TRIES 5         /* retransmissions before the SA is given up */
 #define FP_IKE_RTX_FIRST_NS 4000000000ull
 #define FP_IKE_HALF_OPEN_NS 30000000000ull  /* responder waits this long for IKE_AUTH */
+#define FP_IKE_HALF_OPEN_MAX 1024u          /* half-open SAs kept at once; more requests dropped */
 #define FP_IKE_ACQUIRE_GAP_NS 10000000000ull /* one negotiation a tunnel per 10 s */
 #define FP_IKE_MAX_CHILDREN (2 * FP_IKE_MAX_TUNNELS) /* each tunnel's child and the one it replaces */
 #define FP_IKE_DELETE_DELAY_NS 5000000000ull  /* a replaced child's inbound stays (charon's 5 s) */

@@ -680,6 +680,34 @@ static void charon_init(const struct fp_ike_policy *pol, uint8_t want_num, uint1
 	assert_int_equal(fp_ike_stats(W.n[1].ike)->half_open, 0);
 }
 
+/* charon's IKE_SA_INIT replayed from the peer's address with ever new
+ * SPIs (a flood): half-open SAs stop at FP_IKE_HALF_OPEN_MAX, the rest
+ * are dropped and counted, unanswered; they expire and room comes back. */
+static void test_half_open_bound(void **state)
+{
+	(void)state;
+	static struct ikev_buf v;
+	ikev_load(&v, "init-req.bin");
+	S[1].pol[0] = pol_cbc;
+	configure();
+	W.drop_all = false;
+	struct fp_ike_dgram d = {W.n[1].addr, W.n[0].addr, 500, 500, 0, v.b, (uint32_t)v.n};
+	for (unsigned i = 0; i <= FP_IKE_HALF_OPEN_MAX; i++) {
+		fp_put32(v.b, 0xf100d000u + i); /* SPIi: a new SA each time */
+		W.nq = 0;
+		fp_ike_input(W.n[1].ike, &d, 1 * NS);
+	}
+	const struct fp_ike_stats *st = fp_ike_stats(W.n[1].ike);
+	assert_int_equal(st->half_open, FP_IKE_HALF_OPEN_MAX);
+	assert_int_equal(st->refused_half_open, 1);
+	assert_int_equal(W.nq, 0); /* the one past the bound got no answer */
+	fp_ike_tick(W.n[1].ike, 32 * NS);
+	assert_int_equal(st->half_open, 0);
+	fp_put32(v.b, 0xf100e000u);
+	fp_ike_input(W.n[1].ike, &d, 33 * NS);
+	assert_int_equal(st->half_open, 1);
+}
+
 static void test_charon_init_cbc(void **state)
 {
 	(void)state;
@@ -1213,6 +1241,7 @@ int main(void)
 		T(test_child_refused_esp),
 		T(test_every_suite),
 		T(test_charon_init_cbc),
+		T(test_half_open_bound),
 		T(test_charon_init_gcm),
 		T(test_charon_auth_psk),
 		T(test_refusals_counted),
