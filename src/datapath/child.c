@@ -492,6 +492,12 @@ enum fp_child_state fp_child_state_get(const struct fp_gw *gw, uint32_t h)
 	return ch ? (enum fp_child_state)ch->ch_state : FP_CHILD_FREE;
 }
 
+uint16_t fp_child_tunnel(const struct fp_gw *gw, uint32_t h)
+{
+	const struct fp_child *ch = child_get(gw, h);
+	return ch ? ch->ch_tunnel : 0;
+}
+
 void fp_child_place(struct fp_gw *gw, uint32_t h, struct fp_pipe *pp, uint32_t sa_in,
 		    uint32_t sa_out)
 {

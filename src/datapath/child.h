@@ -114,6 +114,8 @@ int fp_child_delete(struct fp_gw *gw, uint32_t h, const char *reason);
 int fp_child_query(const struct fp_gw *gw, uint32_t h, struct fp_sa_stats *in,
 		   struct fp_sa_stats *out);
 enum fp_child_state fp_child_state_get(const struct fp_gw *gw, uint32_t h);
+/* The index in gw->tunnels of child h (0 for a handle out of range). */
+uint16_t fp_child_tunnel(const struct fp_gw *gw, uint32_t h);
 
 /* A tunnel's current child moved (another pipe, or installed again with
  * the same keys): its record and the tunnel's route follow. */

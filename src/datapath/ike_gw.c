@@ -20,8 +20,16 @@ struct ike_tx {
 	uint8_t data[FP_IKE_GW_TX_MAX];
 };
 
+/* A rekey's new child waiting to take over its tunnel's outbound packets. */
+struct ike_switch {
+	uint32_t new_h, old_h;
+	uint16_t pfs_group;
+};
+
 struct fp_ike_gw {
 	struct fp_gw *gw;
+	struct ike_switch sw[FP_IKE_GW_SWITCHES]; /* rekeys waiting for their old child to go */
+	unsigned n_sw;
 	struct ike_tx q[FP_IKE_GW_TXQ];
 	unsigned n_q;
 	uint64_t tx_dropped;              /* queue full or message too big */
@@ -72,9 +80,11 @@ static void ike_child_sa(const struct fp_gw *gw, const struct fp_ike_child *c, s
 	cs->cs_tag = gw->tunnels[c->tunnel].conn_id;
 }
 
-/* A first child goes in whole; a rekey's new inbound SA first, then its
- * outbound one takes the tunnel's rule from the old child, which stays
- * until IKE deletes it (make-before-break). */
+/* A first child goes in whole. A rekey's new inbound SA goes in at once
+ * (the peer may send on it as soon as it has our answer), but our packets
+ * stay on the old outbound SA until the old child goes (its DELETE
+ * exchange, or IKE's deadline): the peer may not have its new inbound SA
+ * yet, as strongSwan does for the same reason (RFC 7296 2.8). */
 static int ike_child_up(void *ctx, const struct fp_ike_child *c, uint64_t old_handle,
 			uint64_t *handle)
 {
@@ -83,31 +93,62 @@ static int ike_child_up(void *ctx, const struct fp_ike_child *c, uint64_t old_ha
 	struct fp_child_sa cs;
 	char why[160];
 	uint32_t h = FP_SA_NONE;
-	if (c->tunnel >= gw->n_tunnels || !gw->tunnels[c->tunnel].ikev2)
+	bool rekey = old_handle != UINT64_MAX;
+	if (c->tunnel >= gw->n_tunnels || !gw->tunnels[c->tunnel].ikev2 ||
+	    (rekey && ig->n_sw == FP_IKE_GW_SWITCHES))
 		return -1;
 	ike_child_sa(gw, c, &cs);
-	int rc = old_handle == UINT64_MAX
-			 ? fp_child_add(gw, &cs, &h, why, sizeof(why))
-			 : fp_child_add_inbound(gw, &cs, &h, why, sizeof(why)) < 0
-			       ? -1
-			       : fp_child_add_outbound(gw, h, (uint32_t)old_handle, why, sizeof(why));
+	int rc = rekey ? fp_child_add_inbound(gw, &cs, &h, why, sizeof(why))
+		       : fp_child_add(gw, &cs, &h, why, sizeof(why));
 	fp_crypto_cleanse(&cs, sizeof(cs));
 	if (rc < 0) {
-		if (h != FP_SA_NONE)
-			fp_child_delete(gw, h, "rekey refused");
 		fprintf(stderr, "fpvpnd: IKEv2 child SA not installed: %s\n", why);
 		return -1;
 	}
-	gw->tunnels[c->tunnel].pfs_group = c->pfs_group;
-	fp_gw_tunnel_eligibility(&gw->tunnels[c->tunnel]);
+	if (rekey) {
+		ig->sw[ig->n_sw++] = (struct ike_switch){h, (uint32_t)old_handle, c->pfs_group};
+	} else {
+		gw->tunnels[c->tunnel].pfs_group = c->pfs_group;
+		fp_gw_tunnel_eligibility(&gw->tunnels[c->tunnel]);
+	}
 	*handle = h;
 	return 0;
 }
 
+/* The pending switch whose old (or new) child is h; NULL if none. */
+static struct ike_switch *ike_switch_of(struct fp_ike_gw *ig, uint32_t h, bool old)
+{
+	for (unsigned i = 0; i < ig->n_sw; i++)
+		if ((old ? ig->sw[i].old_h : ig->sw[i].new_h) == h)
+			return &ig->sw[i];
+	return NULL;
+}
+
+static void ike_switch_done(struct fp_ike_gw *ig, struct ike_switch *sw)
+{
+	*sw = ig->sw[--ig->n_sw];
+}
+
+/* The old child of a rekey goes: the new one takes the tunnel's outbound
+ * rule first, then the old pair leaves the engine. */
 static void ike_child_down(void *ctx, uint64_t handle, const char *reason)
 {
 	struct fp_ike_gw *ig = ctx;
-	fp_child_delete(ig->gw, (uint32_t)handle, reason);
+	struct fp_gw *gw = ig->gw;
+	uint32_t h = (uint32_t)handle;
+	char why[160];
+	struct ike_switch *sw = ike_switch_of(ig, h, true);
+	if (sw) {
+		if (fp_child_add_outbound(gw, sw->new_h, h, why, sizeof(why)) < 0)
+			fprintf(stderr, "fpvpnd: IKEv2 rekeyed child SA not switched: %s\n", why);
+		struct fp_gw_tunnel *t = &gw->tunnels[fp_child_tunnel(gw, sw->new_h)];
+		t->pfs_group = sw->pfs_group;
+		fp_gw_tunnel_eligibility(t);
+		ike_switch_done(ig, sw);
+	} else if ((sw = ike_switch_of(ig, h, false)) != NULL) {
+		ike_switch_done(ig, sw); /* the new one went before it took over */
+	}
+	fp_child_delete(gw, h, reason);
 }
 
 static void ike_log(void *ctx, const char *line)

@@ -14,6 +14,7 @@
 #define FP_IKE_GW_CHILD_LIFE_S 28800u /* the ASA's default IPsec SA lifetime */
 #define FP_IKE_GW_TXQ 32u             /* datagrams waiting for the slow path's flush */
 #define FP_IKE_GW_TX_MAX 8192u        /* the largest IKE message sent (no fragments yet) */
+#define FP_IKE_GW_SWITCHES 64u        /* rekeys at once whose new child waits to send */
 
 /* The configuration IKE negotiates with, from gw's (peers: an array of
  * FP_IKE_MAX_PEERS the caller cleanses: it holds the pre-shared keys).
