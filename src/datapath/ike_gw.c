@@ -80,11 +80,13 @@ static void ike_child_sa(const struct fp_gw *gw, const struct fp_ike_child *c, s
 	cs->cs_tag = gw->tunnels[c->tunnel].conn_id;
 }
 
-/* A first child goes in whole. A rekey's new inbound SA goes in at once
- * (the peer may send on it as soon as it has our answer), but our packets
- * stay on the old outbound SA until the old child goes (its DELETE
- * exchange, or IKE's deadline): the peer may not have its new inbound SA
- * yet, as strongSwan does for the same reason (RFC 7296 2.8). */
+/* A first child goes in whole, and so does a rekey we started: the peer
+ * installed its new inbound SA before it answered. A rekey the peer
+ * started: the new inbound SA goes in at once (the peer sends on it as
+ * soon as it reads our answer), but our packets stay on the old outbound
+ * SA until the old child goes (the peer's DELETE, or IKE's deadline): the
+ * peer may not have read our answer yet. strongSwan waits the same way
+ * (RFC 7296 2.8). */
 static int ike_child_up(void *ctx, const struct fp_ike_child *c, uint64_t old_handle,
 			uint64_t *handle)
 {
@@ -93,19 +95,22 @@ static int ike_child_up(void *ctx, const struct fp_ike_child *c, uint64_t old_ha
 	struct fp_child_sa cs;
 	char why[160];
 	uint32_t h = FP_SA_NONE;
-	bool rekey = old_handle != UINT64_MAX;
+	bool rekey = old_handle != UINT64_MAX, wait = rekey && !c->initiator;
 	if (c->tunnel >= gw->n_tunnels || !gw->tunnels[c->tunnel].ikev2 ||
-	    (rekey && ig->n_sw == FP_IKE_GW_SWITCHES))
+	    (wait && ig->n_sw == FP_IKE_GW_SWITCHES))
 		return -1;
 	ike_child_sa(gw, c, &cs);
-	int rc = rekey ? fp_child_add_inbound(gw, &cs, &h, why, sizeof(why))
-		       : fp_child_add(gw, &cs, &h, why, sizeof(why));
+	int rc = !rekey ? fp_child_add(gw, &cs, &h, why, sizeof(why))
+			: fp_child_add_inbound(gw, &cs, &h, why, sizeof(why));
+	if (rc == 0 && rekey && !wait &&
+	    (rc = fp_child_add_outbound(gw, h, (uint32_t)old_handle, why, sizeof(why))) < 0)
+		fp_child_delete(gw, h, "rekey refused");
 	fp_crypto_cleanse(&cs, sizeof(cs));
 	if (rc < 0) {
 		fprintf(stderr, "fpvpnd: IKEv2 child SA not installed: %s\n", why);
 		return -1;
 	}
-	if (rekey) {
+	if (wait) {
 		ig->sw[ig->n_sw++] = (struct ike_switch){h, (uint32_t)old_handle, c->pfs_group};
 	} else {
 		gw->tunnels[c->tunnel].pfs_group = c->pfs_group;

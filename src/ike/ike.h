@@ -121,6 +121,11 @@ struct fp_ike_child {
 	uint64_t life_kb;
 	uint16_t pfs_group;            /* for show: "PFS Group N" */
 	uint64_t ike_sa;               /* the IKE SA's id, for show crypto ikev2 sa */
+	/* We started the exchange that made it. For a rekey this says when
+	 * our packets may move to it: at once as its initiator (the peer
+	 * installed its inbound SA before it answered), as the responder only
+	 * once the old child goes (the peer's DELETE), RFC 7296 2.8. */
+	bool initiator;
 };
 
 struct fp_ike_env {

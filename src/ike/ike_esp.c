@@ -177,7 +177,7 @@ int fp_ike_esp_install(struct fp_ike *ike, struct fp_ike_sarec *s, unsigned tunn
 				 .remote = s->s_remote, .esn = p->ep_esn,
 				 .transport = tun->transport, .life_s = tun->life_s,
 				 .life_kb = tun->life_kb, .pfs_group = in->ki_gir ? tun->pfs_group : 0,
-				 .ike_sa = s->s_id};
+				 .ike_sa = s->s_id, .initiator = we_init};
 	uint64_t h = 0;
 	int slot = esp_free_slot(s), rc = -1;
 
