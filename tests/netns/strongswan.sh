@@ -260,3 +260,7 @@ tunnel-group $SS_B_OUT_IP ipsec-attributes
 flow-offload-ipsec
 EOF
 }
+
+# ss_udp_drops: what the UDP sockets of charon's namespace could not take
+# (kernel-libipsec reads one datagram at a time)
+ss_udp_drops() { ip netns exec "$SS_B" nstat -az UdpRcvbufErrors | awk '/UdpRcvbufErrors/ { print $2 }'; }
