@@ -73,7 +73,7 @@ struct fp_cfg_proposal {
 };
 
 /* "crypto map NAME SEQ set session-key inbound|outbound esp SPI cipher HEX
- * [authenticator HEX]": manual keys until IKEv2 exists. */
+ * [authenticator HEX]": manual keys, a test aid beside IKEv2. */
 struct fp_cfg_session_key {
 	uint32_t spi;
 	uint8_t cipher_key[36];

@@ -1,5 +1,5 @@
 /* From a crypto map entry to a pair of installed SAs. With manual keys
- * (until IKEv2 negotiates them) the proposal's first encryption and
+ * (a test aid beside IKEv2) the proposal's first encryption and
  * integrity transforms are the ones keyed, and the access-list's first
  * permit ACE is the selector, as IKEv2 would make one child SA per ACE. */
 #include <stdio.h>
