@@ -1,7 +1,9 @@
 /* From a crypto map entry to a pair of installed SAs. With manual keys
  * (a test aid beside IKEv2) the proposal's first encryption and
  * integrity transforms are the ones keyed, and the access-list's first
- * permit ACE is the selector, as IKEv2 would make one child SA per ACE. */
+ * permit ACE is the selector, as IKEv2 would make one child SA per ACE.
+ * An entry without keys on an interface with "crypto ikev2 enable" becomes
+ * a tunnel without SAs until IKEv2 negotiates its child (ike_gw.c). */
 #include <stdio.h>
 #include <string.h>
 
