@@ -125,6 +125,10 @@ struct fp_gw {
 int fp_gw_init(struct fp_gw *gw, struct fp_config *cfg, char *err, size_t errlen);
 int fp_gw_init_pipes(struct fp_gw *gw, struct fp_config *cfg, unsigned n_pipes, char *err,
 		     size_t errlen);
+/* The selectors of a crypto map's tunnel: the access-list's first permit
+ * ACE (one child per entry, manual keys and IKEv2 alike). false, and sel
+ * zeroed, when the access-list permits nothing. */
+bool fp_gw_acl_selector(const struct fp_cfg_acl *acl, struct fp_selector *sel);
 /* t->can_offload and not_offload_why from its SA parameters (after a
  * negotiated child replaced them). */
 void fp_gw_tunnel_eligibility(struct fp_gw_tunnel *t);

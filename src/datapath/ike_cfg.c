@@ -75,29 +75,13 @@ static void ike_cfg_esp(const struct fp_config *cfg, const struct fp_cfg_map_ent
 	}
 }
 
-/* The ACL's first permit ACE, as manual keys use it: one child per entry. */
-static void ike_cfg_selector(const struct fp_cfg_acl *acl, struct fp_selector *sel)
-{
-	memset(sel, 0, sizeof(*sel));
-	for (unsigned i = 0; i < acl->n_aces; i++)
-		if (acl->aces[i].permit) {
-			const struct fp_cfg_ace *a = &acl->aces[i];
-			sel->local = a->src;
-			sel->remote = a->dst;
-			sel->proto = a->proto;
-			sel->local_port = a->src_port;
-			sel->remote_port = a->dst_port;
-			return;
-		}
-}
-
 static void ike_cfg_tunnel(const struct fp_gw *gw, unsigned idx, struct fp_ike_tunnel *it)
 {
 	const struct fp_gw_tunnel *t = &gw->tunnels[idx];
 	const struct fp_cfg_map_entry *e = t->entry;
 	memset(it, 0, sizeof(*it));
 	it->tunnel = idx;
-	ike_cfg_selector(t->acl, &it->sel);
+	fp_gw_acl_selector(t->acl, &it->sel);
 	ike_cfg_esp(gw->cfg, e, it);
 	it->pfs_group = e->pfs_group;
 	it->life_s = (uint32_t)(e->life_seconds ? e->life_seconds : FP_IKE_GW_CHILD_LIFE_S);

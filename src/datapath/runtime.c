@@ -462,9 +462,10 @@ void fp_rt_slow_poll(struct fp_runtime *rt)
 		;
 	if (rt->gw->soft.n_hold)
 		fp_rt_rx_held(&slow_ctx);
-	rt_pmtu_poll(rt, fp_gw_clock());
-	rt_overflows(rt, fp_gw_clock());
-	fp_child_tick(rt->gw, fp_gw_clock()); /* SA events: lifetimes, sequence exhaustion */
+	uint64_t now = fp_gw_clock();
+	rt_pmtu_poll(rt, now);
+	rt_overflows(rt, now);
+	fp_child_tick(rt->gw, now); /* SA events: lifetimes, sequence exhaustion */
 	for (unsigned i = 0; i < rt->n_workers; i++)
 		slow_punts(rt, i, UINT32_MAX);
 	fp_rt_rx_ports(&slow_ctx);

@@ -18,14 +18,18 @@ static const struct fp_cfg_ace *tunnel_selector_ace(const struct fp_cfg_acl *acl
 	return NULL;
 }
 
-static void tunnel_selector(struct fp_selector *sel, const struct fp_cfg_ace *ace)
+bool fp_gw_acl_selector(const struct fp_cfg_acl *acl, struct fp_selector *sel)
 {
+	const struct fp_cfg_ace *ace = tunnel_selector_ace(acl);
 	memset(sel, 0, sizeof(*sel));
+	if (!ace)
+		return false;
 	sel->local = ace->src;
 	sel->remote = ace->dst;
 	sel->proto = ace->proto;
 	sel->local_port = ace->src_port;
 	sel->remote_port = ace->dst_port;
+	return true;
 }
 
 static void tunnel_key(struct fp_crypto_key *k, const struct fp_cfg_proposal *pr,
@@ -65,7 +69,7 @@ static void tunnel_child(const struct fp_gw_tunnel *t, uint16_t idx, struct fp_c
 	c->cs_esn = e->esn;
 	tunnel_key(&c->cs_key_in, t->proposal, &e->in[0]);
 	tunnel_key(&c->cs_key_out, t->proposal, &e->out[0]);
-	tunnel_selector(&c->cs_sel, tunnel_selector_ace(t->acl));
+	fp_gw_acl_selector(t->acl, &c->cs_sel);
 	c->cs_life_s = (uint32_t)e->life_seconds; /* manual keys cannot rekey: they expire */
 	c->cs_life_kb = e->life_kbytes;
 	c->cs_start_ns = t->installed_ns;
