@@ -16,17 +16,12 @@ nt_require ping iputils-ping
 nt_sites_up
 PID=${NT_FPVPND_PID[a]}
 
-# asp_total: every count of show asp drop on A, added up
-asp_total() { nt_cli a show asp drop | awk '/\([a-z0-9-]+\)/ { n += $NF } END { print n + 0 }'; }
-asp() { nt_cli a show asp drop | awk -v k="($1)" 'index($0, k) { n += $NF } END { print n + 0 }'; }
-# veth_rx_dropped: what A's outside device itself dropped (before any socket)
-veth_rx_dropped() { nt_in a cat /sys/class/net/"$NT_AOUT"/statistics/rx_dropped; }
 flood() { nt_in b "$NT_PY" "$NT_LIB_DIR/udp_flood.py" "$NT_A_OUT_IP" "$NT_SPI_BA" "$1"; }
 
 nt_ping a 5
 nt_check "before: 5 pings cross" test "$(nt_ping_received a)" = 5
 nt_cli a clear asp drop >/dev/null
-dev0=$(veth_rx_dropped)
+dev0=$(nt_dev_dropped a)
 
 nt_say "1. 60000 bad datagrams while A runs, pings beside them"
 nt_bg a "$NT_WORK/ping-during.txt" ping -n -q -c 40 -i 0.05 -W 2 -I "$NT_A_IN_IP" "$NT_B_IN_IP"
@@ -46,16 +41,16 @@ sed 's/^/     sent /' "$NT_WORK/flood2.txt"
 sleep 2.5 # the punt rings drain; the sockets' drop counts are read once a second
 
 sent=$(($(awk '$1 == "total" { print $2 }' "$NT_WORK/flood1.txt") + $(awk '$1 == "total" { print $2 }' "$NT_WORK/flood2.txt")))
-dev=$(($(veth_rx_dropped) - dev0))
-total=$(asp_total)
+dev=$(($(nt_dev_dropped a) - dev0))
+total=$(nt_asp a)
 nt_cli a show asp drop | sed 's/^/     /'
 echo "     sent $sent, dropped by the device $dev, in show asp drop $total"
 nt_check "every datagram that reached A is counted once ($((sent - dev)) = $total)" test "$((sent - dev))" = "$total"
-nt_check "the stopped sockets overflowed: rx-socket-overflow > 0" test "$(asp rx-socket-overflow)" -gt 0
+nt_check "the stopped sockets overflowed: rx-socket-overflow > 0" test "$(nt_asp a rx-socket-overflow)" -gt 0
 encap=$(($(awk '$1 == "encap" { print $2 }' "$NT_WORK/flood1.txt") + $(awk '$1 == "encap" { print $2 }' "$NT_WORK/flood2.txt")))
-nt_check "the raw SA's SPI in UDP: ipsec-encap-mismatch ($(asp ipsec-encap-mismatch) of $encap sent)" \
-	test "$(asp ipsec-encap-mismatch)" -gt 0
-nt_check "and never an ICV failure" test "$(asp ipsec-auth-fail)" = 0
+nt_check "the raw SA's SPI in UDP: ipsec-encap-mismatch ($(nt_asp a ipsec-encap-mismatch) of $encap sent)" \
+	test "$(nt_asp a ipsec-encap-mismatch)" -gt 0
+nt_check "and never an ICV failure" test "$(nt_asp a ipsec-auth-fail)" = 0
 nt_check "fpvpnd alive" nt_alive a
 nt_ping a 5
 nt_check "after: 5 pings cross" test "$(nt_ping_received a)" = 5

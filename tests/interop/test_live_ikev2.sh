@@ -13,15 +13,6 @@ nt_init "${1:?usage: $0 BUILD_DIR}" live-ikev2
 nt_require ping iputils-ping
 nt_require iperf3
 nt_topo_up
-# asp_total SIDE: every count of its show asp drop; dev_dropped SIDE: what
-# its outside veth dropped before any socket saw it
-asp_total() { nt_cli "$1" show asp drop | awk '/\([a-z0-9-]+\)/ { n += $NF } END { print n + 0 }'; }
-dev_dropped() {
-	local dev=$NT_AOUT
-	[ "$1" = b ] && dev=$NT_BOUT
-	nt_in "$1" cat /sys/class/net/"$dev"/statistics/rx_dropped
-}
-
 for xform in gcm256 cbc256sha256; do
 	nt_say "IKEv2 between the two sites, ESP $xform"
 	NT_IKE=1 NT_XFORM=$xform nt_conf a "$NT_WORK/a.conf"
@@ -29,15 +20,11 @@ for xform in gcm256 cbc256sha256; do
 	nt_start a "$NT_WORK/a.conf"
 	nt_start b "$NT_WORK/b.conf"
 	nt_ping a 3
-	for _ in $(seq 50); do
-		nt_cli a show crypto ipsec sa | grep -qw OFFLOADED && break
-		sleep 0.1
-	done
-	down=$(nt_cli a show asp drop | awk '/\(ipsec-tun-down\)/ { print $NF }')
-	echo "     A dropped ${down:-0} packet(s) while it negotiated"
+	nt_wait_offloaded a
+	echo "     A dropped $(nt_asp a ipsec-tun-down) packet(s) while it negotiated"
 	nt_cli a clear asp drop >/dev/null
 	nt_cli b clear asp drop >/dev/null
-	a_dev0=$(dev_dropped a) b_dev0=$(dev_dropped b)
+	a_dev0=$(nt_dev_dropped a) b_dev0=$(nt_dev_dropped b)
 	nt_ping a 10
 	nt_check "$xform: 10 pings A -> B" test "$(nt_ping_received a)" = 10
 	nt_ping b 10
@@ -55,8 +42,8 @@ for xform in gcm256 cbc256sha256; do
 	# what the receiver did not decapsulate is in its show asp drop
 	# (rx-socket-overflow: its kernel dropped it on a full socket) or was
 	# dropped by its veth before any socket (a full backlog on 2 busy cores)
-	b_lost=$(($(asp_total b) + $(dev_dropped b) - b_dev0))
-	a_lost=$(($(asp_total a) + $(dev_dropped a) - a_dev0))
+	b_lost=$(($(nt_asp b) + $(nt_dev_dropped b) - b_dev0))
+	a_lost=$(($(nt_asp a) + $(nt_dev_dropped a) - a_dev0))
 	echo "     A encapsulated $a_enc, B decapsulated $b_dec (+$b_lost dropped and counted at B);" \
 		"B encapsulated $b_enc, A decapsulated $a_dec (+$a_lost at A)"
 	nt_check "$xform: A -> B every packet accounted for ($b_dec + $b_lost of $a_enc)" \

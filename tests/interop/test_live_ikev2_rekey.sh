@@ -21,10 +21,7 @@ for side in a b; do NT_IKE=1 NT_EXTRA=$NT_EXTRA nt_conf "$side" "$NT_WORK/$side.
 nt_start a "$NT_WORK/a.conf"
 nt_start b "$NT_WORK/b.conf"
 nt_ping a 3
-for _ in $(seq 50); do
-	nt_cli a show crypto ipsec sa | grep -qw OFFLOADED && break
-	sleep 0.1
-done
+nt_wait_offloaded a
 before_a=$(spis a)
 before_b=$(spis b)
 echo "     SPIs before: A $before_a, B $before_b"

@@ -334,6 +334,27 @@ nt_start() {
 
 # nt_stop a|b: SIGTERM, wait; fails the test if it does not end cleanly
 # (exit status 0 within 10 s) or leaves tun-in behind.
+# nt_asp SIDE [REASON]: the count of one show asp drop reason (its short
+# name), or of every reason added up
+nt_asp() {
+	nt_cli "$1" show asp drop |
+		awk -v k="(${2:-})" '/\([a-z0-9-]+\)/ && (k == "()" || index($0, k)) { n += $NF } END { print n + 0 }'
+}
+# nt_dev_dropped SIDE: what its outside veth dropped before any socket saw it
+nt_dev_dropped() {
+	local dev=$NT_AOUT
+	[ "$1" = b ] && dev=$NT_BOUT
+	nt_in "$1" cat /sys/class/net/"$dev"/statistics/rx_dropped
+}
+# nt_wait_offloaded SIDE: up to 5 s until its SA pair is in the engine
+# (after a first packet started an IKEv2 negotiation)
+nt_wait_offloaded() {
+	for _ in $(seq 50); do
+		nt_cli "$1" show crypto ipsec sa | grep -qw OFFLOADED && return 0
+		sleep 0.1
+	done
+	return 1
+}
 # nt_sites_up: the topology, both sites' configurations (a.conf, b.conf in
 # NT_WORK) and both gateways started: what most tests begin with
 nt_sites_up() {
