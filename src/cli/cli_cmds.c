@@ -57,16 +57,23 @@ static int cmd_show_running(struct fp_cli_req *r)
 	return 0;
 }
 
-/* Zero every SA's counters (packets, bytes, drops, TFC); the replay
- * window and sequence numbers live elsewhere and are kept. */
+/* Manual-key pairs are installed again with their sequence numbers and
+ * replay windows (same keys) and zeroed counters; IKEv2 children are
+ * deleted with a DELETE to the peer, and the next packet for their
+ * tunnel negotiates new ones on the same IKE SA. */
 static int cmd_clear_sa(struct fp_cli_req *r)
 {
 	char err[256];
-	if (fp_gw_clear_sas(r->gw, err, sizeof(err)) == 0)
+	int rc = fp_gw_clear_sas(r->gw, err, sizeof(err));
+	if (r->gw->ike)
+		fp_ike_clear_children(r->gw->ike, NULL, r->gw->now_ns);
+	if (rc == 0)
 		return 0;
 	fprintf(r->out, "ERROR: %s\n", err);
 	return -1;
 }
+
+#define CLEAR_SA_HELP "Delete the SAs: manual keys installed again, IKEv2 children renegotiated"
 
 static int cmd_clear_sa_counters(struct fp_cli_req *r)
 {
@@ -184,8 +191,8 @@ const struct fp_cli_cmd fp_cli_cmds[] = {
 	{ { "show", "asp", "drop", "frame" }, "Frame drop counters", cmd_show_asp_drop_frame },
 	{ { "show", "asp", "drop", "flow" }, "Flow drop counters", cmd_show_asp_drop_flow },
 	{ { "show", "running-config" }, "The configuration", cmd_show_running },
-	{ { "clear", "crypto", "ipsec", "sa" }, "Delete the SAs and install them again", cmd_clear_sa },
-	{ { "clear", "ipsec", "sa" }, "Delete the SAs and install them again", cmd_clear_sa },
+	{ { "clear", "crypto", "ipsec", "sa" }, CLEAR_SA_HELP, cmd_clear_sa },
+	{ { "clear", "ipsec", "sa" }, CLEAR_SA_HELP, cmd_clear_sa },
 	{ { "clear", "crypto", "ipsec", "sa", "counters" }, "Zero SA counters", cmd_clear_sa_counters },
 	{ { "clear", "ipsec", "sa", "counters" }, "Zero SA counters", cmd_clear_sa_counters },
 	{ { "clear", "asp", "drop" }, "Zero drop and pipe counters", cmd_clear_asp_drop },

@@ -25,6 +25,11 @@ struct fp_child {
 	uint64_t ch_soft_ns, ch_hard_ns;  /* seconds lifetimes' deadlines; 0 = none */
 	uint64_t ch_gen;                  /* when it was deleted: the oldest is reused first */
 	struct fp_sa_stats ch_last[2];    /* counters when deleted */
+	/* A negotiated child's keys (in, out), for a move between pipes: the
+	 * engine keeps only its key schedule. Manual keys are the
+	 * configuration's and are not copied here. Cleansed on delete. */
+	bool ch_keyed;
+	struct fp_crypto_key ch_key[2];
 };
 
 struct fp_children {
@@ -103,6 +108,8 @@ int fp_child_init(struct fp_gw *gw)
 
 void fp_child_fini(struct fp_gw *gw)
 {
+	if (gw->children)
+		fp_crypto_cleanse(gw->children, sizeof(*gw->children));
 	free(gw->children);
 	gw->children = NULL;
 }
@@ -139,7 +146,7 @@ static uint32_t child_by_spi(const struct fp_gw *gw, uint32_t spi)
 
 static void child_reset(struct fp_child *ch, uint32_t spi_in)
 {
-	memset(ch, 0, sizeof(*ch));
+	fp_crypto_cleanse(ch, sizeof(*ch));
 	ch->ch_spi_in = spi_in;
 	ch->ch_sa_in = ch->ch_sa_out = FP_SA_NONE;
 }
@@ -219,10 +226,8 @@ void fp_child_params(const struct fp_gw *gw, const struct fp_child_sa *c, uint8_
 	p->mtu = in ? 0 : fp_gw_tunnel_mtu(t);
 }
 
-/* The pipe the inbound SPI maps to when offload is on and the engine can
- * take both SAs; the software pipe otherwise. */
-static struct fp_pipe *child_home(struct fp_gw *gw, const struct fp_sa_params *in,
-				  const struct fp_sa_params *out)
+struct fp_pipe *fp_child_home(struct fp_gw *gw, const struct fp_sa_params *in,
+			      const struct fp_sa_params *out)
 {
 	const char *why;
 	if (gw->cfg->offload_ipsec && fp_sa_can_offload(in, &why) && fp_sa_can_offload(out, &why))
@@ -360,7 +365,7 @@ static int child_install(struct fp_gw *gw, const struct fp_child_sa *c, bool asi
 	fp_child_params(gw, c, FP_SA_IN, &op.in);
 	fp_child_params(gw, c, FP_SA_OUT, &op.out);
 	op.out.rule_id = aside ? CHILD_RULE_ASIDE | k : op.out.rule_id;
-	op.pp = child_home(gw, &op.in, &op.out);
+	op.pp = fp_child_home(gw, &op.in, &op.out);
 	child_reset(ch, c->cs_spi_in);
 	ch->ch_soft_ns = op.in.life_soft_ns;
 	ch->ch_hard_ns = op.in.life_hard_ns;
@@ -377,6 +382,11 @@ static int child_install(struct fp_gw *gw, const struct fp_child_sa *c, bool asi
 	ch->ch_tunnel = c->cs_tunnel;
 	ch->ch_tag = c->cs_tag;
 	ch->ch_spi_out = c->cs_spi_out;
+	if (gw->tunnels[c->cs_tunnel].ikev2) {
+		ch->ch_keyed = true;
+		ch->ch_key[0] = c->cs_key_in;
+		ch->ch_key[1] = c->cs_key_out;
+	}
 	*h = k;
 	return 0;
 }
@@ -459,6 +469,8 @@ int fp_child_delete(struct fp_gw *gw, uint32_t h, const char *reason)
 	}
 	struct child_op op = {.step = STEP_REMOVE, .pp = ch->ch_pipe, .ch = ch};
 	child_run(gw, &op);
+	fp_crypto_cleanse(ch->ch_key, sizeof(ch->ch_key));
+	ch->ch_keyed = false;
 	ch->ch_state = FP_CHILD_DELETED;
 	ch->ch_gen = ++gw->children->gen;
 	char where[160];
@@ -509,6 +521,35 @@ void fp_child_place(struct fp_gw *gw, uint32_t h, struct fp_pipe *pp, uint32_t s
 	ch->ch_sa_out = sa_out;
 	if (gw->tunnels[ch->ch_tunnel].child == h)
 		fp_gw_tunnel_place(&gw->tunnels[ch->ch_tunnel], pp, sa_in, sa_out);
+}
+
+bool fp_child_locate(const struct fp_gw *gw, uint32_t h, struct fp_child_loc *loc)
+{
+	const struct fp_child *ch = child_get(gw, h);
+	if (!ch || (ch->ch_state != FP_CHILD_LIVE && ch->ch_state != FP_CHILD_INBOUND) ||
+	    ch->ch_sa_in == FP_SA_NONE || ch->ch_sa_out == FP_SA_NONE)
+		return false;
+	*loc = (struct fp_child_loc){.cl_tunnel = ch->ch_tunnel, .cl_pipe = ch->ch_pipe,
+				     .cl_sa_in = ch->ch_sa_in, .cl_sa_out = ch->ch_sa_out};
+	return true;
+}
+
+bool fp_child_keyed(const struct fp_gw *gw, uint32_t h, struct fp_sa_params *in,
+		    struct fp_sa_params *out)
+{
+	const struct fp_child *ch = child_get(gw, h);
+	struct fp_child_loc loc;
+	if (!fp_child_locate(gw, h, &loc) || !ch->ch_keyed)
+		return false;
+	const struct fp_sa_params *pin = fp_sa_params_get(loc.cl_pipe->db, loc.cl_sa_in);
+	const struct fp_sa_params *pout = fp_sa_params_get(loc.cl_pipe->db, loc.cl_sa_out);
+	if (!pin || !pout)
+		return false;
+	*in = *pin;
+	*out = *pout;
+	in->key = ch->ch_key[0];
+	out->key = ch->ch_key[1];
+	return true;
 }
 
 /* ---- events ------------------------------------------------------------- */

@@ -117,10 +117,30 @@ enum fp_child_state fp_child_state_get(const struct fp_gw *gw, uint32_t h);
 /* The index in gw->tunnels of child h (0 for a handle out of range). */
 uint16_t fp_child_tunnel(const struct fp_gw *gw, uint32_t h);
 
-/* A tunnel's current child moved (another pipe, or installed again with
- * the same keys): its record and the tunnel's route follow. */
+/* A child moved (another pipe, or installed again with the same keys):
+ * its record follows, and the tunnel's route if it is the current one. */
 void fp_child_place(struct fp_gw *gw, uint32_t h, struct fp_pipe *pp, uint32_t sa_in,
 		    uint32_t sa_out);
+
+/* Where child h's SAs are now, if it has any installed (inbound-only or
+ * live): for a move between pipes, which copies their parameters, keys
+ * included, from the pipe (reoffload.c). */
+struct fp_child_loc {
+	uint16_t cl_tunnel;
+	struct fp_pipe *cl_pipe;
+	uint32_t cl_sa_in, cl_sa_out;
+};
+bool fp_child_locate(const struct fp_gw *gw, uint32_t h, struct fp_child_loc *loc);
+/* A negotiated child's installed pair as parameters with their keys (the
+ * caller cleanses them), read from the pipe that holds it: a pipe's SA
+ * parameters change only in a round the slow path runs. False for a
+ * manual-key child (its keys are the configuration's) or none installed. */
+bool fp_child_keyed(const struct fp_gw *gw, uint32_t h, struct fp_sa_params *in,
+		    struct fp_sa_params *out);
+/* Where a pair belongs: the engine pipe its inbound SPI maps to when flow
+ * offload is on and the engine can take both, else the software pipe. */
+struct fp_pipe *fp_child_home(struct fp_gw *gw, const struct fp_sa_params *in,
+			      const struct fp_sa_params *out);
 
 /* The slow path's tick: every pipe's event ring drained (each one-producer,
  * this thread the consumer), seconds deadlines of idle children checked,

@@ -25,6 +25,7 @@ enum move_phase { MOVE_INSTALL, MOVE_TAKE, MOVE_IMPORT, MOVE_UNDO };
 
 struct move {
 	struct fp_gw_tunnel *t;
+	uint32_t child;                   /* the pair's handle in the child table */
 	struct fp_pipe *from, *to;
 	uint32_t old_in, old_out;
 	struct fp_sa_params in, out;      /* keyed: zeroized when done */
@@ -154,12 +155,9 @@ static void moves_phase(struct moves *mv, enum move_phase ph)
 		moves_on_pipe(&gw->soft, mv);
 }
 
-/* The tunnels to move; with all, every tunnel, to where it is now. Only
- * manual-key tunnels: their keys are in the configuration, while an IKEv2
- * child's are known to the engine alone; a negotiated child stays where
- * it was installed until its rekey puts the new one where the settings
- * say (docs/ike.md). */
-static unsigned moves_plan(struct fp_gw *gw, struct move *m, bool all)
+/* Manual-key tunnels to move; with all, every one, to where it is now
+ * (clear ipsec sa installs them again from the configuration). */
+static unsigned plan_manual(struct fp_gw *gw, struct move *m, bool all)
 {
 	unsigned n = 0;
 	for (unsigned i = 0; i < fp_gw_manual_tunnels(gw); i++) {
@@ -169,11 +167,41 @@ static unsigned moves_plan(struct fp_gw *gw, struct move *m, bool all)
 			continue;
 		memset(&m[n], 0, sizeof(m[n]));
 		m[n].t = t;
+		m[n].child = t->child;
 		m[n].from = t->pipe;
 		m[n].to = home;
 		m[n].old_in = t->sa_in;
 		m[n].old_out = t->sa_out;
 		fp_gw_tunnel_keyed(gw, t, &m[n].in, &m[n].out);
+		n++;
+	}
+	return n;
+}
+
+/* Negotiated children (IKEv2) whose home changed, with the keys their
+ * records keep (the engine holds only key schedules). Every installed
+ * child of a tunnel moves, the one a rekey is replacing and the one
+ * waiting for its outbound turn too, so each SPI stays on the pipe it
+ * maps to. */
+static unsigned plan_negotiated(struct fp_gw *gw, struct move *m, unsigned room)
+{
+	unsigned n = 0;
+	struct fp_child_loc loc;
+	for (uint32_t h = 0; h < FP_CHILD_MAX && n < room; h++) {
+		struct move *mv = &m[n];
+		memset(mv, 0, sizeof(*mv));
+		if (!fp_child_locate(gw, h, &loc) || !fp_child_keyed(gw, h, &mv->in, &mv->out))
+			continue;
+		mv->to = fp_child_home(gw, &mv->in, &mv->out);
+		if (mv->to == loc.cl_pipe) {
+			fp_crypto_cleanse(mv, sizeof(*mv));
+			continue;
+		}
+		mv->t = &gw->tunnels[loc.cl_tunnel];
+		mv->child = h;
+		mv->from = loc.cl_pipe;
+		mv->old_in = loc.cl_sa_in;
+		mv->old_out = loc.cl_sa_out;
 		n++;
 	}
 	return n;
@@ -188,20 +216,28 @@ static unsigned moves_switch(struct moves *mv)
 			failed++;
 			continue;
 		}
-		fp_child_place(mv->gw, m->t->child, m->to, m->new_in, m->new_out);
+		fp_child_place(mv->gw, m->child, m->to, m->new_in, m->new_out);
 	}
 	return failed;
+}
+
+/* Room for every move: each manual tunnel, each installed child. */
+static size_t moves_room(const struct fp_gw *gw)
+{
+	return fp_gw_manual_tunnels(gw) + FP_CHILD_MAX;
 }
 
 int fp_gw_reoffload(struct fp_gw *gw, char *err, size_t errlen)
 {
 	struct moves mv = {.gw = gw, .hold = true};
-	mv.m = calloc(gw->n_tunnels ? gw->n_tunnels : 1, sizeof(*mv.m));
+	size_t room = moves_room(gw);
+	mv.m = calloc(room, sizeof(*mv.m));
 	if (!mv.m) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	mv.n = moves_plan(gw, mv.m, false);
+	mv.n = plan_manual(gw, mv.m, false);
+	mv.n += plan_negotiated(gw, mv.m + mv.n, (unsigned)(room - mv.n));
 	moves_phase(&mv, MOVE_INSTALL);
 	moves_phase(&mv, MOVE_TAKE);
 	moves_phase(&mv, MOVE_IMPORT);
@@ -209,10 +245,10 @@ int fp_gw_reoffload(struct fp_gw *gw, char *err, size_t errlen)
 	if (failed)
 		moves_phase(&mv, MOVE_UNDO);
 	fp_gw_policy_changed(gw); /* cached flows point at tunnels that moved */
-	fp_crypto_cleanse(mv.m, sizeof(*mv.m) * (gw->n_tunnels ? gw->n_tunnels : 1));
+	fp_crypto_cleanse(mv.m, sizeof(*mv.m) * room);
 	free(mv.m);
 	if (failed)
-		snprintf(err, errlen, "%u tunnel(s) could not move and stay where they were", failed);
+		snprintf(err, errlen, "%u SA pair(s) could not move and stay where they were", failed);
 	return failed ? -1 : 0;
 }
 
@@ -240,7 +276,7 @@ static void clear_keep(struct move *m)
 static void clear_lost(struct fp_gw *gw, struct move *m)
 {
 	if (m->failed && m->taken)
-		fp_child_place(gw, m->t->child, &gw->soft, FP_SA_NONE, FP_SA_NONE);
+		fp_child_place(gw, m->child, &gw->soft, FP_SA_NONE, FP_SA_NONE);
 }
 
 /* clear ipsec sa: every pair deleted and installed again from the
@@ -255,7 +291,7 @@ int fp_gw_clear_sas(struct fp_gw *gw, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	mv.n = moves_plan(gw, mv.m, true);
+	mv.n = plan_manual(gw, mv.m, true);
 	moves_phase(&mv, MOVE_TAKE); /* the SPIs must be free before they are installed again */
 	for (unsigned i = 0; i < mv.n; i++)
 		if (mv.m[i].taken)

@@ -198,6 +198,9 @@ struct fp_ike_sa_info {
 bool fp_ike_sa_get(const struct fp_ike *ike, unsigned i, struct fp_ike_sa_info *out);
 /* Delete the IKE SAs with peer (any when NULL), telling the peer. Returns how many. */
 unsigned fp_ike_clear(struct fp_ike *ike, const struct fp_addr *peer, uint64_t now_ns);
+/* Delete the CHILD_SAs of the IKE SAs with peer (any when NULL), telling
+ * the peer; the IKE SAs stay up. Returns how many children. */
+unsigned fp_ike_clear_children(struct fp_ike *ike, const struct fp_addr *peer, uint64_t now_ns);
 
 /* show crypto ikev2 stats */
 struct fp_ike_stats {

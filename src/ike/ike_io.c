@@ -400,3 +400,27 @@ unsigned fp_ike_clear(struct fp_ike *ike, const struct fp_addr *peer, uint64_t n
 	fp_ike_sa_reap(ike);
 	return n;
 }
+
+/* clear crypto ipsec sa: the children of each ready IKE SA leave the
+ * engine and the peer is told (one DELETE per IKE SA); the IKE SA stays,
+ * and the next packet for a tunnel negotiates a new child on it. */
+unsigned fp_ike_clear_children(struct fp_ike *ike, const struct fp_addr *peer, uint64_t now_ns)
+{
+	unsigned n = 0;
+	ike->now_ns = now_ns;
+	for (unsigned i = 0; i < ike->n_sas; i++) {
+		struct fp_ike_sarec *s = ike->sas[i];
+		if (s->s_state != FP_IKE_S_READY || (peer && memcmp(&s->s_remote, peer, sizeof(*peer))))
+			continue;
+		for (unsigned c = 0; c < FP_IKE_MAX_CHILDREN; c++) {
+			if (s->s_ch[c].c_state == FP_IKE_CH_ACTIVE) {
+				fp_ike_info_delete_child(ike, s, c, "Operator request");
+				n++;
+			} else if (s->s_ch[c].c_state == FP_IKE_CH_OLD) {
+				fp_ike_child_drop(ike, s, c, "Operator request");
+			}
+		}
+		fp_ike_timer_next(ike, s, now_ns);
+	}
+	return n;
+}

@@ -238,6 +238,76 @@ static void test_events_lost(void **state)
 	gw_free(gw);
 }
 
+/* Site A with IKEv2 instead of keys: its tunnel has no SA until a child
+ * is negotiated (here: installed as IKE would, with site B's keys). */
+static const char site_a_ike[] =
+	"hostname site-a\n"
+	"interface eth0\n nameif outside\n ip address 198.51.100.1 255.255.255.0\n!\n"
+	"interface eth1\n nameif inside\n ip address 10.1.0.1 255.255.255.0\n!\n"
+	"access-list VPN extended permit ip 10.1.0.0 255.255.255.0 10.2.0.0 255.255.255.0\n"
+	"crypto ikev2 policy 10\n encryption aes-gcm-256\n integrity null\n group 19\n"
+	" prf sha256\n"
+	"crypto ikev2 enable outside\n"
+	"crypto ipsec ikev2 ipsec-proposal GCM\n protocol esp encryption aes-gcm-256\n"
+	"crypto map CM 10 match address VPN\n"
+	"crypto map CM 10 set peer 198.51.100.2\n"
+	"crypto map CM 10 set ikev2 ipsec-proposal GCM\n"
+	"crypto map CM interface outside\n"
+	"tunnel-group 198.51.100.2 type ipsec-l2l\n"
+	"tunnel-group 198.51.100.2 ipsec-attributes\n"
+	" ikev2 remote-authentication pre-shared-key not-secret-0123456789\n"
+	" ikev2 local-authentication pre-shared-key not-secret-0123456789\n";
+
+static void key_hex(struct fp_crypto_key *k, uint8_t cipher, const char *hex)
+{
+	k->cipher = cipher;
+	k->ckey_len = (uint8_t)(strlen(hex) / 2);
+	for (unsigned i = 0; i < k->ckey_len; i++)
+		sscanf(hex + 2 * i, "%2hhx", &k->ckey[i]);
+}
+
+/* flow-offload-ipsec off and on with a negotiated child: its keys are
+ * nowhere but in the engine, and the pair moves with them, its sequence
+ * numbers and its window (B, with the same keys configured, accepts every
+ * packet), and comes back; clear ipsec sa leaves a negotiated child to IKE. */
+static void test_negotiated_moves(void **state)
+{
+	(void)state;
+	char err[256];
+	struct fp_gw *a = gw_from(site_a_ike, ""), *b = gw_from(site_b, "");
+	assert_int_equal(fp_gw_manual_tunnels(a), 0);
+	struct fp_child_sa c;
+	memset(&c, 0, sizeof(c));
+	c.cs_spi_in = 4097, c.cs_spi_out = 8193;
+	assert_true(fp_gw_acl_selector(a->tunnels[0].acl, &c.cs_sel));
+	key_hex(&c.cs_key_in, b->tunnels[0].in.key.cipher, K36);
+	key_hex(&c.cs_key_out, b->tunnels[0].in.key.cipher, K36B);
+	uint32_t h;
+	assert_int_equal(fp_child_add(a, &c, &h, err, sizeof(err)), 0);
+	fp_crypto_cleanse(&c, sizeof(c));
+	struct fp_child_loc loc;
+	assert_true(fp_child_locate(a, h, &loc));
+	assert_false(loc.cl_pipe->software);
+	assert_int_equal(send_ab(a, b, 5, NULL), 5);
+	a->cfg->offload_ipsec = false;
+	assert_int_equal(fp_gw_reoffload(a, err, sizeof(err)), 0);
+	assert_true(fp_child_locate(a, h, &loc));
+	assert_true(loc.cl_pipe->software);
+	assert_false(fp_gw_tunnel_offloaded(a, &a->tunnels[0]));
+	assert_int_equal(send_ab(a, b, 5, NULL), 5);
+	a->cfg->offload_ipsec = true;
+	assert_int_equal(fp_gw_reoffload(a, err, sizeof(err)), 0);
+	assert_true(fp_child_locate(a, h, &loc));
+	assert_false(loc.cl_pipe->software);
+	assert_true(fp_gw_tunnel_offloaded(a, &a->tunnels[0]));
+	assert_int_equal(send_ab(a, b, 5, NULL), 5);
+	free(expect(a, "show crypto ipsec sa", (const char *const[]){"#pkts encaps: 15,", NULL}));
+	free(expect(b, "show crypto ipsec sa", (const char *const[]){"#pkts decaps: 15,", NULL}));
+	assert_int_equal(fp_gw_clear_sas(a, err, sizeof(err)), 0); /* manual pairs only */
+	assert_true(fp_child_locate(a, h, &loc));
+	gw_free(a), gw_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,6 +316,7 @@ int main(void)
 		cmocka_unit_test(test_counters),
 		cmocka_unit_test(test_lifetime_seconds),
 		cmocka_unit_test(test_events_lost),
+		cmocka_unit_test(test_negotiated_moves),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

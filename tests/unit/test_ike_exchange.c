@@ -1103,6 +1103,28 @@ static void test_delete_from_peer(void **state)
 	assert_one_pair();
 }
 
+/* clear crypto ipsec sa on A: both copies of the child go, with one
+ * DELETE; the IKE SA stays and the next packet brings a new child on it. */
+static void test_clear_children(void **state)
+{
+	(void)state;
+	bring_up();
+	assert_int_equal(fp_ike_clear_children(W.n[0].ike, NULL, 2 * NS), 1);
+	assert_int_equal(W.n[0].n_down, 1);
+	pump(2 * NS);
+	for (int k = 0; k < 2; k++) {
+		assert_int_equal(W.n[k].down[0], 100);
+		assert_int_equal(sa_of(k).n_children, 0);
+		assert_int_equal(sa_of(k).status, FP_IKE_SA_READY);
+	}
+	struct fp_addr other = addr4(192, 0, 2, 99);
+	assert_int_equal(fp_ike_clear_children(W.n[0].ike, &other, 3 * NS), 0);
+	assert_int_equal(fp_ike_acquire(W.n[0].ike, 0, 7, 4 * NS), 0);
+	pump(4 * NS);
+	assert_int_equal(W.n[0].n_child, 2);
+	assert_one_pair();
+}
+
 /* DPD: A with "keepalive threshold 10 retry 2"; B goes silent at 1 s. */
 static void test_dpd_dead_peer(void **state)
 {
@@ -1260,6 +1282,7 @@ int main(void)
 		T(test_rekey_ike_crossed_b_loses),
 		T(test_clear_retransmitted),
 		T(test_delete_from_peer),
+		T(test_clear_children),
 		T(test_dpd_dead_peer),
 		T(test_initial_contact),
 		T(test_second_tunnel),
