@@ -156,6 +156,15 @@ static void ike_child_down(void *ctx, uint64_t handle, const char *reason)
 	fp_child_delete(gw, h, reason);
 }
 
+static uint64_t ike_child_rx_ns(void *ctx, uint64_t h)
+{
+	struct fp_ike_gw *ig = ctx;
+	struct fp_sa_stats in, out;
+	if (h >= FP_CHILD_MAX || fp_child_query(ig->gw, (uint32_t)h, &in, &out) < 0)
+		return 0;
+	return in.last_used_ns;
+}
+
 static void ike_log(void *ctx, const char *line)
 {
 	(void)ctx;
@@ -197,7 +206,8 @@ int fp_gw_ike_start(struct fp_gw *gw, char *err, size_t errlen)
 	ig->gw = gw;
 	struct fp_ike_env env = {.ctx = ig, .send = ike_send, .spi_alloc = ike_spi_alloc,
 				 .spi_release = ike_spi_release, .child_up = ike_child_up,
-				 .child_down = ike_child_down, .log = ike_log};
+				 .child_down = ike_child_down, .log = ike_log,
+				 .child_rx_ns = ike_child_rx_ns};
 	if (fp_ike_gw_cfg(gw, &cfg, peers, err, errlen) < 0)
 		goto done;
 	if (!(gw->ike = fp_ike_new(&env))) {

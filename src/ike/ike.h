@@ -147,6 +147,11 @@ struct fp_ike_env {
 	void (*random)(void *ctx, uint8_t *out, size_t n);
 	/* One log line, ASA syslog style, never a secret; NULL = stderr. */
 	void (*log)(void *ctx, const char *line);
+	/* When the child's inbound SA last took a packet (the clock of the
+	 * now_ns arguments), 0 = never: traffic from the peer proves it alive,
+	 * so DPD asks only after threshold seconds without IKE or ESP from it.
+	 * NULL = IKE messages alone count. */
+	uint64_t (*child_rx_ns)(void *ctx, uint64_t handle);
 };
 
 struct fp_ike;

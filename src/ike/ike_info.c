@@ -52,10 +52,29 @@ bool fp_ike_info_next(struct fp_ike *ike, struct fp_ike_sarec *s, uint64_t now_n
 	return info_send(ike, s, &w, FP_IKE_P_DELETE_CHILD, now_ns);
 }
 
+/* The last time the peer was heard from: an IKE message, or an ESP
+ * packet on one of the SA's children (RFC 7296 2.4: a peer sending
+ * traffic is alive). */
+static uint64_t info_last_heard(struct fp_ike *ike, const struct fp_ike_sarec *s)
+{
+	uint64_t last = s->s_last_rx_ns;
+	for (unsigned i = 0; ike->env.child_rx_ns && i < FP_IKE_MAX_CHILDREN; i++) {
+		if (s->s_ch[i].c_state == FP_IKE_CH_FREE)
+			continue;
+		uint64_t t = ike->env.child_rx_ns(ike->env.ctx, s->s_ch[i].c_handle);
+		last = t > last ? t : last;
+	}
+	return last;
+}
+
 bool fp_ike_info_dpd(struct fp_ike *ike, struct fp_ike_sarec *s, uint64_t now_ns)
 {
 	const struct fp_ike_peer *p = &ike->peers[s->s_peer];
-	if (!p->dpd_s || now_ns - s->s_last_rx_ns < (uint64_t)p->dpd_s * NS)
+	uint64_t idle_ns = (uint64_t)p->dpd_s * NS;
+	if (!p->dpd_s || now_ns - s->s_last_rx_ns < idle_ns)
+		return false;
+	uint64_t heard = info_last_heard(ike, s);
+	if (heard > now_ns || now_ns - heard < idle_ns)
 		return false;
 	struct fp_ike_wr w;
 	fp_ike_wr_init_inner(&w, ike->chain, sizeof(ike->chain));

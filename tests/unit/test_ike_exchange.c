@@ -35,6 +35,7 @@ struct node {
 	unsigned n_child, n_down, n_released;
 	uint32_t next_spi;
 	unsigned n_tx;
+	uint64_t esp_rx_ns;           /* when its children last took ESP (0 = never) */
 	int nonce_low;                /* this nonce of ours (0 = first) is the lowest; -1: random */
 	unsigned n_nonce;
 };
@@ -125,6 +126,13 @@ static int hook_child_up(void *ctx, const struct fp_ike_child *c, uint64_t old, 
 	n->child[n->n_child] = *c;
 	*h = 100 + n->n_child++;
 	return 0;
+}
+
+static uint64_t hook_child_rx(void *ctx, uint64_t h)
+{
+	struct node *n = ctx;
+	(void)h;
+	return n->esp_rx_ns;
 }
 
 static void hook_child_down(void *ctx, uint64_t h, const char *reason)
@@ -237,7 +245,7 @@ static int world_setup(void **state)
 		n->next_spi = i ? 0xb0000000u : 0xa0000000u;
 		n->nonce_low = -1;
 		struct fp_ike_env env = {n, hook_send, hook_spi_alloc, hook_spi_release,
-					 hook_child_up, hook_child_down, hook_random, hook_log};
+					 hook_child_up, hook_child_down, hook_random, hook_log, hook_child_rx};
 		n->ike = fp_ike_new(&env);
 		assert_non_null(n->ike);
 	}
@@ -1141,6 +1149,7 @@ static void test_dpd_dead_peer(void **state)
 	}
 	assert_int_equal(W.n[0].n_tx, tx + 1); /* one DPD at 11 s, answered */
 	assert_int_equal(sa_of(0).status, FP_IKE_SA_READY);
+
 	W.drop_all = true;
 	for (t = 13; t <= 60 && fp_ike_sa_get(W.n[0].ike, 0, &(struct fp_ike_sa_info){0}); t++)
 		fp_ike_tick(W.n[0].ike, t * NS);
@@ -1148,6 +1157,29 @@ static void test_dpd_dead_peer(void **state)
 	assert_int_equal(t - 1, 33);
 	assert_int_equal(fp_ike_stats(W.n[0].ike)->dpd_dead, 1);
 	assert_int_equal(W.n[0].n_down, 1);
+}
+
+/* ESP from the peer proves it alive too: no DPD while it comes, the
+ * first one 10 s after the last packet. */
+static void test_dpd_esp_alive(void **state)
+{
+	(void)state;
+	S[0].peer.dpd_s = 10;
+	bring_up();
+	unsigned tx = W.n[0].n_tx;
+	uint64_t t;
+	for (t = 2; t <= 30; t++) {
+		W.n[0].esp_rx_ns = t * NS;
+		fp_ike_tick(W.n[0].ike, t * NS);
+		pump(t * NS);
+	}
+	assert_int_equal(W.n[0].n_tx, tx);
+	for (; t <= 45 && W.n[0].n_tx == tx; t++) {
+		fp_ike_tick(W.n[0].ike, t * NS);
+		pump(t * NS);
+	}
+	assert_int_equal(t - 1, 40);
+	assert_int_equal(sa_of(0).status, FP_IKE_SA_READY);
 }
 
 /* A restarts (a new instance, no DELETE sent): its INITIAL_CONTACT makes
@@ -1160,7 +1192,7 @@ static void test_initial_contact(void **state)
 	struct node *n = &W.n[0];
 	n->n_child = n->n_down = 0;
 	struct fp_ike_env env = {n, hook_send, hook_spi_alloc, hook_spi_release,
-				 hook_child_up, hook_child_down, hook_random, hook_log};
+				 hook_child_up, hook_child_down, hook_random, hook_log, hook_child_rx};
 	n->ike = fp_ike_new(&env);
 	assert_non_null(n->ike);
 	configure();
@@ -1284,6 +1316,7 @@ int main(void)
 		T(test_delete_from_peer),
 		T(test_clear_children),
 		T(test_dpd_dead_peer),
+		T(test_dpd_esp_alive),
 		T(test_initial_contact),
 		T(test_second_tunnel),
 		T(test_lifetimes),
