@@ -39,6 +39,26 @@ static void seqkeep_ids(const struct fp_gw *gw, const struct fp_gw_tunnel *t, st
 	fp_crypto_cleanse(&out, sizeof(out));
 }
 
+/* An outbound key that is also an inbound key (the entry's own, or
+ * another's) is one the peer sends under too, counting 1, 2, 3... on its
+ * own: the same nonce reuse, between the two ends. */
+static int seqkeep_key_both_ways(const struct fp_seqkeep *k, const struct fp_gw *gw,
+				 const struct seqkeep_ids *ids, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < k->sk_n; i++)
+		for (unsigned j = 0; j < k->sk_n; j++) {
+			if (memcmp(ids[i].si_out, ids[j].si_in, FP_CRYPTO_KEY_ID_LEN) != 0)
+				continue;
+			const struct fp_cfg_map_entry *a = gw->tunnels[i].entry, *b = gw->tunnels[j].entry;
+			snprintf(err, errlen, "crypto map %s %u: its outbound session key is the inbound "
+				 "session key of crypto map %s %u: the peer sends under it too, from "
+				 "sequence number 1 (nonce reuse); use one key per direction",
+				 a->map, a->seq, b->map, b->seq);
+			return -1;
+		}
+	return 0;
+}
+
 /* Two entries sending under one key would each send 1, 2, 3... under it:
  * the nonce reuse this file prevents, across tunnels. Refused, naming both. */
 static int seqkeep_shared_key(const struct fp_seqkeep *k, const struct fp_gw *gw,
@@ -54,7 +74,7 @@ static int seqkeep_shared_key(const struct fp_seqkeep *k, const struct fp_gw *gw
 				 "reuse); give each entry its own key", a->map, a->seq, b->map, b->seq);
 			return -1;
 		}
-	return 0;
+	return seqkeep_key_both_ways(k, gw, ids, err, errlen);
 }
 
 /* One direction goes on from the saved record, if there is one: true then. */

@@ -507,6 +507,30 @@ static void test_keep_key_back(void **state)
 	"crypto map CM 20 set session-key inbound esp 4099 cipher " K36 "\n" \
 	"crypto map CM 20 set session-key outbound esp " out_spi " cipher " out_key "\n"
 
+/* An outbound key that is an inbound key too (another entry's, or the
+ * entry's own) is one the peer sends under as well: refused, naming both. */
+static void test_keep_key_both_ways_refused(void **state)
+{
+	(void)state;
+	struct tmpdir d;
+	static struct fp_seqkeep k;
+	char err[512] = "";
+	tmp_make(&d);
+	struct fp_gw *gw = gw_from(site_a_mirror, ENTRY_20("8195", K36));
+	assert_int_equal(fp_seqkeep_start(&k, gw, d.path, BLOCK, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "crypto map CM 20: its outbound session key is the inbound "
+				    "session key of crypto map CM 10"));
+	assert_null(strstr(err, K36));
+	gw_free(gw);
+	gw = gw_from(site_b, "crypto map CM 10 set session-key outbound esp 4097 cipher " K36B "\n");
+	assert_int_equal(fp_seqkeep_start(&k, gw, d.path, BLOCK, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "crypto map CM 10: its outbound session key is the inbound "
+				    "session key of crypto map CM 10"));
+	assert_int_equal(access(d.path, F_OK), -1);
+	gw_free(gw);
+	tmp_remove(&d);
+}
+
 /* Two entries with one outbound key would both send 1, 2, 3... under it:
  * the start is refused, naming both; with keys of their own both run. */
 static void test_keep_shared_key_refused(void **state)
@@ -615,6 +639,7 @@ int main(void)
 		cmocka_unit_test(test_keep_follows_key),
 		cmocka_unit_test(test_keep_key_back),
 		cmocka_unit_test(test_keep_shared_key_refused),
+		cmocka_unit_test(test_keep_key_both_ways_refused),
 		cmocka_unit_test(test_keep_history_bound),
 		cmocka_unit_test(test_keep_path_too_long),
 	};
