@@ -1111,6 +1111,36 @@ static void test_delete_from_peer(void **state)
 	assert_one_pair();
 }
 
+/* An IPv6 outside: IKE over IPv6 (NAT-D hashes over 16-byte addresses)
+ * and IPv6 selectors (TS_IPV6_ADDR_RANGE), narrowed by B as with IPv4. */
+static struct fp_prefix pfx6(uint16_t w2, uint8_t len)
+{
+	struct fp_prefix p = {.addr = {.af = FP_AF_INET6, .a = {0x20, 0x01, 0x0d, 0xb8}}, .len = len};
+	p.addr.a[4] = (uint8_t)(w2 >> 8), p.addr.a[5] = (uint8_t)w2;
+	return p;
+}
+
+static void test_ipv6(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		struct fp_addr a = {.af = FP_AF_INET6, .a = {0x20, 0x01, 0x0d, 0xb8, [15] = (uint8_t)(1 + i)}};
+		W.n[i].addr = a;
+	}
+	setup_default();
+	S[0].peer.tunnels[0].sel = (struct fp_selector){.local = pfx6(0x100, 40), .remote = pfx6(0x200, 40)};
+	S[1].peer.tunnels[0].sel = (struct fp_selector){.local = pfx6(0x201, 48), .remote = pfx6(0x101, 48)};
+	bring_up();
+	assert_one_pair();
+	struct fp_ike_sa_info a = sa_of(0);
+	assert_int_equal(a.status, FP_IKE_SA_READY);
+	assert_false(a.nat_local || a.nat_remote);
+	const struct fp_ike_child *c = child_of(0, a.children[0]);
+	struct fp_prefix want = pfx6(0x201, 48);
+	assert_memory_equal(&c->sel.remote, &want, sizeof(want));
+	assert_int_equal(c->encap_sport, 0); /* no NAT: raw ESP */
+}
+
 /* clear crypto ipsec sa on A: both copies of the child go, with one
  * DELETE; the IKE SA stays and the next packet brings a new child on it. */
 static void test_clear_children(void **state)
@@ -1315,6 +1345,7 @@ int main(void)
 		T(test_clear_retransmitted),
 		T(test_delete_from_peer),
 		T(test_clear_children),
+		T(test_ipv6),
 		T(test_dpd_dead_peer),
 		T(test_dpd_esp_alive),
 		T(test_initial_contact),
