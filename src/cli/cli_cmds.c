@@ -175,6 +175,8 @@ static int cmd_exit(struct fp_cli_req *r)
 #define IKE_SA_HELP "IKEv2 SAs and their child SAs (detail: SPIs, message IDs, NAT-T)"
 #define IKE_STATS_HELP "IKEv2 counters: messages, exchanges, refusals, notifies by name"
 #define L2L_HELP "LAN-to-LAN sessions: one per IKEv2 peer, bytes from its child SAs"
+#define DBG_PROTO_HELP "IKEv2 exchanges into the log (level 1-255, default 1)"
+#define DBG_PLAT_HELP "IKEv2 datagrams and SA installs into the log (level 1-255, default 1)"
 #define IKE_CLEAR_HELP "Delete IKEv2 SAs (of one peer) and their child SAs, telling the peer"
 /* capture NAME ...: capture_cli.c parses the words after the name */
 #define CAPW "<capture-arg>"
@@ -205,6 +207,15 @@ const struct fp_cli_cmd fp_cli_cmds[] = {
 	{ { "configure", "terminal" }, "Enter configure mode", cmd_configure },
 	{ { "write", "memory" }, WRITE_HELP, cmd_write_memory },
 	{ { "copy", "running-config", "startup-config" }, WRITE_HELP, cmd_write_memory },
+	{ { "debug", "crypto", "ikev2", "protocol" }, DBG_PROTO_HELP, fp_cli_cmd_debug_ikev2 },
+	{ { "debug", "crypto", "ikev2", "protocol", "<level>" }, DBG_PROTO_HELP, fp_cli_cmd_debug_ikev2 },
+	{ { "debug", "crypto", "ikev2", "platform" }, DBG_PLAT_HELP, fp_cli_cmd_debug_ikev2 },
+	{ { "debug", "crypto", "ikev2", "platform", "<level>" }, DBG_PLAT_HELP, fp_cli_cmd_debug_ikev2 },
+	{ { "no", "debug", "crypto", "ikev2", "protocol" }, "Stop IKEv2 protocol debugging", fp_cli_cmd_debug_ikev2 },
+	{ { "no", "debug", "crypto", "ikev2", "platform" }, "Stop IKEv2 platform debugging", fp_cli_cmd_debug_ikev2 },
+	{ { "no", "debug", "all" }, "Stop every debug", fp_cli_cmd_undebug_all },
+	{ { "undebug", "all" }, "Stop every debug", fp_cli_cmd_undebug_all },
+	{ { "show", "debug" }, "The debugs on, with their levels", fp_cli_cmd_show_debug },
 	{ { "exit" }, "Leave the command line", cmd_exit },
 	{ { "quit" }, "Leave the command line", cmd_exit },
 	/* the offload engine (show_offload_cmds.c) and captures (capture_cli.c) */
@@ -242,8 +253,8 @@ const struct fp_cli_cmd fp_cli_cmds[] = {
 	CAPTURE_ROW(CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW, CAPW),
 };
 const unsigned fp_cli_n_cmds = sizeof(fp_cli_cmds) / sizeof(fp_cli_cmds[0]);
-/* cli.c matches at most its CLI_MAX_CMDS (64) rows: any past it would be dead */
-_Static_assert(sizeof(fp_cli_cmds) / sizeof(fp_cli_cmds[0]) <= 64, "command table over 64 rows");
+/* cli.c matches at most its CLI_MAX_CMDS (128) rows: any past it would be dead */
+_Static_assert(sizeof(fp_cli_cmds) / sizeof(fp_cli_cmds[0]) <= 128, "command table over 128 rows");
 
 static const struct {
 	const char *kw, *help;
@@ -291,6 +302,13 @@ static const struct {
 	{ "<file>", "File to write" },
 	{ "<count>", "How many packets, from the first" },
 	{ "<number>", "The packet's number in the full listing" },
+	{ "debug", "Debugging output into fpvpnd's log" },
+	{ "undebug", "Stop debugging" },
+	{ "protocol", "IKEv2 protocol: exchanges, states, datagrams" },
+	{ "platform", "IKEv2 platform: datagrams' way, SAs into the engine" },
+	{ "<level>", "1-255: 1 refusals and SA events (always logged), 2 retransmissions, "
+		     "4 states and exchanges, 5 datagrams, 7 payloads" },
+	{ "all", "Every debug" },
 };
 
 const char *fp_cli_kw_help(const char *kw)

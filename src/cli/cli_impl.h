@@ -142,5 +142,9 @@ int fp_cli_cmd_clear_capture(struct fp_cli_req *r);
 int fp_cli_cmd_show_capture(struct fp_cli_req *r);
 int fp_cli_cmd_show_capture_name(struct fp_cli_req *r);
 int fp_cli_cmd_copy_pcap(struct fp_cli_req *r);
+/* debug_cli.c */
+int fp_cli_cmd_debug_ikev2(struct fp_cli_req *r);
+int fp_cli_cmd_undebug_all(struct fp_cli_req *r);
+int fp_cli_cmd_show_debug(struct fp_cli_req *r);
 
 #endif

@@ -335,6 +335,21 @@ static void child_where(const struct fp_gw *gw, uint16_t tunnel, char *buf, size
 	snprintf(buf, n, "crypto map %s %u, peer %s", e->map, e->seq, peer);
 }
 
+/* The ASA's 602303 / 602304 for both SAs of a pair, into the log. */
+static void child_syslog(const struct fp_gw *gw, const struct fp_child *ch, bool created)
+{
+	const struct fp_gw_tunnel *t = &gw->tunnels[ch->ch_tunnel];
+	char l[64] = "?", r[64] = "?";
+	fp_addr_str(&t->local, l, sizeof(l));
+	if (t->entry)
+		fp_addr_str(&t->entry->peer, r, sizeof(r));
+	for (int out = 0; out < 2; out++)
+		fprintf(stderr, "fpvpnd: %%ASA-6-%s: IPSEC: An %s LAN-to-LAN SA (SPI= 0x%08" PRIX32
+			") between %s and %s (user= %s) has been %s.\n", created ? "602303" : "602304",
+			out ? "outbound" : "inbound", out ? ch->ch_spi_out : ch->ch_spi_in, l, r, r,
+			created ? "created" : "deleted");
+}
+
 /* The record for c's inbound SPI: the one fp_child_spi_alloc reserved,
  * or a new one for an SPI nobody has (manual keys). */
 static uint32_t child_claim(struct fp_gw *gw, uint32_t spi, char *err, size_t errlen)
@@ -387,6 +402,7 @@ static int child_install(struct fp_gw *gw, const struct fp_child_sa *c, bool asi
 		ch->ch_key[0] = c->cs_key_in;
 		ch->ch_key[1] = c->cs_key_out;
 	}
+	child_syslog(gw, ch, true);
 	*h = k;
 	return 0;
 }
@@ -475,6 +491,7 @@ int fp_child_delete(struct fp_gw *gw, uint32_t h, const char *reason)
 	ch->ch_gen = ++gw->children->gen;
 	char where[160];
 	child_where(gw, ch->ch_tunnel, where, sizeof(where));
+	child_syslog(gw, ch, false);
 	fprintf(stderr, "fpvpnd: IPsec SA pair deleted: %s, inbound SPI 0x%08" PRIx32
 		", outbound SPI 0x%08" PRIx32 ": %s\n", where, ch->ch_spi_in, ch->ch_spi_out,
 		reason ? reason : "deleted");

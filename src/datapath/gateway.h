@@ -116,6 +116,10 @@ struct fp_gw {
 	 * ike-not-running. */
 	struct fp_ike *ike;
 	struct fp_ike_gw *ike_gw;         /* its hooks' state: peers, send queue */
+	/* debug crypto ikev2 protocol|platform LEVEL (0 = off): run-time
+	 * state like the ASA's, never saved; protocol goes to IKE whenever it
+	 * (re)starts, platform is the gateway side's (ike_gw.c). */
+	unsigned debug_ikev2_protocol, debug_ikev2_platform;
 };
 
 /* Build from a validated configuration; takes ownership of cfg. -1 and a

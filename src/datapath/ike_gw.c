@@ -5,6 +5,7 @@
 #include "datapath/ike_gw.h"
 
 #include <openssl/crypto.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,11 +36,39 @@ struct fp_ike_gw {
 	uint64_t tx_dropped;              /* queue full or message too big */
 };
 
+/* "debug crypto ikev2 platform LEVEL": the gateway's side of IKE (the
+ * datagrams' way, the SAs into the engine) as IKEv2-PLAT-<sev> lines,
+ * written when the level is sev or more. Never a key. */
+static void __attribute__((format(printf, 3, 4)))
+ike_plat(const struct fp_gw *gw, unsigned sev, const char *fmt, ...)
+{
+	char line[384];
+	va_list ap;
+	if (gw->debug_ikev2_platform < sev)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "fpvpnd: IKEv2-PLAT-%u: %s\n", sev, line);
+}
+
+/* "[198.51.100.1]:500->[198.51.100.2]:500" */
+static void ike_ends(const struct fp_addr *a, uint16_t pa, const struct fp_addr *b, uint16_t pb,
+		     char *buf, size_t n)
+{
+	char x[64], y[64];
+	fp_addr_str(a, x, sizeof(x));
+	fp_addr_str(b, y, sizeof(y));
+	snprintf(buf, n, "[%s]:%u->[%s]:%u", x, pa, y, pb);
+}
+
 static void ike_send(void *ctx, const struct fp_ike_dgram *d)
 {
 	struct fp_ike_gw *ig = ctx;
 	if (ig->n_q == FP_IKE_GW_TXQ || d->len > FP_IKE_GW_TX_MAX) {
 		ig->tx_dropped++;
+		ike_plat(ig->gw, 1, "datagram of %u bytes not sent: %s", d->len,
+			 d->len > FP_IKE_GW_TX_MAX ? "too big" : "send queue full");
 		return;
 	}
 	struct ike_tx *t = &ig->q[ig->n_q++];
@@ -80,6 +109,17 @@ static void ike_child_sa(const struct fp_gw *gw, const struct fp_ike_child *c, s
 	cs->cs_tag = gw->tunnels[c->tunnel].conn_id;
 }
 
+static void ike_plat_installed(const struct fp_gw *gw, uint32_t h, const struct fp_ike_child *c,
+			       const char *what)
+{
+	struct fp_child_loc loc;
+	if (gw->debug_ikev2_platform < 4 || !fp_child_locate(gw, h, &loc))
+		return;
+	ike_plat(gw, 4, "SA pair installed on %s pipe %u: inbound SPI 0x%08x, outbound SPI 0x%08x, "
+		 "tunnel %u%s", loc.cl_pipe->software ? "the software" : "engine", loc.cl_pipe->id,
+		 c->spi_in, c->spi_out, c->tunnel, what);
+}
+
 /* A first child goes in whole, and so does a rekey we started: the peer
  * installed its new inbound SA before it answered. A rekey the peer
  * started: the new inbound SA goes in at once (the peer sends on it as
@@ -110,6 +150,8 @@ static int ike_child_up(void *ctx, const struct fp_ike_child *c, uint64_t old_ha
 		fprintf(stderr, "fpvpnd: IKEv2 child SA not installed: %s\n", why);
 		return -1;
 	}
+	ike_plat_installed(gw, h, c, !rekey ? "" : wait ? " (rekey: outbound waits for the old pair)"
+							    : " (rekey)");
 	if (wait) {
 		ig->sw[ig->n_sw++] = (struct ike_switch){h, (uint32_t)old_handle, c->pfs_group};
 	} else {
@@ -150,9 +192,11 @@ static void ike_child_down(void *ctx, uint64_t handle, const char *reason)
 		t->pfs_group = sw->pfs_group;
 		fp_gw_tunnel_eligibility(t);
 		ike_switch_done(ig, sw);
+		ike_plat(gw, 4, "outbound traffic of tunnel %u now on its new pair", fp_child_tunnel(gw, sw->new_h));
 	} else if ((sw = ike_switch_of(ig, h, false)) != NULL) {
 		ike_switch_done(ig, sw); /* the new one went before it took over */
 	}
+	ike_plat(gw, 4, "SA pair %u out of the engine: %s", h, reason ? reason : "deleted");
 	fp_child_delete(gw, h, reason);
 }
 
@@ -216,6 +260,7 @@ int fp_gw_ike_start(struct fp_gw *gw, char *err, size_t errlen)
 	}
 	if (fp_ike_configure(gw->ike, &cfg, err, errlen) < 0)
 		goto done;
+	fp_ike_set_debug(gw->ike, gw->debug_ikev2_protocol);
 	gw->ike_gw = ig;
 	gw->on_child_event = ike_child_event;
 	ig = NULL;
@@ -276,6 +321,12 @@ bool fp_gw_ike_input(struct fp_gw *gw, const struct fp_gw_io *io, const struct f
 		d.data += 4;
 		d.len -= 4;
 	}
+	if (gw->debug_ikev2_platform >= 5) {
+		char ends[160];
+		ike_ends(&d.remote, d.rport, &d.local, d.lport, ends, sizeof(ends));
+		ike_plat(gw, 5, "RECV PKT %s, %u bytes%s", ends, d.len,
+			 d.lport != FP_IKE_PORT ? " (non-ESP marker removed)" : "");
+	}
 	fp_ike_input(gw->ike, &d, io->now_ns);
 	return true;
 }
@@ -325,6 +376,12 @@ static void ike_flush(struct fp_ike_gw *ig, const struct fp_gw_io *io)
 			io->free(io->ctx, &p, 1);
 			continue;
 		}
+		if (ig->gw->debug_ikev2_platform >= 5) {
+			char ends[160];
+			const struct ike_tx *t = &ig->q[i];
+			ike_ends(&t->local, t->lport, &t->remote, t->rport, ends, sizeof(ends));
+			ike_plat(ig->gw, 5, "SENT PKT %s, %u bytes", ends, t->len);
+		}
 		io->emit(io->ctx, p->ifc, p);
 	}
 	ig->n_q = 0;
@@ -336,8 +393,10 @@ static void ike_acquires(struct fp_gw *gw, uint64_t now)
 {
 	for (unsigned i = fp_gw_manual_tunnels(gw); i < gw->n_tunnels; i++) {
 		struct fp_gw_tunnel *t = &gw->tunnels[i];
-		if (atomic_exchange_explicit(&t->want_sa, false, memory_order_relaxed))
-			fp_ike_acquire(gw->ike, t->ike_peer, i, now);
+		if (!atomic_exchange_explicit(&t->want_sa, false, memory_order_relaxed))
+			continue;
+		ike_plat(gw, 4, "a packet of tunnel %u found no SA: acquire", i);
+		fp_ike_acquire(gw->ike, t->ike_peer, i, now);
 	}
 }
 

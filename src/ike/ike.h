@@ -207,6 +207,11 @@ unsigned fp_ike_clear(struct fp_ike *ike, const struct fp_addr *peer, uint64_t n
  * the peer; the IKE SAs stay up. Returns how many children. */
 unsigned fp_ike_clear_children(struct fp_ike *ike, const struct fp_addr *peer, uint64_t now_ns);
 
+/* debug crypto ikev2 protocol LEVEL (1-255; 0 = off): what the log gets
+ * (ike_debug.c says which line has which severity). */
+void fp_ike_set_debug(struct fp_ike *ike, unsigned level);
+unsigned fp_ike_debug_level(const struct fp_ike *ike);
+
 /* show crypto ikev2 stats */
 struct fp_ike_stats {
 	uint64_t rx, tx, retransmits;

@@ -204,7 +204,7 @@ void fp_ike_auth_request(struct fp_ike *ike, struct fp_ike_sarec *s,
 		s->s_child_spi = 0;
 		fp_ike_put_status(&w, err, NULL, 0);
 		fp_ike_count_notify_tx(ike, err);
-		fp_ike_log(ike, "IKEv2-PROTO: (%llu): first CHILD_SA refused: %s",
+		fp_ike_dbg(ike, 1, "(%llu): first CHILD_SA refused: %s",
 			   (unsigned long long)s->s_id, fp_ike_notify_name(err));
 	}
 	fp_ike_answer(ike, s, FP_IKE_EX_IKE_AUTH, &w, mid);
@@ -238,7 +238,7 @@ static void auth_child_accept(struct fp_ike *ike, struct fp_ike_sarec *s,
 		}
 		why = "the gateway refused the child";
 	}
-	fp_ike_log(ike, "IKEv2-PROTO: (%llu): first CHILD_SA not established: %s",
+	fp_ike_dbg(ike, 1, "(%llu): first CHILD_SA not established: %s",
 		   (unsigned long long)s->s_id, why);
 	if (s->s_child_spi && ike->env.spi_release)
 		ike->env.spi_release(ike->env.ctx, s->s_child_spi);

@@ -47,7 +47,7 @@ void fp_ike_child_drop(struct fp_ike *ike, struct fp_ike_sarec *s, unsigned i, c
 		return;
 	if (ike->env.child_down)
 		ike->env.child_down(ike->env.ctx, c->c_handle, why);
-	fp_ike_log(ike, "IKEv2-PROTO: (%llu): CHILD_SA SPI in 0x%08x down: %s",
+	fp_ike_dbg(ike, 1, "(%llu): CHILD_SA SPI in 0x%08x down: %s",
 		   (unsigned long long)s->s_id, c->c_spi_in, why);
 	OPENSSL_cleanse(c, sizeof(*c));
 }
@@ -121,7 +121,7 @@ static bool child_start(struct fp_ike *ike, struct fp_ike_sarec *s, unsigned t, 
 		child_pend_clear(ike, s);
 		return false;
 	}
-	fp_ike_log(ike, "IKEv2-PROTO: (%llu): CREATE_CHILD_SA request: %s tunnel %u",
+	fp_ike_dbg(ike, 4, "(%llu): CREATE_CHILD_SA request: %s tunnel %u",
 		   (unsigned long long)s->s_id, old < 0 ? "new child for" : "rekey of",
 		   tun->tunnel);
 	return true;
@@ -314,7 +314,7 @@ void fp_ike_child_request(struct fp_ike *ike, struct fp_ike_sarec *s,
 		fp_ike_put_status(&w, err, err == FP_IKE_N_INVALID_KE_PAYLOAD ? grp : NULL,
 				  err == FP_IKE_N_INVALID_KE_PAYLOAD ? 2 : 0);
 		fp_ike_count_notify_tx(ike, err);
-		fp_ike_log(ike, "IKEv2-PROTO: (%llu): CREATE_CHILD_SA refused: %s",
+		fp_ike_dbg(ike, 1, "(%llu): CREATE_CHILD_SA refused: %s",
 			   (unsigned long long)s->s_id, fp_ike_notify_name(err));
 	}
 	fp_ike_answer(ike, s, FP_IKE_EX_CREATE_CHILD_SA, &w, mid);
@@ -348,7 +348,7 @@ static int child_done(struct fp_ike *ike, struct fp_ike_sarec *s, const struct c
 		return -1;
 	if (rekey && p->p_crossed && child_lost(p, m)) {
 		/* ours is redundant: never installed, the peer's copy deleted */
-		fp_ike_log(ike, "IKEv2-PROTO: (%llu): rekey collision lost, deleting ours",
+		fp_ike_dbg(ike, 4, "(%llu): rekey collision lost, deleting ours",
 			   (unsigned long long)s->s_id);
 		if (s->s_n_del < FP_IKE_MAX_DEL)
 			s->s_del[s->s_n_del++] = p->p_spi;
@@ -396,7 +396,7 @@ void fp_ike_child_response(struct fp_ike *ike, struct fp_ike_sarec *s,
 	if (!err && (child_parse(ike, c, &m) || child_done(ike, s, &m)))
 		err = FP_IKE_N_NO_PROPOSAL_CHOSEN;
 	if (err) {
-		fp_ike_log(ike, "IKEv2-PROTO: (%llu): CREATE_CHILD_SA failed: %s; the old child "
+		fp_ike_dbg(ike, 1, "(%llu): CREATE_CHILD_SA failed: %s; the old child "
 				"stays",
 			   (unsigned long long)s->s_id, fp_ike_notify_name(err));
 		if (s->s_pend.p_kind == FP_IKE_P_CHILD_REKEY)

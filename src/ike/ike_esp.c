@@ -194,7 +194,7 @@ int fp_ike_esp_install(struct fp_ike *ike, struct fp_ike_sarec *s, unsigned tunn
 	if (!rc) {
 		esp_record(ike, &s->s_ch[slot], tunnel, &c, p, we_init);
 		s->s_ch[slot].c_handle = h;
-		fp_ike_log(ike, "IKEv2-PROTO: (%llu): CHILD_SA established, tunnel %u, SPI in "
+		fp_ike_dbg(ike, 1, "(%llu): CHILD_SA established, tunnel %u, SPI in "
 				"0x%08x out 0x%08x%s",
 			   (unsigned long long)s->s_id, tun->tunnel, spi_in, p->ep_peer_spi,
 			   old == UINT64_MAX ? "" : " (rekey)");

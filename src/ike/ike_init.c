@@ -259,12 +259,13 @@ static void init_refuse(struct fp_ike *ike, const struct fp_ike_dgram *d, uint16
 	fp_ike_put_status(&w, type, data, len);
 	long n = fp_ike_wr_finish(&w);
 	fp_ike_count_notify_tx(ike, type);
-	fp_ike_log(ike, "IKEv2-PROTO: IKE_SA_INIT refused: %s", fp_ike_notify_name(type));
+	fp_ike_dbg(ike, 1, "IKE_SA_INIT refused: %s", fp_ike_notify_name(type));
 	if (n < 0)
 		return;
 	struct fp_ike_dgram out = {d->local, d->remote, d->lport, d->rport, d->ifc,
 				   ike->out, (uint32_t)n};
 	ike->stats.tx++;
+	fp_ike_dbg_packet(ike, false, &out);
 	if (ike->env.send)
 		ike->env.send(ike->env.ctx, &out);
 }
@@ -362,7 +363,7 @@ void fp_ike_init_request(struct fp_ike *ike, const struct fp_ike_dgram *d, uint6
 	int peer = fp_ike_peer_by_addr(ike, &d->remote);
 	if (peer < 0) {
 		ike->stats.refused_state++;
-		fp_ike_log(ike, "IKEv2-PROTO: IKE_SA_INIT from a peer with no tunnel-group");
+		fp_ike_dbg(ike, 1, "IKE_SA_INIT from a peer with no tunnel-group");
 		return;
 	}
 	if (ike->stats.half_open >= FP_IKE_HALF_OPEN_MAX) {
@@ -414,7 +415,7 @@ static bool init_retry(struct fp_ike *ike, struct fp_ike_sarec *s, uint64_t now_
 	for (unsigned p = 0; p < ike->n_policies; p++)
 		for (unsigned i = 0; i < ike->policies[p].n_group; i++)
 			if (g && g != s->s_group && ike->policies[p].group[i] == g) {
-				fp_ike_log(ike, "IKEv2-PROTO: (%llu): peer wants DH group %u",
+				fp_ike_dbg(ike, 2, "(%llu): peer wants DH group %u",
 					   (unsigned long long)s->s_id, g);
 				s->s_group = g;
 				init_send_request(ike, s, now_ns);

@@ -94,6 +94,7 @@ void fp_ike_send_raw(struct fp_ike *ike, const struct fp_ike_sarec *s, const uin
 	struct fp_ike_dgram d = {s->s_local, s->s_remote, s->s_lport, s->s_rport, s->s_ifc,
 				 b, (uint32_t)n};
 	ike->stats.tx++;
+	fp_ike_dbg_packet(ike, false, &d);
 	if (ike->env.send)
 		ike->env.send(ike->env.ctx, &d);
 }
@@ -290,8 +291,11 @@ void fp_ike_input(struct fp_ike *ike, const struct fp_ike_dgram *d, uint64_t now
 {
 	ike->now_ns = now_ns;
 	ike->stats.rx++;
-	if (fp_ike_msg_parse(&ike->msg, d->data, d->len) != FP_IKE_E_OK) {
+	fp_ike_dbg_packet(ike, true, d);
+	enum fp_ike_err e = fp_ike_msg_parse(&ike->msg, d->data, d->len);
+	if (e != FP_IKE_E_OK) {
 		ike->stats.refused_parse++;
+		fp_ike_dbg(ike, 2, "datagram refused: %s", fp_ike_err_name(e));
 		return;
 	}
 	if (ike->msg.m_hdr.h_exchange == FP_IKE_EX_IKE_SA_INIT)

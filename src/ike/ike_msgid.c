@@ -66,7 +66,7 @@ int fp_ike_msgid_check_request(struct fp_ike *ike, struct fp_ike_sarec *s, uint3
 		return 0;
 	}
 	ike->stats.refused_msgid++;
-	fp_ike_log(ike, "IKEv2-PROTO: (%llu): request MID %u dropped, expected %u",
+	fp_ike_dbg(ike, 2, "(%llu): request MID %u dropped, expected %u",
 		   (unsigned long long)s->s_id, mid, mi->mi_next_recv);
 	return 0;
 }
@@ -89,7 +89,7 @@ bool fp_ike_msgid_tick(struct fp_ike *ike, struct fp_ike_sarec *s, uint64_t now_
 	mi->mi_tries++;
 	mi->mi_rtx_ns = now_ns + (mi->mi_fixed_ns ? mi->mi_fixed_ns : msgid_timeout(mi->mi_tries));
 	ike->stats.retransmits++;
-	fp_ike_log(ike, "IKEv2-PROTO: (%llu): retransmitting request MID %u (try %u)",
+	fp_ike_dbg(ike, 2, "(%llu): retransmitting request MID %u (try %u)",
 		   (unsigned long long)s->s_id, mi->mi_req_mid, mi->mi_tries);
 	fp_ike_send_raw(ike, s, mi->mi_req, mi->mi_req_len);
 	return true;

@@ -66,7 +66,7 @@ void fp_ike_natd_check(struct fp_ike *ike, struct fp_ike_sarec *s, const struct 
 	s->s_nat_remote = src_seen && !src_ok;
 	s->s_nat_local = dst_seen && !dst_ok;
 	if (s->s_nat_remote || s->s_nat_local)
-		fp_ike_log(ike, "IKEv2-PROTO: (%llu): NAT detected:%s%s",
+		fp_ike_dbg(ike, 4, "(%llu): NAT detected:%s%s",
 			   (unsigned long long)s->s_id, s->s_nat_local ? " local" : "",
 			   s->s_nat_remote ? " remote" : "");
 }

@@ -72,7 +72,7 @@ bool fp_ike_rekey_start(struct fp_ike *ike, struct fp_ike_sarec *s, uint64_t now
 		p->p_kind = FP_IKE_P_NONE;
 		return false;
 	}
-	fp_ike_log(ike, "IKEv2-PROTO: (%llu): rekeying the IKE SA", (unsigned long long)s->s_id);
+	fp_ike_dbg(ike, 4, "(%llu): rekeying the IKE SA", (unsigned long long)s->s_id);
 	return true;
 }
 
@@ -225,7 +225,7 @@ void fp_ike_rekey_request(struct fp_ike *ike, struct fp_ike_sarec *s,
 		fp_ike_wr_init_inner(&w, ike->chain, sizeof(ike->chain));
 		fp_ike_put_status(&w, err, NULL, 0);
 		fp_ike_count_notify_tx(ike, err);
-		fp_ike_log(ike, "IKEv2-PROTO: (%llu): IKE SA rekey refused: %s",
+		fp_ike_dbg(ike, 1, "(%llu): IKE SA rekey refused: %s",
 			   (unsigned long long)s->s_id, fp_ike_notify_name(err));
 	}
 	fp_ike_answer(ike, s, FP_IKE_EX_CREATE_CHILD_SA, &w, mid);
@@ -265,7 +265,7 @@ static int rekey_done(struct fp_ike *ike, struct fp_ike_sarec *s, const struct f
 	fp_ike_nonce_lower(p->p_nonce, p->p_nonce_len, no->pl_body, no->pl_len, &lo, &lon);
 	if (p->p_crossed && fp_ike_nonce_cmp(lo, lon, p->p_cross_lo, p->p_cross_lo_len) < 0) {
 		/* ours is redundant: the peer's SA keeps the children */
-		fp_ike_log(ike, "IKEv2-PROTO: (%llu): IKE SA rekey collision lost",
+		fp_ike_dbg(ike, 4, "(%llu): IKE SA rekey collision lost",
 			   (unsigned long long)s->s_id);
 		rekey_retire(ike, n, true);
 		return 0;
@@ -276,7 +276,7 @@ static int rekey_done(struct fp_ike *ike, struct fp_ike_sarec *s, const struct f
 		rekey_retire(ike, m, false); /* the peer, who lost, deletes it */
 	rekey_retire(ike, s, true);
 	ike->stats.ike_rekeys++;
-	fp_ike_log(ike, "IKEv2-PROTO: (%llu): IKE SA rekeyed into (%llu)",
+	fp_ike_dbg(ike, 1, "(%llu): IKE SA rekeyed into (%llu)",
 		   (unsigned long long)s->s_id, (unsigned long long)n->s_id);
 	fp_ike_timer_next(ike, n, ike->now_ns);
 	return 0;
@@ -287,7 +287,7 @@ void fp_ike_rekey_response(struct fp_ike *ike, struct fp_ike_sarec *s,
 {
 	uint16_t err = fp_ike_error_notify(ike, c);
 	if (err || rekey_done(ike, s, c))
-		fp_ike_log(ike, "IKEv2-PROTO: (%llu): IKE SA rekey failed: %s",
+		fp_ike_dbg(ike, 1, "(%llu): IKE SA rekey failed: %s",
 			   (unsigned long long)s->s_id,
 			   err ? fp_ike_notify_name(err) : "bad answer");
 	fp_ike_dh_free(&s->s_pend.p_dh);

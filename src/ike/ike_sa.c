@@ -89,7 +89,7 @@ int fp_ike_sa_state(struct fp_ike *ike, struct fp_ike_sarec *s, enum fp_ike_stat
 	unsigned from = s->s_state;
 	if (!(sa_moves[from] & (1u << to))) {
 		ike->stats.refused_state++;
-		fp_ike_log(ike, "IKEv2-PROTO: (%llu): refused state change %s -> %s",
+		fp_ike_dbg(ike, 1, "(%llu): refused state change %s -> %s",
 			   (unsigned long long)s->s_id, fp_ike_state_name(from),
 			   fp_ike_state_name(to));
 		return -1;
@@ -97,7 +97,7 @@ int fp_ike_sa_state(struct fp_ike *ike, struct fp_ike_sarec *s, enum fp_ike_stat
 	s->s_state = (uint8_t)to;
 	sa_half_open(ike, from, to);
 	if (from != to)
-		fp_ike_log(ike, "IKEv2-PROTO: (%llu): %s -> %s", (unsigned long long)s->s_id,
+		fp_ike_dbg(ike, 4, "(%llu): %s -> %s", (unsigned long long)s->s_id,
 			   fp_ike_state_name(from), fp_ike_state_name(to));
 	return 0;
 }

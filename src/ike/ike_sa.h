@@ -166,6 +166,7 @@ struct fp_ike {
 	unsigned n_sas, cap_sas;
 	uint64_t next_id;
 	uint64_t now_ns;
+	unsigned dbg_protocol;             /* debug crypto ikev2 protocol LEVEL; 0 = off */
 	struct fp_ike_stats stats;
 	/* scratch for one message at a time (one thread, never reentered) */
 	uint8_t out[FP_IKE_MSG_MAX], plain[FP_IKE_MSG_MAX], chain[FP_IKE_MSG_MAX];
@@ -173,6 +174,13 @@ struct fp_ike {
 	struct fp_ike_msg msg;
 	struct fp_ike_chain inner;
 };
+
+/* ike_debug.c: a line of severity sev (1-7), written when the debug
+ * level is sev or more (1: always); never a secret in it. */
+void fp_ike_dbg(struct fp_ike *ike, unsigned sev, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A datagram received (rx) or sent, at severity 5. */
+void fp_ike_dbg_packet(struct fp_ike *ike, bool rx, const struct fp_ike_dgram *d);
 
 /* ike_sa.c */
 struct fp_ike_sarec *fp_ike_sa_new(struct fp_ike *ike, bool initiator, uint64_t now_ns);

@@ -13,14 +13,39 @@ nt_init "${1:?usage: $0 BUILD_DIR}" live-ikev2
 nt_require ping iputils-ping
 nt_require iperf3
 nt_topo_up
+
+# debug crypto ikev2 protocol|platform 127 on SIDE before it negotiates
+debug_on() {
+	nt_cli "$1" debug crypto ikev2 protocol 127 >/dev/null
+	nt_cli "$1" debug crypto ikev2 platform 127 >/dev/null
+	nt_check "$1: show debug lists both" \
+		test "$(nt_cli "$1" show debug | grep -c 'enabled at level 127')" = 2
+}
+# what the log got: each datagram both ways, the SAs into the engine, the
+# ASA's SA syslogs; never the pre-shared key
+debug_checks() {
+	local log=${NT_LOG[$1]} want
+	for want in 'IKEv2-PROTO-5: Sending Packet .* IKEv2 IKE_SA_INIT Exchange REQUEST' \
+		'IKEv2-PROTO-5: Received Packet .* IKEv2 IKE_AUTH Exchange RESPONSE' \
+		'IKEv2-PROTO-4: (1): AUTH_SENT -> READY' 'IKEv2-PLAT-5: SENT PKT \[198.51.100.1\]:500' \
+		'IKEv2-PLAT-5: RECV PKT' 'IKEv2-PLAT-4: SA pair installed on engine pipe' \
+		'%ASA-6-602303: IPSEC: An outbound LAN-to-LAN SA'; do
+		nt_check "$1's log: $want" grep -q -- "$want" "$log"
+	done
+	nt_check "$1's log: not the pre-shared key" test "$(grep -c -F -- "$NT_PSK" "$log")" = 0
+	nt_cli "$1" undebug all >/dev/null
+}
+
 for xform in gcm256 cbc256sha256; do
 	nt_say "IKEv2 between the two sites, ESP $xform"
 	NT_IKE=1 NT_XFORM=$xform nt_conf a "$NT_WORK/a.conf"
 	NT_IKE=1 NT_XFORM=$xform nt_conf b "$NT_WORK/b.conf"
 	nt_start a "$NT_WORK/a.conf"
 	nt_start b "$NT_WORK/b.conf"
+	[ "$xform" = gcm256 ] && debug_on a
 	nt_ping a 3
 	nt_wait_offloaded a
+	[ "$xform" = gcm256 ] && debug_checks a
 	echo "     A dropped $(nt_asp a ipsec-tun-down) packet(s) while it negotiated"
 	nt_cli a clear asp drop >/dev/null
 	nt_cli b clear asp drop >/dev/null

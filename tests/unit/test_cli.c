@@ -432,6 +432,36 @@ static void test_reoffload(void **state)
 	gw_free(b);
 }
 
+/* debug crypto ikev2 protocol|platform [LEVEL] and their undoing, as
+ * show debug lists them; a level outside 1-255 is refused at its word. */
+static void test_debug_ikev2(void **state)
+{
+	(void)state;
+	struct fp_gw *gw = gw_from(site_a, "");
+	int rc;
+	free(run(gw, "debug crypto ikev2 protocol 127", &rc));
+	assert_int_equal(rc, 0);
+	free(run(gw, "deb cry ikev2 pl", &rc));
+	assert_int_equal(rc, 0);
+	free(expect(gw, "show debug", (const char *const[]){
+		"debug crypto ikev2 protocol enabled at level 127\n",
+		"debug crypto ikev2 platform enabled at level 1\n", NULL}));
+	char *out = run(gw, "debug crypto ikev2 protocol 256", &rc);
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(out, "a level is 1-255"));
+	free(out);
+	free(run(gw, "no debug crypto ikev2 protocol", &rc));
+	assert_int_equal(rc, 0);
+	out = run(gw, "show debug", &rc);
+	assert_null(strstr(out, "protocol"));
+	free(out);
+	free(run(gw, "undebug all", &rc));
+	out = run(gw, "show debug", &rc);
+	assert_string_equal(out, "");
+	free(out);
+	gw_free(gw);
+}
+
 /* Egress optimization: the first packet of a flow walks the policy, the
  * next ones hit the pipe's 6-tuple table; off, every packet walks it. */
 static void test_egress_optimization(void **state)
@@ -586,6 +616,7 @@ int main(void)
 		cmocka_unit_test(test_counters),
 		cmocka_unit_test(test_lifetime),
 		cmocka_unit_test(test_reoffload),
+		cmocka_unit_test(test_debug_ikev2),
 		cmocka_unit_test(test_egress_optimization),
 		cmocka_unit_test(test_reassembly),
 		cmocka_unit_test(test_clear_ipsec_sa),

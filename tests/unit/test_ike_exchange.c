@@ -154,9 +154,22 @@ static void hook_random(void *ctx, uint8_t *out, size_t n)
 		out[0] = nd->n_nonce++ == (unsigned)nd->nonce_low ? 0x00 : 0x80;
 }
 
+/* Node A's log lines, for the debug test. */
+static struct {
+	char text[32768];
+	size_t len;
+} LOG;
+
 static void hook_log(void *ctx, const char *line)
 {
-	(void)ctx;
+	struct node *n = ctx;
+	size_t l = strlen(line);
+	if (n->idx == 0 && LOG.len + l + 2 < sizeof(LOG.text)) {
+		memcpy(LOG.text + LOG.len, line, l);
+		LOG.text[LOG.len + l] = '\n';
+		LOG.len += l + 1;
+		LOG.text[LOG.len] = 0;
+	}
 	if (getenv("IKE_TEST_LOG"))
 		fprintf(stderr, "%s\n", line);
 }
@@ -1141,6 +1154,50 @@ static void test_ipv6(void **state)
 	assert_int_equal(c->encap_sport, 0); /* no NAT: raw ESP */
 }
 
+/* debug crypto ikev2 protocol: nothing past severity 1 when off; at 7
+ * each datagram both ways with its exchange and SPIs, state changes; never
+ * a key of the child in hex. */
+static bool log_has(const char *s)
+{
+	return strstr(LOG.text, s) != NULL;
+}
+
+static void hex_of(const uint8_t *b, size_t n, char *out)
+{
+	for (size_t i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", b[i]);
+}
+
+static void test_debug_protocol(void **state)
+{
+	(void)state;
+	LOG.len = 0, LOG.text[0] = 0;
+	bring_up();
+	assert_false(log_has("IKEv2-PROTO-4:") || log_has("IKEv2-PROTO-5:"));
+	assert_true(log_has("IKEv2-PROTO-1: (1): CHILD_SA established")); /* always */
+	assert_true(log_has("%ASA-5-750006"));
+	fp_ike_set_debug(W.n[0].ike, 7);
+	assert_int_equal(fp_ike_debug_level(W.n[0].ike), 7);
+	assert_int_equal(fp_ike_acquire(W.n[0].ike, 0, 7, 2 * NS), 0); /* up: nothing to send */
+	fp_ike_clear(W.n[0].ike, NULL, 3 * NS);
+	pump(3 * NS);
+	LOG.len = 0, LOG.text[0] = 0;
+	assert_int_equal(fp_ike_acquire(W.n[0].ike, 0, 7, 20 * NS), 0);
+	pump(20 * NS);
+	assert_true(log_has("IKEv2-PROTO-5: Sending Packet [From 192.0.2.1:500/To 192.0.2.2:500] "
+			    "Initiator SPI : "));
+	assert_true(log_has("IKEv2 IKE_SA_INIT Exchange REQUEST (from the initiator)"));
+	assert_true(log_has("IKEv2-PROTO-5: Received Packet [From 192.0.2.2:500/To 192.0.2.1:500]"));
+	assert_true(log_has("IKEv2 IKE_AUTH Exchange RESPONSE"));
+	assert_true(log_has("IKEv2-PROTO-4: (2): NEW -> INIT_SENT"));
+	assert_true(log_has("IKEv2-PROTO-7: Next payload: SA, version: 2.0"));
+	struct fp_ike_sa_info a = sa_of(0);
+	const struct fp_ike_child *c = child_of(0, a.children[0]);
+	char hex[2 * sizeof(c->key_in.ckey) + 1];
+	hex_of(c->key_in.ckey, 8, hex);
+	assert_false(strstr(LOG.text, hex) != NULL);
+}
+
 /* clear crypto ipsec sa on A: both copies of the child go, with one
  * DELETE; the IKE SA stays and the next packet brings a new child on it. */
 static void test_clear_children(void **state)
@@ -1346,6 +1403,7 @@ int main(void)
 		T(test_delete_from_peer),
 		T(test_clear_children),
 		T(test_ipv6),
+		T(test_debug_protocol),
 		T(test_dpd_dead_peer),
 		T(test_dpd_esp_alive),
 		T(test_initial_contact),
