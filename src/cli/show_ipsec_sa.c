@@ -307,15 +307,27 @@ static const char *iface_name(const struct fp_gw_iface *ifc)
 	return ifc->cfg->nameif[0] ? ifc->cfg->nameif : ifc->cfg->name;
 }
 
-/* The tunnels whose map is bound to ifc (all of them when ifc is NULL),
- * each after a blank line or the heading. Returns how many it printed. */
+/* Is t listed under interface ifc (a crypto map's bound interface) or vti
+ * (a Tunnel interface's own heading, as the ASA prints it)? Both NULL:
+ * every tunnel. */
+static bool tunnel_under(const struct fp_gw_tunnel *t, const struct fp_gw_iface *ifc,
+			 const struct fp_cfg_vti *vti)
+{
+	if (vti)
+		return t->vti == vti;
+	return !ifc || (!t->vti && t->iface == ifc);
+}
+
+/* The tunnels under ifc or vti (tunnel_under), each after a blank line or
+ * the heading. Returns how many it printed. */
 static unsigned show_tunnels(const struct fp_show_sa_ctx *c, const struct fp_gw_iface *ifc,
-			     const char *heading, unsigned shown, FILE *out)
+			     const struct fp_cfg_vti *vti, const char *heading, unsigned shown,
+			     FILE *out)
 {
 	struct sa_view v;
 	unsigned n = 0;
 	for (unsigned i = 0; i < c->gw->n_tunnels && i < FP_GW_MAX_TUNNELS; i++) {
-		if ((ifc && c->gw->tunnels[i].iface != ifc) || !view_load(&v, c, &c->gw->tunnels[i]))
+		if (!tunnel_under(&c->gw->tunnels[i], ifc, vti) || !view_load(&v, c, &c->gw->tunnels[i]))
 			continue;
 		if (n == 0)
 			fprintf(out, "%s%s\n", shown ? "\n" : "", heading);
@@ -333,12 +345,17 @@ void fp_show_ipsec_sa(const struct fp_show_sa_ctx *c, FILE *out)
 	unsigned shown = 0;
 	if (c->by_peer) {
 		snprintf(heading, sizeof(heading), "peer address: %s", addr_str(&c->peer, a, sizeof(a)));
-		shown = show_tunnels(c, NULL, heading, 0, out);
+		shown = show_tunnels(c, NULL, NULL, heading, 0, out);
 	}
 	for (unsigned i = 0; !c->by_peer && i < c->gw->n_ifaces && i < FP_GW_MAX_IFACES; i++) {
 		const struct fp_gw_iface *ifc = &c->gw->ifaces[i];
 		snprintf(heading, sizeof(heading), "interface: %s", iface_name(ifc));
-		shown += show_tunnels(c, ifc, heading, shown, out);
+		shown += show_tunnels(c, ifc, NULL, heading, shown, out);
+	}
+	for (unsigned i = 0; !c->by_peer && i < c->gw->cfg->n_vtis && i < FP_CFG_MAX_VTIS; i++) {
+		const struct fp_cfg_vti *vti = &c->gw->cfg->vtis[i];
+		snprintf(heading, sizeof(heading), "interface: %s", vti->nameif);
+		shown += show_tunnels(c, NULL, vti, heading, shown, out);
 	}
 	if (!shown)
 		fprintf(out, "There are no ipsec sas\n");
