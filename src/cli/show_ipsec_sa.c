@@ -2,6 +2,7 @@
  * ASA's layout (docs/commands.md has a sample and where each figure comes
  * from). Keys are never read here. */
 #include "cli/cli_impl.h"
+#include "datapath/ike_gw.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -217,6 +218,8 @@ static void print_timing(const struct sa_view *v, const struct fp_sa_stats *st, 
 {
 	const struct fp_cfg_map_entry *e = v->t->entry;
 	uint64_t kb = e ? e->life_kbytes : 0, sec = e ? e->life_seconds : 0;
+	if (v->t->ikev2 && !sec) /* what ike_cfg.c gives IKE when the entry sets none */
+		sec = FP_IKE_GW_CHILD_LIFE_S;
 	uint64_t age = v->gw->now_ns > v->t->installed_ns ? v->gw->now_ns - v->t->installed_ns : 0;
 	char kbs[24] = "unlimited", secs[24] = "unlimited"; /* manual keys: none unless configured */
 	if (kb)

@@ -357,6 +357,19 @@ const struct fp_cfg_vti *fp_config_vti_by_nameif(const struct fp_config *c, cons
  * settings, the destination as the peer, no access-list. */
 void fp_config_vti_entry(const struct fp_config *c, const struct fp_cfg_vti *v,
 			 struct fp_cfg_map_entry *out);
+/* What IKEv2 reads only when it negotiates, and so may change while
+ * fpvpnd runs (the next negotiation uses it): an IKEv2 crypto map entry's
+ * (no session keys) proposals, PFS group, lifetimes and connection type,
+ * every ipsec profile's settings, every tunnel-group's ipsec-attributes.
+ * Copies those of src into dst where both have the same entries, profiles
+ * and tunnel-groups (by index). */
+void fp_config_copy_negotiated(struct fp_config *dst, const struct fp_config *src);
+/* Whether the parser's open sub-mode holds only such settings (crypto
+ * ipsec profile, tunnel-group ipsec-attributes) or none is open. */
+bool fp_config_mode_negotiated(const struct fp_config *c);
+/* The ASA's prompt word for a parser sub-mode ("config-ipsec-profile");
+ * NULL for the top level. */
+const char *fp_config_mode_prompt(uint8_t mode);
 /* Whether "crypto ikev2 enable NAMEIF" names nameif. */
 bool fp_config_ikev2_enabled(const struct fp_config *c, const char *nameif);
 /* The ikev2 policy with every empty list and the lifetime filled with the

@@ -287,9 +287,20 @@ void fp_gw_input(struct fp_gw *gw, uint16_t ifc, struct fp_pkt **pkts, uint16_t 
 /* A configuration line typed at run time (configure terminal): applied to
  * the running configuration if fpvpnd can change that setting live (today:
  * hostname, [no] flow-offload-ipsec [egress-optimization], mtu, crypto
- * ipsec fragmentation); any other line
+ * ipsec fragmentation; for the next IKEv2 negotiation, an IKEv2 crypto map
+ * entry's proposals, PFS, lifetimes and connection type); any other line
  * is refused with a message saying it needs a restart. 0 or -1 with err. */
 int fp_gw_configure(struct fp_gw *gw, const char *line, char *err, size_t errlen);
+/* The same for a session that keeps the parser's sub-mode between its
+ * lines (crypto ipsec profile NAME, tunnel-group PEER ipsec-attributes: the
+ * sub-modes whose lines can change live); sub is updated when the line is
+ * accepted. */
+struct fp_gw_cfg_sub {
+	uint8_t mode;                     /* the parser's parse_mode, 0 = top level */
+	unsigned index;
+};
+int fp_gw_configure_sub(struct fp_gw *gw, struct fp_gw_cfg_sub *sub, const char *line, char *err,
+			size_t errlen);
 /* SIGHUP: the configuration file read again and applied as configure
  * terminal applies a line: when it differs from the running configuration
  * only in what can change live, that changes; otherwise nothing does and

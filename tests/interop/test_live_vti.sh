@@ -7,7 +7,9 @@
 # ways, B answers from its Tunnel interface; then pings both ways and 2 s of
 # iperf3, both pairs OFFLOADED and listed under "interface: vti" as
 # __vti-crypto-map-Tunnel1-0-1; show running-config writes the lines back.
-# A third network that no route names is not carried.
+# A third network that no route names is not carried. Then configure
+# terminal changes the profile's lifetime on A (its sub-mode kept between
+# lines): after clear crypto ikev2 sa the next negotiation uses it.
 #   bash tests/interop/test_live_vti.sh BUILD_DIR     (exit 77 = skipped)
 . "$(dirname "$0")/../netns/lib.sh"
 nt_init "${1:?usage: $0 BUILD_DIR}" live-vti
@@ -62,6 +64,12 @@ flow-offload-ipsec
 EOF
 }
 
+# nt_cli_grep SIDE REGEX WORDS...: the command's output has a line matching REGEX
+nt_cli_grep() {
+	local side=$1 re=$2; shift 2
+	nt_cli "$side" "$@" | grep -q -- "$re"
+}
+
 nt_say "route-based tunnel (VTI) between the two sites"
 vti_conf a "$NT_WORK/a.conf"
 vti_conf b "$NT_WORK/b.conf"
@@ -102,6 +110,21 @@ enc0=$(nt_cli a show crypto ipsec sa | nt_sum_field "#pkts encaps")
 nt_in a ping -n -q -c 3 -i 0.05 -W 1 -I "$NT_A_IN_IP" 10.7.0.1 >/dev/null 2>&1
 enc1=$(nt_cli a show crypto ipsec sa | nt_sum_field "#pkts encaps")
 nt_check "A: 10.7.0.1 (no route into vti) is not encrypted ($enc0 -> $enc1)" test "$enc0" = "$enc1"
+out=$(printf 'configure terminal\ncrypto ipsec profile PROF\nset security-association lifetime seconds 1800\nend\n' |
+	nt_cli_lines a 2>&1)
+nt_check "A: configure terminal takes the profile's new lifetime" \
+	nt_cli_grep a "^ set security-association lifetime seconds 1800$" show running-config
+echo "$out" | grep -i error | sed 's/^/     /'
+nt_cli a clear crypto ikev2 sa >/dev/null
+sleep 0.5
+nt_ping a 3
+nt_check "A: the tunnel comes up again after clear crypto ikev2 sa" nt_wait_offloaded a
+nt_ping a 5
+nt_check "A: 5 pings on the new SA" test "$(nt_ping_received a)" = 5
+f=$(nt_show a sa-life show crypto ipsec sa)
+grep "remaining key lifetime" "$f" | sed 's/^ */     /'
+nt_check "A: the new SA has the new lifetime (1800 s)" \
+	grep -q "remaining key lifetime (kB/sec): ([^/]*/1[78][0-9][0-9])" "$f"
 nt_stop a
 nt_stop b
 nt_done

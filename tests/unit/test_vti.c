@@ -11,6 +11,7 @@
 
 #include <openssl/crypto.h>
 
+#include "cli/session.h"
 #include "datapath/child.h"
 #include "datapath/ike_gw.h"
 #include "datapath/policy.h"
@@ -326,6 +327,60 @@ static void test_vti_ike_cfg(void **state)
 	gw_free(gw);
 }
 
+/* One line in session s: its return code, the output checked for want. */
+static void sess(struct fp_session *s, struct fp_gw *gw, const char *line, int rc, const char *want)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	int r = fp_session_exec(s, gw, line, out);
+	fclose(out);
+	if (r != rc || (want && !strstr(buf, want)))
+		fail_msg("'%s': rc %d (wanted %d), output '%s' (wanted '%s')", line, r, rc, buf,
+			 want ? want : "");
+	free(buf);
+}
+
+/* configure terminal changes what the next negotiation uses: the
+ * profile's settings in its sub-mode (the Tunnel interface's entry
+ * follows), a tunnel-group's keys, an IKEv2 crypto map entry's PFS; the
+ * Tunnel interface itself and new profiles need a restart. */
+static void test_vti_configure_terminal(void **state)
+{
+	(void)state;
+	struct fp_gw *gw = gw_from(vti_conf, TWO_ACES);
+	struct fp_session s;
+	char prompt[128];
+	memset(&s, 0, sizeof(s));
+	sess(&s, gw, "configure terminal", 0, NULL);
+	sess(&s, gw, "crypto ipsec profile PROF", 0, NULL);
+	assert_string_equal(fp_session_prompt(&s, gw, prompt, sizeof(prompt)),
+			    "site-a(config-ipsec-profile)# ");
+	sess(&s, gw, "set pfs group14", 0, NULL);
+	sess(&s, gw, "set security-association lifetime seconds 7200", 0, NULL);
+	assert_int_equal(gw->cfg->profiles[0].set.pfs_group, 14);
+	unsigned vti = gw->n_tunnels - 1;
+	assert_non_null(gw->tunnels[vti].vti);
+	assert_int_equal(gw->tunnels[vti].entry->pfs_group, 14);
+	assert_int_equal(gw->tunnels[vti].entry->life_seconds, 7200);
+	sess(&s, gw, "exit", 0, NULL);
+	assert_string_equal(fp_session_prompt(&s, gw, prompt, sizeof(prompt)), "site-a(config)# ");
+	sess(&s, gw, "crypto map CM 10 set pfs group20", 0, NULL);
+	assert_int_equal(gw->tunnels[0].entry->pfs_group, 20);
+	sess(&s, gw, "tunnel-group 198.51.100.2 ipsec-attributes", 0, NULL);
+	sess(&s, gw, "ikev2 local-authentication pre-shared-key new-key-1", 0, NULL);
+	assert_string_equal(gw->cfg->tunnel_groups[0].psk_local, "new-key-1");
+	sess(&s, gw, "hostname site-x", 0, NULL); /* a top-level line ends the sub-mode */
+	assert_string_equal(fp_session_prompt(&s, gw, prompt, sizeof(prompt)), "site-x(config)# ");
+	sess(&s, gw, "interface Tunnel1", -1, "cannot be changed while fpvpnd runs");
+	sess(&s, gw, "crypto ipsec profile OTHER", -1, "cannot be changed while fpvpnd runs");
+	sess(&s, gw, "route vti 10.5.0.0 255.255.0.0", -1, "cannot be changed while fpvpnd runs");
+	sess(&s, gw, "crypto map CM 10 set peer 198.51.100.9", -1, "cannot be changed");
+	sess(&s, gw, "end", 0, NULL);
+	assert_string_equal(fp_session_prompt(&s, gw, prompt, sizeof(prompt)), "site-x# ");
+	gw_free(gw);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -335,6 +390,7 @@ int main(void)
 		cmocka_unit_test(test_one_tunnel_per_ace),
 		cmocka_unit_test(test_manual_keys_one_pair),
 		cmocka_unit_test(test_vti_ike_cfg),
+		cmocka_unit_test(test_vti_configure_terminal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
