@@ -10,8 +10,12 @@
 # A third network that no route names is not carried. Then configure
 # terminal changes the profile's lifetime on A (its sub-mode kept between
 # lines): after clear crypto ikev2 sa the next negotiation uses it.
+# Last, when strongSwan is installed, charon (kernel-libipsec, ESP in UDP)
+# as the peer of A's Tunnel1 with 0.0.0.0/0 selectors both ways: charon
+# initiates, pings both ways, A's pair OFFLOADED; then A initiates.
 #   bash tests/interop/test_live_vti.sh BUILD_DIR     (exit 77 = skipped)
 . "$(dirname "$0")/../netns/lib.sh"
+. "$(dirname "$0")/../netns/strongswan.sh"
 nt_init "${1:?usage: $0 BUILD_DIR}" live-vti
 nt_require ping iputils-ping
 nt_require iperf3
@@ -127,4 +131,76 @@ nt_check "A: the new SA has the new lifetime (1800 s)" \
 	grep -q "remaining key lifetime (kB/sec): ([^/]*/1[78][0-9][0-9])" "$f"
 nt_stop a
 nt_stop b
+
+# vti_ss_conf FILE: A towards charon (strongswan.sh's addresses), route-based
+vti_ss_conf() {
+	cat >"$1" <<EOF
+hostname site-a
+interface fpa-out
+ nameif outside
+ ip address $SS_A_OUT_IP 255.255.255.0
+interface $NT_TUN
+ nameif inside
+ ip address $SS_A_LAN 255.255.255.0
+crypto ikev2 policy 10
+ encryption aes-256
+ integrity sha256
+ group 31
+ prf sha256
+crypto ikev2 enable outside
+crypto ipsec ikev2 ipsec-proposal P
+ protocol esp encryption aes-gcm-256 aes-gcm aes-256
+ protocol esp integrity null sha-256
+crypto ipsec profile PROF
+ set ikev2 ipsec-proposal P
+interface Tunnel1
+ nameif vti
+ tunnel source interface outside
+ tunnel destination $SS_B_OUT_IP
+ tunnel mode ipsec ipv4
+ tunnel protection ipsec profile PROF
+route vti 198.18.12.0 255.255.255.0
+tunnel-group $SS_B_OUT_IP type ipsec-l2l
+tunnel-group $SS_B_OUT_IP ipsec-attributes
+ ikev2 remote-authentication pre-shared-key $SS_PSK
+ ikev2 local-authentication pre-shared-key $SS_PSK
+flow-offload-ipsec
+EOF
+}
+
+if [ ! -x "$SS_CHARON" ] || [ ! -e /usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so ] ||
+	! command -v swanctl >/dev/null; then
+	nt_pending "charon as the VTI's peer: strongSwan (charon, swanctl, kernel-libipsec) not installed"
+	nt_done
+fi
+nt_say "charon as the peer of Tunnel1, 0.0.0.0/0 <-> 0.0.0.0/0"
+ip -n "$NT_A" link del "$NT_AOUT"
+ss_fpvpnd_topo
+vti_ss_conf "$NT_WORK/a-ss.conf"
+nt_start a "$NT_WORK/a-ss.conf"
+ss_conf b "$NT_WORK/ss-b" "$SS_B_OUT_IP" "$SS_A_OUT_IP" 0.0.0.0/0 0.0.0.0/0 ssb.test "$SS_A_OUT_IP"
+ss_start b "$SS_B"
+ss_initiate gcm256 b
+ip netns exec "$SS_B" ping -n -q -c 5 -i 0.1 -W 2 -I "$SS_B_LAN" "$SS_A_LAN" >"$NT_WORK/ping-ss.txt" 2>&1
+nt_check "charon initiates: 5 pings charon's LAN -> A's inside" grep -q ' 5 received' "$NT_WORK/ping-ss.txt"
+nt_in a ping -n -q -c 5 -i 0.1 -W 2 -I "$SS_A_LAN" "$SS_B_LAN" >"$NT_WORK/ping-fp.txt" 2>&1
+nt_check "5 pings A's inside -> charon's LAN" grep -q ' 5 received' "$NT_WORK/ping-fp.txt"
+f=$(nt_show a sa-ss show crypto ipsec sa)
+nt_sa_brief "$f"
+nt_check "A's pair with charon OFFLOADED under interface: vti" \
+	sh -c "grep -q '^interface: vti$' $f && grep -q 'in use settings.*, OFFLOADED,' $f"
+ss_sas b | sed "s/^/     charon: /" | head -12
+ss_sas b >"$NT_WORK/ss-sas.txt"
+nt_check "charon's child has 0.0.0.0/0 both ways" \
+	test "$(grep -c -E '^ +(local|remote) +0\.0\.0\.0/0$' "$NT_WORK/ss-sas.txt")" = 2
+ss_terminate b
+sleep 0.5
+nt_in a ping -n -q -c 3 -i 0.3 -W 1 -I "$SS_A_LAN" "$SS_B_LAN" >/dev/null 2>&1
+nt_in a ping -n -q -c 5 -i 0.1 -W 2 -I "$SS_A_LAN" "$SS_B_LAN" >"$NT_WORK/ping-fp.txt" 2>&1
+nt_check "A initiates towards charon on traffic: 5 pings" grep -q ' 5 received' "$NT_WORK/ping-fp.txt"
+nt_check "charon answered as responder" \
+	sh -c "swanctl --list-sas --uri unix://$NT_WORK/ss-b/charon.vici | grep -q '_r\*'"
+ss_stop b
+nt_stop a
 nt_done
+
