@@ -170,7 +170,7 @@ EOF
 
 if [ ! -x "$SS_CHARON" ] || [ ! -e /usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so ] ||
 	! command -v swanctl >/dev/null; then
-	nt_pending "charon as the VTI's peer: strongSwan (charon, swanctl, kernel-libipsec) not installed"
+	echo "NOTE charon as the VTI's peer not run: strongSwan (charon, swanctl, kernel-libipsec) not installed"
 	nt_done
 fi
 nt_say "charon as the peer of Tunnel1, 0.0.0.0/0 <-> 0.0.0.0/0"
