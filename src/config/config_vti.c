@@ -299,6 +299,9 @@ static int check_vti(const struct fp_config *c, const struct fp_cfg_vti *v, char
 		return VTI_FAIL(v, "interface %s needs 'nameif', 'tunnel source interface', 'tunnel "
 				"destination', 'tunnel mode ipsec ipv4' and 'tunnel protection ipsec "
 				"profile'", v->name);
+	if (fp_config_iface_by_nameif(c, v->nameif))
+		return VTI_FAIL(v, "interface %s: nameif %s names interface %s too", v->name,
+				v->nameif, fp_config_iface_by_nameif(c, v->nameif)->name);
 	if (!src)
 		return VTI_FAIL(v, "interface %s: tunnel source interface %s: no interface has "
 				"'nameif %s'", v->name, v->source, v->source);
