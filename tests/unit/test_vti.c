@@ -6,7 +6,9 @@
  * crypto map entry becomes one tunnel per permit ACE, each carrying only
  * its own ACE's packets, while manual keys keep one pair for them all;
  * what IKE is told (fp_ike_gw_cfg): 0.0.0.0/0 for a VTI, one selector
- * pair per ACE on one peer; show crypto ipsec sa names the interface. */
+ * pair per ACE on one peer; show crypto ipsec sa names the interface;
+ * configure terminal changes what the next negotiation uses; the examples
+ * load. */
 #include "gw_fixture.h"
 
 #include <openssl/crypto.h>
@@ -327,6 +329,30 @@ static void test_vti_ike_cfg(void **state)
 	gw_free(gw);
 }
 
+/* examples/site-{a,b}-vti.conf load, validate, build a gateway with one
+ * VTI tunnel each and route each other's network into it. */
+static void test_vti_examples(void **state)
+{
+	(void)state;
+	static const char *const files[] = {"site-a-vti.conf", "site-b-vti.conf"};
+	for (unsigned i = 0; i < 2; i++) {
+		char path[512], err[512] = "";
+		snprintf(path, sizeof(path), "%s/../../examples/%s", FP_TEST_VECTORS, files[i]);
+		struct fp_config *c = fp_config_new();
+		if (fp_config_load(c, path, err, sizeof(err)) < 0 || fp_config_validate(c, err, sizeof(err)) < 0)
+			fail_msg("%s", err);
+		struct fp_gw *gw = calloc(1, sizeof(*gw));
+		if (fp_gw_init(gw, c, err, sizeof(err)) < 0)
+			fail_msg("%s", err);
+		uint8_t h[40];
+		assert_int_equal(gw->n_tunnels, 1);
+		assert_non_null(gw->tunnels[0].vti);
+		assert_ptr_equal(fp_policy_lookup(gw, h, pkt_to(h, i ? IP4(10, 1, 0, 9) : IP4(10, 2, 0, 9))),
+				 &gw->tunnels[0]);
+		gw_free(gw);
+	}
+}
+
 /* One line in session s: its return code, the output checked for want. */
 static void sess(struct fp_session *s, struct fp_gw *gw, const char *line, int rc, const char *want)
 {
@@ -391,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_manual_keys_one_pair),
 		cmocka_unit_test(test_vti_ike_cfg),
 		cmocka_unit_test(test_vti_configure_terminal),
+		cmocka_unit_test(test_vti_examples),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
