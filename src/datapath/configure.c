@@ -7,12 +7,15 @@
  * mtu and crypto ipsec fragmentation), and in what IKEv2 reads only when
  * it negotiates (an IKEv2 crypto map entry's proposals, PFS, lifetimes and
  * connection type, ipsec profiles, tunnel-group ipsec-attributes): the
- * next negotiation uses those, established SAs keep theirs.
+ * next negotiation uses those, established SAs keep theirs. Route lines
+ * are taken too: a route into a Tunnel interface works from the next
+ * packet.
  * A line that parses but changes anything else is refused and says so;
  * the operator edits the file and restarts. A line that changes nothing
  * (a comment, a setting typed again as it is) is accepted. */
 #include "datapath/gateway.h"
 #include "datapath/ike_gw.h"
+#include "datapath/runtime.h"
 #include "common/atomicfile.h"
 
 #include <errno.h>
@@ -68,6 +71,8 @@ static bool cfg_only_live(const struct fp_config *run, const struct fp_config *n
 	x->offload_ipsec_egress = run->offload_ipsec_egress;
 	cfg_frag_lines_copy(x, run);
 	fp_config_copy_negotiated(x, run);
+	memcpy(x->routes, run->routes, sizeof(x->routes)); /* added or replaced: cfg_apply_routes */
+	x->n_routes = run->n_routes;
 	bool same = fp_config_mode_negotiated(next) && x->n_acls == run->n_acls &&
 		    x->n_entries == run->n_entries &&
 		    memcmp(x->acls, run->acls, run->n_acls * sizeof(*run->acls)) == 0 &&
@@ -194,6 +199,26 @@ static int cfg_apply_negotiated(struct fp_gw *gw, const struct fp_config *next, 
 	return fp_gw_ike_reconfigure(gw, err, errlen);
 }
 
+/* The route lines (the language only adds or replaces one): into the
+ * running configuration, the table the workers read made again, and each
+ * network routed into a Tunnel interface routed into the inside TUN
+ * devices as at start. */
+static int cfg_apply_routes(struct fp_gw *gw, const struct fp_config *next, char *err,
+			    size_t errlen)
+{
+	struct fp_config *run = gw->cfg;
+	if (run->n_routes == next->n_routes &&
+	    !memcmp(run->routes, next->routes, next->n_routes * sizeof(*next->routes)))
+		return 0;
+	memcpy(run->routes, next->routes, sizeof(run->routes));
+	run->n_routes = next->n_routes;
+	fp_gw_vti_routes_update(gw);
+	for (unsigned i = 0; gw->rt && i < gw->routes->n; i++)
+		if (fp_rt_inside_route_add(gw->rt, &gw->routes->r[i].net, err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
 /* Make next's live settings the running ones: MTUs and fragmentation, the
  * offload switches, then the hostname. fp_gw_offload_changed() (reoffload.c)
  * moves the tunnels the switches (or post-fragmentation) now put
@@ -221,6 +246,8 @@ static int cfg_apply(struct fp_gw *gw, const struct fp_config *next, char *err, 
 		return -1;
 	}
 	memcpy(run->hostname, next->hostname, sizeof(run->hostname));
+	if (cfg_apply_routes(gw, next, err, errlen) < 0)
+		return -1;
 	return cfg_apply_negotiated(gw, next, err, errlen);
 }
 

@@ -94,6 +94,12 @@ struct fp_gw_route {
 	uint16_t tunnel;                  /* index in gw->tunnels */
 };
 
+/* The routes into Tunnel interfaces, longest prefix first. */
+struct fp_gw_routes {
+	unsigned n;
+	struct fp_gw_route r[FP_CFG_MAX_ROUTES];
+};
+
 struct fp_gw {
 	struct fp_config *cfg;            /* owned */
 	char cfg_path[4096];              /* the file cfg was loaded from (write memory) */
@@ -129,10 +135,11 @@ struct fp_gw {
 	struct fp_ike_gw *ike_gw;         /* its hooks' state: peers, send queue */
 	/* Route-based tunnels (vti.c): each Tunnel interface as the crypto map
 	 * entry the ASA makes of it ([FP_CFG_MAX_VTIS], heap), and the routes
-	 * into them, longest prefix first. */
+	 * into them: the workers read *routes (one of route_tab, no lock); a
+	 * change fills the other one and switches (fp_gw_vti_routes_update). */
 	struct fp_cfg_map_entry *vti_entries;
-	struct fp_gw_route routes[FP_CFG_MAX_ROUTES];
-	unsigned n_routes;
+	struct fp_gw_routes route_tab[2];
+	struct fp_gw_routes *routes;
 };
 
 /* Build from a validated configuration; takes ownership of cfg. -1 and a
@@ -157,6 +164,11 @@ int fp_gw_vti_build(struct fp_gw *gw, char *err, size_t errlen);
 /* The VTI tunnel a route sends dst to (the longest prefix), or NULL:
  * read by the workers, no lock. */
 struct fp_gw_tunnel *fp_gw_vti_route(struct fp_gw *gw, uint8_t af, const uint8_t *dst);
+/* The configuration's routes changed (configure terminal): the table the
+ * workers read is made again beside the old one and switched to; once
+ * every pipe's thread has been through a quiescent point, the old one is
+ * free and the egress tables forget their flows. Slow path's thread. */
+void fp_gw_vti_routes_update(struct fp_gw *gw);
 /* t->can_offload and not_offload_why from its SA parameters (after a
  * negotiated child replaced them). */
 void fp_gw_tunnel_eligibility(struct fp_gw_tunnel *t);

@@ -236,9 +236,20 @@ static int rt_inside_routes(struct fp_runtime *rt, const struct fp_gw_iface *ifc
 				return -1;
 		}
 	}
-	for (unsigned i = 0; i < gw->n_routes; i++)
-		if (fp_netlink_route_add(rt->nl, ifc->cfg->name, &gw->routes[i].net, err, errlen) < 0)
+	for (unsigned i = 0; i < gw->routes->n; i++)
+		if (fp_netlink_route_add(rt->nl, ifc->cfg->name, &gw->routes->r[i].net, err, errlen) < 0)
 			return -1;
+	return 0;
+}
+
+int fp_rt_inside_route_add(struct fp_runtime *rt, const struct fp_prefix *net, char *err,
+			   size_t errlen)
+{
+	for (unsigned i = 0; i < rt->gw->n_ifaces; i++) {
+		const struct fp_gw_iface *ifc = &rt->gw->ifaces[i];
+		if (!ifc->outside && fp_netlink_route_add(rt->nl, ifc->cfg->name, net, err, errlen) < 0)
+			return -1;
+	}
 	return 0;
 }
 

@@ -7,7 +7,8 @@
 # ways, B answers from its Tunnel interface; then pings both ways and 2 s of
 # iperf3, both pairs OFFLOADED and listed under "interface: vti" as
 # __vti-crypto-map-Tunnel1-0-1; show running-config writes the lines back.
-# A third network that no route names is not carried. Then configure
+# A third network that no route names is not carried; a route typed in
+# configure terminal is taken from the next packet. Then configure
 # terminal changes the profile's lifetime on A (its sub-mode kept between
 # lines): after clear crypto ikev2 sa the next negotiation uses it.
 # Last, when strongSwan is installed, charon (kernel-libipsec, ESP in UDP)
@@ -114,6 +115,12 @@ enc0=$(nt_cli a show crypto ipsec sa | nt_sum_field "#pkts encaps")
 nt_in a ping -n -q -c 3 -i 0.05 -W 1 -I "$NT_A_IN_IP" 10.7.0.1 >/dev/null 2>&1
 enc1=$(nt_cli a show crypto ipsec sa | nt_sum_field "#pkts encaps")
 nt_check "A: 10.7.0.1 (no route into vti) is not encrypted ($enc0 -> $enc1)" test "$enc0" = "$enc1"
+# a route typed in configure terminal: the next packet to that network takes the tunnel
+nt_in b ip addr add 10.22.0.1/24 dev "$NT_TUN"
+printf 'configure terminal\nroute vti 10.22.0.0 255.255.255.0\nend\n' | nt_cli_lines a >/dev/null 2>&1
+nt_in a ping -n -q -c 5 -i 0.05 -W 2 -I "$NT_A_IN_IP" 10.22.0.1 >"$NT_WORK/ping-live-route.txt" 2>&1
+nt_check "A: 'route vti 10.22.0.0 ...' typed live: 5 pings to 10.22.0.1 through Tunnel1" \
+	grep -q " 5 received" "$NT_WORK/ping-live-route.txt"
 out=$(printf 'configure terminal\ncrypto ipsec profile PROF\nset security-association lifetime seconds 1800\nend\n' |
 	nt_cli_lines a 2>&1)
 nt_check "A: configure terminal takes the profile's new lifetime" \

@@ -369,8 +369,9 @@ static void sess(struct fp_session *s, struct fp_gw *gw, const char *line, int r
 
 /* configure terminal changes what the next negotiation uses: the
  * profile's settings in its sub-mode (the Tunnel interface's entry
- * follows), a tunnel-group's keys, an IKEv2 crypto map entry's PFS; the
- * Tunnel interface itself and new profiles need a restart. */
+ * follows), a tunnel-group's keys, an IKEv2 crypto map entry's PFS, a
+ * route into the Tunnel interface (the next packet takes it); the Tunnel
+ * interface itself and new profiles need a restart. */
 static void test_vti_configure_terminal(void **state)
 {
 	(void)state;
@@ -400,7 +401,15 @@ static void test_vti_configure_terminal(void **state)
 	assert_string_equal(fp_session_prompt(&s, gw, prompt, sizeof(prompt)), "site-x(config)# ");
 	sess(&s, gw, "interface Tunnel1", -1, "cannot be changed while fpvpnd runs");
 	sess(&s, gw, "crypto ipsec profile OTHER", -1, "cannot be changed while fpvpnd runs");
-	sess(&s, gw, "route vti 10.5.0.0 255.255.0.0", -1, "cannot be changed while fpvpnd runs");
+	uint8_t h[40];
+	assert_null(fp_policy_lookup(gw, h, pkt_to(h, IP4(10, 5, 0, 9))));
+	sess(&s, gw, "route vti 10.5.0.0 255.255.0.0", 0, NULL); /* from the next packet */
+	assert_ptr_equal(fp_policy_lookup(gw, h, pkt_to(h, IP4(10, 5, 0, 9))), &gw->tunnels[vti]);
+	assert_ptr_equal(gw->routes, &gw->route_tab[1]);
+	sess(&s, gw, "route vti 10.5.5.0 255.255.255.0", 0, NULL);
+	assert_ptr_equal(gw->routes, &gw->route_tab[0]);
+	assert_int_equal(gw->routes->n, 4);
+	sess(&s, gw, "route nowhere 10.6.0.0 255.255.0.0", -1, "no interface has 'nameif nowhere'");
 	sess(&s, gw, "crypto map CM 10 set peer 198.51.100.9", -1, "cannot be changed");
 	sess(&s, gw, "end", 0, NULL);
 	assert_string_equal(fp_session_prompt(&s, gw, prompt, sizeof(prompt)), "site-x# ");
