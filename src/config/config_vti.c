@@ -62,8 +62,8 @@ int fp_cfg_vti_nameif(struct fp_cfg_parse *p)
 	const struct fp_cfg_vti *other = fp_config_vti_by_nameif(p->c, name);
 	const struct fp_cfg_iface *dev = fp_config_iface_by_nameif(p->c, name);
 	if ((other && other != v) || dev)
-		return fp_cfg_error(p, "%s already names interface %s", name,
-				    dev ? dev->name : other->name);
+		return fp_cfg_error(p, "%s already names interface %s",
+				    FP_CFG_SHOWN(p, p->tok[p->arg]), dev ? dev->name : other->name);
 	memcpy(v->nameif, name, sizeof(name));
 	return 0;
 }

@@ -136,7 +136,7 @@ static void test_vti_config_refused(void **state)
 		{"route nowhere 10.3.0.0 255.255.0.0\n", ":36: route nowhere: no interface"},
 		{"route vti 10.3.0.1 255.255.0.0\n", "host bits set"},
 		{"interface Tunnel2\n tunnel mode ipsec ipv6\n", "only 'tunnel mode ipsec ipv4'"},
-		{"interface Tunnel2\n nameif inside\n", "inside already names interface eth1"},
+		{"interface Tunnel2\n nameif inside\n", "'inside' already names interface eth1"},
 		{"crypto ipsec profile P2\n set ikev2 ipsec-proposal NOPE\n",
 		 "ipsec-proposal NOPE does not exist"},
 		{"tunnel destination 198.51.100.9\n", "must follow 'interface TunnelN'"},
