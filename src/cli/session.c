@@ -9,9 +9,12 @@
  * may follow; every other line is configuration, handed to
  * fp_gw_configure(), which applies it or says why it cannot.
  *
- * Sub-modes: none yet. The lines that would open one (interface,
- * ipsec-proposal) cannot change while fpvpnd runs and are refused, so
- * sub stays empty. */
+ * Sub-modes: those whose lines can change live, for the next IKEv2
+ * negotiation (crypto ipsec profile NAME, tunnel-group PEER
+ * ipsec-attributes), are kept between lines and named in the prompt
+ * ("site-a(config-ipsec-profile)# "); `exit` leaves the sub-mode, `end`
+ * configure mode. The lines that would open any other one (interface,
+ * ipsec-proposal) cannot change while fpvpnd runs and are refused. */
 #include "cli/session.h"
 
 #include <openssl/crypto.h>
@@ -92,6 +95,13 @@ static bool session_wants_help(const char *line)
 	return n && line[n - 1] == '?';
 }
 
+static void session_sub_leave(struct fp_session *s)
+{
+	s->sub[0] = '\0';
+	s->sub_mode = 0;
+	s->sub_index = 0;
+}
+
 static int session_exec_line(struct fp_session *s, struct fp_gw *gw, const char *line, FILE *out)
 {
 	struct session_words sw;
@@ -99,7 +109,7 @@ static int session_exec_line(struct fp_session *s, struct fp_gw *gw, const char 
 	if (sw.n == 2 && exec_first_is(&sw, "configure") && word_is(&sw, 1, "terminal", true) &&
 	    !session_wants_help(line)) {
 		s->mode = FP_SESSION_CONFIG;
-		s->sub[0] = '\0';
+		session_sub_leave(s);
 		return 0;
 	}
 	return fp_cli_exec(gw, line, out);
@@ -261,12 +271,19 @@ static int config_help(struct fp_gw *gw, const char *line, FILE *out)
 	return rc;
 }
 
-static int config_apply(struct fp_gw *gw, const char *line, FILE *out)
+static int config_apply(struct fp_session *s, struct fp_gw *gw, const char *line, FILE *out)
 {
 	char err[SESSION_ERR_MAX];
-	int rc = fp_gw_configure(gw, line, err, sizeof(err));
-	if (rc < 0)
+	struct fp_gw_cfg_sub sub = {.mode = s->sub_mode, .index = s->sub_index};
+	int rc = fp_gw_configure_sub(gw, &sub, line, err, sizeof(err));
+	if (rc < 0) {
 		fprintf(out, "ERROR: %% %s\n", err);
+	} else {
+		const char *name = fp_config_mode_prompt(sub.mode);
+		s->sub_mode = sub.mode;
+		s->sub_index = sub.index;
+		snprintf(s->sub, sizeof(s->sub), "%s", name ? name : "");
+	}
 	OPENSSL_cleanse(err, sizeof(err));
 	return rc < 0 ? -1 : 0;
 }
@@ -281,8 +298,9 @@ static int session_config_line(struct fp_session *s, struct fp_gw *gw, const cha
 	if (session_wants_help(line))
 		return config_help(gw, line, out);
 	if (sw.n == 1 && (word_is(&sw, 0, "end", false) || word_is(&sw, 0, "exit", false))) {
-		s->mode = FP_SESSION_EXEC;
-		s->sub[0] = '\0';
+		if (!s->sub_mode || word_is(&sw, 0, "end", false)) /* exit leaves a sub-mode only */
+			s->mode = FP_SESSION_EXEC;
+		session_sub_leave(s);
 		return 0;
 	}
 	if (word_is(&sw, 0, "do", false)) {
@@ -293,7 +311,7 @@ static int session_config_line(struct fp_session *s, struct fp_gw *gw, const cha
 	}
 	if (config_runs_exec(&sw))
 		return fp_cli_exec(gw, line, out);
-	return config_apply(gw, line, out);
+	return config_apply(s, gw, line, out);
 }
 
 int fp_session_exec(struct fp_session *s, struct fp_gw *gw, const char *line, FILE *out)

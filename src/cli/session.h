@@ -6,6 +6,7 @@
 #define FP_SESSION_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct fp_gw;
@@ -15,6 +16,8 @@ enum fp_session_mode { FP_SESSION_EXEC = 0, FP_SESSION_CONFIG };
 struct fp_session {
 	enum fp_session_mode mode;
 	char sub[64];          /* open configuration sub-mode ("config-if"), "" if none */
+	uint8_t sub_mode;      /* the parser's sub-mode for the next line (fp_gw_cfg_sub) */
+	unsigned sub_index;
 };
 
 /* Run one line in the session's mode: exec commands through fp_cli_exec(),

@@ -2,6 +2,7 @@
  * ASA's layout (docs/commands.md has a sample and where each figure comes
  * from). Keys are never read here. */
 #include "cli/cli_impl.h"
+#include "datapath/ike_gw.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -217,6 +218,8 @@ static void print_timing(const struct sa_view *v, const struct fp_sa_stats *st, 
 {
 	const struct fp_cfg_map_entry *e = v->t->entry;
 	uint64_t kb = e ? e->life_kbytes : 0, sec = e ? e->life_seconds : 0;
+	if (v->t->ikev2 && !sec) /* what ike_cfg.c gives IKE when the entry sets none */
+		sec = FP_IKE_GW_CHILD_LIFE_S;
 	uint64_t age = v->gw->now_ns > v->t->installed_ns ? v->gw->now_ns - v->t->installed_ns : 0;
 	char kbs[24] = "unlimited", secs[24] = "unlimited"; /* manual keys: none unless configured */
 	if (kb)
@@ -307,15 +310,27 @@ static const char *iface_name(const struct fp_gw_iface *ifc)
 	return ifc->cfg->nameif[0] ? ifc->cfg->nameif : ifc->cfg->name;
 }
 
-/* The tunnels whose map is bound to ifc (all of them when ifc is NULL),
- * each after a blank line or the heading. Returns how many it printed. */
+/* Is t listed under interface ifc (a crypto map's bound interface) or vti
+ * (a Tunnel interface's own heading, as the ASA prints it)? Both NULL:
+ * every tunnel. */
+static bool tunnel_under(const struct fp_gw_tunnel *t, const struct fp_gw_iface *ifc,
+			 const struct fp_cfg_vti *vti)
+{
+	if (vti)
+		return t->vti == vti;
+	return !ifc || (!t->vti && t->iface == ifc);
+}
+
+/* The tunnels under ifc or vti (tunnel_under), each after a blank line or
+ * the heading. Returns how many it printed. */
 static unsigned show_tunnels(const struct fp_show_sa_ctx *c, const struct fp_gw_iface *ifc,
-			     const char *heading, unsigned shown, FILE *out)
+			     const struct fp_cfg_vti *vti, const char *heading, unsigned shown,
+			     FILE *out)
 {
 	struct sa_view v;
 	unsigned n = 0;
 	for (unsigned i = 0; i < c->gw->n_tunnels && i < FP_GW_MAX_TUNNELS; i++) {
-		if ((ifc && c->gw->tunnels[i].iface != ifc) || !view_load(&v, c, &c->gw->tunnels[i]))
+		if (!tunnel_under(&c->gw->tunnels[i], ifc, vti) || !view_load(&v, c, &c->gw->tunnels[i]))
 			continue;
 		if (n == 0)
 			fprintf(out, "%s%s\n", shown ? "\n" : "", heading);
@@ -333,12 +348,17 @@ void fp_show_ipsec_sa(const struct fp_show_sa_ctx *c, FILE *out)
 	unsigned shown = 0;
 	if (c->by_peer) {
 		snprintf(heading, sizeof(heading), "peer address: %s", addr_str(&c->peer, a, sizeof(a)));
-		shown = show_tunnels(c, NULL, heading, 0, out);
+		shown = show_tunnels(c, NULL, NULL, heading, 0, out);
 	}
 	for (unsigned i = 0; !c->by_peer && i < c->gw->n_ifaces && i < FP_GW_MAX_IFACES; i++) {
 		const struct fp_gw_iface *ifc = &c->gw->ifaces[i];
 		snprintf(heading, sizeof(heading), "interface: %s", iface_name(ifc));
-		shown += show_tunnels(c, ifc, heading, shown, out);
+		shown += show_tunnels(c, ifc, NULL, heading, shown, out);
+	}
+	for (unsigned i = 0; !c->by_peer && i < c->gw->cfg->n_vtis && i < FP_CFG_MAX_VTIS; i++) {
+		const struct fp_cfg_vti *vti = &c->gw->cfg->vtis[i];
+		snprintf(heading, sizeof(heading), "interface: %s", vti->nameif);
+		shown += show_tunnels(c, NULL, vti, heading, shown, out);
 	}
 	if (!shown)
 		fprintf(out, "There are no ipsec sas\n");

@@ -30,6 +30,10 @@
 #define FP_CFG_PSK_MAX 128        /* pre-shared key characters (ASA) */
 #define FP_CFG_MAX_TRUSTPOINTS 8
 #define FP_CFG_TP_PATH_MAX 512    /* a trustpoint's file names */
+#define FP_CFG_MAX_PROFILES 16    /* crypto ipsec profile */
+#define FP_CFG_MAX_VTIS 16        /* interface TunnelN */
+#define FP_CFG_MAX_ROUTES 64      /* route NAMEIF NET MASK */
+#define FP_CFG_VTI_SEQ 65280u     /* the sequence number the ASA gives a VTI's crypto map */
 
 struct fp_cfg_iface {
 	char name[FP_NAME_MAX];       /* "interface NAME": a Linux device name */
@@ -232,6 +236,41 @@ struct fp_cfg_trustpoint {
 	unsigned line;
 };
 
+/* "crypto ipsec profile NAME" and its sub-mode: the "set" lines a crypto
+ * map entry takes, for route-based tunnels (set ikev2 ipsec-proposal,
+ * set pfs, set security-association lifetime), kept as an entry's fields
+ * so that a VTI negotiates exactly as a crypto map entry would. */
+struct fp_cfg_ipsec_profile {
+	char name[FP_NAME_MAX];
+	struct fp_cfg_map_entry set;  /* only the fields above are used */
+	unsigned line;
+};
+
+/* "interface TunnelN" (N 0-10000) and its sub-mode: a route-based tunnel
+ * (VTI). No device: what a route sends into it is encrypted with the SA
+ * IKEv2 negotiates with its destination (0.0.0.0/0 selectors). */
+struct fp_cfg_vti {
+	char name[FP_NAME_MAX];       /* "Tunnel1" */
+	char nameif[FP_NAME_MAX];
+	struct fp_prefix ip4;         /* "ip address A MASK"; af NONE if unset */
+	char source[FP_NAME_MAX];     /* "tunnel source interface NAMEIF" */
+	struct fp_addr dest;          /* "tunnel destination ADDR" */
+	bool mode_ipsec4;             /* "tunnel mode ipsec ipv4" */
+	char profile[FP_NAME_MAX];    /* "tunnel protection ipsec profile NAME" */
+	bool shutdown;
+	unsigned line;                /* where it was first opened */
+};
+
+/* "route NAMEIF NET MASK [GATEWAY [METRIC]]": a static route. One whose
+ * nameif is a Tunnel interface's sends the network into that tunnel. */
+struct fp_cfg_route {
+	char nameif[FP_NAME_MAX];
+	struct fp_prefix net;         /* host bits clear */
+	struct fp_addr gateway;       /* af NONE when not given */
+	uint8_t metric;               /* 1-255, 0 when not given */
+	unsigned line;
+};
+
 struct fp_config {
 	char hostname[FP_NAME_MAX];   /* default "fpvpn" */
 	struct fp_cfg_iface ifaces[FP_CFG_MAX_IFACES];
@@ -258,6 +297,12 @@ struct fp_config {
 	unsigned n_ikev2_enables;
 	struct fp_cfg_trustpoint trustpoints[FP_CFG_MAX_TRUSTPOINTS];
 	unsigned n_trustpoints;
+	struct fp_cfg_ipsec_profile profiles[FP_CFG_MAX_PROFILES];
+	unsigned n_profiles;
+	struct fp_cfg_vti vtis[FP_CFG_MAX_VTIS];
+	unsigned n_vtis;
+	struct fp_cfg_route routes[FP_CFG_MAX_ROUTES];
+	unsigned n_routes;
 	unsigned replay_window;       /* "crypto ipsec security-association replay window-size N", default 64 */
 	bool replay_disabled;         /* "crypto ipsec security-association replay disable" */
 	bool offload_ipsec;           /* "flow-offload-ipsec" (default on) */
@@ -304,6 +349,27 @@ const struct fp_cfg_tunnel_group *fp_config_tunnel_group(const struct fp_config 
 							 const struct fp_addr *peer);
 const struct fp_cfg_trustpoint *fp_config_trustpoint(const struct fp_config *c,
 						     const char *name);
+const struct fp_cfg_ipsec_profile *fp_config_profile(const struct fp_config *c,
+						       const char *name);
+const struct fp_cfg_vti *fp_config_vti_by_nameif(const struct fp_config *c, const char *nameif);
+/* A Tunnel interface as the crypto map entry the ASA makes of it
+ * ("__vti-crypto-map-Tunnel1-0-1", seq FP_CFG_VTI_SEQ): its profile's
+ * settings, the destination as the peer, no access-list. */
+void fp_config_vti_entry(const struct fp_config *c, const struct fp_cfg_vti *v,
+			 struct fp_cfg_map_entry *out);
+/* What IKEv2 reads only when it negotiates, and so may change while
+ * fpvpnd runs (the next negotiation uses it): an IKEv2 crypto map entry's
+ * (no session keys) proposals, PFS group, lifetimes and connection type,
+ * every ipsec profile's settings, every tunnel-group's ipsec-attributes.
+ * Copies those of src into dst where both have the same entries, profiles
+ * and tunnel-groups (by index). */
+void fp_config_copy_negotiated(struct fp_config *dst, const struct fp_config *src);
+/* Whether the parser's open sub-mode holds only such settings (crypto
+ * ipsec profile, tunnel-group ipsec-attributes) or none is open. */
+bool fp_config_mode_negotiated(const struct fp_config *c);
+/* The ASA's prompt word for a parser sub-mode ("config-ipsec-profile");
+ * NULL for the top level. */
+const char *fp_config_mode_prompt(uint8_t mode);
 /* Whether "crypto ikev2 enable NAMEIF" names nameif. */
 bool fp_config_ikev2_enabled(const struct fp_config *c, const char *nameif);
 /* The ikev2 policy with every empty list and the lifetime filled with the

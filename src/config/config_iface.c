@@ -19,6 +19,8 @@ int fp_cfg_iface_open(struct fp_cfg_parse *p)
 {
 	struct fp_config *c = p->c;
 	char name[IFNAME_MAX];
+	if (fp_cfg_vti_name(p->tok[p->arg])) /* a route-based tunnel, no device */
+		return fp_cfg_vti_open(p);
 	if (fp_cfg_name(p, p->tok[p->arg], "the device name", sizeof(name), name) < 0)
 		return -1;
 	unsigned i = 0;

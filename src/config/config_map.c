@@ -55,6 +55,24 @@ struct fp_cfg_map_entry *fp_cfg_map_entry(struct fp_cfg_parse *p,
 	return e;
 }
 
+/* "crypto ipsec profile NAME" takes some of the same "set" lines in its
+ * sub-mode, without the map's name and number: those handlers change the
+ * open profile's settings instead of an entry. */
+static bool set_in_profile(const struct fp_cfg_parse *p)
+{
+	return fp_cfg_word_is(p->tok[0], "set");
+}
+
+static int set_ref(struct fp_cfg_parse *p, struct fp_cfg_map_ref *k)
+{
+	return set_in_profile(p) ? 0 : fp_cfg_map_ref_parse(p, k);
+}
+
+static struct fp_cfg_map_entry *set_entry(struct fp_cfg_parse *p, const struct fp_cfg_map_ref *k)
+{
+	return set_in_profile(p) ? fp_cfg_profile_set(p) : fp_cfg_map_entry(p, k, true);
+}
+
 int fp_cfg_map_match(struct fp_cfg_parse *p)
 {
 	struct fp_cfg_map_ref k;
@@ -96,7 +114,7 @@ int fp_cfg_map_proposal(struct fp_cfg_parse *p)
 	char names[FP_CFG_MAX_MAP_PROPOSALS][FP_NAME_MAX];
 	unsigned n = 0;
 	struct fp_cfg_map_entry *e;
-	if (fp_cfg_map_ref_parse(p, &k) < 0)
+	if (set_ref(p, &k) < 0)
 		return -1;
 	for (unsigned i = p->arg; i < p->ntok; i++, n++) {
 		if (fp_cfg_name(p, p->tok[i], "the proposal name", sizeof(names[n]), names[n]) < 0)
@@ -105,7 +123,7 @@ int fp_cfg_map_proposal(struct fp_cfg_parse *p)
 			if (strcmp(names[j], names[n]) == 0)
 				return fp_cfg_error(p, "ipsec-proposal %s is listed twice", names[n]);
 	}
-	if (!(e = fp_cfg_map_entry(p, &k, true)))
+	if (!(e = set_entry(p, &k)))
 		return -1;
 	memcpy(e->proposal, names[0], sizeof(e->proposal));
 	memset(e->proposal_more, 0, sizeof(e->proposal_more));
@@ -131,14 +149,14 @@ int fp_cfg_map_pfs(struct fp_cfg_parse *p)
 	struct fp_cfg_map_entry *e;
 	uint8_t g = PFS_DEFAULT_GROUP;
 	const char *w = p->ntok > p->arg ? p->tok[p->arg] : NULL;
-	if (fp_cfg_map_ref_parse(p, &k) < 0)
+	if (set_ref(p, &k) < 0)
 		return -1;
 	if (w && strncasecmp(w, "group", 5) != 0)
 		return fp_cfg_error(p, "expected groupN (group14, group15, group16, group19, "
 				    "group20, group21 or group31), got %s", FP_CFG_SHOWN(p, w));
 	if (w && fp_cfg_dh_group(p, w + 5, &g) < 0)
 		return -1;
-	if (!(e = fp_cfg_map_entry(p, &k, true)))
+	if (!(e = set_entry(p, &k)))
 		return -1;
 	e->pfs_group = g;
 	return 0;
@@ -221,9 +239,9 @@ int fp_cfg_map_life_seconds(struct fp_cfg_parse *p)
 	struct fp_cfg_map_ref k;
 	uint64_t v;
 	struct fp_cfg_map_entry *e;
-	if (fp_cfg_map_ref_parse(p, &k) < 0 ||
+	if (set_ref(p, &k) < 0 ||
 	    fp_cfg_uint(p, p->tok[p->arg], "seconds", LIFE_SECONDS_MIN, LIFE_MAX, &v) < 0 ||
-	    !(e = fp_cfg_map_entry(p, &k, true)))
+	    !(e = set_entry(p, &k)))
 		return -1;
 	e->life_seconds = v;
 	return 0;
@@ -235,12 +253,12 @@ int fp_cfg_map_life_kbytes(struct fp_cfg_parse *p)
 	uint64_t v = 0;
 	struct fp_cfg_map_entry *e;
 	const char *w = p->tok[p->arg];
-	if (fp_cfg_map_ref_parse(p, &k) < 0)
+	if (set_ref(p, &k) < 0)
 		return -1;
 	if (!fp_cfg_word_is(w, "unlimited") &&
 	    fp_cfg_uint(p, w, "kilobytes", LIFE_KBYTES_MIN, LIFE_MAX, &v) < 0)
 		return -1;
-	if (!(e = fp_cfg_map_entry(p, &k, true)))
+	if (!(e = set_entry(p, &k)))
 		return -1;
 	e->life_kbytes = v;
 	return 0;

@@ -24,6 +24,8 @@
 #define M_TGI FP_CFG_MODE_TG_IPSEC
 #define M_IKP FP_CFG_MODE_IKEV2_POLICY
 #define M_TP FP_CFG_MODE_TRUSTPOINT
+#define M_PF FP_CFG_MODE_PROFILE
+#define M_VTI FP_CFG_MODE_VTI
 #define M_LAST FP_CFG_MODE__LAST
 #define IKE_ALGS FP_CFG_MAX_IKE_ALGS
 #define MAP "crypto", "map", "<map>", "<seq>"
@@ -44,6 +46,24 @@ static const struct fp_cfg_cmd cfg_cmds[] = {
 	  "shutdown", fp_cfg_iface_shutdown },
 	{ M_IF, { "no", "shutdown" }, "no shutdown", 0, 0,
 	  "no shutdown", fp_cfg_iface_no_shutdown },
+	{ M_VTI, { "nameif" }, "nameif", 1, 1,
+	  "nameif NAME", fp_cfg_vti_nameif },
+	{ M_VTI, { "ip", "address" }, "ip address", 2, 2,
+	  "ip address A.B.C.D MASK", fp_cfg_vti_ip },
+	{ M_VTI, { "tunnel", "source", "interface" }, "tunnel source", 1, 1,
+	  "tunnel source interface NAMEIF", fp_cfg_vti_source },
+	{ M_VTI, { "tunnel", "destination" }, "tunnel destination", 1, 1,
+	  "tunnel destination A.B.C.D", fp_cfg_vti_dest },
+	{ M_VTI, { "tunnel", "mode", "ipsec" }, "tunnel mode", 1, 1,
+	  "tunnel mode ipsec ipv4", fp_cfg_vti_mode },
+	{ M_VTI, { "tunnel", "protection", "ipsec", "profile" }, "tunnel protection", 1, 1,
+	  "tunnel protection ipsec profile NAME", fp_cfg_vti_protection },
+	{ M_VTI, { "shutdown" }, "shutdown", 0, 0,
+	  "shutdown", fp_cfg_vti_shutdown },
+	{ M_VTI, { "no", "shutdown" }, "no shutdown", 0, 0,
+	  "no shutdown", fp_cfg_vti_no_shutdown },
+	{ M_TOP, { "route" }, "route", 3, 5,
+	  "route NAMEIF A.B.C.D MASK [GATEWAY [METRIC]]", fp_cfg_route },
 	{ M_TOP, { "mtu" }, "mtu", 2, 2,
 	  "mtu NAMEIF 64-9198", fp_cfg_mtu },
 	{ M_TOP, { "access-list", "<acl>", "extended" }, "access-list", 4, FP_CFG_MAX_WORDS,
@@ -55,6 +75,17 @@ static const struct fp_cfg_cmd cfg_cmds[] = {
 	  "protocol esp encryption ALGORITHM...", fp_cfg_proposal_enc },
 	{ M_PR, { "protocol", "esp", "integrity" }, "integrity", 1, FP_CFG_MAX_PROPOSAL_ALGS,
 	  "protocol esp integrity ALGORITHM...", fp_cfg_proposal_integ },
+	{ M_TOP, { "crypto", "ipsec", "profile" }, "ipsec profile", 1, 1,
+	  "crypto ipsec profile NAME", fp_cfg_profile_open },
+	{ M_PF, { "set", "ikev2", "ipsec-proposal" }, "set ikev2 ipsec-proposal", 1,
+	  FP_CFG_MAX_MAP_PROPOSALS, "set ikev2 ipsec-proposal NAME...", fp_cfg_map_proposal },
+	{ M_PF, { "set", "pfs" }, "set pfs", 0, 1,
+	  "set pfs [group14|group15|group16|group19|group20|group21|group31]", fp_cfg_map_pfs },
+	{ M_PF, { "set", "security-association", "lifetime", "seconds" }, "lifetime", 1, 1,
+	  "set security-association lifetime seconds 120-2147483647", fp_cfg_map_life_seconds },
+	{ M_PF, { "set", "security-association", "lifetime", "kilobytes" }, "lifetime", 1, 1,
+	  "set security-association lifetime kilobytes 10-2147483647|unlimited",
+	  fp_cfg_map_life_kbytes },
 	{ M_TOP, { "group-policy", "<gp>", "internal" }, "group-policy", 0, 0,
 	  "group-policy NAME internal", fp_cfg_gp_internal },
 	{ M_TOP, { "group-policy", "<gp>", "attributes" }, "group-policy", 0, 0,
@@ -189,6 +220,8 @@ static const char *const cfg_mode_opener[] = {
 	[M_TGI] = "tunnel-group PEER ipsec-attributes",
 	[M_IKP] = "crypto ikev2 policy N",
 	[M_TP] = "crypto ca trustpoint NAME",
+	[M_PF] = "crypto ipsec profile NAME",
+	[M_VTI] = "interface TunnelN",
 };
 
 int fp_cfg_error(struct fp_cfg_parse *p, const char *fmt, ...)
@@ -342,7 +375,8 @@ static void expect_context(const struct fp_cfg_parse *p, uint8_t mode, unsigned 
 static const char *const cfg_mode_name[] = {
 	[M_TOP] = "", [M_IF] = "interface", [M_PR] = "ipsec-proposal",
 	[M_GP] = "group-policy", [M_TG] = "tunnel-group", [M_TGI] = "ipsec-attributes",
-	[M_IKP] = "ikev2 policy", [M_TP] = "trustpoint",
+	[M_IKP] = "ikev2 policy", [M_TP] = "trustpoint", [M_PF] = "ipsec profile",
+	[M_VTI] = "Tunnel interface",
 };
 
 /* No command of mode matches the line past word d (or one does but takes

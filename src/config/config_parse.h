@@ -25,7 +25,9 @@ enum fp_cfg_mode {
 	FP_CFG_MODE_TG_IPSEC,     /* after "tunnel-group PEER ipsec-attributes" */
 	FP_CFG_MODE_IKEV2_POLICY, /* after "crypto ikev2 policy N" */
 	FP_CFG_MODE_TRUSTPOINT,   /* after "crypto ca trustpoint NAME" */
-	FP_CFG_MODE__LAST = FP_CFG_MODE_TRUSTPOINT,
+	FP_CFG_MODE_PROFILE,      /* after "crypto ipsec profile NAME" */
+	FP_CFG_MODE_VTI,          /* after "interface TunnelN" */
+	FP_CFG_MODE__LAST = FP_CFG_MODE_VTI,
 };
 
 /* One line being interpreted. tok[] points into a private copy of the
@@ -142,6 +144,27 @@ int fp_cfg_ikev2_policy_check(const struct fp_cfg_ikev2_policy *pol, char *msg, 
 int fp_cfg_tp_open(struct fp_cfg_parse *p);
 int fp_cfg_tp_enroll(struct fp_cfg_parse *p);
 int fp_cfg_tp_file(struct fp_cfg_parse *p);
+
+/* Route-based tunnels (config_vti.c). */
+bool fp_cfg_vti_name(const char *dev);  /* "TunnelN": a VTI, not a device */
+int fp_cfg_vti_open(struct fp_cfg_parse *p);
+int fp_cfg_vti_nameif(struct fp_cfg_parse *p);
+int fp_cfg_vti_ip(struct fp_cfg_parse *p);
+int fp_cfg_vti_source(struct fp_cfg_parse *p);
+int fp_cfg_vti_dest(struct fp_cfg_parse *p);
+int fp_cfg_vti_mode(struct fp_cfg_parse *p);
+int fp_cfg_vti_protection(struct fp_cfg_parse *p);
+int fp_cfg_vti_shutdown(struct fp_cfg_parse *p);
+int fp_cfg_vti_no_shutdown(struct fp_cfg_parse *p);
+int fp_cfg_profile_open(struct fp_cfg_parse *p);
+int fp_cfg_route(struct fp_cfg_parse *p);
+/* The open profile's settings, or NULL after an error. */
+struct fp_cfg_map_entry *fp_cfg_profile_set(struct fp_cfg_parse *p);
+/* Tunnel interfaces, their profiles and routes name what exists. */
+int fp_cfg_validate_vti(const struct fp_config *c, char *err, size_t errlen);
+/* An ipsec-proposal IKEv2 can offer: encryption, and integrity for a
+ * cipher that is no AEAD; else the reason into msg, -1. */
+int fp_cfg_esp_proposal_check(const struct fp_cfg_proposal *pr, char *msg, size_t n);
 
 int fp_cfg_map_match(struct fp_cfg_parse *p);
 int fp_cfg_map_peer(struct fp_cfg_parse *p);

@@ -91,7 +91,7 @@ int fp_cfg_validate_ike(const struct fp_config *c, char *err, size_t errlen)
 /* What IKEv2 can offer from a proposal: every (encryption, integrity)
  * pair that protects. A CBC or null cipher needs an HMAC in the list
  * (RFC 8221: no encryption without authentication). */
-static int check_esp_proposal(const struct fp_cfg_proposal *pr, char *msg, size_t n)
+int fp_cfg_esp_proposal_check(const struct fp_cfg_proposal *pr, char *msg, size_t n)
 {
 	bool hmac = false;
 	for (unsigned i = 0; i < pr->n_integ; i++)
@@ -137,7 +137,7 @@ int fp_cfg_validate_ike_entry(const struct fp_config *c, const struct fp_cfg_map
 	for (unsigned i = 0; fp_config_entry_proposal(e, i); i++) {
 		const struct fp_cfg_proposal *pr =
 			fp_config_proposal(c, fp_config_entry_proposal(e, i));
-		if (check_esp_proposal(pr, msg, sizeof(msg)) < 0)
+		if (fp_cfg_esp_proposal_check(pr, msg, sizeof(msg)) < 0)
 			return fp_cfg_fail(c, pr->line, err, errlen, "%s (crypto map %s %u uses it)",
 					   msg, e->map, e->seq);
 	}

@@ -1,6 +1,7 @@
 /* show running-config / write memory: the configuration as the lines that
  * parse back to it, in the ASA's order: hostname, interfaces (each closed
- * by "!"), mtu lines, access-lists, ipsec-proposals, crypto map entries,
+ * by "!", Tunnel interfaces last), mtu lines, routes, access-lists,
+ * ipsec-proposals, ipsec profiles, crypto map entries,
  * crypto map bindings, trustpoints, ikev2 policies and enable lines,
  * global IPsec settings (fragmentation included), flow-offload switches,
  * group-policies, tunnel-groups (with their ipsec-attributes). Defaults
@@ -107,12 +108,14 @@ static void write_key(const struct fp_cfg_map_entry *e, const struct fp_cfg_sess
 	fprintf(out, "\n");
 }
 
-/* The "set" lines of one entry whose value differs from the default. */
-static unsigned write_entry_settings(const struct fp_cfg_map_entry *e, FILE *out)
+/* The "set" lines of one entry whose value differs from the default, each
+ * after lead ("crypto map NAME SEQ ", or " " in an ipsec profile). */
+static unsigned write_entry_settings(const struct fp_cfg_map_entry *e, const char *lead,
+				     FILE *out)
 {
 	char a[FP_ADDR_STRLEN];
 	unsigned n = 0;
-#define SET(...) (n++, fprintf(out, "crypto map %s %u ", e->map, e->seq), fprintf(out, __VA_ARGS__))
+#define SET(...) (n++, fprintf(out, "%s", lead), fprintf(out, __VA_ARGS__))
 	if (e->acl[0])
 		SET("match address %s\n", e->acl);
 	if (e->peer.af != FP_AF_NONE)
@@ -147,13 +150,55 @@ static unsigned write_entry_settings(const struct fp_cfg_map_entry *e, FILE *out
 
 static void write_entry(const struct fp_cfg_map_entry *e, bool with_keys, FILE *out)
 {
-	unsigned n = write_entry_settings(e, out);
+	char lead[FP_NAME_MAX + 32];
+	snprintf(lead, sizeof(lead), "crypto map %s %u ", e->map, e->seq);
+	unsigned n = write_entry_settings(e, lead, out);
 	for (unsigned i = 0; i < e->n_in; i++)
 		write_key(e, &e->in[i], "inbound", with_keys, out);
 	for (unsigned i = 0; i < e->n_out; i++)
 		write_key(e, &e->out[i], "outbound", with_keys, out);
 	if (n + e->n_in + e->n_out == 0) /* an entry with only defaults still exists */
 		fprintf(out, "crypto map %s %u set mode tunnel\n", e->map, e->seq);
+}
+
+static void write_vti(const struct fp_cfg_vti *v, FILE *out)
+{
+	char a[FP_ADDR_STRLEN], m[FP_ADDR_STRLEN];
+	fprintf(out, "interface %s\n", v->name);
+	if (v->nameif[0])
+		fprintf(out, " nameif %s\n", v->nameif);
+	if (v->ip4.addr.af == FP_AF_INET)
+		fprintf(out, " ip address %s %s\n", fp_addr_str(&v->ip4.addr, a, sizeof(a)),
+			fp_mask_str(v->ip4.len, m, sizeof(m)));
+	if (v->source[0])
+		fprintf(out, " tunnel source interface %s\n", v->source);
+	if (v->dest.af != FP_AF_NONE)
+		fprintf(out, " tunnel destination %s\n", fp_addr_str(&v->dest, a, sizeof(a)));
+	if (v->mode_ipsec4)
+		fprintf(out, " tunnel mode ipsec ipv4\n");
+	if (v->profile[0])
+		fprintf(out, " tunnel protection ipsec profile %s\n", v->profile);
+	if (v->shutdown)
+		fprintf(out, " shutdown\n");
+	fprintf(out, "!\n");
+}
+
+static void write_route(const struct fp_cfg_route *r, FILE *out)
+{
+	char a[FP_ADDR_STRLEN], m[FP_ADDR_STRLEN];
+	fprintf(out, "route %s %s %s", r->nameif, fp_addr_str(&r->net.addr, a, sizeof(a)),
+		fp_mask_str(r->net.len, m, sizeof(m)));
+	if (r->gateway.af != FP_AF_NONE)
+		fprintf(out, " %s", fp_addr_str(&r->gateway, a, sizeof(a)));
+	if (r->metric)
+		fprintf(out, " %u", r->metric);
+	fprintf(out, "\n");
+}
+
+static void write_profile(const struct fp_cfg_ipsec_profile *pr, FILE *out)
+{
+	fprintf(out, "crypto ipsec profile %s\n", pr->name);
+	write_entry_settings(&pr->set, " ", out);
 }
 
 static void write_globals(const struct fp_config *c, FILE *out)
@@ -286,12 +331,18 @@ void fp_config_write(const struct fp_config *c, FILE *out, bool with_keys)
 	fprintf(out, "hostname %s\n!\n", c->hostname);
 	for (unsigned i = 0; i < c->n_ifaces; i++)
 		write_iface(&c->ifaces[i], out);
+	for (unsigned i = 0; i < c->n_vtis; i++)
+		write_vti(&c->vtis[i], out);
 	for (unsigned i = 0; i < c->n_mtus; i++)
 		fprintf(out, "mtu %s %u\n", c->mtus[i].nameif, c->mtus[i].mtu);
+	for (unsigned i = 0; i < c->n_routes; i++)
+		write_route(&c->routes[i], out);
 	for (unsigned i = 0; i < c->n_acls; i++)
 		write_acl(&c->acls[i], out);
 	for (unsigned i = 0; i < c->n_proposals; i++)
 		write_proposal(&c->proposals[i], out);
+	for (unsigned i = 0; i < c->n_profiles; i++)
+		write_profile(&c->profiles[i], out);
 	for (unsigned i = 0; i < c->n_entries; i++)
 		write_entry(&c->entries[i], with_keys, out);
 	for (unsigned i = 0; i < c->n_bindings; i++)

@@ -4,11 +4,18 @@
  * the running one: tunnels, interfaces and the engine's SAs point into
  * gw->cfg, so it is changed in place and only in the settings the
  * gateway can take live (the hostname, the flow-offload-ipsec switches,
- * mtu and crypto ipsec fragmentation).
+ * mtu and crypto ipsec fragmentation), and in what IKEv2 reads only when
+ * it negotiates (an IKEv2 crypto map entry's proposals, PFS, lifetimes and
+ * connection type, ipsec profiles, tunnel-group ipsec-attributes): the
+ * next negotiation uses those, established SAs keep theirs. Route lines
+ * are taken too: a route into a Tunnel interface works from the next
+ * packet.
  * A line that parses but changes anything else is refused and says so;
  * the operator edits the file and restarts. A line that changes nothing
  * (a comment, a setting typed again as it is) is accepted. */
 #include "datapath/gateway.h"
+#include "datapath/ike_gw.h"
+#include "datapath/runtime.h"
 #include "common/atomicfile.h"
 
 #include <errno.h>
@@ -50,24 +57,36 @@ static void cfg_frag_lines_copy(struct fp_config *dst, const struct fp_config *s
 }
 
 /* Does next differ from run only in what can change live? The parser's
- * sub-mode counts as a change: a line that opens one ("interface eth0")
- * starts a block whose lines could not be applied either. */
+ * sub-mode counts as a change unless it holds only what IKEv2 reads when
+ * it negotiates (crypto ipsec profile, tunnel-group ipsec-attributes): a
+ * line that opens another ("interface eth0") starts a block whose lines
+ * could not be applied either. */
 static bool cfg_only_live(const struct fp_config *run, const struct fp_config *next)
 {
-	struct fp_config x;
-	memcpy(&x, next, sizeof(x));
-	memcpy(x.hostname, run->hostname, sizeof(x.hostname));
-	x.offload_ipsec = run->offload_ipsec;
-	x.offload_ipsec_egress = run->offload_ipsec_egress;
-	cfg_frag_lines_copy(&x, run);
-	x.acls = run->acls;
-	x.entries = run->entries;
-	x.parse_mode = run->parse_mode;
-	x.parse_index = run->parse_index;
-	bool same = next->parse_mode == 0 && memcmp(&x, run, sizeof(x)) == 0 &&
-		    memcmp(next->acls, run->acls, run->n_acls * sizeof(*run->acls)) == 0 &&
-		    memcmp(next->entries, run->entries, run->n_entries * sizeof(*run->entries)) == 0;
-	OPENSSL_cleanse(&x, sizeof(x)); /* the copy holds the tunnel-groups' pre-shared keys */
+	struct fp_config *x = cfg_clone(next);
+	if (!x)
+		return false;
+	memcpy(x->hostname, run->hostname, sizeof(x->hostname));
+	x->offload_ipsec = run->offload_ipsec;
+	x->offload_ipsec_egress = run->offload_ipsec_egress;
+	cfg_frag_lines_copy(x, run);
+	fp_config_copy_negotiated(x, run);
+	memcpy(x->routes, run->routes, sizeof(x->routes)); /* added or replaced: cfg_apply_routes */
+	x->n_routes = run->n_routes;
+	bool same = fp_config_mode_negotiated(next) && x->n_acls == run->n_acls &&
+		    x->n_entries == run->n_entries &&
+		    memcmp(x->acls, run->acls, run->n_acls * sizeof(*run->acls)) == 0 &&
+		    memcmp(x->entries, run->entries, run->n_entries * sizeof(*run->entries)) == 0;
+	struct fp_cfg_acl *acls = x->acls;
+	struct fp_cfg_map_entry *entries = x->entries;
+	x->acls = run->acls;
+	x->entries = run->entries;
+	x->parse_mode = run->parse_mode;
+	x->parse_index = run->parse_index;
+	same = same && memcmp(x, run, sizeof(*x)) == 0;
+	x->acls = acls;
+	x->entries = entries;
+	fp_config_free(x); /* cleansed: the copy holds the tunnel-groups' pre-shared keys */
 	return same;
 }
 
@@ -161,6 +180,45 @@ static void frag_restore(struct fp_gw *gw, const struct frag_was *w)
 	fp_gw_offload_changed(gw, scratch, sizeof(scratch));
 }
 
+/* What IKEv2 reads when it negotiates (fp_config_copy_negotiated): into
+ * the running configuration in place, the Tunnel interfaces' entries made
+ * again from their profiles, the tunnels' first proposals looked up again
+ * (what show prints before a negotiation), and IKE told. Established SAs
+ * keep what they were negotiated with. */
+static int cfg_apply_negotiated(struct fp_gw *gw, const struct fp_config *next, char *err,
+				size_t errlen)
+{
+	struct fp_config *run = gw->cfg;
+	fp_config_copy_negotiated(run, next);
+	for (unsigned i = fp_gw_manual_tunnels(gw); i < gw->n_tunnels; i++) {
+		struct fp_gw_tunnel *t = &gw->tunnels[i];
+		if (t->vti)
+			fp_config_vti_entry(run, t->vti, &gw->vti_entries[t->vti - run->vtis]);
+		t->proposal = fp_config_proposal(run, t->entry->proposal);
+	}
+	return fp_gw_ike_reconfigure(gw, err, errlen);
+}
+
+/* The route lines (the language only adds or replaces one): into the
+ * running configuration, the table the workers read made again, and each
+ * network routed into a Tunnel interface routed into the inside TUN
+ * devices as at start. */
+static int cfg_apply_routes(struct fp_gw *gw, const struct fp_config *next, char *err,
+			    size_t errlen)
+{
+	struct fp_config *run = gw->cfg;
+	if (run->n_routes == next->n_routes &&
+	    !memcmp(run->routes, next->routes, next->n_routes * sizeof(*next->routes)))
+		return 0;
+	memcpy(run->routes, next->routes, sizeof(run->routes));
+	run->n_routes = next->n_routes;
+	fp_gw_vti_routes_update(gw);
+	for (unsigned i = 0; gw->rt && i < gw->routes->n; i++)
+		if (fp_rt_inside_route_add(gw->rt, &gw->routes->r[i].net, err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
 /* Make next's live settings the running ones: MTUs and fragmentation, the
  * offload switches, then the hostname. fp_gw_offload_changed() (reoffload.c)
  * moves the tunnels the switches (or post-fragmentation) now put
@@ -188,10 +246,13 @@ static int cfg_apply(struct fp_gw *gw, const struct fp_config *next, char *err, 
 		return -1;
 	}
 	memcpy(run->hostname, next->hostname, sizeof(run->hostname));
-	return 0;
+	if (cfg_apply_routes(gw, next, err, errlen) < 0)
+		return -1;
+	return cfg_apply_negotiated(gw, next, err, errlen);
 }
 
-int fp_gw_configure(struct fp_gw *gw, const char *line, char *err, size_t errlen)
+int fp_gw_configure_sub(struct fp_gw *gw, struct fp_gw_cfg_sub *sub, const char *line, char *err,
+			size_t errlen)
 {
 	if (!gw || !gw->cfg || !line) {
 		snprintf(err, errlen, "no running configuration");
@@ -203,40 +264,48 @@ int fp_gw_configure(struct fp_gw *gw, const char *line, char *err, size_t errlen
 		return -1;
 	}
 	int rc;
-	next->parse_mode = 0; /* every typed line starts at the top level */
+	next->parse_mode = sub ? sub->mode : 0; /* the session's sub-mode, else the top level */
+	next->parse_index = sub ? sub->index : 0;
 	if ((rc = fp_config_parse_line(next, line, CFG_FILE, CFG_LINE, err, errlen)) < 0)
 		cfg_err_unplace(err);
 	else if (!cfg_only_live(gw->cfg, next))
 		rc = cfg_refuse(line, err, errlen);
 	else if ((rc = fp_config_validate(next, err, errlen)) == 0)
 		rc = cfg_apply(gw, next, err, errlen);
+	if (rc == 0 && sub) {
+		sub->mode = next->parse_mode;
+		sub->index = next->parse_index;
+	}
 	fp_config_free(next);
 	return rc;
+}
+
+int fp_gw_configure(struct fp_gw *gw, const char *line, char *err, size_t errlen)
+{
+	return fp_gw_configure_sub(gw, NULL, line, err, errlen);
 }
 
 /* Where each part came from in its file: two readings of one
  * configuration differ there when a line was added above, nowhere else. */
 static void cfg_lines_forget(struct fp_config *c)
 {
+#define LINES_FORGET(a, n) for (unsigned i = 0; i < c->n; i++) c->a[i].line = 0
 	for (unsigned i = 0; i < c->n_acls; i++)
 		for (unsigned k = 0; k < c->acls[i].n_aces; k++)
 			c->acls[i].aces[k].line = 0;
-	for (unsigned i = 0; i < c->n_entries; i++)
-		c->entries[i].line = 0;
-	for (unsigned i = 0; i < c->n_proposals; i++)
-		c->proposals[i].line = 0;
-	for (unsigned i = 0; i < c->n_bindings; i++)
-		c->bindings[i].line = 0;
-	for (unsigned i = 0; i < c->n_group_policies; i++)
-		c->group_policies[i].line = 0;
 	for (unsigned i = 0; i < c->n_tunnel_groups; i++)
 		c->tunnel_groups[i].line = c->tunnel_groups[i].ipsec_line = 0;
-	for (unsigned i = 0; i < c->n_ikev2_policies; i++)
-		c->ikev2_policies[i].line = 0;
-	for (unsigned i = 0; i < c->n_ikev2_enables; i++)
-		c->ikev2_enables[i].line = 0;
-	for (unsigned i = 0; i < c->n_trustpoints; i++)
-		c->trustpoints[i].line = 0;
+	LINES_FORGET(entries, n_entries);
+	LINES_FORGET(proposals, n_proposals);
+	LINES_FORGET(bindings, n_bindings);
+	LINES_FORGET(group_policies, n_group_policies);
+	LINES_FORGET(ikev2_policies, n_ikev2_policies);
+	LINES_FORGET(ikev2_enables, n_ikev2_enables);
+	LINES_FORGET(trustpoints, n_trustpoints);
+	LINES_FORGET(profiles, n_profiles);
+	LINES_FORGET(vtis, n_vtis);
+	LINES_FORGET(routes, n_routes);
+#undef LINES_FORGET
 }
 
 /* The first part of next that differs from run, for the log. */

@@ -39,6 +39,9 @@ static void gw_ifaces(struct fp_gw *gw)
 		for (unsigned b = 0; b < cfg->n_bindings; b++)
 			if (strcmp(cfg->bindings[b].nameif, ifc->cfg->nameif) == 0)
 				ifc->outside = true;
+		for (unsigned v = 0; v < cfg->n_vtis; v++) /* a Tunnel interface's source */
+			if (!cfg->vtis[v].shutdown && strcmp(cfg->vtis[v].source, ifc->cfg->nameif) == 0)
+				ifc->outside = true;
 	}
 }
 
@@ -95,7 +98,8 @@ int fp_gw_init_pipes(struct fp_gw *gw, struct fp_config *cfg, unsigned n_pipes, 
 		return -1;
 	}
 	gw_ifaces(gw);
-	/* manual keys first, then the entries IKEv2 keys (seqkeep.h) */
+	/* manual keys first, then the entries IKEv2 keys (seqkeep.h), then the
+	 * Tunnel interfaces (IKEv2 too) */
 	for (unsigned pass = 0; pass < 2; pass++)
 		for (unsigned i = 0; i < cfg->n_entries; i++) {
 			const struct fp_cfg_map_entry *e = &cfg->entries[i];
@@ -106,6 +110,10 @@ int fp_gw_init_pipes(struct fp_gw *gw, struct fp_config *cfg, unsigned n_pipes, 
 				return -1;
 			}
 		}
+	if (fp_gw_vti_build(gw, err, errlen) < 0) {
+		fp_gw_fini(gw);
+		return -1;
+	}
 	return 0;
 }
 
@@ -123,6 +131,7 @@ void fp_gw_fini(struct fp_gw *gw)
 		fp_pipe_fini(&gw->pipes[i]);
 	free(gw->pipes);
 	free(gw->egress);
+	free(gw->vti_entries);
 	fp_reasm_fini(&gw->reasm);
 	if (gw->caps)
 		fp_capset_free(gw->caps);

@@ -41,11 +41,15 @@ struct fp_gw_frag_stats {
 	uint64_t postfrag_ok, postfrag_fail;
 };
 
-/* One crypto map entry with its pair of SAs: the unit show crypto ipsec sa
- * prints. */
+/* One crypto map entry (with IKEv2: one permit ACE of its access-list, as
+ * the ASA makes a CHILD_SA per ACE), or one Tunnel interface, with its
+ * pair of SAs: the unit show crypto ipsec sa prints. */
 struct fp_gw_tunnel {
-	const struct fp_cfg_map_entry *entry;
-	const struct fp_cfg_acl *acl;
+	const struct fp_cfg_map_entry *entry; /* a VTI's is gw->vti_entries' */
+	const struct fp_cfg_acl *acl;     /* NULL for a VTI */
+	const struct fp_cfg_vti *vti;     /* interface TunnelN; NULL: a crypto map's */
+	uint16_t ace;                     /* acl's permit ACE whose selectors it negotiates */
+	bool ace_only;                    /* IKEv2: only that ACE's traffic; manual keys: every permit's */
 	const struct fp_cfg_acl *vpn_filter; /* the peer's group-policy vpn-filter; NULL: none */
 	const struct fp_cfg_proposal *proposal;
 	const struct fp_gw_iface *iface;  /* where the map is bound */
@@ -82,6 +86,19 @@ struct fp_gw_stats {
 
 struct fp_ike;
 struct fp_ike_gw;
+
+/* "route NAMEIF NET MASK" towards a Tunnel interface: the route, not an
+ * access-list, picks the tunnel (vti.c). */
+struct fp_gw_route {
+	struct fp_prefix net;
+	uint16_t tunnel;                  /* index in gw->tunnels */
+};
+
+/* The routes into Tunnel interfaces, longest prefix first. */
+struct fp_gw_routes {
+	unsigned n;
+	struct fp_gw_route r[FP_CFG_MAX_ROUTES];
+};
 
 struct fp_gw {
 	struct fp_config *cfg;            /* owned */
@@ -120,6 +137,13 @@ struct fp_gw {
 	 * state like the ASA's, never saved; protocol goes to IKE whenever it
 	 * (re)starts, platform is the gateway side's (ike_gw.c). */
 	unsigned debug_ikev2_protocol, debug_ikev2_platform;
+	/* Route-based tunnels (vti.c): each Tunnel interface as the crypto map
+	 * entry the ASA makes of it ([FP_CFG_MAX_VTIS], heap), and the routes
+	 * into them: the workers read *routes (one of route_tab, no lock); a
+	 * change fills the other one and switches (fp_gw_vti_routes_update). */
+	struct fp_cfg_map_entry *vti_entries;
+	struct fp_gw_routes route_tab[2];
+	struct fp_gw_routes *routes;
 };
 
 /* Build from a validated configuration; takes ownership of cfg. -1 and a
@@ -129,10 +153,26 @@ struct fp_gw {
 int fp_gw_init(struct fp_gw *gw, struct fp_config *cfg, char *err, size_t errlen);
 int fp_gw_init_pipes(struct fp_gw *gw, struct fp_config *cfg, unsigned n_pipes, char *err,
 		     size_t errlen);
-/* The selectors of a crypto map's tunnel: the access-list's first permit
- * ACE (one child per entry, manual keys and IKEv2 alike). false, and sel
- * zeroed, when the access-list permits nothing. */
-bool fp_gw_acl_selector(const struct fp_cfg_acl *acl, struct fp_selector *sel);
+/* The selectors a tunnel negotiates or is keyed with: its permit ACE's
+ * (manual keys: the access-list's first), 0.0.0.0/0 both ways for a VTI. */
+void fp_gw_tunnel_selector(const struct fp_gw_tunnel *t, struct fp_selector *sel);
+/* One tunnel for entry e bound to interface ifc: ace is its access-list's
+ * permit ACE (ignored for a VTI, vti non-NULL). Without keys (ikev2) it
+ * waits for IKEv2; with them its SAs go in now. 0, or -1 and err. */
+int fp_gw_tunnel_add(struct fp_gw *gw, const struct fp_cfg_map_entry *e,
+		     const struct fp_cfg_iface *ifc, const struct fp_cfg_vti *vti, unsigned ace,
+		     bool ikev2, char *err, size_t errlen);
+/* The Tunnel interfaces' tunnels and the routes into them (vti.c), after
+ * the crypto maps'. 0, or -1 and err. */
+int fp_gw_vti_build(struct fp_gw *gw, char *err, size_t errlen);
+/* The VTI tunnel a route sends dst to (the longest prefix), or NULL:
+ * read by the workers, no lock. */
+struct fp_gw_tunnel *fp_gw_vti_route(struct fp_gw *gw, uint8_t af, const uint8_t *dst);
+/* The configuration's routes changed (configure terminal): the table the
+ * workers read is made again beside the old one and switched to; once
+ * every pipe's thread has been through a quiescent point, the old one is
+ * free and the egress tables forget their flows. Slow path's thread. */
+void fp_gw_vti_routes_update(struct fp_gw *gw);
 /* t->can_offload and not_offload_why from its SA parameters (after a
  * negotiated child replaced them). */
 void fp_gw_tunnel_eligibility(struct fp_gw_tunnel *t);
@@ -263,9 +303,20 @@ void fp_gw_input(struct fp_gw *gw, uint16_t ifc, struct fp_pkt **pkts, uint16_t 
 /* A configuration line typed at run time (configure terminal): applied to
  * the running configuration if fpvpnd can change that setting live (today:
  * hostname, [no] flow-offload-ipsec [egress-optimization], mtu, crypto
- * ipsec fragmentation); any other line
+ * ipsec fragmentation; for the next IKEv2 negotiation, an IKEv2 crypto map
+ * entry's proposals, PFS, lifetimes and connection type); any other line
  * is refused with a message saying it needs a restart. 0 or -1 with err. */
 int fp_gw_configure(struct fp_gw *gw, const char *line, char *err, size_t errlen);
+/* The same for a session that keeps the parser's sub-mode between its
+ * lines (crypto ipsec profile NAME, tunnel-group PEER ipsec-attributes: the
+ * sub-modes whose lines can change live); sub is updated when the line is
+ * accepted. */
+struct fp_gw_cfg_sub {
+	uint8_t mode;                     /* the parser's parse_mode, 0 = top level */
+	unsigned index;
+};
+int fp_gw_configure_sub(struct fp_gw *gw, struct fp_gw_cfg_sub *sub, const char *line, char *err,
+			size_t errlen);
 /* SIGHUP: the configuration file read again and applied as configure
  * terminal applies a line: when it differs from the running configuration
  * only in what can change live, that changes; otherwise nothing does and

@@ -81,7 +81,7 @@ static void ike_cfg_tunnel(const struct fp_gw *gw, unsigned idx, struct fp_ike_t
 	const struct fp_cfg_map_entry *e = t->entry;
 	memset(it, 0, sizeof(*it));
 	it->tunnel = idx;
-	fp_gw_acl_selector(t->acl, &it->sel);
+	fp_gw_tunnel_selector(t, &it->sel);
 	ike_cfg_esp(gw->cfg, e, it);
 	it->pfs_group = e->pfs_group;
 	it->life_s = (uint32_t)(e->life_seconds ? e->life_seconds : FP_IKE_GW_CHILD_LIFE_S);

@@ -120,6 +120,15 @@ static void ike_plat_installed(const struct fp_gw *gw, uint32_t h, const struct 
 		 c->spi_in, c->spi_out, c->tunnel, what);
 }
 
+/* The tunnel's packets go on a new child now: what show prints of it
+ * (PFS group, offload eligibility, the lifetime counted from now). */
+static void ike_tunnel_switched(struct fp_gw *gw, struct fp_gw_tunnel *t, uint16_t pfs_group)
+{
+	t->pfs_group = pfs_group;
+	t->installed_ns = gw->now_ns ? gw->now_ns : fp_gw_clock();
+	fp_gw_tunnel_eligibility(t);
+}
+
 /* A first child goes in whole, and so does a rekey we started: the peer
  * installed its new inbound SA before it answered. A rekey the peer
  * started: the new inbound SA goes in at once (the peer sends on it as
@@ -155,8 +164,7 @@ static int ike_child_up(void *ctx, const struct fp_ike_child *c, uint64_t old_ha
 	if (wait) {
 		ig->sw[ig->n_sw++] = (struct ike_switch){h, (uint32_t)old_handle, c->pfs_group};
 	} else {
-		gw->tunnels[c->tunnel].pfs_group = c->pfs_group;
-		fp_gw_tunnel_eligibility(&gw->tunnels[c->tunnel]);
+		ike_tunnel_switched(gw, &gw->tunnels[c->tunnel], c->pfs_group);
 	}
 	*handle = h;
 	return 0;
@@ -188,9 +196,7 @@ static void ike_child_down(void *ctx, uint64_t handle, const char *reason)
 	if (sw) {
 		if (fp_child_add_outbound(gw, sw->new_h, h, why, sizeof(why)) < 0)
 			fprintf(stderr, "fpvpnd: IKEv2 rekeyed child SA not switched: %s\n", why);
-		struct fp_gw_tunnel *t = &gw->tunnels[fp_child_tunnel(gw, sw->new_h)];
-		t->pfs_group = sw->pfs_group;
-		fp_gw_tunnel_eligibility(t);
+		ike_tunnel_switched(gw, &gw->tunnels[fp_child_tunnel(gw, sw->new_h)], sw->pfs_group);
 		ike_switch_done(ig, sw);
 		ike_plat(gw, 4, "outbound traffic of tunnel %u now on its new pair", fp_child_tunnel(gw, sw->new_h));
 	} else if ((sw = ike_switch_of(ig, h, false)) != NULL) {
@@ -235,46 +241,57 @@ static bool ike_enabled(const struct fp_config *cfg)
 	return cfg->n_ikev2_enables > 0;
 }
 
+/* The gateway's configuration into ike (fp_ike_gw_cfg, fp_ike_configure):
+ * the peers' copy with its pre-shared keys is cleansed after. */
+static int ike_cfg_push(struct fp_gw *gw, struct fp_ike *ike, char *err, size_t errlen)
+{
+	struct fp_ike_peer *peers = calloc(FP_IKE_MAX_PEERS, sizeof(*peers));
+	struct fp_ike_cfg cfg;
+	int rc = -1;
+	if (!peers)
+		snprintf(err, errlen, "IKEv2: out of memory");
+	else if (fp_ike_gw_cfg(gw, &cfg, peers, err, errlen) == 0)
+		rc = fp_ike_configure(ike, &cfg, err, errlen);
+	if (peers)
+		OPENSSL_cleanse(peers, FP_IKE_MAX_PEERS * sizeof(*peers));
+	free(peers);
+	return rc;
+}
+
 int fp_gw_ike_start(struct fp_gw *gw, char *err, size_t errlen)
 {
 	if (!ike_enabled(gw->cfg))
 		return 0;
 	struct fp_ike_gw *ig = calloc(1, sizeof(*ig));
-	struct fp_ike_peer *peers = calloc(FP_IKE_MAX_PEERS, sizeof(*peers));
-	struct fp_ike_cfg cfg;
-	int rc = -1;
-	if (!ig || !peers) {
+	if (!ig) {
 		snprintf(err, errlen, "IKEv2: out of memory");
-		goto done;
+		return -1;
 	}
 	ig->gw = gw;
 	struct fp_ike_env env = {.ctx = ig, .send = ike_send, .spi_alloc = ike_spi_alloc,
 				 .spi_release = ike_spi_release, .child_up = ike_child_up,
 				 .child_down = ike_child_down, .log = ike_log,
 				 .child_rx_ns = ike_child_rx_ns};
-	if (fp_ike_gw_cfg(gw, &cfg, peers, err, errlen) < 0)
-		goto done;
 	if (!(gw->ike = fp_ike_new(&env))) {
 		snprintf(err, errlen, "IKEv2: out of memory");
-		goto done;
+		free(ig);
+		return -1;
 	}
-	if (fp_ike_configure(gw->ike, &cfg, err, errlen) < 0)
-		goto done;
+	if (ike_cfg_push(gw, gw->ike, err, errlen) < 0) {
+		fp_ike_free(gw->ike);
+		gw->ike = NULL;
+		free(ig);
+		return -1;
+	}
 	fp_ike_set_debug(gw->ike, gw->debug_ikev2_protocol);
 	gw->ike_gw = ig;
 	gw->on_child_event = ike_child_event;
-	ig = NULL;
-	rc = 0;
-done:
-	if (peers)
-		OPENSSL_cleanse(peers, FP_IKE_MAX_PEERS * sizeof(*peers)); /* the pre-shared keys */
-	free(peers);
-	if (rc < 0 && gw->ike) {
-		fp_ike_free(gw->ike);
-		gw->ike = NULL;
-	}
-	free(ig);
-	return rc;
+	return 0;
+}
+
+int fp_gw_ike_reconfigure(struct fp_gw *gw, char *err, size_t errlen)
+{
+	return gw->ike ? ike_cfg_push(gw, gw->ike, err, errlen) : 0;
 }
 
 void fp_gw_ike_stop(struct fp_gw *gw)

@@ -26,6 +26,11 @@ int fp_ike_gw_cfg(const struct fp_gw *gw, struct fp_ike_cfg *out, struct fp_ike_
  * NULL otherwise). 0, or -1 with err. */
 int fp_gw_ike_start(struct fp_gw *gw, char *err, size_t errlen);
 void fp_gw_ike_stop(struct fp_gw *gw);
+/* The configuration changed in what IKE negotiates with (a profile's or a
+ * crypto map entry's proposals, PFS, lifetimes; a tunnel-group's keys or
+ * DPD): the next negotiations use it, established SAs keep theirs.
+ * 0 (also when IKEv2 is off), or -1 with err. */
+int fp_gw_ike_reconfigure(struct fp_gw *gw, char *err, size_t errlen);
 
 /* p is UDP to port 500, or to 4500 with the non-ESP marker: give it to
  * IKE. false when IKEv2 is off (the caller drops it as ike-not-running);

@@ -108,17 +108,37 @@ bool fp_vpn_filter_permits(const struct fp_cfg_acl *acl, const uint8_t *ip, uint
 	return ace && ace->permit;
 }
 
+/* Does tunnel t carry the flow? The first ACE of its access-list that
+ * matches decides; an IKEv2 tunnel carries only its own permit ACE's
+ * (one CHILD_SA per ACE), a manual one every permit's. *acl and *ace
+ * keep the last access-list walked: the tunnels of one entry share it. */
+static bool policy_tunnel(const struct fp_gw_tunnel *t, const struct flow *f,
+			  const struct fp_cfg_acl **acl, const struct fp_cfg_ace **ace)
+{
+	if (!t->acl) /* a VTI: routes only */
+		return false;
+	if (t->acl != *acl) {
+		*acl = t->acl;
+		*ace = acl_first_match(t->acl, f, false);
+	}
+	return *ace && (*ace)->permit && (!t->ace_only || *ace == &t->acl->aces[t->ace]);
+}
+
+/* A route into a Tunnel interface first (the ASA routes, then applies the
+ * egress interface's protection), then the crypto map entries in order. */
 struct fp_gw_tunnel *fp_policy_lookup(struct fp_gw *gw, const uint8_t *ip, uint32_t len)
 {
 	struct flow f;
+	const struct fp_cfg_acl *acl = NULL;
+	const struct fp_cfg_ace *ace = NULL;
 	if (!flow_parse(&f, ip, len))
 		return NULL;
-	for (unsigned i = 0; i < gw->n_tunnels; i++) {
-		struct fp_gw_tunnel *t = &gw->tunnels[i];
-		const struct fp_cfg_ace *ace = acl_first_match(t->acl, &f, false);
-		if (ace && ace->permit)
-			return t;
-	}
+	struct fp_gw_tunnel *vti = fp_gw_vti_route(gw, f.af, f.dst);
+	if (vti)
+		return vti;
+	for (unsigned i = 0; i < gw->n_tunnels; i++)
+		if (policy_tunnel(&gw->tunnels[i], &f, &acl, &ace))
+			return &gw->tunnels[i];
 	return NULL;
 }
 
@@ -128,7 +148,8 @@ bool fp_policy_expects_encrypted(const struct fp_gw *gw, const uint8_t *ip, uint
 	if (!flow_parse(&f, ip, len))
 		return false;
 	for (unsigned i = 0; i < gw->n_tunnels; i++) {
-		const struct fp_cfg_ace *ace = acl_first_match(gw->tunnels[i].acl, &f, true);
+		const struct fp_cfg_acl *acl = gw->tunnels[i].acl;
+		const struct fp_cfg_ace *ace = acl ? acl_first_match(acl, &f, true) : NULL;
 		if (ace && ace->permit)
 			return true;
 	}

@@ -25,7 +25,9 @@ bool fp_ace_match(const struct fp_cfg_ace *ace, const uint8_t *ip, uint32_t len,
 bool fp_vpn_filter_permits(const struct fp_cfg_acl *acl, const uint8_t *ip, uint32_t len,
 			   bool outbound);
 
-/* The tunnel protecting a packet leaving through the crypto map, or NULL. */
+/* The tunnel protecting a packet: the Tunnel interface a route sends it
+ * into, else the crypto map entry (its permit ACE's tunnel with IKEv2)
+ * whose access-list permits it; NULL: none. */
 struct fp_gw_tunnel *fp_policy_lookup(struct fp_gw *gw, const uint8_t *ip, uint32_t len);
 
 /* Is a cleartext packet arriving from outside one that a tunnel should

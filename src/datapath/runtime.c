@@ -219,18 +219,36 @@ static int rt_outside_af(struct fp_runtime *rt, const struct fp_gw_iface *ifc,
 	return rt_esp(rt, ifc, &ip->addr, err, errlen);
 }
 
+/* The remote networks into the inside TUN: what each tunnel's permit ACEs
+ * protect (an IKEv2 tunnel its own ACE's) and the routes into Tunnel
+ * interfaces, so that the site's host stack hands them to fpvpnd. */
 static int rt_inside_routes(struct fp_runtime *rt, const struct fp_gw_iface *ifc, char *err,
 			    size_t errlen)
 {
-	for (unsigned i = 0; i < rt->gw->n_tunnels; i++) {
-		const struct fp_cfg_acl *acl = rt->gw->tunnels[i].acl;
-		for (unsigned k = 0; k < acl->n_aces; k++) {
-			const struct fp_cfg_ace *ace = &acl->aces[k];
-			if (!ace->permit || ace->dst.addr.af == FP_AF_NONE)
+	const struct fp_gw *gw = rt->gw;
+	for (unsigned i = 0; i < gw->n_tunnels; i++) {
+		const struct fp_gw_tunnel *t = &gw->tunnels[i];
+		for (unsigned k = 0; t->acl && k < t->acl->n_aces; k++) {
+			const struct fp_cfg_ace *ace = &t->acl->aces[k];
+			if (!ace->permit || ace->dst.addr.af == FP_AF_NONE || (t->ace_only && k != t->ace))
 				continue;
 			if (fp_netlink_route_add(rt->nl, ifc->cfg->name, &ace->dst, err, errlen) < 0)
 				return -1;
 		}
+	}
+	for (unsigned i = 0; i < gw->routes->n; i++)
+		if (fp_netlink_route_add(rt->nl, ifc->cfg->name, &gw->routes->r[i].net, err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
+int fp_rt_inside_route_add(struct fp_runtime *rt, const struct fp_prefix *net, char *err,
+			   size_t errlen)
+{
+	for (unsigned i = 0; i < rt->gw->n_ifaces; i++) {
+		const struct fp_gw_iface *ifc = &rt->gw->ifaces[i];
+		if (!ifc->outside && fp_netlink_route_add(rt->nl, ifc->cfg->name, net, err, errlen) < 0)
+			return -1;
 	}
 	return 0;
 }

@@ -110,6 +110,11 @@ int fp_rt_start(struct fp_runtime *rt, struct fp_gw *gw, const struct fp_rt_opts
  * addresses refuses without touching the first one's sockets. Returns 0,
  * or -1 with err naming the address and port in use. */
 int fp_rt_ports_free(const struct fp_gw *gw, char *err, size_t errlen);
+/* A network the gateway now routes into a tunnel (a route typed in
+ * configure terminal): routed into every inside TUN device too, so that
+ * the host stack hands it over (removed with the others on exit). */
+int fp_rt_inside_route_add(struct fp_runtime *rt, const struct fp_prefix *net, char *err,
+			   size_t errlen);
 
 /* Stop the workers, close the ports, remove the routes, addresses and TUN
  * devices it made. */

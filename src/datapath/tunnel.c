@@ -1,9 +1,10 @@
-/* From a crypto map entry to a pair of installed SAs. With manual keys
+/* From a crypto map entry to pairs of installed SAs. With manual keys
  * (a test aid beside IKEv2) the proposal's first encryption and
- * integrity transforms are the ones keyed, and the access-list's first
- * permit ACE is the selector, as IKEv2 would make one child SA per ACE.
+ * integrity transforms are the ones keyed, one pair carries every permit
+ * ACE's traffic and the access-list's first permit ACE is its selector.
  * An entry without keys on an interface with "crypto ikev2 enable" becomes
- * a tunnel without SAs until IKEv2 negotiates its child (ike_gw.c). */
+ * one tunnel per permit ACE, as the ASA makes one CHILD_SA per ACE, each
+ * without SAs until IKEv2 negotiates its child (ike_gw.c). */
 #include <stdio.h>
 #include <string.h>
 
@@ -18,18 +19,19 @@ static const struct fp_cfg_ace *tunnel_selector_ace(const struct fp_cfg_acl *acl
 	return NULL;
 }
 
-bool fp_gw_acl_selector(const struct fp_cfg_acl *acl, struct fp_selector *sel)
+void fp_gw_tunnel_selector(const struct fp_gw_tunnel *t, struct fp_selector *sel)
 {
-	const struct fp_cfg_ace *ace = tunnel_selector_ace(acl);
 	memset(sel, 0, sizeof(*sel));
-	if (!ace)
-		return false;
+	if (t->vti) { /* tunnel mode ipsec ipv4: every IPv4 address both ways */
+		sel->local.addr.af = sel->remote.addr.af = FP_AF_INET;
+		return;
+	}
+	const struct fp_cfg_ace *ace = &t->acl->aces[t->ace];
 	sel->local = ace->src;
 	sel->remote = ace->dst;
 	sel->proto = ace->proto;
 	sel->local_port = ace->src_port;
 	sel->remote_port = ace->dst_port;
-	return true;
 }
 
 static void tunnel_key(struct fp_crypto_key *k, const struct fp_cfg_proposal *pr,
@@ -69,7 +71,7 @@ static void tunnel_child(const struct fp_gw_tunnel *t, uint16_t idx, struct fp_c
 	c->cs_esn = e->esn;
 	tunnel_key(&c->cs_key_in, t->proposal, &e->in[0]);
 	tunnel_key(&c->cs_key_out, t->proposal, &e->out[0]);
-	fp_gw_acl_selector(t->acl, &c->cs_sel);
+	fp_gw_tunnel_selector(t, &c->cs_sel);
 	c->cs_life_s = (uint32_t)e->life_seconds; /* manual keys cannot rekey: they expire */
 	c->cs_life_kb = e->life_kbytes;
 	c->cs_start_ns = t->installed_ns;
@@ -167,17 +169,22 @@ static int tunnel_install(struct fp_gw *gw, struct fp_gw_tunnel *t, char *err, s
 	return 0;
 }
 
-int fp_gw_tunnel_build(struct fp_gw *gw, const struct fp_cfg_map_entry *e, char *err,
-		       size_t errlen)
+int fp_gw_tunnel_add(struct fp_gw *gw, const struct fp_cfg_map_entry *e,
+		     const struct fp_cfg_iface *ifc, const struct fp_cfg_vti *vti, unsigned ace,
+		     bool ikev2, char *err, size_t errlen)
 {
-	const struct fp_cfg_iface *ifc = fp_config_map_iface(gw->cfg, e->map);
-	bool ikev2 = ifc && !e->n_in && !e->n_out && fp_config_ikev2_enabled(gw->cfg, ifc->nameif);
-	if (!ifc || (!ikev2 && (!e->n_in || !e->n_out)))
-		return 0; /* not bound, or no keys yet: nothing to install */
+	if (gw->n_tunnels == FP_GW_MAX_TUNNELS) {
+		snprintf(err, errlen, "crypto map %s %u: more than %u tunnels (an IKEv2 entry makes "
+			 "one per permit ACE)", e->map, e->seq, FP_GW_MAX_TUNNELS);
+		return -1;
+	}
 	struct fp_gw_tunnel *t = &gw->tunnels[gw->n_tunnels];
 	memset(t, 0, sizeof(*t));
 	t->entry = e;
-	t->acl = fp_config_acl(gw->cfg, e->acl);
+	t->acl = vti ? NULL : fp_config_acl(gw->cfg, e->acl);
+	t->vti = vti;
+	t->ace = (uint16_t)ace;
+	t->ace_only = ikev2 && !vti;
 	t->vpn_filter = fp_config_vpn_filter(gw->cfg, &e->peer);
 	t->proposal = fp_config_proposal(gw->cfg, e->proposal);
 	t->iface = &gw->ifaces[fp_gw_iface_find(gw, ifc->nameif)];
@@ -185,11 +192,6 @@ int fp_gw_tunnel_build(struct fp_gw *gw, const struct fp_cfg_map_entry *e, char 
 	t->conn_id = 1000 + gw->n_tunnels;
 	t->sa_in = t->sa_out = t->child = FP_SA_NONE;
 	t->pipe = &gw->soft;
-	if (!t->acl || !t->proposal || !t->proposal->n_enc || !tunnel_selector_ace(t->acl)) {
-		snprintf(err, errlen, "crypto map %s %u: needs an access-list with a permit ACE and an ipsec-proposal",
-			 e->map, e->seq);
-		return -1;
-	}
 	if (tunnel_local(t, err, errlen) < 0)
 		return -1;
 	t->ikev2 = ikev2;
@@ -198,6 +200,30 @@ int fp_gw_tunnel_build(struct fp_gw *gw, const struct fp_cfg_map_entry *e, char 
 	else if (tunnel_install(gw, t, err, errlen) < 0)
 		return -1;
 	gw->n_tunnels++;
+	return 0;
+}
+
+int fp_gw_tunnel_build(struct fp_gw *gw, const struct fp_cfg_map_entry *e, char *err,
+		       size_t errlen)
+{
+	const struct fp_cfg_iface *ifc = fp_config_map_iface(gw->cfg, e->map);
+	bool ikev2 = ifc && !e->n_in && !e->n_out && fp_config_ikev2_enabled(gw->cfg, ifc->nameif);
+	if (!ifc || (!ikev2 && (!e->n_in || !e->n_out)))
+		return 0; /* not bound, or no keys yet: nothing to install */
+	const struct fp_cfg_acl *acl = fp_config_acl(gw->cfg, e->acl);
+	const struct fp_cfg_proposal *pr = fp_config_proposal(gw->cfg, e->proposal);
+	const struct fp_cfg_ace *first = acl ? tunnel_selector_ace(acl) : NULL;
+	if (!first || !pr || !pr->n_enc) {
+		snprintf(err, errlen, "crypto map %s %u: needs an access-list with a permit ACE and an ipsec-proposal",
+			 e->map, e->seq);
+		return -1;
+	}
+	if (!ikev2) /* one pair of keys: one tunnel for the whole access-list */
+		return fp_gw_tunnel_add(gw, e, ifc, NULL, (unsigned)(first - acl->aces), false, err,
+					errlen);
+	for (unsigned i = 0; i < acl->n_aces; i++)
+		if (acl->aces[i].permit && fp_gw_tunnel_add(gw, e, ifc, NULL, i, true, err, errlen) < 0)
+			return -1;
 	return 0;
 }
 

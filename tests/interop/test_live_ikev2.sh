@@ -6,7 +6,11 @@
 # then pings both ways, 3 s of iperf3 TCP, both pairs OFFLOADED, and what
 # one side encapsulated is what the other decapsulated, or dropped and
 # counted (show asp drop, the veth's rx_dropped): nothing lost unseen. Raw ESP (no NAT), then NAT faked by neither: the
-# NAT_DETECTION hashes agree, so no UDP encapsulation.
+# NAT_DETECTION hashes agree, so no UDP encapsulation. Last, an access-list
+# with two permit entries (10.1/24 <-> 10.2/24 and 10.11/24 <-> 10.12/24):
+# one CHILD_SA per entry as the ASA makes them, the second by
+# CREATE_CHILD_SA on the same IKE SA when its first packet comes, both
+# carrying pings.
 #   bash tests/interop/test_live_ikev2.sh BUILD_DIR     (exit 77 = skipped)
 . "$(dirname "$0")/../netns/lib.sh"
 nt_init "${1:?usage: $0 BUILD_DIR}" live-ikev2
@@ -79,4 +83,32 @@ for xform in gcm256 cbc256sha256; do
 	nt_stop a
 	nt_stop b
 done
+
+nt_say "two permit entries: one CHILD_SA each on one IKE SA"
+ACE2_A="access-list VPN extended permit ip 10.11.0.0 255.255.255.0 10.12.0.0 255.255.255.0"
+ACE2_B="access-list VPN extended permit ip 10.12.0.0 255.255.255.0 10.11.0.0 255.255.255.0"
+NT_IKE=1 NT_EXTRA=$ACE2_A nt_conf a "$NT_WORK/a.conf"
+NT_IKE=1 NT_EXTRA=$ACE2_B nt_conf b "$NT_WORK/b.conf"
+nt_start a "$NT_WORK/a.conf"
+nt_start b "$NT_WORK/b.conf"
+nt_in a ip addr add 10.11.0.1/24 dev "$NT_TUN"
+nt_in b ip addr add 10.12.0.1/24 dev "$NT_TUN"
+nt_ping a 3
+nt_wait_offloaded a
+nt_ping a 10
+nt_check "first entry: 10 pings 10.1.0.1 -> 10.2.0.1" test "$(nt_ping_received a)" = 10
+nt_in a ping -n -q -c 3 -i 0.2 -W 1 -I 10.11.0.1 10.12.0.1 >/dev/null 2>&1 # its CHILD_SA comes up
+nt_in a ping -n -q -c 10 -i 0.05 -W 2 -I 10.11.0.1 10.12.0.1 >"$NT_WORK/ping-ace2.txt" 2>&1
+nt_check "second entry: 10 pings 10.11.0.1 -> 10.12.0.1" \
+	grep -q " 10 received" "$NT_WORK/ping-ace2.txt"
+for side in a b; do
+	f=$(nt_show "$side" sa-aces show crypto ipsec sa)
+	nt_check "$side: two SA pairs of crypto map CM 10, both OFFLOADED" \
+		test "$(grep -c "in use settings.*, OFFLOADED," "$f")" = 4
+	nt_check "$side: one for 10.11.0.0/24 <-> 10.12.0.0/24" grep -q "ident (addr/mask/prot/port): (10.1[12].0.0/255.255.255.0/0/0)" "$f"
+	f=$(nt_show "$side" ike-aces show crypto ikev2 sa)
+	nt_check "$side: one IKE SA with both children" grep -q "IKE count:1, CHILD count:2" "$f"
+done
+nt_stop a
+nt_stop b
 nt_done

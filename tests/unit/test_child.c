@@ -279,7 +279,7 @@ static void test_negotiated_moves(void **state)
 	struct fp_child_sa c;
 	memset(&c, 0, sizeof(c));
 	c.cs_spi_in = 4097, c.cs_spi_out = 8193;
-	assert_true(fp_gw_acl_selector(a->tunnels[0].acl, &c.cs_sel));
+	fp_gw_tunnel_selector(&a->tunnels[0], &c.cs_sel);
 	key_hex(&c.cs_key_in, b->tunnels[0].in.key.cipher, K36);
 	key_hex(&c.cs_key_out, b->tunnels[0].in.key.cipher, K36B);
 	uint32_t h;
