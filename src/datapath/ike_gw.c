@@ -215,6 +215,19 @@ static uint64_t ike_child_rx_ns(void *ctx, uint64_t h)
 	return in.last_used_ns;
 }
 
+/* The peer's NAT gave it another port (or address): the child's ESP in
+ * UDP goes there (both SAs: the outbound one's destination, the inbound
+ * one's expected source). */
+static void ike_child_moved(void *ctx, uint64_t h, const struct fp_addr *remote, uint16_t rport)
+{
+	struct fp_ike_gw *ig = ctx;
+	struct fp_sa_update u = {.fields = FP_SA_UPD_REMOTE, .remote = *remote,
+				 .encap_sport = FP_IKE_NATT_PORT, .encap_dport = rport};
+	if (h >= FP_CHILD_MAX || fp_child_update(ig->gw, (uint32_t)h, &u) < 0)
+		return;
+	ike_plat(ig->gw, 4, "SA pair %u follows the peer to port %u", (unsigned)h, rport);
+}
+
 static void ike_log(void *ctx, const char *line)
 {
 	(void)ctx;
@@ -271,7 +284,7 @@ int fp_gw_ike_start(struct fp_gw *gw, char *err, size_t errlen)
 	struct fp_ike_env env = {.ctx = ig, .send = ike_send, .spi_alloc = ike_spi_alloc,
 				 .spi_release = ike_spi_release, .child_up = ike_child_up,
 				 .child_down = ike_child_down, .log = ike_log,
-				 .child_rx_ns = ike_child_rx_ns};
+				 .child_rx_ns = ike_child_rx_ns, .child_moved = ike_child_moved};
 	if (!(gw->ike = fp_ike_new(&env))) {
 		snprintf(err, errlen, "IKEv2: out of memory");
 		free(ig);
@@ -353,7 +366,8 @@ bool fp_gw_ike_input(struct fp_gw *gw, const struct fp_gw_io *io, const struct f
 static bool ike_build(const struct ike_tx *t, struct fp_pkt *p)
 {
 	bool v4 = t->local.af == FP_AF_INET;
-	uint32_t hl = v4 ? FP_IPV4_HLEN : FP_IPV6_HLEN, marker = t->lport == FP_IKE_PORT ? 0 : 4;
+	bool ka = t->len == 1 && t->data[0] == FP_IKE_NATT_KEEPALIVE; /* never marked */
+	uint32_t hl = v4 ? FP_IPV4_HLEN : FP_IPV6_HLEN, marker = t->lport == FP_IKE_PORT || ka ? 0 : 4;
 	uint32_t len = hl + FP_UDP_HLEN + marker + t->len;
 	if (FP_PKT_HEADROOM + len > FP_PKT_BUF_SIZE)
 		return false;

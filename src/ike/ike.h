@@ -29,7 +29,11 @@
 #define FP_IKE_ID_MAX 255
 
 /* One datagram, in or out: the UDP payload, without the non-ESP marker
- * on 4500 (the gateway strips it on input and prepends it on output). */
+ * on 4500 (the gateway strips it on input and prepends it on output).
+ * The one exception: a NAT-T keepalive (RFC 3948 2.3), the single byte
+ * FP_IKE_NATT_KEEPALIVE on 4500, goes out as it is. */
+#define FP_IKE_NATT_KEEPALIVE 0xffu
+#define FP_IKE_NATT_KEEPALIVE_NS (20ull * 1000000000ull) /* charon's and the ASA's 20 s */
 struct fp_ike_dgram {
 	struct fp_addr local, remote;
 	uint16_t lport, rport;
@@ -152,6 +156,11 @@ struct fp_ike_env {
 	 * so DPD asks only after threshold seconds without IKE or ESP from it.
 	 * NULL = IKE messages alone count. */
 	uint64_t (*child_rx_ns)(void *ctx, uint64_t handle);
+	/* The peer is at another address or port now (a NAT in front of it
+	 * changed its mapping, RFC 7296 2.23): the child's ESP in UDP goes to
+	 * remote:rport from now on. NULL = children keep their ports. */
+	void (*child_moved)(void *ctx, uint64_t handle, const struct fp_addr *remote,
+			    uint16_t rport);
 };
 
 struct fp_ike;

@@ -204,11 +204,7 @@ static void io_request(struct fp_ike *ike, struct fp_ike_sarec *s, const struct 
 {
 	if (!fp_ike_msgid_check_request(ike, s, h->h_msgid))
 		return;
-	/* replies go where the request came from (NAT-T float, 2.23) */
-	s->s_local = d->local;
-	s->s_remote = d->remote;
-	s->s_lport = d->lport;
-	s->s_rport = d->rport;
+	fp_ike_natt_peer_moved(ike, s, d); /* replies go where the request came from */
 	bool live = s->s_state == FP_IKE_S_READY || s->s_state == FP_IKE_S_DELETING;
 	if (h->h_exchange == FP_IKE_EX_IKE_AUTH && s->s_state == FP_IKE_S_INIT_DONE)
 		fp_ike_auth_request(ike, s, &ike->inner, h->h_msgid);
@@ -221,10 +217,12 @@ static void io_request(struct fp_ike *ike, struct fp_ike_sarec *s, const struct 
 	fp_ike_timer_next(ike, s, ike->now_ns);
 }
 
-static void io_response(struct fp_ike *ike, struct fp_ike_sarec *s, const struct fp_ike_hdr *h)
+static void io_response(struct fp_ike *ike, struct fp_ike_sarec *s, const struct fp_ike_dgram *d,
+			const struct fp_ike_hdr *h)
 {
 	if (!fp_ike_msgid_check_response(ike, s, h->h_msgid))
 		return;
+	fp_ike_natt_peer_moved(ike, s, d);
 	fp_ike_msgid_answered(s);
 	bool live = s->s_state == FP_IKE_S_READY || s->s_state == FP_IKE_S_DELETING;
 	if (h->h_exchange == FP_IKE_EX_IKE_AUTH && s->s_state == FP_IKE_S_AUTH_SENT)
@@ -264,7 +262,7 @@ static void io_encrypted(struct fp_ike *ike, const struct fp_ike_dgram *d)
 	}
 	s->s_last_rx_ns = ike->now_ns; /* the peer is alive (DPD) */
 	if (h->h_flags & FP_IKE_FLAG_RESPONSE)
-		io_response(ike, s, h);
+		io_response(ike, s, d, h);
 	else
 		io_request(ike, s, d, h);
 }

@@ -85,3 +85,49 @@ void fp_ike_natt_child_ports(const struct fp_ike_sarec *s, uint16_t *sport, uint
 	*sport = nat ? s->s_lport : 0;
 	*dport = nat ? s->s_rport : 0;
 }
+
+static bool natt_same(const struct fp_ike_sarec *s, const struct fp_ike_dgram *d)
+{
+	return !memcmp(&s->s_remote, &d->remote, sizeof(d->remote)) && s->s_rport == d->rport &&
+	       !memcmp(&s->s_local, &d->local, sizeof(d->local)) && s->s_lport == d->lport;
+}
+
+void fp_ike_natt_peer_moved(struct fp_ike *ike, struct fp_ike_sarec *s,
+			    const struct fp_ike_dgram *d)
+{
+	char was[FP_ADDR_STRLEN], now[FP_ADDR_STRLEN];
+	if (natt_same(s, d))
+		return;
+	bool moved = memcmp(&s->s_remote, &d->remote, sizeof(d->remote)) || s->s_rport != d->rport;
+	if (moved)
+		fp_ike_dbg(ike, 1, "(%llu): peer moved from %s:%u to %s:%u%s",
+			   (unsigned long long)s->s_id, fp_ike_addr_str(&s->s_remote, was), s->s_rport,
+			   fp_ike_addr_str(&d->remote, now), d->rport,
+			   s->s_nat_remote ? " (its NAT mapping changed): the SAs follow" : "");
+	s->s_local = d->local;
+	s->s_remote = d->remote;
+	s->s_lport = d->lport;
+	s->s_rport = d->rport;
+	/* without a NAT in front of the peer its ESP is not in UDP, and an
+	 * address change is MOBIKE's, which is not negotiated */
+	if (!moved || !s->s_nat_remote || !ike->env.child_moved)
+		return;
+	for (unsigned i = 0; i < FP_IKE_MAX_CHILDREN; i++)
+		if (s->s_ch[i].c_state != FP_IKE_CH_FREE)
+			ike->env.child_moved(ike->env.ctx, s->s_ch[i].c_handle, &s->s_remote,
+					     s->s_rport);
+}
+
+void fp_ike_natt_keepalive(struct fp_ike *ike, struct fp_ike_sarec *s, uint64_t now_ns)
+{
+	static const uint8_t ka = FP_IKE_NATT_KEEPALIVE;
+	if (!s->s_nat_local || s->s_state != FP_IKE_S_READY)
+		return;
+	if (!s->s_ka_ns)
+		s->s_ka_ns = now_ns + FP_IKE_NATT_KEEPALIVE_NS;
+	if (now_ns < s->s_ka_ns)
+		return;
+	s->s_ka_ns = now_ns + FP_IKE_NATT_KEEPALIVE_NS;
+	fp_ike_dbg(ike, 4, "(%llu): NAT-T keepalive", (unsigned long long)s->s_id);
+	fp_ike_send_raw(ike, s, &ka, 1);
+}

@@ -151,6 +151,7 @@ struct fp_ike_sarec {
 	uint32_t s_want_tunnels;           /* tunnels (bits) wanting a CREATE_CHILD_SA */
 	bool s_del_ike;                    /* a DELETE of this SA wanted */
 	uint64_t s_last_rx_ns;             /* last message from the peer (DPD idle) */
+	uint64_t s_ka_ns;                  /* next NAT-T keepalive (behind a NAT); 0 = none yet */
 	uint64_t s_rekey_ns, s_hard_ns;    /* the IKE SA's lifetime (0 = none) */
 	uint64_t s_replaces;               /* INITIAL_CONTACT, IKE rekey: id it replaced */
 };
@@ -260,6 +261,13 @@ void fp_ike_natd_check(struct fp_ike *ike, struct fp_ike_sarec *s, const struct 
 		       const struct fp_ike_dgram *d);
 /* After IKE_SA_INIT: move to 4500 if a NAT was seen (initiator). */
 void fp_ike_natt_float(struct fp_ike_sarec *s);
+/* An authenticated, new message came from d's addresses: the SA answers
+ * and sends there; with a NAT in front of the peer its children's ESP
+ * follows too (env.child_moved). */
+void fp_ike_natt_peer_moved(struct fp_ike *ike, struct fp_ike_sarec *s,
+			    const struct fp_ike_dgram *d);
+/* Behind a NAT: a 1-byte keepalive every 20 s keeps the mapping open. */
+void fp_ike_natt_keepalive(struct fp_ike *ike, struct fp_ike_sarec *s, uint64_t now_ns);
 /* The child's ESP-in-UDP ports (0, 0 without a NAT). */
 void fp_ike_natt_child_ports(const struct fp_ike_sarec *s, uint16_t *sport, uint16_t *dport);
 

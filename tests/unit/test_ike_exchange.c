@@ -36,6 +36,9 @@ struct node {
 	uint32_t next_spi;
 	unsigned n_tx;
 	uint64_t esp_rx_ns;           /* when its children last took ESP (0 = never) */
+	uint64_t moved_handle;        /* child_moved's last call */
+	uint16_t moved_port;
+	unsigned n_keepalive;
 	int nonce_low;                /* this nonce of ours (0 = first) is the lowest; -1: random */
 	unsigned n_nonce;
 };
@@ -55,6 +58,7 @@ static struct {
 	uint8_t drop_exchange;
 	bool drop_all;
 	struct fp_addr nat_addr;
+	uint16_t nat_shift;   /* the NAT's port mapping: + this */
 } W;
 
 static struct fp_addr addr4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
@@ -78,17 +82,21 @@ static void wire_translate(int from, const struct fp_ike_dgram *in, struct fp_ik
 	out->rport = in->lport;
 	if (W.nat && from == 0) {
 		out->remote = W.nat_addr;
-		out->rport = (uint16_t)(in->lport + NAT_PORT_SHIFT);
+		out->rport = (uint16_t)(in->lport + W.nat_shift);
 	}
 	if (W.nat && from == 1) {
 		out->local = W.n[0].addr;
-		out->lport = (uint16_t)(in->rport - NAT_PORT_SHIFT);
+		out->lport = (uint16_t)(in->rport - W.nat_shift);
 	}
 }
 
 static void hook_send(void *ctx, const struct fp_ike_dgram *d)
 {
 	struct node *n = ctx;
+	if (d->len == 1 && d->data[0] == FP_IKE_NATT_KEEPALIVE) {
+		n->n_keepalive++;
+		return;
+	}
 	n->n_tx++;
 	if (W.drop_all)
 		return;
@@ -174,6 +182,23 @@ static void hook_log(void *ctx, const char *line)
 		fprintf(stderr, "%s\n", line);
 }
 
+static void hook_child_moved(void *ctx, uint64_t h, const struct fp_addr *remote, uint16_t rport)
+{
+	struct node *n = ctx;
+	(void)remote;
+	n->moved_handle = h;
+	n->moved_port = rport;
+}
+
+static struct fp_ike_env node_env(struct node *n)
+{
+	return (struct fp_ike_env){.ctx = n, .send = hook_send, .spi_alloc = hook_spi_alloc,
+				   .spi_release = hook_spi_release, .child_up = hook_child_up,
+				   .child_down = hook_child_down, .random = hook_random,
+				   .log = hook_log, .child_rx_ns = hook_child_rx,
+				   .child_moved = hook_child_moved};
+}
+
 static void pump(uint64_t now)
 {
 	for (unsigned guard = 0; W.nq && guard < 100; guard++) {
@@ -251,14 +276,14 @@ static int world_setup(void **state)
 	memset(&W, 0, sizeof(W));
 	W.drop_from = -1;
 	W.nat_addr = addr4(198, 51, 100, 9);
+	W.nat_shift = NAT_PORT_SHIFT;
 	for (int i = 0; i < 2; i++) {
 		struct node *n = &W.n[i];
 		n->idx = i;
 		n->addr = addr4(192, 0, 2, (uint8_t)(1 + i));
 		n->next_spi = i ? 0xb0000000u : 0xa0000000u;
 		n->nonce_low = -1;
-		struct fp_ike_env env = {n, hook_send, hook_spi_alloc, hook_spi_release,
-					 hook_child_up, hook_child_down, hook_random, hook_log, hook_child_rx};
+		struct fp_ike_env env = node_env(n);
 		n->ike = fp_ike_new(&env);
 		assert_non_null(n->ike);
 	}
@@ -1154,6 +1179,39 @@ static void test_ipv6(void **state)
 	assert_int_equal(c->encap_sport, 0); /* no NAT: raw ESP */
 }
 
+/* A behind a NAT that changes its mapping (a new port): B's IKE SA
+ * follows A's next authenticated message and so does the children's ESP
+ * in UDP (child_moved), and the next child is made for the new port.
+ * A, behind the NAT, sends a keepalive every 20 s; B does not. */
+static void test_nat_rebind(void **state)
+{
+	(void)state;
+	W.nat = true;
+	bring_up();
+	for (uint64_t t = 2; t <= 22; t += 20) { /* the first tick of a READY SA starts the count */
+		fp_ike_tick(W.n[0].ike, t * NS);
+		fp_ike_tick(W.n[1].ike, t * NS);
+	}
+	assert_int_equal(W.n[0].n_keepalive, 1);
+	assert_int_equal(W.n[1].n_keepalive, 0);
+	fp_ike_tick(W.n[0].ike, 30 * NS);
+	assert_int_equal(W.n[0].n_keepalive, 1);
+	fp_ike_tick(W.n[0].ike, 41 * NS);
+	assert_int_equal(W.n[0].n_keepalive, 1);
+	fp_ike_tick(W.n[0].ike, 42 * NS);
+	assert_int_equal(W.n[0].n_keepalive, 2);
+	W.nat_shift = 20000; /* the NAT forgot A's mapping and made another */
+	fp_ike_child_expiring(W.n[0].ike, 100, false, 42 * NS);
+	fp_ike_tick(W.n[0].ike, 42 * NS);
+	pump(42 * NS);
+	assert_int_equal(sa_of(1).rport, 4500 + 20000);
+	assert_int_equal(W.n[1].moved_handle, 100);
+	assert_int_equal(W.n[1].moved_port, 4500 + 20000);
+	assert_int_equal(W.n[1].n_child, 2);
+	assert_int_equal(W.n[1].child[1].encap_dport, 4500 + 20000);
+	assert_int_equal(W.n[0].moved_port, 0); /* B did not move */
+}
+
 /* debug crypto ikev2 protocol: nothing past severity 1 when off; at 7
  * each datagram both ways with its exchange and SPIs, state changes; never
  * a key of the child in hex. */
@@ -1278,8 +1336,7 @@ static void test_initial_contact(void **state)
 	fp_ike_free(W.n[0].ike);
 	struct node *n = &W.n[0];
 	n->n_child = n->n_down = 0;
-	struct fp_ike_env env = {n, hook_send, hook_spi_alloc, hook_spi_release,
-				 hook_child_up, hook_child_down, hook_random, hook_log, hook_child_rx};
+	struct fp_ike_env env = node_env(n);
 	n->ike = fp_ike_new(&env);
 	assert_non_null(n->ike);
 	configure();
@@ -1403,6 +1460,7 @@ int main(void)
 		T(test_delete_from_peer),
 		T(test_clear_children),
 		T(test_ipv6),
+		T(test_nat_rebind),
 		T(test_debug_protocol),
 		T(test_dpd_dead_peer),
 		T(test_dpd_esp_alive),

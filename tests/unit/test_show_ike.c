@@ -159,7 +159,7 @@ static int world_setup(void **state)
 		n->addr = (struct fp_addr){ .af = FP_AF_INET, .a = { 198, 51, 100, (uint8_t)(1 + i) } };
 		n->next_spi = i ? 0xb0000000u : 0xa0000000u;
 		struct fp_ike_env env = { n, hook_send, hook_spi_alloc, hook_spi_release,
-					  hook_child_up, hook_child_down, NULL, hook_log, NULL };
+					  hook_child_up, hook_child_down, NULL, hook_log, NULL, NULL };
 		n->ike = fp_ike_new(&env);
 		assert_non_null(n->ike);
 	}
