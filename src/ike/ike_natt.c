@@ -99,7 +99,12 @@ void fp_ike_natt_peer_moved(struct fp_ike *ike, struct fp_ike_sarec *s,
 	if (natt_same(s, d))
 		return;
 	bool moved = memcmp(&s->s_remote, &d->remote, sizeof(d->remote)) || s->s_rport != d->rport;
-	if (moved)
+	/* the move to 4500 after IKE_SA_INIT is NAT-T's own, not a new mapping */
+	bool to_4500 = s->s_rport == FP_IKE_PORT && d->lport == FP_IKE_NATT_PORT &&
+		       !memcmp(&s->s_remote, &d->remote, sizeof(d->remote));
+	if (to_4500)
+		fp_ike_dbg(ike, 4, "(%llu): on %u now (NAT-T)", (unsigned long long)s->s_id, d->rport);
+	else if (moved)
 		fp_ike_dbg(ike, 1, "(%llu): peer moved from %s:%u to %s:%u%s",
 			   (unsigned long long)s->s_id, fp_ike_addr_str(&s->s_remote, was), s->s_rport,
 			   fp_ike_addr_str(&d->remote, now), d->rport,

@@ -115,7 +115,8 @@ charon {
 EOF
 	local child children=""
 	for child in "net:aes256gcm16, aes128gcm16, aes256-sha384, aes256-sha256, aes128-sha256, aes256gcm16-x25519, aes128gcm16-x25519" \
-		"gcm256:aes256gcm16" "gcm128:aes128gcm16" "cbc256sha384:aes256-sha384" "cbc256sha256:aes256-sha256"; do
+		"gcm256:aes256gcm16" "gcm128:aes128gcm16" "cbc256sha384:aes256-sha384" "cbc256sha256:aes256-sha256" \
+		"pfs14:aes256gcm16-modp2048" "pfs19:aes256-sha256-ecp256"; do
 		children+="
             ${child%%:*} {
                 local_ts = $lts
