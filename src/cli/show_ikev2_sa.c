@@ -71,6 +71,11 @@ static void print_ike_detail(const struct fp_ike_sa_info *s, FILE *out)
 	snprintf(col, sizeof(col), "Local next mess id: %" PRIu32, s->msgid_send);
 	fprintf(out, "      %-34sRemote next mess id: %" PRIu32 "\n", col, s->msgid_recv);
 	fprintf(out, "      %-34sRemote window: 1\n", "Local window: 1");
+	if (s->dpd_s)
+		fprintf(out, "      DPD configured for %" PRIu32 " seconds, retry %" PRIu32 "\n", s->dpd_s,
+			s->dpd_retry_s ? s->dpd_retry_s : 2);
+	else
+		fprintf(out, "      DPD disabled\n");
 	if (!s->nat_local && !s->nat_remote)
 		fprintf(out, "      NAT-T is not detected\n");
 	if (s->nat_local)

@@ -207,6 +207,7 @@ struct fp_ike_sa_info {
 	uint64_t children[FP_IKE_MAX_TUNNELS]; /* child handles */
 	uint32_t msgid_send, msgid_recv;
 	bool nat_local, nat_remote;
+	uint32_t dpd_s, dpd_retry_s;   /* the peer's isakmp keepalive; 0 = off */
 };
 /* The i-th IKE SA (0..); false past the last. */
 bool fp_ike_sa_get(const struct fp_ike *ike, unsigned i, struct fp_ike_sa_info *out);

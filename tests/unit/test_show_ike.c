@@ -256,7 +256,7 @@ static void test_ikev2_sa_detail(void **state)
 	snprintf(mids, sizeof(mids), "      %-34sRemote next mess id: %u\n", l, s.msgid_recv);
 	const char *want[] = { "      Status Description: Negotiation done\n", spis, mids,
 			       "      Local window: 1                   Remote window: 1\n",
-			       "      NAT-T is not detected\n",
+			       "      DPD disabled\n", "      NAT-T is not detected\n",
 			       "          Encr: AES-GCM, keysize: 256, esp_hmac: N/A\n",
 			       "          ah_hmac: None, comp: IPCOMP_NONE, mode tunnel\n",
 			       "          PFS Group: 14\n", NULL };
