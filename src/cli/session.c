@@ -11,10 +11,11 @@
  *
  * Sub-modes: those whose lines can change live, for the next IKEv2
  * negotiation (crypto ipsec profile NAME, tunnel-group PEER
- * ipsec-attributes), are kept between lines and named in the prompt
+ * ipsec-attributes, crypto ikev2 policy N, crypto ipsec ikev2
+ * ipsec-proposal NAME), are kept between lines and named in the prompt
  * ("site-a(config-ipsec-profile)# "); `exit` leaves the sub-mode, `end`
- * configure mode. The lines that would open any other one (interface,
- * ipsec-proposal) cannot change while fpvpnd runs and are refused. */
+ * configure mode. The lines that would open any other one (interface)
+ * cannot change while fpvpnd runs and are refused. */
 #include "cli/session.h"
 
 #include <openssl/crypto.h>

@@ -34,8 +34,41 @@ static void tg_copy(struct fp_cfg_tunnel_group *d, const struct fp_cfg_tunnel_gr
 	d->ipsec_line = s->ipsec_line;
 }
 
+/* An IPsec proposal a manual-key entry uses is installed from the
+ * configuration with that entry's keys: not live. */
+static bool proposal_manual(const struct fp_config *c, const char *name)
+{
+	for (unsigned i = 0; i < c->n_entries; i++) {
+		const struct fp_cfg_map_entry *e = &c->entries[i];
+		if (!e->n_in && !e->n_out)
+			continue;
+		if (strcmp(e->proposal, name) == 0)
+			return true;
+		for (unsigned k = 0; k < e->n_proposal_more; k++)
+			if (strcmp(e->proposal_more[k], name) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* The proposals but those of manual-key entries, the whole table (the
+ * parser only appends: an index names one proposal for good, and one
+ * added is copied with the count), and every IKEv2 policy. */
+static void proposals_copy(struct fp_config *dst, const struct fp_config *src)
+{
+	for (unsigned i = 0; i < FP_CFG_MAX_PROPOSALS; i++) {
+		if (i < dst->n_proposals && proposal_manual(dst, dst->proposals[i].name))
+			continue;
+		dst->proposals[i] = src->proposals[i];
+	}
+	dst->n_proposals = src->n_proposals;
+	memcpy(dst->ikev2_policies, src->ikev2_policies, sizeof(dst->ikev2_policies));
+	dst->n_ikev2_policies = src->n_ikev2_policies;
+}
+
 void fp_config_copy_negotiated(struct fp_config *dst, const struct fp_config *src)
 {
+	proposals_copy(dst, src);
 	for (unsigned i = 0; i < dst->n_entries && i < src->n_entries; i++)
 		entry_copy(&dst->entries[i], &src->entries[i]);
 	for (unsigned i = 0; i < dst->n_profiles && i < src->n_profiles; i++)
@@ -48,7 +81,8 @@ void fp_config_copy_negotiated(struct fp_config *dst, const struct fp_config *sr
 bool fp_config_mode_negotiated(const struct fp_config *c)
 {
 	return c->parse_mode == FP_CFG_MODE_TOP || c->parse_mode == FP_CFG_MODE_PROFILE ||
-	       c->parse_mode == FP_CFG_MODE_TG_IPSEC;
+	       c->parse_mode == FP_CFG_MODE_TG_IPSEC || c->parse_mode == FP_CFG_MODE_PROPOSAL ||
+	       c->parse_mode == FP_CFG_MODE_IKEV2_POLICY;
 }
 
 const char *fp_config_mode_prompt(uint8_t mode)

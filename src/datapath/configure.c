@@ -6,7 +6,8 @@
  * gateway can take live (the hostname, the flow-offload-ipsec switches,
  * mtu and crypto ipsec fragmentation), and in what IKEv2 reads only when
  * it negotiates (an IKEv2 crypto map entry's proposals, PFS, lifetimes and
- * connection type, ipsec profiles, tunnel-group ipsec-attributes): the
+ * connection type, ipsec profiles, tunnel-group ipsec-attributes, IKEv2
+ * policies, IPsec proposals no manual-key entry uses): the
  * next negotiation uses those, established SAs keep theirs. Route lines
  * are taken too: a route into a Tunnel interface works from the next
  * packet.

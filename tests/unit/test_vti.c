@@ -416,6 +416,48 @@ static void test_vti_configure_terminal(void **state)
 	gw_free(gw);
 }
 
+/* The IKEv2 policies and the IPsec proposals change live too, in their
+ * sub-modes (the next negotiation offers them), a new proposal included;
+ * a proposal a manual-key entry uses does not (its SAs were keyed with it). */
+static void test_policy_proposal_live(void **state)
+{
+	(void)state;
+	struct fp_gw *gw = gw_from(IKE_BASE, TWO_ACES);
+	struct fp_session s;
+	char prompt[128];
+	memset(&s, 0, sizeof(s));
+	sess(&s, gw, "configure terminal", 0, NULL);
+	sess(&s, gw, "crypto ikev2 policy 20", 0, NULL);
+	assert_string_equal(fp_session_prompt(&s, gw, prompt, sizeof(prompt)),
+			    "site-a(config-ikev2-policy)# ");
+	sess(&s, gw, "encryption aes-256", 0, NULL);
+	sess(&s, gw, "integrity sha384", 0, NULL);
+	sess(&s, gw, "group 20", 0, NULL);
+	assert_int_equal(gw->cfg->n_ikev2_policies, 2);
+	sess(&s, gw, "exit", 0, NULL);
+	sess(&s, gw, "crypto ipsec ikev2 ipsec-proposal GCM", 0, NULL);
+	assert_string_equal(fp_session_prompt(&s, gw, prompt, sizeof(prompt)),
+			    "site-a(config-ipsec-proposal)# ");
+	sess(&s, gw, "protocol esp integrity null sha-256", 0, NULL); /* before CBC needs it */
+	sess(&s, gw, "protocol esp encryption aes-gcm-256 aes-256", 0, NULL);
+	assert_int_equal(fp_config_proposal(gw->cfg, "GCM")->n_enc, 2);
+	assert_int_equal(gw->tunnels[0].proposal->n_enc, 2);
+	sess(&s, gw, "crypto ipsec ikev2 ipsec-proposal CBC", 0, NULL);
+	sess(&s, gw, "protocol esp integrity sha-512", 0, NULL);
+	sess(&s, gw, "protocol esp encryption aes-256", 0, NULL);
+	assert_non_null(fp_config_proposal(gw->cfg, "CBC"));
+	sess(&s, gw, "end", 0, NULL);
+	gw_free(gw);
+	/* manual keys: site B's entry is keyed with GCM */
+	gw = gw_from(site_b, "");
+	memset(&s, 0, sizeof(s));
+	sess(&s, gw, "configure terminal", 0, NULL);
+	sess(&s, gw, "crypto ipsec ikev2 ipsec-proposal GCM", 0, NULL);
+	sess(&s, gw, "protocol esp encryption aes-256", -1, "cannot be changed while fpvpnd runs");
+	sess(&s, gw, "end", 0, NULL);
+	gw_free(gw);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -426,6 +468,7 @@ int main(void)
 		cmocka_unit_test(test_manual_keys_one_pair),
 		cmocka_unit_test(test_vti_ike_cfg),
 		cmocka_unit_test(test_vti_configure_terminal),
+		cmocka_unit_test(test_policy_proposal_live),
 		cmocka_unit_test(test_vti_examples),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
