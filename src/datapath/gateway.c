@@ -58,10 +58,14 @@ static int gw_pipes(struct fp_gw *gw, unsigned n)
 	return fp_pipe_init(&gw->soft, n, true, GW_MAX_SA, FP_CRYPTO_AUTO);
 }
 
+uint32_t fp_gw_spi_hash(uint32_t spi)
+{
+	return (uint32_t)(spi * FP_GW_SPI_MULT) >> FP_GW_SPI_SHIFT;
+}
+
 struct fp_pipe *fp_gw_pipe_for_spi(const struct fp_gw *gw, uint32_t spi)
 {
-	uint32_t h = (uint32_t)(((uint64_t)spi * 0x9e3779b97f4a7c15ull) >> 32);
-	return &gw->pipes[h % gw->n_pipes];
+	return &gw->pipes[fp_gw_spi_hash(spi) % gw->n_pipes];
 }
 
 int fp_gw_init(struct fp_gw *gw, struct fp_config *cfg, char *err, size_t errlen)

@@ -179,7 +179,13 @@ void fp_gw_tunnel_eligibility(struct fp_gw_tunnel *t);
 /* How many tunnels have manual keys: they come first in gw->tunnels, the
  * ones IKEv2 keys after them. */
 unsigned fp_gw_manual_tunnels(const struct fp_gw *gw);
-/* The engine pipe a tunnel with this inbound SPI belongs to. */
+/* The engine pipe a tunnel with this inbound SPI belongs to: pipe
+ * fp_gw_spi_hash(spi) % n_pipes. The hash is 32-bit multiplicative
+ * (Knuth's golden ratio), so that the kernel's classic BPF can compute
+ * it too and hand each ESP packet to that pipe's worker (steer.c). */
+#define FP_GW_SPI_MULT 0x9e3779b1u
+#define FP_GW_SPI_SHIFT 16u
+uint32_t fp_gw_spi_hash(uint32_t spi);
 struct fp_pipe *fp_gw_pipe_for_spi(const struct fp_gw *gw, uint32_t spi);
 /* Where a tunnel's SAs belong under the current settings. */
 struct fp_pipe *fp_gw_tunnel_home(const struct fp_gw *gw, const struct fp_gw_tunnel *t);

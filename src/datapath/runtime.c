@@ -15,6 +15,7 @@
 #include "common/inet.h"
 #include "datapath/child.h"
 #include "datapath/ike_gw.h"
+#include "datapath/steer.h"
 #include "datapath/thread_io.h"
 #include "io/icmperr.h"
 #include "io/msg.h"
@@ -80,20 +81,6 @@ static int rt_add(struct fp_runtime *rt, unsigned t, struct fp_rt_port *rp, char
 	return -1;
 }
 
-/* The group's sockets joined workers first, the slow path's last: spread
- * the peers over the workers' sockets only (by the packet's flow hash), so
- * no tunnel's traffic takes the detour through the main thread. */
-static int rt_udp_steer(int fd, unsigned n_workers)
-{
-	struct sock_filter prog[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)(SKF_AD_OFF + SKF_AD_RXHASH)),
-		BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, n_workers),
-		BPF_STMT(BPF_RET | BPF_A, 0),
-	};
-	struct sock_fprog fp = {.len = 3, .filter = prog};
-	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &fp, sizeof(fp));
-}
-
 /* Every thread gets a UDP socket of the group on (address, port); all of
  * them send, the workers' receive. */
 static int rt_udp(struct fp_runtime *rt, const struct fp_gw_iface *ifc, const struct fp_addr *a,
@@ -113,7 +100,10 @@ static int rt_udp(struct fp_runtime *rt, const struct fp_gw_iface *ifc, const st
 		if (rt_add(rt, t, &rp, err, errlen) < 0)
 			return -1;
 	}
-	if (rt_udp_steer(first, rt->n_workers) < 0) {
+	/* the group's sockets joined workers first, the slow path's last: each
+	 * ESP packet to the worker of its SA (steer.c), none through the main
+	 * thread */
+	if (fp_steer_udp(first, rt->n_workers) < 0) {
 		snprintf(err, errlen, "UDP port %u: reuseport steering: %m", port);
 		return -1;
 	}
@@ -123,11 +113,18 @@ static int rt_udp(struct fp_runtime *rt, const struct fp_gw_iface *ifc, const st
 static int rt_esp(struct fp_runtime *rt, const struct fp_gw_iface *ifc, const struct fp_addr *a,
 		  char *err, size_t errlen)
 {
+	/* IPv4: every worker receives, its filter keeping its own SPIs
+	 * (steer.c); IPv6 (whose raw sockets see no IPv6 header): worker 0,
+	 * which hands the others' packets over */
+	bool steer = a->af == FP_AF_INET && rt->n_workers > 1;
 	for (unsigned t = 0; t <= rt->n_workers; t++) {
-		struct fp_rt_port rp = {.ifc = ifc->id, .af = a->af, .rx = t == 0};
+		struct fp_rt_port rp = {.ifc = ifc->id, .af = a->af,
+					.rx = steer ? t < rt->n_workers : t == 0};
 		if (fp_port_esp_open(a, ifc->cfg->name, &rp.port, err, errlen) < 0)
 			return -1;
-		if (!rp.rx && rt_tx_only(rp.port) < 0) {
+		int fd = fp_port_fd(rp.port);
+		if ((!rp.rx && rt_tx_only(rp.port) < 0) ||
+		    (rp.rx && steer && fp_steer_esp4(fd, t, rt->n_workers) < 0)) {
 			fp_port_close(rp.port);
 			snprintf(err, errlen, "raw ESP socket filter: %m");
 			return -1;

@@ -45,11 +45,19 @@ if command -v gdb >/dev/null; then
 	sleeper=$!
 	NT_PIDS+=("$sleeper")
 	d=$(dumpable "$sleeper")
-	nt_check "control: a plain process says it is dumpable (got '$d')" test "$d" = 1
-	d=$(dumpable "${NT_FPVPND_PID[a]}")
-	nt_check "fpvpnd a is not dumpable (got '$d')" test "$d" = 0
-	d=$(dumpable "${NT_FPVPND_PID[b]}")
-	nt_check "fpvpnd b (--allow-core-dumps) is dumpable (got '$d')" test "$d" = 1
+	if [ -z "$d" ]; then
+		# seen on some machines: gdb 13 cannot call a function in the
+		# inferior ("Couldn't write extended state status") and leaves it
+		# broken; asking fpvpnd so would kill it
+		echo "SKIP parts 2-3 (dumpable or not): gdb cannot call a function in a process on this" \
+			"machine (the control process gave no answer)"
+	else
+		nt_check "control: a plain process says it is dumpable (got '$d')" test "$d" = 1
+		d=$(dumpable "${NT_FPVPND_PID[a]}")
+		nt_check "fpvpnd a is not dumpable (got '$d')" test "$d" = 0
+		d=$(dumpable "${NT_FPVPND_PID[b]}")
+		nt_check "fpvpnd b (--allow-core-dumps) is dumpable (got '$d')" test "$d" = 1
+	fi
 else
 	echo "SKIP parts 2-3 (dumpable or not): gdb not installed (apt-get install gdb)"
 fi

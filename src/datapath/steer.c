@@ -1,0 +1,48 @@
+/* Steering ESP to the worker whose pipe holds its SA, in the kernel: the
+ * packet's SPI hashed the way fp_gw_pipe_for_spi() hashes it, in classic
+ * BPF, so that no packet crosses to another worker through the hand-off
+ * ring (which overflows under load: pipe-handoff-full).
+ *   UDP (4500 and the udp-encapsulation ports): a reuseport program picks
+ *   the group's socket (workers first, by index) from the first word of
+ *   the UDP payload, the SPI; IKE's non-ESP marker (0) hashes to worker 0,
+ *   and a datagram too short for a word (a NAT-T keepalive) ends the
+ *   program with 0: worker 0 too.
+ *   Raw ESP over IPv4: every worker has a raw socket, and each one's
+ *   filter keeps only the packets whose SPI (after the IPv4 header, of
+ *   whatever length) is its own. */
+#include <linux/filter.h>
+#include <sys/socket.h>
+
+#include "datapath/gateway.h"
+#include "datapath/steer.h"
+
+/* A = the SPI's pipe index: fp_gw_spi_hash(A) % n. */
+#define STEER_HASH(n)                                                \
+	BPF_STMT(BPF_ALU | BPF_MUL | BPF_K, FP_GW_SPI_MULT),         \
+	BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, FP_GW_SPI_SHIFT),        \
+	BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, (n))
+
+int fp_steer_udp(int fd, unsigned n_workers)
+{
+	struct sock_filter prog[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0), /* the SPI, or the marker */
+		STEER_HASH(n_workers),
+		BPF_STMT(BPF_RET | BPF_A, 0),
+	};
+	struct sock_fprog fp = {.len = sizeof(prog) / sizeof(prog[0]), .filter = prog};
+	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &fp, sizeof(fp));
+}
+
+int fp_steer_esp4(int fd, unsigned worker, unsigned n_workers)
+{
+	struct sock_filter prog[] = {
+		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0), /* X = the IPv4 header's length */
+		BPF_STMT(BPF_LD | BPF_W | BPF_IND, 0),  /* A = the SPI */
+		STEER_HASH(n_workers),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, worker, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0xffffffffu),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog fp = {.len = sizeof(prog) / sizeof(prog[0]), .filter = prog};
+	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof(fp));
+}
