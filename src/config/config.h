@@ -30,6 +30,9 @@
 #define FP_CFG_PSK_MAX 128        /* pre-shared key characters (ASA) */
 #define FP_CFG_MAX_TRUSTPOINTS 8
 #define FP_CFG_TP_PATH_MAX 512    /* a trustpoint's file names */
+#define FP_CFG_IKE_FRAG_MTU_MIN 68 /* "crypto ikev2 fragmentation mtu", the ASA's range */
+#define FP_CFG_IKE_FRAG_MTU_MAX 1500
+#define FP_CFG_IKE_FRAG_MTU_DEFAULT 576
 
 struct fp_cfg_iface {
 	char name[FP_NAME_MAX];       /* "interface NAME": a Linux device name */
@@ -258,6 +261,7 @@ struct fp_config {
 	unsigned n_ikev2_enables;
 	struct fp_cfg_trustpoint trustpoints[FP_CFG_MAX_TRUSTPOINTS];
 	unsigned n_trustpoints;
+	uint16_t ikev2_frag_mtu;      /* "crypto ikev2 fragmentation mtu N"; 0 = 576 */
 	unsigned replay_window;       /* "crypto ipsec security-association replay window-size N", default 64 */
 	bool replay_disabled;         /* "crypto ipsec security-association replay disable" */
 	bool offload_ipsec;           /* "flow-offload-ipsec" (default on) */

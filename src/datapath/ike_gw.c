@@ -189,8 +189,9 @@ int fp_gw_ike_start(struct fp_gw *gw, char *err, size_t errlen)
 	struct fp_ike_gw *ig = calloc(1, sizeof(*ig));
 	struct fp_ike_peer *peers = calloc(FP_IKE_MAX_PEERS, sizeof(*peers));
 	struct fp_ike_cfg cfg;
+	struct fp_ike_gw_tps *tps = calloc(1, sizeof(*tps));
 	int rc = -1;
-	if (!ig || !peers) {
+	if (!ig || !peers || !tps) {
 		snprintf(err, errlen, "IKEv2: out of memory");
 		goto done;
 	}
@@ -198,8 +199,11 @@ int fp_gw_ike_start(struct fp_gw *gw, char *err, size_t errlen)
 	struct fp_ike_env env = {.ctx = ig, .send = ike_send, .spi_alloc = ike_spi_alloc,
 				 .spi_release = ike_spi_release, .child_up = ike_child_up,
 				 .child_down = ike_child_down, .log = ike_log};
-	if (fp_ike_gw_cfg(gw, &cfg, peers, err, errlen) < 0)
+	if (fp_ike_gw_cfg(gw, &cfg, peers, err, errlen) < 0 ||
+	    fp_ike_gw_creds(gw->cfg, tps, err, errlen) < 0)
 		goto done;
+	cfg.creds = tps->cred;
+	cfg.n_creds = tps->n;
 	if (!(gw->ike = fp_ike_new(&env))) {
 		snprintf(err, errlen, "IKEv2: out of memory");
 		goto done;
@@ -214,6 +218,9 @@ done:
 	if (peers)
 		OPENSSL_cleanse(peers, FP_IKE_MAX_PEERS * sizeof(*peers)); /* the pre-shared keys */
 	free(peers);
+	if (tps)
+		fp_ike_gw_creds_free(tps); /* IKE holds its own references */
+	free(tps);
 	if (rc < 0 && gw->ike) {
 		fp_ike_free(gw->ike);
 		gw->ike = NULL;

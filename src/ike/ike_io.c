@@ -8,6 +8,7 @@
 
 #include <openssl/crypto.h>
 
+#include "common/inet.h"
 #include "ike/ike_build.h"
 #include "ike/ike_sa.h"
 
@@ -39,6 +40,7 @@ void fp_ike_free(struct fp_ike *ike)
 	fp_ike_sa_reap(ike);
 	free(ike->sas);
 	io_drop_peers(ike);
+	fp_ike_cert_release(ike);
 	OPENSSL_cleanse(ike, sizeof(*ike));
 	free(ike);
 }
@@ -64,6 +66,9 @@ int fp_ike_configure(struct fp_ike *ike, const struct fp_ike_cfg *cfg, char *err
 	for (unsigned i = 0; i < cfg->n_policies; i++)
 		if (io_check_policy(&cfg->policies[i], err, errlen))
 			return -1;
+	if (fp_ike_cert_configure(ike, cfg, err, errlen))
+		return -1;
+	ike->frag_mtu = cfg->frag_mtu;
 	struct fp_ike_peer *peers = calloc(cfg->n_peers ? cfg->n_peers : 1, sizeof(*peers));
 	uint64_t *acq = calloc((size_t)(cfg->n_peers ? cfg->n_peers : 1) * FP_IKE_MAX_TUNNELS,
 			       sizeof(*acq));
@@ -91,11 +96,18 @@ const struct fp_ike_stats *fp_ike_stats(const struct fp_ike *ike)
 
 void fp_ike_send_raw(struct fp_ike *ike, const struct fp_ike_sarec *s, const uint8_t *b, size_t n)
 {
-	struct fp_ike_dgram d = {s->s_local, s->s_remote, s->s_lport, s->s_rport, s->s_ifc,
-				 b, (uint32_t)n};
-	ike->stats.tx++;
-	if (ike->env.send)
-		ike->env.send(ike->env.ctx, &d);
+	while (n) {
+		uint32_t one = n >= FP_IKE_HDR_LEN ? fp_get32(b + 24) : 0;
+		if (one < FP_IKE_HDR_LEN || one > n)
+			one = (uint32_t)n;
+		struct fp_ike_dgram d = {s->s_local, s->s_remote, s->s_lport, s->s_rport, s->s_ifc,
+					 b, one};
+		ike->stats.tx++;
+		if (ike->env.send)
+			ike->env.send(ike->env.ctx, &d);
+		b += one;
+		n -= one;
+	}
 }
 
 size_t fp_ike_seal(struct fp_ike *ike, struct fp_ike_sarec *s, uint8_t exchange, bool response,
@@ -111,6 +123,11 @@ size_t fp_ike_seal(struct fp_ike *ike, struct fp_ike_sarec *s, uint8_t exchange,
 			      (response ? FP_IKE_FLAG_RESPONSE : 0));
 	fp_ike_sk_dir_init(&sd, &s->s_keys, s->s_initiator);
 	size_t body = fp_ike_sk_body_len(&sd, chain_len, 0);
+	size_t frags = body ? fp_ike_frag_seal(ike, s, &h, &sd, first, chain, chain_len,
+					       FP_IKE_HDR_LEN + FP_IKE_GEN_HDR_LEN + body)
+			    : 0;
+	if (frags)
+		return frags;
 	fp_ike_wr_init(&w, ike->out, sizeof(ike->out));
 	fp_ike_put_hdr(&w, &h);
 	uint8_t *p = body ? fp_ike_put_sk(&w, first, NULL, body) : NULL;
@@ -237,7 +254,24 @@ static void io_response(struct fp_ike *ike, struct fp_ike_sarec *s, const struct
 	fp_ike_timer_next(ike, s, ike->now_ns);
 }
 
-/* A message of an SA past IKE_SA_INIT: SK opened, inner chain parsed. */
+/* Whether a fragment's message is the one the window expects; a
+ * retransmitted request we answered gets the cached answer once, on its
+ * first fragment. */
+static bool io_frag_wanted(struct fp_ike *ike, struct fp_ike_sarec *s, const struct fp_ike_hdr *h)
+{
+	if (h->h_flags & FP_IKE_FLAG_RESPONSE)
+		return fp_ike_msgid_check_response(ike, s, h->h_msgid);
+	if (h->h_msgid == s->s_mid.mi_next_recv)
+		return true;
+	const struct fp_ike_pl *last = &ike->msg.m_chain.c_pl[ike->msg.m_chain.c_n - 1];
+	struct fp_ike_skf f;
+	if (fp_ike_skf_parse(last, &f) == FP_IKE_E_OK && f.f_num == 1)
+		fp_ike_msgid_check_request(ike, s, h->h_msgid);
+	return false;
+}
+
+/* A message of an SA past IKE_SA_INIT: SK opened (or its SKF fragments
+ * reassembled), inner chain parsed. */
 static void io_encrypted(struct fp_ike *ike, const struct fp_ike_dgram *d)
 {
 	const struct fp_ike_hdr *h = &ike->msg.m_hdr;
@@ -250,22 +284,32 @@ static void io_encrypted(struct fp_ike *ike, const struct fp_ike_dgram *d)
 	struct fp_ike_sk_dir sd;
 	struct fp_ike_sk_view sv;
 	size_t n;
+	uint8_t *joined = NULL, first;
 	fp_ike_sk_dir_init(&sd, &s->s_keys, !s->s_initiator);
 	if (fp_ike_sk_open(&sd, &ike->msg, ike->plain, sizeof(ike->plain), &n, &sv) !=
-		    FP_IKE_SK_E_OK ||
-	    sv.sv_frag) {
+	    FP_IKE_SK_E_OK) {
 		ike->stats.refused_icv++;
 		return;
 	}
-	if (fp_ike_chain_parse(&ike->inner, sv.sv_first, ike->plain, n, true) != FP_IKE_E_OK) {
-		ike->stats.refused_parse++;
+	first = sv.sv_first;
+	if (sv.sv_frag && (!s->s_frag || !io_frag_wanted(ike, s, h) ||
+			   !fp_ike_frag_take(ike, s, &ike->msg, ike->plain, n, &joined, &n, &first)))
 		return;
+	enum fp_ike_err e = fp_ike_chain_parse(&ike->inner, first, joined ? joined : ike->plain,
+					       n, true);
+	if (e != FP_IKE_E_OK) {
+		ike->stats.refused_parse++;
+	} else {
+		s->s_last_rx_ns = ike->now_ns; /* the peer is alive (DPD) */
+		if (h->h_flags & FP_IKE_FLAG_RESPONSE)
+			io_response(ike, s, h);
+		else
+			io_request(ike, s, d, h);
 	}
-	s->s_last_rx_ns = ike->now_ns; /* the peer is alive (DPD) */
-	if (h->h_flags & FP_IKE_FLAG_RESPONSE)
-		io_response(ike, s, h);
-	else
-		io_request(ike, s, d, h);
+	if (joined) {
+		OPENSSL_cleanse(joined, n);
+		free(joined);
+	}
 }
 
 static void io_sa_init(struct fp_ike *ike, const struct fp_ike_dgram *d, uint64_t now_ns)
