@@ -198,7 +198,9 @@ bool fp_ike_frag_take(struct fp_ike *ike, struct fp_ike_sarec *s, const struct f
 		fp_ike_frag_drop(s);
 		return false;
 	}
-	if (!(r->f_piece[f.f_num - 1] = fp_ike_dup(piece, piece_len ? piece_len : 1)))
+	/* an empty piece still marks its fragment as kept */
+	r->f_piece[f.f_num - 1] = piece_len ? fp_ike_dup(piece, piece_len) : calloc(1, 1);
+	if (!r->f_piece[f.f_num - 1])
 		return false;
 	r->f_len[f.f_num - 1] = (uint16_t)piece_len;
 	r->f_bytes += piece_len;
