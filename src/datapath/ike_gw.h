@@ -13,8 +13,11 @@
 #include "ike/ike.h"
 
 #define FP_IKE_GW_CHILD_LIFE_S 28800u /* the ASA's default IPsec SA lifetime */
-#define FP_IKE_GW_TXQ 32u             /* datagrams waiting for the slow path's flush */
-#define FP_IKE_GW_TX_MAX 8192u        /* the largest IKE datagram sent (larger ones are fragmented) */
+#define FP_IKE_GW_TXQ 64u             /* datagrams waiting for the slow path's flush: a
+                                       * message in RFC 7383 fragments is many */
+#define FP_IKE_GW_TX_MAX 8448u        /* the largest IKE datagram: a whole SK message of
+                                       * FP_IKE_MSG_MAX payload bytes to a peer that
+                                       * does not take fragments */
 #define FP_IKE_GW_SWITCHES 64u        /* rekeys at once whose new child waits to send */
 
 /* The configuration IKE negotiates with, from gw's (peers: an array of

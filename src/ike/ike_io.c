@@ -66,18 +66,17 @@ int fp_ike_configure(struct fp_ike *ike, const struct fp_ike_cfg *cfg, char *err
 	for (unsigned i = 0; i < cfg->n_policies; i++)
 		if (io_check_policy(&cfg->policies[i], err, errlen))
 			return -1;
-	if (fp_ike_cert_configure(ike, cfg, err, errlen))
-		return -1;
-	ike->frag_mtu = cfg->frag_mtu;
 	struct fp_ike_peer *peers = calloc(cfg->n_peers ? cfg->n_peers : 1, sizeof(*peers));
 	uint64_t *acq = calloc((size_t)(cfg->n_peers ? cfg->n_peers : 1) * FP_IKE_MAX_TUNNELS,
 			       sizeof(*acq));
-	if (!peers || !acq) {
+	if (!peers || !acq || fp_ike_cert_configure(ike, cfg, err, errlen)) {
+		if (!peers || !acq)
+			snprintf(err, errlen, "out of memory");
 		free(peers);
 		free(acq);
-		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	ike->frag_mtu = cfg->frag_mtu;
 	if (cfg->n_peers)
 		memcpy(peers, cfg->peers, cfg->n_peers * sizeof(*peers));
 	io_drop_peers(ike);

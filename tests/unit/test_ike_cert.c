@@ -392,6 +392,46 @@ static void test_intermediate(void **state)
 	}
 }
 
+/* CERT payloads A would send with certreq naming CA k (-1: none). */
+static unsigned certs_sent(struct fp_ike_sarec *s, X509 *named)
+{
+	struct fp_ike_wr w;
+	struct fp_ike_chain c;
+	static uint8_t buf[FP_IKE_MSG_MAX];
+	s->s_n_certreq = 0;
+	if (named) {
+		unsigned char *der = NULL;
+		int n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(named), &der);
+		assert_true(n > 0);
+		assert_int_equal(EVP_Digest(der, (size_t)n, s->s_certreq[0], NULL, EVP_sha1(), NULL), 1);
+		OPENSSL_free(der);
+		s->s_n_certreq = 1;
+	}
+	fp_ike_wr_init_inner(&w, buf, sizeof(buf));
+	fp_ike_cert_put_ours(&w, s, &W.n[0].ike->creds[0]);
+	long len = fp_ike_wr_finish(&w);
+	assert_true(len > 0);
+	assert_int_equal(fp_ike_chain_parse(&c, w.w_first, buf, (size_t)len, true), FP_IKE_E_OK);
+	return c.c_n;
+}
+
+/* CERTREQ honoured: the chain stops before a CA the peer named. */
+static void test_certreq_honoured(void **state)
+{
+	(void)state;
+	W.n[0].chain = sk_X509_new_null();
+	assert_true(X509_up_ref(C.inter) && sk_X509_push(W.n[0].chain, C.inter));
+	use_cert(0, C.ec[0], C.inter, C.inter_key, "digitalSignature", C.trust_ca);
+	use_cert(1, C.ec[1], C.ca, C.ca_key, "digitalSignature", C.trust_ca);
+	configure();
+	struct fp_ike_sarec *s = fp_ike_sa_new(W.n[0].ike, true, 0);
+	assert_non_null(s);
+	assert_int_equal(certs_sent(s, NULL), 2);    /* nothing asked: all of it */
+	assert_int_equal(certs_sent(s, C.ca), 2);    /* the root is not ours to send */
+	assert_int_equal(certs_sent(s, C.inter), 1); /* it has the intermediate */
+	assert_int_equal(certs_sent(s, C.rogue), 2);
+}
+
 static void test_bad_chain(void **state)
 {
 	(void)state;
@@ -560,6 +600,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_rsa),       T(test_ecdsa),    T(test_mixed),       T(test_intermediate),
 		T(test_bad_chain), T(test_wrong_id), T(test_id_in_san),   T(test_key_usage),
+		T(test_certreq_honoured),
 		T(test_method),    T(test_frag),     T(test_frag_lost),   T(test_frag_not_needed),
 		T(test_sig_schemes), T(test_sig_refused),
 	};
