@@ -500,6 +500,16 @@ static void test_frag(void **state)
 		assert_true(st(i)->frag_tx >= 4);
 		assert_int_equal(st(i)->frag_tx, st(1 - i)->frag_rx);
 	}
+	/* an IKE SA rekey keeps what IKE_SA_INIT announced and who signed how */
+	W.n[0].ike->sas[0]->s_rekey_ns = 2 * NS;
+	fp_ike_tick(W.n[0].ike, 2 * NS);
+	pump(2 * NS);
+	assert_int_equal(st(0)->ike_rekeys, 1);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(W.n[i].ike->n_sas, 1);
+		assert_true(W.n[i].ike->sas[0]->s_frag && W.n[i].ike->sas[0]->s_sig_peer);
+	}
+	assert_up(FP_IKE_AUTH_DIGITAL_SIG, FP_IKE_AUTH_DIGITAL_SIG);
 }
 
 /* Fragment 2 of A's IKE_AUTH lost, fragment 3 with a bad ICV: B keeps the
