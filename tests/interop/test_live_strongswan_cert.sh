@@ -11,7 +11,8 @@
 # (CN=ssb.test, identified by FQDN from its subjectAltName). charon has
 # fragment_size = 400 and fragmentation = force, fpvpnd
 # `crypto ikev2 fragmentation mtu 400`, so each IKE_AUTH goes in
-# fragments both ways. For RSA-2048 then ECDSA P-256 keys: charon
+# fragments both ways. For RSA-2048 keys (charon signing PKCS#1 v1.5,
+# then RSASSA-PSS), then ECDSA P-256 keys: charon
 # initiates, then fpvpnd initiates on traffic; pings both ways, fpvpnd's
 # `show crypto ipsec sa` OFFLOADED, and both sides' logs and counters show
 # fragments sent and reassembled.
@@ -48,21 +49,21 @@ pki_make() {
 	openssl req -new -x509 -key "$d/ca.key" -subj "/O=fpvpn/CN=fpvpn interop CA" -days 2 \
 		-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
 		-out "$d/ca.crt"
-	cert_make "$d" site-a "/O=fpvpn/CN=site-a" "IP:$SS_A_OUT_IP" "$2"
-	cert_make "$d" ssb "/O=fpvpn/CN=ssb.test" "DNS:ssb.test" "$2"
+	cert_make "$d" site-a "/O=fpvpn/CN=site-a" "IP:$SS_A_OUT_IP" "${2%-pss}"
+	cert_make "$d" ssb "/O=fpvpn/CN=ssb.test" "DNS:ssb.test" "${2%-pss}"
 }
 
 # charon: certificates next to swanctl.conf (swanctl reads x509/, x509ca/,
 # private/ there), pubkey both ways, fragments forced
 ss_conf_cert() {
-	local d=$1 pki=$2
+	local d=$1 pki=$2 pss=${3:-no}
 	ss_conf b "$d" "$SS_B_OUT_IP" "$SS_A_OUT_IP" 198.18.12.0/24 198.18.11.0/24 ssb.test "$SS_A_OUT_IP"
 	mkdir -p "$d/x509" "$d/x509ca" "$d/private"
 	cp "$pki/ssb.crt" "$d/x509/"
 	cp "$pki/ca.crt" "$d/x509ca/"
 	cp "$pki/ssb.key" "$d/private/"
 	sed -i -e 's/^\(\s*load = .*\) pem /\1 pem pkcs8 /' \
-		-e 's/^\(\s*port_nat_t = 4500\)$/\1\n    fragment_size = 400/' "$d/strongswan.conf"
+		-e "s/^\(\s*port_nat_t = 4500\)\$/\1\n    fragment_size = 400\n    rsa_pss = $pss/" "$d/strongswan.conf"
 	cat >"$d/swanctl.conf" <<EOF
 connections {
     ss {
@@ -125,14 +126,15 @@ pings() {
 stat_of() { nt_cli a show crypto ikev2 stats | awk -v l="$1" 'index($0, l) { print $NF; exit }'; }
 
 ss_fpvpnd_topo
-for alg in rsa ecdsa; do
+# rsa-pss: charon signs with RSASSA-PSS too (rsa_pss = yes), its own encoding of the parameters
+for alg in rsa rsa-pss ecdsa; do
 	nt_say "certificates: $alg"
 	pki=$NT_WORK/pki-$alg
 	pki_make "$pki" "$alg"
 	fp_conf_cert "$NT_WORK/a-$alg.conf" "$pki"
 	nt_start a "$NT_WORK/a-$alg.conf"
 	rm -rf "$NT_WORK/ss-b"
-	ss_conf_cert "$NT_WORK/ss-b" "$pki"
+	ss_conf_cert "$NT_WORK/ss-b" "$pki" "$([ "$alg" = rsa-pss ] && echo yes || echo no)"
 	SS_LOG_IKE=2 ss_start b "$SS_B"
 
 	ss_initiate net b

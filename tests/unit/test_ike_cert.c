@@ -582,6 +582,32 @@ static void test_sig_schemes(void **state)
 	sig_round(C.ec384, C.ec[1], FP_IKE_SIG_ECDSA_SHA384, FP_IKE_AUTH_ECDSA_384, key);
 }
 
+/* What we sign with: the classic method of the key without the peer's
+ * SIGNATURE_HASH_ALGORITHMS, method 14 with a hash it announced. */
+static void test_sig_pick(void **state)
+{
+	struct fp_ike_sarec s = {0};
+	uint8_t m;
+	(void)state;
+	assert_int_equal(fp_ike_sig_pick(&s, C.rsa[0], &m), FP_IKE_SIG_RSA_SHA1);
+	assert_int_equal(m, FP_IKE_AUTH_RSA_SIG);
+	assert_int_equal(fp_ike_sig_pick(&s, C.ec[0], &m), FP_IKE_SIG_ECDSA_SHA256);
+	assert_int_equal(m, FP_IKE_AUTH_ECDSA_256);
+	assert_int_equal(fp_ike_sig_pick(&s, C.ec384, &m), FP_IKE_SIG_ECDSA_SHA384);
+	assert_int_equal(m, FP_IKE_AUTH_ECDSA_384);
+	s.s_sig_peer = true;
+	s.s_sig_hashes = 1u << 2 | 1u << 3 | 1u << 4; /* SHA-256, 384, 512 */
+	assert_int_equal(fp_ike_sig_pick(&s, C.rsa[0], &m), FP_IKE_SIG_PSS_SHA256);
+	assert_int_equal(m, FP_IKE_AUTH_DIGITAL_SIG);
+	assert_int_equal(fp_ike_sig_pick(&s, C.ec384, &m), FP_IKE_SIG_ECDSA_SHA384);
+	s.s_sig_hashes = 1u << 4; /* SHA-512 only */
+	assert_int_equal(fp_ike_sig_pick(&s, C.ec[0], &m), FP_IKE_SIG_ECDSA_SHA512);
+	assert_int_equal(fp_ike_sig_pick(&s, C.rsa[0], &m), FP_IKE_SIG_PSS_SHA512);
+	s.s_sig_hashes = 1u << 1; /* SHA-1 only: not for method 14, the classic one then */
+	assert_int_equal(fp_ike_sig_pick(&s, C.rsa[0], &m), FP_IKE_SIG_RSA_SHA1);
+	assert_int_equal(m, FP_IKE_AUTH_RSA_SIG);
+}
+
 /* Method 14 with SHA-1 (RFC 8247: no), an unknown method, a truncated
  * AlgorithmIdentifier. */
 static void test_sig_refused(void **state)
@@ -612,7 +638,7 @@ int main(void)
 		T(test_bad_chain), T(test_wrong_id), T(test_id_in_san),   T(test_key_usage),
 		T(test_certreq_honoured),
 		T(test_method),    T(test_frag),     T(test_frag_lost),   T(test_frag_not_needed),
-		T(test_sig_schemes), T(test_sig_refused),
+		T(test_sig_schemes), T(test_sig_pick), T(test_sig_refused),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
