@@ -213,6 +213,7 @@ struct fp_ike_sa_info {
 	bool initiator;
 	uint16_t encr, encr_bits, integ, prf, group;
 	uint8_t auth_sign, auth_verify;/* auth methods (ike_wire.h) */
+	bool auth_sign_ec, auth_verify_ec; /* method 14: an EC key (else RSA) */
 	uint64_t spi_i, spi_r;
 	uint64_t created_ns;
 	uint32_t life_s;

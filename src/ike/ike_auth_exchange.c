@@ -47,6 +47,7 @@ static int auth_sign(struct fp_ike_sarec *s, const struct fp_ike_credrec *cr,
 			 : -1;
 	OPENSSL_cleanse(mac_id, sizeof(mac_id));
 	s->s_auth_method = *method;
+	s->s_auth_ec = EVP_PKEY_is_a(cr->cr.key, "EC");
 	return rc;
 }
 
@@ -66,6 +67,8 @@ static int auth_put_ours(struct fp_ike *ike, struct fp_ike_wr *w, struct fp_ike_
 	if (rc) {
 		fp_ike_log(ike, "IKEv2-PROTO: (%llu): cannot make our AUTH (%s)",
 			   (unsigned long long)s->s_id, cr ? "signature" : "pre-shared key");
+		ike->stats.auth_fail++;
+		ike->stats.auth_fail_by[FP_IKE_AUTHF_LOCAL]++;
 		return -1;
 	}
 	struct fp_ike_typed tid = {id + 4, (uint16_t)(idn - 4), id[0]};
@@ -81,7 +84,7 @@ static int auth_put_ours(struct fp_ike *ike, struct fp_ike_wr *w, struct fp_ike_
 }
 
 /* The peer's signature: its certificate chain and ID, then AUTH. */
-static enum fp_ike_authf auth_check_sig(struct fp_ike *ike, const struct fp_ike_sarec *s,
+static enum fp_ike_authf auth_check_sig(struct fp_ike *ike, struct fp_ike_sarec *s,
 					const struct fp_ike_chain *c, const struct fp_ike_pl *id,
 					const struct fp_ike_typed *au)
 {
@@ -93,6 +96,8 @@ static enum fp_ike_authf auth_check_sig(struct fp_ike *ike, const struct fp_ike_
 		return FP_IKE_AUTHF_METHOD;
 	EVP_PKEY *pub = fp_ike_cert_peer(ike, s, c, &ike->creds[p->cred_remote], id->pl_body,
 					 id->pl_len, &why);
+	if (pub)
+		s->s_auth_peer_ec = EVP_PKEY_is_a(pub, "EC");
 	if (pub)
 		why = fp_ike_auth_octets(s, !s->s_initiator, id->pl_body, id->pl_len, mac_id, oct)
 			      ? FP_IKE_AUTHF_SIGNATURE

@@ -232,6 +232,8 @@ bool fp_ike_sa_get(const struct fp_ike *ike, unsigned i, struct fp_ike_sa_info *
 	out->group = s->s_group;
 	out->auth_sign = s->s_auth_method ? s->s_auth_method : FP_IKE_AUTH_PSK;
 	out->auth_verify = s->s_auth_peer ? s->s_auth_peer : FP_IKE_AUTH_PSK;
+	out->auth_sign_ec = s->s_auth_ec;
+	out->auth_verify_ec = s->s_auth_peer_ec;
 	out->spi_i = sa_spi64(s->s_spi_i);
 	out->spi_r = sa_spi64(s->s_spi_r);
 	out->created_ns = s->s_created_ns;

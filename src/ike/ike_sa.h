@@ -169,6 +169,7 @@ struct fp_ike_sarec {
 	unsigned s_n_certreq;
 	uint8_t s_auth_method;             /* what we signed with and the peer used (show) */
 	uint8_t s_auth_peer;
+	bool s_auth_ec, s_auth_peer_ec;    /* by an EC key (method 14 says no more) */
 };
 
 /* A trustpoint as the instance holds it: the caller's objects referenced,

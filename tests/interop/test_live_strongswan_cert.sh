@@ -150,6 +150,10 @@ for alg in rsa rsa-pss ecdsa; do
 	nt_check "$alg: charon answered fpvpnd's IKE_SA_INIT (its SA marked _r*)" \
 		sh -c "swanctl --list-sas --uri unix://$NT_WORK/ss-b/charon.vici | grep -q '_r\*'"
 	pings "$alg-fpvpnd-initiates"
+	kind=RSA && [ "$alg" = ecdsa ] && kind=ECDSA
+	f=$(nt_show a "ikesa-$alg" show crypto ikev2 sa)
+	nt_check "$alg: show crypto ikev2 sa says Auth sign: $kind, Auth verify: $kind" \
+		grep -q "Auth sign: $kind, Auth verify: $kind" "$f"
 
 	log=$NT_WORK/ss-b/charon.log
 	nt_check "$alg: charon authenticated fpvpnd by its certificate" \
