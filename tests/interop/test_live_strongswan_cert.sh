@@ -15,7 +15,8 @@
 # then RSASSA-PSS), then ECDSA P-256 keys: charon
 # initiates, then fpvpnd initiates on traffic; pings both ways, fpvpnd's
 # `show crypto ipsec sa` OFFLOADED, and both sides' logs and counters show
-# fragments sent and reassembled.
+# fragments sent and reassembled. Last, charon's certificate from another CA
+# of the same name is refused, counted and logged by its reason.
 #   bash tests/interop/test_live_strongswan_cert.sh BUILD_DIR   (exit 77 = skipped)
 . "$(dirname "$0")/../netns/lib.sh"
 . "$(dirname "$0")/../netns/strongswan.sh"
@@ -112,12 +113,21 @@ crypto ikev2 fragmentation mtu 400
 EOF
 }
 
+# ping_ok FILE CMD...: 3 pings answered, the run tried twice (a loaded
+# host lost one of the first pings on a fresh SA once in five runs; said when so)
+ping_ok() {
+	local f=$1; shift
+	"$@" >"$f" 2>&1 && grep -q ' 3 received' "$f" && return 0
+	echo "     $(grep -o '[0-9]* received' "$f"), pinging again"
+	"$@" >"$f" 2>&1 && grep -q ' 3 received' "$f"
+}
+
 pings() {
 	local tag=$1
-	ip netns exec "$SS_B" ping -n -q -c 3 -i 0.1 -W 2 -I "$SS_B_LAN" "$SS_A_LAN" >"$NT_WORK/ping-ss-$tag.txt" 2>&1
-	nt_check "$tag: pings charon's LAN -> fpvpnd's inside" grep -q ' 3 received' "$NT_WORK/ping-ss-$tag.txt"
-	nt_in a ping -n -q -c 3 -i 0.1 -W 2 -I "$SS_A_LAN" "$SS_B_LAN" >"$NT_WORK/ping-fp-$tag.txt" 2>&1
-	nt_check "$tag: pings fpvpnd's inside -> charon's LAN" grep -q ' 3 received' "$NT_WORK/ping-fp-$tag.txt"
+	nt_check "$tag: pings charon's LAN -> fpvpnd's inside" ping_ok "$NT_WORK/ping-ss-$tag.txt" \
+		ip netns exec "$SS_B" ping -n -q -c 3 -i 0.1 -W 2 -I "$SS_B_LAN" "$SS_A_LAN"
+	nt_check "$tag: pings fpvpnd's inside -> charon's LAN" ping_ok "$NT_WORK/ping-fp-$tag.txt" \
+		nt_in a ping -n -q -c 3 -i 0.1 -W 2 -I "$SS_A_LAN" "$SS_B_LAN"
 	local f; f=$(nt_show a "sa-$tag" show crypto ipsec sa)
 	nt_check "$tag: fpvpnd's SAs OFFLOADED" grep -q 'in use settings.*OFFLOADED' "$f"
 }
@@ -169,6 +179,23 @@ for alg in rsa rsa-pss ecdsa; do
 	nt_check "$alg: no authentication failure at fpvpnd ($fails)" test "${fails:-1}" = 0
 	ss_terminate b
 	ss_stop b
-	nt_stop a
+	[ "$alg" = ecdsa ] || nt_stop a
 done
+
+nt_say "charon's certificate from another CA (same name): refused by name"
+rogue=$NT_WORK/pki-rogue
+pki_make "$rogue" ecdsa
+rm -rf "$NT_WORK/ss-b"
+ss_conf_cert "$NT_WORK/ss-b" "$rogue"
+cp "$pki/ca.crt" "$NT_WORK/ss-b/x509ca/fpvpnd-ca.crt" # charon still trusts fpvpnd's
+ss_start b "$SS_B"
+swanctl --initiate --ike ss --child net --timeout 10 --uri "unix://$NT_WORK/ss-b/charon.vici" \
+	>"$NT_WORK/initiate-rogue.log" 2>&1 || true
+chain=$(stat_of "peer certificate chain does not verify")
+nt_check "fpvpnd counted the refusal by its reason ($chain)" test "${chain:-0}" = 1
+nt_check "fpvpnd logged OpenSSL's reason for the chain" grep -q "peer certificate /O=fpvpn/CN=ssb.test: chain refused: unable to get local issuer certificate" "${NT_LOG[a]}"
+nt_check "charon got AUTHENTICATION_FAILED" grep -q "AUTHENTICATION_FAILED" "$NT_WORK/ss-b/charon.log"
+nt_check "no SA up" sh -c "! swanctl --list-sas --uri unix://$NT_WORK/ss-b/charon.vici | grep -q ESTABLISHED"
+ss_stop b
+nt_stop a
 nt_done
