@@ -170,13 +170,32 @@ static bool frag_join(struct fp_ike *ike, struct fp_ike_sarec *s, uint8_t **buf,
 	return true;
 }
 
+/* The piece of fragment num kept in r; false (slot dropped if too big). */
+static bool frag_keep(struct fp_ike *ike, struct fp_ike_sarec *s, struct fp_ike_frag *r,
+		      uint16_t num, const uint8_t *piece, size_t piece_len)
+{
+	if (r->f_bytes + piece_len > FP_IKE_FRAG_BYTES) {
+		ike->stats.frag_refused++;
+		fp_ike_frag_drop(s);
+		return false;
+	}
+	/* an empty piece still marks its fragment as kept */
+	r->f_piece[num - 1] = piece_len ? fp_ike_dup(piece, piece_len) : calloc(1, 1);
+	if (!r->f_piece[num - 1])
+		return false;
+	r->f_len[num - 1] = (uint16_t)piece_len;
+	r->f_bytes += piece_len;
+	r->f_have |= 1u << (num - 1);
+	return true;
+}
+
 bool fp_ike_frag_take(struct fp_ike *ike, struct fp_ike_sarec *s, const struct fp_ike_msg *m,
 		      const uint8_t *piece, size_t piece_len, uint8_t **buf, size_t *len,
 		      uint8_t *first)
 {
-	const struct fp_ike_chain *c = &m->m_chain;
+	const struct fp_ike_pl *skf = m->m_chain.c_n ? &m->m_chain.c_pl[m->m_chain.c_n - 1] : NULL;
 	struct fp_ike_skf f;
-	if (!c->c_n || fp_ike_skf_parse(&c->c_pl[c->c_n - 1], &f) != FP_IKE_E_OK)
+	if (!skf || fp_ike_skf_parse(skf, &f) != FP_IKE_E_OK)
 		return false;
 	ike->stats.frag_rx++;
 	if (f.f_total > FP_IKE_FRAG_MAX || piece_len > FP_IKE_FRAG_BYTES) {
@@ -188,25 +207,14 @@ bool fp_ike_frag_take(struct fp_ike *ike, struct fp_ike_sarec *s, const struct f
 	}
 	struct fp_ike_frag *r = frag_slot(ike, s, m->m_hdr.h_msgid,
 					  m->m_hdr.h_flags & FP_IKE_FLAG_RESPONSE, f.f_total);
-	uint32_t bit = 1u << (f.f_num - 1);
-	if (!r || (r->f_have & bit)) {
-		ike->stats.frag_dup += r != NULL;
+	if (r && (r->f_have & (1u << (f.f_num - 1)))) {
+		ike->stats.frag_dup++;
 		return false;
 	}
-	if (r->f_bytes + piece_len > FP_IKE_FRAG_BYTES) {
-		ike->stats.frag_refused++;
-		fp_ike_frag_drop(s);
+	if (!r || !frag_keep(ike, s, r, f.f_num, piece, piece_len))
 		return false;
-	}
-	/* an empty piece still marks its fragment as kept */
-	r->f_piece[f.f_num - 1] = piece_len ? fp_ike_dup(piece, piece_len) : calloc(1, 1);
-	if (!r->f_piece[f.f_num - 1])
-		return false;
-	r->f_len[f.f_num - 1] = (uint16_t)piece_len;
-	r->f_bytes += piece_len;
-	r->f_have |= bit;
 	if (f.f_num == 1)
-		r->f_first = c->c_pl[c->c_n - 1].pl_next;
+		r->f_first = skf->pl_next;
 	if (r->f_have != (r->f_total == 32 ? UINT32_MAX : (1u << r->f_total) - 1))
 		return false;
 	return frag_join(ike, s, buf, len, first);

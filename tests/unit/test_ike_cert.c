@@ -441,6 +441,18 @@ static void test_bad_chain(void **state)
 	assert_refused(FP_IKE_AUTHF_CHAIN);
 }
 
+/* A's certificate expired a minute ago: OpenSSL's validity check refuses
+ * the chain. */
+static void test_expired(void **state)
+{
+	(void)state;
+	certs_from_ca(C.ec);
+	X509_gmtime_adj(X509_getm_notAfter(W.n[0].cert), -60);
+	assert_true(X509_sign(W.n[0].cert, C.ca_key, EVP_sha256()) > 0);
+	bring_up();
+	assert_refused(FP_IKE_AUTHF_CHAIN);
+}
+
 static void test_wrong_id(void **state)
 {
 	(void)state;
@@ -635,7 +647,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_rsa),       T(test_ecdsa),    T(test_mixed),       T(test_intermediate),
-		T(test_bad_chain), T(test_wrong_id), T(test_id_in_san),   T(test_key_usage),
+		T(test_bad_chain), T(test_expired), T(test_wrong_id), T(test_id_in_san),   T(test_key_usage),
 		T(test_certreq_honoured),
 		T(test_method),    T(test_frag),     T(test_frag_lost),   T(test_frag_not_needed),
 		T(test_sig_schemes), T(test_sig_pick), T(test_sig_refused),
