@@ -17,6 +17,7 @@
 #include <openssl/bn.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/rsa.h>
@@ -332,6 +333,7 @@ static enum fp_ike_authf sig_parse_14(const uint8_t *data, size_t len, struct si
 		}
 	}
 	X509_ALGOR_free(alg);
+	ERR_clear_error();
 	u->sig = data + 1 + data[0];
 	u->sig_len = len - 1 - data[0];
 	return why;
@@ -395,5 +397,6 @@ enum fp_ike_authf fp_ike_sig_verify(EVP_PKEY *pub, uint8_t method, const uint8_t
 	bool ok = mc && u.sig_len && !sig_digest(mc, false, oct, n) &&
 		  EVP_DigestVerifyFinal(mc, u.sig, u.sig_len) == 1;
 	EVP_MD_CTX_free(mc);
+	ERR_clear_error(); /* a refused signature leaves OpenSSL's reasons queued */
 	return ok ? FP_IKE_AUTHF_OK : FP_IKE_AUTHF_SIGNATURE;
 }
