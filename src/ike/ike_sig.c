@@ -124,6 +124,26 @@ static enum fp_ike_sig_scheme sig_pick_14(const struct fp_ike_sarec *s, uint8_t 
 	return FP_IKE_SIG_NONE;
 }
 
+/* RFC 7296's own methods: 1 for RSA, 9/10/11 by the EC key's curve. */
+static enum fp_ike_sig_scheme sig_pick_classic(bool rsa, int ec_bits, uint8_t *method)
+{
+	static const struct { int bits; uint8_t method; enum fp_ike_sig_scheme sch; } ec[] = {
+		{256, FP_IKE_AUTH_ECDSA_256, FP_IKE_SIG_ECDSA_SHA256},
+		{384, FP_IKE_AUTH_ECDSA_384, FP_IKE_SIG_ECDSA_SHA384},
+		{521, FP_IKE_AUTH_ECDSA_521, FP_IKE_SIG_ECDSA_SHA512},
+	};
+	if (rsa) {
+		*method = FP_IKE_AUTH_RSA_SIG;
+		return FP_IKE_SIG_RSA_SHA1;
+	}
+	for (unsigned i = 0; i < 3; i++)
+		if (ec[i].bits == ec_bits) {
+			*method = ec[i].method;
+			return ec[i].sch;
+		}
+	return FP_IKE_SIG_NONE;
+}
+
 enum fp_ike_sig_scheme fp_ike_sig_pick(const struct fp_ike_sarec *s, EVP_PKEY *key,
 				       uint8_t *method)
 {
@@ -142,21 +162,7 @@ enum fp_ike_sig_scheme fp_ike_sig_pick(const struct fp_ike_sarec *s, EVP_PKEY *k
 	*method = FP_IKE_AUTH_DIGITAL_SIG;
 	if (sch != FP_IKE_SIG_NONE)
 		return sch;
-	if (rsa) {
-		*method = FP_IKE_AUTH_RSA_SIG;
-		return FP_IKE_SIG_RSA_SHA1;
-	}
-	static const struct { int bits; uint8_t method; enum fp_ike_sig_scheme sch; } classic[] = {
-		{256, FP_IKE_AUTH_ECDSA_256, FP_IKE_SIG_ECDSA_SHA256},
-		{384, FP_IKE_AUTH_ECDSA_384, FP_IKE_SIG_ECDSA_SHA384},
-		{521, FP_IKE_AUTH_ECDSA_521, FP_IKE_SIG_ECDSA_SHA512},
-	};
-	for (unsigned i = 0; ec && i < 3; i++)
-		if (classic[i].bits == bits) {
-			*method = classic[i].method;
-			return classic[i].sch;
-		}
-	return FP_IKE_SIG_NONE;
+	return sig_pick_classic(rsa, ec ? bits : 0, method);
 }
 
 /* The digest context set up for sch: PSS padding with its salt. */
