@@ -5,9 +5,12 @@
  *   of decrypted piece (cut short at the input's end).
  * Each record becomes an SKF message (header and fragment numbers, as the
  * codec parses them) whose piece goes to fp_ike_frag_take, as ike_io.c
- * hands it one whose ICV passed. Oracle: a completed message is at most
- * FP_IKE_FRAG_BYTES, made of at most FP_IKE_FRAG_MAX pieces, and its
- * chain parses or fails cleanly; nothing leaks (the SA frees its slot).
+ * hands it one whose ICV passed. Oracle: a reference model of RFC 7383's
+ * rules (one slot; a total over 32 or a piece over 64 KiB refused; a
+ * smaller total refused, a larger one or another message ID restarts; a
+ * duplicate dropped; 64 KiB in all; 30 s) says when a message completes
+ * and what its bytes are; the reassembler must agree on both, its chain
+ * must parse or fail cleanly, and nothing may leak.
  * Seeds (corpus/fuzz_ike_frag): three pieces of a chain in order,
  * reversed with duplicates, a total of 33, a restart by a larger total,
  * pieces past 64 KiB, and a timeout between two pieces. */
@@ -45,11 +48,52 @@ static bool fuzz_msg(struct fp_ike_msg *m, uint8_t *buf, size_t cap, uint8_t fla
 	return n > 0 && fp_ike_msg_parse(m, buf, (size_t)n) == FP_IKE_E_OK;
 }
 
+/* The reference: pieces point into the input. */
+static struct {
+	bool on, resp;
+	uint32_t mid, have;
+	uint16_t total;
+	size_t bytes;
+	uint64_t start;
+	const uint8_t *p[FP_IKE_FRAG_MAX];
+	size_t l[FP_IKE_FRAG_MAX];
+} R;
+
+/* What the model does with a fragment: true when it completes a message. */
+static bool model_take(uint32_t mid, bool resp, uint16_t num, uint16_t total, const uint8_t *p,
+		       size_t len, uint64_t now)
+{
+	if (total > FP_IKE_FRAG_MAX || len > FP_IKE_FRAG_BYTES)
+		return false;
+	if (R.on && R.mid == mid && R.resp == resp && total < R.total)
+		return false;
+	if (R.on && (R.mid != mid || R.resp != resp || total > R.total))
+		R.on = false;
+	if (!R.on)
+		R = (__typeof__(R)){.on = true, .resp = resp, .mid = mid, .total = total, .start = now};
+	if (R.have & (1u << (num - 1)))
+		return false;
+	if (R.bytes + len > FP_IKE_FRAG_BYTES) {
+		R.on = false;
+		return false;
+	}
+	R.p[num - 1] = p;
+	R.l[num - 1] = len;
+	R.bytes += len;
+	R.have |= 1u << (num - 1);
+	return R.have == (total == 32 ? UINT32_MAX : (1u << total) - 1);
+}
+
 static void fuzz_done(uint8_t *joined, size_t len, uint8_t first)
 {
 	static struct fp_ike_chain c;
-	if (len > FP_IKE_FRAG_BYTES)
+	size_t off = 0;
+	if (len != R.bytes)
 		abort();
+	for (unsigned i = 0; i < R.total; off += R.l[i], i++)
+		if (R.l[i] && memcmp(joined + off, R.p[i], R.l[i]))
+			abort();
+	R.on = false;
 	(void)fp_ike_chain_parse(&c, first, joined, len, true);
 	free(joined);
 }
@@ -63,6 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fp_ike_sarec *s = ike ? fp_ike_sa_new(ike, false, 0) : NULL;
 	uint64_t now = 0;
 	size_t off = 0;
+	R.on = false;
 	while (s && off + REC_HDR <= size) {
 		uint8_t flags = data[off];
 		uint16_t num = fp_get16(data + off + 1), total = fp_get16(data + off + 3);
@@ -72,13 +117,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (flags & 8) {
 			now += TICK_NS;
 			fp_ike_frag_tick(ike, s, now);
+			R.on = R.on && now - R.start < FP_IKE_FRAG_TIMEOUT_NS;
 		}
 		ike->now_ns = now;
 		uint8_t *joined = NULL, first = 0;
 		size_t jl = 0;
-		if (fuzz_msg(&m, buf, sizeof(buf), flags, num, total) &&
-		    fp_ike_frag_take(ike, s, &m, data + off, len, &joined, &jl, &first))
-			fuzz_done(joined, jl, first);
+		if (fuzz_msg(&m, buf, sizeof(buf), flags, num, total)) {
+			bool want = model_take((flags >> 1) & 3u, flags & 1, num, total, data + off,
+					       len, now);
+			bool got = fp_ike_frag_take(ike, s, &m, data + off, len, &joined, &jl, &first);
+			if (got != want)
+				abort();
+			if (got)
+				fuzz_done(joined, jl, first);
+		}
 		off += len;
 	}
 	fp_ike_free(ike);
