@@ -85,7 +85,7 @@ static const struct {
 	OWN("Fragments received:", frag_rx),
 	OWN("Messages reassembled:", frag_msg_rx),
 	OWN("Dropped, duplicate:", frag_dup),
-	OWN("Dropped, past 32 or 64 KiB:", frag_refused),
+	OWN("Dropped, over bounds or unasked:", frag_refused),
 	OWN("Dropped, incomplete in 30 s:", frag_timeout),
 };
 

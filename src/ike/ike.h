@@ -265,7 +265,8 @@ struct fp_ike_stats {
 	uint64_t auth_fail_by[FP_IKE_AUTHF__COUNT]; /* enum fp_ike_authf */
 	/* RFC 7383: fragments sent and received (ICV good), messages sent in
 	 * fragments and reassembled, and fragments dropped: a duplicate, past
-	 * the bounds (32 fragments, 64 KiB), or an incomplete message timed out */
+	 * the bounds (32 fragments, 64 KiB, a smaller total) or on an SA that
+	 * never announced fragmentation, or an incomplete message timed out */
 	uint64_t frag_tx, frag_rx, frag_msg_tx, frag_msg_rx;
 	uint64_t frag_dup, frag_refused, frag_timeout;
 };

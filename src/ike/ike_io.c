@@ -291,7 +291,11 @@ static void io_encrypted(struct fp_ike *ike, const struct fp_ike_dgram *d)
 		return;
 	}
 	first = sv.sv_first;
-	if (sv.sv_frag && (!s->s_frag || !io_frag_wanted(ike, s, h) ||
+	if (sv.sv_frag && !s->s_frag) { /* fragments never announced (RFC 7383 2.5) */
+		ike->stats.frag_refused++;
+		return;
+	}
+	if (sv.sv_frag && (!io_frag_wanted(ike, s, h) ||
 			   !fp_ike_frag_take(ike, s, &ike->msg, ike->plain, n, &joined, &n, &first)))
 		return;
 	enum fp_ike_err e = fp_ike_chain_parse(&ike->inner, first, joined ? joined : ike->plain,
