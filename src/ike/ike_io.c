@@ -269,6 +269,31 @@ static bool io_frag_wanted(struct fp_ike *ike, struct fp_ike_sarec *s, const str
 	return false;
 }
 
+/* The plaintext chain of ike->msg, s's message: in ike->plain, or joined
+ * from its SKF fragments into *joined (heap). false: refused (counted) or
+ * the fragment kept until the others come. */
+static bool io_open(struct fp_ike *ike, struct fp_ike_sarec *s, uint8_t **joined, size_t *n,
+		    uint8_t *first)
+{
+	struct fp_ike_sk_dir sd;
+	struct fp_ike_sk_view sv;
+	fp_ike_sk_dir_init(&sd, &s->s_keys, !s->s_initiator);
+	if (fp_ike_sk_open(&sd, &ike->msg, ike->plain, sizeof(ike->plain), n, &sv) !=
+	    FP_IKE_SK_E_OK) {
+		ike->stats.refused_icv++;
+		return false;
+	}
+	*first = sv.sv_first;
+	if (!sv.sv_frag)
+		return true;
+	if (!s->s_frag) { /* fragments never announced (RFC 7383 2.5) */
+		ike->stats.frag_refused++;
+		return false;
+	}
+	return io_frag_wanted(ike, s, &ike->msg.m_hdr) &&
+	       fp_ike_frag_take(ike, s, &ike->msg, ike->plain, *n, joined, n, first);
+}
+
 /* A message of an SA past IKE_SA_INIT: SK opened (or its SKF fragments
  * reassembled), inner chain parsed. */
 static void io_encrypted(struct fp_ike *ike, const struct fp_ike_dgram *d)
@@ -276,31 +301,16 @@ static void io_encrypted(struct fp_ike *ike, const struct fp_ike_dgram *d)
 	const struct fp_ike_hdr *h = &ike->msg.m_hdr;
 	bool we_initiated = !(h->h_flags & FP_IKE_FLAG_INITIATOR);
 	struct fp_ike_sarec *s = fp_ike_sa_find(ike, h->h_spi_i, h->h_spi_r, we_initiated);
+	uint8_t *joined = NULL, first = 0;
+	size_t n = 0;
 	if (!s || s->s_state < FP_IKE_S_INIT_DONE) { /* no keys yet */
 		ike->stats.refused_spi++;
 		return;
 	}
-	struct fp_ike_sk_dir sd;
-	struct fp_ike_sk_view sv;
-	size_t n;
-	uint8_t *joined = NULL, first;
-	fp_ike_sk_dir_init(&sd, &s->s_keys, !s->s_initiator);
-	if (fp_ike_sk_open(&sd, &ike->msg, ike->plain, sizeof(ike->plain), &n, &sv) !=
-	    FP_IKE_SK_E_OK) {
-		ike->stats.refused_icv++;
+	if (!io_open(ike, s, &joined, &n, &first))
 		return;
-	}
-	first = sv.sv_first;
-	if (sv.sv_frag && !s->s_frag) { /* fragments never announced (RFC 7383 2.5) */
-		ike->stats.frag_refused++;
-		return;
-	}
-	if (sv.sv_frag && (!io_frag_wanted(ike, s, h) ||
-			   !fp_ike_frag_take(ike, s, &ike->msg, ike->plain, n, &joined, &n, &first)))
-		return;
-	enum fp_ike_err e = fp_ike_chain_parse(&ike->inner, first, joined ? joined : ike->plain,
-					       n, true);
-	if (e != FP_IKE_E_OK) {
+	if (fp_ike_chain_parse(&ike->inner, first, joined ? joined : ike->plain, n, true) !=
+	    FP_IKE_E_OK) {
 		ike->stats.refused_parse++;
 	} else {
 		s->s_last_rx_ns = ike->now_ns; /* the peer is alive (DPD) */
