@@ -6,8 +6,19 @@
  * or shared secret is in struct fp_ike_sa_info: none can be printed. */
 #include "cli/cli_impl.h"
 
+#include "ike/ike_wire.h"
+
 #include <inttypes.h>
 #include <string.h>
+
+/* As the ASA names certificate authentication: by the key's type, also
+ * for RFC 7427's method 14. */
+static const char *auth_name(uint8_t method, bool ec)
+{
+	if (method == FP_IKE_AUTH_DIGITAL_SIG)
+		return ec ? "ECDSA" : "RSA";
+	return fp_cli_ike_auth_name(method);
+}
 
 static const char *status_name(uint8_t s)
 {
@@ -52,8 +63,8 @@ static void print_ike_sa(const struct fp_gw *gw, const struct fp_ike_sa_info *s,
 		s->initiator ? "INITIATOR" : "RESPONDER");
 	fprintf(out, "      Encr: %s, keysize: %u, Hash: %s, DH Grp:%u, Auth sign: %s, "
 		"Auth verify: %s\n", fp_cli_ike_encr_name(s->encr), s->encr_bits,
-		fp_cli_ike_hash_name(s->integ, s->prf), s->group, fp_cli_ike_auth_name(s->auth_sign),
-		fp_cli_ike_auth_name(s->auth_verify));
+		fp_cli_ike_hash_name(s->integ, s->prf), s->group, auth_name(s->auth_sign, s->auth_sign_ec),
+		auth_name(s->auth_verify, s->auth_verify_ec));
 	fprintf(out, "      Life/Active Time: %" PRIu32 "/%" PRIu64 " sec\n", s->life_s,
 		age_s(gw, s->created_ns));
 }

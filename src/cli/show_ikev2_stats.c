@@ -1,7 +1,8 @@
 /* show crypto ikev2 stats: fp_ike_stats in the layout of the ASA's
  * "Global IKEv2 Statistics" for the counters that mean the same thing,
  * then fpvpn's own: the exchanges, half-open SAs, the messages refused by
- * reason and the error notifies sent and received by name. Counters the
+ * reason, IKE fragments, the authentication failures by reason and the
+ * error notifies sent and received by name. Counters the
  * ASA has and fpvpn does not keep are left out rather than shown as 0. */
 #include "cli/cli_impl.h"
 
@@ -56,11 +57,13 @@ static void print_global(const struct fp_ike *ike, const struct fp_ike_stats *st
 	line("Invalid SPI:", st->refused_spi, out);
 }
 
-/* fpvpn's own counters, in the order printed; NULL label: a heading. */
-#define OWN(label, field) { label, offsetof(struct fp_ike_stats, field) }
+/* fpvpn's own counters, in the order printed; HEAD: a heading line. */
+#define OWN(label, field) { label, offsetof(struct fp_ike_stats, field), false }
+#define HEAD(text) { text, 0, true }
 static const struct {
 	const char *label;
 	size_t off;
+	bool head;
 } own[] = {
 	OWN("Retransmissions:", retransmits),
 	OWN("IKE_SA_INIT received:", sa_init_rx),
@@ -70,12 +73,20 @@ static const struct {
 	OWN("Half-open SAs:", half_open),
 	OWN("Half-open SAs, most at once:", half_open_max),
 	OWN("IKE_SA_INIT dropped, half-open limit:", refused_half_open),
-	{ NULL, 0 },
+	HEAD("Messages refused"),
 	OWN("Malformed:", refused_parse),
 	OWN("Integrity check failed:", refused_icv),
 	OWN("Unknown IKE SPI:", refused_spi),
 	OWN("Message ID outside the window:", refused_msgid),
 	OWN("Not expected in this state:", refused_state),
+	HEAD("IKE fragments (RFC 7383)"),
+	OWN("Fragments sent:", frag_tx),
+	OWN("Messages sent in fragments:", frag_msg_tx),
+	OWN("Fragments received:", frag_rx),
+	OWN("Messages reassembled:", frag_msg_rx),
+	OWN("Dropped, duplicate:", frag_dup),
+	OWN("Dropped, over bounds or unasked:", frag_refused),
+	OWN("Dropped, incomplete in 30 s:", frag_timeout),
 };
 
 static void print_own(const struct fp_ike_stats *st, FILE *out)
@@ -83,8 +94,8 @@ static void print_own(const struct fp_ike_stats *st, FILE *out)
 	fprintf(out, "\nfpvpn IKEv2 counters\n");
 	for (unsigned i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
 		uint64_t v;
-		if (!own[i].label) {
-			fprintf(out, "Messages refused\n");
+		if (own[i].head) {
+			fprintf(out, "%s\n", own[i].label);
 			continue;
 		}
 		memcpy(&v, (const char *)st + own[i].off, sizeof(v));
@@ -106,6 +117,17 @@ static void print_notifies(const struct fp_ike_stats *st, FILE *out)
 				st->notify_tx[i], st->notify_rx[i]);
 }
 
+/* Only the reasons that happened, by name (enum fp_ike_authf). */
+static void print_auth_fails(const struct fp_ike_stats *st, FILE *out)
+{
+	if (!sum(st->auth_fail_by, FP_IKE_AUTHF__COUNT))
+		return;
+	fprintf(out, "Authentication failures by reason\n");
+	for (unsigned i = 1; i < FP_IKE_AUTHF__COUNT; i++)
+		if (st->auth_fail_by[i])
+			fprintf(out, " %-62s%8" PRIu64 "\n", fp_ike_authf_name(i), st->auth_fail_by[i]);
+}
+
 void fp_show_ikev2_stats(const struct fp_gw *gw, FILE *out)
 {
 	if (!gw->ike) {
@@ -115,5 +137,6 @@ void fp_show_ikev2_stats(const struct fp_gw *gw, FILE *out)
 	const struct fp_ike_stats *st = fp_ike_stats(gw->ike);
 	print_global(gw->ike, st, out);
 	print_own(st, out);
+	print_auth_fails(st, out);
 	print_notifies(st, out);
 }

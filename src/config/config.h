@@ -34,6 +34,9 @@
 #define FP_CFG_MAX_VTIS 16        /* interface TunnelN */
 #define FP_CFG_MAX_ROUTES 64      /* route NAMEIF NET MASK */
 #define FP_CFG_VTI_SEQ 65280u     /* the sequence number the ASA gives a VTI's crypto map */
+#define FP_CFG_IKE_FRAG_MTU_MIN 68 /* "crypto ikev2 fragmentation mtu", the ASA's range */
+#define FP_CFG_IKE_FRAG_MTU_MAX 1500
+#define FP_CFG_IKE_FRAG_MTU_DEFAULT 576
 
 struct fp_cfg_iface {
 	char name[FP_NAME_MAX];       /* "interface NAME": a Linux device name */
@@ -303,6 +306,7 @@ struct fp_config {
 	unsigned n_vtis;
 	struct fp_cfg_route routes[FP_CFG_MAX_ROUTES];
 	unsigned n_routes;
+	uint16_t ikev2_frag_mtu;      /* "crypto ikev2 fragmentation mtu N"; 0 = 576 */
 	unsigned replay_window;       /* "crypto ipsec security-association replay window-size N", default 64 */
 	bool replay_disabled;         /* "crypto ipsec security-association replay disable" */
 	bool offload_ipsec;           /* "flow-offload-ipsec" (default on) */

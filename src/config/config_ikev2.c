@@ -195,6 +195,18 @@ int fp_cfg_ikev2_life(struct fp_cfg_parse *p)
 	return 0;
 }
 
+/* The IP packet size IKE fragments (RFC 7383) fit in; the ASA's range.
+ * Not written back at the default. */
+int fp_cfg_ikev2_frag_mtu(struct fp_cfg_parse *p)
+{
+	uint64_t v;
+	if (fp_cfg_uint(p, p->tok[p->arg], "the MTU", FP_CFG_IKE_FRAG_MTU_MIN,
+			FP_CFG_IKE_FRAG_MTU_MAX, &v) < 0)
+		return -1;
+	p->c->ikev2_frag_mtu = v == FP_CFG_IKE_FRAG_MTU_DEFAULT ? 0 : (uint16_t)v;
+	return 0;
+}
+
 /* Typed again as it is: no change (the line of the first stays). */
 int fp_cfg_ikev2_enable(struct fp_cfg_parse *p)
 {

@@ -132,6 +132,8 @@ static const struct fp_cfg_cmd cfg_cmds[] = {
 	  "lifetime seconds 120-2147483647", fp_cfg_ikev2_life },
 	{ M_TOP, { "crypto", "ikev2", "enable" }, "ikev2 enable", 1, 1,
 	  "crypto ikev2 enable NAMEIF", fp_cfg_ikev2_enable },
+	{ M_TOP, { "crypto", "ikev2", "fragmentation", "mtu" }, "ikev2 fragmentation", 1, 1,
+	  "crypto ikev2 fragmentation mtu 68-1500", fp_cfg_ikev2_frag_mtu },
 	{ M_TOP, { "crypto", "ca", "trustpoint" }, "trustpoint", 1, 1,
 	  "crypto ca trustpoint NAME", fp_cfg_tp_open },
 	{ M_TP, { "enrollment" }, "enrollment", 1, 1,

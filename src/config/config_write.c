@@ -324,6 +324,8 @@ static void write_ike(const struct fp_config *c, FILE *out)
 		write_ikev2_policy(&c->ikev2_policies[i], out);
 	for (unsigned i = 0; i < c->n_ikev2_enables; i++)
 		fprintf(out, "crypto ikev2 enable %s\n", c->ikev2_enables[i].nameif);
+	if (c->ikev2_frag_mtu)
+		fprintf(out, "crypto ikev2 fragmentation mtu %u\n", c->ikev2_frag_mtu);
 }
 
 void fp_config_write(const struct fp_config *c, FILE *out, bool with_keys)

@@ -1,7 +1,7 @@
 /* From the ASA-style configuration to what src/ike negotiates with
  * (struct fp_ike_cfg): the "crypto ikev2 policy" lines as IKE proposals,
  * and one peer per tunnel-group that IKEv2 tunnels name with "set peer",
- * each with its pre-shared keys and its tunnels (selectors, ESP
+ * each with its pre-shared keys or trustpoints and its tunnels (selectors, ESP
  * proposals, PFS, lifetimes, who may start). src/ike never sees src/config. */
 #include "datapath/ike_gw.h"
 
@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config/trustpoint.h"
 #include "ike/ike_wire.h"
 
 static const uint16_t ike_encr[FP_CFG_IKE_ENCR__COUNT][2] = {
@@ -99,6 +100,34 @@ static void ike_cfg_psk(uint8_t *dst, uint16_t *len, const char *psk)
 	*len = (uint16_t)n;
 }
 
+/* The trustpoint (its index: the cred's) whose CAs a peer's certificate
+ * must chain to: the local one's ca-file when it has one, else the first
+ * ca-file configured (validation made sure one exists). */
+static uint8_t ike_cfg_ca_tp(const struct fp_config *c, const struct fp_cfg_trustpoint *local)
+{
+	if (local && local->ca_file[0])
+		return (uint8_t)(local - c->trustpoints);
+	for (unsigned i = 0; i < c->n_trustpoints; i++)
+		if (c->trustpoints[i].ca_file[0])
+			return (uint8_t)i;
+	return 0;
+}
+
+static void ike_cfg_certs(const struct fp_config *c, const struct fp_cfg_tunnel_group *tg,
+			  struct fp_ike_peer *p)
+{
+	const struct fp_cfg_trustpoint *tp =
+		tg->auth_local == FP_CFG_AUTH_CERT ? fp_config_trustpoint(c, tg->trustpoint) : NULL;
+	if (tp) {
+		p->cert_local = true;
+		p->cred_local = (uint8_t)(tp - c->trustpoints);
+	}
+	if (tg->auth_remote == FP_CFG_AUTH_CERT) {
+		p->cert_remote = true;
+		p->cred_remote = ike_cfg_ca_tp(c, tp);
+	}
+}
+
 /* The peer of tunnel idx, added on its first tunnel. */
 static struct fp_ike_peer *ike_cfg_peer(const struct fp_gw *gw, const struct fp_gw_tunnel *t,
 					struct fp_ike_peer *peers, unsigned *n)
@@ -118,10 +147,34 @@ static struct fp_ike_peer *ike_cfg_peer(const struct fp_gw *gw, const struct fp_
 		ike_cfg_psk(p->psk_local, &p->psk_local_len, tg->psk_local);
 	if (tg && tg->auth_remote == FP_CFG_AUTH_PSK)
 		ike_cfg_psk(p->psk_remote, &p->psk_remote_len, tg->psk_remote);
+	if (tg)
+		ike_cfg_certs(gw->cfg, tg, p);
 	bool dpd = tg && !tg->dpd_disabled;
 	p->dpd_s = dpd ? (tg->dpd_threshold ? tg->dpd_threshold : 10) : 0;
 	p->dpd_retry_s = dpd ? (tg->dpd_retry ? tg->dpd_retry : 2) : 0;
 	return p;
+}
+
+int fp_ike_gw_creds(const struct fp_config *cfg, struct fp_ike_gw_tps *t, char *err,
+		    size_t errlen)
+{
+	memset(t, 0, sizeof(*t));
+	for (; t->n < cfg->n_trustpoints && t->n < FP_CFG_MAX_TRUSTPOINTS; t->n++) {
+		struct fp_trustpoint *tp = &t->tp[t->n];
+		if (fp_trustpoint_load(&cfg->trustpoints[t->n], tp, err, errlen) < 0) {
+			fp_ike_gw_creds_free(t);
+			return -1;
+		}
+		t->cred[t->n] = (struct fp_ike_cred){tp->cert, tp->chain, tp->key, tp->cas};
+	}
+	return 0;
+}
+
+void fp_ike_gw_creds_free(struct fp_ike_gw_tps *t)
+{
+	for (unsigned i = 0; i < t->n; i++)
+		fp_trustpoint_free(&t->tp[i]);
+	memset(t, 0, sizeof(*t));
 }
 
 int fp_ike_gw_cfg(const struct fp_gw *gw, struct fp_ike_cfg *out, struct fp_ike_peer *peers,
@@ -129,6 +182,7 @@ int fp_ike_gw_cfg(const struct fp_gw *gw, struct fp_ike_cfg *out, struct fp_ike_
 {
 	memset(out, 0, sizeof(*out));
 	const struct fp_config *cfg = gw->cfg;
+	out->frag_mtu = cfg->ikev2_frag_mtu;
 	for (unsigned i = 0; i < cfg->n_ikev2_policies && out->n_policies < FP_IKE_MAX_PROPOSALS; i++)
 		ike_cfg_policy(&cfg->ikev2_policies[i], &out->policies[out->n_policies++]);
 	out->peers = peers;

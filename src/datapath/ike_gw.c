@@ -259,15 +259,22 @@ static bool ike_enabled(const struct fp_config *cfg)
 static int ike_cfg_push(struct fp_gw *gw, struct fp_ike *ike, char *err, size_t errlen)
 {
 	struct fp_ike_peer *peers = calloc(FP_IKE_MAX_PEERS, sizeof(*peers));
+	struct fp_ike_gw_tps *tps = calloc(1, sizeof(*tps));
 	struct fp_ike_cfg cfg;
 	int rc = -1;
-	if (!peers)
+	if (!peers || !tps) {
 		snprintf(err, errlen, "IKEv2: out of memory");
-	else if (fp_ike_gw_cfg(gw, &cfg, peers, err, errlen) == 0)
+	} else if (fp_ike_gw_cfg(gw, &cfg, peers, err, errlen) == 0 &&
+		   fp_ike_gw_creds(gw->cfg, tps, err, errlen) == 0) {
+		cfg.creds = tps->cred;
+		cfg.n_creds = tps->n;
 		rc = fp_ike_configure(ike, &cfg, err, errlen);
+		fp_ike_gw_creds_free(tps); /* IKE holds its own references */
+	}
 	if (peers)
-		OPENSSL_cleanse(peers, FP_IKE_MAX_PEERS * sizeof(*peers));
+		OPENSSL_cleanse(peers, FP_IKE_MAX_PEERS * sizeof(*peers)); /* the pre-shared keys */
 	free(peers);
+	free(tps);
 	return rc;
 }
 

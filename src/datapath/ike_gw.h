@@ -8,12 +8,16 @@
 
 #include <stdbool.h>
 
+#include "config/trustpoint.h"
 #include "datapath/gateway.h"
 #include "ike/ike.h"
 
 #define FP_IKE_GW_CHILD_LIFE_S 28800u /* the ASA's default IPsec SA lifetime */
-#define FP_IKE_GW_TXQ 32u             /* datagrams waiting for the slow path's flush */
-#define FP_IKE_GW_TX_MAX 8192u        /* the largest IKE message sent (no fragments yet) */
+#define FP_IKE_GW_TXQ 64u             /* datagrams waiting for the slow path's flush: a
+                                       * message in RFC 7383 fragments is many */
+#define FP_IKE_GW_TX_MAX 8448u        /* the largest IKE datagram: a whole SK message of
+                                       * FP_IKE_MSG_MAX payload bytes to a peer that
+                                       * does not take fragments */
 #define FP_IKE_GW_SWITCHES 64u        /* rekeys at once whose new child waits to send */
 
 /* The configuration IKE negotiates with, from gw's (peers: an array of
@@ -21,6 +25,19 @@
  * Sets each IKEv2 tunnel's ike_peer. 0, or -1 with err. */
 int fp_ike_gw_cfg(const struct fp_gw *gw, struct fp_ike_cfg *out, struct fp_ike_peer *peers,
 		  char *err, size_t errlen);
+
+/* The trustpoints loaded for IKE: cred[i] is trustpoints[i] of the
+ * configuration (the index a peer's cred_local/cred_remote names). */
+struct fp_ike_gw_tps {
+	struct fp_trustpoint tp[FP_CFG_MAX_TRUSTPOINTS];
+	struct fp_ike_cred cred[FP_CFG_MAX_TRUSTPOINTS];
+	unsigned n;
+};
+/* Load every trustpoint of cfg; 0, or -1 with err. Free with
+ * fp_ike_gw_creds_free once fp_ike_configure took its references. */
+int fp_ike_gw_creds(const struct fp_config *cfg, struct fp_ike_gw_tps *t, char *err,
+		    size_t errlen);
+void fp_ike_gw_creds_free(struct fp_ike_gw_tps *t);
 
 /* Start IKEv2 when an interface has "crypto ikev2 enable" (gw->ike stays
  * NULL otherwise). 0, or -1 with err. */

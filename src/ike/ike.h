@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/types.h>
+
 #include "common/addr.h"
 #include "crypto/crypto.h"
 #include "offload/sa.h"
@@ -27,6 +29,8 @@
 #define FP_IKE_MAX_TUNNELS 16      /* crypto map entries (ACL permits) towards one peer */
 #define FP_IKE_PSK_MAX 128
 #define FP_IKE_ID_MAX 255
+#define FP_IKE_MAX_CREDS 16        /* trustpoints IKE uses */
+#define FP_IKE_FRAG_MTU_DEFAULT 576 /* "crypto ikev2 fragmentation mtu": the ASA's default */
 
 /* One datagram, in or out: the UDP payload, without the non-ESP marker
  * on 4500 (the gateway strips it on input and prepends it on output).
@@ -89,6 +93,18 @@ struct fp_ike_id {
 	uint8_t data[FP_IKE_ID_MAX];
 };
 
+/* A trustpoint as IKE uses it ("crypto ca trustpoint"): our certificate,
+ * the chain after it and its private key (local authentication), and the
+ * CAs a peer's certificate must chain to (remote). fp_ike_configure takes
+ * its own references (up_ref) and drops them at the next configure or at
+ * free, so the caller frees its objects when it likes. NULL: not there. */
+struct fp_ike_cred {
+	X509 *cert;
+	struct stack_st_X509 *chain;
+	EVP_PKEY *key;
+	X509_STORE *cas;
+};
+
 /* A peer: a tunnel-group of type ipsec-l2l and the crypto map entries
  * that name it with "set peer". PSKs are secrets: the gateway cleanses
  * its copy, fp_ike_configure keeps its own and cleanses it on free. */
@@ -99,6 +115,12 @@ struct fp_ike_peer {
 	struct fp_ike_id local_id;     /* len 0: our address */
 	uint8_t psk_local[FP_IKE_PSK_MAX], psk_remote[FP_IKE_PSK_MAX];
 	uint16_t psk_local_len, psk_remote_len;
+	/* "ikev2 local-authentication certificate TP": sign with cred_local;
+	 * "ikev2 remote-authentication certificate": the peer's certificate
+	 * must chain to cred_remote's CAs. Indexes into fp_ike_cfg.creds.
+	 * Our ID is then the certificate's DN unless local_id says otherwise. */
+	bool cert_local, cert_remote;
+	uint8_t cred_local, cred_remote;
 	uint32_t dpd_s, dpd_retry_s;   /* "isakmp keepalive threshold S retry R"; 0 = off */
 	struct fp_ike_tunnel tunnels[FP_IKE_MAX_TUNNELS];
 	unsigned n_tunnels;
@@ -109,6 +131,11 @@ struct fp_ike_cfg {
 	unsigned n_policies;
 	struct fp_ike_peer *peers;     /* the caller's array, copied */
 	unsigned n_peers;
+	const struct fp_ike_cred *creds; /* referenced, not copied (see struct fp_ike_cred) */
+	unsigned n_creds;
+	/* "crypto ikev2 fragmentation mtu N": the IP packet size our IKE
+	 * fragments (RFC 7383) fit in; 0 = FP_IKE_FRAG_MTU_DEFAULT. */
+	uint16_t frag_mtu;
 };
 
 /* A negotiated CHILD_SA, handed to the gateway to install (keys are
@@ -200,6 +227,7 @@ struct fp_ike_sa_info {
 	bool initiator;
 	uint16_t encr, encr_bits, integ, prf, group;
 	uint8_t auth_sign, auth_verify;/* auth methods (ike_wire.h) */
+	bool auth_sign_ec, auth_verify_ec; /* method 14: an EC key (else RSA) */
 	uint64_t spi_i, spi_r;
 	uint64_t created_ns;
 	uint32_t life_s;
@@ -222,6 +250,32 @@ unsigned fp_ike_clear_children(struct fp_ike *ike, const struct fp_addr *peer, u
 void fp_ike_set_debug(struct fp_ike *ike, unsigned level);
 unsigned fp_ike_debug_level(const struct fp_ike *ike);
 
+/* Why an authentication failed: logged and counted by name. */
+#define FP_IKE_AUTHF_LIST(_)                                                          \
+	_(PAYLOADS, "ID or AUTH payload missing")                                     \
+	_(PSK, "pre-shared key mismatch")                                             \
+	_(METHOD, "authentication method not the one configured for the peer")        \
+	_(NO_CERT, "no certificate from the peer")                                    \
+	_(CERT_PARSE, "peer certificate does not parse")                              \
+	_(CHAIN, "peer certificate chain does not verify")                            \
+	_(USAGE, "peer certificate's key usage does not allow IKE signatures")        \
+	_(ID, "peer ID does not match its certificate")                               \
+	_(SIG_ALG, "signature algorithm not supported or not allowed")                \
+	_(SIG_KEY, "key type or size does not fit the signature method")              \
+	_(SIGNATURE, "signature does not verify")                                     \
+	_(LOCAL, "no local credential to authenticate with")                          \
+	_(REFUSED, "peer answered AUTHENTICATION_FAILED")
+
+enum fp_ike_authf {
+	FP_IKE_AUTHF_OK = 0,
+#define FP_IKE_X(n, s) FP_IKE_AUTHF_##n,
+	FP_IKE_AUTHF_LIST(FP_IKE_X)
+#undef FP_IKE_X
+	FP_IKE_AUTHF__COUNT
+};
+
+const char *fp_ike_authf_name(unsigned why);
+
 /* show crypto ikev2 stats */
 struct fp_ike_stats {
 	uint64_t rx, tx, retransmits;
@@ -231,6 +285,13 @@ struct fp_ike_stats {
 	uint64_t refused_parse, refused_icv, refused_spi, refused_msgid, refused_state;
 	uint64_t child_rekeys, ike_rekeys, dpd_dead; /* rekeys we initiated; peers found dead */
 	uint64_t notify_tx[64], notify_rx[64]; /* by error type 0..63 */
+	uint64_t auth_fail_by[FP_IKE_AUTHF__COUNT]; /* enum fp_ike_authf */
+	/* RFC 7383: fragments sent and received (ICV good), messages sent in
+	 * fragments and reassembled, and fragments dropped: a duplicate, past
+	 * the bounds (32 fragments, 64 KiB, a smaller total) or on an SA that
+	 * never announced fragmentation, or an incomplete message timed out */
+	uint64_t frag_tx, frag_rx, frag_msg_tx, frag_msg_rx;
+	uint64_t frag_dup, frag_refused, frag_timeout;
 };
 const struct fp_ike_stats *fp_ike_stats(const struct fp_ike *ike);
 

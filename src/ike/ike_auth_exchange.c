@@ -1,5 +1,7 @@
-/* IKE_AUTH, both roles (RFC 7296 1.2, 2.15, 2.17): identities, the PSK
- * AUTH of ike_auth.c, and the first CHILD_SA with its ESP proposal and
+/* IKE_AUTH, both roles (RFC 7296 1.2, 2.15, 2.17): identities, AUTH by
+ * the PSK of ike_auth.c or by a signature (ike_sig.c) with certificates
+ * (ike_cert.c: CERT, CERTREQ, the chain and the ID), each side by what
+ * its tunnel-group says, and the first CHILD_SA with its ESP proposal and
  * traffic selectors. The child's keys go to the gateway (env->child_up)
  * cut per direction: KEYMAT's first half protects initiator -> responder.
  * A refused child (NO_PROPOSAL_CHOSEN, TS_UNACCEPTABLE) leaves the IKE SA
@@ -9,12 +11,13 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "common/inet.h"
 #include "ike/ike_build.h"
 #include "ike/ike_sa.h"
 
-#define AUTH_ID_MAX (4 + FP_IKE_ID_MAX)
+#define AUTH_ID_MAX (4 + 1024) /* a certificate's DN may pass FP_IKE_ID_MAX */
 
 /* Our ID payload body (type, 3 reserved, data): what AUTH signs. */
 static size_t auth_id_body(const struct fp_ike_peer *p, const struct fp_ike_sarec *s,
@@ -32,37 +35,98 @@ static size_t auth_id_body(const struct fp_ike_peer *p, const struct fp_ike_sare
 	return v6 ? 20 : 8;
 }
 
-/* IDx and AUTH of ours into w. */
-static int auth_put_ours(struct fp_ike_wr *w, const struct fp_ike_sarec *s,
+/* Our signature over the octets with cr's key; the method in *method. */
+static int auth_sign(struct fp_ike_sarec *s, const struct fp_ike_credrec *cr,
+		     const uint8_t *id, size_t idn, uint8_t *method, uint8_t *out, size_t *outn)
+{
+	uint8_t mac_id[FP_IKE_PRF_MAX];
+	struct fp_ike_iov oct[3];
+	enum fp_ike_sig_scheme sch = fp_ike_sig_pick(s, cr->cr.key, method);
+	int rc = sch && !fp_ike_auth_octets(s, s->s_initiator, id, idn, mac_id, oct)
+			 ? fp_ike_sig_sign(cr->cr.key, sch, *method, oct, 3, out, FP_IKE_SIG_MAX, outn)
+			 : -1;
+	OPENSSL_cleanse(mac_id, sizeof(mac_id));
+	s->s_auth_method = *method;
+	s->s_auth_ec = EVP_PKEY_is_a(cr->cr.key, "EC");
+	return rc;
+}
+
+/* IDx, our CERTs (certificate authentication), CERTREQ (the initiator's,
+ * when it wants the peer's certificate) and AUTH into w. */
+static int auth_put_ours(struct fp_ike *ike, struct fp_ike_wr *w, struct fp_ike_sarec *s,
 			 const struct fp_ike_peer *p)
 {
-	uint8_t id[AUTH_ID_MAX], mac[FP_IKE_PRF_MAX];
-	size_t idn = auth_id_body(p, s, id), macn;
-	if (fp_ike_auth_psk(s, s->s_initiator, p->psk_local, p->psk_local_len, id, idn, mac,
-			    &macn))
+	uint8_t id[AUTH_ID_MAX], mac[FP_IKE_SIG_MAX], method = FP_IKE_AUTH_PSK;
+	const struct fp_ike_credrec *cr = p->cert_local ? &ike->creds[p->cred_local] : NULL;
+	size_t idn = cr && !p->local_id.len ? fp_ike_cert_id(cr, id, sizeof(id))
+					    : auth_id_body(p, s, id), macn;
+	int rc = !idn ? -1
+		 : cr ? auth_sign(s, cr, id, idn, &method, mac, &macn)
+		      : fp_ike_auth_psk(s, s->s_initiator, p->psk_local, p->psk_local_len, id, idn,
+					mac, &macn);
+	if (rc) {
+		fp_ike_log(ike, "IKEv2-PROTO: (%llu): cannot make our AUTH (%s)",
+			   (unsigned long long)s->s_id, cr ? "signature" : "pre-shared key");
+		ike->stats.auth_fail++;
+		ike->stats.auth_fail_by[FP_IKE_AUTHF_LOCAL]++;
 		return -1;
+	}
 	struct fp_ike_typed tid = {id + 4, (uint16_t)(idn - 4), id[0]};
-	struct fp_ike_typed tauth = {mac, (uint16_t)macn, FP_IKE_AUTH_PSK};
+	struct fp_ike_typed tauth = {mac, (uint16_t)macn, method};
 	fp_ike_put_typed(w, s->s_initiator ? FP_IKE_PL_IDI : FP_IKE_PL_IDR, &tid);
+	if (cr)
+		fp_ike_cert_put_ours(w, s, cr);
+	if (s->s_initiator)
+		fp_ike_cert_put_req(ike, w, p);
 	fp_ike_put_typed(w, FP_IKE_PL_AUTH, &tauth);
 	OPENSSL_cleanse(mac, sizeof(mac));
 	return 0;
 }
 
-/* The peer's ID and AUTH in c, checked against its remote PSK. */
-static bool auth_check_peer(struct fp_ike *ike, const struct fp_ike_sarec *s,
-			    const struct fp_ike_chain *c)
+/* The peer's signature: its certificate chain and ID, then AUTH. */
+static enum fp_ike_authf auth_check_sig(struct fp_ike *ike, struct fp_ike_sarec *s,
+					const struct fp_ike_chain *c, const struct fp_ike_pl *id,
+					const struct fp_ike_typed *au)
+{
+	const struct fp_ike_peer *p = &ike->peers[s->s_peer];
+	enum fp_ike_authf why;
+	uint8_t mac_id[FP_IKE_PRF_MAX];
+	struct fp_ike_iov oct[3];
+	if (au->t_kind == FP_IKE_AUTH_PSK)
+		return FP_IKE_AUTHF_METHOD;
+	EVP_PKEY *pub = fp_ike_cert_peer(ike, s, c, &ike->creds[p->cred_remote], id->pl_body,
+					 id->pl_len, &why);
+	if (pub)
+		s->s_auth_peer_ec = EVP_PKEY_is_a(pub, "EC");
+	if (pub)
+		why = fp_ike_auth_octets(s, !s->s_initiator, id->pl_body, id->pl_len, mac_id, oct)
+			      ? FP_IKE_AUTHF_SIGNATURE
+			      : fp_ike_sig_verify(pub, au->t_kind, au->t_data, au->t_len, oct, 3);
+	EVP_PKEY_free(pub);
+	return why;
+}
+
+/* The peer's ID and AUTH in c, checked against its remote PSK or its
+ * certificate: FP_IKE_AUTHF_OK or why not. */
+static enum fp_ike_authf auth_check_peer(struct fp_ike *ike, struct fp_ike_sarec *s,
+					 const struct fp_ike_chain *c)
 {
 	const struct fp_ike_peer *p = &ike->peers[s->s_peer];
 	const struct fp_ike_pl *id =
 		fp_ike_chain_find(c, s->s_initiator ? FP_IKE_PL_IDR : FP_IKE_PL_IDI, NULL);
 	const struct fp_ike_pl *au = fp_ike_chain_find(c, FP_IKE_PL_AUTH, NULL);
 	struct fp_ike_typed t;
-	if (!id || !au || fp_ike_typed_parse(au, &t) != FP_IKE_E_OK ||
-	    t.t_kind != FP_IKE_AUTH_PSK)
-		return false;
+	if (!id || !au || fp_ike_typed_parse(au, &t) != FP_IKE_E_OK)
+		return FP_IKE_AUTHF_PAYLOADS;
+	s->s_auth_peer = t.t_kind;
+	if (p->cert_remote)
+		return auth_check_sig(ike, s, c, id, &t);
+	if (t.t_kind != FP_IKE_AUTH_PSK)
+		return FP_IKE_AUTHF_METHOD;
 	return fp_ike_auth_psk_verify(s, !s->s_initiator, p->psk_remote, p->psk_remote_len,
-				      id->pl_body, id->pl_len, t.t_data, t.t_len);
+				      id->pl_body, id->pl_len, t.t_data, t.t_len)
+		       ? FP_IKE_AUTHF_OK
+		       : FP_IKE_AUTHF_PSK;
 }
 
 /* The first child: KEYMAT from the IKE_SA_INIT nonces, no PFS. */
@@ -98,7 +162,7 @@ void fp_ike_auth_start(struct fp_ike *ike, struct fp_ike_sarec *s, uint64_t now_
 	s->s_child_spi = ike->env.spi_alloc ? ike->env.spi_alloc(ike->env.ctx) : 0;
 	fp_put32(spi, s->s_child_spi);
 	fp_ike_wr_init_inner(&w, ike->chain, sizeof(ike->chain));
-	int rc = s->s_child_spi ? auth_put_ours(&w, s, p) : -1;
+	int rc = s->s_child_spi ? auth_put_ours(ike, &w, s, p) : -1;
 	if (!auth_peer_has_sa(ike, s))
 		fp_ike_put_status(&w, FP_IKE_N_INITIAL_CONTACT, NULL, 0);
 	fp_ike_esp_offer(&ike->sa_view, t, spi, 0);
@@ -174,10 +238,14 @@ static void auth_established(struct fp_ike *ike, struct fp_ike_sarec *s)
 		   s->s_rport, r);
 }
 
-static void auth_failed(struct fp_ike *ike, struct fp_ike_sarec *s)
+static void auth_failed(struct fp_ike *ike, struct fp_ike_sarec *s, enum fp_ike_authf why)
 {
+	char reason[128];
 	ike->stats.auth_fail++;
-	fp_ike_sa_delete(ike, s, "Failed to authenticate the IKE SA");
+	ike->stats.auth_fail_by[why]++;
+	snprintf(reason, sizeof(reason), "Failed to authenticate the IKE SA: %s",
+		 fp_ike_authf_name(why));
+	fp_ike_sa_delete(ike, s, reason);
 }
 
 /* The peer's IKE_AUTH request: AUTH checked, child made, answered. */
@@ -186,14 +254,16 @@ void fp_ike_auth_request(struct fp_ike *ike, struct fp_ike_sarec *s,
 {
 	struct fp_ike_wr w;
 	fp_ike_wr_init_inner(&w, ike->chain, sizeof(ike->chain));
-	if (!auth_check_peer(ike, s, c)) {
+	enum fp_ike_authf why = auth_check_peer(ike, s, c);
+	if (why) {
 		fp_ike_put_status(&w, FP_IKE_N_AUTHENTICATION_FAILED, NULL, 0);
 		fp_ike_count_notify_tx(ike, FP_IKE_N_AUTHENTICATION_FAILED);
 		fp_ike_answer(ike, s, FP_IKE_EX_IKE_AUTH, &w, mid);
-		auth_failed(ike, s);
+		auth_failed(ike, s, why);
 		return;
 	}
-	if (auth_put_ours(&w, s, &ike->peers[s->s_peer])) {
+	fp_ike_cert_read_req(s, c);
+	if (auth_put_ours(ike, &w, s, &ike->peers[s->s_peer])) {
 		fp_ike_sa_delete(ike, s, "could not compute AUTH");
 		return;
 	}
@@ -252,8 +322,9 @@ void fp_ike_auth_response(struct fp_ike *ike, struct fp_ike_sarec *s,
 	bool refused = fp_ike_find_notify(c, FP_IKE_N_AUTHENTICATION_FAILED, &n);
 	if (refused)
 		ike->stats.notify_rx[FP_IKE_N_AUTHENTICATION_FAILED]++;
-	if (refused || !auth_check_peer(ike, s, c)) {
-		auth_failed(ike, s);
+	enum fp_ike_authf why = refused ? FP_IKE_AUTHF_REFUSED : auth_check_peer(ike, s, c);
+	if (why) {
+		auth_failed(ike, s, why);
 		return;
 	}
 	auth_established(ike, s);

@@ -4,7 +4,10 @@
  * its own first transform the peer offered (one transform a type back).
  * A KE of another group than the one chosen is answered INVALID_KE_PAYLOAD
  * with ours, statelessly; the initiator retries with the group asked for
- * if one of its policies has it, and echoes a COOKIE first if asked. */
+ * if one of its policies has it, and echoes a COOKIE first if asked.
+ * Both sides announce SIGNATURE_HASH_ALGORITHMS (RFC 7427) and
+ * IKEV2_FRAGMENTATION_SUPPORTED (RFC 7383, the responder only when asked);
+ * the responder adds its CERTREQ for a peer it authenticates by certificate. */
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -204,6 +207,8 @@ static void init_send_request(struct fp_ike *ike, struct fp_ike_sarec *s, uint64
 	int rc = fp_ike_put_ke_new(&w, &s->s_dh, s->s_group);
 	fp_ike_put_raw(&w, FP_IKE_PL_NONCE, false, s->s_ni, s->s_ni_len);
 	fp_ike_natd_put(&w, s, zero);
+	fp_ike_frag_put_notify(&w);
+	fp_ike_sig_put_notify(&w);
 	long n = fp_ike_wr_finish(&w);
 	if (rc || n < 0) {
 		fp_ike_sa_delete(ike, s, "could not build IKE_SA_INIT");
@@ -321,6 +326,10 @@ static void init_answer_send(struct fp_ike *ike, struct fp_ike_sarec *s,
 	int rc = fp_ike_put_ke_new(&w, &s->s_dh, s->s_group);
 	fp_ike_put_raw(&w, FP_IKE_PL_NONCE, false, s->s_nr, s->s_nr_len);
 	fp_ike_natd_put(&w, s, s->s_spi_r);
+	if (s->s_frag)
+		fp_ike_frag_put_notify(&w);
+	fp_ike_sig_put_notify(&w);
+	fp_ike_cert_put_req(ike, &w, &ike->peers[s->s_peer]);
 	long n = fp_ike_wr_finish(&w);
 	if (rc || n < 0 || init_keys(s, ke)) {
 		ike->stats.refused_parse++;
@@ -392,6 +401,8 @@ void fp_ike_init_request(struct fp_ike *ike, const struct fp_ike_dgram *d, uint6
 	s->s_init_req_len = s->s_init_req ? d->len : 0;
 	init_set_suite(s, &c);
 	fp_ike_natd_check(ike, s, &ike->msg.m_chain, d);
+	s->s_frag = fp_ike_frag_offered(&ike->msg.m_chain);
+	fp_ike_sig_read_notify(s, &ike->msg.m_chain);
 	fp_ike_log(ike, "%%ASA-5-750002: IKEv2 Received a IKE_INIT_SA request");
 	init_answer_send(ike, s, &ke, &c);
 }
@@ -469,6 +480,9 @@ void fp_ike_init_response(struct fp_ike *ike, struct fp_ike_sarec *s,
 	s->s_init_resp = fp_ike_dup(d->data, d->len);
 	s->s_init_resp_len = s->s_init_resp ? d->len : 0;
 	fp_ike_natd_check(ike, s, &ike->msg.m_chain, d);
+	s->s_frag = fp_ike_frag_offered(&ike->msg.m_chain);
+	fp_ike_sig_read_notify(s, &ike->msg.m_chain);
+	fp_ike_cert_read_req(s, &ike->msg.m_chain);
 	fp_ike_natt_float(s);
 	fp_ike_auth_start(ike, s, now_ns);
 }

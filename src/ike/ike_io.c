@@ -8,6 +8,7 @@
 
 #include <openssl/crypto.h>
 
+#include "common/inet.h"
 #include "ike/ike_build.h"
 #include "ike/ike_sa.h"
 
@@ -39,6 +40,7 @@ void fp_ike_free(struct fp_ike *ike)
 	fp_ike_sa_reap(ike);
 	free(ike->sas);
 	io_drop_peers(ike);
+	fp_ike_cert_release(ike);
 	OPENSSL_cleanse(ike, sizeof(*ike));
 	free(ike);
 }
@@ -67,12 +69,14 @@ int fp_ike_configure(struct fp_ike *ike, const struct fp_ike_cfg *cfg, char *err
 	struct fp_ike_peer *peers = calloc(cfg->n_peers ? cfg->n_peers : 1, sizeof(*peers));
 	uint64_t *acq = calloc((size_t)(cfg->n_peers ? cfg->n_peers : 1) * FP_IKE_MAX_TUNNELS,
 			       sizeof(*acq));
-	if (!peers || !acq) {
+	if (!peers || !acq || fp_ike_cert_configure(ike, cfg, err, errlen)) {
+		if (!peers || !acq)
+			snprintf(err, errlen, "out of memory");
 		free(peers);
 		free(acq);
-		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	ike->frag_mtu = cfg->frag_mtu;
 	if (cfg->n_peers)
 		memcpy(peers, cfg->peers, cfg->n_peers * sizeof(*peers));
 	io_drop_peers(ike);
@@ -91,12 +95,19 @@ const struct fp_ike_stats *fp_ike_stats(const struct fp_ike *ike)
 
 void fp_ike_send_raw(struct fp_ike *ike, const struct fp_ike_sarec *s, const uint8_t *b, size_t n)
 {
-	struct fp_ike_dgram d = {s->s_local, s->s_remote, s->s_lport, s->s_rport, s->s_ifc,
-				 b, (uint32_t)n};
-	ike->stats.tx++;
-	fp_ike_dbg_packet(ike, false, &d);
-	if (ike->env.send)
-		ike->env.send(ike->env.ctx, &d);
+	while (n) {
+		uint32_t one = n >= FP_IKE_HDR_LEN ? fp_get32(b + 24) : 0;
+		if (one < FP_IKE_HDR_LEN || one > n)
+			one = (uint32_t)n;
+		struct fp_ike_dgram d = {s->s_local, s->s_remote, s->s_lport, s->s_rport, s->s_ifc,
+					 b, one};
+		ike->stats.tx++;
+		fp_ike_dbg_packet(ike, false, &d);
+		if (ike->env.send)
+			ike->env.send(ike->env.ctx, &d);
+		b += one;
+		n -= one;
+	}
 }
 
 size_t fp_ike_seal(struct fp_ike *ike, struct fp_ike_sarec *s, uint8_t exchange, bool response,
@@ -112,6 +123,11 @@ size_t fp_ike_seal(struct fp_ike *ike, struct fp_ike_sarec *s, uint8_t exchange,
 			      (response ? FP_IKE_FLAG_RESPONSE : 0));
 	fp_ike_sk_dir_init(&sd, &s->s_keys, s->s_initiator);
 	size_t body = fp_ike_sk_body_len(&sd, chain_len, 0);
+	size_t frags = body ? fp_ike_frag_seal(ike, s, &h, &sd, first, chain, chain_len,
+					       FP_IKE_HDR_LEN + FP_IKE_GEN_HDR_LEN + body)
+			    : 0;
+	if (frags)
+		return frags;
 	fp_ike_wr_init(&w, ike->out, sizeof(ike->out));
 	fp_ike_put_hdr(&w, &h);
 	uint8_t *p = body ? fp_ike_put_sk(&w, first, NULL, body) : NULL;
@@ -236,35 +252,76 @@ static void io_response(struct fp_ike *ike, struct fp_ike_sarec *s, const struct
 	fp_ike_timer_next(ike, s, ike->now_ns);
 }
 
-/* A message of an SA past IKE_SA_INIT: SK opened, inner chain parsed. */
+/* Whether a fragment's message is the one the window expects; a
+ * retransmitted request we answered gets the cached answer once, on its
+ * first fragment. */
+static bool io_frag_wanted(struct fp_ike *ike, struct fp_ike_sarec *s, const struct fp_ike_hdr *h)
+{
+	if (h->h_flags & FP_IKE_FLAG_RESPONSE)
+		return fp_ike_msgid_check_response(ike, s, h->h_msgid);
+	if (h->h_msgid == s->s_mid.mi_next_recv)
+		return true;
+	const struct fp_ike_pl *last = &ike->msg.m_chain.c_pl[ike->msg.m_chain.c_n - 1];
+	struct fp_ike_skf f;
+	if (fp_ike_skf_parse(last, &f) == FP_IKE_E_OK && f.f_num == 1)
+		fp_ike_msgid_check_request(ike, s, h->h_msgid);
+	return false;
+}
+
+/* The plaintext chain of ike->msg, s's message: in ike->plain, or joined
+ * from its SKF fragments into *joined (heap). false: refused (counted) or
+ * the fragment kept until the others come. */
+static bool io_open(struct fp_ike *ike, struct fp_ike_sarec *s, uint8_t **joined, size_t *n,
+		    uint8_t *first)
+{
+	struct fp_ike_sk_dir sd;
+	struct fp_ike_sk_view sv;
+	fp_ike_sk_dir_init(&sd, &s->s_keys, !s->s_initiator);
+	if (fp_ike_sk_open(&sd, &ike->msg, ike->plain, sizeof(ike->plain), n, &sv) !=
+	    FP_IKE_SK_E_OK) {
+		ike->stats.refused_icv++;
+		return false;
+	}
+	*first = sv.sv_first;
+	if (!sv.sv_frag)
+		return true;
+	if (!s->s_frag) { /* fragments never announced (RFC 7383 2.5) */
+		ike->stats.frag_refused++;
+		return false;
+	}
+	return io_frag_wanted(ike, s, &ike->msg.m_hdr) &&
+	       fp_ike_frag_take(ike, s, &ike->msg, ike->plain, *n, joined, n, first);
+}
+
+/* A message of an SA past IKE_SA_INIT: SK opened (or its SKF fragments
+ * reassembled), inner chain parsed. */
 static void io_encrypted(struct fp_ike *ike, const struct fp_ike_dgram *d)
 {
 	const struct fp_ike_hdr *h = &ike->msg.m_hdr;
 	bool we_initiated = !(h->h_flags & FP_IKE_FLAG_INITIATOR);
 	struct fp_ike_sarec *s = fp_ike_sa_find(ike, h->h_spi_i, h->h_spi_r, we_initiated);
+	uint8_t *joined = NULL, first = 0;
+	size_t n = 0;
 	if (!s || s->s_state < FP_IKE_S_INIT_DONE) { /* no keys yet */
 		ike->stats.refused_spi++;
 		return;
 	}
-	struct fp_ike_sk_dir sd;
-	struct fp_ike_sk_view sv;
-	size_t n;
-	fp_ike_sk_dir_init(&sd, &s->s_keys, !s->s_initiator);
-	if (fp_ike_sk_open(&sd, &ike->msg, ike->plain, sizeof(ike->plain), &n, &sv) !=
-		    FP_IKE_SK_E_OK ||
-	    sv.sv_frag) {
-		ike->stats.refused_icv++;
+	if (!io_open(ike, s, &joined, &n, &first))
 		return;
-	}
-	if (fp_ike_chain_parse(&ike->inner, sv.sv_first, ike->plain, n, true) != FP_IKE_E_OK) {
+	if (fp_ike_chain_parse(&ike->inner, first, joined ? joined : ike->plain, n, true) !=
+	    FP_IKE_E_OK) {
 		ike->stats.refused_parse++;
-		return;
+	} else {
+		s->s_last_rx_ns = ike->now_ns; /* the peer is alive (DPD) */
+		if (h->h_flags & FP_IKE_FLAG_RESPONSE)
+			io_response(ike, s, d, h);
+		else
+			io_request(ike, s, d, h);
 	}
-	s->s_last_rx_ns = ike->now_ns; /* the peer is alive (DPD) */
-	if (h->h_flags & FP_IKE_FLAG_RESPONSE)
-		io_response(ike, s, d, h);
-	else
-		io_request(ike, s, d, h);
+	if (joined) {
+		OPENSSL_cleanse(joined, n);
+		free(joined);
+	}
 }
 
 static void io_sa_init(struct fp_ike *ike, const struct fp_ike_dgram *d, uint64_t now_ns)

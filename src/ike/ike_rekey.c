@@ -103,6 +103,14 @@ static struct fp_ike_sarec *rekey_new_sa(struct fp_ike *ike, const struct fp_ike
 	n->s_group = s->s_group;
 	n->s_life_s = s->s_life_s;
 	n->s_nat_local = s->s_nat_local;
+	/* what IKE_SA_INIT announced holds for the rekeyed SA (RFC 7383 2.3) */
+	n->s_frag = s->s_frag;
+	n->s_sig_peer = s->s_sig_peer;
+	n->s_sig_hashes = s->s_sig_hashes;
+	n->s_auth_method = s->s_auth_method;
+	n->s_auth_peer = s->s_auth_peer;
+	n->s_auth_ec = s->s_auth_ec;
+	n->s_auth_peer_ec = s->s_auth_peer_ec;
 	n->s_nat_remote = s->s_nat_remote;
 	n->s_replaces = s->s_id;
 	struct fp_ike_kin in = *in_part;

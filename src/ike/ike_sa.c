@@ -154,6 +154,7 @@ static void sa_free(struct fp_ike_sarec *s)
 	fp_ike_free_secret(&s->s_init_req, &s->s_init_req_len);
 	fp_ike_free_secret(&s->s_init_resp, &s->s_init_resp_len);
 	fp_ike_msgid_clear(&s->s_mid);
+	fp_ike_frag_drop(s);
 	OPENSSL_cleanse(s, sizeof(*s));
 	free(s);
 }
@@ -229,7 +230,10 @@ bool fp_ike_sa_get(const struct fp_ike *ike, unsigned i, struct fp_ike_sa_info *
 	out->integ = s->s_integ;
 	out->prf = s->s_prf;
 	out->group = s->s_group;
-	out->auth_sign = out->auth_verify = FP_IKE_AUTH_PSK;
+	out->auth_sign = s->s_auth_method ? s->s_auth_method : FP_IKE_AUTH_PSK;
+	out->auth_verify = s->s_auth_peer ? s->s_auth_peer : FP_IKE_AUTH_PSK;
+	out->auth_sign_ec = s->s_auth_ec;
+	out->auth_verify_ec = s->s_auth_peer_ec;
 	out->spi_i = sa_spi64(s->s_spi_i);
 	out->spi_r = sa_spi64(s->s_spi_r);
 	out->created_ns = s->s_created_ns;

@@ -31,6 +31,12 @@
 #define FP_IKE_DELETE_DELAY_NS 5000000000ull  /* a replaced child's inbound stays (charon's 5 s) */
 #define FP_IKE_REKEY_MIN_NS 10000000000ull    /* no soft rekey before 10 s of life */
 #define FP_IKE_MAX_DEL 32                     /* child SPIs waiting for our DELETE */
+#define FP_IKE_CERTREQ_MAX 8                  /* CA hashes of a peer's CERTREQ kept */
+#define FP_IKE_SHA1_LEN 20                    /* a CERTREQ entry: SHA-1 of the CA's SPKI */
+#define FP_IKE_FRAG_MAX 32                    /* fragments of one message we reassemble */
+#define FP_IKE_FRAG_BYTES (64u * 1024)        /* bytes of one reassembled message */
+#define FP_IKE_FRAG_TIMEOUT_NS 30000000000ull /* an incomplete message is dropped then */
+#define FP_IKE_FRAG_OUT_MAX (4 * FP_IKE_MSG_MAX) /* a message of ours as fragments */
 
 /* The life of an IKE SA. IN-NEG in show is everything before READY. */
 #define FP_IKE_STATE_LIST(_)                                                  \
@@ -154,6 +160,28 @@ struct fp_ike_sarec {
 	uint64_t s_ka_ns;                  /* next NAT-T keepalive (behind a NAT); 0 = none yet */
 	uint64_t s_rekey_ns, s_hard_ns;    /* the IKE SA's lifetime (0 = none) */
 	uint64_t s_replaces;               /* INITIAL_CONTACT, IKE rekey: id it replaced */
+	/* RFC 7427: the peer's SIGNATURE_HASH_ALGORITHMS (bit n: hash n);
+	 * none received means the classic AUTH methods 1 and 9-11 */
+	bool s_sig_peer;
+	uint8_t s_sig_hashes;
+	bool s_frag;                       /* RFC 7383: both sides announced fragmentation */
+	struct fp_ike_frag *s_frag_rx;     /* the message being reassembled (ike_frag.c) */
+	uint8_t s_certreq[FP_IKE_CERTREQ_MAX][FP_IKE_SHA1_LEN]; /* the peer's CERTREQ */
+	unsigned s_n_certreq;
+	uint8_t s_auth_method;             /* what we signed with and the peer used (show) */
+	uint8_t s_auth_peer;
+	bool s_auth_ec, s_auth_peer_ec;    /* by an EC key (method 14 says no more) */
+};
+
+/* A trustpoint as the instance holds it: the caller's objects referenced,
+ * the SHA-1 SPKI hashes of its CAs (our CERTREQ) and of our own chain (to
+ * honour the peer's). */
+struct fp_ike_credrec {
+	struct fp_ike_cred cr;
+	uint8_t (*ca_hash)[FP_IKE_SHA1_LEN];
+	unsigned n_ca;
+	uint8_t (*own_hash)[FP_IKE_SHA1_LEN]; /* cert, then each chain entry */
+	unsigned n_own;
 };
 
 struct fp_ike {
@@ -162,6 +190,9 @@ struct fp_ike {
 	unsigned n_policies;
 	struct fp_ike_peer *peers;
 	unsigned n_peers;
+	struct fp_ike_credrec creds[FP_IKE_MAX_CREDS];
+	unsigned n_creds;
+	uint16_t frag_mtu;
 	uint64_t *acquired_ns;             /* n_peers x FP_IKE_MAX_TUNNELS: last acquire */
 	struct fp_ike_sarec **sas;
 	unsigned n_sas, cap_sas;
@@ -170,7 +201,8 @@ struct fp_ike {
 	unsigned dbg_protocol;             /* debug crypto ikev2 protocol LEVEL; 0 = off */
 	struct fp_ike_stats stats;
 	/* scratch for one message at a time (one thread, never reentered) */
-	uint8_t out[FP_IKE_MSG_MAX], plain[FP_IKE_MSG_MAX], chain[FP_IKE_MSG_MAX];
+	uint8_t plain[FP_IKE_MSG_MAX], chain[FP_IKE_MSG_MAX];
+	uint8_t out[FP_IKE_FRAG_OUT_MAX];  /* a message of ours, or its fragments back to back */
 	struct fp_ike_sa sa_view;
 	struct fp_ike_msg msg;
 	struct fp_ike_chain inner;
@@ -207,7 +239,8 @@ uint8_t *fp_ike_dup(const uint8_t *p, size_t n);
 void fp_ike_free_secret(uint8_t **p, size_t *n);
 
 /* ike_io.c */
-/* Send raw bytes on s's current path. */
+/* Send raw bytes on s's current path: each IKE message of b[0..n) (its
+ * header gives its length; fragments lie back to back) as a datagram. */
 void fp_ike_send_raw(struct fp_ike *ike, const struct fp_ike_sarec *s, const uint8_t *b,
 		     size_t n);
 /* Wrap chain (first payload type first) in SK under s's keys, write it into
@@ -297,6 +330,88 @@ int fp_ike_auth_psk(const struct fp_ike_sarec *s, bool of_initiator, const uint8
 bool fp_ike_auth_psk_verify(const struct fp_ike_sarec *s, bool of_initiator,
 			    const uint8_t *psk, size_t psk_len, const uint8_t *id_body,
 			    size_t id_len, const uint8_t *auth, size_t auth_len);
+
+/* The octets AUTH covers (2.15): the signer's IKE_SA_INIT message, the
+ * other side's nonce and prf(SK_p, ID') into mac_id (prf length); oct
+ * gets the three pieces. -1 when s lacks them. */
+int fp_ike_auth_octets(const struct fp_ike_sarec *s, bool of_initiator, const uint8_t *id_body,
+		       size_t id_len, uint8_t *mac_id, struct fp_ike_iov oct[3]);
+
+/* ike_sig.c: signatures for AUTH (RFC 7427 method 14; the classic
+ * methods 1 and 9-11 for a peer without RFC 7427) */
+enum fp_ike_sig_scheme {
+	FP_IKE_SIG_NONE,
+	FP_IKE_SIG_RSA_SHA1,          /* method 1 only */
+	FP_IKE_SIG_RSA_SHA256, FP_IKE_SIG_RSA_SHA384, FP_IKE_SIG_RSA_SHA512, /* PKCS#1 v1.5 */
+	FP_IKE_SIG_PSS_SHA256, FP_IKE_SIG_PSS_SHA384, FP_IKE_SIG_PSS_SHA512,
+	FP_IKE_SIG_ECDSA_SHA256, FP_IKE_SIG_ECDSA_SHA384, FP_IKE_SIG_ECDSA_SHA512,
+	FP_IKE_SIG__COUNT
+};
+#define FP_IKE_SIG_MAX 1100           /* AUTH data: an RSA-8192 signature and its AlgorithmIdentifier */
+/* Our SIGNATURE_HASH_ALGORITHMS notify into w. */
+void fp_ike_sig_put_notify(struct fp_ike_wr *w);
+/* The peer's SIGNATURE_HASH_ALGORITHMS in c into s. */
+void fp_ike_sig_read_notify(struct fp_ike_sarec *s, const struct fp_ike_chain *c);
+/* How we sign with key for s's peer: method 14 with a hash it announced,
+ * else the classic method of the key; *method set. NONE if the key fits none. */
+enum fp_ike_sig_scheme fp_ike_sig_pick(const struct fp_ike_sarec *s, EVP_PKEY *key,
+				       uint8_t *method);
+/* AUTH data for method over oct[0..n) into out (cap bytes); 0 or -1. */
+int fp_ike_sig_sign(EVP_PKEY *key, enum fp_ike_sig_scheme sch, uint8_t method,
+		    const struct fp_ike_iov *oct, unsigned n, uint8_t *out, size_t cap,
+		    size_t *out_len);
+/* The peer's AUTH (method, data) over oct with its public key: OK or
+ * the reason (SIG_ALG, SIG_KEY, SIGNATURE). */
+enum fp_ike_authf fp_ike_sig_verify(EVP_PKEY *pub, uint8_t method, const uint8_t *data,
+				    size_t len, const struct fp_ike_iov *oct, unsigned n);
+
+/* ike_cert.c: certificates (CERT, CERTREQ, the chain, the ID) */
+/* Take references on cfg's trustpoints, hashes made; 0 or -1 with err. */
+int fp_ike_cert_configure(struct fp_ike *ike, const struct fp_ike_cfg *cfg, char *err,
+			  size_t errlen);
+void fp_ike_cert_release(struct fp_ike *ike);
+/* CERTREQ naming the CAs we trust for peer p (none when p authenticates by PSK). */
+void fp_ike_cert_put_req(const struct fp_ike *ike, struct fp_ike_wr *w,
+			 const struct fp_ike_peer *p);
+/* The peer's CERTREQ hashes in c, kept in s (added to what it sent before). */
+void fp_ike_cert_read_req(struct fp_ike_sarec *s, const struct fp_ike_chain *c);
+/* Our CERT payloads: the certificate, then the chain up to a CA the peer
+ * named in CERTREQ (all of it when it named none of ours). */
+void fp_ike_cert_put_ours(struct fp_ike_wr *w, const struct fp_ike_sarec *s,
+			  const struct fp_ike_credrec *cr);
+/* Our ID for cr: ID_DER_ASN1_DN, the certificate's subject, into out
+ * (type, 3 reserved, DER); its length, 0 if it does not fit cap. */
+size_t fp_ike_cert_id(const struct fp_ike_credrec *cr, uint8_t *out, size_t cap);
+/* The peer's CERT payloads in c, verified to cr's CAs, its ID (body:
+ * type, reserved, data) matched: its public key (EVP_PKEY_free it), or
+ * NULL with *why. The reason's detail (OpenSSL's error) is logged. */
+EVP_PKEY *fp_ike_cert_peer(struct fp_ike *ike, const struct fp_ike_sarec *s,
+			   const struct fp_ike_chain *c, const struct fp_ike_credrec *cr,
+			   const uint8_t *id_body, size_t id_len, enum fp_ike_authf *why);
+
+/* ike_frag.c: RFC 7383 */
+/* IKEV2_FRAGMENTATION_SUPPORTED into w. */
+void fp_ike_frag_put_notify(struct fp_ike_wr *w);
+/* Whether c carries IKEV2_FRAGMENTATION_SUPPORTED. */
+bool fp_ike_frag_offered(const struct fp_ike_chain *c);
+/* A message of msg_len bytes (header h, chain sealed under sd) that s may
+ * fragment and that is larger than a fragment: the chain sealed as SKF
+ * fragments into ike->out, back to back, and their total length. 0: it
+ * goes whole in SK (a lone SKF 1/1 broke a peer: never for a message
+ * that fits). */
+size_t fp_ike_frag_seal(struct fp_ike *ike, const struct fp_ike_sarec *s,
+			const struct fp_ike_hdr *h, const struct fp_ike_sk_dir *sd, uint8_t first,
+			const uint8_t *chain, size_t chain_len, size_t msg_len);
+/* An SKF fragment whose ICV passed (its plaintext chain piece in piece):
+ * kept; when it completes its message, true with the whole chain in *buf
+ * (heap, *len bytes, caller cleanses and frees) and *first its first type. */
+bool fp_ike_frag_take(struct fp_ike *ike, struct fp_ike_sarec *s, const struct fp_ike_msg *m,
+		      const uint8_t *piece, size_t piece_len, uint8_t **buf, size_t *len,
+		      uint8_t *first);
+/* Drop s's reassembly (SA freed, or timed out). */
+void fp_ike_frag_drop(struct fp_ike_sarec *s);
+/* Time an incomplete reassembly out. */
+void fp_ike_frag_tick(struct fp_ike *ike, struct fp_ike_sarec *s, uint64_t now_ns);
 
 /* ike_auth_exchange.c */
 void fp_ike_auth_start(struct fp_ike *ike, struct fp_ike_sarec *s, uint64_t now_ns);

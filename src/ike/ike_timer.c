@@ -49,6 +49,7 @@ static void timer_sa(struct fp_ike *ike, struct fp_ike_sarec *s, uint64_t now_ns
 		fp_ike_sa_delete(ike, s, "lifetime expired");
 		return;
 	}
+	fp_ike_frag_tick(ike, s, now_ns);
 	timer_children(ike, s, now_ns);
 	fp_ike_natt_keepalive(ike, s, now_ns);
 	fp_ike_timer_next(ike, s, now_ns);

@@ -125,4 +125,17 @@ static inline size_t ikev_open_msg(const struct fp_ike_keys *k, bool from_initia
 	return n;
 }
 
+/* The keys of the fragmented capture (auth-req-frag*.bin), as charon
+ * logged them. */
+static inline void ikev_frag_keys(struct fp_ike_keys *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->k_suite = ikev_suite_cbc256;
+	k->k_prf_len = k->k_a_len = k->k_e_len = 32;
+	ikev_key("keys-frag.txt", "sk_ai", k->k_ai);
+	ikev_key("keys-frag.txt", "sk_ar", k->k_ar);
+	ikev_key("keys-frag.txt", "sk_ei", k->k_ei);
+	ikev_key("keys-frag.txt", "sk_er", k->k_er);
+}
+
 #endif

@@ -153,6 +153,7 @@ static const char every_line[] =
 	" encryption aes aes-192\n"
 	" integrity sha sha512\n"
 	"crypto ikev2 enable outside\n"
+	"crypto ikev2 fragmentation mtu 1200\n"
 	"tunnel-group 192.0.2.2 type ipsec-l2l\n"
 	"tunnel-group 192.0.2.2 ipsec-attributes\n"
 	" ikev2 remote-authentication certificate\n"
@@ -175,7 +176,7 @@ static const char *const every_written[] = {
 	"crypto ikev2 policy 5\n encryption aes aes-192\n integrity sha sha512\n"
 	"crypto ikev2 policy 20\n encryption aes-gcm-256 aes-gcm-192 aes-gcm\n integrity null\n"
 	" group 21 20 19\n prf sha512 sha384\n lifetime seconds 3600\n",
-	"crypto ikev2 enable outside\n",
+	"crypto ikev2 enable outside\ncrypto ikev2 fragmentation mtu 1200\n",
 	"tunnel-group 192.0.2.2 ipsec-attributes\n ikev2 remote-authentication certificate\n"
 	" ikev2 local-authentication certificate TP\n isakmp keepalive threshold 30 retry 5\n",
 	"tunnel-group 192.0.2.3 ipsec-attributes\n ikev2 remote-authentication pre-shared-key "
@@ -192,6 +193,7 @@ static void test_every_line(void **state)
 	assert_null(fp_config_entry_proposal(e, 2));
 	assert_int_equal(e->pfs_group, 14);
 	assert_int_equal(c->ikev2_policies[0].priority, 5); /* kept by priority */
+	assert_int_equal(c->ikev2_frag_mtu, 1200);
 	char *saved = assert_roundtrip(c), *shown = write_text(c, false);
 	for (size_t i = 0; i < sizeof(every_written) / sizeof(every_written[0]); i++)
 		if (!strstr(saved, every_written[i]))
@@ -256,6 +258,8 @@ static const struct {
 	{ "tunnel-group 192.0.2.9 type ipsec-l2l\ntunnel-group 192.0.2.9 ipsec-attributes\n"
 	  " ikev2 local-authentication certificate\n", 3, "incomplete command" },
 	{ "crypto ca trustpoint TP\n enrollment url\n", 2, "expected 'terminal'" },
+	{ "crypto ikev2 fragmentation mtu 67\n", 1, "the MTU" },
+	{ "crypto ikev2 fragmentation mtu 1501\n", 1, "the MTU" },
 	{ "crypto ca trustpoint T/P\n", 1, "the trustpoint name" },
 };
 

@@ -144,18 +144,6 @@ static void test_reseal_same_bytes(void **state)
 	reseal(&keys, "dpd-req.bin", false);
 }
 
-/* The frag capture's keys, as charon logged them. */
-static void frag_keys(struct fp_ike_keys *k)
-{
-	memset(k, 0, sizeof(*k));
-	k->k_suite = ikev_suite_cbc256;
-	k->k_prf_len = k->k_a_len = k->k_e_len = 32;
-	ikev_key("keys-frag.txt", "sk_ai", k->k_ai);
-	ikev_key("keys-frag.txt", "sk_ar", k->k_ar);
-	ikev_key("keys-frag.txt", "sk_ei", k->k_ei);
-	ikev_key("keys-frag.txt", "sk_er", k->k_er);
-}
-
 /* RFC 7383: each fragment is protected on its own, the fragment number
  * and total inside the integrity; the plaintexts joined are the chain. */
 static void test_fragments(void **state)
@@ -171,7 +159,7 @@ static void test_fragments(void **state)
 	size_t total = 0, n;
 	uint8_t first = 0;
 	(void)state;
-	frag_keys(&k);
+	ikev_frag_keys(&k);
 	fp_ike_sk_dir_init(&sd, &k, true);
 	for (int i = 0; i < 3; i++) {
 		ikev_load(&v, frags[i]);

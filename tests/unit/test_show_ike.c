@@ -315,7 +315,8 @@ static void test_ikev2_stats_notify(void **state)
 	char x[4][64];
 	const char *b[] = { stat(x[0], "Authentication Failures:", 1),
 			    stat(x[1], "Out Notifys:", 1),
-			    notify(x[2], "AUTHENTICATION_FAILED", 1, 0), NULL };
+			    notify(x[2], "AUTHENTICATION_FAILED", 1, 0),
+			    "Authentication failures by reason\n pre-shared key mismatch ", NULL };
 	free(show("show crypto ikev2 stats", b));
 	W.gw->ike = W.n[0].ike;
 	const char *a[] = { stat(x[0], "In Notifys:", 1),
