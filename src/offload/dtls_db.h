@@ -44,6 +44,7 @@ struct fp_dtls_rule {
 	uint8_t dr_inner_af;
 	uint8_t dr_inner[16];
 	uint8_t dr_hdr[FP_DTLS_HDR_MAX]; /* outbound template */
+	uint32_t dr_hdr_sum;        /* IPv4: the template's partial checksum */
 	struct fp_dtls_tuple dr_tuple;
 	uint16_t dr_suite;
 	uint32_t dr_tag;

@@ -33,6 +33,7 @@ void fp_dtls_hdr_template(struct fp_dtls_rule *r, uint8_t ttl)
 	fp_put16(u, t->t_lport);
 	fp_put16(u + 2, t->t_rport);
 	r->dr_hdr_len = (uint8_t)(u + FP_UDP_HLEN - h);
+	r->dr_hdr_sum = fp_csum_partial(h, FP_IPV4_HLEN, 0);
 }
 
 /* Where the record goes, worked out from the payload's place. */
@@ -133,18 +134,24 @@ static void outb_seal_cbc(struct fp_pipe *pp, struct fp_dtlsdb *db, struct fp_dt
 						o->plen);
 }
 
+/* The template, then lengths, identification and the checksum from the
+ * template's sum (copies of a constant size: a variable one costs more
+ * than the rest of the header). */
 static void outb_outer(struct fp_dtls_rule *r, const struct outb_rec *o)
 {
 	uint8_t *h = o->outer;
-	memcpy(h, r->dr_hdr, r->dr_hdr_len);
-	uint8_t *u = h + r->dr_hdr_len - FP_UDP_HLEN;
-	fp_put16(u + 4, (uint16_t)(o->total - (r->dr_hdr_len - FP_UDP_HLEN)));
+	uint16_t total = (uint16_t)o->total;
 	if (r->dr_af == FP_AF_INET) {
-		fp_put16(h + 2, (uint16_t)o->total);
-		fp_put16(h + 4, r->dr_ip_id++);
-		fp_ipv4_csum_set(h);
+		uint16_t id = r->dr_ip_id++;
+		memcpy(h, r->dr_hdr, FP_IPV4_HLEN + FP_UDP_HLEN);
+		fp_put16(h + 2, total);
+		fp_put16(h + 4, id);
+		fp_put16(h + 10, fp_csum_fold(r->dr_hdr_sum + total + id));
+		fp_put16(h + FP_IPV4_HLEN + 4, (uint16_t)(total - FP_IPV4_HLEN));
 	} else {
-		fp_put16(h + 4, (uint16_t)(o->total - FP_IPV6_HLEN));
+		memcpy(h, r->dr_hdr, FP_IPV6_HLEN + FP_UDP_HLEN);
+		fp_put16(h + 4, (uint16_t)(total - FP_IPV6_HLEN));
+		fp_put16(h + FP_IPV6_HLEN + 4, (uint16_t)(total - FP_IPV6_HLEN));
 	}
 }
 
