@@ -3,8 +3,8 @@
  * object with fp_dtls_rule_keys, a rule installed, and then records that
  * OpenSSL's client wrote are opened by the engine byte for byte, and
  * records the engine protects are read by the client's SSL_read. Run for
- * AES-128-GCM, AES-256-GCM (SHA-384 PRF) and the CBC suites with
- * HMAC-SHA1, SHA-256 and SHA-384. */
+ * AES-128-GCM, AES-256-GCM (SHA-384 PRF; ipsec-mb where built in, and
+ * OpenSSL) and the CBC suites with HMAC-SHA1, SHA-256 and SHA-384. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -57,15 +57,15 @@ static uint64_t handshake_max_seq(const struct dq *q)
 	return best;
 }
 
-static int fx_setup(void **state, const char *cipher)
+static int fx_setup_be(void **state, const char *cipher, enum fp_crypto_backend be)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	struct fp_dtls_params p = { 0 };
 	const char *why = NULL;
 
 	assert_int_equal(dtls_pair_open(&f->pair, cipher), 0);
-	assert_int_equal(fp_pipe_init(&f->pp, 0, false, 4, FP_CRYPTO_AUTO), 0);
-	f->db = fp_dtlsdb_new(8, FP_CRYPTO_AUTO);
+	assert_int_equal(fp_pipe_init(&f->pp, 0, false, 4, be), 0);
+	f->db = fp_dtlsdb_new(8, be);
 	assert_non_null(f->db);
 	addr4(&p.local, OUR_IP);
 	addr4(&p.remote, CLIENT_IP);
@@ -87,6 +87,11 @@ static int fx_setup(void **state, const char *cipher)
 	return 0;
 }
 
+static int fx_setup(void **state, const char *cipher)
+{
+	return fx_setup_be(state, cipher, FP_CRYPTO_AUTO);
+}
+
 static int fx_teardown(void **state)
 {
 	struct fx *f = *state;
@@ -101,6 +106,10 @@ static int fx_teardown(void **state)
 
 static int setup_gcm128(void **s) { return fx_setup(s, "ECDHE-ECDSA-AES128-GCM-SHA256"); }
 static int setup_gcm256(void **s) { return fx_setup(s, "ECDHE-ECDSA-AES256-GCM-SHA384"); }
+static int setup_gcm256_ossl(void **s)
+{
+	return fx_setup_be(s, "ECDHE-ECDSA-AES256-GCM-SHA384", FP_CRYPTO_OPENSSL);
+}
 static int setup_cbc_sha1(void **s) { return fx_setup(s, "ECDHE-ECDSA-AES128-SHA"); }
 static int setup_cbc_sha256(void **s) { return fx_setup(s, "ECDHE-ECDSA-AES128-SHA256"); }
 static int setup_cbc_sha384(void **s) { return fx_setup(s, "ECDHE-ECDSA-AES256-SHA384"); }
@@ -457,6 +466,65 @@ static void test_rule_lifecycle(void **state)
 	assert_int_equal(fp_dtls_counter_get(st, FP_DTLS_CNT_rx_alert), 0);
 }
 
+/* The same session over IPv6: a second rule with the same keys (its own
+ * window and numbers), the client's records wrapped in IPv6 + UDP, and
+ * the engine's datagrams with a valid UDP checksum. */
+static void test_ipv6(void **state)
+{
+	struct fx *f = *state;
+	struct fp_pkt *p = f->pkts[2];
+	struct fp_dtls_params v6 = { 0 };
+	const char *why = NULL;
+	uint32_t id;
+	uint8_t msg[200], dgram[DQ_MTU];
+
+	fp_addr_parse(&v6.local, "2001:db8::5");
+	fp_addr_parse(&v6.remote, "2001:db8:1::6");
+	v6.local_port = 443;
+	v6.remote_port = CLIENT_PORT;
+	v6.epoch = 1;
+	v6.seq_out = 1000; /* past what the IPv4 rule sends: the client checks replay too */
+	assert_int_equal(fp_dtls_rule_keys(f->pair.server, &v6.keys, &why), 0);
+	assert_int_equal(fp_dtls_rule_add(f->db, &v6, &id, &why), 0);
+	fp_tls_keys_cleanse(&v6.keys);
+
+	uint32_t mlen = ac_data(msg, 100, POOL_IP);
+	uint32_t dlen = client_write(f, msg, (int)mlen, dgram);
+	fp_pkt_reset(p);
+	uint8_t *h = p->data;
+	memset(h, 0, 48);
+	h[0] = 0x60;
+	fp_put16(h + 4, (uint16_t)(8 + dlen));
+	h[6] = FP_IPPROTO_UDP;
+	h[7] = 64;
+	memcpy(h + 8, v6.remote.a, 16);
+	memcpy(h + 24, v6.local.a, 16);
+	fp_put16(h + 40, CLIENT_PORT);
+	fp_put16(h + 42, 443);
+	fp_put16(h + 44, (uint16_t)(8 + dlen));
+	memcpy(h + 48, dgram, dlen);
+	p->len = 48 + dlen;
+	assert_int_equal(fp_dtls_classify(f->db, &p, 1), 1);
+	assert_int_equal(p->sa, id);
+	assert_int_equal(fp_dtls_inb_process(&f->pp, f->db, &p, 1), 1);
+	assert_memory_equal(p->data, msg + 1, 100);
+
+	fp_pkt_reset(p);
+	memcpy(p->data, msg + 1, 100);
+	p->len = 100;
+	p->sa = id;
+	assert_int_equal(fp_dtls_outb_process(&f->pp, f->db, &p, 1), 1);
+	h = p->data;
+	assert_int_equal(h[0] >> 4, 6);
+	assert_int_equal(fp_get16(h + 4), p->len - 40);
+	uint8_t *u = h + 40;
+	uint16_t sum = fp_get16(u + 6);
+	u[6] = u[7] = 0;
+	assert_int_equal(fp_udp6_csum(h, u, p->len - 40), sum);
+	assert_true(dq_push(&f->pair.s2c, u + 8, (int)(p->len - 48)));
+	client_reads(f, msg, (int)mlen);
+}
+
 /* Suites the engine does not take stay in software. */
 static void test_keys_refused(void **state)
 {
@@ -477,13 +545,15 @@ static void test_keys_refused(void **state)
 	cmocka_unit_test_setup_teardown(test_inbound_replay_tamper, setup, fx_teardown),       \
 	cmocka_unit_test_setup_teardown(test_inbound_punts_and_bad, setup, fx_teardown),       \
 	cmocka_unit_test_setup_teardown(test_outbound, setup, fx_teardown),                    \
-	cmocka_unit_test_setup_teardown(test_rule_lifecycle, setup, fx_teardown)
+	cmocka_unit_test_setup_teardown(test_rule_lifecycle, setup, fx_teardown),              \
+	cmocka_unit_test_setup_teardown(test_ipv6, setup, fx_teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		SUITE_TESTS(setup_gcm128),
 		SUITE_TESTS(setup_gcm256),
+		SUITE_TESTS(setup_gcm256_ossl),
 		SUITE_TESTS(setup_cbc_sha1),
 		SUITE_TESTS(setup_cbc_sha256),
 		SUITE_TESTS(setup_cbc_sha384),
