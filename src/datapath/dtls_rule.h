@@ -10,8 +10,11 @@
  *      the SSL object must not write again: DPD responses, TERMINATE and
  *      alerts go to the pipe as FP_PKT_F_DTLS_CTRL / FP_PKT_F_DTLS_ALERT
  *      packets for the rule, so sequence numbers never repeat;
- *   4. punted records (handshake, other epochs) are fed to the SSL object;
- *      after a rehandshake, fp_dtls_rule_update() with the new epoch's keys;
+ *   4. punted records (handshake, other epochs) go to the slow path; a new
+ *      DTLS session of the client (a new SSL object) ends in
+ *      fp_dtls_rule_update() with its keys. The old SSL object must not
+ *      answer a rehandshake at the offloaded epoch: its records would reuse
+ *      sequence numbers the engine sent (docs/dtls-offload.md, Rekeying);
  *   5. fp_dtls_rule_del() when the session ends or goes back to software.
  * Each call runs on the thread that owns the rule table's pipe. */
 #ifndef FP_DTLS_RULE_H

@@ -74,7 +74,11 @@ struct fp_dtls_params {
 };
 
 /* Fields of fp_dtls_update to apply. */
-#define FP_DTLS_UPD_KEYS 0x1u      /* rehandshake: new epoch, keys, sequence numbers */
+/* New keys, epoch and sequence numbers both ways: a rehandshake (a higher
+ * epoch), or a new DTLS session of the same client on the same 6-tuple
+ * (new keys, epoch 1 again). The rule's own keys at an epoch not above its
+ * own are refused: the numbers would start again under the same nonce key. */
+#define FP_DTLS_UPD_KEYS 0x1u
 #define FP_DTLS_UPD_PEER 0x2u      /* the client's address or port changed (NAT rebinding) */
 
 struct fp_dtls_update {

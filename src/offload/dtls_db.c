@@ -128,28 +128,46 @@ struct rule_crypto {
 	struct fp_mte *mte;
 };
 
-static int crypto_new(const struct fp_tls_dir_key *k, enum fp_crypto_backend be,
-		      struct rule_crypto *out, const char **err)
+/* One direction's keys in the crypto layer's form: AES-GCM key || salt;
+ * CBC key and MAC key. */
+static int crypto_key(const struct fp_tls_dir_key *k, struct fp_crypto_key *ck, const char **err)
 {
 	const struct fp_cipher_info *ci = fp_cipher_info(k->tk_cipher);
+	const struct fp_integ_info *ii = fp_integ_info(k->tk_integ);
 
-	memset(out, 0, sizeof(*out));
-	if (!ci || k->tk_cipher == FP_CIPHER_NULL || k->tk_cipher == FP_CIPHER_CHACHA20_POLY1305 ||
-	    k->tk_key_len != ci->key_len) {
+	memset(ck, 0, sizeof(*ck));
+	if (!ci || !ii || k->tk_cipher == FP_CIPHER_NULL ||
+	    k->tk_cipher == FP_CIPHER_CHACHA20_POLY1305 || k->tk_key_len != ci->key_len ||
+	    (!ci->aead && k->tk_mac_len != ii->key_len)) {
 		*err = "cipher not offloaded for DTLS, or key length wrong";
 		return -1;
 	}
-	if (!ci->aead) {
-		out->mte = fp_mte_new(k->tk_cipher, k->tk_integ, k->tk_key, k->tk_mac, err);
-		return out->mte ? 0 : -1;
-	}
-	struct fp_crypto_key ck = { .cipher = k->tk_cipher, .integ = FP_INTEG_NONE };
-	memcpy(ck.ckey, k->tk_key, k->tk_key_len);
-	memcpy(ck.ckey + k->tk_key_len, k->tk_salt, FP_TLS_SALT_LEN);
-	ck.ckey_len = (uint8_t)(k->tk_key_len + FP_TLS_SALT_LEN);
-	out->cs = fp_crypto_sa_new(&ck, be, err);
+	ck->cipher = k->tk_cipher;
+	ck->integ = ci->aead ? FP_INTEG_NONE : k->tk_integ;
+	memcpy(ck->ckey, k->tk_key, k->tk_key_len);
+	memcpy(ck->ckey + k->tk_key_len, k->tk_salt, ci->salt_len);
+	ck->ckey_len = (uint8_t)(k->tk_key_len + ci->salt_len);
+	memcpy(ck->akey, k->tk_mac, ci->aead ? 0 : k->tk_mac_len);
+	ck->akey_len = ci->aead ? 0 : k->tk_mac_len;
+	return 0;
+}
+
+static int crypto_new(const struct fp_tls_dir_key *k, enum fp_crypto_backend be,
+		      struct rule_crypto *out, uint8_t id[FP_CRYPTO_KEY_ID_LEN], const char **err)
+{
+	struct fp_crypto_key ck;
+
+	memset(out, 0, sizeof(*out));
+	if (crypto_key(k, &ck, err) < 0)
+		return -1;
+	if (id)
+		fp_crypto_key_id(&ck, id);
+	if (fp_cipher_info(ck.cipher)->aead)
+		out->cs = fp_crypto_sa_new(&ck, be, err);
+	else
+		out->mte = fp_mte_new(ck.cipher, ck.integ, ck.ckey, ck.akey, err);
 	fp_crypto_cleanse(&ck, sizeof(ck));
-	return out->cs ? 0 : -1;
+	return out->cs || out->mte ? 0 : -1;
 }
 
 static void crypto_free(struct rule_crypto *c)
@@ -175,9 +193,9 @@ static int rule_keys(struct fp_dtlsdb *db, struct fp_dtls_rule *r, const struct 
 {
 	struct rule_crypto rx, tx, old_rx, old_tx;
 
-	if (keys_check(k, err) < 0 || crypto_new(&k->tk_rx, db->db_be, &rx, err) < 0)
+	if (keys_check(k, err) < 0 || crypto_new(&k->tk_rx, db->db_be, &rx, NULL, err) < 0)
 		return -1;
-	if (crypto_new(&k->tk_tx, db->db_be, &tx, err) < 0) {
+	if (crypto_new(&k->tk_tx, db->db_be, &tx, r->dr_tx_key_id, err) < 0) {
 		crypto_free(&rx);
 		return -1;
 	}
@@ -297,6 +315,25 @@ static int update_peer(struct fp_dtlsdb *db, uint32_t id, const struct fp_dtls_u
 	return 0;
 }
 
+/* New numbers under the same keys would send a nonce twice: the same
+ * session's keys only move to a higher epoch (a new session's keys, of
+ * a new handshake, start again at epoch 1). */
+static bool update_same_keys(const struct fp_dtls_rule *r, const struct fp_dtls_update *u,
+			     const char **err)
+{
+	struct fp_crypto_key ck;
+	uint8_t id[FP_CRYPTO_KEY_ID_LEN];
+
+	if (u->epoch > r->dr_epoch || crypto_key(&u->keys.tk_tx, &ck, err) < 0)
+		return false; /* bad keys: refused by rule_keys with their own reason */
+	fp_crypto_key_id(&ck, id);
+	fp_crypto_cleanse(&ck, sizeof(ck));
+	if (fp_crypto_memcmp(id, r->dr_tx_key_id, sizeof(id)))
+		return false;
+	*err = "the rule's own keys again at an epoch not above its own";
+	return true;
+}
+
 int fp_dtls_update(struct fp_dtlsdb *db, uint32_t id, const struct fp_dtls_update *u,
 		   const char **err)
 {
@@ -308,10 +345,8 @@ int fp_dtls_update(struct fp_dtlsdb *db, uint32_t id, const struct fp_dtls_updat
 		*err = "no such DTLS rule";
 		return -1;
 	}
-	if ((u->fields & FP_DTLS_UPD_KEYS) && u->epoch <= r->dr_epoch) {
-		*err = "a rehandshake's epoch must be above the rule's";
+	if ((u->fields & FP_DTLS_UPD_KEYS) && update_same_keys(r, u, err))
 		return -1;
-	}
 	if ((u->fields & FP_DTLS_UPD_PEER) && update_peer(db, id, u, err) < 0)
 		return -1;
 	if (!(u->fields & FP_DTLS_UPD_KEYS))

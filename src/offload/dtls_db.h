@@ -47,6 +47,7 @@ struct fp_dtls_rule {
 	uint32_t dr_hdr_sum;        /* IPv4: the template's partial checksum */
 	struct fp_dtls_tuple dr_tuple;
 	uint16_t dr_suite;
+	uint8_t dr_tx_key_id[FP_CRYPTO_KEY_ID_LEN]; /* refuses the same keys at an old epoch */
 	uint32_t dr_tag;
 	struct fp_dtls_rule_stats dr_cnt;
 };
