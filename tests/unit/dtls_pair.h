@@ -130,6 +130,36 @@ static inline int dtls_pair_cert(EVP_PKEY **key, X509 **crt)
 	return X509_sign(*crt, *key, EVP_sha256()) > 0 ? 0 : -1;
 }
 
+/* How the two agree on keys: a certificate (full handshake), a PSK
+ * (openconnect's PSK-NEGOTIATE: identity "psk"), or the Cisco legacy way:
+ * a session both already hold (X-DTLS-Master-Secret, X-DTLS-Session-ID),
+ * resumed with an abbreviated handshake. */
+enum dtls_pair_mode { DTLS_PAIR_CERT, DTLS_PAIR_PSK, DTLS_PAIR_LEGACY };
+
+static const uint8_t dtls_pair_psk[32] = { 0x5a, 0x01, 0x02, 0x03 };
+
+static unsigned int dtls_pair_psk_server(SSL *s, const char *id, unsigned char *psk,
+					 unsigned int max)
+{
+	(void)s;
+	if (strcmp(id, "psk") || max < sizeof(dtls_pair_psk))
+		return 0;
+	memcpy(psk, dtls_pair_psk, sizeof(dtls_pair_psk));
+	return sizeof(dtls_pair_psk);
+}
+
+static unsigned int dtls_pair_psk_client(SSL *s, const char *hint, char *id, unsigned int max_id,
+					 unsigned char *psk, unsigned int max)
+{
+	(void)s;
+	(void)hint;
+	if (max_id < 4 || max < sizeof(dtls_pair_psk))
+		return 0;
+	strcpy(id, "psk");
+	memcpy(psk, dtls_pair_psk, sizeof(dtls_pair_psk));
+	return sizeof(dtls_pair_psk);
+}
+
 struct dtls_pair {
 	SSL_CTX *sctx, *cctx;
 	SSL *server, *client;
@@ -137,6 +167,7 @@ struct dtls_pair {
 	struct dq_ends cend, send;
 	EVP_PKEY *key;
 	X509 *crt;
+	SSL_SESSION *legacy;
 };
 
 static inline SSL_CTX *dtls_pair_ctx(const SSL_METHOD *m, const char *ciphers)
@@ -165,29 +196,77 @@ static inline SSL *dtls_pair_ssl(SSL_CTX *ctx, struct dq_ends *e)
 	return s;
 }
 
-/* Both ends up to a finished handshake with the one suite allowed. */
-static inline int dtls_pair_open(struct dtls_pair *p, const char *cipher)
+/* The session a legacy client resumes: the master secret it chose, the
+ * session id the server gave, the one suite (by IANA id) both named. */
+static inline SSL_SESSION *dtls_pair_legacy_session(SSL *any, uint16_t suite)
+{
+	static const uint8_t sid[32] = { 0x16, 0x38, 0x8c, 0xd1 };
+	uint8_t ms[48], id[2] = { (uint8_t)(suite >> 8), (uint8_t)suite };
+	SSL_SESSION *s = SSL_SESSION_new();
+	const SSL_CIPHER *c = SSL_CIPHER_find(any, id);
+
+	for (unsigned i = 0; i < sizeof(ms); i++)
+		ms[i] = (uint8_t)(0x30 + i);
+	if (!s || !c || SSL_SESSION_set_protocol_version(s, DTLS1_2_VERSION) != 1 ||
+	    SSL_SESSION_set_cipher(s, c) != 1 || SSL_SESSION_set1_id(s, sid, sizeof(sid)) != 1 ||
+	    SSL_SESSION_set1_master_key(s, ms, sizeof(ms)) != 1) {
+		SSL_SESSION_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static inline int dtls_pair_auth(struct dtls_pair *p, enum dtls_pair_mode mode)
+{
+	if (mode == DTLS_PAIR_PSK) {
+		SSL_CTX_set_psk_server_callback(p->sctx, dtls_pair_psk_server);
+		SSL_CTX_set_psk_client_callback(p->cctx, dtls_pair_psk_client);
+		return 0;
+	}
+	if (mode == DTLS_PAIR_LEGACY) {
+		/* ocserv: no extended master secret for these sessions */
+		SSL_CTX_set_options(p->sctx, SSL_OP_NO_EXTENDED_MASTER_SECRET | SSL_OP_NO_TICKET);
+		SSL_CTX_set_options(p->cctx, SSL_OP_NO_EXTENDED_MASTER_SECRET | SSL_OP_NO_TICKET);
+	}
+	if (dtls_pair_cert(&p->key, &p->crt) < 0 || SSL_CTX_use_certificate(p->sctx, p->crt) != 1 ||
+	    SSL_CTX_use_PrivateKey(p->sctx, p->key) != 1)
+		return -1;
+	return 0;
+}
+
+/* Both ends up to a finished handshake with the one suite allowed (for
+ * LEGACY, suite is the IANA id the session is made with). */
+static inline int dtls_pair_open_mode(struct dtls_pair *p, const char *cipher,
+				      enum dtls_pair_mode mode, uint16_t suite)
 {
 	memset(p, 0, sizeof(*p));
-	if (dtls_pair_cert(&p->key, &p->crt) < 0)
-		return -1;
 	p->sctx = dtls_pair_ctx(DTLS_server_method(), cipher);
 	p->cctx = dtls_pair_ctx(DTLS_client_method(), cipher);
-	if (!p->sctx || !p->cctx || SSL_CTX_use_certificate(p->sctx, p->crt) != 1 ||
-	    SSL_CTX_use_PrivateKey(p->sctx, p->key) != 1)
+	if (!p->sctx || !p->cctx || dtls_pair_auth(p, mode) < 0)
 		return -1;
 	p->cend = (struct dq_ends){ &p->c2s, &p->s2c };
 	p->send = (struct dq_ends){ &p->s2c, &p->c2s };
 	p->client = dtls_pair_ssl(p->cctx, &p->cend);
 	p->server = dtls_pair_ssl(p->sctx, &p->send);
+	if (mode == DTLS_PAIR_LEGACY) {
+		p->legacy = dtls_pair_legacy_session(p->client, suite);
+		if (!p->legacy || SSL_CTX_add_session(p->sctx, p->legacy) != 1 ||
+		    SSL_set_session(p->client, p->legacy) != 1)
+			return -1;
+	}
 	SSL_set_connect_state(p->client);
 	SSL_set_accept_state(p->server);
 	for (int i = 0; i < 20; i++) {
 		int c = SSL_do_handshake(p->client), s = SSL_do_handshake(p->server);
 		if (c == 1 && s == 1)
-			return 0;
+			return mode == DTLS_PAIR_LEGACY && !SSL_session_reused(p->server) ? -1 : 0;
 	}
 	return -1;
+}
+
+static inline int dtls_pair_open(struct dtls_pair *p, const char *cipher)
+{
+	return dtls_pair_open_mode(p, cipher, DTLS_PAIR_CERT, 0);
 }
 
 static inline void dtls_pair_close(struct dtls_pair *p)
@@ -198,6 +277,7 @@ static inline void dtls_pair_close(struct dtls_pair *p)
 	SSL_CTX_free(p->sctx);
 	X509_free(p->crt);
 	EVP_PKEY_free(p->key);
+	SSL_SESSION_free(p->legacy);
 }
 
 #endif

@@ -1,10 +1,13 @@
 /* DTLS 1.2 record offload against libssl itself: a real handshake in
- * memory (dtls_pair.h), the record keys derived from the server's SSL
- * object with fp_dtls_rule_keys, a rule installed, and then records that
- * OpenSSL's client wrote are opened by the engine byte for byte, and
- * records the engine protects are read by the client's SSL_read. Run for
- * AES-128-GCM, AES-256-GCM (SHA-384 PRF; ipsec-mb where built in, and
- * OpenSSL) and the CBC suites with HMAC-SHA1, SHA-256 and SHA-384. */
+ * memory (dtls_pair.h: certificate; PSK, as openconnect's PSK-NEGOTIATE;
+ * and the Cisco legacy resumption of a session both sides hold), the
+ * record keys derived from the server's SSL object with
+ * fp_dtls_rule_keys, a rule installed, and then records that OpenSSL's
+ * client wrote are opened by the engine byte for byte, and records the
+ * engine protects are read by the client's SSL_read. Run for AES-128-GCM,
+ * AES-256-GCM (SHA-384 PRF; ipsec-mb where built in, and OpenSSL), the
+ * CBC suites with HMAC-SHA1, SHA-256 and SHA-384, PSK-AES256-GCM-SHA384,
+ * and legacy AES256-GCM-SHA384 and AES128-SHA. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -57,13 +60,14 @@ static uint64_t handshake_max_seq(const struct dq *q)
 	return best;
 }
 
-static int fx_setup_be(void **state, const char *cipher, enum fp_crypto_backend be)
+static int fx_setup_full(void **state, const char *cipher, enum fp_crypto_backend be,
+			 enum dtls_pair_mode mode, uint16_t suite)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	struct fp_dtls_params p = { 0 };
 	const char *why = NULL;
 
-	assert_int_equal(dtls_pair_open(&f->pair, cipher), 0);
+	assert_int_equal(dtls_pair_open_mode(&f->pair, cipher, mode, suite), 0);
 	assert_int_equal(fp_pipe_init(&f->pp, 0, false, 4, be), 0);
 	f->db = fp_dtlsdb_new(8, be);
 	assert_non_null(f->db);
@@ -89,7 +93,7 @@ static int fx_setup_be(void **state, const char *cipher, enum fp_crypto_backend 
 
 static int fx_setup(void **state, const char *cipher)
 {
-	return fx_setup_be(state, cipher, FP_CRYPTO_AUTO);
+	return fx_setup_full(state, cipher, FP_CRYPTO_AUTO, DTLS_PAIR_CERT, 0);
 }
 
 static int fx_teardown(void **state)
@@ -108,7 +112,21 @@ static int setup_gcm128(void **s) { return fx_setup(s, "ECDHE-ECDSA-AES128-GCM-S
 static int setup_gcm256(void **s) { return fx_setup(s, "ECDHE-ECDSA-AES256-GCM-SHA384"); }
 static int setup_gcm256_ossl(void **s)
 {
-	return fx_setup_be(s, "ECDHE-ECDSA-AES256-GCM-SHA384", FP_CRYPTO_OPENSSL);
+	return fx_setup_full(s, "ECDHE-ECDSA-AES256-GCM-SHA384", FP_CRYPTO_OPENSSL, DTLS_PAIR_CERT,
+			     0);
+}
+/* openconnect's PSK-NEGOTIATE suite, and the Cisco legacy resumption */
+static int setup_psk(void **s)
+{
+	return fx_setup_full(s, "PSK-AES256-GCM-SHA384", FP_CRYPTO_AUTO, DTLS_PAIR_PSK, 0);
+}
+static int setup_legacy(void **s)
+{
+	return fx_setup_full(s, "AES256-GCM-SHA384", FP_CRYPTO_AUTO, DTLS_PAIR_LEGACY, 0x009d);
+}
+static int setup_legacy_cbc(void **s)
+{
+	return fx_setup_full(s, "AES128-SHA", FP_CRYPTO_AUTO, DTLS_PAIR_LEGACY, 0x002f);
 }
 static int setup_cbc_sha1(void **s) { return fx_setup(s, "ECDHE-ECDSA-AES128-SHA"); }
 static int setup_cbc_sha256(void **s) { return fx_setup(s, "ECDHE-ECDSA-AES128-SHA256"); }
@@ -544,6 +562,12 @@ static void test_keys_refused(void **state)
 	assert_int_equal(fp_dtls_rule_keys(pair.server, &k, &why), -1);
 	assert_string_equal(why, "cipher suite not offloaded");
 	dtls_pair_close(&pair);
+	/* CBC where encrypt-then-MAC may have been negotiated */
+	assert_int_equal(dtls_pair_open(&pair, "ECDHE-ECDSA-AES128-SHA"), 0);
+	SSL_clear_options(pair.server, SSL_OP_NO_ENCRYPT_THEN_MAC);
+	assert_int_equal(fp_dtls_rule_keys(pair.server, &k, &why), -1);
+	assert_non_null(strstr(why, "SSL_OP_NO_ENCRYPT_THEN_MAC"));
+	dtls_pair_close(&pair);
 }
 
 #define SUITE_TESTS(setup)                                                                     \
@@ -561,6 +585,9 @@ int main(void)
 		SUITE_TESTS(setup_gcm128),
 		SUITE_TESTS(setup_gcm256),
 		SUITE_TESTS(setup_gcm256_ossl),
+		SUITE_TESTS(setup_psk),
+		SUITE_TESTS(setup_legacy),
+		SUITE_TESTS(setup_legacy_cbc),
 		SUITE_TESTS(setup_cbc_sha1),
 		SUITE_TESTS(setup_cbc_sha256),
 		SUITE_TESTS(setup_cbc_sha384),
