@@ -4,12 +4,12 @@
  * padding is checked over a fixed span of the record's tail with masks; a
  * bad one is read as no padding (RFC 5246 §6.2.3.2's advice) and the MAC is
  * computed anyway; a throwaway HMAC then hashes the padding's bytes, so
- * every padding of one record length costs the same bytes of hashing. What
- * is left: block rounding of the two hashes (at most one compression
- * apart) and the MAC's place in memory, which depends on the padding
- * (OpenSSL's ssl3_cbc_copy_mac rotates it out in constant time; this code
- * reads it in place). A forger still learns nothing from the counters:
- * bad padding and bad MAC are one drop reason. */
+ * every padding of one record length costs the same bytes of hashing; the
+ * received MAC is copied out of a fixed span of the tail and rotated into
+ * place with masks (as OpenSSL's ssl3_cbc_copy_mac does), so no memory
+ * access depends on the padding either. What is left: the two hashes round
+ * to blocks differently (at most one compression apart). A forger learns
+ * nothing from the counters: bad padding and bad MAC are one drop reason. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,8 +38,8 @@ static inline uint32_t ct_lt(uint32_t a, uint32_t b)
 	return 0u - ((a - b) >> 31);
 }
 
-/* all ones when a == b (bytes) */
-static inline uint32_t ct_eq8(uint32_t a, uint32_t b)
+/* all ones when a == b; both below 2^31 */
+static inline uint32_t ct_eq(uint32_t a, uint32_t b)
 {
 	return 0u - (((a ^ b) - 1u) >> 31);
 }
@@ -155,15 +155,42 @@ static uint32_t mte_pad_check(const uint8_t *pt, uint32_t len, uint32_t mac_len,
 
 	for (uint32_t i = 0; i < span; i++) {
 		uint32_t in_pad = ct_lt(i, pad + 1);
-		good &= ~in_pad | ct_eq8(pt[len - 1 - i], pad);
+		good &= ~in_pad | ct_eq(pt[len - 1 - i], pad);
 	}
 	return good;
+}
+
+/* The mac_len bytes at ct + start, start secret: every byte of the
+ * span that may hold them is read, each kept by a mask, into a ring that
+ * a masked rotation puts in order. */
+static void mte_mac_extract(const uint8_t *ct, uint32_t ct_len, uint32_t mac_len,
+			    uint32_t start, uint8_t *out)
+{
+	uint8_t ring[FP_MTE_MAC_MAX] = { 0 };
+	uint32_t from = ct_len > mac_len + 256 ? ct_len - mac_len - 256 : 0;
+	uint32_t j = 0, rot = 0;
+
+	for (uint32_t i = from; i < ct_len; i++) {
+		uint32_t in = ~ct_lt(i, start) & ct_lt(i, start + mac_len);
+		rot |= j & ct_eq(i, start);
+		ring[j] |= (uint8_t)(ct[i] & in);
+		j++;
+		j &= ct_lt(j, mac_len);
+	}
+	for (uint32_t i = 0; i < mac_len; i++) {
+		uint32_t k = rot + i;
+		k -= mac_len & ~ct_lt(k, mac_len);
+		uint8_t b = 0;
+		for (uint32_t m = 0; m < mac_len; m++)
+			b |= (uint8_t)(ring[m] & ct_eq(m, k));
+		out[i] = b;
+	}
 }
 
 int fp_mte_open(const struct fp_mte *m, const uint8_t seq_type_ver[11], uint8_t *ct,
 		uint32_t ct_len, uint32_t *content_len)
 {
-	uint8_t md[64], dummy[64];
+	uint8_t md[64], dummy[64], mac[FP_MTE_MAC_MAX];
 	uint32_t mac_len = m->m_mac_len;
 
 	if (ct_len % FP_MTE_BLOCK || ct_len < mac_len + 1)
@@ -178,7 +205,8 @@ int fp_mte_open(const struct fp_mte *m, const uint8_t seq_type_ver[11], uint8_t 
 	mte_pseudo(ct, seq_type_ver, len);
 	fp_hmac(mte_hmac(m), ct - FP_MTE_PSEUDO_LEN, FP_MTE_PSEUDO_LEN + len, md);
 	fp_hmac(mte_hmac(m), ct + len, pad, dummy); /* the bytes the MAC left out */
-	good &= 0u - (uint32_t)(fp_crypto_memcmp(md, ct + len, mac_len) == 0);
+	mte_mac_extract(ct, ct_len, mac_len, len, mac);
+	good &= 0u - (uint32_t)(fp_crypto_memcmp(md, mac, mac_len) == 0);
 	fp_crypto_cleanse(md, sizeof(md));
 	*content_len = len;
 	return good ? FP_CRYPTO_OK : FP_CRYPTO_EAUTH;
