@@ -15,7 +15,11 @@
  *      fp_dtls_rule_update() with its keys. The old SSL object must not
  *      answer a rehandshake at the offloaded epoch: its records would reuse
  *      sequence numbers the engine sent (docs/dtls-offload.md, Rekeying);
- *   5. fp_dtls_rule_del() when the session ends or goes back to software.
+ *   5. flow-offload-dtls switched off or on: fp_dtls_export() and
+ *      fp_dtls_rule_del() on the old pipe, fp_dtls_rule_add() with the same
+ *      parameters and fp_dtls_import() on the new one (the software pipe
+ *      runs the same code: libssl never protects records again);
+ *   6. fp_dtls_rule_del() when the session ends.
  * Each call runs on the thread that owns the rule table's pipe. */
 #ifndef FP_DTLS_RULE_H
 #define FP_DTLS_RULE_H

@@ -21,7 +21,6 @@
 #include "offload/drop.h"
 
 #define FP_DTLS_NONE UINT32_MAX
-#define FP_DTLS_PORT 443u
 #define FP_DTLS_SEQ_MAX ((1ull << 48) - 1)  /* RFC 6347 §4.1: 48-bit sequence numbers */
 #define FP_DTLS_REPLAY_WINDOW 64u
 
@@ -163,6 +162,27 @@ int fp_dtls_update(struct fp_dtlsdb *db, uint32_t id, const struct fp_dtls_updat
 		   const char **err);
 int fp_dtls_delete(struct fp_dtlsdb *db, uint32_t id);
 int fp_dtls_query(const struct fp_dtlsdb *db, uint32_t id, struct fp_dtls_rule_stats *out);
+/* What a rule has learnt since it was installed, so it can move between
+ * pipes (flow-offload-dtls switched off or on: the engine's pipe and the
+ * slow path's software pipe run the same code) without the client
+ * noticing: the next sequence number, the replay window, the counters.
+ * Move: export and delete on the old pipe, install with the same
+ * parameters on the new one, import there before its first packet.
+ * Import refuses a state of another epoch; sequence numbers and the window
+ * never go backwards. */
+struct fp_dtls_state {
+	uint16_t epoch;
+	uint64_t seq_out;
+	struct fp_replay_state {
+		uint64_t top;
+		uint64_t bits[FP_DTLS_REPLAY_WINDOW / 64 + 1];
+	} replay;
+	uint16_t ip_id;
+	struct fp_dtls_rule_stats cnt;
+};
+int fp_dtls_export(const struct fp_dtlsdb *db, uint32_t id, struct fp_dtls_state *st);
+int fp_dtls_import(struct fp_dtlsdb *db, uint32_t id, const struct fp_dtls_state *st);
+
 /* The rule whose 6-tuple this is (remote = the client), FP_DTLS_NONE if none. */
 uint32_t fp_dtls_lookup(const struct fp_dtlsdb *db, const struct fp_addr *remote,
 			uint16_t remote_port, const struct fp_addr *local, uint16_t local_port);

@@ -388,3 +388,33 @@ int fp_dtls_query(const struct fp_dtlsdb *db, uint32_t id, struct fp_dtls_rule_s
 	out->suite = r->dr_suite;
 	return 0;
 }
+
+int fp_dtls_export(const struct fp_dtlsdb *db, uint32_t id, struct fp_dtls_state *st)
+{
+	if (id >= db->db_cap || !db->db_rule[id].dr_live)
+		return -1;
+	const struct fp_dtls_rule *r = &db->db_rule[id];
+	memset(st, 0, sizeof(*st));
+	st->epoch = r->dr_epoch;
+	st->seq_out = r->dr_seq_out;
+	st->replay.top = r->dr_replay.top;
+	memcpy(st->replay.bits, r->dr_replay.bits, sizeof(st->replay.bits));
+	st->ip_id = r->dr_ip_id;
+	return fp_dtls_query(db, id, &st->cnt);
+}
+
+int fp_dtls_import(struct fp_dtlsdb *db, uint32_t id, const struct fp_dtls_state *st)
+{
+	struct fp_dtls_rule *r = fp_dtls_rule_get(db, id);
+	if (!r || st->epoch != r->dr_epoch)
+		return -1;
+	if (st->seq_out > r->dr_seq_out)
+		r->dr_seq_out = st->seq_out;
+	if (st->replay.top >= r->dr_replay.top) { /* the same ring size: 64 + one spare word */
+		r->dr_replay.top = st->replay.top;
+		memcpy(r->dr_replay.bits, st->replay.bits, sizeof(st->replay.bits));
+	}
+	r->dr_ip_id = st->ip_id;
+	r->dr_cnt = st->cnt;
+	return 0;
+}

@@ -18,6 +18,10 @@
 #define FP_DTLS_AEAD_TAG 16u
 #define FP_DTLS_AAD_LEN 13u     /* seq_num(8) type version length, RFC 5246 §6.2.3.3 */
 
+_Static_assert(sizeof(((struct fp_dtls_state *)0)->replay.bits) ==
+		       (FP_DTLS_REPLAY_WINDOW + 63) / 64 * 8 + 8,
+	       "a rule's replay ring: 64 records in one word plus the spare");
+
 /* The CAM key: the client's end first. Zeroed before filled, so it
  * compares with memcmp. */
 struct fp_dtls_tuple {

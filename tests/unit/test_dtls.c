@@ -32,6 +32,7 @@ struct fx {
 	struct fp_dtlsdb *db;
 	uint32_t id;
 	uint64_t seq_out0;   /* what the rule was installed with */
+	struct fp_dtls_params params; /* as installed, keys too (cleansed at teardown) */
 	struct fp_pkt *pkts[4];
 };
 
@@ -84,6 +85,7 @@ static int fx_setup_full(void **state, const char *cipher, enum fp_crypto_backen
 		fail_msg("keys: %s", why);
 	if (fp_dtls_rule_add(f->db, &p, &f->id, &why) < 0)
 		fail_msg("add: %s", why);
+	f->params = p;
 	fp_tls_keys_cleanse(&p.keys);
 	for (unsigned i = 0; i < 4; i++)
 		f->pkts[i] = pkt_new();
@@ -99,6 +101,7 @@ static int fx_setup(void **state, const char *cipher)
 static int fx_teardown(void **state)
 {
 	struct fx *f = *state;
+	fp_tls_keys_cleanse(&f->params.keys);
 	fp_dtlsdb_free(f->db);
 	fp_pipe_fini(&f->pp);
 	dtls_pair_close(&f->pair);
@@ -550,6 +553,62 @@ static void test_ipv6(void **state)
 	client_reads(f, msg, (int)mlen);
 }
 
+/* flow-offload-dtls off: the rule moves to the slow path's software pipe
+ * with its state; the client sees nothing: numbers go on, and a record
+ * the engine took before the move is still a replay after it. */
+static void test_move_to_software(void **state)
+{
+	struct fx *f = *state;
+	struct fp_pkt *p = f->pkts[0];
+	struct fp_pipe soft;
+	struct fp_dtlsdb *sdb = fp_dtlsdb_new(4, FP_CRYPTO_OPENSSL);
+	struct fp_dtls_state st;
+	const char *why = NULL;
+	uint8_t msg[200], dgram[DQ_MTU], inner[84];
+	uint64_t s0, s1;
+	uint32_t id;
+
+	assert_int_equal(fp_pipe_init(&soft, 9, true, 4, FP_CRYPTO_OPENSSL), 0);
+	uint32_t mlen = ac_data(msg, 100, POOL_IP);
+	uint32_t dlen = client_write(f, msg, (int)mlen, dgram);
+	assert_int_equal(engine_in(f, p, dgram, dlen), 1);
+	inner_ip(inner, sizeof(inner), OUR_IP);
+	assert_int_equal(engine_out(f, p, inner, sizeof(inner), 0), 1);
+	to_client(f, p, &s0);
+	assert_int_equal(SSL_read(f->pair.client, msg + 100, 100), 85);
+
+	assert_int_equal(fp_dtls_export(f->db, f->id, &st), 0);
+	assert_int_equal(fp_dtls_rule_del(f->db, f->id, NULL), 0);
+	assert_int_equal(fp_dtls_rule_add(sdb, &f->params, &id, &why), 0);
+	assert_int_equal(fp_dtls_import(sdb, id, &st), 0);
+
+	wrap(p, dgram, dlen); /* the record the engine took: still a replay */
+	assert_int_equal(fp_dtls_classify(sdb, &p, 1), 1);
+	assert_int_equal(fp_dtls_inb_process(&soft, sdb, &p, 1), 0);
+	assert_int_equal(p->drop, FP_DROP_DTLS_REPLAY);
+	dlen = client_write(f, msg, (int)mlen, dgram);
+	wrap(p, dgram, dlen);
+	assert_int_equal(fp_dtls_classify(sdb, &p, 1), 1);
+	assert_int_equal(fp_dtls_inb_process(&soft, sdb, &p, 1), 1);
+	fp_pkt_reset(p);
+	memcpy(p->data, inner, sizeof(inner));
+	p->len = sizeof(inner);
+	p->sa = id;
+	assert_int_equal(fp_dtls_outb_process(&soft, sdb, &p, 1), 1);
+	to_client(f, p, &s1);
+	assert_int_equal(s1, s0 + 1);
+	assert_int_equal(SSL_read(f->pair.client, msg + 100, 100), 85);
+
+	struct fp_dtls_rule_stats rs;
+	assert_int_equal(fp_dtls_rule_query(sdb, id, &rs), 0);
+	assert_int_equal(rs.pkts_decrypt, 2); /* the counters came along */
+	assert_int_equal(rs.pkts_encrypt, 2);
+	st.epoch = 2;
+	assert_int_equal(fp_dtls_import(sdb, id, &st), -1);
+	fp_dtlsdb_free(sdb);
+	fp_pipe_fini(&soft);
+}
+
 /* Suites the engine does not take stay in software. */
 static void test_keys_refused(void **state)
 {
@@ -577,7 +636,8 @@ static void test_keys_refused(void **state)
 	cmocka_unit_test_setup_teardown(test_inbound_punts_and_bad, setup, fx_teardown),       \
 	cmocka_unit_test_setup_teardown(test_outbound, setup, fx_teardown),                    \
 	cmocka_unit_test_setup_teardown(test_rule_lifecycle, setup, fx_teardown),              \
-	cmocka_unit_test_setup_teardown(test_ipv6, setup, fx_teardown)
+	cmocka_unit_test_setup_teardown(test_ipv6, setup, fx_teardown),                        \
+	cmocka_unit_test_setup_teardown(test_move_to_software, setup, fx_teardown)
 
 int main(void)
 {
