@@ -6,30 +6,45 @@
 
 #include "offload/dtls_db.h"
 
+/* The key is written a word at a time: byte stores read back as words
+ * would stall the lookup on store forwarding. */
+static void classify_addrs(struct fp_dtls_tuple *t, const uint8_t *src, const uint8_t *dst,
+			   unsigned alen)
+{
+	uint32_t s4, d4;
+	if (alen == 4) {
+		memcpy(&s4, src, 4);
+		memcpy(&d4, dst, 4);
+		t->t_w[1] = s4, t->t_w[2] = 0;
+		t->t_w[3] = d4, t->t_w[4] = 0;
+		return;
+	}
+	memcpy(&t->t_w[1], src, 16);
+	memcpy(&t->t_w[3], dst, 16);
+}
+
 /* Offset of the UDP header and the datagram's length, or 0. */
 static uint32_t classify_udp(const struct fp_pkt *p, struct fp_dtls_tuple *t, uint32_t *ulen)
 {
 	const uint8_t *h = p->data;
 	uint32_t hl, tot;
+	uint8_t af;
 
-	memset(t, 0, sizeof(*t));
 	if (p->len >= FP_IPV4_HLEN && (h[0] >> 4) == 4) {
 		hl = (uint32_t)(h[0] & 0x0f) * 4;
 		tot = fp_get16(h + 2);
 		if (h[9] != FP_IPPROTO_UDP || hl < FP_IPV4_HLEN || tot > p->len || tot < hl ||
 		    (fp_get16(h + 6) & 0x3fff)) /* MF or an offset: reassembled first */
 			return 0;
-		t->t_af = FP_AF_INET;
-		memcpy(t->t_remote, h + 12, 4);
-		memcpy(t->t_local, h + 16, 4);
+		af = FP_AF_INET;
+		classify_addrs(t, h + 12, h + 16, 4);
 	} else if (p->len >= FP_IPV6_HLEN && (h[0] >> 4) == 6 && h[6] == FP_IPPROTO_UDP) {
 		hl = FP_IPV6_HLEN;
 		tot = FP_IPV6_HLEN + fp_get16(h + 4);
 		if (tot > p->len)
 			return 0;
-		t->t_af = FP_AF_INET6;
-		memcpy(t->t_remote, h + 8, 16);
-		memcpy(t->t_local, h + 24, 16);
+		af = FP_AF_INET6;
+		classify_addrs(t, h + 8, h + 24, 16);
 	} else {
 		return 0;
 	}
@@ -38,8 +53,8 @@ static uint32_t classify_udp(const struct fp_pkt *p, struct fp_dtls_tuple *t, ui
 	*ulen = fp_get16(h + hl + 4);
 	if (*ulen < FP_UDP_HLEN || *ulen > tot - hl)
 		return 0;
-	t->t_rport = fp_get16(h + hl);
-	t->t_lport = fp_get16(h + hl + 2);
+	/* af, 0, client port, our port, 0: the struct's first word */
+	t->t_w[0] = af | (uint64_t)fp_get16(h + hl) << 16 | (uint64_t)fp_get16(h + hl + 2) << 32;
 	return hl;
 }
 

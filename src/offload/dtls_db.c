@@ -90,7 +90,7 @@ uint32_t fp_dtls_cam_find(const struct fp_dtlsdb *db, const struct fp_dtls_tuple
 	uint32_t i = db->db_bucket[fp_dtls_tuple_hash(t) & db->db_mask];
 	while (i) {
 		const struct fp_dtls_rule *r = &db->db_rule[i - 1];
-		if (!memcmp(&r->dr_tuple, t, sizeof(*t)))
+		if (fp_dtls_tuple_eq(&r->dr_tuple, t))
 			return i - 1;
 		i = r->dr_next;
 	}
