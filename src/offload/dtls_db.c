@@ -192,10 +192,11 @@ static int rule_keys(struct fp_dtlsdb *db, struct fp_dtls_rule *r, const struct 
 		     const char **err)
 {
 	struct rule_crypto rx, tx, old_rx, old_tx;
+	uint8_t id[FP_CRYPTO_KEY_ID_LEN];
 
 	if (keys_check(k, err) < 0 || crypto_new(&k->tk_rx, db->db_be, &rx, NULL, err) < 0)
 		return -1;
-	if (crypto_new(&k->tk_tx, db->db_be, &tx, r->dr_tx_key_id, err) < 0) {
+	if (crypto_new(&k->tk_tx, db->db_be, &tx, id, err) < 0) {
 		crypto_free(&rx);
 		return -1;
 	}
@@ -210,6 +211,7 @@ static int rule_keys(struct fp_dtlsdb *db, struct fp_dtls_rule *r, const struct 
 	r->dr_aead = rx.cs != NULL;
 	r->dr_ovh = r->dr_aead ? FP_DTLS_AEAD_NONCE + FP_DTLS_AEAD_TAG : FP_MTE_IV_LEN;
 	r->dr_suite = k->tk_suite;
+	memcpy(r->dr_tx_key_id, id, sizeof(id));
 	return 0;
 }
 
@@ -290,8 +292,10 @@ int fp_dtls_install(struct fp_dtlsdb *db, const struct fp_dtls_params *p, uint32
 	return 0;
 }
 
+/* The client's new end: checked first (apply false), applied once
+ * nothing else of the update can fail. */
 static int update_peer(struct fp_dtlsdb *db, uint32_t id, const struct fp_dtls_update *u,
-		       const char **err)
+		       bool apply, const char **err)
 {
 	struct fp_dtls_rule *r = &db->db_rule[id];
 	struct fp_dtls_tuple t;
@@ -308,6 +312,8 @@ static int update_peer(struct fp_dtlsdb *db, uint32_t id, const struct fp_dtls_u
 		*err = "a rule for this 6-tuple exists";
 		return -1;
 	}
+	if (!apply)
+		return 0;
 	cam_unlink(db, id);
 	r->dr_tuple = t;
 	cam_link(db, id);
@@ -334,31 +340,36 @@ static bool update_same_keys(const struct fp_dtls_rule *r, const struct fp_dtls_
 	return true;
 }
 
+/* All or nothing: what can fail is checked or built before anything of
+ * the rule changes. */
 int fp_dtls_update(struct fp_dtlsdb *db, uint32_t id, const struct fp_dtls_update *u,
 		   const char **err)
 {
 	static const char *dummy;
 	struct fp_dtls_rule *r = fp_dtls_rule_get(db, id);
+	struct fp_dtls_rule next;
+	bool keys = u->fields & FP_DTLS_UPD_KEYS, peer = u->fields & FP_DTLS_UPD_PEER;
+
 	if (!err)
 		err = &dummy;
 	if (!r) {
 		*err = "no such DTLS rule";
 		return -1;
 	}
-	if ((u->fields & FP_DTLS_UPD_KEYS) && update_same_keys(r, u, err))
+	if ((keys && update_same_keys(r, u, err)) || (peer && update_peer(db, id, u, false, err) < 0))
 		return -1;
-	if ((u->fields & FP_DTLS_UPD_PEER) && update_peer(db, id, u, err) < 0)
-		return -1;
-	if (!(u->fields & FP_DTLS_UPD_KEYS))
-		return 0;
-	struct fp_dtls_rule next = *r;
-	if (rule_epoch(&next, u->epoch, u->seq_out, u->seq_in_any, u->seq_in_top, err) < 0 ||
-	    rule_keys(db, r, &u->keys, err) < 0) /* r's own keys replaced only on success */
-		return -1;
-	r->dr_epoch = next.dr_epoch;
-	r->dr_seq_out = next.dr_seq_out;
-	r->dr_replay = next.dr_replay;
-	fp_crypto_cleanse(&next, sizeof(next));
+	if (keys) {
+		next = *r;
+		if (rule_epoch(&next, u->epoch, u->seq_out, u->seq_in_any, u->seq_in_top, err) < 0 ||
+		    rule_keys(db, r, &u->keys, err) < 0) /* swaps r's crypto only on success */
+			return -1;
+		r->dr_epoch = next.dr_epoch;
+		r->dr_seq_out = next.dr_seq_out;
+		r->dr_replay = next.dr_replay;
+		fp_crypto_cleanse(&next, sizeof(next));
+	}
+	if (peer)
+		update_peer(db, id, u, true, err);
 	return 0;
 }
 

@@ -465,6 +465,22 @@ static void test_rule_lifecycle(void **state)
 	uint32_t dlen = client_write(f, msg, (int)mlen, dgram);
 	assert_int_equal(engine_in(f, p, dgram, dlen), 0);
 	assert_int_equal(p->drop, FP_DROP_DTLS_EPOCH);
+	/* all or nothing: a new port with unusable keys changes neither */
+	struct fp_dtls_update bad = u;
+	bad.fields = FP_DTLS_UPD_KEYS | FP_DTLS_UPD_PEER;
+	bad.epoch = 3;
+	bad.keys.tk_tx.tk_cipher = FP_CIPHER_CHACHA20_POLY1305;
+	addr4(&bad.remote, CLIENT_IP);
+	bad.remote_port = 40001;
+	assert_int_equal(fp_dtls_rule_update(f->db, f->id, &bad, &why), -1);
+	fp_tls_keys_cleanse(&bad.keys);
+	struct fp_addr cl, ours;
+	addr4(&cl, CLIENT_IP);
+	addr4(&ours, OUR_IP);
+	assert_int_equal(fp_dtls_lookup(f->db, &cl, CLIENT_PORT, &ours, 443), f->id);
+	struct fp_dtls_rule_stats now;
+	fp_dtls_rule_query(f->db, f->id, &now);
+	assert_int_equal(now.epoch, 2);
 	/* NAT rebinding: the rule follows the client's new port */
 	struct fp_dtls_update mv = { .fields = FP_DTLS_UPD_PEER, .remote_port = 40000 };
 	addr4(&mv.remote, CLIENT_IP);
@@ -480,6 +496,7 @@ static void test_rule_lifecycle(void **state)
 	u.keys.tk_rx.tk_key[0] ^= 1;
 	assert_int_equal(fp_dtls_rule_update(f->db, f->id, &u, &why), 0);
 	assert_int_equal(st->flow_ib_update_success, 3); /* with the move */
+	assert_int_equal(st->flow_rule_fail, 3);
 	fp_tls_keys_cleanse(&u.keys);
 	fp_tls_keys_cleanse(&dup.keys);
 	/* delete: gone from the CAM and from queries; counters kept by the caller */
