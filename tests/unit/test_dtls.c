@@ -344,6 +344,13 @@ static void test_inbound_punts_and_bad(void **state)
 	assert_int_equal(p->data[0], 1);  /* warning */
 	assert_int_equal(p->data[1], 0);  /* close_notify */
 	assert_int_equal(fp_dtlsdb_stats(f->db)->rx_alert, 1);
+	struct fp_dtls_rule_stats st;
+	fp_dtls_rule_query(f->db, f->id, &st);
+	assert_int_equal(st.alerts_in, 1);
+	assert_int_equal(st.punts, 5); /* epoch, handshake, CCS, two records, alert */
+	assert_int_equal(st.ctrl_in, 0);
+	assert_int_equal(st.pkts_in, fp_dtlsdb_stats(f->db)->in_pkt_count);
+	assert_int_equal(st.bytes_in, fp_dtlsdb_stats(f->db)->in_byte_count);
 }
 
 /* The engine's datagram: outer headers checked, then given to the client. */
@@ -428,6 +435,15 @@ static void test_outbound(void **state)
 	uint8_t got[16];
 	assert_true(SSL_read(f->pair.client, got, sizeof(got)) <= 0);
 	assert_int_equal(SSL_get_error(f->pair.client, 0), SSL_ERROR_ZERO_RETURN);
+	fp_dtls_rule_query(f->db, f->id, &st);
+	assert_int_equal(st.alerts_out, 1);
+	assert_int_equal(st.pkts_out, 4);
+	const struct fp_dtls_stats *ts = fp_dtlsdb_stats(f->db);
+	assert_int_equal(ts->control_out_pkt, 2); /* the DPD response and the alert */
+	assert_int_equal(ts->out_pkt_count, 4);
+	assert_int_equal(ts->ob_pkt_process, 5);
+	assert_true(ts->out_byte_count > 1400 + 1435);
+	assert_int_equal(st.bytes_out, ts->out_byte_count - 4 * 28); /* UDP payloads */
 }
 
 static void test_rule_lifecycle(void **state)
