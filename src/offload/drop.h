@@ -49,7 +49,22 @@
 	_(ENCAP_MISMATCH, FRAME, "ipsec-encap-mismatch", "ESP raw for an SA in UDP (NAT-T), or in UDP for a raw ESP SA") \
 	_(PUNT_FULL, FRAME, "dispatch-queue-limit", "Dispatch queue tail drop: the pipe's queue to the slow path was full") \
 	_(HANDOFF_FULL, FRAME, "pipe-handoff-full", "Hand-off tail drop: the ring to the pipe that owns the SA was full") \
-	_(RX_OVERFLOW, FRAME, "rx-socket-overflow", "Dropped by the kernel on a socket of fpvpnd before it was read (buffer full, bad UDP checksum)")
+	_(RX_OVERFLOW, FRAME, "rx-socket-overflow", "Dropped by the kernel on a socket of fpvpnd before it was read (buffer full, bad UDP checksum)") \
+	_(DTLS_TRUNCATED, FRAME, "dtls-record-truncated", "DTLS record shorter than its header, nonce or IV and tag or MAC, or than its length field") \
+	_(DTLS_BAD_LENGTH, FRAME, "dtls-bad-length", "DTLS record of a block cipher not a whole number of blocks, or an empty AnyConnect payload") \
+	_(DTLS_BAD_HEADER, FRAME, "dtls-bad-header", "DTLS record of an unknown content type, or application data not of version 1.2") \
+	_(DTLS_REPLAY, FRAME, "dtls-replay", "DTLS anti-replay: duplicate sequence number") \
+	_(DTLS_REPLAY_TOO_OLD, FRAME, "dtls-replay-old", "DTLS anti-replay: sequence number left of the window") \
+	_(DTLS_AUTH_FAIL, FRAME, "dtls-auth-fail", "DTLS record authentication failed (bad tag, or bad MAC or padding)") \
+	_(DTLS_INNER_MALFORMED, FRAME, "dtls-inner-malformed", "Decrypted AnyConnect DATA is not a well-formed IP packet") \
+	_(DTLS_INNER_SPOOF, FLOW, "dtls-inner-spoof", "Decrypted packet's source is not the address the client was given") \
+	_(DTLS_SEQ_EXHAUSTED, FRAME, "dtls-seq-overflow", "DTLS sequence number space (48 bits) exhausted: the session must rehandshake") \
+	_(DTLS_NO_RULE, FLOW, "dtls-rule-not-found", "No DTLS offload rule for the packet") \
+	_(DTLS_CONTROL_IN, FRAME, "dtls-offload-control-in-pkt", "DTLS_OFFLOAD_CONTROL_IN_PKT: AnyConnect control frame (DPD, keepalive, disconnect) handed to the slow path") \
+	_(DTLS_RX_ALERT, FRAME, "dtls-offload-rx-alert", "DTLS_OFFLOAD_RX_ALERT: DTLS alert handed to the slow path") \
+	_(DTLS_HANDSHAKE, FRAME, "dtls-offload-handshake", "DTLS handshake or change_cipher_spec record handed to the slow path") \
+	_(DTLS_EPOCH, FRAME, "dtls-offload-epoch", "DTLS record of another epoch than the rule's handed to the slow path") \
+	_(DTLS_MULTI_RECORD, FRAME, "dtls-offload-multi-record", "DTLS datagram with more than one record handed to the slow path")
 
 enum fp_drop {
 #define FP_DROP_ENUM(n, c, s, d) FP_DROP_##n,
