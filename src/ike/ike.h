@@ -27,6 +27,9 @@
 #define FP_IKE_MAX_TUNNELS 16      /* crypto map entries (ACL permits) towards one peer */
 #define FP_IKE_PSK_MAX 128
 #define FP_IKE_ID_MAX 255
+#define FP_IKE_HALF_OPEN_DEFAULT 1024u /* max-in-negotiation-sa when none is configured */
+#define FP_IKE_HALF_OPEN_LIMIT 10000u  /* the most it may be set to */
+#define FP_IKE_COOKIE_PCT_DEFAULT 50u  /* cookie-challenge when none is configured */
 
 /* One datagram, in or out: the UDP payload, without the non-ESP marker
  * on 4500 (the gateway strips it on input and prepends it on output). */
@@ -105,6 +108,12 @@ struct fp_ike_cfg {
 	unsigned n_policies;
 	struct fp_ike_peer *peers;     /* the caller's array, copied */
 	unsigned n_peers;
+	/* "crypto ikev2 limit max-in-negotiation-sa N": half-open SAs kept at
+	 * once (0 = FP_IKE_HALF_OPEN_DEFAULT); "crypto ikev2 cookie-challenge
+	 * PERCENT": COOKIE (RFC 7296 2.6) required from that share of it on
+	 * (0 = FP_IKE_COOKIE_PCT_DEFAULT) */
+	unsigned half_open_max;
+	unsigned cookie_pct;
 };
 
 /* A negotiated CHILD_SA, handed to the gateway to install (keys are
@@ -204,7 +213,12 @@ struct fp_ike_stats {
 	uint64_t rx, tx, retransmits;
 	uint64_t sa_init_rx, sa_init_tx, auth_ok, auth_fail;
 	uint64_t established, deleted, half_open, half_open_max;
-	uint64_t refused_half_open;    /* IKE_SA_INIT dropped: FP_IKE_HALF_OPEN_MAX half-open SAs */
+	uint64_t refused_half_open;    /* IKE_SA_INIT dropped: max-in-negotiation-sa half-open SAs */
+	/* cookies (ike_cookie.c): COOKIE notifies sent, requests whose cookie
+	 * was stale or forged, requests dropped by the per-source bound; the
+	 * configured limit and the half-open count cookies start at */
+	uint64_t cookies_sent, cookies_bad, refused_half_open_src;
+	uint64_t half_open_limit, cookie_threshold;
 	uint64_t refused_parse, refused_icv, refused_spi, refused_msgid, refused_state;
 	uint64_t child_rekeys, ike_rekeys, dpd_dead; /* rekeys we initiated; peers found dead */
 	uint64_t notify_tx[64], notify_rx[64]; /* by error type 0..63 */

@@ -193,15 +193,21 @@ static void init_send_request(struct fp_ike *ike, struct fp_ike_sarec *s, uint64
 			       .h_flags = FP_IKE_FLAG_INITIATOR};
 
 	memcpy(h.h_spi_i, s->s_spi_i, FP_IKE_SPI_LEN);
-	s->s_ni_len = FP_IKE_NONCE_LEN;
-	fp_ike_random(ike, s->s_ni, s->s_ni_len);
+	if (!s->s_ni_len) { /* a retry keeps it: the responder's cookie covers Ni (2.6) */
+		s->s_ni_len = FP_IKE_NONCE_LEN;
+		fp_ike_random(ike, s->s_ni, s->s_ni_len);
+	}
 	fp_ike_wr_init(&w, ike->out, sizeof(ike->out));
 	fp_ike_put_hdr(&w, &h);
 	if (s->s_cookie_len)
 		fp_ike_put_status(&w, FP_IKE_N_COOKIE, s->s_cookie, (uint16_t)s->s_cookie_len);
 	init_offer(ike, &ike->sa_view);
 	fp_ike_put_sa(&w, &ike->sa_view);
-	int rc = fp_ike_put_ke_new(&w, &s->s_dh, s->s_group);
+	/* a COOKIE retry repeats every payload but the cookie (2.6): the
+	 * same key pair while the group stays */
+	int rc = s->s_dh.dh_key && s->s_dh.dh_group == s->s_group
+			 ? fp_ike_put_ke_of(&w, &s->s_dh)
+			 : fp_ike_put_ke_new(&w, &s->s_dh, s->s_group);
 	fp_ike_put_raw(&w, FP_IKE_PL_NONCE, false, s->s_ni, s->s_ni_len);
 	fp_ike_natd_put(&w, s, zero);
 	long n = fp_ike_wr_finish(&w);
@@ -246,8 +252,7 @@ int fp_ike_peer_by_addr(const struct fp_ike *ike, const struct fp_addr *a)
 	return -1;
 }
 
-/* An unprotected error answer to an IKE_SA_INIT request; no state kept. */
-static void init_refuse(struct fp_ike *ike, const struct fp_ike_dgram *d, uint16_t type,
+void fp_ike_init_notify(struct fp_ike *ike, const struct fp_ike_dgram *d, uint16_t type,
 			const uint8_t *data, uint16_t len)
 {
 	struct fp_ike_wr w;
@@ -258,8 +263,6 @@ static void init_refuse(struct fp_ike *ike, const struct fp_ike_dgram *d, uint16
 	fp_ike_put_hdr(&w, &h);
 	fp_ike_put_status(&w, type, data, len);
 	long n = fp_ike_wr_finish(&w);
-	fp_ike_count_notify_tx(ike, type);
-	fp_ike_log(ike, "IKEv2-PROTO: IKE_SA_INIT refused: %s", fp_ike_notify_name(type));
 	if (n < 0)
 		return;
 	struct fp_ike_dgram out = {d->local, d->remote, d->lport, d->rport, d->ifc,
@@ -267,6 +270,15 @@ static void init_refuse(struct fp_ike *ike, const struct fp_ike_dgram *d, uint16
 	ike->stats.tx++;
 	if (ike->env.send)
 		ike->env.send(ike->env.ctx, &out);
+}
+
+/* An unprotected error answer to an IKE_SA_INIT request; no state kept. */
+static void init_refuse(struct fp_ike *ike, const struct fp_ike_dgram *d, uint16_t type,
+			const uint8_t *data, uint16_t len)
+{
+	fp_ike_count_notify_tx(ike, type);
+	fp_ike_log(ike, "IKEv2-PROTO: IKE_SA_INIT refused: %s", fp_ike_notify_name(type));
+	fp_ike_init_notify(ike, d, type, data, len);
 }
 
 /* The SA, KE and nonce payloads every IKE_SA_INIT message needs. */
@@ -365,13 +377,10 @@ void fp_ike_init_request(struct fp_ike *ike, const struct fp_ike_dgram *d, uint6
 		fp_ike_log(ike, "IKEv2-PROTO: IKE_SA_INIT from a peer with no tunnel-group");
 		return;
 	}
-	if (ike->stats.half_open >= FP_IKE_HALF_OPEN_MAX) {
-		/* until cookies (RFC 7296 2.6): a flood from a peer's address
-		 * must not grow state (nor DH work) without bound */
-		ike->stats.refused_half_open++;
-		return;
-	}
-	if (!init_payloads(ike, &ke, &no) || init_choose(ike, d, &ke, &c))
+	/* cookies and the half-open bound (ike_cookie.c) before any state
+	 * or Diffie-Hellman work */
+	if (!init_payloads(ike, &ke, &no) || !fp_ike_cookie_gate(ike, d, no, now_ns) ||
+	    !fp_ike_half_open_room(ike, d) || init_choose(ike, d, &ke, &c))
 		return;
 	struct fp_ike_sarec *s = fp_ike_sa_new(ike, false, now_ns);
 	if (!s)

@@ -162,7 +162,9 @@ static const char every_line[] =
 	"tunnel-group 192.0.2.3 ipsec-attributes\n"
 	" ikev2 remote-authentication pre-shared-key " PSK2 "\n"
 	" ikev2 local-authentication pre-shared-key x\n"
-	" isakmp keepalive disable\n";
+	" isakmp keepalive disable\n"
+	"crypto ikev2 limit max-in-negotiation-sa 200\n"
+	"crypto ikev2 cookie-challenge 40\n";
 
 static const char *const every_written[] = {
 	"crypto map CM 10 set ikev2 ipsec-proposal A B\n",
@@ -176,6 +178,7 @@ static const char *const every_written[] = {
 	"crypto ikev2 policy 20\n encryption aes-gcm-256 aes-gcm-192 aes-gcm\n integrity null\n"
 	" group 21 20 19\n prf sha512 sha384\n lifetime seconds 3600\n",
 	"crypto ikev2 enable outside\n",
+	"crypto ikev2 limit max-in-negotiation-sa 200\ncrypto ikev2 cookie-challenge 40\n",
 	"tunnel-group 192.0.2.2 ipsec-attributes\n ikev2 remote-authentication certificate\n"
 	" ikev2 local-authentication certificate TP\n isakmp keepalive threshold 30 retry 5\n",
 	"tunnel-group 192.0.2.3 ipsec-attributes\n ikev2 remote-authentication pre-shared-key "
@@ -192,6 +195,8 @@ static void test_every_line(void **state)
 	assert_null(fp_config_entry_proposal(e, 2));
 	assert_int_equal(e->pfs_group, 14);
 	assert_int_equal(c->ikev2_policies[0].priority, 5); /* kept by priority */
+	assert_int_equal(c->ikev2_max_in_neg, 200);
+	assert_int_equal(c->ikev2_cookie_pct, 40);
 	char *saved = assert_roundtrip(c), *shown = write_text(c, false);
 	for (size_t i = 0; i < sizeof(every_written) / sizeof(every_written[0]); i++)
 		if (!strstr(saved, every_written[i]))
@@ -257,6 +262,10 @@ static const struct {
 	  " ikev2 local-authentication certificate\n", 3, "incomplete command" },
 	{ "crypto ca trustpoint TP\n enrollment url\n", 2, "expected 'terminal'" },
 	{ "crypto ca trustpoint T/P\n", 1, "the trustpoint name" },
+	{ "crypto ikev2 limit max-in-negotiation-sa 0\n", 1, "the number of SAs in negotiation" },
+	{ "crypto ikev2 limit max-in-negotiation-sa 10001\n", 1, "the number of SAs in negotiation" },
+	{ "crypto ikev2 cookie-challenge 101\n", 1, "the percentage" },
+	{ "crypto ikev2 cookie-challenge\n", 1, "incomplete command" },
 };
 
 static void test_parse_errors(void **state)
