@@ -7,7 +7,9 @@
  *      (FP_IKE_MAX_PEERS peers an instance); median of the runs;
  *  (c) the engine's cost per packet (engine.c) with 1,000 SAs installed
  *      beside the one that carries the packets, against one SA alone in
- *      the same run.
+ *      the same run;
+ *  (d) a responder's cost per IKE_SA_INIT request answered with a COOKIE
+ *      against one answered in full (flood.c): what cookies save a flood.
  * Times are this thread's CPU time (the machine is shared); (b) prints the
  * wall time too. */
 #include <stdio.h>
@@ -16,6 +18,7 @@
 #include <time.h>
 
 #include "engine.h"
+#include "flood.h"
 #include "pair.h"
 #include "pipes.h"
 
@@ -45,7 +48,7 @@ static double median(double *v, unsigned n)
 /* (a) one run: n tunnels, each negotiated to the end before the next; SAs/s. */
 static double setup_rate(unsigned n)
 {
-	struct pair *p = pair_new(n);
+	struct pair *p = pair_new(n, 0, 0);
 	if (!p)
 		return -1;
 	uint64_t t0 = esp_cpu_ns();
@@ -68,7 +71,7 @@ static int bring_up(double *cpu_ms, double *wall_ms)
 	unsigned per = TUNNELS / PAIRS, up = 0;
 	int rc = 0;
 	for (unsigned k = 0; k < PAIRS; k++)
-		if (!(p[k] = pair_new(per)))
+		if (!(p[k] = pair_new(per, 0, 0)))
 			rc = -1;
 	uint64_t w0 = wall_ns(), t0 = esp_cpu_ns();
 	for (unsigned k = 0; !rc && k < PAIRS; k++)
@@ -140,5 +143,7 @@ int main(int argc, char **argv)
 	printf("fpvpn bench/ike\n");
 	if (run_ike(&c) < 0)
 		return 1;
-	return engine_bench(c.runs, c.round_ms) < 0 ? 1 : 0;
+	if (engine_bench(c.runs, c.round_ms) < 0)
+		return 1;
+	return flood_bench(c.runs) < 0 ? 1 : 0;
 }

@@ -7,7 +7,6 @@
 #include "ike/ike_wire.h"
 
 #define QCAP 1024u                  /* datagrams in flight: one per tunnel at most */
-#define DGRAM_MAX 2048u
 #define PSK "bench-ike-pre-shared-key"
 
 struct node {
@@ -120,7 +119,7 @@ static const struct fp_ike_policy policy = {
 	.life_s = 86400,
 };
 
-static int pair_configure(struct pair *p, int side, unsigned n)
+static int pair_configure(struct pair *p, int side, unsigned n, unsigned max, unsigned pct)
 {
 	struct fp_ike_peer *peers = calloc(n, sizeof(*peers));
 	char err[128];
@@ -129,13 +128,13 @@ static int pair_configure(struct pair *p, int side, unsigned n)
 	for (unsigned i = 0; i < n; i++)
 		peer_fill(&peers[i], side, i);
 	struct fp_ike_cfg cfg = {.policies = {policy}, .n_policies = 1, .peers = peers,
-				 .n_peers = n};
+				 .n_peers = n, .half_open_max = max, .cookie_pct = pct};
 	int rc = fp_ike_configure(p->ike[side], &cfg, err, sizeof(err));
 	free(peers); /* copied by fp_ike_configure */
 	return rc;
 }
 
-struct pair *pair_new(unsigned n)
+struct pair *pair_new(unsigned n, unsigned b_half_open_max, unsigned b_cookie_pct)
 {
 	struct pair *p = calloc(1, sizeof(*p));
 	if (!p || !(p->q = malloc(QCAP * sizeof(*p->q)))) {
@@ -148,7 +147,8 @@ struct pair *pair_new(unsigned n)
 		struct fp_ike_env env = {&p->node[s], hook_send, hook_spi_alloc, hook_spi_release,
 					 hook_child_up, hook_child_down, NULL, hook_log};
 		p->ike[s] = fp_ike_new(&env);
-		if (!p->ike[s] || pair_configure(p, s, n)) {
+		if (!p->ike[s] || pair_configure(p, s, n, s ? b_half_open_max : 0,
+						 s ? b_cookie_pct : 0)) {
 			pair_free(p);
 			return NULL;
 		}
@@ -171,16 +171,32 @@ void pair_start(struct pair *p, unsigned i)
 	fp_ike_acquire(p->ike[0], i, i, p->now_ns);
 }
 
-bool pair_step(struct pair *p)
+bool pair_take(struct pair *p, struct fp_ike_dgram *d, uint8_t *buf)
 {
 	if (!p->n)
 		return false;
-	static struct qent e; /* out of the ring: the answers may take its slot */
-	e = p->q[p->head];
+	struct qent *e = &p->q[p->head];
 	p->head = (p->head + 1) % QCAP;
 	p->n--;
-	e.d.data = e.buf;
-	fp_ike_input(p->ike[e.to], &e.d, p->now_ns);
+	memcpy(buf, e->buf, e->d.len);
+	*d = e->d;
+	d->data = buf;
+	return true;
+}
+
+void pair_to_b(struct pair *p, const struct fp_ike_dgram *d)
+{
+	fp_ike_input(p->ike[1], d, p->now_ns);
+}
+
+bool pair_step(struct pair *p)
+{
+	static uint8_t buf[DGRAM_MAX]; /* out of the ring: the answers may take its slot */
+	struct fp_ike_dgram d;
+	int to = p->n ? p->q[p->head].to : 0;
+	if (!pair_take(p, &d, buf))
+		return false;
+	fp_ike_input(p->ike[to], &d, p->now_ns);
 	return true;
 }
 

@@ -12,16 +12,24 @@
 
 #include "ike/ike.h"
 
+#define DGRAM_MAX 2048u
+
 struct pair;
 
-/* A pair configured for n tunnels (at most FP_IKE_MAX_PEERS). */
-struct pair *pair_new(unsigned n);
+/* A pair configured for n tunnels (at most FP_IKE_MAX_PEERS); B's
+ * max-in-negotiation-sa and cookie-challenge (0: the defaults). */
+struct pair *pair_new(unsigned n, unsigned b_half_open_max, unsigned b_cookie_pct);
 /* Every SA deleted, the instances freed. */
 void pair_free(struct pair *p);
 /* A starts tunnel i (fp_ike_acquire). */
 void pair_start(struct pair *p, unsigned i);
 /* Deliver one queued datagram; false when the queue is empty. */
 bool pair_step(struct pair *p);
+/* The next queued datagram out of the queue, undelivered, copied into
+ * *d and buf (DGRAM_MAX bytes); false when the queue is empty. */
+bool pair_take(struct pair *p, struct fp_ike_dgram *d, uint8_t *buf);
+/* A datagram into B, as if from the wire. */
+void pair_to_b(struct pair *p, const struct fp_ike_dgram *d);
 /* Children installed on A and on B so far. */
 unsigned pair_children(const struct pair *p, int side);
 /* Datagrams lost to a full queue (a bench error). */
