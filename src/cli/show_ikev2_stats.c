@@ -73,7 +73,7 @@ static const struct {
 	OWN("Cookies required from half-open:", cookie_threshold),
 	OWN("Cookies sent:", cookies_sent),
 	OWN("IKE_SA_INIT with a bad cookie:", cookies_bad),
-	OWN("IKE_SA_INIT dropped, half-open limit:", refused_half_open),
+	OWN("IKE_SA_INIT dropped, at the limit:", refused_half_open),
 	OWN("IKE_SA_INIT dropped, per address:", refused_half_open_src),
 	{ NULL, 0 },
 	OWN("Malformed:", refused_parse),

@@ -362,6 +362,17 @@ static int init_choose(struct fp_ike *ike, const struct fp_ike_dgram *d,
 	return 0;
 }
 
+/* Counted each time, logged once a second at most: a flood from spoofed
+ * addresses must not fill the log. */
+static void init_unknown_peer(struct fp_ike *ike, uint64_t now_ns)
+{
+	ike->stats.refused_state++;
+	if (ike->unknown_log_ns && now_ns - ike->unknown_log_ns < 1000000000ull)
+		return;
+	ike->unknown_log_ns = now_ns ? now_ns : 1;
+	fp_ike_log(ike, "IKEv2-PROTO: IKE_SA_INIT from a peer with no tunnel-group");
+}
+
 void fp_ike_init_request(struct fp_ike *ike, const struct fp_ike_dgram *d, uint64_t now_ns)
 {
 	struct fp_ike_ke ke;
@@ -373,8 +384,7 @@ void fp_ike_init_request(struct fp_ike *ike, const struct fp_ike_dgram *d, uint6
 	ike->stats.sa_init_rx++;
 	int peer = fp_ike_peer_by_addr(ike, &d->remote);
 	if (peer < 0) {
-		ike->stats.refused_state++;
-		fp_ike_log(ike, "IKEv2-PROTO: IKE_SA_INIT from a peer with no tunnel-group");
+		init_unknown_peer(ike, now_ns);
 		return;
 	}
 	/* cookies and the half-open bound (ike_cookie.c) before any state

@@ -174,6 +174,7 @@ struct fp_ike {
 	uint64_t *acquired_ns;             /* n_peers x FP_IKE_MAX_TUNNELS: last acquire */
 	unsigned half_open_max, cookie_at; /* the half-open bound; cookies from cookie_at on */
 	struct fp_ike_cookie cookie;
+	uint64_t unknown_log_ns;           /* last "no tunnel-group" line (once a second) */
 	struct fp_ike_sarec **sas;
 	unsigned n_sas, cap_sas;
 	uint64_t next_id;
