@@ -11,7 +11,8 @@
 # more than 16 from one address), the tunnel stayed up, both ends alive.
 # The throughput ratio (flooded / alone) must be >= 0.9; below it, both
 # iperf3 runs are measured once more (a shared 2-core machine: the ratio
-# swings by +-15 % from load alone), and FLOOD_RATIO=print only prints it.
+# swings by +-15 % from load alone), and FLOOD_RATIO=print only prints it
+# (the default with a sanitizer build).
 #   bash tests/interop/test_live_ike_flood.sh BUILD_DIR     (exit 77 = skipped)
 #   FLOOD_PPS (default 5000) FLOOD_SECS (iperf3 seconds a run, default 5)
 . "$(dirname "$0")/../netns/lib.sh"
@@ -96,6 +97,8 @@ nt_check "the tunnel is still up (A's pair OFFLOADED)" nt_wait_offloaded a
 nt_check "B's IKE SA with A still READY" grep -q READY "$(nt_show b sa show crypto ikev2 sa)"
 nt_ping a 10
 nt_check "10 pings A -> B after the flood" test "$(nt_ping_received a)" = 10
+# a sanitizer build's fpvpnd runs several times slower: its ratio says little
+[ -n "${FPVPN_SANITIZED:-}" ] && FLOOD_RATIO=${FLOOD_RATIO:-print}
 if [ "${FLOOD_RATIO:-assert}" = assert ]; then
 	nt_check "iperf3 under the flood keeps >= 90 % of its throughput ($ratio)" above "$ratio"
 else
