@@ -4,12 +4,14 @@
  * the running one: tunnels, interfaces and the engine's SAs point into
  * gw->cfg, so it is changed in place and only in the settings the
  * gateway can take live (the hostname, the flow-offload-ipsec switches,
- * mtu and crypto ipsec fragmentation).
+ * mtu and crypto ipsec fragmentation, IKEv2's half-open limit and cookie
+ * threshold).
  * A line that parses but changes anything else is refused and says so;
  * the operator edits the file and restarts. A line that changes nothing
  * (a comment, a setting typed again as it is) is accepted. */
 #include "datapath/gateway.h"
 #include "common/atomicfile.h"
+#include "ike/ike.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -59,6 +61,8 @@ static bool cfg_only_live(const struct fp_config *run, const struct fp_config *n
 	memcpy(x.hostname, run->hostname, sizeof(x.hostname));
 	x.offload_ipsec = run->offload_ipsec;
 	x.offload_ipsec_egress = run->offload_ipsec_egress;
+	x.ikev2_max_in_neg = run->ikev2_max_in_neg;
+	x.ikev2_cookie_pct = run->ikev2_cookie_pct;
 	cfg_frag_lines_copy(&x, run);
 	x.acls = run->acls;
 	x.entries = run->entries;
@@ -188,6 +192,10 @@ static int cfg_apply(struct fp_gw *gw, const struct fp_config *next, char *err, 
 		return -1;
 	}
 	memcpy(run->hostname, next->hostname, sizeof(run->hostname));
+	run->ikev2_max_in_neg = next->ikev2_max_in_neg;
+	run->ikev2_cookie_pct = next->ikev2_cookie_pct;
+	if (gw->ike) /* the next IKE_SA_INIT request sees them */
+		fp_ike_half_open_limits(gw->ike, run->ikev2_max_in_neg, run->ikev2_cookie_pct);
 	return 0;
 }
 

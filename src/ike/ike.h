@@ -168,6 +168,11 @@ void fp_ike_free(struct fp_ike *ike);
  * theirs). 0, or -1 with err. */
 int fp_ike_configure(struct fp_ike *ike, const struct fp_ike_cfg *cfg, char *err, size_t errlen);
 
+/* max-in-negotiation-sa and cookie-challenge (0 = the defaults), as
+ * fp_ike_configure sets them; also alone, while running: the next
+ * IKE_SA_INIT request sees them. */
+void fp_ike_half_open_limits(struct fp_ike *ike, unsigned half_open_max, unsigned cookie_pct);
+
 /* A datagram for IKE (UDP 500, or 4500 after the non-ESP marker). Never
  * fails: what it refuses is counted (fp_ike_stats). */
 void fp_ike_input(struct fp_ike *ike, const struct fp_ike_dgram *d, uint64_t now_ns);

@@ -23,13 +23,12 @@
 #define FP_IKE_COOKIE_ROTATE_NS 60000000000ull       /* a new secret each minute */
 #define FP_IKE_COOKIE_GRACE_NS 30000000000ull        /* the old one's cookies 30 s more */
 
-void fp_ike_cookie_configure(struct fp_ike *ike, unsigned half_open_max, unsigned pct)
+void fp_ike_half_open_limits(struct fp_ike *ike, unsigned half_open_max, unsigned cookie_pct)
 {
 	unsigned max = half_open_max ? half_open_max : FP_IKE_HALF_OPEN_DEFAULT;
 	if (max > FP_IKE_HALF_OPEN_LIMIT)
 		max = FP_IKE_HALF_OPEN_LIMIT;
-	if (!pct || pct > 100)
-		pct = FP_IKE_COOKIE_PCT_DEFAULT;
+	unsigned pct = cookie_pct && cookie_pct <= 100 ? cookie_pct : FP_IKE_COOKIE_PCT_DEFAULT;
 	ike->half_open_max = max;
 	ike->cookie_at = (unsigned)(((uint64_t)max * pct + 99) / 100); /* at least 1 */
 	ike->stats.half_open_limit = max;

@@ -16,7 +16,7 @@ struct fp_ike *fp_ike_new(const struct fp_ike_env *env)
 	struct fp_ike *ike = calloc(1, sizeof(*ike));
 	if (ike) {
 		ike->env = *env;
-		fp_ike_cookie_configure(ike, 0, 0);
+		fp_ike_half_open_limits(ike, 0, 0);
 	}
 	return ike;
 }
@@ -83,7 +83,7 @@ int fp_ike_configure(struct fp_ike *ike, const struct fp_ike_cfg *cfg, char *err
 	ike->n_peers = cfg->n_peers;
 	memcpy(ike->policies, cfg->policies, cfg->n_policies * sizeof(*cfg->policies));
 	ike->n_policies = cfg->n_policies;
-	fp_ike_cookie_configure(ike, cfg->half_open_max, cfg->cookie_pct);
+	fp_ike_half_open_limits(ike, cfg->half_open_max, cfg->cookie_pct);
 	return 0;
 }
 

@@ -296,9 +296,8 @@ bool fp_ike_cookie_gate(struct fp_ike *ike, const struct fp_ike_dgram *d,
 /* Room for one more half-open SA from d's source: false (counted) when
  * the total or the source's share is full. */
 bool fp_ike_half_open_room(struct fp_ike *ike, const struct fp_ike_dgram *d);
-/* The bound and threshold from the configuration (0 = defaults). The
- * secrets go with the instance (fp_ike_free cleanses it whole). */
-void fp_ike_cookie_configure(struct fp_ike *ike, unsigned half_open_max, unsigned pct);
+/* (fp_ike_half_open_limits is in ike.h. The secrets go with the
+ * instance: fp_ike_free cleanses it whole.) */
 
 /* ike_init.c, for ike_cookie.c: an unprotected notify answering the
  * IKE_SA_INIT request being read (no state kept, nothing logged). */
