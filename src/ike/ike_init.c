@@ -421,6 +421,10 @@ static bool init_retry(struct fp_ike *ike, struct fp_ike_sarec *s, uint64_t now_
 	const struct fp_ike_chain *c = &ike->msg.m_chain;
 	if (fp_ike_find_notify(c, FP_IKE_N_COOKIE, &n) && n.n_len >= 1 &&
 	    n.n_len <= FP_IKE_COOKIE_MAX) {
+		if (++s->s_cookie_tries > FP_IKE_COOKIE_TRIES) { /* a responder (or a forger) looping */
+			fp_ike_sa_delete(ike, s, "too many COOKIE requests");
+			return true;
+		}
 		memcpy(s->s_cookie, n.n_data, n.n_len);
 		s->s_cookie_len = n.n_len;
 		init_send_request(ike, s, now_ns);

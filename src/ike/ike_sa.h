@@ -27,6 +27,7 @@
 #define FP_IKE_HALF_OPEN_NS 30000000000ull  /* responder waits this long for IKE_AUTH */
 #define FP_IKE_HALF_OPEN_PER_SRC 16u        /* half-open SAs from one address at most */
 #define FP_IKE_COOKIE_SECRET_LEN 32
+#define FP_IKE_COOKIE_TRIES 4u              /* an initiator echoes this many COOKIEs, then gives up */
 #define FP_IKE_ACQUIRE_GAP_NS 10000000000ull /* one negotiation a tunnel per 10 s */
 #define FP_IKE_MAX_CHILDREN (2 * FP_IKE_MAX_TUNNELS) /* each tunnel's child and the one it replaces */
 #define FP_IKE_DELETE_DELAY_NS 5000000000ull  /* a replaced child's inbound stays (charon's 5 s) */
@@ -137,6 +138,7 @@ struct fp_ike_sarec {
 	size_t s_ni_len, s_nr_len;
 	uint8_t s_cookie[FP_IKE_COOKIE_MAX];
 	size_t s_cookie_len;
+	unsigned s_cookie_tries;           /* COOKIE answers taken (FP_IKE_COOKIE_TRIES at most) */
 	uint8_t *s_init_req, *s_init_resp; /* the IKE_SA_INIT messages, AUTH signs them */
 	size_t s_init_req_len, s_init_resp_len;
 	struct fp_ike_keys s_keys;

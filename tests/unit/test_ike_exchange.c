@@ -430,22 +430,16 @@ static void test_invalid_ke_responder_group(void **state)
 	assert_int_equal(sa_of(1).group, FP_IKE_DH_ECP_384);
 }
 
-/* A responder that asks for a COOKIE: A sends IKE_SA_INIT again with
- * N(COOKIE) first, same SPIi, MID 0, then comes up. */
-static void test_cookie_echo(void **state)
+/* A's IKE_SA_INIT request, first in the queue, answered by hand with a
+ * COOKIE (the queue emptied first); returns its SPIi in spi_i. */
+static void answer_cookie(uint8_t *spi_i)
 {
-	(void)state;
 	static const uint8_t cookie[16] = "cookie-from-resp";
-	static struct fp_ike_msg m;
 	static uint8_t resp[64];
-	configure();
-	assert_int_equal(fp_ike_acquire(W.n[0].ike, 0, 7, 1 * NS), 0);
-	assert_int_equal(W.nq, 1);
-	struct fp_ike_dgram d = W.q[0].d; /* A's request, answered by hand */
-	uint8_t spi_i[8];
+	assert_true(W.nq >= 1);
+	struct fp_ike_dgram d = W.q[0].d;
 	memcpy(spi_i, W.q[0].buf, 8);
 	W.nq = 0;
-
 	struct fp_ike_wr w;
 	struct fp_ike_hdr h = {.h_version = FP_IKE_VERSION, .h_exchange = FP_IKE_EX_IKE_SA_INIT,
 			       .h_flags = FP_IKE_FLAG_RESPONSE};
@@ -459,6 +453,19 @@ static void test_cookie_echo(void **state)
 	assert_true(len > 0);
 	struct fp_ike_dgram r = {d.remote, d.local, d.rport, d.lport, 0, resp, (uint32_t)len};
 	fp_ike_input(W.n[0].ike, &r, 1 * NS);
+}
+
+/* A responder that asks for a COOKIE: A sends IKE_SA_INIT again with
+ * N(COOKIE) first, same SPIi, MID 0, then comes up. */
+static void test_cookie_echo(void **state)
+{
+	(void)state;
+	static struct fp_ike_msg m;
+	uint8_t spi_i[8];
+	configure();
+	assert_int_equal(fp_ike_acquire(W.n[0].ike, 0, 7, 1 * NS), 0);
+	assert_int_equal(W.nq, 1);
+	answer_cookie(spi_i);
 
 	assert_int_equal(W.nq, 1);
 	assert_int_equal(fp_ike_msg_parse(&m, W.q[0].buf, W.q[0].d.len), FP_IKE_E_OK);
@@ -468,10 +475,29 @@ static void test_cookie_echo(void **state)
 	struct fp_ike_notify got;
 	assert_int_equal(fp_ike_notify_parse(&m.m_chain.c_pl[0], &got), FP_IKE_E_OK);
 	assert_int_equal(got.n_type, FP_IKE_N_COOKIE);
-	assert_int_equal(got.n_len, sizeof(cookie));
-	assert_memory_equal(got.n_data, cookie, sizeof(cookie));
+	assert_int_equal(got.n_len, 16);
+	assert_memory_equal(got.n_data, "cookie-from-resp", 16);
 	pump(1 * NS);
 	assert_children_mirror();
+}
+
+/* A responder (or someone who forges its answers) that asks for a COOKIE
+ * again and again: A echoes FP_IKE_COOKIE_TRIES of them, then gives up. */
+static void test_cookie_loop(void **state)
+{
+	(void)state;
+	uint8_t spi_i[8];
+	configure();
+	assert_int_equal(fp_ike_acquire(W.n[0].ike, 0, 7, 1 * NS), 0);
+	for (unsigned i = 0; i < FP_IKE_COOKIE_TRIES; i++) {
+		answer_cookie(spi_i);
+		assert_int_equal(W.nq, 1); /* the request again, with the cookie */
+	}
+	answer_cookie(spi_i);
+	assert_int_equal(W.nq, 0);
+	struct fp_ike_sa_info info;
+	assert_false(fp_ike_sa_get(W.n[0].ike, 0, &info));
+	assert_int_equal(fp_ike_stats(W.n[0].ike)->sa_init_tx, 1 + FP_IKE_COOKIE_TRIES);
 }
 
 static void test_retransmit_cached(void **state)
@@ -1420,6 +1446,7 @@ int main(void)
 		T(test_invalid_ke),
 		T(test_invalid_ke_responder_group),
 		T(test_cookie_echo),
+		T(test_cookie_loop),
 		T(test_retransmit_cached),
 		T(test_auth_tampered),
 		T(test_retransmit_give_up),
