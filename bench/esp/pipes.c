@@ -84,6 +84,7 @@ void esp_restore_inner(struct esp_pipes *b)
 		p->data = p->buf + FP_PKT_HEADROOM;
 		p->len = b->inner_len[i];
 		p->sa = b->out;
+		p->rule = 0; /* the pair's outbound rule */
 		memcpy(p->data, b->inner[i], b->inner_len[i]);
 	}
 }
