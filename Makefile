@@ -72,6 +72,7 @@ test: test-unit test-asan test-fuzz
 
 bench: build
 	$(BUILD)/bench/esp
+	$(BUILD)/bench/ike
 
 # the two sites in network namespaces, live (tests/demo/offline.sh: without root)
 demo: build

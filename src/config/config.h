@@ -298,6 +298,8 @@ struct fp_config {
 	unsigned n_ikev2_policies;
 	struct fp_cfg_ikev2_enable ikev2_enables[FP_CFG_MAX_IFACES];
 	unsigned n_ikev2_enables;
+	unsigned ikev2_max_in_neg;    /* "crypto ikev2 limit max-in-negotiation-sa N"; 0 = none typed */
+	unsigned ikev2_cookie_pct;    /* "crypto ikev2 cookie-challenge PERCENT"; 0 = none typed */
 	struct fp_cfg_trustpoint trustpoints[FP_CFG_MAX_TRUSTPOINTS];
 	unsigned n_trustpoints;
 	struct fp_cfg_ipsec_profile profiles[FP_CFG_MAX_PROFILES];

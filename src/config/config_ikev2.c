@@ -225,6 +225,28 @@ int fp_cfg_ikev2_enable(struct fp_cfg_parse *p)
 	return 0;
 }
 
+/* A global "crypto ikev2 ..." number from 1 to max into *out. */
+static int ikev2_number(struct fp_cfg_parse *p, const char *what, unsigned max, unsigned *out)
+{
+	uint64_t v;
+	if (fp_cfg_uint(p, p->tok[p->arg], what, 1, max, &v) < 0)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* The half-open SAs kept at once (src/ike/ike.h: FP_IKE_HALF_OPEN_LIMIT at most). */
+int fp_cfg_ikev2_limit(struct fp_cfg_parse *p)
+{
+	return ikev2_number(p, "the number of SAs in negotiation", 10000, &p->c->ikev2_max_in_neg);
+}
+
+/* The share of max-in-negotiation-sa from which a COOKIE is required. */
+int fp_cfg_ikev2_cookie(struct fp_cfg_parse *p)
+{
+	return ikev2_number(p, "the percentage", 100, &p->c->ikev2_cookie_pct);
+}
+
 bool fp_config_ikev2_enabled(const struct fp_config *c, const char *nameif)
 {
 	for (unsigned i = 0; i < c->n_ikev2_enables; i++)

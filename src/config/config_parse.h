@@ -138,6 +138,8 @@ int fp_cfg_ikev2_prf(struct fp_cfg_parse *p);
 int fp_cfg_ikev2_life(struct fp_cfg_parse *p);
 int fp_cfg_ikev2_enable(struct fp_cfg_parse *p);
 int fp_cfg_ikev2_frag_mtu(struct fp_cfg_parse *p);
+int fp_cfg_ikev2_limit(struct fp_cfg_parse *p);
+int fp_cfg_ikev2_cookie(struct fp_cfg_parse *p);
 /* Encryption and integrity of one ikev2 policy that do not go together:
  * the reason into msg, -1. */
 int fp_cfg_ikev2_policy_check(const struct fp_cfg_ikev2_policy *pol, char *msg, size_t n);

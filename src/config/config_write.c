@@ -326,6 +326,10 @@ static void write_ike(const struct fp_config *c, FILE *out)
 		fprintf(out, "crypto ikev2 enable %s\n", c->ikev2_enables[i].nameif);
 	if (c->ikev2_frag_mtu)
 		fprintf(out, "crypto ikev2 fragmentation mtu %u\n", c->ikev2_frag_mtu);
+	if (c->ikev2_max_in_neg)
+		fprintf(out, "crypto ikev2 limit max-in-negotiation-sa %u\n", c->ikev2_max_in_neg);
+	if (c->ikev2_cookie_pct)
+		fprintf(out, "crypto ikev2 cookie-challenge %u\n", c->ikev2_cookie_pct);
 }
 
 void fp_config_write(const struct fp_config *c, FILE *out, bool with_keys)

@@ -4,7 +4,8 @@
  * the running one: tunnels, interfaces and the engine's SAs point into
  * gw->cfg, so it is changed in place and only in the settings the
  * gateway can take live (the hostname, the flow-offload-ipsec switches,
- * mtu and crypto ipsec fragmentation), and in what IKEv2 reads only when
+ * mtu and crypto ipsec fragmentation, IKEv2's half-open limit and cookie
+ * threshold), and in what IKEv2 reads only when
  * it negotiates (an IKEv2 crypto map entry's proposals, PFS, lifetimes and
  * connection type, ipsec profiles, tunnel-group ipsec-attributes, IKEv2
  * policies, IPsec proposals no manual-key entry uses): the
@@ -18,6 +19,7 @@
 #include "datapath/ike_gw.h"
 #include "datapath/runtime.h"
 #include "common/atomicfile.h"
+#include "ike/ike.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -70,6 +72,8 @@ static bool cfg_only_live(const struct fp_config *run, const struct fp_config *n
 	memcpy(x->hostname, run->hostname, sizeof(x->hostname));
 	x->offload_ipsec = run->offload_ipsec;
 	x->offload_ipsec_egress = run->offload_ipsec_egress;
+	x->ikev2_max_in_neg = run->ikev2_max_in_neg;
+	x->ikev2_cookie_pct = run->ikev2_cookie_pct;
 	cfg_frag_lines_copy(x, run);
 	fp_config_copy_negotiated(x, run);
 	memcpy(x->routes, run->routes, sizeof(x->routes)); /* added or replaced: cfg_apply_routes */
@@ -247,6 +251,10 @@ static int cfg_apply(struct fp_gw *gw, const struct fp_config *next, char *err, 
 		return -1;
 	}
 	memcpy(run->hostname, next->hostname, sizeof(run->hostname));
+	run->ikev2_max_in_neg = next->ikev2_max_in_neg;
+	run->ikev2_cookie_pct = next->ikev2_cookie_pct;
+	if (gw->ike) /* the next IKE_SA_INIT request sees them */
+		fp_ike_half_open_limits(gw->ike, run->ikev2_max_in_neg, run->ikev2_cookie_pct);
 	if (cfg_apply_routes(gw, next, err, errlen) < 0)
 		return -1;
 	return cfg_apply_negotiated(gw, next, err, errlen);

@@ -186,6 +186,8 @@ int fp_ike_gw_cfg(const struct fp_gw *gw, struct fp_ike_cfg *out, struct fp_ike_
 	for (unsigned i = 0; i < cfg->n_ikev2_policies && out->n_policies < FP_IKE_MAX_PROPOSALS; i++)
 		ike_cfg_policy(&cfg->ikev2_policies[i], &out->policies[out->n_policies++]);
 	out->peers = peers;
+	out->half_open_max = cfg->ikev2_max_in_neg;
+	out->cookie_pct = cfg->ikev2_cookie_pct;
 	for (unsigned i = fp_gw_manual_tunnels(gw); i < gw->n_tunnels; i++) {
 		struct fp_gw_tunnel *t = (struct fp_gw_tunnel *)&gw->tunnels[i];
 		struct fp_ike_peer *p = ike_cfg_peer(gw, t, peers, &out->n_peers);

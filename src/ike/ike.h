@@ -31,6 +31,9 @@
 #define FP_IKE_ID_MAX 255
 #define FP_IKE_MAX_CREDS 16        /* trustpoints IKE uses */
 #define FP_IKE_FRAG_MTU_DEFAULT 576 /* "crypto ikev2 fragmentation mtu": the ASA's default */
+#define FP_IKE_HALF_OPEN_DEFAULT 1024u /* max-in-negotiation-sa when none is configured */
+#define FP_IKE_HALF_OPEN_LIMIT 10000u  /* the most it may be set to */
+#define FP_IKE_COOKIE_PCT_DEFAULT 50u  /* cookie-challenge when none is configured */
 
 /* One datagram, in or out: the UDP payload, without the non-ESP marker
  * on 4500 (the gateway strips it on input and prepends it on output).
@@ -136,6 +139,12 @@ struct fp_ike_cfg {
 	/* "crypto ikev2 fragmentation mtu N": the IP packet size our IKE
 	 * fragments (RFC 7383) fit in; 0 = FP_IKE_FRAG_MTU_DEFAULT. */
 	uint16_t frag_mtu;
+	/* "crypto ikev2 limit max-in-negotiation-sa N": half-open SAs kept at
+	 * once (0 = FP_IKE_HALF_OPEN_DEFAULT); "crypto ikev2 cookie-challenge
+	 * PERCENT": COOKIE (RFC 7296 2.6) required from that share of it on
+	 * (0 = FP_IKE_COOKIE_PCT_DEFAULT) */
+	unsigned half_open_max;
+	unsigned cookie_pct;
 };
 
 /* A negotiated CHILD_SA, handed to the gateway to install (keys are
@@ -199,6 +208,11 @@ void fp_ike_free(struct fp_ike *ike);
 /* The configuration for the next negotiations (established SAs keep
  * theirs). 0, or -1 with err. */
 int fp_ike_configure(struct fp_ike *ike, const struct fp_ike_cfg *cfg, char *err, size_t errlen);
+
+/* max-in-negotiation-sa and cookie-challenge (0 = the defaults), as
+ * fp_ike_configure sets them; also alone, while running: the next
+ * IKE_SA_INIT request sees them. */
+void fp_ike_half_open_limits(struct fp_ike *ike, unsigned half_open_max, unsigned cookie_pct);
 
 /* A datagram for IKE (UDP 500, or 4500 after the non-ESP marker). Never
  * fails: what it refuses is counted (fp_ike_stats). */
@@ -281,7 +295,12 @@ struct fp_ike_stats {
 	uint64_t rx, tx, retransmits;
 	uint64_t sa_init_rx, sa_init_tx, auth_ok, auth_fail;
 	uint64_t established, deleted, half_open, half_open_max;
-	uint64_t refused_half_open;    /* IKE_SA_INIT dropped: FP_IKE_HALF_OPEN_MAX half-open SAs */
+	uint64_t refused_half_open;    /* IKE_SA_INIT dropped: max-in-negotiation-sa half-open SAs */
+	/* cookies (ike_cookie.c): COOKIE notifies sent, requests whose cookie
+	 * was stale or forged, requests dropped by the per-source bound; the
+	 * configured limit and the half-open count cookies start at */
+	uint64_t cookies_sent, cookies_bad, refused_half_open_src;
+	uint64_t half_open_limit, cookie_threshold;
 	uint64_t refused_parse, refused_icv, refused_spi, refused_msgid, refused_state;
 	uint64_t child_rekeys, ike_rekeys, dpd_dead; /* rekeys we initiated; peers found dead */
 	uint64_t notify_tx[64], notify_rx[64]; /* by error type 0..63 */

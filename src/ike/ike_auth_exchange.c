@@ -65,7 +65,7 @@ static int auth_put_ours(struct fp_ike *ike, struct fp_ike_wr *w, struct fp_ike_
 		      : fp_ike_auth_psk(s, s->s_initiator, p->psk_local, p->psk_local_len, id, idn,
 					mac, &macn);
 	if (rc) {
-		fp_ike_log(ike, "IKEv2-PROTO: (%llu): cannot make our AUTH (%s)",
+		fp_ike_dbg(ike, 1, "(%llu): cannot make our AUTH (%s)",
 			   (unsigned long long)s->s_id, cr ? "signature" : "pre-shared key");
 		ike->stats.auth_fail++;
 		ike->stats.auth_fail_by[FP_IKE_AUTHF_LOCAL]++;

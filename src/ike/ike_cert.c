@@ -245,7 +245,7 @@ static void cert_log(struct fp_ike *ike, const struct fp_ike_sarec *s, X509 *x, 
 	char subj[256] = "?";
 	if (x)
 		X509_NAME_oneline(X509_get_subject_name(x), subj, sizeof(subj));
-	fp_ike_log(ike, "IKEv2-PROTO: (%llu): peer certificate %s: %s%s%s",
+	fp_ike_dbg(ike, 1, "(%llu): peer certificate %s: %s%s%s",
 		   (unsigned long long)s->s_id, subj, what, detail ? ": " : "", detail ? detail : "");
 }
 

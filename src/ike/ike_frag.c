@@ -200,7 +200,7 @@ bool fp_ike_frag_take(struct fp_ike *ike, struct fp_ike_sarec *s, const struct f
 	ike->stats.frag_rx++;
 	if (f.f_total > FP_IKE_FRAG_MAX || piece_len > FP_IKE_FRAG_BYTES) {
 		ike->stats.frag_refused++;
-		fp_ike_log(ike, "IKEv2-PROTO: (%llu): fragment %u of %u refused: more than %u "
+		fp_ike_dbg(ike, 2, "(%llu): fragment %u of %u refused: more than %u "
 				"fragments", (unsigned long long)s->s_id, f.f_num, f.f_total,
 			   FP_IKE_FRAG_MAX);
 		return false;

@@ -196,15 +196,21 @@ static void init_send_request(struct fp_ike *ike, struct fp_ike_sarec *s, uint64
 			       .h_flags = FP_IKE_FLAG_INITIATOR};
 
 	memcpy(h.h_spi_i, s->s_spi_i, FP_IKE_SPI_LEN);
-	s->s_ni_len = FP_IKE_NONCE_LEN;
-	fp_ike_random(ike, s->s_ni, s->s_ni_len);
+	if (!s->s_ni_len) { /* a retry keeps it: the responder's cookie covers Ni (2.6) */
+		s->s_ni_len = FP_IKE_NONCE_LEN;
+		fp_ike_random(ike, s->s_ni, s->s_ni_len);
+	}
 	fp_ike_wr_init(&w, ike->out, sizeof(ike->out));
 	fp_ike_put_hdr(&w, &h);
 	if (s->s_cookie_len)
 		fp_ike_put_status(&w, FP_IKE_N_COOKIE, s->s_cookie, (uint16_t)s->s_cookie_len);
 	init_offer(ike, &ike->sa_view);
 	fp_ike_put_sa(&w, &ike->sa_view);
-	int rc = fp_ike_put_ke_new(&w, &s->s_dh, s->s_group);
+	/* a COOKIE retry repeats every payload but the cookie (2.6): the
+	 * same key pair while the group stays */
+	int rc = s->s_dh.dh_key && s->s_dh.dh_group == s->s_group
+			 ? fp_ike_put_ke_of(&w, &s->s_dh)
+			 : fp_ike_put_ke_new(&w, &s->s_dh, s->s_group);
 	fp_ike_put_raw(&w, FP_IKE_PL_NONCE, false, s->s_ni, s->s_ni_len);
 	fp_ike_natd_put(&w, s, zero);
 	fp_ike_frag_put_notify(&w);
@@ -251,8 +257,7 @@ int fp_ike_peer_by_addr(const struct fp_ike *ike, const struct fp_addr *a)
 	return -1;
 }
 
-/* An unprotected error answer to an IKE_SA_INIT request; no state kept. */
-static void init_refuse(struct fp_ike *ike, const struct fp_ike_dgram *d, uint16_t type,
+void fp_ike_init_notify(struct fp_ike *ike, const struct fp_ike_dgram *d, uint16_t type,
 			const uint8_t *data, uint16_t len)
 {
 	struct fp_ike_wr w;
@@ -263,8 +268,6 @@ static void init_refuse(struct fp_ike *ike, const struct fp_ike_dgram *d, uint16
 	fp_ike_put_hdr(&w, &h);
 	fp_ike_put_status(&w, type, data, len);
 	long n = fp_ike_wr_finish(&w);
-	fp_ike_count_notify_tx(ike, type);
-	fp_ike_dbg(ike, 1, "IKE_SA_INIT refused: %s", fp_ike_notify_name(type));
 	if (n < 0)
 		return;
 	struct fp_ike_dgram out = {d->local, d->remote, d->lport, d->rport, d->ifc,
@@ -273,6 +276,15 @@ static void init_refuse(struct fp_ike *ike, const struct fp_ike_dgram *d, uint16
 	fp_ike_dbg_packet(ike, false, &out);
 	if (ike->env.send)
 		ike->env.send(ike->env.ctx, &out);
+}
+
+/* An unprotected error answer to an IKE_SA_INIT request; no state kept. */
+static void init_refuse(struct fp_ike *ike, const struct fp_ike_dgram *d, uint16_t type,
+			const uint8_t *data, uint16_t len)
+{
+	fp_ike_count_notify_tx(ike, type);
+	fp_ike_dbg(ike, 1, "IKE_SA_INIT refused: %s", fp_ike_notify_name(type));
+	fp_ike_init_notify(ike, d, type, data, len);
 }
 
 /* The SA, KE and nonce payloads every IKE_SA_INIT message needs. */
@@ -360,6 +372,17 @@ static int init_choose(struct fp_ike *ike, const struct fp_ike_dgram *d,
 	return 0;
 }
 
+/* Counted each time, logged once a second at most: a flood from spoofed
+ * addresses must not fill the log. */
+static void init_unknown_peer(struct fp_ike *ike, uint64_t now_ns)
+{
+	ike->stats.refused_state++;
+	if (ike->unknown_log_ns && now_ns - ike->unknown_log_ns < 1000000000ull)
+		return;
+	ike->unknown_log_ns = now_ns ? now_ns : 1;
+	fp_ike_dbg(ike, 1, "IKE_SA_INIT from a peer with no tunnel-group");
+}
+
 void fp_ike_init_request(struct fp_ike *ike, const struct fp_ike_dgram *d, uint64_t now_ns)
 {
 	struct fp_ike_ke ke;
@@ -371,17 +394,13 @@ void fp_ike_init_request(struct fp_ike *ike, const struct fp_ike_dgram *d, uint6
 	ike->stats.sa_init_rx++;
 	int peer = fp_ike_peer_by_addr(ike, &d->remote);
 	if (peer < 0) {
-		ike->stats.refused_state++;
-		fp_ike_dbg(ike, 1, "IKE_SA_INIT from a peer with no tunnel-group");
+		init_unknown_peer(ike, now_ns);
 		return;
 	}
-	if (ike->stats.half_open >= FP_IKE_HALF_OPEN_MAX) {
-		/* until cookies (RFC 7296 2.6): a flood from a peer's address
-		 * must not grow state (nor DH work) without bound */
-		ike->stats.refused_half_open++;
-		return;
-	}
-	if (!init_payloads(ike, &ke, &no) || init_choose(ike, d, &ke, &c))
+	/* cookies and the half-open bound (ike_cookie.c) before any state
+	 * or Diffie-Hellman work */
+	if (!init_payloads(ike, &ke, &no) || !fp_ike_cookie_gate(ike, d, no, now_ns) ||
+	    !fp_ike_half_open_room(ike, d) || init_choose(ike, d, &ke, &c))
 		return;
 	struct fp_ike_sarec *s = fp_ike_sa_new(ike, false, now_ns);
 	if (!s)
@@ -414,6 +433,10 @@ static bool init_retry(struct fp_ike *ike, struct fp_ike_sarec *s, uint64_t now_
 	const struct fp_ike_chain *c = &ike->msg.m_chain;
 	if (fp_ike_find_notify(c, FP_IKE_N_COOKIE, &n) && n.n_len >= 1 &&
 	    n.n_len <= FP_IKE_COOKIE_MAX) {
+		if (++s->s_cookie_tries > FP_IKE_COOKIE_TRIES) { /* a responder (or a forger) looping */
+			fp_ike_sa_delete(ike, s, "too many COOKIE requests");
+			return true;
+		}
 		memcpy(s->s_cookie, n.n_data, n.n_len);
 		s->s_cookie_len = n.n_len;
 		init_send_request(ike, s, now_ns);

@@ -15,8 +15,10 @@
 struct fp_ike *fp_ike_new(const struct fp_ike_env *env)
 {
 	struct fp_ike *ike = calloc(1, sizeof(*ike));
-	if (ike)
+	if (ike) {
 		ike->env = *env;
+		fp_ike_half_open_limits(ike, 0, 0);
+	}
 	return ike;
 }
 
@@ -85,6 +87,7 @@ int fp_ike_configure(struct fp_ike *ike, const struct fp_ike_cfg *cfg, char *err
 	ike->n_peers = cfg->n_peers;
 	memcpy(ike->policies, cfg->policies, cfg->n_policies * sizeof(*cfg->policies));
 	ike->n_policies = cfg->n_policies;
+	fp_ike_half_open_limits(ike, cfg->half_open_max, cfg->cookie_pct);
 	return 0;
 }
 
@@ -171,17 +174,23 @@ bool fp_ike_ask(struct fp_ike *ike, struct fp_ike_sarec *s, uint8_t exchange, st
 	return true;
 }
 
-int fp_ike_put_ke_new(struct fp_ike_wr *w, struct fp_ike_dh *dh, uint16_t group)
+int fp_ike_put_ke_of(struct fp_ike_wr *w, const struct fp_ike_dh *dh)
 {
 	uint8_t pub[FP_IKE_DH_KE_MAX];
 	size_t n;
-	fp_ike_dh_free(dh);
-	if (fp_ike_dh_new(dh, group) != FP_IKE_DH_E_OK ||
-	    fp_ike_dh_public(dh, pub, sizeof(pub), &n) != FP_IKE_DH_E_OK)
+	if (fp_ike_dh_public(dh, pub, sizeof(pub), &n) != FP_IKE_DH_E_OK)
 		return -1;
-	struct fp_ike_ke ke = {pub, (uint16_t)n, group};
+	struct fp_ike_ke ke = {pub, (uint16_t)n, dh->dh_group};
 	fp_ike_put_ke(w, &ke);
 	return 0;
+}
+
+int fp_ike_put_ke_new(struct fp_ike_wr *w, struct fp_ike_dh *dh, uint16_t group)
+{
+	fp_ike_dh_free(dh);
+	if (fp_ike_dh_new(dh, group) != FP_IKE_DH_E_OK)
+		return -1;
+	return fp_ike_put_ke_of(w, dh);
 }
 
 bool fp_ike_find_notify(const struct fp_ike_chain *c, uint16_t type, struct fp_ike_notify *n)

@@ -25,7 +25,9 @@
 #define FP_IKE_RTX_TRIES 5         /* retransmissions before the SA is given up */
 #define FP_IKE_RTX_FIRST_NS 4000000000ull
 #define FP_IKE_HALF_OPEN_NS 30000000000ull  /* responder waits this long for IKE_AUTH */
-#define FP_IKE_HALF_OPEN_MAX 1024u          /* half-open SAs kept at once; more requests dropped */
+#define FP_IKE_HALF_OPEN_PER_SRC 16u        /* half-open SAs from one address at most */
+#define FP_IKE_COOKIE_SECRET_LEN 32
+#define FP_IKE_COOKIE_TRIES 4u              /* an initiator echoes this many COOKIEs, then gives up */
 #define FP_IKE_ACQUIRE_GAP_NS 10000000000ull /* one negotiation a tunnel per 10 s */
 #define FP_IKE_MAX_CHILDREN (2 * FP_IKE_MAX_TUNNELS) /* each tunnel's child and the one it replaces */
 #define FP_IKE_DELETE_DELAY_NS 5000000000ull  /* a replaced child's inbound stays (charon's 5 s) */
@@ -142,6 +144,7 @@ struct fp_ike_sarec {
 	size_t s_ni_len, s_nr_len;
 	uint8_t s_cookie[FP_IKE_COOKIE_MAX];
 	size_t s_cookie_len;
+	unsigned s_cookie_tries;           /* COOKIE answers taken (FP_IKE_COOKIE_TRIES at most) */
 	uint8_t *s_init_req, *s_init_resp; /* the IKE_SA_INIT messages, AUTH signs them */
 	size_t s_init_req_len, s_init_resp_len;
 	struct fp_ike_keys s_keys;
@@ -184,6 +187,15 @@ struct fp_ike_credrec {
 	unsigned n_own;
 };
 
+/* The responder's cookie secrets (ike_cookie.c): the current one and the
+ * one it replaced, each named by a version octet that leads its cookies. */
+struct fp_ike_cookie {
+	uint8_t ck_secret[FP_IKE_COOKIE_SECRET_LEN], ck_prev[FP_IKE_COOKIE_SECRET_LEN];
+	uint8_t ck_version;                /* of ck_secret; ck_prev's is one less */
+	uint64_t ck_born_ns;               /* ck_secret made then; 0 = none yet */
+	uint64_t ck_prev_until_ns;         /* ck_prev's cookies accepted until then */
+};
+
 struct fp_ike {
 	struct fp_ike_env env;
 	struct fp_ike_policy policies[FP_IKE_MAX_PROPOSALS];
@@ -194,6 +206,9 @@ struct fp_ike {
 	unsigned n_creds;
 	uint16_t frag_mtu;
 	uint64_t *acquired_ns;             /* n_peers x FP_IKE_MAX_TUNNELS: last acquire */
+	unsigned half_open_max, cookie_at; /* the half-open bound; cookies from cookie_at on */
+	struct fp_ike_cookie cookie;
+	uint64_t unknown_log_ns;           /* last "no tunnel-group" line (once a second) */
 	struct fp_ike_sarec **sas;
 	unsigned n_sas, cap_sas;
 	uint64_t next_id;
@@ -259,6 +274,8 @@ bool fp_ike_ask(struct fp_ike *ike, struct fp_ike_sarec *s, uint8_t exchange, st
 		uint64_t now_ns);
 /* A KE payload from a fresh key pair of group (dh replaced); 0 or -1. */
 int fp_ike_put_ke_new(struct fp_ike_wr *w, struct fp_ike_dh *dh, uint16_t group);
+/* The KE payload of the key pair dh holds; 0 or -1. */
+int fp_ike_put_ke_of(struct fp_ike_wr *w, const struct fp_ike_dh *dh);
 /* The first notify of type in c, or NULL; *n filled. */
 bool fp_ike_find_notify(const struct fp_ike_chain *c, uint16_t type, struct fp_ike_notify *n);
 /* The first error notify (< 16384) in c: its type, or 0. */
@@ -320,6 +337,23 @@ bool fp_ike_prop_offers(const struct fp_ike_sa *sa, const struct fp_ike_prop *pr
 bool fp_ike_prop_has(const struct fp_ike_sa *sa, const struct fp_ike_prop *pr, uint8_t type);
 /* The peer configured for address a, or -1. */
 int fp_ike_peer_by_addr(const struct fp_ike *ike, const struct fp_addr *a);
+
+/* ike_cookie.c */
+/* Before any state or Diffie-Hellman for a new IKE_SA_INIT request (its
+ * nonce no): true to go on; false when it was answered with a COOKIE
+ * (cookies are on and it brought none, or a stale or forged one). */
+bool fp_ike_cookie_gate(struct fp_ike *ike, const struct fp_ike_dgram *d,
+			const struct fp_ike_pl *no, uint64_t now_ns);
+/* Room for one more half-open SA from d's source: false (counted) when
+ * the total or the source's share is full. */
+bool fp_ike_half_open_room(struct fp_ike *ike, const struct fp_ike_dgram *d);
+/* (fp_ike_half_open_limits is in ike.h. The secrets go with the
+ * instance: fp_ike_free cleanses it whole.) */
+
+/* ike_init.c, for ike_cookie.c: an unprotected notify answering the
+ * IKE_SA_INIT request being read (no state kept, nothing logged). */
+void fp_ike_init_notify(struct fp_ike *ike, const struct fp_ike_dgram *d, uint16_t type,
+			const uint8_t *data, uint16_t len);
 
 /* ike_auth.c */
 /* Our AUTH (PSK) into out (prf length bytes); 0 or -1. */

@@ -163,7 +163,9 @@ static const char every_line[] =
 	"tunnel-group 192.0.2.3 ipsec-attributes\n"
 	" ikev2 remote-authentication pre-shared-key " PSK2 "\n"
 	" ikev2 local-authentication pre-shared-key x\n"
-	" isakmp keepalive disable\n";
+	" isakmp keepalive disable\n"
+	"crypto ikev2 limit max-in-negotiation-sa 200\n"
+	"crypto ikev2 cookie-challenge 40\n";
 
 static const char *const every_written[] = {
 	"crypto map CM 10 set ikev2 ipsec-proposal A B\n",
@@ -177,6 +179,7 @@ static const char *const every_written[] = {
 	"crypto ikev2 policy 20\n encryption aes-gcm-256 aes-gcm-192 aes-gcm\n integrity null\n"
 	" group 21 20 19\n prf sha512 sha384\n lifetime seconds 3600\n",
 	"crypto ikev2 enable outside\ncrypto ikev2 fragmentation mtu 1200\n",
+	"crypto ikev2 limit max-in-negotiation-sa 200\ncrypto ikev2 cookie-challenge 40\n",
 	"tunnel-group 192.0.2.2 ipsec-attributes\n ikev2 remote-authentication certificate\n"
 	" ikev2 local-authentication certificate TP\n isakmp keepalive threshold 30 retry 5\n",
 	"tunnel-group 192.0.2.3 ipsec-attributes\n ikev2 remote-authentication pre-shared-key "
@@ -194,6 +197,8 @@ static void test_every_line(void **state)
 	assert_int_equal(e->pfs_group, 14);
 	assert_int_equal(c->ikev2_policies[0].priority, 5); /* kept by priority */
 	assert_int_equal(c->ikev2_frag_mtu, 1200);
+	assert_int_equal(c->ikev2_max_in_neg, 200);
+	assert_int_equal(c->ikev2_cookie_pct, 40);
 	char *saved = assert_roundtrip(c), *shown = write_text(c, false);
 	for (size_t i = 0; i < sizeof(every_written) / sizeof(every_written[0]); i++)
 		if (!strstr(saved, every_written[i]))
@@ -261,6 +266,10 @@ static const struct {
 	{ "crypto ikev2 fragmentation mtu 67\n", 1, "the MTU" },
 	{ "crypto ikev2 fragmentation mtu 1501\n", 1, "the MTU" },
 	{ "crypto ca trustpoint T/P\n", 1, "the trustpoint name" },
+	{ "crypto ikev2 limit max-in-negotiation-sa 0\n", 1, "the number of SAs in negotiation" },
+	{ "crypto ikev2 limit max-in-negotiation-sa 10001\n", 1, "the number of SAs in negotiation" },
+	{ "crypto ikev2 cookie-challenge 101\n", 1, "the percentage" },
+	{ "crypto ikev2 cookie-challenge\n", 1, "incomplete command" },
 };
 
 static void test_parse_errors(void **state)

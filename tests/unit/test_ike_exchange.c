@@ -19,6 +19,7 @@
 #include "ike/ike_payload.h"
 #include "ike/ike_sa.h"
 #include "ike/ike_wire.h"
+#include "ike_rebuild.h"
 #include "ike_vectors.h"
 
 #define NS 1000000000ull
@@ -225,6 +226,7 @@ struct setup {
 	struct fp_ike_policy pol[2];
 	unsigned n_pol;
 	struct fp_ike_peer peer;
+	unsigned half_open_max, cookie_pct; /* 0: the defaults */
 };
 
 static struct setup S[2];
@@ -260,7 +262,8 @@ static void configure(void)
 {
 	for (int i = 0; i < 2; i++) {
 		struct fp_ike_cfg cfg = {.n_policies = S[i].n_pol, .peers = &S[i].peer,
-					 .n_peers = 1};
+					 .n_peers = 1, .half_open_max = S[i].half_open_max,
+					 .cookie_pct = S[i].cookie_pct};
 		char err[128];
 		memcpy(cfg.policies, S[i].pol, sizeof(S[i].pol));
 		if (i == 1 && W.nat)
@@ -473,22 +476,16 @@ static void test_invalid_ke_responder_group(void **state)
 	assert_int_equal(sa_of(1).group, FP_IKE_DH_ECP_384);
 }
 
-/* A responder that asks for a COOKIE: A sends IKE_SA_INIT again with
- * N(COOKIE) first, same SPIi, MID 0, then comes up. */
-static void test_cookie_echo(void **state)
+/* A's IKE_SA_INIT request, first in the queue, answered by hand with a
+ * COOKIE (the queue emptied first); returns its SPIi in spi_i. */
+static void answer_cookie(uint8_t *spi_i)
 {
-	(void)state;
 	static const uint8_t cookie[16] = "cookie-from-resp";
-	static struct fp_ike_msg m;
 	static uint8_t resp[64];
-	configure();
-	assert_int_equal(fp_ike_acquire(W.n[0].ike, 0, 7, 1 * NS), 0);
-	assert_int_equal(W.nq, 1);
-	struct fp_ike_dgram d = W.q[0].d; /* A's request, answered by hand */
-	uint8_t spi_i[8];
+	assert_true(W.nq >= 1);
+	struct fp_ike_dgram d = W.q[0].d;
 	memcpy(spi_i, W.q[0].buf, 8);
 	W.nq = 0;
-
 	struct fp_ike_wr w;
 	struct fp_ike_hdr h = {.h_version = FP_IKE_VERSION, .h_exchange = FP_IKE_EX_IKE_SA_INIT,
 			       .h_flags = FP_IKE_FLAG_RESPONSE};
@@ -502,6 +499,19 @@ static void test_cookie_echo(void **state)
 	assert_true(len > 0);
 	struct fp_ike_dgram r = {d.remote, d.local, d.rport, d.lport, 0, resp, (uint32_t)len};
 	fp_ike_input(W.n[0].ike, &r, 1 * NS);
+}
+
+/* A responder that asks for a COOKIE: A sends IKE_SA_INIT again with
+ * N(COOKIE) first, same SPIi, MID 0, then comes up. */
+static void test_cookie_echo(void **state)
+{
+	(void)state;
+	static struct fp_ike_msg m;
+	uint8_t spi_i[8];
+	configure();
+	assert_int_equal(fp_ike_acquire(W.n[0].ike, 0, 7, 1 * NS), 0);
+	assert_int_equal(W.nq, 1);
+	answer_cookie(spi_i);
 
 	assert_int_equal(W.nq, 1);
 	assert_int_equal(fp_ike_msg_parse(&m, W.q[0].buf, W.q[0].d.len), FP_IKE_E_OK);
@@ -511,10 +521,29 @@ static void test_cookie_echo(void **state)
 	struct fp_ike_notify got;
 	assert_int_equal(fp_ike_notify_parse(&m.m_chain.c_pl[0], &got), FP_IKE_E_OK);
 	assert_int_equal(got.n_type, FP_IKE_N_COOKIE);
-	assert_int_equal(got.n_len, sizeof(cookie));
-	assert_memory_equal(got.n_data, cookie, sizeof(cookie));
+	assert_int_equal(got.n_len, 16);
+	assert_memory_equal(got.n_data, "cookie-from-resp", 16);
 	pump(1 * NS);
 	assert_children_mirror();
+}
+
+/* A responder (or someone who forges its answers) that asks for a COOKIE
+ * again and again: A echoes FP_IKE_COOKIE_TRIES of them, then gives up. */
+static void test_cookie_loop(void **state)
+{
+	(void)state;
+	uint8_t spi_i[8];
+	configure();
+	assert_int_equal(fp_ike_acquire(W.n[0].ike, 0, 7, 1 * NS), 0);
+	for (unsigned i = 0; i < FP_IKE_COOKIE_TRIES; i++) {
+		answer_cookie(spi_i);
+		assert_int_equal(W.nq, 1); /* the request again, with the cookie */
+	}
+	answer_cookie(spi_i);
+	assert_int_equal(W.nq, 0);
+	struct fp_ike_sa_info info;
+	assert_false(fp_ike_sa_get(W.n[0].ike, 0, &info));
+	assert_int_equal(fp_ike_stats(W.n[0].ike)->sa_init_tx, 1 + FP_IKE_COOKIE_TRIES);
 }
 
 static void test_retransmit_cached(void **state)
@@ -726,32 +755,216 @@ static void charon_init(const struct fp_ike_policy *pol, uint8_t want_num, uint1
 	assert_int_equal(fp_ike_stats(W.n[1].ike)->half_open, 0);
 }
 
-/* charon's IKE_SA_INIT replayed from the peer's address with ever new
- * SPIs (a flood): half-open SAs stop at FP_IKE_HALF_OPEN_MAX, the rest
- * are dropped and counted, unanswered; they expire and room comes back. */
+/* charon's IKE_SA_INIT request with SPIi starting spi, from A's address
+ * into B at t, with N(COOKIE) first when cookie is set; B's answers are
+ * left in the queue (emptied first). */
+static void charon_req(uint32_t spi, const uint8_t *cookie, uint16_t clen, uint64_t t)
+{
+	static struct ikev_buf v;
+	static struct fp_ike_msg m;
+	static uint8_t buf[2048];
+	ikev_load(&v, "init-req.bin");
+	fp_put32(v.b, spi);
+	struct fp_ike_dgram d = {W.n[1].addr, W.n[0].addr, 500, 500, 0, v.b, (uint32_t)v.n};
+	if (cookie) {
+		struct fp_ike_wr w;
+		struct fp_ike_notify n = {.n_data = cookie, .n_len = clen, .n_type = FP_IKE_N_COOKIE};
+		assert_int_equal(fp_ike_msg_parse(&m, v.b, (uint32_t)v.n), FP_IKE_E_OK);
+		fp_ike_wr_init(&w, buf, sizeof(buf));
+		fp_ike_put_hdr(&w, &m.m_hdr);
+		fp_ike_put_notify(&w, &n);
+		assert_int_equal(ike_rebuild_chain(&w, &m.m_chain), 0);
+		long len = fp_ike_wr_finish(&w);
+		assert_true(len > 0);
+		d.data = buf;
+		d.len = (uint32_t)len;
+	}
+	W.drop_all = false;
+	W.nq = 0;
+	fp_ike_input(W.n[1].ike, &d, t);
+}
+
+/* The COOKIE notify B answered with (the only payload), into c. */
+static uint16_t answered_cookie(uint8_t *c)
+{
+	static struct fp_ike_msg m;
+	struct fp_ike_notify n;
+	assert_int_equal(W.nq, 1);
+	assert_int_equal(fp_ike_msg_parse(&m, W.q[0].buf, W.q[0].d.len), FP_IKE_E_OK);
+	assert_true(m.m_hdr.h_flags & FP_IKE_FLAG_RESPONSE);
+	assert_int_equal(m.m_chain.c_n, 1);
+	assert_int_equal(fp_ike_notify_parse(&m.m_chain.c_pl[0], &n), FP_IKE_E_OK);
+	assert_int_equal(n.n_type, FP_IKE_N_COOKIE);
+	assert_int_equal(n.n_len, 33); /* version, HMAC-SHA-256 */
+	memcpy(c, n.n_data, n.n_len);
+	return n.n_len;
+}
+
+static unsigned n_sas(int i)
+{
+	struct fp_ike_sa_info info;
+	unsigned n = 0;
+	while (fp_ike_sa_get(W.n[i].ike, n, &info))
+		n++;
+	return n;
+}
+
+/* A flood of charon's request with ever new SPIs from the peer's address,
+ * B at max-in-negotiation-sa 8 with cookies from 100 %: 8 half-open SAs,
+ * then a COOKIE for each request without one and no state; with a valid
+ * cookie the total bound still drops it, unanswered. They expire after
+ * 30 s and room comes back. */
 static void test_half_open_bound(void **state)
 {
 	(void)state;
-	static struct ikev_buf v;
-	ikev_load(&v, "init-req.bin");
+	uint8_t c[64];
 	S[1].pol[0] = pol_cbc;
+	S[1].half_open_max = 8;
+	S[1].cookie_pct = 100;
 	configure();
-	W.drop_all = false;
-	struct fp_ike_dgram d = {W.n[1].addr, W.n[0].addr, 500, 500, 0, v.b, (uint32_t)v.n};
-	for (unsigned i = 0; i <= FP_IKE_HALF_OPEN_MAX; i++) {
-		fp_put32(v.b, 0xf100d000u + i); /* SPIi: a new SA each time */
-		W.nq = 0;
-		fp_ike_input(W.n[1].ike, &d, 1 * NS);
-	}
 	const struct fp_ike_stats *st = fp_ike_stats(W.n[1].ike);
-	assert_int_equal(st->half_open, FP_IKE_HALF_OPEN_MAX);
+	assert_int_equal(st->half_open_limit, 8);
+	assert_int_equal(st->cookie_threshold, 8);
+	for (unsigned i = 0; i < 8; i++)
+		charon_req(0xf100d000u + i, NULL, 0, 1 * NS);
+	assert_int_equal(st->half_open, 8);
+	charon_req(0xf100d100u, NULL, 0, 1 * NS);
+	uint16_t clen = answered_cookie(c);
+	assert_int_equal(st->cookies_sent, 1);
+	assert_int_equal(n_sas(1), 8);
+	charon_req(0xf100d100u, c, clen, 1 * NS);
+	assert_int_equal(st->cookies_bad, 0);
 	assert_int_equal(st->refused_half_open, 1);
-	assert_int_equal(W.nq, 0); /* the one past the bound got no answer */
+	assert_int_equal(W.nq, 0);
+	assert_int_equal(n_sas(1), 8);
 	fp_ike_tick(W.n[1].ike, 32 * NS);
 	assert_int_equal(st->half_open, 0);
-	fp_put32(v.b, 0xf100e000u);
-	fp_ike_input(W.n[1].ike, &d, 33 * NS);
+	charon_req(0xf100e000u, NULL, 0, 33 * NS);
 	assert_int_equal(st->half_open, 1);
+	assert_int_equal(st->half_open_max, 8);
+}
+
+/* One source address holds FP_IKE_HALF_OPEN_PER_SRC half-open SAs at
+ * most, whatever room the total has: the next is dropped, unanswered. */
+static void test_half_open_per_source(void **state)
+{
+	(void)state;
+	S[1].pol[0] = pol_cbc;
+	S[1].half_open_max = 1000;
+	S[1].cookie_pct = 100;
+	configure();
+	const struct fp_ike_stats *st = fp_ike_stats(W.n[1].ike);
+	for (unsigned i = 0; i <= FP_IKE_HALF_OPEN_PER_SRC; i++)
+		charon_req(0xf200d000u + i, NULL, 0, 1 * NS);
+	assert_int_equal(st->half_open, FP_IKE_HALF_OPEN_PER_SRC);
+	assert_int_equal(st->refused_half_open_src, 1);
+	assert_int_equal(st->refused_half_open, 0);
+	assert_int_equal(W.nq, 0);
+}
+
+/* B past its cookie threshold (one half-open SA of 4, cookies from 25 %):
+ * A's request gets a COOKIE and B keeps nothing; A sends it again with
+ * the cookie (its initiator side), B goes on and both come up. */
+static void test_cookie_required(void **state)
+{
+	(void)state;
+	uint8_t c[64];
+	S[1].half_open_max = 4;
+	S[1].cookie_pct = 25;
+	configure();
+	charon_req(0xf300d000u, NULL, 0, 1 * NS); /* one half-open SA: cookies on */
+	const struct fp_ike_stats *st = fp_ike_stats(W.n[1].ike);
+	assert_int_equal(st->half_open, 1);
+	W.nq = 0;
+	assert_int_equal(fp_ike_acquire(W.n[0].ike, 0, 7, 1 * NS), 0);
+	struct qent req = W.q[0];
+	W.nq = 0;
+	req.d.data = req.buf;
+	fp_ike_input(W.n[1].ike, &req.d, 1 * NS);
+	assert_int_equal(st->cookies_sent, 1);
+	assert_int_equal(n_sas(1), 1); /* no state for A's request */
+	assert_int_equal(st->sa_init_tx, 1);
+	uint8_t c_len = (uint8_t)answered_cookie(c);
+	pump(1 * NS);
+	assert_children_mirror();
+	assert_int_equal(fp_ike_stats(W.n[0].ike)->sa_init_tx, 2);
+	assert_int_equal(st->cookies_sent, 1);
+	assert_int_equal(st->cookies_bad, 0);
+	assert_true(c_len == 33);
+}
+
+/* B answers A's request with a COOKIE; A's retry, which carries it, is
+ * held back and then changed or delayed. Returns B's stats. */
+static const struct fp_ike_stats *cookie_retry(struct qent *retry)
+{
+	S[1].half_open_max = 4;
+	S[1].cookie_pct = 25;
+	configure();
+	charon_req(0xf400d000u, NULL, 0, 1 * NS);
+	W.nq = 0;
+	assert_int_equal(fp_ike_acquire(W.n[0].ike, 0, 7, 1 * NS), 0);
+	struct qent req = W.q[0];
+	W.nq = 0;
+	req.d.data = req.buf;
+	fp_ike_input(W.n[1].ike, &req.d, 1 * NS); /* B: COOKIE */
+	assert_int_equal(W.nq, 1);
+	*retry = W.q[0];
+	W.nq = 0;
+	retry->d.data = retry->buf;
+	fp_ike_input(W.n[0].ike, &retry->d, 1 * NS); /* A: the request again, with it */
+	assert_int_equal(W.nq, 1);
+	*retry = W.q[0];
+	W.nq = 0;
+	retry->d.data = retry->buf;
+	return fp_ike_stats(W.n[1].ike);
+}
+
+/* A forged cookie (one bit changed, or cut short) is refused: no state,
+ * counted, a fresh COOKIE sent back. */
+static void test_cookie_forged(void **state)
+{
+	(void)state;
+	static struct qent r;
+	const struct fp_ike_stats *st = cookie_retry(&r);
+	/* the COOKIE notify is the first payload: header 28, notify header 8 */
+	assert_int_equal(r.buf[16], FP_IKE_PL_NOTIFY);
+	r.buf[28 + 8 + 5] ^= 0x01;
+	fp_ike_input(W.n[1].ike, &r.d, 1 * NS);
+	assert_int_equal(st->cookies_bad, 1);
+	assert_int_equal(st->cookies_sent, 2);
+	assert_int_equal(n_sas(1), 1);
+	uint8_t c[64];
+	answered_cookie(c);
+	r.buf[28 + 8 + 5] ^= 0x01;
+	r.buf[28 + 8] ^= 0x80; /* another secret's version */
+	W.nq = 0;
+	fp_ike_input(W.n[1].ike, &r.d, 1 * NS);
+	assert_int_equal(st->cookies_bad, 2);
+	assert_int_equal(n_sas(1), 1);
+}
+
+/* The secret turns over every 60 s: a cookie of the previous one still
+ * counts 30 s past its time (here 65 s after it was given), not later
+ * (95 s): then it is refused and a fresh one sent. */
+static void test_cookie_rotation(void **state)
+{
+	(void)state;
+	static struct qent r;
+	const struct fp_ike_stats *st = cookie_retry(&r);
+	static struct qent late;
+	late = r;
+	late.d.data = late.buf;
+	fp_ike_input(W.n[1].ike, &late.d, 96 * NS);
+	assert_int_equal(st->cookies_bad, 1);
+	assert_int_equal(n_sas(1), 1);
+
+	world_teardown(state);
+	world_setup(state);
+	st = cookie_retry(&r);
+	fp_ike_input(W.n[1].ike, &r.d, 66 * NS);
+	assert_int_equal(st->cookies_bad, 0);
+	assert_int_equal(n_sas(1), 2); /* A's SA: half-open now, the answer sent */
+	assert_int_equal(st->half_open, 2);
 }
 
 static void test_charon_init_cbc(void **state)
@@ -1431,6 +1644,7 @@ int main(void)
 		T(test_invalid_ke),
 		T(test_invalid_ke_responder_group),
 		T(test_cookie_echo),
+		T(test_cookie_loop),
 		T(test_retransmit_cached),
 		T(test_auth_tampered),
 		T(test_retransmit_give_up),
@@ -1440,6 +1654,10 @@ int main(void)
 		T(test_every_suite),
 		T(test_charon_init_cbc),
 		T(test_half_open_bound),
+		T(test_half_open_per_source),
+		T(test_cookie_required),
+		T(test_cookie_forged),
+		T(test_cookie_rotation),
 		T(test_charon_init_gcm),
 		T(test_charon_auth_psk),
 		T(test_refusals_counted),

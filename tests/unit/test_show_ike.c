@@ -304,6 +304,28 @@ static void test_ikev2_stats(void **state)
 	free(show("show crypto ikev2 stats", want));
 }
 
+/* configure terminal changes the half-open limit and the cookie threshold
+ * while fpvpnd runs: show crypto ikev2 stats and the running-config follow. */
+static void test_ikev2_limits_live(void **state)
+{
+	(void)state;
+	char b[4][64], err[256] = "";
+	bring_up(0);
+	const char *before[] = { stat(b[0], "Half-open limit:", 1024),
+				 stat(b[1], "Cookies required from half-open:", 512), NULL };
+	free(show("show crypto ikev2 stats", before));
+	assert_int_equal(fp_gw_configure(W.gw, "crypto ikev2 limit max-in-negotiation-sa 200", err,
+					 sizeof(err)), 0);
+	assert_int_equal(fp_gw_configure(W.gw, "crypto ikev2 cookie-challenge 10", err,
+					 sizeof(err)), 0);
+	const char *after[] = { stat(b[2], "Half-open limit:", 200),
+				stat(b[3], "Cookies required from half-open:", 20), NULL };
+	free(show("show crypto ikev2 stats", after));
+	const char *run[] = { "crypto ikev2 limit max-in-negotiation-sa 200\n",
+			      "crypto ikev2 cookie-challenge 10\n", NULL };
+	free(show("show running-config", run));
+}
+
 /* B refuses A's PSK: AUTHENTICATION_FAILED sent by B, received by A. */
 static void test_ikev2_stats_notify(void **state)
 {
@@ -425,6 +447,7 @@ int main(void)
 		T(test_ikev2_sa_responder),
 		T(test_ikev2_stats),
 		T(test_ikev2_stats_notify),
+		T(test_ikev2_limits_live),
 		T(test_sessiondb_l2l),
 		T(test_ipsec_sa_settings),
 		T(test_clear),
