@@ -1,7 +1,7 @@
 # fpvpn: the two commands of the README.
 #   make demo   install what is missing, build, run the built-in demo
 #   make test   install what is missing, build, run every test, then again under ASan+UBSan
-.PHONY: all build deps test test-unit test-asan test-fuzz fuzz-build fuzz-long demo bench bench-e2e clean
+.PHONY: all build deps test test-unit test-asan test-fuzz fuzz-build fuzz-long demo bench bench-e2e bench-ike-live clean
 
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
@@ -81,6 +81,10 @@ demo: build
 # iperf3 through two fpvpnd beside two strongSwan charons (docs/testing.md); root
 bench-e2e: build
 	bash tests/netns/bench_e2e.sh $(BUILD)
+
+# IKEv2 set-up time between two fpvpnd processes beside two charons (as root)
+bench-ike-live: build
+	bash tests/netns/bench_ike_live.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)

@@ -441,6 +441,11 @@ int fp_ike_acquire(struct fp_ike *ike, unsigned peer, unsigned tunnel, uint64_t 
  * (retransmitted like any), and the SA ends with its answer. */
 static void io_clear_one(struct fp_ike *ike, struct fp_ike_sarec *s)
 {
+	/* the operator's clear is no failed attempt: the next packet may
+	 * acquire at once, not after FP_IKE_ACQUIRE_GAP_NS */
+	if (s->s_has_peer && s->s_peer < ike->n_peers)
+		memset(&ike->acquired_ns[s->s_peer * FP_IKE_MAX_TUNNELS], 0,
+		       FP_IKE_MAX_TUNNELS * sizeof(ike->acquired_ns[0]));
 	if (s->s_state != FP_IKE_S_READY) {
 		fp_ike_sa_delete(ike, s, "Operator request");
 		return;

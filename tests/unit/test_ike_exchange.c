@@ -1485,6 +1485,14 @@ static void test_clear_children(void **state)
 	}
 	struct fp_addr other = addr4(192, 0, 2, 99);
 	assert_int_equal(fp_ike_clear_children(W.n[0].ike, &other, 3 * NS), 0);
+	/* clear crypto ikev2 sa: the next packet negotiates at once, the
+	 * acquire's hold-down is for failed attempts */
+	assert_int_equal(fp_ike_clear(W.n[0].ike, NULL, 3 * NS), 1);
+	pump(3 * NS);
+	unsigned tx = W.n[0].n_tx;
+	assert_int_equal(fp_ike_acquire(W.n[0].ike, 0, 7, 3 * NS + 1), 0);
+	assert_int_equal(W.n[0].n_tx, tx + 1); /* IKE_SA_INIT */
+	pump(3 * NS + 1);
 	assert_int_equal(fp_ike_acquire(W.n[0].ike, 0, 7, 4 * NS), 0);
 	pump(4 * NS);
 	assert_int_equal(W.n[0].n_child, 2);
