@@ -16,6 +16,9 @@
 # with a sanitizer build).
 #   bash tests/interop/test_live_ike_flood.sh BUILD_DIR     (exit 77 = skipped)
 #   FLOOD_PPS (default 5000) FLOOD_SECS (iperf3 seconds a run, default 5)
+# The sanitizer pass leaves it out (its ratio says nothing there, and the
+# cookie code runs under the sanitizers in unit/test_ike_exchange):
+# ctest: slow
 . "$(dirname "$0")/../netns/lib.sh"
 nt_init "${1:?usage: $0 BUILD_DIR}" live-ike-flood
 nt_require ping iputils-ping
