@@ -79,6 +79,10 @@ static void print_ike_detail(const struct fp_ike_sa_info *s, FILE *out)
 		"Deleting");
 	snprintf(col, sizeof(col), "Local spi: %016" PRIX64, lspi);
 	fprintf(out, "      %-34sRemote spi: %016" PRIX64 "\n", col, rspi);
+	if (s->id_local[0])
+		fprintf(out, "      Local id: %s\n", s->id_local);
+	if (s->id_remote[0])
+		fprintf(out, "      Remote id: %s\n", s->id_remote);
 	snprintf(col, sizeof(col), "Local next mess id: %" PRIu32, s->msgid_send);
 	fprintf(out, "      %-34sRemote next mess id: %" PRIu32 "\n", col, s->msgid_recv);
 	fprintf(out, "      %-34sRemote window: 1\n", "Local window: 1");

@@ -29,6 +29,7 @@
 #define FP_IKE_MAX_TUNNELS 16      /* crypto map entries (ACL permits) towards one peer */
 #define FP_IKE_PSK_MAX 128
 #define FP_IKE_ID_MAX 255
+#define FP_IKE_ID_STR 128               /* an ID as show prints it, NUL included */
 #define FP_IKE_MAX_CREDS 16        /* trustpoints IKE uses */
 #define FP_IKE_FRAG_MTU_DEFAULT 576 /* "crypto ikev2 fragmentation mtu": the ASA's default */
 #define FP_IKE_HALF_OPEN_DEFAULT 1024u /* max-in-negotiation-sa when none is configured */
@@ -250,6 +251,7 @@ struct fp_ike_sa_info {
 	uint32_t msgid_send, msgid_recv;
 	bool nat_local, nat_remote;
 	uint32_t dpd_s, dpd_retry_s;   /* the peer's isakmp keepalive; 0 = off */
+	char id_local[FP_IKE_ID_STR], id_remote[FP_IKE_ID_STR]; /* "" until IKE_AUTH */
 };
 /* The i-th IKE SA (0..); false past the last. */
 bool fp_ike_sa_get(const struct fp_ike *ike, unsigned i, struct fp_ike_sa_info *out);

@@ -72,6 +72,7 @@ static int auth_put_ours(struct fp_ike *ike, struct fp_ike_wr *w, struct fp_ike_
 		return -1;
 	}
 	struct fp_ike_typed tid = {id + 4, (uint16_t)(idn - 4), id[0]};
+	fp_ike_id_str(id[0], id + 4, idn - 4, s->s_id_local, sizeof(s->s_id_local));
 	struct fp_ike_typed tauth = {mac, (uint16_t)macn, method};
 	fp_ike_put_typed(w, s->s_initiator ? FP_IKE_PL_IDI : FP_IKE_PL_IDR, &tid);
 	if (cr)
@@ -119,6 +120,9 @@ static enum fp_ike_authf auth_check_peer(struct fp_ike *ike, struct fp_ike_sarec
 	if (!id || !au || fp_ike_typed_parse(au, &t) != FP_IKE_E_OK)
 		return FP_IKE_AUTHF_PAYLOADS;
 	s->s_auth_peer = t.t_kind;
+	if (id->pl_len >= 4) /* shown once AUTH checks out: the SA is gone otherwise */
+		fp_ike_id_str(id->pl_body[0], id->pl_body + 4, id->pl_len - 4, s->s_id_remote,
+			      sizeof(s->s_id_remote));
 	if (p->cert_remote)
 		return auth_check_sig(ike, s, c, id, &t);
 	if (t.t_kind != FP_IKE_AUTH_PSK)

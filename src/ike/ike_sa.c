@@ -245,6 +245,8 @@ bool fp_ike_sa_get(const struct fp_ike *ike, unsigned i, struct fp_ike_sa_info *
 	out->msgid_recv = s->s_mid.mi_next_recv;
 	out->nat_local = s->s_nat_local;
 	out->nat_remote = s->s_nat_remote;
+	memcpy(out->id_local, s->s_id_local, sizeof(out->id_local));
+	memcpy(out->id_remote, s->s_id_remote, sizeof(out->id_remote));
 	if (s->s_has_peer && s->s_peer < ike->n_peers) {
 		out->dpd_s = ike->peers[s->s_peer].dpd_s;
 		out->dpd_retry_s = ike->peers[s->s_peer].dpd_retry_s;

@@ -173,6 +173,7 @@ struct fp_ike_sarec {
 	unsigned s_n_certreq;
 	uint8_t s_auth_method;             /* what we signed with and the peer used (show) */
 	uint8_t s_auth_peer;
+	char s_id_local[FP_IKE_ID_STR], s_id_remote[FP_IKE_ID_STR]; /* show: the IDs sent and verified */
 	bool s_auth_ec, s_auth_peer_ec;    /* by an EC key (method 14 says no more) */
 };
 
@@ -222,6 +223,9 @@ struct fp_ike {
 	struct fp_ike_msg msg;
 	struct fp_ike_chain inner;
 };
+
+/* ike_id.c: an ID payload's body (type, data) as show prints it. */
+void fp_ike_id_str(uint8_t type, const uint8_t *data, size_t n, char *out, size_t outn);
 
 /* ike_debug.c: a line of severity sev (1-7), written when the debug
  * level is sev or more (1: always); never a secret in it. */

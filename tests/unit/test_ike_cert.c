@@ -343,6 +343,11 @@ static void test_rsa(void **state)
 	certs_from_ca(C.rsa);
 	bring_up();
 	assert_up(FP_IKE_AUTH_DIGITAL_SIG, FP_IKE_AUTH_DIGITAL_SIG);
+	struct fp_ike_sa_info a, b; /* the DNs as show crypto ikev2 sa detail prints them */
+	assert_true(fp_ike_sa_get(W.n[0].ike, 0, &a) && fp_ike_sa_get(W.n[1].ike, 0, &b));
+	assert_non_null(strstr(a.id_local, "CN="));
+	assert_string_equal(a.id_local, b.id_remote);
+	assert_string_equal(a.id_remote, b.id_local);
 	/* an RSA certificate does not fit 576 bytes, the default MTU */
 	assert_int_equal(st(0)->frag_msg_tx, 1);
 	assert_int_equal(st(1)->frag_msg_rx, 1);

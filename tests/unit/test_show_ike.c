@@ -254,7 +254,8 @@ static void test_ikev2_sa_detail(void **state)
 		 (unsigned long long)s.spi_r);
 	snprintf(l, sizeof(l), "Local next mess id: %u", s.msgid_send);
 	snprintf(mids, sizeof(mids), "      %-34sRemote next mess id: %u\n", l, s.msgid_recv);
-	const char *want[] = { "      Status Description: Negotiation done\n", spis, mids,
+	const char *want[] = { "      Status Description: Negotiation done\n", spis,
+			       "      Local id: 198.51.100.1\n      Remote id: 198.51.100.2\n", mids,
 			       "      Local window: 1                   Remote window: 1\n",
 			       "      DPD disabled\n", "      NAT-T is not detected\n",
 			       "          Encr: AES-GCM, keysize: 256, esp_hmac: N/A\n",
