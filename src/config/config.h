@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "common/addr.h"
+#include "config/config_ra.h"
 #include "crypto/crypto.h"
 
 #define FP_NAME_MAX 64
@@ -53,6 +54,7 @@ struct fp_cfg_ace {
 
 struct fp_cfg_acl {
 	char name[FP_NAME_MAX];
+	bool standard;                /* "access-list NAME standard": destinations only */
 	struct fp_cfg_ace aces[FP_CFG_MAX_ACES];
 	unsigned n_aces;
 };
@@ -151,6 +153,7 @@ struct fp_cfg_group_policy {
 	uint8_t vpn_filter;           /* enum fp_cfg_vpn_filter */
 	char vpn_filter_acl[FP_NAME_MAX]; /* with FP_CFG_VF_VALUE */
 	bool internal;                /* "group-policy NAME internal" was given */
+	struct fp_cfg_gp_ra ra;       /* remote-access attributes (config_gp_ra.c) */
 	unsigned line;                /* where it was first named */
 };
 
@@ -178,6 +181,7 @@ struct fp_cfg_tunnel_group {
 	uint16_t dpd_threshold;       /* "isakmp keepalive threshold S retry R"; 0 = default */
 	uint8_t dpd_retry;
 	bool dpd_disabled;            /* "isakmp keepalive disable" */
+	struct fp_cfg_tg_ra ra;       /* "type remote-access": named, not an address */
 	unsigned line;
 	unsigned ipsec_line;          /* where ipsec-attributes was first opened; 0 = never */
 };
@@ -258,6 +262,7 @@ struct fp_config {
 	unsigned n_ikev2_enables;
 	struct fp_cfg_trustpoint trustpoints[FP_CFG_MAX_TRUSTPOINTS];
 	unsigned n_trustpoints;
+	struct fp_cfg_ra ra;          /* pools, users, ssl, webvpn (config_ra.h) */
 	unsigned replay_window;       /* "crypto ipsec security-association replay window-size N", default 64 */
 	bool replay_disabled;         /* "crypto ipsec security-association replay disable" */
 	bool offload_ipsec;           /* "flow-offload-ipsec" (default on) */
@@ -304,6 +309,19 @@ const struct fp_cfg_tunnel_group *fp_config_tunnel_group(const struct fp_config 
 							 const struct fp_addr *peer);
 const struct fp_cfg_trustpoint *fp_config_trustpoint(const struct fp_config *c,
 						     const char *name);
+/* Remote access (config_ra.h): a pool, a user, a remote-access
+ * tunnel-group by name; whether "webvpn" enables nameif; the trustpoint
+ * "ssl trust-point" names for nameif (NULL: none). */
+const struct fp_cfg_pool *fp_config_pool(const struct fp_config *c, const char *name);
+const struct fp_cfg_user *fp_config_user(const struct fp_config *c, const char *name);
+const struct fp_cfg_tunnel_group *fp_config_ra_group(const struct fp_config *c, const char *name);
+/* Names as the configuration spells them: vpn-tunnel-protocol bit i
+ * ("ssl-client"), split-tunnel-policy ("tunnelspecified"). */
+const char *fp_config_gp_protocol_name(unsigned bit);
+const char *fp_config_split_name(unsigned policy);
+bool fp_config_webvpn_enabled(const struct fp_config *c, const char *nameif);
+const struct fp_cfg_trustpoint *fp_config_ssl_trustpoint(const struct fp_config *c,
+							 const char *nameif);
 /* Whether "crypto ikev2 enable NAMEIF" names nameif. */
 bool fp_config_ikev2_enabled(const struct fp_config *c, const char *nameif);
 /* The ikev2 policy with every empty list and the lifetime filled with the
