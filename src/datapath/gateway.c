@@ -39,6 +39,7 @@ static void gw_ifaces(struct fp_gw *gw)
 		for (unsigned b = 0; b < cfg->n_bindings; b++)
 			if (strcmp(cfg->bindings[b].nameif, ifc->cfg->nameif) == 0)
 				ifc->outside = true;
+		ifc->outside |= fp_config_webvpn_enabled(cfg, ifc->cfg->nameif);
 	}
 }
 

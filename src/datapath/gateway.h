@@ -82,6 +82,8 @@ struct fp_gw_stats {
 
 struct fp_ike;
 struct fp_ike_gw;
+struct fp_ra;
+struct fp_ra_gw;
 
 struct fp_gw {
 	struct fp_config *cfg;            /* owned */
@@ -116,6 +118,11 @@ struct fp_gw {
 	 * ike-not-running. */
 	struct fp_ike *ike;
 	struct fp_ike_gw *ike_gw;         /* its hooks' state: peers, send queue */
+	/* The remote-access headend (src/ra, datapath/ra_gw.c): NULL when no
+	 * interface has "webvpn enable", or offline. Set before the workers
+	 * start: they read its pools. */
+	struct fp_ra *ra;
+	struct fp_ra_gw *ra_gw;
 };
 
 /* Build from a validated configuration; takes ownership of cfg. -1 and a

@@ -49,7 +49,8 @@
 	_(ENCAP_MISMATCH, FRAME, "ipsec-encap-mismatch", "ESP raw for an SA in UDP (NAT-T), or in UDP for a raw ESP SA") \
 	_(PUNT_FULL, FRAME, "dispatch-queue-limit", "Dispatch queue tail drop: the pipe's queue to the slow path was full") \
 	_(HANDOFF_FULL, FRAME, "pipe-handoff-full", "Hand-off tail drop: the ring to the pipe that owns the SA was full") \
-	_(RX_OVERFLOW, FRAME, "rx-socket-overflow", "Dropped by the kernel on a socket of fpvpnd before it was read (buffer full, bad UDP checksum)")
+	_(RX_OVERFLOW, FRAME, "rx-socket-overflow", "Dropped by the kernel on a socket of fpvpnd before it was read (buffer full, bad UDP checksum)") \
+	_(RA_NO_SESSION, FRAME, "vpn-ra-no-session", "Packet to a remote-access pool address without a connected session, or its TLS queue was full")
 
 enum fp_drop {
 #define FP_DROP_ENUM(n, c, s, d) FP_DROP_##n,

@@ -1,0 +1,137 @@
+#!/bin/bash
+# Remote access (docs/remote-access.md): Debian's openconnect logs in to
+# fpvpnd over TLS with a password (--no-dtls: CSTP only), gets an address
+# from the pool and the split-include route, pings the gateway's inside
+# host through the tunnel, and logs off (the CSTP DISCONNECT ends the
+# session). A wrong password is refused and counted.
+#
+#  netns A: fpvpnd, outside 198.51.100.1 (TLS on 443), inside TUN tun-in 10.1.0.1/24
+#  netns B: openconnect, 198.51.100.2, tunnel octun0 with a pool address 10.3.0.x
+#   bash tests/interop/test_live_anyconnect.sh BUILD_DIR     (exit 77 = skipped)
+. "$(dirname "$0")/../netns/lib.sh"
+nt_init "${1:?usage: $0 BUILD_DIR}" live-anyconnect
+nt_require openconnect
+nt_require openssl
+nt_require ping iputils-ping
+nt_topo_up
+
+RA_USER=alice
+RA_PASS='s3cr&t$"<x>;|`' # shell- and XML-hostile on purpose
+POOL_NET=10.3.0
+
+nt_say "certificate, configuration, fpvpnd"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+	-subj "/CN=$NT_A_OUT_IP" -keyout "$NT_WORK/headend.key" -out "$NT_WORK/headend.crt" \
+	>/dev/null 2>&1 || nt_die "openssl could not make the test certificate"
+chmod 600 "$NT_WORK/headend.key"
+PIN=$(openssl x509 -in "$NT_WORK/headend.crt" -pubkey -noout | openssl pkey -pubin -outform der |
+	openssl dgst -sha256 -binary | base64)
+cat >"$NT_WORK/a.conf" <<CONF
+hostname headend
+interface $NT_AOUT
+ nameif outside
+ ip address $NT_A_OUT_IP 255.255.255.0
+interface $NT_TUN
+ nameif inside
+ ip address $NT_A_IN_IP 255.255.255.0
+ip local pool POOL $POOL_NET.100-$POOL_NET.150 mask 255.255.255.0
+access-list SPLIT standard permit 10.1.0.0 255.255.255.0
+crypto ca trustpoint TP
+ enrollment terminal
+ certificate-file $NT_WORK/headend.crt
+ private-key-file $NT_WORK/headend.key
+ssl trust-point TP outside
+webvpn
+ enable outside
+ anyconnect enable
+ tunnel-group-list enable
+group-policy GP internal
+group-policy GP attributes
+ vpn-tunnel-protocol ssl-client
+ split-tunnel-policy tunnelspecified
+ split-tunnel-network-list value SPLIT
+ dns-server value 10.1.0.53
+ anyconnect dpd-interval gateway 30
+tunnel-group TG type remote-access
+tunnel-group TG general-attributes
+ address-pool POOL
+ default-group-policy GP
+tunnel-group TG webvpn-attributes
+ group-alias TG enable
+username $RA_USER password $RA_PASS
+CONF
+nt_start a "$NT_WORK/a.conf"
+# no_plain FILE: the password appears nowhere in FILE
+no_plain() { ! grep -qF -- "$RA_PASS" "$1"; }
+listening() { nt_in a ss -ltn | grep -q "$NT_A_OUT_IP:443"; }
+nt_check "fpvpnd listens on TCP $NT_A_OUT_IP:443" listening
+nt_cli a show running-config >"$NT_WORK/running.txt"
+nt_check "the running configuration has the PBKDF2 hash" \
+	grep -q "^username $RA_USER password [$]sha256[$].* pbkdf2$" "$NT_WORK/running.txt"
+nt_check "the running configuration has no plain password" no_plain "$NT_WORK/running.txt"
+
+# The client's stand-in for vpnc-script: the address, MTU and split routes
+# openconnect hands it, nothing else touched (anyconnect-peer.md).
+cat >"$NT_WORK/oc-script.sh" <<'SCRIPT'
+#!/bin/sh
+env | grep -E '^(reason|TUNDEV|INTERNAL_IP4_|CISCO_)' | sort >"$OC_ENV_FILE.$reason"
+[ "$reason" = connect ] || exit 0
+ip link set dev "$TUNDEV" mtu "$INTERNAL_IP4_MTU" up
+ip addr add "$INTERNAL_IP4_ADDRESS/32" dev "$TUNDEV"
+i=0
+while [ "$i" -lt "${CISCO_SPLIT_INC:-0}" ]; do
+	eval "a=\$CISCO_SPLIT_INC_${i}_ADDR l=\$CISCO_SPLIT_INC_${i}_MASKLEN"
+	ip route add "$a/$l" dev "$TUNDEV"
+	i=$((i + 1))
+done
+SCRIPT
+chmod +x "$NT_WORK/oc-script.sh"
+
+# oc PASSWORD LOG [more openconnect options]: log in from B.
+oc() {
+	local pass=$1 log=$2; shift 2
+	printf '%s\n' "$pass" | OC_ENV_FILE="$NT_WORK/oc-env" timeout 30 ip netns exec "$NT_B" \
+		openconnect --protocol=anyconnect --user="$RA_USER" --passwd-on-stdin --non-inter \
+		--servercert "pin-sha256:$PIN" --authgroup=TG --no-dtls --interface=octun0 \
+		--script="$NT_WORK/oc-script.sh" -v --timestamp "$@" "https://$NT_A_OUT_IP/" >"$log" 2>&1
+}
+
+nt_say "a wrong password is refused"
+oc 'wrong-password' "$NT_WORK/oc-wrong.log"
+rc=$?
+nt_check "openconnect exits non-zero on a wrong password (rc $rc)" test "$rc" != 0
+nt_check "no tunnel device after the refusal" nt_no_link b octun0
+
+nt_say "login, address, ping across, logoff"
+oc "$RA_PASS" "$NT_WORK/oc.log" -b --pid-file="$NT_WORK/oc.pid"
+rc=$?
+nt_check "openconnect logged in and went to the background (rc $rc)" test "$rc" = 0
+OC_PID=$(cat "$NT_WORK/oc.pid" 2>/dev/null)
+[ -n "$OC_PID" ] && NT_PIDS+=("$OC_PID")
+for _ in $(seq 50); do [ -s "$NT_WORK/oc-env.connect" ] && break; sleep 0.1; done
+nt_check "the script ran with reason=connect" test -s "$NT_WORK/oc-env.connect"
+sed 's/^/     /' "$NT_WORK/oc-env.connect" 2>/dev/null
+addr=$(sed -n 's/^INTERNAL_IP4_ADDRESS=//p' "$NT_WORK/oc-env.connect" 2>/dev/null)
+nt_check "the client got a pool address ($addr)" grep -q "^$POOL_NET\.1[0-5][0-9]$" <<<"$addr"
+nt_check "netmask 255.255.255.0" grep -q '^INTERNAL_IP4_NETMASK=255.255.255.0$' "$NT_WORK/oc-env.connect"
+nt_check "split-include 10.1.0.0/24" grep -q '^CISCO_SPLIT_INC_0_ADDR=10.1.0.0$' "$NT_WORK/oc-env.connect"
+nt_check "DNS 10.1.0.53" grep -q '^INTERNAL_IP4_DNS=10.1.0.53$' "$NT_WORK/oc-env.connect"
+has_addr() { ip -n "$NT_B" addr show octun0 | grep -q "inet $addr/32"; }
+nt_check "octun0 carries $addr" has_addr
+ip netns exec "$NT_B" ping -c 5 -i 0.2 -W 2 "$NT_A_IN_IP" >"$NT_WORK/ping-ra.txt" 2>&1
+nt_check "5 pings from the client to the inside host $NT_A_IN_IP" \
+	grep -q ' 5 received' "$NT_WORK/ping-ra.txt"
+ip netns exec "$NT_B" ping -c 3 -s 1300 -i 0.2 -W 2 "$NT_A_IN_IP" >"$NT_WORK/ping-ra-big.txt" 2>&1
+nt_check "3 pings of 1328 bytes" grep -q ' 3 received' "$NT_WORK/ping-ra-big.txt"
+
+nt_say "logoff"
+kill -TERM "$OC_PID" 2>/dev/null
+nt_wait_pid "$OC_PID" 50
+nt_check "openconnect ended" nt_wait_pid "$OC_PID" 1
+for _ in $(seq 30); do grep -q 'ended: the client disconnected' "${NT_LOG[a]}" && break; sleep 0.1; done
+nt_check "fpvpnd ended the session on the client's DISCONNECT" \
+	grep -q 'ended: the client disconnected' "${NT_LOG[a]}"
+nt_check "fpvpnd logged the failed login" grep -q 'login failed' "${NT_LOG[a]}"
+nt_check "fpvpnd never logged the password" no_plain "${NT_LOG[a]}"
+nt_stop a
+nt_done
