@@ -150,11 +150,11 @@ int fp_cfg_tg_type(struct fp_cfg_parse *p)
 	const char *w = p->tok[p->arg];
 	if (fp_cfg_word_is(w, "remote-access"))
 		return tg_type_ra(p);
-	if (tg_name(p, name, &peer) < 0)
-		return -1;
 	if (!fp_cfg_word_is(w, "ipsec-l2l"))
 		return fp_cfg_error(p, "expected 'ipsec-l2l' (site-to-site) or 'remote-access', "
 				    "got %s", FP_CFG_SHOWN(p, w));
+	if (tg_name(p, name, &peer) < 0)
+		return -1;
 	const struct fp_cfg_tunnel_group *old = fp_config_tunnel_group(c, &peer);
 	if (old && strcmp(old->name, name) != 0)
 		return fp_cfg_error(p, "tunnel-group %s already names peer %s", old->name, name);
