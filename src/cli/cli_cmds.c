@@ -114,6 +114,12 @@ static int cmd_show_sessiondb_l2l(struct fp_cli_req *r)
 	return 0;
 }
 
+static int cmd_show_sessiondb_ac(struct fp_cli_req *r)
+{
+	fp_show_vpn_sessiondb_anyconnect(r->gw, r->out);
+	return 0;
+}
+
 /* clear crypto ikev2 sa [ADDR]: each IKE SA (of the peer) is deleted with
  * an INFORMATIONAL DELETE to the peer, its children leave the engine; the
  * ASA prints nothing, and neither does this when IKEv2 is off. */
@@ -193,6 +199,8 @@ const struct fp_cli_cmd fp_cli_cmds[] = {
 	{ { "show", "crypto", "ikev2", "sa", "detail" }, IKE_SA_HELP, cmd_show_ikev2_sa_detail },
 	{ { "show", "crypto", "ikev2", "stats" }, IKE_STATS_HELP, cmd_show_ikev2_stats },
 	{ { "show", "vpn-sessiondb", "l2l" }, L2L_HELP, cmd_show_sessiondb_l2l },
+	{ { "show", "vpn-sessiondb", "anyconnect" }, "Remote-access sessions: one per AnyConnect login",
+	  cmd_show_sessiondb_ac },
 	{ { "clear", "crypto", "ikev2", "sa" }, IKE_CLEAR_HELP, cmd_clear_ikev2_sa },
 	{ { "clear", "crypto", "ikev2", "sa", "<addr>" }, IKE_CLEAR_HELP, cmd_clear_ikev2_sa },
 	{ { "configure", "terminal" }, "Enter configure mode", cmd_configure },

@@ -1,4 +1,6 @@
-/* show vpn-sessiondb l2l: one LAN-to-LAN session per IKEv2 peer with a
+/* show vpn-sessiondb anyconnect: one session per remote-access login
+ * (src/ra) in the ASA's layout: the TLS tunnel only (no DTLS yet).
+ * show vpn-sessiondb l2l: one LAN-to-LAN session per IKEv2 peer with a
  * READY IKE SA, in the ASA's layout. The IKEv2 figures come from its IKE
  * SAs (the first READY one names the algorithms), the IPsec ones from the
  * tunnels holding their children now: bytes are the inner bytes the
@@ -7,6 +9,8 @@
 
 #include <inttypes.h>
 #include <time.h>
+
+#include "ra/ra.h"
 
 /* One peer's session, gathered over its IKE SAs. */
 struct l2l_session {
@@ -106,6 +110,54 @@ void fp_show_vpn_sessiondb_l2l(const struct fp_gw *gw, FILE *out)
 			continue;
 		fprintf(out, shown++ ? "\n" : "Session Type: LAN-to-LAN\n\n");
 		print_session(gw, s.peer + 1, &l, out);
+	}
+	if (!shown)
+		fprintf(out, "INFO: There are presently no active sessions of the type specified.\n");
+}
+
+static void ac_ip(uint32_t v, char *buf, size_t n)
+{
+	snprintf(buf, n, "%u.%u.%u.%u", v >> 24, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff);
+}
+
+static void print_ac(const struct fp_gw *gw, const struct fp_ra_session *s, FILE *out)
+{
+	char v1[64], v2[64];
+	bool up = s->conn != NULL;
+	snprintf(v1, sizeof(v1), "%u", s->index);
+	row2("Username", s->user, "Index", v1, out);
+	ac_ip(s->addr, v1, sizeof(v1));
+	row2("Assigned IP", s->addr ? v1 : "0.0.0.0", "Public IP", fp_addr_str(&s->peer, v2, sizeof(v2)), out);
+	fprintf(out, "%-13s: %s\n", "Protocol", up ? "AnyConnect-Parent SSL-Tunnel" : "AnyConnect-Parent");
+	fprintf(out, "%-13s: %s\n", "License", "AnyConnect Premium");
+	fprintf(out, "%-13s: AnyConnect-Parent: (1)none  SSL-Tunnel: (%u)%s\n", "Encryption", up,
+		up ? s->tls_enc : "none");
+	fprintf(out, "%-13s: AnyConnect-Parent: (1)none  SSL-Tunnel: (%u)%s\n", "Hashing", up,
+		up ? s->tls_hash : "none");
+	snprintf(v1, sizeof(v1), "%" PRIu64, s->bytes_tx);
+	snprintf(v2, sizeof(v2), "%" PRIu64, s->bytes_rx);
+	row2("Bytes Tx", v1, "Bytes Rx", v2, out);
+	row2("Group Policy", s->gp ? s->gp->name : FP_CFG_DFLT_GROUP_POLICY, "Tunnel Group",
+	     s->tg ? s->tg->name : "", out);
+	login_time(s->login_ns, v1, sizeof(v1));
+	fprintf(out, "%-13s: %s\n", "Login Time", v1);
+	fp_cli_duration(gw->now_ns > s->login_ns ? gw->now_ns - s->login_ns : 0, v2, sizeof(v2));
+	fprintf(out, "%-13s: %s\n", "Duration", v2);
+	fp_cli_duration(gw->now_ns > s->last_rx_ns ? gw->now_ns - s->last_rx_ns : 0, v2, sizeof(v2));
+	fprintf(out, "%-13s: %s\n", "Inactivity", v2);
+	row2("VLAN Mapping", "N/A", "VLAN", "none", out);
+	row2("Security Grp", "none", "Tunnel Zone", "0", out);
+}
+
+void fp_show_vpn_sessiondb_anyconnect(const struct fp_gw *gw, FILE *out)
+{
+	unsigned shown = 0;
+	for (unsigned i = 0; gw->ra && i < FP_RA_MAX_SESSIONS; i++) {
+		const struct fp_ra_session *s = fp_ra_session_at(gw->ra, i);
+		if (!s->index)
+			continue;
+		fprintf(out, shown++ ? "\n" : "Session Type: AnyConnect\n\n");
+		print_ac(gw, s, out);
 	}
 	if (!shown)
 		fprintf(out, "INFO: There are presently no active sessions of the type specified.\n");

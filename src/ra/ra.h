@@ -49,6 +49,7 @@ struct fp_ra_session {
 	uint16_t peer_port;
 	struct fp_ra_conn *conn;          /* carrying CSTP now; NULL between connections */
 	char tls_version[16], tls_cipher[64];
+	char tls_enc[24], tls_hash[16];   /* as show vpn-sessiondb names them: "AES-GCM-256", "SHA384" */
 	uint64_t login_ns, last_rx_ns, gone_ns;
 	uint64_t bytes_tx, bytes_rx, pkts_tx, pkts_rx;
 };

@@ -124,6 +124,20 @@ nt_check "5 pings from the client to the inside host $NT_A_IN_IP" \
 ip netns exec "$NT_B" ping -c 3 -s 1300 -i 0.2 -W 2 "$NT_A_IN_IP" >"$NT_WORK/ping-ra-big.txt" 2>&1
 nt_check "3 pings of 1328 bytes" grep -q ' 3 received' "$NT_WORK/ping-ra-big.txt"
 
+nt_say "show vpn-sessiondb anyconnect"
+nt_cli a show vpn-sessiondb anyconnect >"$NT_WORK/sessiondb.txt"
+sed 's/^/     /' "$NT_WORK/sessiondb.txt"
+nt_check "the session shows user $RA_USER with $addr" \
+	grep -qE "^Assigned IP +: $addr +Public IP +: $NT_B_OUT_IP$" "$NT_WORK/sessiondb.txt"
+nt_check "... its user" grep -qE "^Username +: $RA_USER " "$NT_WORK/sessiondb.txt"
+nt_check "... its group policy and tunnel group" \
+	grep -qE "^Group Policy +: GP +Tunnel Group +: TG$" "$NT_WORK/sessiondb.txt"
+nt_check "... over the SSL tunnel" grep -q "^Protocol *: AnyConnect-Parent SSL-Tunnel$" "$NT_WORK/sessiondb.txt"
+tx=$(sed -n 's/^Bytes Tx *: \([0-9]*\) .*/\1/p' "$NT_WORK/sessiondb.txt")
+rx=$(sed -n 's/.*Bytes Rx *: \([0-9]*\)$/\1/p' "$NT_WORK/sessiondb.txt")
+nt_check "... bytes both ways (tx $tx, rx $rx; 8 echoes of 84 and 1328 bytes each way at least)" \
+	test "${tx:-0}" -ge $((5 * 84 + 3 * 1328)) -a "${rx:-0}" -ge $((5 * 84 + 3 * 1328))
+
 nt_say "logoff"
 kill -TERM "$OC_PID" 2>/dev/null
 nt_wait_pid "$OC_PID" 50
@@ -131,6 +145,8 @@ nt_check "openconnect ended" nt_wait_pid "$OC_PID" 1
 for _ in $(seq 30); do grep -q 'ended: the client disconnected' "${NT_LOG[a]}" && break; sleep 0.1; done
 nt_check "fpvpnd ended the session on the client's DISCONNECT" \
 	grep -q 'ended: the client disconnected' "${NT_LOG[a]}"
+nt_cli a show vpn-sessiondb anyconnect >"$NT_WORK/sessiondb-after.txt"
+nt_check "no session after the logoff" grep -q "no active sessions" "$NT_WORK/sessiondb-after.txt"
 nt_check "fpvpnd logged the failed login" grep -q 'login failed' "${NT_LOG[a]}"
 nt_check "fpvpnd never logged the password" no_plain "${NT_LOG[a]}"
 nt_stop a
