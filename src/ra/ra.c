@@ -158,7 +158,7 @@ static struct fp_ra_conn *conn_new(struct fp_ra *ra, struct ra_listener *l, int 
 		return NULL;
 	}
 	c->fd = fd;
-	c->opened_ns = ra->now_ns;
+	c->opened_ns = c->last_ns = ra->now_ns;
 	const uint8_t *a = fp_msg_sockaddr_addr(ss, &c->peer_port);
 	c->peer.af = ss->ss_family == AF_INET6 ? FP_AF_INET6 : FP_AF_INET;
 	memcpy(c->peer.a, a, c->peer.af == FP_AF_INET ? 4 : 16);
@@ -204,6 +204,10 @@ void fp_ra_poll(struct fp_ra *ra, uint64_t now_ns)
 		if (!c)
 			continue;
 		fp_ra_conn_run(ra, c);
+		if (c->state != RA_CSTP && now_ns - c->last_ns > FP_RA_LOGIN_IDLE_S * 1000000000ull) {
+			ra->st.idle_closed++; /* a handshake or login that stalls holds no slot */
+			c->state = RA_CLOSING;
+		}
 		if (c->state == RA_CLOSING) {
 			fp_ra_conn_flush(ra, c); /* the last answer (401, DISCONNECT), as far as it goes */
 			conn_close(ra, i);

@@ -21,6 +21,7 @@
 #define FP_RA_MAX_CONNS 128u
 #define FP_RA_COOKIE_LEN 32u          /* random bytes; hex in the cookie */
 #define FP_RA_RECONNECT_S 300u        /* a session without a tunnel waits this long */
+#define FP_RA_LOGIN_IDLE_S 30u        /* a connection before CONNECT, silent this long, is closed */
 
 struct fp_ra;
 struct fp_ra_conn;
@@ -28,7 +29,7 @@ struct fp_ra_pool;
 
 /* Named refusals and events (show vpn-sessiondb, tests). */
 struct fp_ra_stats {
-	uint64_t tls_accepted, tls_refused, tls_failed;
+	uint64_t tls_accepted, tls_refused, tls_failed, idle_closed;
 	uint64_t http_requests, http_bad[FP_HTTP_E__COUNT], http_not_found;
 	uint64_t xml_bad, auth_ok, auth_fail, cookie_bad, pool_empty, sessions_full;
 	uint64_t cstp_bad[FP_CSTP_E__COUNT];

@@ -104,6 +104,7 @@ static bool conn_read(struct fp_ra *ra, struct fp_ra_conn *c)
 			return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE;
 		}
 		c->in_len += (size_t)n;
+		c->last_ns = ra->now_ns;
 		if (!conn_parse(ra, c) || c->state == RA_CLOSING)
 			return false;
 		if (c->in_len == sizeof(c->in)) /* cannot happen within the parsers' bounds */

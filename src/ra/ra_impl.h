@@ -20,7 +20,7 @@ struct fp_ra_conn {
 	struct fp_addr peer;
 	uint16_t peer_port;
 	struct fp_ra_session *session;    /* after CONNECT */
-	uint64_t opened_ns;
+	uint64_t opened_ns, last_ns;      /* accepted; last read */
 	bool want_out;                    /* EPOLLOUT is asked for */
 	size_t in_len, out_len;
 	uint8_t in[RA_IN_MAX];

@@ -103,7 +103,7 @@ nt_check "openconnect exits non-zero on a wrong password (rc $rc)" test "$rc" !=
 nt_check "no tunnel device after the refusal" nt_no_link b octun0
 
 nt_say "login, address, ping across, logoff"
-oc "$RA_PASS" "$NT_WORK/oc.log" -b --pid-file="$NT_WORK/oc.pid"
+oc "$RA_PASS" "$NT_WORK/oc.log" -b --pid-file="$NT_WORK/oc.pid" --force-dpd=1
 rc=$?
 nt_check "openconnect logged in and went to the background (rc $rc)" test "$rc" = 0
 OC_PID=$(cat "$NT_WORK/oc.pid" 2>/dev/null)
@@ -123,6 +123,10 @@ nt_check "5 pings from the client to the inside host $NT_A_IN_IP" \
 	grep -q ' 5 received' "$NT_WORK/ping-ra.txt"
 ip netns exec "$NT_B" ping -c 3 -s 1300 -i 0.2 -W 2 "$NT_A_IN_IP" >"$NT_WORK/ping-ra-big.txt" 2>&1
 nt_check "3 pings of 1328 bytes" grep -q ' 3 received' "$NT_WORK/ping-ra-big.txt"
+
+sleep 3 # openconnect's shortest DPD interval is 2 s: one request at least
+dpd_ok() { grep -q 'Got CSTP DPD response' "$NT_WORK/oc.log" && ! grep -qiE 'dead peer|reconnect' "$NT_WORK/oc.log"; }
+nt_check "CSTP DPD answered (no dead peer, no reconnect)" dpd_ok
 
 nt_say "show vpn-sessiondb anyconnect"
 nt_cli a show vpn-sessiondb anyconnect >"$NT_WORK/sessiondb.txt"
@@ -149,5 +153,44 @@ nt_cli a show vpn-sessiondb anyconnect >"$NT_WORK/sessiondb-after.txt"
 nt_check "no session after the logoff" grep -q "no active sessions" "$NT_WORK/sessiondb-after.txt"
 nt_check "fpvpnd logged the failed login" grep -q 'login failed' "${NT_LOG[a]}"
 nt_check "fpvpnd never logged the password" no_plain "${NT_LOG[a]}"
+nt_say "a reconnect with the cookie keeps the session and its address"
+# the login alone (--authenticate prints the cookie), then the tunnel from
+# the cookie, killed without a BYE, then the tunnel again from the cookie
+oc "$RA_PASS" "$NT_WORK/oc-auth.log" --authenticate
+cookie=$(sed -n "s/^COOKIE='\(.*\)'$/\1/p" "$NT_WORK/oc-auth.log")
+nt_check "openconnect --authenticate got a cookie" test -n "$cookie"
+# oc_cookie LOG: the tunnel from the cookie, in the background
+oc_cookie() {
+	printf '%s\n' "$cookie" | OC_ENV_FILE="$NT_WORK/oc-env-$1" timeout 30 ip netns exec "$NT_B" \
+		openconnect --protocol=anyconnect --cookie-on-stdin --non-inter --no-dtls \
+		--servercert "pin-sha256:$PIN" --interface=octun0 --script="$NT_WORK/oc-script.sh" \
+		-b --pid-file="$NT_WORK/oc-$1.pid" -v "https://$NT_A_OUT_IP/" >"$NT_WORK/oc-$1.log" 2>&1
+}
+session_line() { nt_cli a show vpn-sessiondb anyconnect | grep -E '^(Username|Assigned IP)' | tr -s ' '; }
+wait_env() { for _ in $(seq 50); do [ -s "$1" ] && return 0; sleep 0.1; done; return 1; }
+oc_cookie one
+nt_check "the tunnel came up from the cookie" wait_env "$NT_WORK/oc-env-one.connect"
+addr1=$(sed -n 's/^INTERNAL_IP4_ADDRESS=//p' "$NT_WORK/oc-env-one.connect" 2>/dev/null)
+before=$(session_line)
+pid=$(cat "$NT_WORK/oc-one.pid" 2>/dev/null)
+kill -KILL "$pid" 2>/dev/null
+nt_wait_pid "$pid" 50
+sleep 0.5 # fpvpnd sees the TCP connection end
+oc_cookie two
+nt_check "the tunnel came up again from the same cookie" wait_env "$NT_WORK/oc-env-two.connect"
+addr2=$(sed -n 's/^INTERNAL_IP4_ADDRESS=//p' "$NT_WORK/oc-env-two.connect" 2>/dev/null)
+after=$(session_line)
+nt_check "the same address again ($addr1, then $addr2)" test -n "$addr1" -a "$addr1" = "$addr2"
+nt_check "the same session (index and address): $after" test -n "$before" -a "$before" = "$after"
+ip netns exec "$NT_B" ping -c 2 -i 0.2 -W 2 "$NT_A_IN_IP" >"$NT_WORK/ping-ra-again.txt" 2>&1
+nt_check "pings across after the reconnect" grep -q ' 2 received' "$NT_WORK/ping-ra-again.txt"
+pid=$(cat "$NT_WORK/oc-two.pid" 2>/dev/null)
+kill -TERM "$pid" 2>/dev/null
+nt_wait_pid "$pid" 50
+printf '%s\n' "$cookie" | timeout 20 ip netns exec "$NT_B" openconnect --protocol=anyconnect \
+	--cookie-on-stdin --non-inter --no-dtls --servercert "pin-sha256:$PIN" --interface=octun0 \
+	--script="$NT_WORK/oc-script.sh" "https://$NT_A_OUT_IP/" >"$NT_WORK/oc-stale.log" 2>&1
+rc=$?
+nt_check "the cookie is refused after the logoff (rc $rc)" test "$rc" != 0
 nt_stop a
 nt_done
