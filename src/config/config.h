@@ -277,6 +277,10 @@ struct fp_config {
 	 * (0 = none) and the index of what it opened. */
 	uint8_t parse_mode;
 	unsigned parse_index;
+	/* While a reload reads the file again: the running configuration, so
+	 * that a typed password that did not change keeps its hash (a new
+	 * random salt would make every reload differ). NULL otherwise. */
+	const struct fp_config *prev;
 };
 
 struct fp_config *fp_config_new(void);   /* defaults filled in */

@@ -50,8 +50,10 @@ static int pool_mask(struct fp_cfg_parse *p, unsigned i, uint8_t *len)
 int fp_cfg_pool(struct fp_cfg_parse *p)
 {
 	struct fp_config *c = p->c;
-	struct fp_cfg_pool n = {.line = p->lineno};
+	struct fp_cfg_pool n;
 	unsigned i = p->arg;
+	memset(&n, 0, sizeof(n)); /* padding too: a reload compares configurations bytewise */
+	n.line = p->lineno;
 	if (fp_cfg_name(p, p->tok[i], "the pool name", sizeof(n.name), n.name) < 0 ||
 	    pool_range(p, p->tok[i + 1], &n.first, &n.last) < 0 || pool_mask(p, i + 2, &n.mask_len) < 0)
 		return -1;

@@ -26,6 +26,11 @@ static int user_hash(struct fp_cfg_parse *p, char *hash, size_t n)
 	if (len > FP_CFG_USER_PASSWORD_MAX || strchr(pw, '?'))
 		return fp_cfg_error(p, "a password has 1-%u printable characters without '?'",
 				    FP_CFG_USER_PASSWORD_MAX);
+	const struct fp_cfg_user *old = p->c->prev ? fp_config_user(p->c->prev, p->tok[p->arg]) : NULL;
+	if (old && fp_ra_passwd_check(old->hash, pw, len)) {
+		memcpy(hash, old->hash, sizeof(old->hash) < n ? sizeof(old->hash) : n);
+		return 0;
+	}
 	if (fp_ra_passwd_hash(pw, len, hash, n) < 0)
 		return fp_cfg_error(p, "cannot hash the password (OpenSSL)");
 	return 0;

@@ -237,6 +237,15 @@ static void cfg_lines_forget(struct fp_config *c)
 		c->ikev2_enables[i].line = 0;
 	for (unsigned i = 0; i < c->n_trustpoints; i++)
 		c->trustpoints[i].line = 0;
+	for (unsigned i = 0; i < c->n_tunnel_groups; i++)
+		c->tunnel_groups[i].ra.webvpn_line = 0;
+	for (unsigned i = 0; i < c->ra.n_pools; i++)
+		c->ra.pools[i].line = 0;
+	for (unsigned i = 0; i < c->ra.n_users; i++)
+		c->ra.users[i].line = 0;
+	for (unsigned i = 0; i < c->ra.n_ssl_tps; i++)
+		c->ra.ssl_tps[i].line = 0;
+	c->ra.webvpn.line = 0;
 }
 
 /* The first part of next that differs from run, for the log. */
@@ -256,6 +265,8 @@ static const char *cfg_first_change(const struct fp_config *run, const struct fp
 	if (!CFG_SAME(group_policies, n_group_policies) ||
 	    !CFG_SAME(tunnel_groups, n_tunnel_groups))
 		return "group-policies or tunnel-groups";
+	if (memcmp(&run->ra, &next->ra, sizeof(run->ra)) != 0)
+		return "remote-access settings (pools, users, webvpn)";
 #undef CFG_SAME
 	return "global settings";
 }
@@ -266,9 +277,10 @@ int fp_gw_reload(struct fp_gw *gw, char *err, size_t errlen)
 	int rc = -1;
 	if (!next || !run)
 		snprintf(err, errlen, "out of memory");
-	else if (fp_config_load(next, gw->cfg_path, err, errlen) == 0 &&
+	else if ((next->prev = gw->cfg) && fp_config_load(next, gw->cfg_path, err, errlen) == 0 &&
 		 fp_config_validate(next, err, errlen) == 0) {
 		next->parse_mode = 0;
+		next->prev = NULL;
 		cfg_lines_forget(next);
 		cfg_lines_forget(run);
 		if (!cfg_only_live(run, next))

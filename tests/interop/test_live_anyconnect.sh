@@ -69,6 +69,10 @@ nt_cli a show running-config >"$NT_WORK/running.txt"
 nt_check "the running configuration has the PBKDF2 hash" \
 	grep -q "^username $RA_USER password [$]sha256[$].* pbkdf2$" "$NT_WORK/running.txt"
 nt_check "the running configuration has no plain password" no_plain "$NT_WORK/running.txt"
+kill -HUP "${NT_FPVPND_PID[a]}"
+reloaded() { grep -q 'SIGHUP: configuration .* reloaded' "${NT_LOG[a]}"; }
+for _ in $(seq 30); do reloaded && break; sleep 0.1; done
+nt_check "SIGHUP with the file unchanged reloads (a typed password keeps its hash)" reloaded
 
 # The client's stand-in for vpnc-script: the address, MTU and split routes
 # openconnect hands it, nothing else touched (anyconnect-peer.md).
