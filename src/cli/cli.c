@@ -14,7 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define CLI_MAX_CMDS 64u
+#define CLI_MAX_CMDS 128u
 
 /* The candidates still matching after some words: one flag per command. */
 struct cli_match {

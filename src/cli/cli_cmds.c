@@ -3,7 +3,11 @@
  * commands act here. Help text says where the figures come from. */
 #include "cli/cli_impl.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include "ra/ra.h"
 
 static const char *const invalid = "Invalid input detected at '^' marker.";
 
@@ -120,6 +124,25 @@ static int cmd_show_sessiondb_ac(struct fp_cli_req *r)
 	return 0;
 }
 
+/* vpn-sessiondb logoff name USER | index N [noconfirm]: nothing asks for a
+ * confirmation here, so noconfirm changes nothing. */
+static int cmd_sessiondb_logoff(struct fp_cli_req *r)
+{
+	bool by_name = strcasecmp(r->argv[2], "name") == 0;
+	uint64_t index = 0;
+	char *end;
+	if (!by_name) {
+		index = strtoull(r->argv[3], &end, 10);
+		if (*end || !index || index > UINT32_MAX)
+			return fp_cli_error_at(r, 3, invalid);
+	}
+	unsigned n = r->gw->ra ? fp_ra_logoff(r->gw->ra, by_name ? r->argv[3] : NULL,
+					       (uint32_t)index) : 0;
+	fprintf(r->out, "INFO: Number of sessions with %s \"%s\" logged off : %u\n",
+		by_name ? "name" : "index", r->argv[3], n);
+	return 0;
+}
+
 /* clear crypto ikev2 sa [ADDR]: each IKE SA (of the peer) is deleted with
  * an INFORMATIONAL DELETE to the peer, its children leave the engine; the
  * ASA prints nothing, and neither does this when IKEv2 is off. */
@@ -173,6 +196,7 @@ static int cmd_exit(struct fp_cli_req *r)
 #define OFFLOAD_IPSEC_HELP "IPsec offload totals of the engine pipes"
 #define IKE_SA_HELP "IKEv2 SAs and their child SAs (detail: SPIs, message IDs, NAT-T)"
 #define IKE_STATS_HELP "IKEv2 counters: messages, exchanges, refusals, notifies by name"
+#define LOGOFF_HELP "End remote-access sessions (the client is told)"
 #define L2L_HELP "LAN-to-LAN sessions: one per IKEv2 peer, bytes from its child SAs"
 #define IKE_CLEAR_HELP "Delete IKEv2 SAs (of one peer) and their child SAs, telling the peer"
 /* capture NAME ...: capture_cli.c parses the words after the name */
@@ -201,6 +225,10 @@ const struct fp_cli_cmd fp_cli_cmds[] = {
 	{ { "show", "vpn-sessiondb", "l2l" }, L2L_HELP, cmd_show_sessiondb_l2l },
 	{ { "show", "vpn-sessiondb", "anyconnect" }, "Remote-access sessions: one per AnyConnect login",
 	  cmd_show_sessiondb_ac },
+	{ { "vpn-sessiondb", "logoff", "name", "<user>" }, LOGOFF_HELP, cmd_sessiondb_logoff },
+	{ { "vpn-sessiondb", "logoff", "name", "<user>", "noconfirm" }, LOGOFF_HELP, cmd_sessiondb_logoff },
+	{ { "vpn-sessiondb", "logoff", "index", "<index>" }, LOGOFF_HELP, cmd_sessiondb_logoff },
+	{ { "vpn-sessiondb", "logoff", "index", "<index>", "noconfirm" }, LOGOFF_HELP, cmd_sessiondb_logoff },
 	{ { "clear", "crypto", "ikev2", "sa" }, IKE_CLEAR_HELP, cmd_clear_ikev2_sa },
 	{ { "clear", "crypto", "ikev2", "sa", "<addr>" }, IKE_CLEAR_HELP, cmd_clear_ikev2_sa },
 	{ { "configure", "terminal" }, "Enter configure mode", cmd_configure },
@@ -272,6 +300,13 @@ static const struct {
 	{ "ikev2", "IKEv2 SAs and statistics" },
 	{ "vpn-sessiondb", "VPN sessions" },
 	{ "l2l", "LAN-to-LAN sessions (IKEv2)" },
+	{ "anyconnect", "Remote-access sessions (AnyConnect, openconnect)" },
+	{ "logoff", "End sessions" },
+	{ "name", "The sessions of one user" },
+	{ "index", "The session with this index" },
+	{ "<user>", "User name" },
+	{ "<index>", "Session index (show vpn-sessiondb anyconnect)" },
+	{ "noconfirm", "Without asking (fpvpn never asks)" },
 	{ "exit", "Leave the command line" },
 	{ "quit", "Leave the command line" },
 	{ "flow-offload", "Flow offload engine" },

@@ -80,6 +80,10 @@ bool fp_ra_pool_owns(const struct fp_ra *ra, const uint8_t dst[4]);
 /* The pools' covering prefixes (routes into the inside TUN): up to max. */
 unsigned fp_ra_pool_routes(const struct fp_ra *ra, struct fp_prefix *out, unsigned max);
 const struct fp_ra_stats *fp_ra_stats(const struct fp_ra *ra);
+/* vpn-sessiondb logoff: the sessions of user (NULL: any) with index (0:
+ * any) end; a client with a tunnel is told (CSTP TERMINATE) first. How
+ * many ended. */
+unsigned fp_ra_logoff(struct fp_ra *ra, const char *user, uint32_t index);
 /* Session i of the table (0 <= i < FP_RA_MAX_SESSIONS); index 0 = unused. */
 const struct fp_ra_session *fp_ra_session_at(const struct fp_ra *ra, unsigned i);
 

@@ -61,6 +61,7 @@ tunnel-group TG webvpn-attributes
 username $RA_USER password $RA_PASS
 CONF
 nt_start a "$NT_WORK/a.conf"
+no_sessions() { nt_cli a show vpn-sessiondb anyconnect | grep -q 'no active sessions'; }
 # no_plain FILE: the password appears nowhere in FILE
 no_plain() { ! grep -qF -- "$RA_PASS" "$1"; }
 listening() { nt_in a ss -ltn | grep -q "$NT_A_OUT_IP:443"; }
@@ -153,8 +154,7 @@ nt_check "openconnect ended" nt_wait_pid "$OC_PID" 1
 for _ in $(seq 30); do grep -q 'ended: the client disconnected' "${NT_LOG[a]}" && break; sleep 0.1; done
 nt_check "fpvpnd ended the session on the client's DISCONNECT" \
 	grep -q 'ended: the client disconnected' "${NT_LOG[a]}"
-nt_cli a show vpn-sessiondb anyconnect >"$NT_WORK/sessiondb-after.txt"
-nt_check "no session after the logoff" grep -q "no active sessions" "$NT_WORK/sessiondb-after.txt"
+nt_check "no session after the logoff" no_sessions
 nt_check "fpvpnd logged the failed login" grep -q 'login failed' "${NT_LOG[a]}"
 nt_check "fpvpnd never logged the password" no_plain "${NT_LOG[a]}"
 nt_say "a reconnect with the cookie keeps the session and its address"
@@ -188,9 +188,15 @@ nt_check "the same address again ($addr1, then $addr2)" test -n "$addr1" -a "$ad
 nt_check "the same session (index and address): $after" test -n "$before" -a "$before" = "$after"
 ip netns exec "$NT_B" ping -c 2 -i 0.2 -W 2 "$NT_A_IN_IP" >"$NT_WORK/ping-ra-again.txt" 2>&1
 nt_check "pings across after the reconnect" grep -q ' 2 received' "$NT_WORK/ping-ra-again.txt"
+
+nt_say "logoff from the command line"
 pid=$(cat "$NT_WORK/oc-two.pid" 2>/dev/null)
-kill -TERM "$pid" 2>/dev/null
-nt_wait_pid "$pid" 50
+nt_cli a vpn-sessiondb logoff name "$RA_USER" noconfirm >"$NT_WORK/logoff.txt"
+sed 's/^/     /' "$NT_WORK/logoff.txt"
+nt_check "one session logged off" grep -q "^INFO: Number of sessions with name \"$RA_USER\" logged off : 1$" "$NT_WORK/logoff.txt"
+nt_check "openconnect was told and ended" nt_wait_pid "$pid" 50
+nt_check "... by the server's TERMINATE" grep -qi 'terminate' "$NT_WORK/oc-two.log"
+nt_check "no session left" no_sessions
 printf '%s\n' "$cookie" | timeout 20 ip netns exec "$NT_B" openconnect --protocol=anyconnect \
 	--cookie-on-stdin --non-inter --no-dtls --servercert "pin-sha256:$PIN" --interface=octun0 \
 	--script="$NT_WORK/oc-script.sh" "https://$NT_A_OUT_IP/" >"$NT_WORK/oc-stale.log" 2>&1
