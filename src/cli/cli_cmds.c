@@ -124,6 +124,12 @@ static int cmd_show_sessiondb_ac(struct fp_cli_req *r)
 	return 0;
 }
 
+static int cmd_show_ssl_stats(struct fp_cli_req *r)
+{
+	fp_show_ssl_stats(r->gw, r->out);
+	return 0;
+}
+
 /* vpn-sessiondb logoff name USER | index N [noconfirm]: nothing asks for a
  * confirmation here, so noconfirm changes nothing. */
 static int cmd_sessiondb_logoff(struct fp_cli_req *r)
@@ -225,6 +231,8 @@ const struct fp_cli_cmd fp_cli_cmds[] = {
 	{ { "show", "vpn-sessiondb", "l2l" }, L2L_HELP, cmd_show_sessiondb_l2l },
 	{ { "show", "vpn-sessiondb", "anyconnect" }, "Remote-access sessions: one per AnyConnect login",
 	  cmd_show_sessiondb_ac },
+	{ { "show", "crypto", "protocol", "ssl", "statistics" },
+	  "Remote-access headend counters: TLS, HTTP, login, CSTP", cmd_show_ssl_stats },
 	{ { "vpn-sessiondb", "logoff", "name", "<user>" }, LOGOFF_HELP, cmd_sessiondb_logoff },
 	{ { "vpn-sessiondb", "logoff", "name", "<user>", "noconfirm" }, LOGOFF_HELP, cmd_sessiondb_logoff },
 	{ { "vpn-sessiondb", "logoff", "index", "<index>" }, LOGOFF_HELP, cmd_sessiondb_logoff },
@@ -301,6 +309,8 @@ static const struct {
 	{ "vpn-sessiondb", "VPN sessions" },
 	{ "l2l", "LAN-to-LAN sessions (IKEv2)" },
 	{ "anyconnect", "Remote-access sessions (AnyConnect, openconnect)" },
+	{ "protocol", "Crypto protocol counters" },
+	{ "ssl", "The remote-access headend's TLS, HTTP, login and CSTP" },
 	{ "logoff", "End sessions" },
 	{ "name", "The sessions of one user" },
 	{ "index", "The session with this index" },

@@ -195,8 +195,10 @@ void fp_ra_poll(struct fp_ra *ra, uint64_t now_ns)
 {
 	struct epoll_event ev[64];
 	ra->now_ns = now_ns;
-	while (epoll_wait(ra->epfd, ev, 64, 0) == 64) /* level-triggered: only to empty it */
-		;
+	/* Which fds are ready does not matter (every connection runs below):
+	 * one look refreshes the set's readiness, which the slow path's poll
+	 * waits on. Never a loop: level-triggered fds stay ready until run. */
+	epoll_wait(ra->epfd, ev, 64, 0);
 	for (unsigned i = 0; i < ra->n_lis; i++)
 		ra_accept(ra, &ra->lis[i]);
 	for (unsigned i = 0; i < FP_RA_MAX_CONNS; i++) {

@@ -133,6 +133,47 @@ sleep 3 # openconnect's shortest DPD interval is 2 s: one request at least
 dpd_ok() { grep -q 'Got CSTP DPD response' "$NT_WORK/oc.log" && ! grep -qiE 'dead peer|reconnect' "$NT_WORK/oc.log"; }
 nt_check "CSTP DPD answered (no dead peer, no reconnect)" dpd_ok
 
+nt_say "hostile clients beside the tunnel"
+# ssl_say TEXT: TEXT over a TLS connection of its own, the answer on stdout
+ssl_say() {
+	printf '%b' "$1" | timeout 5 ip netns exec "$NT_B" openssl s_client -quiet -ign_eof \
+		-connect "$NT_A_OUT_IP:443" 2>/dev/null
+}
+printf 'GARBAGE, NOT TLS\r\n\r\n' | timeout 3 ip netns exec "$NT_B" \
+	bash -c "cat >/dev/tcp/$NT_A_OUT_IP/443" 2>/dev/null
+ssl_say 'PUT / HTTP/1.1\r\nHost: x\r\n\r\n' >"$NT_WORK/put.txt"
+nt_check "a PUT is refused (no answer, connection closed)" test ! -s "$NT_WORK/put.txt"
+ssl_say "CONNECT /CSCOSSLC/tunnel HTTP/1.1\r\nCookie: webvpn=$(printf '%064d' 0)\r\n\r\n" >"$NT_WORK/forged.txt"
+nt_check "a forged cookie gets 401" grep -q '^HTTP/1.1 401' "$NT_WORK/forged.txt"
+# 150 TCP connections that never speak TLS: more than the table holds
+cat >"$NT_WORK/halfopen.py" <<'PY'
+import socket, sys, time
+held = []
+for _ in range(150):
+    try:
+        held.append(socket.create_connection((sys.argv[1], 443), timeout=2))
+    except OSError:
+        pass
+time.sleep(4)
+PY
+ip netns exec "$NT_B" python3 "$NT_WORK/halfopen.py" "$NT_A_OUT_IP" &
+halfopen=$!
+NT_PIDS+=("$halfopen")
+sleep 1
+ip netns exec "$NT_B" ping -c 5 -i 0.2 -W 2 "$NT_A_IN_IP" >"$NT_WORK/ping-ra-flood.txt" 2>&1
+nt_check "5 pings across while 150 half-open connections wait" grep -q ' 5 received' "$NT_WORK/ping-ra-flood.txt"
+wait "$halfopen"
+nt_cli a show crypto protocol ssl statistics >"$NT_WORK/ssl-stats.txt"
+sed 's/^/     /' "$NT_WORK/ssl-stats.txt"
+stat() { sed -n "s/^  $1  *\([0-9]*\)$/\1/p" "$NT_WORK/ssl-stats.txt"; }
+nt_check "the handshake that was not TLS is counted ($(stat 'handshakes failed'))" test "$(stat 'handshakes failed')" -ge 1
+nt_check "the PUT is counted as bad-method" test "$(stat bad-method)" = 1
+nt_check "the forged cookie is counted" test "$(stat 'unknown cookie')" = 1
+nt_check "the wrong password is counted" test "$(stat 'logins failed')" = 1
+nt_check "connections past the table's 128 refused ($(stat 'refused (table full)'))" \
+	test "$(stat 'refused (table full)')" -ge 1
+nt_check "DPD requests answered ($(stat 'DPD requests answered'))" test "$(stat 'DPD requests answered')" -ge 1
+
 nt_say "show vpn-sessiondb anyconnect"
 nt_cli a show vpn-sessiondb anyconnect >"$NT_WORK/sessiondb.txt"
 sed 's/^/     /' "$NT_WORK/sessiondb.txt"
