@@ -43,9 +43,13 @@ static unsigned login_groups(const struct fp_ra *ra, const char **out, unsigned 
 	return n;
 }
 
-/* The tunnel-group a login picks: by its alias, else the first one. */
-static const struct fp_cfg_tunnel_group *login_group(const struct fp_ra *ra, const char *alias)
+/* The tunnel-group a login picks: by the alias the client selected (none
+ * if that is unknown), else by the URL's path ("https://gw/ALIAS"), else
+ * the first one. */
+static const struct fp_cfg_tunnel_group *login_group(const struct fp_ra *ra, const char *selected,
+						     const char *path)
 {
+	const char *alias = selected[0] ? selected : path + (path[0] == '/');
 	const struct fp_cfg_tunnel_group *first = NULL;
 	for (unsigned i = 0; i < ra->cfg->n_tunnel_groups; i++) {
 		const struct fp_cfg_tunnel_group *tg = &ra->cfg->tunnel_groups[i];
@@ -56,15 +60,17 @@ static const struct fp_cfg_tunnel_group *login_group(const struct fp_ra *ra, con
 		if (!first)
 			first = tg;
 	}
-	return alias[0] ? NULL : first;
+	return selected[0] ? NULL : first;
 }
 
-static void login_form(struct fp_ra *ra, struct fp_ra_conn *c, const char *chosen, const char *error)
+static void login_form(struct fp_ra *ra, struct fp_ra_conn *c, const char *path,
+		       const char *chosen, const char *error)
 {
 	const char *groups[32];
 	char body[RA_XML_MAX];
-	unsigned ng = ra->cfg->ra.webvpn.tg_list ? login_groups(ra, groups, 32) : 0;
-	size_t n = fp_xml_auth_request(body, sizeof(body), groups, ng, chosen, error);
+	struct fp_xml_form f = {.groups = groups, .chosen = chosen, .error = error, .action = path};
+	f.n_groups = ra->cfg->ra.webvpn.tg_list ? login_groups(ra, groups, 32) : 0;
+	size_t n = fp_xml_auth_request(body, sizeof(body), &f);
 	fp_ra_http_respond(ra, c, "200 OK", "Content-Type: text/xml\r\nX-Transcend-Version: 1\r\n",
 			   body, n);
 }
@@ -108,21 +114,21 @@ static void login_post(struct fp_ra *ra, struct fp_ra_conn *c, const struct fp_h
 		fp_ra_http_respond(ra, c, "400 Bad Request", NULL, "", 0);
 		return;
 	}
-	const struct fp_cfg_tunnel_group *tg = login_group(ra, a.group);
+	const struct fp_cfg_tunnel_group *tg = login_group(ra, a.group, req->path);
 	if (a.type == FP_XML_LOGOUT) {
 		struct fp_ra_session *s = fp_ra_session_by_cookie(ra, req->cookie);
 		if (s)
 			fp_ra_session_end(ra, s, "logout");
 		fp_ra_http_respond(ra, c, "200 OK", NULL, "", 0);
 	} else if (a.type != FP_XML_AUTH_REPLY || !a.has_username || !a.has_password || !tg) {
-		login_form(ra, c, tg ? tg->ra.alias : NULL, NULL);
+		login_form(ra, c, req->path, tg ? tg->ra.alias : NULL, NULL);
 	} else if (login_check(ra, &a)) {
 		ra->st.auth_ok++;
 		login_complete(ra, c, &a, tg);
 	} else {
 		ra->st.auth_fail++;
 		fprintf(stderr, "fpvpnd: remote access: login failed for a user from a client\n");
-		login_form(ra, c, tg->ra.alias, "Login failed.");
+		login_form(ra, c, req->path, tg->ra.alias, "Login failed.");
 	}
 	OPENSSL_cleanse(&a, sizeof(a));
 }

@@ -155,23 +155,25 @@ static void group_select(char *out, size_t cap, const char *const *groups, unsig
 		snprintf(out + k, cap - k, "</select>");
 }
 
-size_t fp_xml_auth_request(char *out, size_t cap, const char *const *groups, unsigned n_groups,
-			   const char *chosen, const char *error)
+size_t fp_xml_auth_request(char *out, size_t cap, const struct fp_xml_form *f)
 {
-	char sel[4096], err[256] = "";
-	group_select(sel, sizeof(sel), groups, n_groups, chosen);
-	if (error)
-		snprintf(err, sizeof(err), "<error id=\"88\" param1=\"%s\" param2=\"\">Login failed.</error>",
-			 error);
+	char sel[4096], err[384] = "", action[FP_XML_FIELD_MAX * 6];
+	group_select(sel, sizeof(sel), f->groups, f->n_groups, f->chosen);
+	escape(action, sizeof(action), f->action ? f->action : "/");
+	if (f->error) {
+		char e[256];
+		escape(e, sizeof(e), f->error);
+		snprintf(err, sizeof(err), "<error id=\"88\" param1=\"%s\" param2=\"\">Login failed.</error>", e);
+	}
 	int n = snprintf(out, cap,
 			 XML_HEAD "<config-auth client=\"vpn\" type=\"auth-request\" aggregate-auth-version=\"2\">"
 			 XML_VERSION
 			 "<auth id=\"main\"><title>Login</title>"
 			 "<message>Please enter your username and password.</message>%s"
-			 "<form method=\"post\" action=\"/\">%s"
+			 "<form method=\"post\" action=\"%s\">%s"
 			 "<input type=\"text\" name=\"username\" label=\"Username:\"></input>"
 			 "<input type=\"password\" name=\"password\" label=\"Password:\"></input>"
-			 "</form></auth></config-auth>\n", err, sel);
+			 "</form></auth></config-auth>\n", err, action, sel);
 	return n > 0 && (size_t)n < cap && strlen(sel) < sizeof(sel) - 1 ? (size_t)n : 0;
 }
 

@@ -33,12 +33,16 @@ struct fp_xml_auth {
 int fp_xml_auth_parse(const char *body, size_t n, struct fp_xml_auth *out);
 
 /* The login form: a group list (groups[n_groups], the one chosen
- * selected) when n_groups > 0, the username and password inputs, and
- * error when not NULL ("Login failed."). Returns the length written, or
- * 0 when out (size cap) is too small. Names come from the configuration
- * and are written escaped. */
-size_t fp_xml_auth_request(char *out, size_t cap, const char *const *groups, unsigned n_groups,
-			   const char *chosen, const char *error);
+ * selected) when n_groups > 0, the username and password inputs, an
+ * error when not NULL ("Login failed."), posted back to action ("/" when
+ * NULL). Names come from the configuration and are written escaped. */
+struct fp_xml_form {
+	const char *const *groups;
+	unsigned n_groups;
+	const char *chosen, *error, *action;
+};
+/* The length written, or 0 when out (size cap) is too small. */
+size_t fp_xml_auth_request(char *out, size_t cap, const struct fp_xml_form *f);
 /* type="complete" with the session token; 0 when cap is too small. */
 size_t fp_xml_complete(char *out, size_t cap, const char *token);
 

@@ -58,6 +58,11 @@ tunnel-group TG general-attributes
  default-group-policy GP
 tunnel-group TG webvpn-attributes
  group-alias TG enable
+tunnel-group TG2 type remote-access
+tunnel-group TG2 general-attributes
+ address-pool POOL
+tunnel-group TG2 webvpn-attributes
+ group-alias Second enable
 username $RA_USER password $RA_PASS
 CONF
 nt_start a "$NT_WORK/a.conf"
@@ -92,13 +97,14 @@ done
 SCRIPT
 chmod +x "$NT_WORK/oc-script.sh"
 
-# oc PASSWORD LOG [more openconnect options]: log in from B.
+# oc PASSWORD LOG [more openconnect options]: log in from B, to the group
+# OC_GROUP (--authgroup; default TG, "" for none) at https://A/OC_PATH.
 oc() {
-	local pass=$1 log=$2; shift 2
+	local pass=$1 log=$2 group=${OC_GROUP-TG}; shift 2
 	printf '%s\n' "$pass" | OC_ENV_FILE="$NT_WORK/oc-env" timeout 30 ip netns exec "$NT_B" \
 		openconnect --protocol=anyconnect --user="$RA_USER" --passwd-on-stdin --non-inter \
-		--servercert "pin-sha256:$PIN" --authgroup=TG --no-dtls --interface=octun0 \
-		--script="$NT_WORK/oc-script.sh" -v --timestamp "$@" "https://$NT_A_OUT_IP/" >"$log" 2>&1
+		--servercert "pin-sha256:$PIN" ${group:+--authgroup="$group"} --no-dtls --interface=octun0 \
+		--script="$NT_WORK/oc-script.sh" -v --timestamp "$@" "https://$NT_A_OUT_IP/${OC_PATH:-}" >"$log" 2>&1
 }
 
 nt_say "a wrong password is refused"
@@ -243,5 +249,16 @@ printf '%s\n' "$cookie" | timeout 20 ip netns exec "$NT_B" openconnect --protoco
 	--script="$NT_WORK/oc-script.sh" "https://$NT_A_OUT_IP/" >"$NT_WORK/oc-stale.log" 2>&1
 rc=$?
 nt_check "the cookie is refused after the logoff (rc $rc)" test "$rc" != 0
+nt_say "the tunnel-group: by --authgroup, by the URL"
+tg_of_last() { nt_cli a show vpn-sessiondb anyconnect | sed -n 's/.*Tunnel Group *: //p' | tail -n 1; }
+OC_GROUP=Second oc "$RA_PASS" "$NT_WORK/oc-second.log" --authenticate
+nt_check "--authgroup=Second logs in to TG2 (got $(tg_of_last))" test "$(tg_of_last)" = TG2
+OC_GROUP='' OC_PATH=Second oc "$RA_PASS" "$NT_WORK/oc-url.log" --authenticate
+nt_check "https://$NT_A_OUT_IP/Second logs in to TG2 (got $(tg_of_last))" test "$(tg_of_last)" = TG2
+OC_GROUP=Nope oc "$RA_PASS" "$NT_WORK/oc-nope.log" --authenticate
+rc=$?
+nt_check "an unknown --authgroup gets no session (rc $rc)" test "$rc" != 0
+nt_cli a vpn-sessiondb logoff name "$RA_USER" >/dev/null
+nt_check "no session left" no_sessions
 nt_stop a
 nt_done

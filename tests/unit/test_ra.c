@@ -162,13 +162,19 @@ static void test_xml_write(void **state)
 	(void)state;
 	char out[8192];
 	const char *groups[] = { "Staff", "A&B" };
-	size_t n = fp_xml_auth_request(out, sizeof(out), groups, 2, "Staff", "Login failed.");
+	struct fp_xml_form form = {.groups = groups, .n_groups = 2, .chosen = "Staff",
+				   .error = "Login failed.", .action = "/Staff"};
+	size_t n = fp_xml_auth_request(out, sizeof(out), &form);
 	assert_true(n > 0);
 	assert_non_null(strstr(out, "type=\"auth-request\""));
 	assert_non_null(strstr(out, "<option selected=\"true\">Staff</option><option>A&amp;B</option>"));
 	assert_non_null(strstr(out, "name=\"password\""));
 	assert_non_null(strstr(out, "<error"));
-	assert_int_equal(fp_xml_auth_request(out, 100, groups, 2, NULL, NULL), 0);
+	assert_non_null(strstr(out, "action=\"/Staff\""));
+	form.chosen = form.error = form.action = NULL;
+	assert_int_equal(fp_xml_auth_request(out, 100, &form), 0);
+	assert_true(fp_xml_auth_request(out, sizeof(out), &form) > 0);
+	assert_non_null(strstr(out, "action=\"/\""));
 	n = fp_xml_complete(out, sizeof(out), "TOKEN");
 	assert_non_null(strstr(out, "type=\"complete\""));
 	assert_non_null(strstr(out, "<session-token>TOKEN</session-token>"));
