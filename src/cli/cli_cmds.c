@@ -120,7 +120,7 @@ static int cmd_show_sessiondb_l2l(struct fp_cli_req *r)
 
 static int cmd_show_sessiondb_ac(struct fp_cli_req *r)
 {
-	fp_show_vpn_sessiondb_anyconnect(r->gw, r->out);
+	fp_show_vpn_sessiondb_anyconnect(r->gw, r->argc == 4, r->out);
 	return 0;
 }
 
@@ -231,6 +231,8 @@ const struct fp_cli_cmd fp_cli_cmds[] = {
 	{ { "show", "vpn-sessiondb", "l2l" }, L2L_HELP, cmd_show_sessiondb_l2l },
 	{ { "show", "vpn-sessiondb", "anyconnect" }, "Remote-access sessions: one per AnyConnect login",
 	  cmd_show_sessiondb_ac },
+	{ { "show", "vpn-sessiondb", "detail", "anyconnect" },
+	  "Remote-access sessions with their parent and SSL tunnels", cmd_show_sessiondb_ac },
 	{ { "show", "crypto", "protocol", "ssl", "statistics" },
 	  "Remote-access headend counters: TLS, HTTP, login, CSTP", cmd_show_ssl_stats },
 	{ { "vpn-sessiondb", "logoff", "name", "<user>" }, LOGOFF_HELP, cmd_sessiondb_logoff },

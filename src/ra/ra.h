@@ -51,6 +51,9 @@ struct fp_ra_session {
 	struct fp_ra_conn *conn;          /* carrying CSTP now; NULL between connections */
 	char tls_version[16], tls_cipher[64];
 	char tls_enc[24], tls_hash[16];   /* as show vpn-sessiondb names them: "AES-GCM-256", "SHA384" */
+	char agent[FP_HTTP_AGENT_MAX];    /* the client's User-Agent at CONNECT */
+	uint16_t mtu;                     /* the X-CSTP-MTU answered */
+	uint32_t tunnels;                 /* CONNECTs so far (the SSL tunnel's id) */
 	uint64_t login_ns, last_rx_ns, gone_ns;
 	uint64_t bytes_tx, bytes_rx, pkts_tx, pkts_rx;
 };

@@ -136,6 +136,10 @@ static enum fp_http_err header_take(const struct http_line *l, struct fp_http_re
 		cookie_take(&v, req);
 	} else if (header_is(l, colon, "Connection")) {
 		req->close = v.n == 5 && strncasecmp(v.s, "close", 5) == 0;
+	} else if (header_is(l, colon, "User-Agent")) {
+		size_t n = v.n < sizeof(req->user_agent) - 1 ? v.n : sizeof(req->user_agent) - 1;
+		memcpy(req->user_agent, v.s, n);
+		req->user_agent[n] = '\0';
 	} else if (header_is(l, colon, "X-CSTP-MTU") && value_uint(&v, 65535, &x)) {
 		req->cstp_mtu = (unsigned)x;
 	} else if (header_is(l, colon, "X-CSTP-Base-MTU") && value_uint(&v, 65535, &x)) {

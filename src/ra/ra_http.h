@@ -16,6 +16,7 @@
 #define FP_HTTP_MAX_HEADERS 64u
 #define FP_HTTP_PATH_MAX 256u
 #define FP_HTTP_COOKIE_MAX 128u       /* the webvpn cookie's value */
+#define FP_HTTP_AGENT_MAX 64u         /* the User-Agent kept for show (cut) */
 
 enum fp_http_method { FP_HTTP_GET = 1, FP_HTTP_POST, FP_HTTP_CONNECT };
 
@@ -41,6 +42,7 @@ struct fp_http_req {
 	bool close;                       /* "Connection: close" or HTTP/1.0 */
 	unsigned cstp_mtu;                /* X-CSTP-MTU; 0 without */
 	unsigned base_mtu;                /* X-CSTP-Base-MTU; 0 without */
+	char user_agent[FP_HTTP_AGENT_MAX]; /* cut to fit; "" without */
 	size_t head_len;                  /* bytes up to and with the blank line */
 	const uint8_t *body;              /* into the caller's buffer */
 	size_t body_len;                  /* Content-Length */

@@ -62,7 +62,7 @@ static unsigned tunnel_mtu(const struct fp_http_req *req)
 	return mtu > RA_MTU_MAX ? RA_MTU_MAX : mtu < RA_MTU_MIN ? RA_MTU_MIN : mtu;
 }
 
-static void tunnel_answer(struct fp_ra *ra, struct fp_ra_conn *c, const struct fp_ra_session *s,
+static void tunnel_answer(struct fp_ra *ra, struct fp_ra_conn *c, struct fp_ra_session *s,
 			  const struct fp_http_req *req)
 {
 	char h[4096], a[16], m[16], num[16];
@@ -75,7 +75,8 @@ static void tunnel_answer(struct fp_ra *ra, struct fp_ra_conn *c, const struct f
 	k = hdr_add(h, sizeof(h), k, "X-CSTP-Netmask: %s\r\n", ip_str(mask, m, sizeof(m)));
 	k = hdr_split(gp, ra->cfg, h, sizeof(h), k);
 	k = hdr_dns(gp, h, sizeof(h), k);
-	snprintf(num, sizeof(num), "%u", tunnel_mtu(req));
+	s->mtu = (uint16_t)tunnel_mtu(req);
+	snprintf(num, sizeof(num), "%u", s->mtu);
 	k = hdr_add(h, sizeof(h), k, "X-CSTP-MTU: %s\r\n", num);
 	snprintf(num, sizeof(num), "%u", dpd);
 	k = hdr_add(h, sizeof(h), k, "X-CSTP-DPD: %s\r\n", num);
@@ -136,6 +137,8 @@ void fp_ra_tunnel_connect(struct fp_ra *ra, struct fp_ra_conn *c, const struct f
 	snprintf(s->tls_version, sizeof(s->tls_version), "%s", SSL_get_version(c->ssl));
 	snprintf(s->tls_cipher, sizeof(s->tls_cipher), "%s", SSL_get_cipher_name(c->ssl));
 	tunnel_cipher_names(SSL_get_current_cipher(c->ssl), s);
+	snprintf(s->agent, sizeof(s->agent), "%s", req->user_agent);
+	s->tunnels++;
 	c->session = s;
 	c->state = RA_CSTP;
 }

@@ -193,6 +193,15 @@ tx=$(sed -n 's/^Bytes Tx *: \([0-9]*\) .*/\1/p' "$NT_WORK/sessiondb.txt")
 rx=$(sed -n 's/.*Bytes Rx *: \([0-9]*\)$/\1/p' "$NT_WORK/sessiondb.txt")
 nt_check "... bytes both ways (tx $tx, rx $rx; 8 echoes of 84 and 1328 bytes each way at least)" \
 	test "${tx:-0}" -ge $((5 * 84 + 3 * 1328)) -a "${rx:-0}" -ge $((5 * 84 + 3 * 1328))
+nt_cli a show vpn-sessiondb detail anyconnect >"$NT_WORK/sessiondb-detail.txt"
+sed 's/^/     /' "$NT_WORK/sessiondb-detail.txt"
+nt_check "detail: the SSL-Tunnel block" grep -q '^SSL-Tunnel:$' "$NT_WORK/sessiondb-detail.txt"
+nt_check "detail: TLS version and cipher suite" \
+	grep -qE '^  Ciphersuite  : (TLS_|ECDHE-)' "$NT_WORK/sessiondb-detail.txt"
+nt_check "detail: openconnect's User-Agent" \
+	grep -q '^  Client Ver   : Open AnyConnect VPN Agent' "$NT_WORK/sessiondb-detail.txt"
+nt_check "detail: packets both ways" \
+	grep -qE '^  Pkts Tx      : ([89]|[1-9][0-9]+) +Pkts Rx      : ([89]|[1-9][0-9]+)$' "$NT_WORK/sessiondb-detail.txt"
 
 nt_say "logoff"
 kill -TERM "$OC_PID" 2>/dev/null
