@@ -168,7 +168,7 @@ static void ac_parent(const struct fp_gw *gw, const struct fp_ra_session *s, FIL
 	snprintf(v1, sizeof(v1), "%u", s->peer_port);
 	snprintf(v2, sizeof(v2), "%u", FP_RA_PORT);
 	row2d("TCP Src Port", v1, "TCP Dst Port", v2, out);
-	row2d("Auth Mode", "userPassword", NULL, NULL, out);
+	row2d("Auth Mode", s->by_cert ? "Certificate" : "userPassword", NULL, NULL, out);
 	ac_idle(gw, s, out);
 	row2d("Client Type", "AnyConnect", NULL, NULL, out);
 	row2d("Client Ver", s->agent[0] ? s->agent : "unknown", NULL, NULL, out);
@@ -187,7 +187,7 @@ static void ac_ssl(const struct fp_gw *gw, const struct fp_ra_session *s, FILE *
 	snprintf(v2, sizeof(v2), "%u", s->peer_port);
 	row2d("Encapsulation", s->tls_version, "TCP Src Port", v2, out);
 	snprintf(v1, sizeof(v1), "%u", FP_RA_PORT);
-	row2d("TCP Dst Port", v1, "Auth Mode", "userPassword", out);
+	row2d("TCP Dst Port", v1, "Auth Mode", s->by_cert ? "Certificate" : "userPassword", out);
 	ac_idle(gw, s, out);
 	snprintf(v1, sizeof(v1), "%u", s->mtu);
 	row2d("Client Type", "SSL VPN Client", "MTU", v1, out);

@@ -323,6 +323,8 @@ const struct fp_cfg_tunnel_group *fp_config_ra_group(const struct fp_config *c, 
  * ("ssl-client"), split-tunnel-policy ("tunnelspecified"). */
 const char *fp_config_gp_protocol_name(unsigned bit);
 const char *fp_config_split_name(unsigned policy);
+/* A remote-access tunnel-group's "authentication" words ("aaa certificate"). */
+const char *fp_config_ra_auth_name(unsigned auth);
 bool fp_config_webvpn_enabled(const struct fp_config *c, const char *nameif);
 const struct fp_cfg_trustpoint *fp_config_ssl_trustpoint(const struct fp_config *c,
 							 const char *nameif);

@@ -198,6 +198,8 @@ static const struct fp_cfg_cmd cfg_cmds[] = {
 	  "tunnel-group NAME webvpn-attributes", fp_cfg_tgw_open },
 	{ M_TGW, { "group-alias" }, "group-alias", 2, 2,
 	  "group-alias NAME enable|disable", fp_cfg_tgw_alias },
+	{ M_TGW, { "authentication" }, "authentication", 1, 2,
+	  "authentication aaa|certificate|aaa certificate", fp_cfg_tgw_auth },
 	{ M_TOP, { "flow-offload-dtls" }, "flow-offload-dtls", 0, 0,
 	  "flow-offload-dtls", fp_cfg_offload_dtls },
 	{ M_TOP, { "no", "flow-offload-dtls" }, "no flow-offload-dtls", 0, 0,

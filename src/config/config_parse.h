@@ -169,6 +169,7 @@ int fp_cfg_gp_dpd(struct fp_cfg_parse *p);
 int fp_cfg_tg_pool(struct fp_cfg_parse *p);
 int fp_cfg_tgw_open(struct fp_cfg_parse *p);
 int fp_cfg_tgw_alias(struct fp_cfg_parse *p);
+int fp_cfg_tgw_auth(struct fp_cfg_parse *p);
 /* The open group-policy (attributes sub-mode); NULL with an error. */
 struct fp_cfg_group_policy *fp_cfg_gp_current(struct fp_cfg_parse *p);
 /* show running-config's remote-access lines (config_write_ra.c). */

@@ -83,12 +83,18 @@ struct fp_cfg_gp_ra {
 	bool dpd_client_none, dpd_gateway_none;
 };
 
+/* "authentication aaa | certificate | aaa certificate": what a login must
+ * show (a password, a client certificate, both). */
+#define FP_CFG_RA_AUTH_AAA 0x1u
+#define FP_CFG_RA_AUTH_CERT 0x2u
+
 /* A tunnel-group's remote-access attributes. */
 struct fp_cfg_tg_ra {
 	bool remote_access;               /* "type remote-access" */
 	char pool[FP_CFG_RA_NAME_MAX];    /* "address-pool NAME" */
 	char alias[FP_CFG_RA_NAME_MAX];   /* "group-alias NAME enable" */
 	bool alias_enable;
+	uint8_t auth;                     /* "authentication ...": FP_CFG_RA_AUTH_*; 0 = aaa */
 	unsigned webvpn_line;             /* webvpn-attributes first opened; 0 = never */
 };
 

@@ -46,6 +46,16 @@ static int check_groups_ra(const struct fp_config *c, char *err, size_t errlen)
 		if (tg->ra.pool[0] && !fp_config_pool(c, tg->ra.pool))
 			return fp_cfg_fail(c, tg->line, err, errlen, "tunnel-group %s: address-pool: "
 					   "pool %s does not exist", tg->name, tg->ra.pool);
+		for (unsigned k = 0; (tg->ra.auth & FP_CFG_RA_AUTH_CERT) && k < c->ra.n_ssl_tps; k++) {
+			const struct fp_cfg_trustpoint *tp =
+				fp_config_trustpoint(c, c->ra.ssl_tps[k].trustpoint);
+			if (tp && !tp->ca_file[0])
+				return fp_cfg_fail(c, tg->line, err, errlen, "tunnel-group %s: "
+						   "authentication certificate: trustpoint %s (ssl "
+						   "trust-point %s) has no ca-file to check clients' "
+						   "certificates against", tg->name, tp->name,
+						   c->ra.ssl_tps[k].nameif);
+		}
 	}
 	return 0;
 }

@@ -91,9 +91,11 @@ void fp_cfg_write_tg_ra(const struct fp_cfg_tunnel_group *tg, FILE *out)
 		fprintf(out, " address-pool %s\n", tg->ra.pool);
 	if (tg->group_policy[0])
 		fprintf(out, " default-group-policy %s\n", tg->group_policy);
-	if (!tg->ra.webvpn_line && !tg->ra.alias[0])
+	if (!tg->ra.webvpn_line && !tg->ra.alias[0] && !tg->ra.auth)
 		return;
 	fprintf(out, "tunnel-group %s webvpn-attributes\n", tg->name);
+	if (tg->ra.auth)
+		fprintf(out, " authentication %s\n", fp_config_ra_auth_name(tg->ra.auth));
 	if (tg->ra.alias[0])
 		fprintf(out, " group-alias %s %s\n", tg->ra.alias, tg->ra.alias_enable ? "enable" : "disable");
 }

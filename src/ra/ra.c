@@ -17,7 +17,27 @@
 #include "config/trustpoint.h"
 #include "io/msg.h"
 
-static SSL_CTX *ra_tls_ctx(const struct fp_cfg_trustpoint *tp, char *err, size_t errlen)
+/* Whether a remote-access tunnel-group takes client certificates. */
+static bool ra_wants_certs(const struct fp_config *cfg)
+{
+	for (unsigned i = 0; i < cfg->n_tunnel_groups; i++)
+		if (cfg->tunnel_groups[i].ra.auth & FP_CFG_RA_AUTH_CERT)
+			return true;
+	return false;
+}
+
+/* Clients may show a certificate (verified against the trustpoint's
+ * ca-file; one that fails ends the handshake); none is required here: the
+ * tunnel-group decides at login. */
+static void ra_tls_client_certs(SSL_CTX *ctx, struct fp_trustpoint *t)
+{
+	SSL_CTX_set_cert_store(ctx, t->cas); /* the context owns it now */
+	t->cas = NULL;
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	SSL_CTX_set_verify_depth(ctx, 4);
+}
+
+static SSL_CTX *ra_tls_ctx(const struct fp_cfg_trustpoint *tp, bool certs, char *err, size_t errlen)
 {
 	struct fp_trustpoint t;
 	if (fp_trustpoint_load(tp, &t, err, errlen) < 0)
@@ -27,6 +47,8 @@ static SSL_CTX *ra_tls_ctx(const struct fp_cfg_trustpoint *tp, char *err, size_t
 		  SSL_CTX_use_certificate(ctx, t.cert) == 1 &&
 		  (!t.chain || SSL_CTX_set1_chain(ctx, t.chain) == 1) &&
 		  SSL_CTX_use_PrivateKey(ctx, t.key) == 1;
+	if (ok && certs && t.cas)
+		ra_tls_client_certs(ctx, &t);
 	fp_trustpoint_free(&t);
 	if (!ok) {
 		snprintf(err, errlen, "trustpoint %s: OpenSSL refused the certificate or key", tp->name);
@@ -66,7 +88,7 @@ static int ra_listen(struct fp_ra *ra, const char *nameif, char *err, size_t err
 		return -1;
 	}
 	struct ra_listener *l = &ra->lis[ra->n_lis];
-	if (!(l->ctx = ra_tls_ctx(tp, err, errlen)))
+	if (!(l->ctx = ra_tls_ctx(tp, ra_wants_certs(ra->cfg), err, errlen)))
 		return -1;
 	if ((l->fd = ra_socket(&ifc->ip4.addr, ifc->name, err, errlen)) < 0) {
 		SSL_CTX_free(l->ctx);

@@ -54,6 +54,7 @@ struct fp_ra_session {
 	char agent[FP_HTTP_AGENT_MAX];    /* the client's User-Agent at CONNECT */
 	uint16_t mtu;                     /* the X-CSTP-MTU answered */
 	uint32_t tunnels;                 /* CONNECTs so far (the SSL tunnel's id) */
+	bool by_cert;                     /* logged in with a client certificate */
 	uint64_t login_ns, last_rx_ns, gone_ns;
 	uint64_t bytes_tx, bytes_rx, pkts_tx, pkts_rx;
 };

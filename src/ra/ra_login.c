@@ -82,10 +82,10 @@ static bool login_check(const struct fp_ra *ra, const struct fp_xml_auth *a)
 	return u && ok;
 }
 
-static void login_complete(struct fp_ra *ra, struct fp_ra_conn *c, const struct fp_xml_auth *a,
-			   const struct fp_cfg_tunnel_group *tg)
+static void login_complete(struct fp_ra *ra, struct fp_ra_conn *c, const char *user,
+			   const struct fp_cfg_tunnel_group *tg, bool by_cert)
 {
-	struct fp_ra_session *s = fp_ra_session_new(ra, a->username, tg);
+	struct fp_ra_session *s = fp_ra_session_new(ra, user, tg);
 	char hex[FP_RA_COOKIE_LEN * 2 + 1], hdr[256], body[RA_XML_MAX];
 	if (!s) {
 		fp_ra_http_respond(ra, c, "503 Service Unavailable", "X-Reason: no free session\r\n",
@@ -94,6 +94,8 @@ static void login_complete(struct fp_ra *ra, struct fp_ra_conn *c, const struct 
 	}
 	s->peer = c->peer;
 	s->peer_port = c->peer_port;
+	s->by_cert = by_cert;
+	ra->st.auth_ok++;
 	fp_ra_session_cookie_hex(s, hex);
 	snprintf(hdr, sizeof(hdr), "Content-Type: text/xml\r\nX-Transcend-Version: 1\r\n"
 		 "Set-Cookie: webvpn=%s; Secure; HttpOnly\r\n", hex);
@@ -104,6 +106,47 @@ static void login_complete(struct fp_ra *ra, struct fp_ra_conn *c, const struct 
 	OPENSSL_cleanse(hex, sizeof(hex));
 	fprintf(stderr, "fpvpnd: remote access: user %s logged in to tunnel-group %s, session %u\n",
 		s->user, tg->name, s->index);
+}
+
+/* The verified client certificate's common name, when it is one a user
+ * name may be (letters, digits, "._-@"). */
+static bool login_cert_user(const struct fp_ra_conn *c, char *user, size_t n)
+{
+	X509 *x = SSL_get0_peer_certificate(c->ssl);
+	if (!x || SSL_get_verify_result(c->ssl) != X509_V_OK)
+		return false;
+	int k = X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName, user, (int)n);
+	return k > 0 && (size_t)k < n &&
+	       strspn(user, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-@") == (size_t)k;
+}
+
+static void login_fail(struct fp_ra *ra, struct fp_ra_conn *c, const struct fp_http_req *req,
+		       const struct fp_cfg_tunnel_group *tg, const char *why)
+{
+	ra->st.auth_fail++;
+	fprintf(stderr, "fpvpnd: remote access: login to tunnel-group %s failed: %s\n", tg->name, why);
+	login_form(ra, c, req->path, tg->ra.alias, "Login failed.");
+}
+
+/* A tunnel-group with "authentication certificate" takes the certificate
+ * alone, at the first request; "aaa certificate" wants both. */
+static void login_auth(struct fp_ra *ra, struct fp_ra_conn *c, const struct fp_http_req *req,
+		       const struct fp_xml_auth *a, const struct fp_cfg_tunnel_group *tg)
+{
+	unsigned auth = tg->ra.auth ? tg->ra.auth : FP_CFG_RA_AUTH_AAA;
+	char cn[FP_CFG_RA_NAME_MAX];
+	bool cert = (auth & FP_CFG_RA_AUTH_CERT) && login_cert_user(c, cn, sizeof(cn));
+	if (auth == FP_CFG_RA_AUTH_CERT)
+		cert ? login_complete(ra, c, cn, tg, true) :
+		       login_fail(ra, c, req, tg, "no valid client certificate");
+	else if (a->type != FP_XML_AUTH_REPLY || !a->has_username || !a->has_password)
+		login_form(ra, c, req->path, tg->ra.alias, NULL);
+	else if (!login_check(ra, a))
+		login_fail(ra, c, req, tg, "wrong user name or password");
+	else if ((auth & FP_CFG_RA_AUTH_CERT) && !cert)
+		login_fail(ra, c, req, tg, "no valid client certificate");
+	else
+		login_complete(ra, c, a->username, tg, false);
 }
 
 static void login_post(struct fp_ra *ra, struct fp_ra_conn *c, const struct fp_http_req *req)
@@ -120,15 +163,10 @@ static void login_post(struct fp_ra *ra, struct fp_ra_conn *c, const struct fp_h
 		if (s)
 			fp_ra_session_end(ra, s, "logout");
 		fp_ra_http_respond(ra, c, "200 OK", NULL, "", 0);
-	} else if (a.type != FP_XML_AUTH_REPLY || !a.has_username || !a.has_password || !tg) {
-		login_form(ra, c, req->path, tg ? tg->ra.alias : NULL, NULL);
-	} else if (login_check(ra, &a)) {
-		ra->st.auth_ok++;
-		login_complete(ra, c, &a, tg);
+	} else if (!tg) {
+		login_form(ra, c, req->path, NULL, NULL);
 	} else {
-		ra->st.auth_fail++;
-		fprintf(stderr, "fpvpnd: remote access: login failed for a user from a client\n");
-		login_form(ra, c, req->path, tg->ra.alias, "Login failed.");
+		login_auth(ra, c, req, &a, tg);
 	}
 	OPENSSL_cleanse(&a, sizeof(a));
 }

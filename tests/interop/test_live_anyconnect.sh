@@ -24,6 +24,25 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
 	-subj "/CN=$NT_A_OUT_IP" -keyout "$NT_WORK/headend.key" -out "$NT_WORK/headend.crt" \
 	>/dev/null 2>&1 || nt_die "openssl could not make the test certificate"
 chmod 600 "$NT_WORK/headend.key"
+# a CA for client certificates, bob's certificate from it, and one from a CA nobody trusts
+# mkcert NAME CN [CA]: NAME.key and NAME.crt, self-signed without CA
+mkcert() {
+	local ca=${3:-}
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$2" \
+		-keyout "$NT_WORK/$1.key" -out "$NT_WORK/$1.csr" >/dev/null 2>&1 &&
+	if [ -n "$ca" ]; then
+		openssl x509 -req -in "$NT_WORK/$1.csr" -CA "$NT_WORK/$ca.crt" -CAkey "$NT_WORK/$ca.key" \
+			-CAcreateserial -days 2 -out "$NT_WORK/$1.crt" >/dev/null 2>&1
+	else
+		openssl x509 -req -in "$NT_WORK/$1.csr" -signkey "$NT_WORK/$1.key" -days 2 \
+			-extfile <(printf 'basicConstraints=critical,CA:TRUE\nkeyUsage=keyCertSign\n') \
+			-out "$NT_WORK/$1.crt" >/dev/null 2>&1
+	fi || nt_die "openssl could not make certificate $1"
+}
+mkcert ca "Test CA"
+mkcert bob bob ca
+mkcert rogue-ca "Rogue CA"
+mkcert mallory bob rogue-ca
 PIN=$(openssl x509 -in "$NT_WORK/headend.crt" -pubkey -noout | openssl pkey -pubin -outform der |
 	openssl dgst -sha256 -binary | base64)
 cat >"$NT_WORK/a.conf" <<CONF
@@ -40,6 +59,7 @@ crypto ca trustpoint TP
  enrollment terminal
  certificate-file $NT_WORK/headend.crt
  private-key-file $NT_WORK/headend.key
+ ca-file $NT_WORK/ca.crt
 ssl trust-point TP outside
 webvpn
  enable outside
@@ -63,6 +83,13 @@ tunnel-group TG2 general-attributes
  address-pool POOL
 tunnel-group TG2 webvpn-attributes
  group-alias Second enable
+tunnel-group CERT type remote-access
+tunnel-group CERT general-attributes
+ address-pool POOL
+ default-group-policy GP
+tunnel-group CERT webvpn-attributes
+ authentication certificate
+ group-alias CertTG enable
 username $RA_USER password $RA_PASS
 CONF
 nt_start a "$NT_WORK/a.conf"
@@ -211,7 +238,7 @@ for _ in $(seq 30); do grep -q 'ended: the client disconnected' "${NT_LOG[a]}" &
 nt_check "fpvpnd ended the session on the client's DISCONNECT" \
 	grep -q 'ended: the client disconnected' "${NT_LOG[a]}"
 nt_check "no session after the logoff" no_sessions
-nt_check "fpvpnd logged the failed login" grep -q 'login failed' "${NT_LOG[a]}"
+nt_check "fpvpnd logged the failed login" grep -q 'failed: wrong user name or password' "${NT_LOG[a]}"
 nt_check "fpvpnd never logged the password" no_plain "${NT_LOG[a]}"
 nt_say "a reconnect with the cookie keeps the session and its address"
 # the login alone (--authenticate prints the cookie), then the tunnel from
@@ -269,5 +296,31 @@ rc=$?
 nt_check "an unknown --authgroup gets no session (rc $rc)" test "$rc" != 0
 nt_cli a vpn-sessiondb logoff name "$RA_USER" >/dev/null
 nt_check "no session left" no_sessions
+
+nt_say "client certificate login (authentication certificate)"
+# oc_cert NAME LOG [options]: log in to CertTG with certificate NAME, no password
+oc_cert() {
+	local name=$1 log=$2; shift 2
+	timeout 30 ip netns exec "$NT_B" openconnect --protocol=anyconnect --non-inter \
+		--servercert "pin-sha256:$PIN" --certificate="$NT_WORK/$name.crt" \
+		--sslkey="$NT_WORK/$name.key" --authgroup=CertTG --no-dtls "$@" \
+		"https://$NT_A_OUT_IP/" </dev/null >"$log" 2>&1
+}
+oc_cert bob "$NT_WORK/oc-bob.log" --authenticate
+rc=$?
+nt_check "bob's certificate from the trusted CA logs in (rc $rc)" test "$rc" = 0
+nt_cli a show vpn-sessiondb detail anyconnect >"$NT_WORK/sessiondb-cert.txt"
+nt_check "the session is bob's, in tunnel-group CERT" \
+	grep -qE '^Group Policy +: GP +Tunnel Group +: CERT$' "$NT_WORK/sessiondb-cert.txt"
+nt_check "... user name from the certificate" grep -qE '^Username +: bob ' "$NT_WORK/sessiondb-cert.txt"
+nt_check "... auth mode Certificate" grep -q '^  Auth Mode    : Certificate$' "$NT_WORK/sessiondb-cert.txt"
+oc_cert mallory "$NT_WORK/oc-mallory.log" --authenticate
+rc=$?
+nt_check "a certificate from another CA is refused (rc $rc)" test "$rc" != 0
+OC_GROUP=CertTG oc "$RA_PASS" "$NT_WORK/oc-nocert.log" --authenticate
+rc=$?
+nt_check "a password without a certificate is refused by CertTG (rc $rc)" test "$rc" != 0
+nt_check "fpvpnd said why" grep -q 'CERT failed: no valid client certificate' "${NT_LOG[a]}"
+nt_cli a vpn-sessiondb logoff name bob >/dev/null
 nt_stop a
 nt_done

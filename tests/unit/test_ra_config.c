@@ -39,7 +39,7 @@ static const char ra_conf[] =
 	" anyconnect dpd-interval gateway none\n"
 	"tunnel-group TG type remote-access\n"
 	"tunnel-group TG general-attributes\n address-pool POOL\n default-group-policy GP\n"
-	"tunnel-group TG webvpn-attributes\n group-alias Staff enable\n"
+	"tunnel-group TG webvpn-attributes\n authentication aaa certificate\n group-alias Staff enable\n"
 	"username alice password " PASSWORD "\n"
 	"flow-offload-dtls\n";
 
@@ -84,7 +84,7 @@ static void test_roundtrip(void **state)
 		" dns-server value 198.18.42.53 198.18.42.54\n vpn-idle-timeout 30\n",
 		" anyconnect dpd-interval client 30\n anyconnect dpd-interval gateway none\n",
 		"tunnel-group TG type remote-access\ntunnel-group TG general-attributes\n address-pool POOL\n",
-		"tunnel-group TG webvpn-attributes\n group-alias Staff enable\n",
+		"tunnel-group TG webvpn-attributes\n authentication aaa certificate\n group-alias Staff enable\n",
 		"flow-offload-dtls\n",
 	};
 	for (unsigned i = 0; i < sizeof(want) / sizeof(want[0]); i++)
@@ -120,6 +120,7 @@ static const struct {
 	{ "tunnel-group 10.0.0.1 type remote-access", "named by a word" },
 	{ "tunnel-group T type site", "'remote-access'" },
 	{ "dtls port 443", "it must follow 'webvpn'" },
+	{ "group-alias X enable", "it must follow 'tunnel-group NAME webvpn-attributes'" },
 };
 
 static void test_refused(void **state)
@@ -150,6 +151,10 @@ static void test_validate(void **state)
 		  "not a standard access-list" },
 		{ "interface e0\n nameif outside\nwebvpn\n enable outside\n", "no 'ssl trust-point" },
 		{ "ssl trust-point NOPE outside\n", "trustpoint NOPE does not exist" },
+		{ "crypto ca trustpoint TP\n certificate-file /nonexistent\n private-key-file /nonexistent\n"
+		  "ssl trust-point TP outside\n"
+		  "tunnel-group T type remote-access\ntunnel-group T webvpn-attributes\n authentication certificate\n",
+		  "has no ca-file" },
 	};
 	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct fp_config *c = parse(cases[i].extra);
