@@ -142,6 +142,7 @@ static void conn_close(struct fp_ra *ra, unsigned i)
 	SSL_free(c->ssl);
 	close(c->fd);
 	OPENSSL_cleanse(c->in, c->in_len);
+	OPENSSL_cleanse(c->out, c->out_len);
 	free(c);
 	ra->conns[i] = NULL;
 }

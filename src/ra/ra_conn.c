@@ -5,6 +5,7 @@
 #include "ra/ra_impl.h"
 
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -45,6 +46,7 @@ void fp_ra_conn_flush(struct fp_ra *ra, struct fp_ra_conn *c)
 		}
 		memmove(c->out, c->out + n, c->out_len - (size_t)n);
 		c->out_len -= (size_t)n;
+		OPENSSL_cleanse(c->out + c->out_len, (size_t)n); /* cookies were sent from here */
 	}
 	conn_watch(ra, c);
 }
@@ -75,6 +77,7 @@ static bool conn_parse(struct fp_ra *ra, struct fp_ra_conn *c)
 	}
 	memmove(c->in, c->in + off, c->in_len - off);
 	c->in_len -= off;
+	OPENSSL_cleanse(c->in + c->in_len, off); /* what was used held passwords and cookies */
 	return n >= 0;
 }
 
