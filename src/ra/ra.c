@@ -90,13 +90,14 @@ static int ra_listen(struct fp_ra *ra, const char *nameif, char *err, size_t err
 	struct ra_listener *l = &ra->lis[ra->n_lis];
 	if (!(l->ctx = ra_tls_ctx(tp, ra_wants_certs(ra->cfg), err, errlen)))
 		return -1;
-	if ((l->fd = ra_socket(&ifc->ip4.addr, ifc->name, err, errlen)) < 0) {
+	l->fd = -1;
+	if (!ra->env.no_sockets && (l->fd = ra_socket(&ifc->ip4.addr, ifc->name, err, errlen)) < 0) {
 		SSL_CTX_free(l->ctx);
 		return -1;
 	}
 	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = l};
 	ra->n_lis++;
-	if (epoll_ctl(ra->epfd, EPOLL_CTL_ADD, l->fd, &ev) < 0) {
+	if (l->fd >= 0 && epoll_ctl(ra->epfd, EPOLL_CTL_ADD, l->fd, &ev) < 0) {
 		snprintf(err, errlen, "epoll: %s", strerror(errno));
 		return -1;
 	}
@@ -155,7 +156,8 @@ void fp_ra_free(struct fp_ra *ra)
 		if (ra->conns[i])
 			conn_close(ra, i);
 	for (unsigned i = 0; i < ra->n_lis; i++) {
-		close(ra->lis[i].fd);
+		if (ra->lis[i].fd >= 0)
+			close(ra->lis[i].fd);
 		SSL_CTX_free(ra->lis[i].ctx);
 	}
 	for (unsigned i = 0; i < ra->n_pools; i++)
@@ -188,30 +190,49 @@ static struct fp_ra_conn *conn_new(struct fp_ra *ra, struct ra_listener *l, int 
 	return c;
 }
 
+/* A new client on fd (non-blocking), or closed and counted when the table
+ * is full. */
+static int ra_conn_add(struct fp_ra *ra, struct ra_listener *l, int fd,
+		       const struct sockaddr_storage *ss)
+{
+	unsigned i = 0;
+	while (i < FP_RA_MAX_CONNS && ra->conns[i])
+		i++;
+	struct fp_ra_conn *c = i < FP_RA_MAX_CONNS ? conn_new(ra, l, fd, ss) : NULL;
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
+	if (!c || epoll_ctl(ra->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		ra->st.tls_refused++;
+		if (c)
+			SSL_free(c->ssl);
+		free(c);
+		close(fd);
+		return -1;
+	}
+	ra->conns[i] = c;
+	ra->st.tls_accepted++;
+	return 0;
+}
+
 static void ra_accept(struct fp_ra *ra, struct ra_listener *l)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	int fd, one = 1;
-	while ((fd = accept4(l->fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
-		unsigned i = 0;
-		while (i < FP_RA_MAX_CONNS && ra->conns[i])
-			i++;
-		struct fp_ra_conn *c = i < FP_RA_MAX_CONNS ? conn_new(ra, l, fd, &ss) : NULL;
-		struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
-		if (!c || epoll_ctl(ra->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-			ra->st.tls_refused++;
-			if (c)
-				SSL_free(c->ssl);
-			free(c);
-			close(fd);
-			continue;
-		}
+	while (l->fd >= 0 &&
+	       (fd = accept4(l->fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		ra->conns[i] = c;
-		ra->st.tls_accepted++;
+		ra_conn_add(ra, l, fd, &ss);
 		sl = sizeof(ss);
 	}
+}
+
+int fp_ra_adopt(struct fp_ra *ra, unsigned listener, int fd, const struct sockaddr_storage *peer)
+{
+	if (listener >= ra->n_lis) {
+		close(fd);
+		return -1;
+	}
+	return ra_conn_add(ra, &ra->lis[listener], fd, peer);
 }
 
 void fp_ra_poll(struct fp_ra *ra, uint64_t now_ns)

@@ -63,6 +63,9 @@ struct fp_ra_env {
 	void *ctx;
 	/* A client's IPv4 packet (its source checked) for the inside. */
 	void (*to_inside)(void *ctx, const uint8_t *ip, size_t n);
+	/* Tests: TLS contexts but no listening sockets; connections come in
+	 * through fp_ra_adopt. */
+	bool no_sockets;
 };
 
 /* Everything the configuration says: trustpoints loaded, one TLS context
@@ -84,6 +87,11 @@ bool fp_ra_pool_owns(const struct fp_ra *ra, const uint8_t dst[4]);
 /* The pools' covering prefixes (routes into the inside TUN): up to max. */
 unsigned fp_ra_pool_routes(const struct fp_ra *ra, struct fp_prefix *out, unsigned max);
 const struct fp_ra_stats *fp_ra_stats(const struct fp_ra *ra);
+/* A connected stream socket (non-blocking) as if listener (the index of
+ * the "webvpn enable" line) had accepted it from peer: tests hand one end
+ * of a socketpair. 0, or -1 (fd closed) when refused. */
+struct sockaddr_storage;
+int fp_ra_adopt(struct fp_ra *ra, unsigned listener, int fd, const struct sockaddr_storage *peer);
 /* vpn-sessiondb logoff: the sessions of user (NULL: any) with index (0:
  * any) end; a client with a tunnel is told (CSTP TERMINATE) first. How
  * many ended. */
