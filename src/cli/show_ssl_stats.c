@@ -43,6 +43,8 @@ static void stats_tunnel(const struct fp_ra_stats *st, FILE *out)
 	stat_line(out, "data frames in", st->cstp_data_rx);
 	stat_line(out, "data frames out", st->cstp_data_tx);
 	stat_line(out, "DPD requests answered", st->cstp_dpd);
+	stat_line(out, "DPD requests sent", st->dpd_sent);
+	stat_line(out, "tunnels found dead by DPD", st->dpd_dead);
 	stat_line(out, "keepalives and DPD responses", st->cstp_keepalive);
 	stat_line(out, "disconnects", st->cstp_disconnect);
 	stat_line(out, "other frames", st->cstp_other);

@@ -22,6 +22,7 @@
 #define FP_RA_COOKIE_LEN 32u          /* random bytes; hex in the cookie */
 #define FP_RA_RECONNECT_S 300u        /* a session without a tunnel waits this long */
 #define FP_RA_LOGIN_IDLE_S 30u        /* a connection before CONNECT, silent this long, is closed */
+#define FP_RA_DPD_DEFAULT 30u         /* s: anyconnect dpd-interval gateway, the ASA's default */
 
 struct fp_ra;
 struct fp_ra_conn;
@@ -35,6 +36,7 @@ struct fp_ra_stats {
 	uint64_t cstp_bad[FP_CSTP_E__COUNT];
 	uint64_t cstp_data_rx, cstp_data_tx, cstp_dpd, cstp_keepalive, cstp_disconnect, cstp_other;
 	uint64_t spoofed, not_ipv4, no_session, tx_overflow;
+	uint64_t dpd_sent, dpd_dead;      /* the gateway's DPD: requests, tunnels found dead */
 	uint64_t sessions_total;
 };
 
@@ -55,6 +57,7 @@ struct fp_ra_session {
 	uint16_t mtu;                     /* the X-CSTP-MTU answered */
 	uint32_t tunnels;                 /* CONNECTs so far (the SSL tunnel's id) */
 	bool by_cert;                     /* logged in with a client certificate */
+	uint64_t dpd_sent_ns;             /* the gateway's last DPD request; 0 = none */
 	uint64_t login_ns, last_rx_ns, gone_ns;
 	uint64_t bytes_tx, bytes_rx, pkts_tx, pkts_rx;
 };

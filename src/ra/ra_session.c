@@ -108,6 +108,31 @@ void fp_ra_session_end(struct fp_ra *ra, struct fp_ra_session *s, const char *wh
 	OPENSSL_cleanse(s, sizeof(*s));
 }
 
+/* The gateway's DPD (anyconnect dpd-interval gateway, default 30 s): a
+ * client silent for an interval gets a DPD request, once an interval;
+ * silent for three, its tunnel is taken for dead and closed, and the
+ * session waits for it to come back with the cookie (as ocserv does). */
+static void session_dpd(struct fp_ra *ra, struct fp_ra_session *s, uint64_t now_ns)
+{
+	const struct fp_cfg_gp_ra *g = s->gp ? &s->gp->ra : NULL;
+	uint64_t dpd = (g && g->dpd_gateway ? g->dpd_gateway : FP_RA_DPD_DEFAULT) * 1000000000ull;
+	uint8_t req[FP_CSTP_HLEN];
+	if (!s->conn || (g && g->dpd_gateway_none) || now_ns - s->last_rx_ns < dpd)
+		return;
+	if (now_ns - s->last_rx_ns >= 3 * dpd) {
+		ra->st.dpd_dead++;
+		s->conn->state = RA_CLOSING; /* ra.c closes it: the session waits */
+		return;
+	}
+	if (s->dpd_sent_ns && now_ns - s->dpd_sent_ns < dpd)
+		return;
+	fp_cstp_header(req, FP_CSTP_DPD_REQ, 0);
+	if (fp_ra_conn_send(ra, s->conn, req, sizeof(req)))
+		fp_ra_conn_flush(ra, s->conn);
+	s->dpd_sent_ns = now_ns;
+	ra->st.dpd_sent++;
+}
+
 /* Idle timeout (the group-policy's vpn-idle-timeout, ASA default 30
  * minutes) and sessions whose client did not come back. */
 void fp_ra_session_age(struct fp_ra *ra, uint64_t now_ns)
@@ -123,5 +148,7 @@ void fp_ra_session_age(struct fp_ra *ra, uint64_t now_ns)
 			fp_ra_session_end(ra, s, "no tunnel for 300 seconds");
 		else if (idle_s && now_ns - s->last_rx_ns > idle_s * 1000000000ull)
 			fp_ra_session_end(ra, s, "idle timeout");
+		else
+			session_dpd(ra, s, now_ns);
 	}
 }

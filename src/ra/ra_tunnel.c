@@ -12,7 +12,6 @@
 
 #define RA_MTU_MAX 1399u    /* the inside TUN's 1400, less what CSTP never needs */
 #define RA_MTU_MIN 576u
-#define RA_DPD_DEFAULT 30u  /* seconds, the ASA's anyconnect dpd-interval default */
 #define RA_KEEPALIVE 20u    /* seconds, the ASA's keepalive default */
 
 static const char *ip_str(uint32_t v, char *buf, size_t n)
@@ -67,7 +66,9 @@ static void tunnel_answer(struct fp_ra *ra, struct fp_ra_conn *c, struct fp_ra_s
 {
 	char h[4096], a[16], m[16], num[16];
 	const struct fp_cfg_group_policy *gp = s->gp;
-	unsigned dpd = gp && gp->ra.dpd_gateway ? gp->ra.dpd_gateway : RA_DPD_DEFAULT;
+	/* the client's DPD interval (anyconnect dpd-interval client); none: no header */
+	unsigned dpd = gp && gp->ra.dpd_client_none ? 0 :
+		       gp && gp->ra.dpd_client ? gp->ra.dpd_client : FP_RA_DPD_DEFAULT;
 	uint32_t mask = s->pool->mask_len ? 0xffffffffu << (32 - s->pool->mask_len) : 0;
 	size_t k = (size_t)snprintf(h, sizeof(h), "HTTP/1.1 200 CONNECTED\r\nX-CSTP-Version: 1\r\n"
 				    "X-CSTP-Server-Name: fpvpn\r\n");
@@ -79,7 +80,8 @@ static void tunnel_answer(struct fp_ra *ra, struct fp_ra_conn *c, struct fp_ra_s
 	snprintf(num, sizeof(num), "%u", s->mtu);
 	k = hdr_add(h, sizeof(h), k, "X-CSTP-MTU: %s\r\n", num);
 	snprintf(num, sizeof(num), "%u", dpd);
-	k = hdr_add(h, sizeof(h), k, "X-CSTP-DPD: %s\r\n", num);
+	if (dpd)
+		k = hdr_add(h, sizeof(h), k, "X-CSTP-DPD: %s\r\n", num);
 	snprintf(num, sizeof(num), "%u", RA_KEEPALIVE);
 	k = hdr_add(h, sizeof(h), k, "X-CSTP-Keepalive: %s\r\n", num);
 	k = hdr_add(h, sizeof(h), k, "%s", "X-CSTP-Keep: true\r\nX-CSTP-Tunnel-All-DNS: false\r\n"

@@ -222,7 +222,8 @@ static void frame(struct rig *r, struct client *c, uint8_t type, const uint8_t *
 {
 	uint8_t f[2048];
 	fp_cstp_header(f, type, n);
-	memcpy(f + FP_CSTP_HLEN, p, n);
+	if (n)
+		memcpy(f + FP_CSTP_HLEN, p, n);
 	c->len = 0;
 	client_send(r, c, f, FP_CSTP_HLEN + n);
 }
@@ -296,6 +297,17 @@ static void test_headend(void **state)
 	ip4(pkt, 0x0a010001, 0x0a030065); /* in the pool, no session */
 	assert_false(fp_ra_to_client(r->ra, pkt, 28));
 
+	/* the gateway's DPD: silent 30 s, a request; answered, quiet again */
+	c.len = 0;
+	r->now += 31000000000ull;
+	assert_true(client_wait(r, &c, NULL, FP_CSTP_HLEN));
+	assert_int_equal(c.buf[6], FP_CSTP_DPD_REQ);
+	assert_int_equal(fp_ra_stats(r->ra)->dpd_sent, 1);
+	frame(r, &c, FP_CSTP_DPD_RESP, NULL, 0);
+	r->now += 10000000000ull;
+	turn(r);
+	assert_int_equal(fp_ra_stats(r->ra)->dpd_sent, 1);
+
 	c.len = 0;
 	assert_int_equal(fp_ra_logoff(r->ra, "alice", 0), 1);
 	client_wait(r, &c, NULL, FP_CSTP_HLEN);
@@ -307,10 +319,40 @@ static void test_headend(void **state)
 	turn(r);
 }
 
+/* A client that stops answering: DPD requests every interval, its tunnel
+ * closed after three; the session waits for a reconnect with the cookie. */
+static void test_dpd_dead(void **state)
+{
+	struct rig *r = *state;
+	struct client c;
+	char cookie[80], req[512];
+	client_open(r, &c);
+	login(r, &c, cookie, sizeof(cookie));
+	snprintf(req, sizeof(req), "CONNECT /CSCOSSLC/tunnel HTTP/1.1\r\nCookie: webvpn=%s\r\n\r\n", cookie);
+	c.len = 0;
+	client_send(r, &c, req, strlen(req));
+	assert_true(client_wait(r, &c, "\r\n\r\n", 0));
+	for (int i = 0; i < 4; i++) {
+		r->now += 31000000000ull;
+		turn(r);
+	}
+	assert_int_equal(fp_ra_stats(r->ra)->dpd_sent, 2);
+	assert_int_equal(fp_ra_stats(r->ra)->dpd_dead, 1);
+	const struct fp_ra_session *s = NULL;
+	for (unsigned i = 0; i < FP_RA_MAX_SESSIONS && !s; i++)
+		if (fp_ra_session_at(r->ra, i)->index)
+			s = fp_ra_session_at(r->ra, i);
+	assert_non_null(s);
+	assert_null(s->conn);
+	assert_int_equal(s->addr, 0x0a030064);
+	client_close(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_headend, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dpd_dead, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
