@@ -94,13 +94,18 @@ static int gp_minutes(struct fp_cfg_parse *p, const char *what, unsigned min, un
 	return 0;
 }
 
+/* vpn-idle-timeout or vpn-session-timeout (word 0 says which). */
 int fp_cfg_gp_idle(struct fp_cfg_parse *p)
 {
 	struct fp_cfg_group_policy *gp = fp_cfg_gp_current(p);
-	bool none;
-	if (!gp || gp_minutes(p, "the idle timeout in minutes", 1, 35791, &gp->ra.idle_min, &none) < 0)
+	bool none, idle = fp_cfg_word_is(p->tok[0], "vpn-idle-timeout");
+	if (!gp)
 		return -1;
-	gp->ra.idle_set = none ? FP_CFG_TRI_OFF : FP_CFG_TRI_ON;
+	struct fp_cfg_gp_ra *r = &gp->ra;
+	if (gp_minutes(p, "the timeout in minutes", 1, 35791, idle ? &r->idle_min : &r->session_min,
+		       &none) < 0)
+		return -1;
+	*(idle ? &r->idle_set : &r->session_set) = none ? FP_CFG_TRI_OFF : FP_CFG_TRI_ON;
 	return 0;
 }
 

@@ -186,6 +186,8 @@ static const struct fp_cfg_cmd cfg_cmds[] = {
 	  "dns-server value A.B.C.D [A.B.C.D]", fp_cfg_gp_dns },
 	{ M_GP, { "vpn-idle-timeout" }, "vpn-idle-timeout", 1, 1,
 	  "vpn-idle-timeout 1-35791|none", fp_cfg_gp_idle },
+	{ M_GP, { "vpn-session-timeout" }, "vpn-session-timeout", 1, 1,
+	  "vpn-session-timeout 1-35791|none", fp_cfg_gp_idle },
 	{ M_GP, { "anyconnect", "ssl", "dtls" }, "anyconnect ssl dtls", 1, 1,
 	  "anyconnect ssl dtls enable|none", fp_cfg_gp_dtls },
 	{ M_GP, { "anyconnect", "dpd-interval", "client" }, "anyconnect dpd-interval", 1, 1,

@@ -79,6 +79,8 @@ struct fp_cfg_gp_ra {
 	uint8_t dtls;                     /* "anyconnect ssl dtls enable|none": FP_CFG_TRI_* */
 	uint8_t idle_set;                 /* FP_CFG_TRI_ON: idle_min; _OFF: "none" */
 	uint16_t idle_min;                /* "vpn-idle-timeout N" (1-35791 minutes) */
+	uint8_t session_set;              /* "vpn-session-timeout": FP_CFG_TRI_ON: session_min; _OFF: none */
+	uint16_t session_min;             /* the longest a session lasts (1-35791 minutes) */
 	uint16_t dpd_client, dpd_gateway; /* "anyconnect dpd-interval client|gateway N"; 0 unset */
 	bool dpd_client_none, dpd_gateway_none;
 };

@@ -76,6 +76,8 @@ void fp_cfg_write_gp_ra(const struct fp_cfg_group_policy *gp, FILE *out)
 	}
 	if (r->idle_set)
 		write_secs("vpn-idle-timeout", r->idle_min, r->idle_set == FP_CFG_TRI_OFF, out);
+	if (r->session_set)
+		write_secs("vpn-session-timeout", r->session_min, r->session_set == FP_CFG_TRI_OFF, out);
 	if (r->dtls)
 		fprintf(out, " anyconnect ssl dtls %s\n", r->dtls == FP_CFG_TRI_ON ? "enable" : "none");
 	write_secs("anyconnect dpd-interval client", r->dpd_client, r->dpd_client_none, out);

@@ -285,15 +285,11 @@ bool fp_ra_to_client(struct fp_ra *ra, const uint8_t *ip, size_t n)
 unsigned fp_ra_logoff(struct fp_ra *ra, const char *user, uint32_t index)
 {
 	unsigned n = 0;
-	uint8_t term[FP_CSTP_HLEN];
-	fp_cstp_header(term, FP_CSTP_TERMINATE, 0);
 	for (unsigned i = 0; i < FP_RA_MAX_SESSIONS; i++) {
 		struct fp_ra_session *s = &ra->sessions[i];
 		if (!s->index || (user && strcmp(s->user, user) != 0) || (index && s->index != index))
 			continue;
-		if (s->conn && fp_ra_conn_send(ra, s->conn, term, sizeof(term)))
-			fp_ra_conn_flush(ra, s->conn);
-		fp_ra_session_end(ra, s, "logged off from the command line");
+		fp_ra_session_terminate(ra, s, "logged off from the command line");
 		n++;
 	}
 	return n;

@@ -57,6 +57,8 @@ void fp_ra_session_cookie_hex(const struct fp_ra_session *s, char out[FP_RA_COOK
  * again if it had one): false when none is free. */
 bool fp_ra_session_lease(struct fp_ra *ra, struct fp_ra_session *s);
 void fp_ra_session_end(struct fp_ra *ra, struct fp_ra_session *s, const char *why);
+/* The client is told (CSTP TERMINATE) when its tunnel is up, then the end. */
+void fp_ra_session_terminate(struct fp_ra *ra, struct fp_ra_session *s, const char *why);
 void fp_ra_session_age(struct fp_ra *ra, uint64_t now_ns);
 
 /* ra_conn.c */

@@ -108,6 +108,15 @@ void fp_ra_session_end(struct fp_ra *ra, struct fp_ra_session *s, const char *wh
 	OPENSSL_cleanse(s, sizeof(*s));
 }
 
+void fp_ra_session_terminate(struct fp_ra *ra, struct fp_ra_session *s, const char *why)
+{
+	uint8_t term[FP_CSTP_HLEN];
+	fp_cstp_header(term, FP_CSTP_TERMINATE, 0);
+	if (s->conn && fp_ra_conn_send(ra, s->conn, term, sizeof(term)))
+		fp_ra_conn_flush(ra, s->conn);
+	fp_ra_session_end(ra, s, why);
+}
+
 /* The gateway's DPD (anyconnect dpd-interval gateway, default 30 s): a
  * client silent for an interval gets a DPD request, once an interval;
  * silent for three, its tunnel is taken for dead and closed, and the
@@ -144,10 +153,14 @@ void fp_ra_session_age(struct fp_ra *ra, uint64_t now_ns)
 		uint64_t idle_s = 30 * 60;
 		if (s->gp && s->gp->ra.idle_set)
 			idle_s = s->gp->ra.idle_set == FP_CFG_TRI_ON ? s->gp->ra.idle_min * 60ull : 0;
+		uint64_t max_s = s->gp && s->gp->ra.session_set == FP_CFG_TRI_ON ?
+				 s->gp->ra.session_min * 60ull : 0;
 		if (!s->conn && now_ns - s->gone_ns > FP_RA_RECONNECT_S * 1000000000ull)
 			fp_ra_session_end(ra, s, "no tunnel for 300 seconds");
+		else if (max_s && now_ns - s->login_ns > max_s * 1000000000ull)
+			fp_ra_session_terminate(ra, s, "session timeout");
 		else if (idle_s && now_ns - s->last_rx_ns > idle_s * 1000000000ull)
-			fp_ra_session_end(ra, s, "idle timeout");
+			fp_ra_session_terminate(ra, s, "idle timeout");
 		else
 			session_dpd(ra, s, now_ns);
 	}

@@ -17,6 +17,7 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,7 +78,7 @@ static void load_config(struct rig *r)
 		 "ssl trust-point TP outside\nwebvpn\n enable outside\n"
 		 "group-policy GP internal\ngroup-policy GP attributes\n"
 		 " split-tunnel-policy tunnelspecified\n split-tunnel-network-list value SPLIT\n"
-		 " dns-server value 10.1.0.53\n"
+		 " dns-server value 10.1.0.53\n vpn-session-timeout 3\n"
 		 "tunnel-group TG type remote-access\ntunnel-group TG general-attributes\n"
 		 " address-pool POOL\n default-group-policy GP\n"
 		 "username alice password secret\n", r->crt, r->key);
@@ -348,11 +349,41 @@ static void test_dpd_dead(void **state)
 	client_close(&c);
 }
 
+/* vpn-session-timeout 3: the client, answering every DPD request, is
+ * told (TERMINATE) after three minutes and its session ends. */
+static void test_session_timeout(void **state)
+{
+	struct rig *r = *state;
+	struct client c;
+	char cookie[80], req[512];
+	client_open(r, &c);
+	login(r, &c, cookie, sizeof(cookie));
+	snprintf(req, sizeof(req), "CONNECT /CSCOSSLC/tunnel HTTP/1.1\r\nCookie: webvpn=%s\r\n\r\n", cookie);
+	c.len = 0;
+	client_send(r, &c, req, strlen(req));
+	assert_true(client_wait(r, &c, "\r\n\r\n", 0));
+	for (int i = 0; i < 6; i++) { /* 6 x 31 s: past 3 minutes */
+		frame(r, &c, FP_CSTP_KEEPALIVE, NULL, 0);
+		r->now += 31000000000ull;
+		turn(r);
+	}
+	c.len = 0;
+	client_wait(r, &c, NULL, sizeof(c.buf)); /* DPD requests, then TERMINATE and the close */
+	assert_true(c.closed && c.len >= FP_CSTP_HLEN);
+	assert_int_equal(c.buf[c.len - FP_CSTP_HLEN + 6], FP_CSTP_TERMINATE);
+	for (unsigned i = 0; i < FP_RA_MAX_SESSIONS; i++)
+		assert_int_equal(fp_ra_session_at(r->ra, i)->index, 0);
+	client_close(&c);
+}
+
 int main(void)
 {
+	/* as in fpvpnd (live.c blocks it): a write to a closed peer is an error */
+	signal(SIGPIPE, SIG_IGN);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_headend, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dpd_dead, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_timeout, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
