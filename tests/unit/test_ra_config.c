@@ -33,7 +33,7 @@ static const char ra_conf[] =
 	" split-tunnel-policy tunnelspecified\n"
 	" split-tunnel-network-list value SPLIT\n"
 	" dns-server value 198.18.42.53 198.18.42.54\n"
-	" vpn-idle-timeout 30\n"
+	" vpn-idle-timeout 30\n vpn-session-timeout none\n"
 	" anyconnect ssl dtls enable\n"
 	" anyconnect dpd-interval client 30\n"
 	" anyconnect dpd-interval gateway none\n"
@@ -81,7 +81,7 @@ static void test_roundtrip(void **state)
 		"access-list SPLIT standard deny any4\n",
 		"webvpn\n enable outside\n dtls port 4443\n anyconnect enable\n tunnel-group-list enable\n",
 		" vpn-tunnel-protocol ssl-client ikev2\n split-tunnel-policy tunnelspecified\n",
-		" dns-server value 198.18.42.53 198.18.42.54\n vpn-idle-timeout 30\n",
+		" dns-server value 198.18.42.53 198.18.42.54\n vpn-idle-timeout 30\n vpn-session-timeout none\n",
 		" anyconnect dpd-interval client 30\n anyconnect dpd-interval gateway none\n",
 		"tunnel-group TG type remote-access\ntunnel-group TG general-attributes\n address-pool POOL\n",
 		"tunnel-group TG webvpn-attributes\n authentication aaa certificate\n group-alias Staff enable\n",

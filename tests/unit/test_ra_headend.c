@@ -320,19 +320,25 @@ static void test_headend(void **state)
 	turn(r);
 }
 
+/* A logged-in client with its tunnel up. */
+static void tunnel_up(struct rig *r, struct client *c)
+{
+	char cookie[80], req[512];
+	client_open(r, c);
+	login(r, c, cookie, sizeof(cookie));
+	snprintf(req, sizeof(req), "CONNECT /CSCOSSLC/tunnel HTTP/1.1\r\nCookie: webvpn=%s\r\n\r\n", cookie);
+	c->len = 0;
+	client_send(r, c, req, strlen(req));
+	assert_true(client_wait(r, c, "HTTP/1.1 200 CONNECTED", 0) && client_wait(r, c, "\r\n\r\n", 0));
+}
+
 /* A client that stops answering: DPD requests every interval, its tunnel
  * closed after three; the session waits for a reconnect with the cookie. */
 static void test_dpd_dead(void **state)
 {
 	struct rig *r = *state;
 	struct client c;
-	char cookie[80], req[512];
-	client_open(r, &c);
-	login(r, &c, cookie, sizeof(cookie));
-	snprintf(req, sizeof(req), "CONNECT /CSCOSSLC/tunnel HTTP/1.1\r\nCookie: webvpn=%s\r\n\r\n", cookie);
-	c.len = 0;
-	client_send(r, &c, req, strlen(req));
-	assert_true(client_wait(r, &c, "\r\n\r\n", 0));
+	tunnel_up(r, &c);
 	for (int i = 0; i < 4; i++) {
 		r->now += 31000000000ull;
 		turn(r);
@@ -355,13 +361,7 @@ static void test_session_timeout(void **state)
 {
 	struct rig *r = *state;
 	struct client c;
-	char cookie[80], req[512];
-	client_open(r, &c);
-	login(r, &c, cookie, sizeof(cookie));
-	snprintf(req, sizeof(req), "CONNECT /CSCOSSLC/tunnel HTTP/1.1\r\nCookie: webvpn=%s\r\n\r\n", cookie);
-	c.len = 0;
-	client_send(r, &c, req, strlen(req));
-	assert_true(client_wait(r, &c, "\r\n\r\n", 0));
+	tunnel_up(r, &c);
 	for (int i = 0; i < 6; i++) { /* 6 x 31 s: past 3 minutes */
 		frame(r, &c, FP_CSTP_KEEPALIVE, NULL, 0);
 		r->now += 31000000000ull;
