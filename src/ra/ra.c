@@ -267,14 +267,13 @@ bool fp_ra_to_client(struct fp_ra *ra, const uint8_t *ip, size_t n)
 	uint32_t dst = (uint32_t)ip[16] << 24 | (uint32_t)ip[17] << 16 | (uint32_t)ip[18] << 8 | ip[19];
 	struct fp_ra_session *s = n >= 20 ? fp_ra_session_by_addr(ra, dst) : NULL;
 	uint8_t hdr[FP_CSTP_HLEN];
-	if (!s || !s->conn || n > FP_CSTP_PAYLOAD_MAX ||
-	    RA_OUT_MAX - s->conn->out_len < sizeof(hdr) + n) {
+	if (!s || !s->conn || n > FP_CSTP_PAYLOAD_MAX - FP_CSTP_HLEN) { /* one frame, one record */
 		ra->st.no_session++;
 		return false;
 	}
 	fp_cstp_header(hdr, FP_CSTP_DATA, n);
-	fp_ra_conn_send(ra, s->conn, hdr, sizeof(hdr));
-	fp_ra_conn_send(ra, s->conn, ip, n);
+	if (!fp_ra_conn_send2(ra, s->conn, hdr, sizeof(hdr), ip, n))
+		return false; /* counted as tx_overflow */
 	fp_ra_conn_flush(ra, s->conn);
 	ra->st.cstp_data_tx++;
 	s->pkts_tx++;

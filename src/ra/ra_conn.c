@@ -10,15 +10,33 @@
 #include <string.h>
 #include <sys/epoll.h>
 
-bool fp_ra_conn_send(struct fp_ra *ra, struct fp_ra_conn *c, const void *data, size_t n)
+/* The output buffer is a queue of records, each a 4-byte length then its
+ * bytes: openconnect takes one CSTP frame from each TLS record (an
+ * SSL_read that returns more than one frame is "Unexpected packet
+ * length"), and reads the CONNECT answer's head alone, so every frame and
+ * every answer is an SSL_write of its own. */
+#define RA_REC_HDR 4u
+
+bool fp_ra_conn_send2(struct fp_ra *ra, struct fp_ra_conn *c, const void *a, size_t an,
+		      const void *b, size_t bn)
 {
-	if (c->state == RA_CLOSING || n > RA_OUT_MAX - c->out_len) {
+	size_t n = an + bn;
+	if (c->state == RA_CLOSING || n == 0 || n > RA_OUT_MAX - RA_REC_HDR - c->out_len) {
 		ra->st.tx_overflow++;
 		return false;
 	}
-	memcpy(c->out + c->out_len, data, n);
-	c->out_len += n;
+	uint8_t *p = c->out + c->out_len;
+	p[0] = (uint8_t)(n >> 24), p[1] = (uint8_t)(n >> 16), p[2] = (uint8_t)(n >> 8), p[3] = (uint8_t)n;
+	memcpy(p + RA_REC_HDR, a, an);
+	if (bn)
+		memcpy(p + RA_REC_HDR + an, b, bn);
+	c->out_len += RA_REC_HDR + n;
 	return true;
+}
+
+bool fp_ra_conn_send(struct fp_ra *ra, struct fp_ra_conn *c, const void *data, size_t n)
+{
+	return fp_ra_conn_send2(ra, c, data, n, NULL, 0);
 }
 
 /* Ask for EPOLLOUT only while output waits. */
@@ -32,21 +50,43 @@ static void conn_watch(struct fp_ra *ra, struct fp_ra_conn *c)
 		c->want_out = want;
 }
 
+/* The record at the head of the queue; its length. */
+static size_t rec_len(const uint8_t *p)
+{
+	return (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3];
+}
+
+/* n bytes of the head record are sent: the record shrinks, or leaves the
+ * queue (wiped: cookies were sent from here). */
+static void rec_sent(struct fp_ra_conn *c, size_t n)
+{
+	size_t len = rec_len(c->out), gone = n == len ? RA_REC_HDR + n : n;
+	uint8_t *p = c->out + (n == len ? 0 : RA_REC_HDR);
+	memmove(p, p + gone, c->out_len - (size_t)(p - c->out) - gone);
+	c->out_len -= gone;
+	OPENSSL_cleanse(c->out + c->out_len, gone);
+	if (n != len) {
+		len -= n;
+		c->out[0] = (uint8_t)(len >> 24), c->out[1] = (uint8_t)(len >> 16);
+		c->out[2] = (uint8_t)(len >> 8), c->out[3] = (uint8_t)len;
+	}
+}
+
 void fp_ra_conn_flush(struct fp_ra *ra, struct fp_ra_conn *c)
 {
 	while (c->out_len && c->state != RA_TLS_HANDSHAKE) {
-		int n = SSL_write(c->ssl, c->out, (int)c->out_len);
+		/* a retry after WANT_WRITE is the same record again, as libssl wants */
+		int n = SSL_write(c->ssl, c->out + RA_REC_HDR, (int)rec_len(c->out));
 		if (n <= 0) {
 			int e = SSL_get_error(c->ssl, n);
 			if (e != SSL_ERROR_WANT_WRITE && e != SSL_ERROR_WANT_READ) {
+				OPENSSL_cleanse(c->out, c->out_len);
 				c->out_len = 0;
 				c->state = RA_CLOSING;
 			}
 			break;
 		}
-		memmove(c->out, c->out + n, c->out_len - (size_t)n);
-		c->out_len -= (size_t)n;
-		OPENSSL_cleanse(c->out + c->out_len, (size_t)n); /* cookies were sent from here */
+		rec_sent(c, (size_t)n); /* a record over 16 KB goes in pieces (HTTP only) */
 	}
 	conn_watch(ra, c);
 }

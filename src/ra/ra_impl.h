@@ -63,7 +63,11 @@ void fp_ra_session_age(struct fp_ra *ra, uint64_t now_ns);
 
 /* ra_conn.c */
 void fp_ra_conn_run(struct fp_ra *ra, struct fp_ra_conn *c);
+/* Queue one TLS record (a frame, an HTTP answer) made of data, or of a
+ * then b; false (counted) when the queue is full or closing. */
 bool fp_ra_conn_send(struct fp_ra *ra, struct fp_ra_conn *c, const void *data, size_t n);
+bool fp_ra_conn_send2(struct fp_ra *ra, struct fp_ra_conn *c, const void *a, size_t an,
+		      const void *b, size_t bn);
 void fp_ra_conn_flush(struct fp_ra *ra, struct fp_ra_conn *c);
 /* ra_login.c: one HTTP request of the login or the CONNECT. */
 void fp_ra_http_request(struct fp_ra *ra, struct fp_ra_conn *c, const struct fp_http_req *req);

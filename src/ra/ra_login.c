@@ -27,8 +27,8 @@ void fp_ra_http_respond(struct fp_ra *ra, struct fp_ra_conn *c, const char *stat
 	int k = snprintf(head, sizeof(head),
 			 "HTTP/1.1 %s\r\nServer: fpvpn\r\nContent-Length: %zu\r\n%s\r\n", status, n,
 			 headers ? headers : "");
-	if (k > 0 && (size_t)k < sizeof(head) && fp_ra_conn_send(ra, c, head, (size_t)k))
-		fp_ra_conn_send(ra, c, body, n);
+	if (k > 0 && (size_t)k < sizeof(head))
+		fp_ra_conn_send2(ra, c, head, (size_t)k, body, n);
 }
 
 /* The remote-access tunnel-groups whose alias is enabled, for the list. */

@@ -177,8 +177,7 @@ void fp_ra_tunnel_frame(struct fp_ra *ra, struct fp_ra_conn *c, const struct fp_
 	case FP_CSTP_DPD_REQ: /* echoed byte for byte: openconnect's MTU probe needs it */
 		ra->st.cstp_dpd++;
 		fp_cstp_header(hdr, FP_CSTP_DPD_RESP, f->len);
-		if (fp_ra_conn_send(ra, c, hdr, sizeof(hdr)))
-			fp_ra_conn_send(ra, c, f->payload, f->len);
+		fp_ra_conn_send2(ra, c, hdr, sizeof(hdr), f->payload, f->len);
 		break;
 	case FP_CSTP_KEEPALIVE:
 	case FP_CSTP_DPD_RESP:

@@ -13,6 +13,7 @@ nt_init "${1:?usage: $0 BUILD_DIR}" live-anyconnect
 nt_require openconnect
 nt_require openssl
 nt_require ping iputils-ping
+nt_require iperf3
 nt_topo_up
 
 RA_USER=alice
@@ -161,6 +162,18 @@ nt_check "5 pings from the client to the inside host $NT_A_IN_IP" \
 	grep -q ' 5 received' "$NT_WORK/ping-ra.txt"
 ip netns exec "$NT_B" ping -c 3 -s 1300 -i 0.2 -W 2 "$NT_A_IN_IP" >"$NT_WORK/ping-ra-big.txt" 2>&1
 nt_check "3 pings of 1328 bytes" grep -q ' 3 received' "$NT_WORK/ping-ra-big.txt"
+# TCP both ways: many frames at once, each in its own TLS record (openconnect
+# takes one frame from each SSL_read: several in one record end the tunnel)
+nt_bg a "$NT_WORK/iperf-s.log" iperf3 -s -B "$NT_A_IN_IP"
+sleep 0.5
+for dir in "" -R; do
+	way="client -> inside"
+	[ -n "$dir" ] && way="inside -> client"
+	ip netns exec "$NT_B" timeout 20 iperf3 -c "$NT_A_IN_IP" -t 2 $dir -J >"$NT_WORK/iperf$dir.json" 2>&1
+	mbit=$(python3 -c "import json,sys; print(int(json.load(open(sys.argv[1]))['end']['sum_received']['bits_per_second']/1e6))" "$NT_WORK/iperf$dir.json" 2>/dev/null)
+	nt_check "2 s of iperf3 TCP $way through CSTP: ${mbit:-no} Mbit/s" test "${mbit:-0}" -gt 0
+done
+nt_check "openconnect still runs after the TCP bursts" kill -0 "$OC_PID"
 
 sleep 3 # openconnect's shortest DPD interval is 2 s: one request at least
 dpd_ok() { grep -q 'Got CSTP DPD response' "$NT_WORK/oc.log" && ! grep -qiE 'dead peer|reconnect' "$NT_WORK/oc.log"; }
