@@ -17,7 +17,7 @@ DEB_PKGS := build-essential cmake pkg-config clang libssl-dev libpcap-dev libedi
             libcmocka-dev libipsec-mb-dev python3 python3-scapy tshark \
             python3-cryptography-vectors iproute2 tcpdump \
             iperf3 iputils-ping gdb strongswan-charon strongswan-swanctl \
-            libcharon-extra-plugins libstrongswan-extra-plugins openssl
+            libcharon-extra-plugins libstrongswan-extra-plugins openssl openconnect
 
 all: build
 

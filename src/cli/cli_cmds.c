@@ -3,7 +3,11 @@
  * commands act here. Help text says where the figures come from. */
 #include "cli/cli_impl.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include "ra/ra.h"
 
 static const char *const invalid = "Invalid input detected at '^' marker.";
 
@@ -121,6 +125,37 @@ static int cmd_show_sessiondb_l2l(struct fp_cli_req *r)
 	return 0;
 }
 
+static int cmd_show_sessiondb_ac(struct fp_cli_req *r)
+{
+	fp_show_vpn_sessiondb_anyconnect(r->gw, r->argc == 4, r->out);
+	return 0;
+}
+
+static int cmd_show_ssl_stats(struct fp_cli_req *r)
+{
+	fp_show_ssl_stats(r->gw, r->out);
+	return 0;
+}
+
+/* vpn-sessiondb logoff name USER | index N [noconfirm]: nothing asks for a
+ * confirmation here, so noconfirm changes nothing. */
+static int cmd_sessiondb_logoff(struct fp_cli_req *r)
+{
+	bool by_name = strcasecmp(r->argv[2], "name") == 0;
+	uint64_t index = 0;
+	char *end;
+	if (!by_name) {
+		index = strtoull(r->argv[3], &end, 10);
+		if (*end || !index || index > UINT32_MAX)
+			return fp_cli_error_at(r, 3, invalid);
+	}
+	unsigned n = r->gw->ra ? fp_ra_logoff(r->gw->ra, by_name ? r->argv[3] : NULL,
+					       (uint32_t)index) : 0;
+	fprintf(r->out, "INFO: Number of sessions with %s \"%s\" logged off : %u\n",
+		by_name ? "name" : "index", r->argv[3], n);
+	return 0;
+}
+
 /* clear crypto ikev2 sa [ADDR]: each IKE SA (of the peer) is deleted with
  * an INFORMATIONAL DELETE to the peer, its children leave the engine; the
  * ASA prints nothing, and neither does this when IKEv2 is off. */
@@ -174,6 +209,7 @@ static int cmd_exit(struct fp_cli_req *r)
 #define OFFLOAD_IPSEC_HELP "IPsec offload totals of the engine pipes"
 #define IKE_SA_HELP "IKEv2 SAs and their child SAs (detail: SPIs, message IDs, NAT-T)"
 #define IKE_STATS_HELP "IKEv2 counters: messages, exchanges, refusals, notifies by name"
+#define LOGOFF_HELP "End remote-access sessions (the client is told)"
 #define L2L_HELP "LAN-to-LAN sessions: one per IKEv2 peer, bytes from its child SAs"
 #define DBG_PROTO_HELP "IKEv2 exchanges into the log (level 1-255, default 1)"
 #define DBG_PLAT_HELP "IKEv2 datagrams and SA installs into the log (level 1-255, default 1)"
@@ -202,6 +238,16 @@ const struct fp_cli_cmd fp_cli_cmds[] = {
 	{ { "show", "crypto", "ikev2", "sa", "detail" }, IKE_SA_HELP, cmd_show_ikev2_sa_detail },
 	{ { "show", "crypto", "ikev2", "stats" }, IKE_STATS_HELP, cmd_show_ikev2_stats },
 	{ { "show", "vpn-sessiondb", "l2l" }, L2L_HELP, cmd_show_sessiondb_l2l },
+	{ { "show", "vpn-sessiondb", "anyconnect" }, "Remote-access sessions: one per AnyConnect login",
+	  cmd_show_sessiondb_ac },
+	{ { "show", "vpn-sessiondb", "detail", "anyconnect" },
+	  "Remote-access sessions with their parent and SSL tunnels", cmd_show_sessiondb_ac },
+	{ { "show", "crypto", "protocol", "ssl", "statistics" },
+	  "Remote-access headend counters: TLS, HTTP, login, CSTP", cmd_show_ssl_stats },
+	{ { "vpn-sessiondb", "logoff", "name", "<user>" }, LOGOFF_HELP, cmd_sessiondb_logoff },
+	{ { "vpn-sessiondb", "logoff", "name", "<user>", "noconfirm" }, LOGOFF_HELP, cmd_sessiondb_logoff },
+	{ { "vpn-sessiondb", "logoff", "index", "<index>" }, LOGOFF_HELP, cmd_sessiondb_logoff },
+	{ { "vpn-sessiondb", "logoff", "index", "<index>", "noconfirm" }, LOGOFF_HELP, cmd_sessiondb_logoff },
 	{ { "clear", "crypto", "ikev2", "sa" }, IKE_CLEAR_HELP, cmd_clear_ikev2_sa },
 	{ { "clear", "crypto", "ikev2", "sa", "<addr>" }, IKE_CLEAR_HELP, cmd_clear_ikev2_sa },
 	{ { "configure", "terminal" }, "Enter configure mode", cmd_configure },
@@ -282,6 +328,15 @@ static const struct {
 	{ "ikev2", "IKEv2 SAs and statistics" },
 	{ "vpn-sessiondb", "VPN sessions" },
 	{ "l2l", "LAN-to-LAN sessions (IKEv2)" },
+	{ "anyconnect", "Remote-access sessions (AnyConnect, openconnect)" },
+	{ "protocol", "Crypto protocol counters" },
+	{ "ssl", "The remote-access headend's TLS, HTTP, login and CSTP" },
+	{ "logoff", "End sessions" },
+	{ "name", "The sessions of one user" },
+	{ "index", "The session with this index" },
+	{ "<user>", "User name" },
+	{ "<index>", "Session index (show vpn-sessiondb anyconnect)" },
+	{ "noconfirm", "Without asking (fpvpn never asks)" },
 	{ "exit", "Leave the command line" },
 	{ "quit", "Leave the command line" },
 	{ "flow-offload", "Flow offload engine" },

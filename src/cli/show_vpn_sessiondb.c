@@ -1,4 +1,6 @@
-/* show vpn-sessiondb l2l: one LAN-to-LAN session per IKEv2 peer with a
+/* show vpn-sessiondb anyconnect: one session per remote-access login
+ * (src/ra) in the ASA's layout: the TLS tunnel only (no DTLS yet).
+ * show vpn-sessiondb l2l: one LAN-to-LAN session per IKEv2 peer with a
  * READY IKE SA, in the ASA's layout. The IKEv2 figures come from its IKE
  * SAs (the first READY one names the algorithms), the IPsec ones from the
  * tunnels holding their children now: bytes are the inner bytes the
@@ -7,6 +9,8 @@
 
 #include <inttypes.h>
 #include <time.h>
+
+#include "ra/ra.h"
 
 /* One peer's session, gathered over its IKE SAs. */
 struct l2l_session {
@@ -106,6 +110,140 @@ void fp_show_vpn_sessiondb_l2l(const struct fp_gw *gw, FILE *out)
 			continue;
 		fprintf(out, shown++ ? "\n" : "Session Type: LAN-to-LAN\n\n");
 		print_session(gw, s.peer + 1, &l, out);
+	}
+	if (!shown)
+		fprintf(out, "INFO: There are presently no active sessions of the type specified.\n");
+}
+
+static void ac_ip(uint32_t v, char *buf, size_t n)
+{
+	snprintf(buf, n, "%u.%u.%u.%u", v >> 24, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff);
+}
+
+/* An indented "Key : value   Key : value" row of a detail block; k2 NULL:
+ * one pair. */
+static void row2d(const char *k1, const char *v1, const char *k2, const char *v2, FILE *out)
+{
+	if (k2)
+		fprintf(out, "  %-13s: %-22s %-13s: %s\n", k1, v1, k2, v2);
+	else
+		fprintf(out, "  %-13s: %s\n", k1, v1);
+}
+
+static void row_u64(const char *k1, uint64_t a, const char *k2, uint64_t b, bool indent, FILE *out)
+{
+	char v1[24], v2[24];
+	snprintf(v1, sizeof(v1), "%" PRIu64, a);
+	snprintf(v2, sizeof(v2), "%" PRIu64, b);
+	(indent ? row2d : row2)(k1, v1, k2, v2, out);
+}
+
+/* The group-policy's vpn-idle-timeout in minutes, 30 by default, 0: none. */
+static unsigned ac_idle_min(const struct fp_ra_session *s)
+{
+	if (!s->gp || !s->gp->ra.idle_set)
+		return 30;
+	return s->gp->ra.idle_set == FP_CFG_TRI_ON ? s->gp->ra.idle_min : 0;
+}
+
+/* "Idle Time Out: 30 Minutes   Idle TO Left : 29 Minutes" */
+static void ac_idle(const struct fp_gw *gw, const struct fp_ra_session *s, FILE *out)
+{
+	char v1[32], v2[32];
+	unsigned idle = ac_idle_min(s);
+	uint64_t quiet = gw->now_ns > s->last_rx_ns ? (gw->now_ns - s->last_rx_ns) / 60000000000ull : 0;
+	snprintf(v1, sizeof(v1), idle ? "%u Minutes" : "none", idle);
+	snprintf(v2, sizeof(v2), idle ? "%" PRIu64 " Minutes" : "none", idle > quiet ? idle - quiet : 0);
+	row2d("Idle Time Out", v1, "Idle TO Left", v2, out);
+}
+
+static void ac_parent(const struct fp_gw *gw, const struct fp_ra_session *s, FILE *out)
+{
+	char v1[64], v2[64];
+	fprintf(out, "AnyConnect-Parent:\n");
+	snprintf(v1, sizeof(v1), "%u.1", s->index);
+	row2d("Tunnel ID", v1, NULL, NULL, out);
+	row2d("Public IP", fp_addr_str(&s->peer, v1, sizeof(v1)), NULL, NULL, out);
+	row2d("Encryption", "none", "Hashing", "none", out);
+	snprintf(v1, sizeof(v1), "%u", s->peer_port);
+	snprintf(v2, sizeof(v2), "%u", FP_RA_PORT);
+	row2d("TCP Src Port", v1, "TCP Dst Port", v2, out);
+	row2d("Auth Mode", s->by_cert ? "Certificate" : "userPassword", NULL, NULL, out);
+	ac_idle(gw, s, out);
+	row2d("Client Type", "AnyConnect", NULL, NULL, out);
+	row2d("Client Ver", s->agent[0] ? s->agent : "unknown", NULL, NULL, out);
+}
+
+static void ac_ssl(const struct fp_gw *gw, const struct fp_ra_session *s, FILE *out)
+{
+	char v1[64], v2[64];
+	fprintf(out, "\nSSL-Tunnel:\n");
+	snprintf(v1, sizeof(v1), "%u.%u", s->index, s->tunnels + 1);
+	row2d("Tunnel ID", v1, NULL, NULL, out);
+	ac_ip(s->addr, v1, sizeof(v1));
+	row2d("Assigned IP", v1, "Public IP", fp_addr_str(&s->peer, v2, sizeof(v2)), out);
+	row2d("Encryption", s->tls_enc, "Hashing", s->tls_hash, out);
+	row2d("Ciphersuite", s->tls_cipher, NULL, NULL, out);
+	snprintf(v2, sizeof(v2), "%u", s->peer_port);
+	row2d("Encapsulation", s->tls_version, "TCP Src Port", v2, out);
+	snprintf(v1, sizeof(v1), "%u", FP_RA_PORT);
+	row2d("TCP Dst Port", v1, "Auth Mode", s->by_cert ? "Certificate" : "userPassword", out);
+	ac_idle(gw, s, out);
+	snprintf(v1, sizeof(v1), "%u", s->mtu);
+	row2d("Client Type", "SSL VPN Client", "MTU", v1, out);
+	row2d("Client Ver", s->agent[0] ? s->agent : "unknown", NULL, NULL, out);
+	row_u64("Bytes Tx", s->bytes_tx, "Bytes Rx", s->bytes_rx, true, out);
+	row_u64("Pkts Tx", s->pkts_tx, "Pkts Rx", s->pkts_rx, true, out);
+}
+
+static void print_ac(const struct fp_gw *gw, const struct fp_ra_session *s, bool detail,
+		     FILE *out)
+{
+	char v1[64], v2[64];
+	bool up = s->conn != NULL;
+	snprintf(v1, sizeof(v1), "%u", s->index);
+	row2("Username", s->user, "Index", v1, out);
+	ac_ip(s->addr, v1, sizeof(v1));
+	row2("Assigned IP", s->addr ? v1 : "0.0.0.0", "Public IP", fp_addr_str(&s->peer, v2, sizeof(v2)), out);
+	fprintf(out, "%-13s: %s\n", "Protocol", up ? "AnyConnect-Parent SSL-Tunnel" : "AnyConnect-Parent");
+	fprintf(out, "%-13s: %s\n", "License", "AnyConnect Premium");
+	fprintf(out, "%-13s: AnyConnect-Parent: (1)none  SSL-Tunnel: (%u)%s\n", "Encryption", up,
+		up ? s->tls_enc : "none");
+	fprintf(out, "%-13s: AnyConnect-Parent: (1)none  SSL-Tunnel: (%u)%s\n", "Hashing", up,
+		up ? s->tls_hash : "none");
+	row_u64("Bytes Tx", s->bytes_tx, "Bytes Rx", s->bytes_rx, false, out);
+	if (detail)
+		row_u64("Pkts Tx", s->pkts_tx, "Pkts Rx", s->pkts_rx, false, out);
+	row2("Group Policy", s->gp ? s->gp->name : FP_CFG_DFLT_GROUP_POLICY, "Tunnel Group",
+	     s->tg ? s->tg->name : "", out);
+	login_time(s->login_ns, v1, sizeof(v1));
+	fprintf(out, "%-13s: %s\n", "Login Time", v1);
+	fp_cli_duration(gw->now_ns > s->login_ns ? gw->now_ns - s->login_ns : 0, v2, sizeof(v2));
+	fprintf(out, "%-13s: %s\n", "Duration", v2);
+	fp_cli_duration(gw->now_ns > s->last_rx_ns ? gw->now_ns - s->last_rx_ns : 0, v2, sizeof(v2));
+	fprintf(out, "%-13s: %s\n", "Inactivity", v2);
+	row2("VLAN Mapping", "N/A", "VLAN", "none", out);
+	row2("Security Grp", "none", "Tunnel Zone", "0", out);
+	if (!detail)
+		return;
+	fprintf(out, "\nAnyConnect-Parent Tunnels: 1\nSSL-Tunnel Tunnels: %u\n\n", up);
+	ac_parent(gw, s, out);
+	if (up)
+		ac_ssl(gw, s, out);
+}
+
+void fp_show_vpn_sessiondb_anyconnect(const struct fp_gw *gw, bool detail, FILE *out)
+{
+	unsigned shown = 0;
+	for (unsigned i = 0; gw->ra && i < FP_RA_MAX_SESSIONS; i++) {
+		const struct fp_ra_session *s = fp_ra_session_at(gw->ra, i);
+		if (!s->index)
+			continue;
+		if (!shown++)
+			fprintf(out, "Session Type: AnyConnect%s\n\n", detail ? " Detailed" : "");
+		else
+			fprintf(out, detail ? "\n\n" : "\n");
+		print_ac(gw, s, detail, out);
 	}
 	if (!shown)
 		fprintf(out, "INFO: There are presently no active sessions of the type specified.\n");

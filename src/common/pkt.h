@@ -33,6 +33,7 @@ struct fp_pkt {
 #define FP_PKT_F_RESTEER 0x10u /* outbound packet whose SA moved, sent back to the policy once */
 #define FP_PKT_F_TAKEN 0x4u    /* emitted, punted or handed off: no longer the caller's */
 #define FP_PKT_F_FILTERED 0x20u /* outbound piece of a packet that passed the vpn-filter */
+#define FP_PKT_F_RA 0x40u       /* from the inside to a remote-access pool address */
 #define FP_PKT_F_DTLS_CTRL 0x100u  /* outbound DTLS: an AnyConnect control frame, not an IP packet */
 #define FP_PKT_F_DTLS_ALERT 0x200u /* outbound DTLS: an alert body (level, description) */
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "common/addr.h"
+#include "config/config_ra.h"
 #include "crypto/crypto.h"
 
 #define FP_NAME_MAX 64
@@ -60,6 +61,7 @@ struct fp_cfg_ace {
 
 struct fp_cfg_acl {
 	char name[FP_NAME_MAX];
+	bool standard;                /* "access-list NAME standard": destinations only */
 	struct fp_cfg_ace aces[FP_CFG_MAX_ACES];
 	unsigned n_aces;
 };
@@ -158,6 +160,7 @@ struct fp_cfg_group_policy {
 	uint8_t vpn_filter;           /* enum fp_cfg_vpn_filter */
 	char vpn_filter_acl[FP_NAME_MAX]; /* with FP_CFG_VF_VALUE */
 	bool internal;                /* "group-policy NAME internal" was given */
+	struct fp_cfg_gp_ra ra;       /* remote-access attributes (config_gp_ra.c) */
 	unsigned line;                /* where it was first named */
 };
 
@@ -185,6 +188,7 @@ struct fp_cfg_tunnel_group {
 	uint16_t dpd_threshold;       /* "isakmp keepalive threshold S retry R"; 0 = default */
 	uint8_t dpd_retry;
 	bool dpd_disabled;            /* "isakmp keepalive disable" */
+	struct fp_cfg_tg_ra ra;       /* "type remote-access": named, not an address */
 	unsigned line;
 	unsigned ipsec_line;          /* where ipsec-attributes was first opened; 0 = never */
 };
@@ -309,6 +313,7 @@ struct fp_config {
 	struct fp_cfg_route routes[FP_CFG_MAX_ROUTES];
 	unsigned n_routes;
 	uint16_t ikev2_frag_mtu;      /* "crypto ikev2 fragmentation mtu N"; 0 = 576 */
+	struct fp_cfg_ra ra;          /* pools, users, ssl, webvpn (config_ra.h) */
 	unsigned replay_window;       /* "crypto ipsec security-association replay window-size N", default 64 */
 	bool replay_disabled;         /* "crypto ipsec security-association replay disable" */
 	bool offload_ipsec;           /* "flow-offload-ipsec" (default on) */
@@ -323,6 +328,10 @@ struct fp_config {
 	 * (0 = none) and the index of what it opened. */
 	uint8_t parse_mode;
 	unsigned parse_index;
+	/* While a reload reads the file again: the running configuration, so
+	 * that a typed password that did not change keeps its hash (a new
+	 * random salt would make every reload differ). NULL otherwise. */
+	const struct fp_config *prev;
 };
 
 struct fp_config *fp_config_new(void);   /* defaults filled in */
@@ -376,6 +385,21 @@ bool fp_config_mode_negotiated(const struct fp_config *c);
 /* The ASA's prompt word for a parser sub-mode ("config-ipsec-profile");
  * NULL for the top level. */
 const char *fp_config_mode_prompt(uint8_t mode);
+/* Remote access (config_ra.h): a pool, a user, a remote-access
+ * tunnel-group by name; whether "webvpn" enables nameif; the trustpoint
+ * "ssl trust-point" names for nameif (NULL: none). */
+const struct fp_cfg_pool *fp_config_pool(const struct fp_config *c, const char *name);
+const struct fp_cfg_user *fp_config_user(const struct fp_config *c, const char *name);
+const struct fp_cfg_tunnel_group *fp_config_ra_group(const struct fp_config *c, const char *name);
+/* Names as the configuration spells them: vpn-tunnel-protocol bit i
+ * ("ssl-client"), split-tunnel-policy ("tunnelspecified"). */
+const char *fp_config_gp_protocol_name(unsigned bit);
+const char *fp_config_split_name(unsigned policy);
+/* A remote-access tunnel-group's "authentication" words ("aaa certificate"). */
+const char *fp_config_ra_auth_name(unsigned auth);
+bool fp_config_webvpn_enabled(const struct fp_config *c, const char *nameif);
+const struct fp_cfg_trustpoint *fp_config_ssl_trustpoint(const struct fp_config *c,
+							 const char *nameif);
 /* Whether "crypto ikev2 enable NAMEIF" names nameif. */
 bool fp_config_ikev2_enabled(const struct fp_config *c, const char *nameif);
 /* The ikev2 policy with every empty list and the lifetime filled with the

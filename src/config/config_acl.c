@@ -202,7 +202,7 @@ static int ace_parse(struct fp_cfg_parse *p, struct fp_cfg_ace *ace)
 }
 
 /* The list named name, created if new; NULL (and an error) at the limit. */
-static struct fp_cfg_acl *acl_get(struct fp_cfg_parse *p, const char *name)
+struct fp_cfg_acl *fp_cfg_acl_get(struct fp_cfg_parse *p, const char *name)
 {
 	struct fp_config *c = p->c;
 	struct fp_cfg_acl *acl = (struct fp_cfg_acl *)fp_config_acl(c, name);
@@ -230,10 +230,44 @@ int fp_cfg_acl_ace(struct fp_cfg_parse *p)
 	if (old && old->n_aces == FP_CFG_MAX_ACES)
 		return fp_cfg_error(p, "%s has too many entries (limit %u)", name,
 				    FP_CFG_MAX_ACES);
-	struct fp_cfg_acl *acl = acl_get(p, name);
+	struct fp_cfg_acl *acl = fp_cfg_acl_get(p, name);
 	if (!acl)
 		return -1;
+	if (acl->standard)
+		return fp_cfg_error(p, "%s is a standard access-list", name);
 	ace.line = p->lineno;
+	acl->aces[acl->n_aces++] = ace;
+	return 0;
+}
+
+/* "access-list NAME standard permit|deny DST": the destinations a
+ * remote-access group-policy's split-tunnel-network-list pushes. */
+int fp_cfg_acl_std(struct fp_cfg_parse *p)
+{
+	char name[FP_NAME_MAX];
+	struct fp_cfg_ace ace = {.line = p->lineno};
+	unsigned i = p->arg + 1;
+	const char *act = p->tok[p->arg];
+	if (fp_cfg_name(p, p->tok[1], "the access-list name", sizeof(name), name) < 0)
+		return -1;
+	if (!fp_cfg_word_is(act, "permit") && !fp_cfg_word_is(act, "deny"))
+		return fp_cfg_error(p, "expected 'permit' or 'deny' after 'standard', got %s",
+				    FP_CFG_SHOWN(p, act));
+	ace.permit = fp_cfg_word_is(act, "permit");
+	if (ace_endpoint(p, &i, "destination", &ace.dst) < 0)
+		return -1;
+	if (i < p->ntok)
+		return fp_cfg_error(p, "unexpected %s after the destination", FP_CFG_SHOWN(p, p->tok[i]));
+	if (ace.dst.addr.af == FP_AF_INET6)
+		return fp_cfg_error(p, "a standard access-list holds IPv4 destinations");
+	struct fp_cfg_acl *acl = fp_cfg_acl_get(p, name);
+	if (!acl)
+		return -1;
+	if (acl->n_aces && !acl->standard)
+		return fp_cfg_error(p, "%s is an extended access-list", name);
+	if (acl->n_aces == FP_CFG_MAX_ACES)
+		return fp_cfg_error(p, "%s has too many entries (limit %u)", name, FP_CFG_MAX_ACES);
+	acl->standard = true;
 	acl->aces[acl->n_aces++] = ace;
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* "group-policy NAME internal|attributes" with its sub-mode (vpn-filter)
- * and "tunnel-group PEER type ipsec-l2l|general-attributes" with its
+ * and "tunnel-group PEER type ipsec-l2l|general-attributes" (or "tunnel-group
+ * NAME type remote-access", named by a word) with its
  * sub-mode (default-group-policy; ipsec-attributes: config_tg_ipsec.c). As on the ASA, a group-policy exists
  * once "internal" created it (DfltGrpPolicy always does), and a
  * tunnel-group once "type" did; the attributes lines then open its
@@ -62,7 +63,7 @@ int fp_cfg_gp_open(struct fp_cfg_parse *p)
 	return 0;
 }
 
-static struct fp_cfg_group_policy *gp_current(struct fp_cfg_parse *p)
+struct fp_cfg_group_policy *fp_cfg_gp_current(struct fp_cfg_parse *p)
 {
 	struct fp_config *c = p->c;
 	if (c->parse_mode != FP_CFG_MODE_GROUP_POLICY || c->parse_index >= c->n_group_policies) {
@@ -74,7 +75,7 @@ static struct fp_cfg_group_policy *gp_current(struct fp_cfg_parse *p)
 
 int fp_cfg_gp_filter(struct fp_cfg_parse *p)
 {
-	struct fp_cfg_group_policy *gp = gp_current(p);
+	struct fp_cfg_group_policy *gp = fp_cfg_gp_current(p);
 	char acl[FP_NAME_MAX];
 	if (!gp || fp_cfg_name(p, p->tok[p->arg], "the access-list name", sizeof(acl), acl) < 0)
 		return -1;
@@ -85,7 +86,7 @@ int fp_cfg_gp_filter(struct fp_cfg_parse *p)
 
 int fp_cfg_gp_filter_none(struct fp_cfg_parse *p)
 {
-	struct fp_cfg_group_policy *gp = gp_current(p);
+	struct fp_cfg_group_policy *gp = fp_cfg_gp_current(p);
 	if (!gp)
 		return -1;
 	gp->vpn_filter = FP_CFG_VF_NONE;
@@ -108,29 +109,61 @@ static int tg_name(struct fp_cfg_parse *p, char *name, struct fp_addr *peer)
 	return 0;
 }
 
+static struct fp_cfg_tunnel_group *tg_new(struct fp_cfg_parse *p, const char *name)
+{
+	struct fp_config *c = p->c;
+	if (c->n_tunnel_groups == FP_CFG_MAX_TUNNEL_GROUPS) {
+		fp_cfg_error(p, "too many tunnel-groups (limit %u)", FP_CFG_MAX_TUNNEL_GROUPS);
+		return NULL;
+	}
+	struct fp_cfg_tunnel_group *tg = &c->tunnel_groups[c->n_tunnel_groups++];
+	memset(tg, 0, sizeof(*tg));
+	memcpy(tg->name, name, FP_NAME_MAX);
+	tg->line = p->lineno;
+	return tg;
+}
+
+/* "tunnel-group NAME type remote-access": named by a word, not an address. */
+static int tg_type_ra(struct fp_cfg_parse *p)
+{
+	char name[FP_NAME_MAX];
+	struct fp_addr a;
+	if (fp_cfg_name(p, p->tok[1], "the tunnel-group name", sizeof(name), name) < 0)
+		return -1;
+	if (fp_addr_parse(&a, name) == 0)
+		return fp_cfg_error(p, "a remote-access tunnel-group is named by a word, not an "
+				    "address (%s)", name);
+	if (fp_config_ra_group(p->c, name))
+		return 0;
+	struct fp_cfg_tunnel_group *tg = tg_new(p, name);
+	if (!tg)
+		return -1;
+	tg->ra.remote_access = true;
+	return 0;
+}
+
 int fp_cfg_tg_type(struct fp_cfg_parse *p)
 {
 	struct fp_config *c = p->c;
 	char name[FP_NAME_MAX];
 	struct fp_addr peer;
 	const char *w = p->tok[p->arg];
+	if (fp_cfg_word_is(w, "remote-access"))
+		return tg_type_ra(p);
+	if (!fp_cfg_word_is(w, "ipsec-l2l"))
+		return fp_cfg_error(p, "expected 'ipsec-l2l' (site-to-site) or 'remote-access', "
+				    "got %s", FP_CFG_SHOWN(p, w));
 	if (tg_name(p, name, &peer) < 0)
 		return -1;
-	if (!fp_cfg_word_is(w, "ipsec-l2l"))
-		return fp_cfg_error(p, "expected 'ipsec-l2l' (site-to-site), got %s",
-				    FP_CFG_SHOWN(p, w));
 	const struct fp_cfg_tunnel_group *old = fp_config_tunnel_group(c, &peer);
 	if (old && strcmp(old->name, name) != 0)
 		return fp_cfg_error(p, "tunnel-group %s already names peer %s", old->name, name);
 	if (old)
 		return 0;
-	if (c->n_tunnel_groups == FP_CFG_MAX_TUNNEL_GROUPS)
-		return fp_cfg_error(p, "too many tunnel-groups (limit %u)", FP_CFG_MAX_TUNNEL_GROUPS);
-	struct fp_cfg_tunnel_group *tg = &c->tunnel_groups[c->n_tunnel_groups++];
-	memset(tg, 0, sizeof(*tg));
-	memcpy(tg->name, name, sizeof(name));
+	struct fp_cfg_tunnel_group *tg = tg_new(p, name);
+	if (!tg)
+		return -1;
 	tg->peer = peer;
-	tg->line = p->lineno;
 	return 0;
 }
 
@@ -139,6 +172,9 @@ struct fp_cfg_tunnel_group *fp_cfg_tg_find(struct fp_cfg_parse *p)
 	struct fp_config *c = p->c;
 	char name[FP_NAME_MAX];
 	struct fp_addr peer;
+	const struct fp_cfg_tunnel_group *ra = fp_config_ra_group(c, p->tok[1]);
+	if (ra)
+		return &c->tunnel_groups[ra - c->tunnel_groups];
 	if (tg_name(p, name, &peer) < 0)
 		return NULL;
 	const struct fp_cfg_tunnel_group *tg = fp_config_tunnel_group(c, &peer);

@@ -97,6 +97,8 @@ const char *fp_config_mode_prompt(uint8_t mode)
 		[FP_CFG_MODE_TRUSTPOINT] = "config-ca-trustpoint",
 		[FP_CFG_MODE_PROFILE] = "config-ipsec-profile",
 		[FP_CFG_MODE_VTI] = "config-if",
+		[FP_CFG_MODE_WEBVPN] = "config-webvpn",
+		[FP_CFG_MODE_TG_WEBVPN] = "config-tunnel-webvpn",
 	};
 	return mode <= FP_CFG_MODE__LAST ? names[mode] : NULL;
 }

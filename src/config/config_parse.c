@@ -26,6 +26,8 @@
 #define M_TP FP_CFG_MODE_TRUSTPOINT
 #define M_PF FP_CFG_MODE_PROFILE
 #define M_VTI FP_CFG_MODE_VTI
+#define M_WV FP_CFG_MODE_WEBVPN
+#define M_TGW FP_CFG_MODE_TG_WEBVPN
 #define M_LAST FP_CFG_MODE__LAST
 #define IKE_ALGS FP_CFG_MAX_IKE_ALGS
 #define MAP "crypto", "map", "<map>", "<seq>"
@@ -95,7 +97,7 @@ static const struct fp_cfg_cmd cfg_cmds[] = {
 	{ M_GP, { "vpn-filter", "none" }, "vpn-filter", 0, 0,
 	  "vpn-filter none", fp_cfg_gp_filter_none },
 	{ M_TOP, { "tunnel-group", "<tg>", "type" }, "tunnel-group", 1, 1,
-	  "tunnel-group PEER type ipsec-l2l", fp_cfg_tg_type },
+	  "tunnel-group NAME type ipsec-l2l|remote-access", fp_cfg_tg_type },
 	{ M_TOP, { "tunnel-group", "<tg>", "general-attributes" }, "tunnel-group", 0, 0,
 	  "tunnel-group PEER general-attributes", fp_cfg_tg_open },
 	{ M_TG, { "default-group-policy" }, "default-group-policy", 1, 1,
@@ -193,6 +195,54 @@ static const struct fp_cfg_cmd cfg_cmds[] = {
 	  1, 1, "crypto ipsec fragmentation before-encryption NAMEIF", fp_cfg_frag_before },
 	{ M_TOP, { "crypto", "ipsec", "fragmentation", "after-encryption" }, "fragmentation",
 	  1, 1, "crypto ipsec fragmentation after-encryption NAMEIF", fp_cfg_frag_after },
+	{ M_TOP, { "ip", "local", "pool" }, "ip local pool", 2, 4,
+	  "ip local pool NAME FIRST-LAST [mask MASK]", fp_cfg_pool },
+	{ M_TOP, { "access-list", "<acl>", "standard" }, "access-list", 2, 3,
+	  "access-list NAME standard permit|deny any4|host A.B.C.D|A.B.C.D MASK", fp_cfg_acl_std },
+	{ M_TOP, { "username" }, "username", 3, 4,
+	  "username NAME password PASSWORD [pbkdf2]", fp_cfg_user },
+	{ M_TOP, { "ssl", "trust-point" }, "ssl trust-point", 2, 2,
+	  "ssl trust-point TRUSTPOINT NAMEIF", fp_cfg_ssl_tp },
+	{ M_TOP, { "webvpn" }, "webvpn", 0, 0,
+	  "webvpn", fp_cfg_webvpn_open },
+	{ M_WV, { "enable" }, "enable", 1, 1,
+	  "enable NAMEIF", fp_cfg_webvpn_enable },
+	{ M_WV, { "dtls", "port" }, "dtls port", 1, 1,
+	  "dtls port 1-65535", fp_cfg_webvpn_dtls_port },
+	{ M_WV, { "anyconnect", "enable" }, "anyconnect enable", 0, 0,
+	  "anyconnect enable", fp_cfg_webvpn_anyconnect },
+	{ M_WV, { "tunnel-group-list", "enable" }, "tunnel-group-list", 0, 0,
+	  "tunnel-group-list enable", fp_cfg_webvpn_tg_list },
+	{ M_GP, { "vpn-tunnel-protocol" }, "vpn-tunnel-protocol", 1, 4,
+	  "vpn-tunnel-protocol ssl-client|ikev2|ipsec|l2tp-ipsec...", fp_cfg_gp_protocol },
+	{ M_GP, { "split-tunnel-policy" }, "split-tunnel-policy", 1, 1,
+	  "split-tunnel-policy tunnelall|tunnelspecified|excludespecified", fp_cfg_gp_split_policy },
+	{ M_GP, { "split-tunnel-network-list", "value" }, "split-tunnel-network-list", 1, 1,
+	  "split-tunnel-network-list value ACL", fp_cfg_gp_split_list },
+	{ M_GP, { "dns-server", "value" }, "dns-server", 1, FP_CFG_MAX_GP_DNS,
+	  "dns-server value A.B.C.D [A.B.C.D]", fp_cfg_gp_dns },
+	{ M_GP, { "vpn-idle-timeout" }, "vpn-idle-timeout", 1, 1,
+	  "vpn-idle-timeout 1-35791|none", fp_cfg_gp_idle },
+	{ M_GP, { "vpn-session-timeout" }, "vpn-session-timeout", 1, 1,
+	  "vpn-session-timeout 1-35791|none", fp_cfg_gp_idle },
+	{ M_GP, { "anyconnect", "ssl", "dtls" }, "anyconnect ssl dtls", 1, 1,
+	  "anyconnect ssl dtls enable|none", fp_cfg_gp_dtls },
+	{ M_GP, { "anyconnect", "dpd-interval", "client" }, "anyconnect dpd-interval", 1, 1,
+	  "anyconnect dpd-interval client 5-3600|none", fp_cfg_gp_dpd },
+	{ M_GP, { "anyconnect", "dpd-interval", "gateway" }, "anyconnect dpd-interval", 1, 1,
+	  "anyconnect dpd-interval gateway 5-3600|none", fp_cfg_gp_dpd },
+	{ M_TG, { "address-pool" }, "address-pool", 1, 1,
+	  "address-pool POOL", fp_cfg_tg_pool },
+	{ M_TOP, { "tunnel-group", "<tg>", "webvpn-attributes" }, "tunnel-group", 0, 0,
+	  "tunnel-group NAME webvpn-attributes", fp_cfg_tgw_open },
+	{ M_TGW, { "group-alias" }, "group-alias", 2, 2,
+	  "group-alias NAME enable|disable", fp_cfg_tgw_alias },
+	{ M_TGW, { "authentication" }, "authentication", 1, 2,
+	  "authentication aaa|certificate|aaa certificate", fp_cfg_tgw_auth },
+	{ M_TOP, { "flow-offload-dtls" }, "flow-offload-dtls", 0, 0,
+	  "flow-offload-dtls", fp_cfg_offload_dtls },
+	{ M_TOP, { "no", "flow-offload-dtls" }, "no flow-offload-dtls", 0, 0,
+	  "no flow-offload-dtls", fp_cfg_offload_dtls },
 	{ M_TOP, { "flow-offload-ipsec" }, "flow-offload-ipsec", 0, 0,
 	  "flow-offload-ipsec", fp_cfg_offload },
 	{ M_TOP, { "flow-offload-ipsec", "egress-optimization" }, "flow-offload-ipsec", 0, 0,
@@ -228,6 +278,8 @@ static const char *const cfg_mode_opener[] = {
 	[M_TP] = "crypto ca trustpoint NAME",
 	[M_PF] = "crypto ipsec profile NAME",
 	[M_VTI] = "interface TunnelN",
+	[M_WV] = "webvpn",
+	[M_TGW] = "tunnel-group NAME webvpn-attributes",
 };
 
 int fp_cfg_error(struct fp_cfg_parse *p, const char *fmt, ...)
@@ -383,6 +435,8 @@ static const char *const cfg_mode_name[] = {
 	[M_GP] = "group-policy", [M_TG] = "tunnel-group", [M_TGI] = "ipsec-attributes",
 	[M_IKP] = "ikev2 policy", [M_TP] = "trustpoint", [M_PF] = "ipsec profile",
 	[M_VTI] = "Tunnel interface",
+	[M_WV] = "webvpn",
+	[M_TGW] = "webvpn-attributes",
 };
 
 /* No command of mode matches the line past word d (or one does but takes
@@ -412,7 +466,8 @@ static int usage_error(struct fp_cfg_parse *p, const struct fp_cfg_cmd *cmd, uns
 	expect_context(p, cmd->mode, nkw, ctx, sizeof(ctx), after, sizeof(after));
 	if (p->ntok - nkw < cmd->min_args)
 		return fp_cfg_error(p, "%s: incomplete command; usage: %s", ctx, cmd->usage);
-	if (cmd->handle == fp_cfg_map_session_key) /* a key typed with blanks: no word quoted */
+	/* a key or password typed with blanks: no word quoted */
+	if (cmd->handle == fp_cfg_map_session_key || cmd->handle == fp_cfg_user)
 		return fp_cfg_error(p, "%s: unexpected word %u at the end (not shown: it may be a "
 				    "key); usage: %s", ctx, nkw + cmd->max_args + 1, cmd->usage);
 	return fp_cfg_error(p, "%s: unexpected %s at the end; usage: %s", ctx,

@@ -27,7 +27,9 @@ enum fp_cfg_mode {
 	FP_CFG_MODE_TRUSTPOINT,   /* after "crypto ca trustpoint NAME" */
 	FP_CFG_MODE_PROFILE,      /* after "crypto ipsec profile NAME" */
 	FP_CFG_MODE_VTI,          /* after "interface TunnelN" */
-	FP_CFG_MODE__LAST = FP_CFG_MODE_VTI,
+	FP_CFG_MODE_WEBVPN,       /* after "webvpn" */
+	FP_CFG_MODE_TG_WEBVPN,    /* after "tunnel-group NAME webvpn-attributes" */
+	FP_CFG_MODE__LAST = FP_CFG_MODE_TG_WEBVPN,
 };
 
 /* One line being interpreted. tok[] points into a private copy of the
@@ -108,6 +110,8 @@ int fp_cfg_frag_before(struct fp_cfg_parse *p);
 int fp_cfg_frag_after(struct fp_cfg_parse *p);
 
 int fp_cfg_acl_ace(struct fp_cfg_parse *p);
+/* The access-list named name, created if new; NULL (and an error) at the limit. */
+struct fp_cfg_acl *fp_cfg_acl_get(struct fp_cfg_parse *p, const char *name);
 
 int fp_cfg_proposal_open(struct fp_cfg_parse *p);
 int fp_cfg_proposal_enc(struct fp_cfg_parse *p);
@@ -168,6 +172,39 @@ int fp_cfg_validate_vti(const struct fp_config *c, char *err, size_t errlen);
 /* An ipsec-proposal IKEv2 can offer: encryption, and integrity for a
  * cipher that is no AEAD; else the reason into msg, -1. */
 int fp_cfg_esp_proposal_check(const struct fp_cfg_proposal *pr, char *msg, size_t n);
+/* Remote access (config_pool.c, config_user.c, config_webvpn.c,
+ * config_gp_ra.c, config_tg_ra.c, config_acl.c). */
+int fp_cfg_pool(struct fp_cfg_parse *p);
+int fp_cfg_user(struct fp_cfg_parse *p);
+int fp_cfg_acl_std(struct fp_cfg_parse *p);
+int fp_cfg_ssl_tp(struct fp_cfg_parse *p);
+int fp_cfg_webvpn_open(struct fp_cfg_parse *p);
+int fp_cfg_webvpn_enable(struct fp_cfg_parse *p);
+int fp_cfg_webvpn_dtls_port(struct fp_cfg_parse *p);
+int fp_cfg_webvpn_anyconnect(struct fp_cfg_parse *p);
+int fp_cfg_webvpn_tg_list(struct fp_cfg_parse *p);
+int fp_cfg_offload_dtls(struct fp_cfg_parse *p);
+int fp_cfg_gp_protocol(struct fp_cfg_parse *p);
+int fp_cfg_gp_split_policy(struct fp_cfg_parse *p);
+int fp_cfg_gp_split_list(struct fp_cfg_parse *p);
+int fp_cfg_gp_dns(struct fp_cfg_parse *p);
+int fp_cfg_gp_idle(struct fp_cfg_parse *p);
+int fp_cfg_gp_dtls(struct fp_cfg_parse *p);
+int fp_cfg_gp_dpd(struct fp_cfg_parse *p);
+int fp_cfg_tg_pool(struct fp_cfg_parse *p);
+int fp_cfg_tgw_open(struct fp_cfg_parse *p);
+int fp_cfg_tgw_alias(struct fp_cfg_parse *p);
+int fp_cfg_tgw_auth(struct fp_cfg_parse *p);
+/* The open group-policy (attributes sub-mode); NULL with an error. */
+struct fp_cfg_group_policy *fp_cfg_gp_current(struct fp_cfg_parse *p);
+/* show running-config's remote-access lines (config_write_ra.c). */
+void fp_cfg_write_pools(const struct fp_config *c, FILE *out);
+void fp_cfg_write_webvpn(const struct fp_config *c, FILE *out);
+void fp_cfg_write_gp_ra(const struct fp_cfg_group_policy *gp, FILE *out);
+void fp_cfg_write_tg_ra(const struct fp_cfg_tunnel_group *tg, FILE *out);
+void fp_cfg_write_users(const struct fp_config *c, FILE *out);
+/* Cross-line checks of the remote-access lines (config_validate_ra.c). */
+int fp_cfg_validate_ra(const struct fp_config *c, char *err, size_t errlen);
 
 int fp_cfg_map_match(struct fp_cfg_parse *p);
 int fp_cfg_map_peer(struct fp_cfg_parse *p);

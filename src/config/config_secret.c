@@ -5,13 +5,15 @@
  * still mostly a key. Longest run rather than count of hex digits, so that
  * an IPv6 address (groups of 4) is still quoted. A pre-shared key is the
  * exception: any printable word can be one, so what follows the keyword
- * "pre-shared-key" is never quoted, whatever its shape. */
+ * "pre-shared-key" is never quoted, whatever its shape; so is a user's
+ * password, after the keyword "password". */
 #include "config/config_parse.h"
 
 #include <string.h>
 #include <strings.h>
 
 #define PSK_KEYWORD "pre-shared-key"
+#define PASSWORD_KEYWORD "password"
 
 static bool secret_hex(char ch)
 {
@@ -31,7 +33,8 @@ bool fp_config_word_may_be_key(const char *word, size_t n)
 
 static bool secret_is_psk_keyword(const char *word, size_t n)
 {
-	return n == sizeof(PSK_KEYWORD) - 1 && strncasecmp(word, PSK_KEYWORD, n) == 0;
+	return (n == sizeof(PSK_KEYWORD) - 1 && strncasecmp(word, PSK_KEYWORD, n) == 0) ||
+	       (n == sizeof(PASSWORD_KEYWORD) - 1 && strncasecmp(word, PASSWORD_KEYWORD, n) == 0);
 }
 
 void fp_config_mask_keys(char *line)

@@ -197,7 +197,8 @@ int fp_config_validate(const struct fp_config *c, char *err, size_t errlen)
 		if (check_binding(c, &c->bindings[i], err, errlen) < 0)
 			return -1;
 	if (check_nameif_lines(c, err, errlen) < 0 || check_groups(c, err, errlen) < 0 ||
-	    fp_cfg_validate_vti(c, err, errlen) < 0)
+	    fp_cfg_validate_vti(c, err, errlen) < 0 ||
+	    fp_cfg_validate_ra(c, err, errlen) < 0)
 		return -1;
 	return fp_cfg_validate_ike(c, err, errlen);
 }

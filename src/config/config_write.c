@@ -4,7 +4,8 @@
  * ipsec-proposals, ipsec profiles, crypto map entries,
  * crypto map bindings, trustpoints, ikev2 policies and enable lines,
  * global IPsec settings (fragmentation included), flow-offload switches,
- * group-policies, tunnel-groups (with their ipsec-attributes). Defaults
+ * group-policies, tunnel-groups (with their ipsec-attributes), users; the
+ * remote-access lines (config_write_ra.c) where the ASA puts them. Defaults
  * that no line states are left out, except the flow-offload switches,
  * which are always shown. Session keys and pre-shared keys are "*****"
  * unless with_keys. */
@@ -54,6 +55,13 @@ static void write_acl(const struct fp_cfg_acl *acl, FILE *out)
 	for (unsigned i = 0; i < acl->n_aces; i++) {
 		const struct fp_cfg_ace *ace = &acl->aces[i];
 		const char *proto = fp_cfg_proto_name(ace->proto);
+		if (acl->standard) {
+			fprintf(out, "access-list %s standard %s", acl->name,
+				ace->permit ? "permit" : "deny");
+			write_endpoint(&ace->dst, 0, out);
+			fprintf(out, "\n");
+			continue;
+		}
 		fprintf(out, "access-list %s extended %s ", acl->name,
 			ace->permit ? "permit" : "deny");
 		if (proto)
@@ -215,19 +223,23 @@ static void write_globals(const struct fp_config *c, FILE *out)
 	fprintf(out, "%sflow-offload-ipsec\n", c->offload_ipsec ? "" : "no ");
 	fprintf(out, "%sflow-offload-ipsec egress-optimization\n",
 		c->offload_ipsec_egress ? "" : "no ");
+	if (c->ra.offload_dtls) /* off by default: said only when on */
+		fprintf(out, "flow-offload-dtls\n");
 }
 
 static void write_group_policy(const struct fp_cfg_group_policy *gp, FILE *out)
 {
+	static const struct fp_cfg_gp_ra none;
 	if (gp->internal)
 		fprintf(out, "group-policy %s internal\n", gp->name);
-	if (gp->vpn_filter == FP_CFG_VF_UNSET)
+	if (gp->vpn_filter == FP_CFG_VF_UNSET && memcmp(&gp->ra, &none, sizeof(none)) == 0)
 		return;
 	fprintf(out, "group-policy %s attributes\n", gp->name);
 	if (gp->vpn_filter == FP_CFG_VF_VALUE)
 		fprintf(out, " vpn-filter value %s\n", gp->vpn_filter_acl);
-	else
+	else if (gp->vpn_filter == FP_CFG_VF_NONE)
 		fprintf(out, " vpn-filter none\n");
+	fp_cfg_write_gp_ra(gp, out);
 }
 
 static void write_tg_auth(const char *side, uint8_t auth, const char *psk, const char *tp,
@@ -258,6 +270,10 @@ static void write_tg_ipsec(const struct fp_cfg_tunnel_group *tg, bool with_keys,
 
 static void write_tunnel_group(const struct fp_cfg_tunnel_group *tg, bool with_keys, FILE *out)
 {
+	if (tg->ra.remote_access) {
+		fp_cfg_write_tg_ra(tg, out);
+		return;
+	}
 	fprintf(out, "tunnel-group %s type ipsec-l2l\n", tg->name);
 	if (tg->group_policy[0])
 		fprintf(out, "tunnel-group %s general-attributes\n default-group-policy %s\n",
@@ -343,6 +359,7 @@ void fp_config_write(const struct fp_config *c, FILE *out, bool with_keys)
 		fprintf(out, "mtu %s %u\n", c->mtus[i].nameif, c->mtus[i].mtu);
 	for (unsigned i = 0; i < c->n_routes; i++)
 		write_route(&c->routes[i], out);
+	fp_cfg_write_pools(c, out);
 	for (unsigned i = 0; i < c->n_acls; i++)
 		write_acl(&c->acls[i], out);
 	for (unsigned i = 0; i < c->n_proposals; i++)
@@ -355,9 +372,11 @@ void fp_config_write(const struct fp_config *c, FILE *out, bool with_keys)
 		fprintf(out, "crypto map %s interface %s\n", c->bindings[i].map,
 			c->bindings[i].nameif);
 	write_ike(c, out);
+	fp_cfg_write_webvpn(c, out);
 	write_globals(c, out);
 	for (unsigned i = 0; i < c->n_group_policies; i++)
 		write_group_policy(&c->group_policies[i], out);
 	for (unsigned i = 0; i < c->n_tunnel_groups; i++)
 		write_tunnel_group(&c->tunnel_groups[i], with_keys, out);
+	fp_cfg_write_users(c, out);
 }

@@ -314,6 +314,15 @@ static void cfg_lines_forget(struct fp_config *c)
 	LINES_FORGET(profiles, n_profiles);
 	LINES_FORGET(vtis, n_vtis);
 	LINES_FORGET(routes, n_routes);
+	for (unsigned i = 0; i < c->n_tunnel_groups; i++)
+		c->tunnel_groups[i].ra.webvpn_line = 0;
+	for (unsigned i = 0; i < c->ra.n_pools; i++)
+		c->ra.pools[i].line = 0;
+	for (unsigned i = 0; i < c->ra.n_users; i++)
+		c->ra.users[i].line = 0;
+	for (unsigned i = 0; i < c->ra.n_ssl_tps; i++)
+		c->ra.ssl_tps[i].line = 0;
+	c->ra.webvpn.line = 0;
 #undef LINES_FORGET
 }
 
@@ -334,6 +343,8 @@ static const char *cfg_first_change(const struct fp_config *run, const struct fp
 	if (!CFG_SAME(group_policies, n_group_policies) ||
 	    !CFG_SAME(tunnel_groups, n_tunnel_groups))
 		return "group-policies or tunnel-groups";
+	if (memcmp(&run->ra, &next->ra, sizeof(run->ra)) != 0)
+		return "remote-access settings (pools, users, webvpn)";
 #undef CFG_SAME
 	return "global settings";
 }
@@ -344,9 +355,10 @@ int fp_gw_reload(struct fp_gw *gw, char *err, size_t errlen)
 	int rc = -1;
 	if (!next || !run)
 		snprintf(err, errlen, "out of memory");
-	else if (fp_config_load(next, gw->cfg_path, err, errlen) == 0 &&
+	else if ((next->prev = gw->cfg) && fp_config_load(next, gw->cfg_path, err, errlen) == 0 &&
 		 fp_config_validate(next, err, errlen) == 0) {
 		next->parse_mode = 0;
+		next->prev = NULL;
 		cfg_lines_forget(next);
 		cfg_lines_forget(run);
 		if (!cfg_only_live(run, next))

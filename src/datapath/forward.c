@@ -11,6 +11,7 @@
 #include "datapath/gateway.h"
 #include "datapath/ike_gw.h"
 #include "datapath/policy.h"
+#include "datapath/ra_gw.h"
 #include "offload/capture.h"
 #include "offload/esp.h"
 
@@ -291,7 +292,9 @@ void fp_gw_slow_input(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt
 		/* RESTEER alone marks an inbound packet already handed over once:
 		 * never the outbound policy's (it would encrypt what came in) */
 		bool outbound = p->flags & FP_PKT_F_OUTBOUND;
-		if (outbound && p->drop == FP_DROP_PREFRAG)
+		if (p->flags & FP_PKT_F_RA)
+			fp_gw_ra_to_client(gw, p);
+		else if (outbound && p->drop == FP_DROP_PREFRAG)
 			fp_gw_too_big(gw, io, p);
 		else if (outbound && (p->flags & FP_PKT_F_RESTEER))
 			gw_resteer(gw, io, p, &out, &eng);
@@ -451,6 +454,11 @@ void fp_gw_rx_inside(struct fp_gw *gw, const struct fp_gw_io *io, uint16_t ifc,
 		p->flags = 0;
 		if ((v != 4 && v != 6) || !fp_esp_inner_len(p->data, p->len, v)) {
 			gw_drop(gw, p, v == 4 || v == 6 ? FP_DROP_IP_MALFORMED : FP_DROP_NOT_IP);
+			continue;
+		}
+		if (fp_gw_ra_owns(gw, p)) { /* a remote-access client's: its session on the slow path */
+			p->flags |= FP_PKT_F_RA;
+			gw_punt(io, &slow, p);
 			continue;
 		}
 		struct fp_gw_tunnel *t = gw_policy(gw, io, p, ifc);

@@ -42,6 +42,7 @@ static void gw_ifaces(struct fp_gw *gw)
 		for (unsigned v = 0; v < cfg->n_vtis; v++) /* a Tunnel interface's source */
 			if (!cfg->vtis[v].shutdown && strcmp(cfg->vtis[v].source, ifc->cfg->nameif) == 0)
 				ifc->outside = true;
+		ifc->outside |= fp_config_webvpn_enabled(cfg, ifc->cfg->nameif);
 	}
 }
 

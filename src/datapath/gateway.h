@@ -86,6 +86,8 @@ struct fp_gw_stats {
 
 struct fp_ike;
 struct fp_ike_gw;
+struct fp_ra;
+struct fp_ra_gw;
 
 /* "route NAMEIF NET MASK" towards a Tunnel interface: the route, not an
  * access-list, picks the tunnel (vti.c). */
@@ -144,6 +146,11 @@ struct fp_gw {
 	struct fp_cfg_map_entry *vti_entries;
 	struct fp_gw_routes route_tab[2];
 	struct fp_gw_routes *routes;
+	/* The remote-access headend (src/ra, datapath/ra_gw.c): NULL when no
+	 * interface has "webvpn enable", or offline. Set before the workers
+	 * start: they read its pools. */
+	struct fp_ra *ra;
+	struct fp_ra_gw *ra_gw;
 };
 
 /* Build from a validated configuration; takes ownership of cfg. -1 and a

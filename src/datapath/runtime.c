@@ -16,6 +16,7 @@
 #include "datapath/child.h"
 #include "datapath/ike_gw.h"
 #include "datapath/steer.h"
+#include "datapath/ra_gw.h"
 #include "datapath/thread_io.h"
 #include "io/icmperr.h"
 #include "io/msg.h"
@@ -236,6 +237,11 @@ static int rt_inside_routes(struct fp_runtime *rt, const struct fp_gw_iface *ifc
 	for (unsigned i = 0; i < gw->routes->n; i++)
 		if (fp_netlink_route_add(rt->nl, ifc->cfg->name, &gw->routes->r[i].net, err, errlen) < 0)
 			return -1;
+	struct fp_prefix pools[FP_CFG_MAX_POOLS];
+	unsigned n = rt->gw->ra ? fp_ra_pool_routes(rt->gw->ra, pools, FP_CFG_MAX_POOLS) : 0;
+	for (unsigned i = 0; i < n; i++) /* remote-access clients' addresses */
+		if (fp_netlink_route_add(rt->nl, ifc->cfg->name, &pools[i], err, errlen) < 0)
+			return -1;
 	return 0;
 }
 
@@ -388,6 +394,11 @@ int fp_rt_start(struct fp_runtime *rt, struct fp_gw *gw, const struct fp_rt_opts
 		w->started = true;
 	}
 	rt_pmtu_open(rt);
+	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = UINT32_MAX - 3};
+	if (gw->ra && epoll_ctl(rt->slow.epfd, EPOLL_CTL_ADD, fp_ra_fd(gw->ra), &ev) < 0) {
+		snprintf(err, errlen, "remote access: epoll: %s", strerror(errno));
+		goto fail;
+	}
 	gw->rt = rt;
 	gw->on_pipes = fp_rt_on_pipes;
 	gw->slow_drain = slow_drain;
@@ -486,6 +497,7 @@ void fp_rt_slow_poll(struct fp_runtime *rt)
 	fp_rt_rx_ports(&slow_ctx);
 	slow_ctx.gio.now_ns = fp_gw_clock();
 	fp_gw_ike_poll(rt->gw, &slow_ctx.gio); /* its answers and timers, out with the rest */
+	fp_gw_ra_poll(rt->gw, &slow_ctx.gio);  /* TLS clients: logins, CSTP to the inside */
 	fp_rt_flush(&slow_ctx);
 	fp_capset_reclaim(rt->gw->caps); /* captures cleared or removed from the CLI */
 }

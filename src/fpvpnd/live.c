@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli/control.h"
+#include "datapath/ra_gw.h"
 #include "datapath/ike_gw.h"
 #include "datapath/runtime.h"
 #include "fpvpnd/log.h"
@@ -223,8 +224,10 @@ int fp_live_run(struct fp_gw *gw, const struct fp_options *o)
 		close(sigfd);
 		return 1;
 	}
-	if (fp_gw_ike_start(gw, err, sizeof(err)) < 0 || fp_rt_start(&rt, gw, &ro, err, sizeof(err)) < 0) {
+	if (fp_gw_ike_start(gw, err, sizeof(err)) < 0 || fp_gw_ra_start(gw, err, sizeof(err)) < 0 ||
+	    fp_rt_start(&rt, gw, &ro, err, sizeof(err)) < 0) {
 		fprintf(stderr, "fpvpnd: %s\n", err);
+		fp_gw_ra_stop(gw);
 		fp_gw_ike_stop(gw);
 		/* nothing was sent: the exact numbers, not a block lost per failed start */
 		if (fp_seqkeep_stop(&keep, gw, err, sizeof(err)) < 0)
@@ -237,6 +240,7 @@ int fp_live_run(struct fp_gw *gw, const struct fp_options *o)
 	int rc = live_loop(gw, &rt, ctl, sigfd, sock, &keep) < 0 ? 1 : 0;
 	fp_control_close(ctl);
 	fp_rt_stop(&rt);
+	fp_gw_ra_stop(gw);
 	fp_gw_ike_stop(gw); /* its children leave the engine, on this thread now */
 	if (fp_seqkeep_stop(&keep, gw, err, sizeof(err)) < 0) /* the blocks saved still hold */
 		fprintf(stderr, "fpvpnd: sequence state: %s\n", err);

@@ -64,7 +64,8 @@
 	_(DTLS_RX_ALERT, FRAME, "dtls-offload-rx-alert", "DTLS_OFFLOAD_RX_ALERT: DTLS alert handed to the slow path") \
 	_(DTLS_HANDSHAKE, FRAME, "dtls-offload-handshake", "DTLS handshake or change_cipher_spec record handed to the slow path") \
 	_(DTLS_EPOCH, FRAME, "dtls-offload-epoch", "DTLS record of another epoch than the rule's handed to the slow path") \
-	_(DTLS_MULTI_RECORD, FRAME, "dtls-offload-multi-record", "DTLS datagram with more than one record handed to the slow path")
+	_(DTLS_MULTI_RECORD, FRAME, "dtls-offload-multi-record", "DTLS datagram with more than one record handed to the slow path") \
+	_(RA_NO_SESSION, FRAME, "vpn-ra-no-session", "Packet to a remote-access pool address without a connected session, or its TLS queue was full")
 
 enum fp_drop {
 #define FP_DROP_ENUM(n, c, s, d) FP_DROP_##n,

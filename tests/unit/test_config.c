@@ -328,7 +328,7 @@ static const struct err_case parse_errors[] = {
 	{ "crypto map a interface outside\ncrypto map b interface outside\n", 2,
 	  "interface outside already has crypto map a" },
 	{ "flow-offload-ipsec foo\n", 1, "expected 'egress-optimization' or end of line" },
-	{ "access-list A permit ip any any\n", 1, "expected 'extended' after the access-list name" },
+	{ "access-list A permit ip any any\n", 1, "expected 'extended' or 'standard' after the access-list name" },
 	{ "access-list A extended allow ip any any\n", 1, "expected 'permit' or 'deny'" },
 	{ "access-list A extended permit ipp any any\n", 1, "expected a protocol" },
 	{ "access-list A extended permit 256 any any\n", 1, "protocol number must be a number" },

@@ -22,6 +22,7 @@
 
 #include "config/config.h"
 #include "config/trustpoint.h"
+#include "cert_fixture.h"
 
 #define PSK "ss-interop-psk-0123456789abcdef" /* tests/netns/strongswan.sh's SS_PSK */
 #define PSK2 "Zq!x#9;$(rm)|`x`&<>\"'"       /* shell-hostile, no hex run */
@@ -397,20 +398,7 @@ static EVP_PKEY *make_key(bool ec)
 
 static X509 *make_cert(EVP_PKEY *k, const char *cn)
 {
-	X509 *x = X509_new();
-	X509_NAME *n = X509_NAME_new();
-	assert_non_null(x);
-	X509_set_version(x, 2);
-	ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
-	X509_gmtime_adj(X509_getm_notBefore(x), 0);
-	X509_gmtime_adj(X509_getm_notAfter(x), 3600);
-	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
-	X509_set_subject_name(x, n);
-	X509_set_issuer_name(x, n);
-	X509_set_pubkey(x, k);
-	assert_true(X509_sign(x, k, EVP_sha256()) > 0);
-	X509_NAME_free(n);
-	return x;
+	return fp_test_self_signed(k, cn);
 }
 
 static const char *tp_write(struct tp_dir *d, unsigned i, X509 *x, EVP_PKEY *k, mode_t mode)

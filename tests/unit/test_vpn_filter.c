@@ -281,8 +281,10 @@ static void test_errors(void **state)
 		  "it must follow 'group-policy NAME attributes'" },
 		{ "tunnel-group peer-b type ipsec-l2l\n", ":1: tunnel-group: expected the peer's "
 		  "IPv4 or IPv6 address as the tunnel-group name, got 'peer-b'" },
-		{ "tunnel-group 192.0.2.2 type remote-access\n", ":1: tunnel-group: expected "
-		  "'ipsec-l2l' (site-to-site), got 'remote-access'" },
+		{ "tunnel-group 192.0.2.2 type remote-access\n", ":1: tunnel-group: a remote-access "
+		  "tunnel-group is named by a word, not an address (192.0.2.2)" },
+		{ "tunnel-group 192.0.2.2 type site\n", ":1: tunnel-group: expected "
+		  "'ipsec-l2l' (site-to-site) or 'remote-access', got 'site'" },
 		{ "tunnel-group 192.0.2.2 general-attributes\n", ":1: tunnel-group: tunnel-group "
 		  "192.0.2.2 does not exist" },
 		{ " default-group-policy G\n", ":1: 'default-group-policy' is a tunnel-group "

@@ -1,0 +1,65 @@
+/* show crypto protocol ssl statistics: the remote-access headend's
+ * counters (src/ra, struct fp_ra_stats), every refusal by name. The ASA's
+ * layout of this command is not recalled: the lines are fpvpn's own, one
+ * "name: value" each, grouped as the headend meets them (TLS, HTTP and
+ * login, tunnel). docs/commands.md has a sample. */
+#include "cli/cli_impl.h"
+
+#include <inttypes.h>
+
+#include "ra/ra.h"
+
+static void stat_line(FILE *out, const char *name, uint64_t v)
+{
+	fprintf(out, "  %-32s %" PRIu64 "\n", name, v);
+}
+
+static void stats_tls_http(const struct fp_ra_stats *st, FILE *out)
+{
+	fprintf(out, "TLS:\n");
+	stat_line(out, "connections accepted", st->tls_accepted);
+	stat_line(out, "refused (table full)", st->tls_refused);
+	stat_line(out, "handshakes failed", st->tls_failed);
+	stat_line(out, "closed idle before CONNECT", st->idle_closed);
+	fprintf(out, "HTTP and login:\n");
+	stat_line(out, "requests", st->http_requests);
+	for (unsigned e = 1; e < FP_HTTP_E__COUNT; e++)
+		stat_line(out, fp_http_err_name((enum fp_http_err)e), st->http_bad[e]);
+	stat_line(out, "not-found", st->http_not_found);
+	stat_line(out, "bad-xml", st->xml_bad);
+	stat_line(out, "logins", st->auth_ok);
+	stat_line(out, "logins failed", st->auth_fail);
+	stat_line(out, "unknown cookie", st->cookie_bad);
+	stat_line(out, "pool exhausted", st->pool_empty);
+	stat_line(out, "session table full", st->sessions_full);
+	stat_line(out, "sessions since start", st->sessions_total);
+}
+
+static void stats_tunnel(const struct fp_ra_stats *st, FILE *out)
+{
+	fprintf(out, "CSTP:\n");
+	for (unsigned e = 1; e < FP_CSTP_E__COUNT; e++)
+		stat_line(out, fp_cstp_err_name((enum fp_cstp_err)e), st->cstp_bad[e]);
+	stat_line(out, "data frames in", st->cstp_data_rx);
+	stat_line(out, "data frames out", st->cstp_data_tx);
+	stat_line(out, "DPD requests answered", st->cstp_dpd);
+	stat_line(out, "DPD requests sent", st->dpd_sent);
+	stat_line(out, "tunnels found dead by DPD", st->dpd_dead);
+	stat_line(out, "keepalives and DPD responses", st->cstp_keepalive);
+	stat_line(out, "disconnects", st->cstp_disconnect);
+	stat_line(out, "other frames", st->cstp_other);
+	stat_line(out, "spoofed source", st->spoofed);
+	stat_line(out, "not IPv4", st->not_ipv4);
+	stat_line(out, "to a pool address, no tunnel", st->no_session);
+	stat_line(out, "output queue full", st->tx_overflow);
+}
+
+void fp_show_ssl_stats(const struct fp_gw *gw, FILE *out)
+{
+	if (!gw->ra) {
+		fprintf(out, "INFO: remote access is not running (no 'webvpn' interface is enabled)\n");
+		return;
+	}
+	stats_tls_http(fp_ra_stats(gw->ra), out);
+	stats_tunnel(fp_ra_stats(gw->ra), out);
+}

@@ -1,0 +1,332 @@
+/* The headend's life (ra.h): TLS contexts from the trustpoints, listeners
+ * on TCP 443 of the webvpn interfaces, the pools; each poll accepts,
+ * runs every connection, closes the finished ones and ages sessions. */
+#include "ra/ra_impl.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "config/trustpoint.h"
+#include "io/msg.h"
+
+/* Whether a remote-access tunnel-group takes client certificates. */
+static bool ra_wants_certs(const struct fp_config *cfg)
+{
+	for (unsigned i = 0; i < cfg->n_tunnel_groups; i++)
+		if (cfg->tunnel_groups[i].ra.auth & FP_CFG_RA_AUTH_CERT)
+			return true;
+	return false;
+}
+
+/* Clients may show a certificate (verified against the trustpoint's
+ * ca-file; one that fails ends the handshake); none is required here: the
+ * tunnel-group decides at login. */
+static void ra_tls_client_certs(SSL_CTX *ctx, struct fp_trustpoint *t)
+{
+	SSL_CTX_set_cert_store(ctx, t->cas); /* the context owns it now */
+	t->cas = NULL;
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	SSL_CTX_set_verify_depth(ctx, 4);
+}
+
+static SSL_CTX *ra_tls_ctx(const struct fp_cfg_trustpoint *tp, bool certs, char *err, size_t errlen)
+{
+	struct fp_trustpoint t;
+	if (fp_trustpoint_load(tp, &t, err, errlen) < 0)
+		return NULL;
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	bool ok = ctx && SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) == 1 &&
+		  SSL_CTX_use_certificate(ctx, t.cert) == 1 &&
+		  (!t.chain || SSL_CTX_set1_chain(ctx, t.chain) == 1) &&
+		  SSL_CTX_use_PrivateKey(ctx, t.key) == 1;
+	if (ok && certs && t.cas)
+		ra_tls_client_certs(ctx, &t);
+	fp_trustpoint_free(&t);
+	if (!ok) {
+		snprintf(err, errlen, "trustpoint %s: OpenSSL refused the certificate or key", tp->name);
+		SSL_CTX_free(ctx);
+		ERR_clear_error();
+		return NULL;
+	}
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	return ctx;
+}
+
+static int ra_socket(const struct fp_addr *a, const char *dev, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = fp_msg_sockaddr(&ss, a->af, a->a, FP_RA_PORT);
+	int one = 1, fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	char as[FP_ADDR_STRLEN];
+	if (fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0 &&
+	    bind(fd, (struct sockaddr *)&ss, sl) == 0 && listen(fd, 64) == 0)
+		return fd;
+	snprintf(err, errlen, "TCP %s:%u on %s: %s", fp_addr_str(a, as, sizeof(as)), FP_RA_PORT, dev,
+		 strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/* A listener on the IPv4 address of interface nameif. */
+static int ra_listen(struct fp_ra *ra, const char *nameif, char *err, size_t errlen)
+{
+	const struct fp_cfg_iface *ifc = fp_config_iface_by_nameif(ra->cfg, nameif);
+	const struct fp_cfg_trustpoint *tp = fp_config_ssl_trustpoint(ra->cfg, nameif);
+	if (!ifc || !tp || ifc->ip4.addr.af != FP_AF_INET || ra->n_lis == RA_MAX_LISTENERS) {
+		snprintf(err, errlen, "webvpn enable %s: no such interface with an IPv4 address and "
+			 "an ssl trust-point", nameif);
+		return -1;
+	}
+	struct ra_listener *l = &ra->lis[ra->n_lis];
+	if (!(l->ctx = ra_tls_ctx(tp, ra_wants_certs(ra->cfg), err, errlen)))
+		return -1;
+	l->fd = -1;
+	if (!ra->env.no_sockets && (l->fd = ra_socket(&ifc->ip4.addr, ifc->name, err, errlen)) < 0) {
+		SSL_CTX_free(l->ctx);
+		return -1;
+	}
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = l};
+	ra->n_lis++;
+	if (l->fd >= 0 && epoll_ctl(ra->epfd, EPOLL_CTL_ADD, l->fd, &ev) < 0) {
+		snprintf(err, errlen, "epoll: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+struct fp_ra *fp_ra_new(const struct fp_config *cfg, const struct fp_ra_env *env, char *err,
+			size_t errlen)
+{
+	err[0] = '\0';
+	if (!cfg->ra.webvpn.n_enable)
+		return NULL;
+	struct fp_ra *ra = calloc(1, sizeof(*ra));
+	if (!ra || (ra->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "remote access: out of memory");
+		free(ra);
+		return NULL;
+	}
+	ra->cfg = cfg;
+	ra->env = *env;
+	for (unsigned i = 0; i < cfg->ra.n_pools; i++, ra->n_pools++)
+		if (fp_ra_pool_init(&ra->pools[i], &cfg->ra.pools[i]) < 0) {
+			snprintf(err, errlen, "remote access: out of memory for pool %s",
+				 cfg->ra.pools[i].name);
+			goto fail;
+		}
+	for (unsigned i = 0; i < cfg->ra.webvpn.n_enable; i++)
+		if (ra_listen(ra, cfg->ra.webvpn.enable[i], err, errlen) < 0)
+			goto fail;
+	return ra;
+fail:
+	fp_ra_free(ra);
+	return NULL;
+}
+
+static void conn_close(struct fp_ra *ra, unsigned i)
+{
+	struct fp_ra_conn *c = ra->conns[i];
+	if (c->session) {
+		c->session->conn = NULL;
+		c->session->gone_ns = ra->now_ns;
+	}
+	SSL_free(c->ssl);
+	close(c->fd);
+	OPENSSL_cleanse(c->in, c->in_len);
+	OPENSSL_cleanse(c->out, c->out_len);
+	free(c);
+	ra->conns[i] = NULL;
+}
+
+void fp_ra_free(struct fp_ra *ra)
+{
+	if (!ra)
+		return;
+	for (unsigned i = 0; i < FP_RA_MAX_CONNS; i++)
+		if (ra->conns[i])
+			conn_close(ra, i);
+	for (unsigned i = 0; i < ra->n_lis; i++) {
+		if (ra->lis[i].fd >= 0)
+			close(ra->lis[i].fd);
+		SSL_CTX_free(ra->lis[i].ctx);
+	}
+	for (unsigned i = 0; i < ra->n_pools; i++)
+		fp_ra_pool_fini(&ra->pools[i]);
+	close(ra->epfd);
+	OPENSSL_cleanse(ra->sessions, sizeof(ra->sessions));
+	free(ra);
+}
+
+int fp_ra_fd(const struct fp_ra *ra)
+{
+	return ra->epfd;
+}
+
+static struct fp_ra_conn *conn_new(struct fp_ra *ra, struct ra_listener *l, int fd,
+				   const struct sockaddr_storage *ss)
+{
+	struct fp_ra_conn *c = calloc(1, sizeof(*c));
+	if (!c || !(c->ssl = SSL_new(l->ctx)) || SSL_set_fd(c->ssl, fd) != 1) {
+		if (c)
+			SSL_free(c->ssl);
+		free(c);
+		return NULL;
+	}
+	c->fd = fd;
+	c->opened_ns = c->last_ns = ra->now_ns;
+	const uint8_t *a = fp_msg_sockaddr_addr(ss, &c->peer_port);
+	c->peer.af = ss->ss_family == AF_INET6 ? FP_AF_INET6 : FP_AF_INET;
+	memcpy(c->peer.a, a, c->peer.af == FP_AF_INET ? 4 : 16);
+	return c;
+}
+
+/* A new client on fd (non-blocking), or closed and counted when the table
+ * is full. */
+static int ra_conn_add(struct fp_ra *ra, struct ra_listener *l, int fd,
+		       const struct sockaddr_storage *ss)
+{
+	unsigned i = 0;
+	while (i < FP_RA_MAX_CONNS && ra->conns[i])
+		i++;
+	struct fp_ra_conn *c = i < FP_RA_MAX_CONNS ? conn_new(ra, l, fd, ss) : NULL;
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
+	if (!c || epoll_ctl(ra->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		ra->st.tls_refused++;
+		if (c)
+			SSL_free(c->ssl);
+		free(c);
+		close(fd);
+		return -1;
+	}
+	ra->conns[i] = c;
+	ra->st.tls_accepted++;
+	return 0;
+}
+
+static void ra_accept(struct fp_ra *ra, struct ra_listener *l)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	int fd, one = 1;
+	while (l->fd >= 0 &&
+	       (fd = accept4(l->fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		ra_conn_add(ra, l, fd, &ss);
+		sl = sizeof(ss);
+	}
+}
+
+int fp_ra_adopt(struct fp_ra *ra, unsigned listener, int fd, const struct sockaddr_storage *peer)
+{
+	if (listener >= ra->n_lis) {
+		close(fd);
+		return -1;
+	}
+	return ra_conn_add(ra, &ra->lis[listener], fd, peer);
+}
+
+void fp_ra_poll(struct fp_ra *ra, uint64_t now_ns)
+{
+	struct epoll_event ev[64];
+	ra->now_ns = now_ns;
+	/* Which fds are ready does not matter (every connection runs below):
+	 * one look refreshes the set's readiness, which the slow path's poll
+	 * waits on. Never a loop: level-triggered fds stay ready until run. */
+	epoll_wait(ra->epfd, ev, 64, 0);
+	for (unsigned i = 0; i < ra->n_lis; i++)
+		ra_accept(ra, &ra->lis[i]);
+	for (unsigned i = 0; i < FP_RA_MAX_CONNS; i++) {
+		struct fp_ra_conn *c = ra->conns[i];
+		if (!c)
+			continue;
+		fp_ra_conn_run(ra, c);
+		if (c->state != RA_CSTP && now_ns - c->last_ns > FP_RA_LOGIN_IDLE_S * 1000000000ull) {
+			ra->st.idle_closed++; /* a handshake or login that stalls holds no slot */
+			c->state = RA_CLOSING;
+		}
+		if (c->state == RA_CLOSING) {
+			fp_ra_conn_flush(ra, c); /* the last answer (401, DISCONNECT), as far as it goes */
+			conn_close(ra, i);
+		}
+	}
+	fp_ra_session_age(ra, now_ns);
+}
+
+bool fp_ra_to_client(struct fp_ra *ra, const uint8_t *ip, size_t n)
+{
+	uint32_t dst = (uint32_t)ip[16] << 24 | (uint32_t)ip[17] << 16 | (uint32_t)ip[18] << 8 | ip[19];
+	struct fp_ra_session *s = n >= 20 ? fp_ra_session_by_addr(ra, dst) : NULL;
+	uint8_t hdr[FP_CSTP_HLEN];
+	if (!s || !s->conn || n > FP_CSTP_PAYLOAD_MAX - FP_CSTP_HLEN) { /* one frame, one record */
+		ra->st.no_session++;
+		return false;
+	}
+	fp_cstp_header(hdr, FP_CSTP_DATA, n);
+	if (!fp_ra_conn_send2(ra, s->conn, hdr, sizeof(hdr), ip, n))
+		return false; /* counted as tx_overflow */
+	fp_ra_conn_flush(ra, s->conn);
+	ra->st.cstp_data_tx++;
+	s->pkts_tx++;
+	s->bytes_tx += n;
+	return true;
+}
+
+unsigned fp_ra_logoff(struct fp_ra *ra, const char *user, uint32_t index)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < FP_RA_MAX_SESSIONS; i++) {
+		struct fp_ra_session *s = &ra->sessions[i];
+		if (!s->index || (user && strcmp(s->user, user) != 0) || (index && s->index != index))
+			continue;
+		fp_ra_session_terminate(ra, s, "logged off from the command line");
+		n++;
+	}
+	return n;
+}
+
+bool fp_ra_pool_owns(const struct fp_ra *ra, const uint8_t dst[4])
+{
+	uint32_t a = (uint32_t)dst[0] << 24 | (uint32_t)dst[1] << 16 | (uint32_t)dst[2] << 8 | dst[3];
+	for (unsigned i = 0; i < ra->n_pools; i++)
+		if (fp_ra_pool_has(&ra->pools[i], a))
+			return true;
+	return false;
+}
+
+unsigned fp_ra_pool_routes(const struct fp_ra *ra, struct fp_prefix *out, unsigned max)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < ra->n_pools && n < max; i++, n++) {
+		const struct fp_ra_pool *p = &ra->pools[i];
+		uint8_t len = fp_ra_pool_cover(p->first, p->last);
+		uint32_t net = len ? p->first & (0xffffffffu << (32 - len)) : 0;
+		memset(&out[n], 0, sizeof(out[n]));
+		out[n].addr.af = FP_AF_INET;
+		out[n].addr.a[0] = (uint8_t)(net >> 24);
+		out[n].addr.a[1] = (uint8_t)(net >> 16);
+		out[n].addr.a[2] = (uint8_t)(net >> 8);
+		out[n].addr.a[3] = (uint8_t)net;
+		out[n].len = len;
+	}
+	return n;
+}
+
+const struct fp_ra_stats *fp_ra_stats(const struct fp_ra *ra)
+{
+	return &ra->st;
+}
+
+const struct fp_ra_session *fp_ra_session_at(const struct fp_ra *ra, unsigned i)
+{
+	return i < FP_RA_MAX_SESSIONS ? &ra->sessions[i] : NULL;
+}

@@ -1,0 +1,105 @@
+/* The remote-access headend (docs/remote-access.md): TLS listeners on the
+ * interfaces "webvpn" enables, the aggregate-auth login, sessions with
+ * their cookie and pool address, CONNECT and CSTP. It runs on the slow
+ * path's thread: fp_ra_poll from its poll, fp_ra_to_client for packets
+ * punted from the inside. It touches no packet buffer and no engine: the
+ * tunnel's packets leave through env->to_inside. Only fp_ra_pool_owns may
+ * be called from other threads. */
+#ifndef FP_RA_H
+#define FP_RA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/config.h"
+#include "ra/ra_cstp.h"
+#include "ra/ra_http.h"
+
+#define FP_RA_PORT 443
+#define FP_RA_MAX_SESSIONS 256u
+#define FP_RA_MAX_CONNS 128u
+#define FP_RA_COOKIE_LEN 32u          /* random bytes; hex in the cookie */
+#define FP_RA_RECONNECT_S 300u        /* a session without a tunnel waits this long */
+#define FP_RA_LOGIN_IDLE_S 30u        /* a connection before CONNECT, silent this long, is closed */
+#define FP_RA_DPD_DEFAULT 30u         /* s: anyconnect dpd-interval gateway, the ASA's default */
+
+struct fp_ra;
+struct fp_ra_conn;
+struct fp_ra_pool;
+
+/* Named refusals and events (show vpn-sessiondb, tests). */
+struct fp_ra_stats {
+	uint64_t tls_accepted, tls_refused, tls_failed, idle_closed;
+	uint64_t http_requests, http_bad[FP_HTTP_E__COUNT], http_not_found;
+	uint64_t xml_bad, auth_ok, auth_fail, cookie_bad, pool_empty, sessions_full;
+	uint64_t cstp_bad[FP_CSTP_E__COUNT];
+	uint64_t cstp_data_rx, cstp_data_tx, cstp_dpd, cstp_keepalive, cstp_disconnect, cstp_other;
+	uint64_t spoofed, not_ipv4, no_session, tx_overflow;
+	uint64_t dpd_sent, dpd_dead;      /* the gateway's DPD: requests, tunnels found dead */
+	uint64_t sessions_total;
+};
+
+struct fp_ra_session {
+	uint32_t index;                   /* the ASA's session index; 0 = free slot */
+	uint8_t cookie[FP_RA_COOKIE_LEN];
+	char user[FP_CFG_RA_NAME_MAX];
+	const struct fp_cfg_tunnel_group *tg;
+	const struct fp_cfg_group_policy *gp;
+	struct fp_ra_pool *pool;
+	uint32_t addr;                    /* leased, host order; 0 before CONNECT */
+	struct fp_addr peer;              /* the client's public address */
+	uint16_t peer_port;
+	struct fp_ra_conn *conn;          /* carrying CSTP now; NULL between connections */
+	char tls_version[16], tls_cipher[64];
+	char tls_enc[24], tls_hash[16];   /* as show vpn-sessiondb names them: "AES-GCM-256", "SHA384" */
+	char agent[FP_HTTP_AGENT_MAX];    /* the client's User-Agent at CONNECT */
+	uint16_t mtu;                     /* the X-CSTP-MTU answered */
+	uint32_t tunnels;                 /* CONNECTs so far (the SSL tunnel's id) */
+	bool by_cert;                     /* logged in with a client certificate */
+	uint64_t dpd_sent_ns;             /* the gateway's last DPD request; 0 = none */
+	uint64_t login_ns, last_rx_ns, gone_ns;
+	uint64_t bytes_tx, bytes_rx, pkts_tx, pkts_rx;
+};
+
+struct fp_ra_env {
+	void *ctx;
+	/* A client's IPv4 packet (its source checked) for the inside. */
+	void (*to_inside)(void *ctx, const uint8_t *ip, size_t n);
+	/* Tests: TLS contexts but no listening sockets; connections come in
+	 * through fp_ra_adopt. */
+	bool no_sockets;
+};
+
+/* Everything the configuration says: trustpoints loaded, one TLS context
+ * and listener per "webvpn enable" interface address, the pools. NULL
+ * with err when that fails; NULL with err empty when no interface has
+ * webvpn enabled. */
+struct fp_ra *fp_ra_new(const struct fp_config *cfg, const struct fp_ra_env *env, char *err,
+			size_t errlen);
+void fp_ra_free(struct fp_ra *ra);
+/* An epoll fd, readable when a listener or connection wants attention. */
+int fp_ra_fd(const struct fp_ra *ra);
+/* Accept, handshake, read and answer, send, age sessions. */
+void fp_ra_poll(struct fp_ra *ra, uint64_t now_ns);
+/* An IPv4 packet for a pool address, to its session's tunnel: false when
+ * none takes it (no session, no tunnel, queue full). */
+bool fp_ra_to_client(struct fp_ra *ra, const uint8_t *ip, size_t n);
+/* Whether dst (IPv4, network order bytes) is in a pool: any thread. */
+bool fp_ra_pool_owns(const struct fp_ra *ra, const uint8_t dst[4]);
+/* The pools' covering prefixes (routes into the inside TUN): up to max. */
+unsigned fp_ra_pool_routes(const struct fp_ra *ra, struct fp_prefix *out, unsigned max);
+const struct fp_ra_stats *fp_ra_stats(const struct fp_ra *ra);
+/* A connected stream socket (non-blocking) as if listener (the index of
+ * the "webvpn enable" line) had accepted it from peer: tests hand one end
+ * of a socketpair. 0, or -1 (fd closed) when refused. */
+struct sockaddr_storage;
+int fp_ra_adopt(struct fp_ra *ra, unsigned listener, int fd, const struct sockaddr_storage *peer);
+/* vpn-sessiondb logoff: the sessions of user (NULL: any) with index (0:
+ * any) end; a client with a tunnel is told (CSTP TERMINATE) first. How
+ * many ended. */
+unsigned fp_ra_logoff(struct fp_ra *ra, const char *user, uint32_t index);
+/* Session i of the table (0 <= i < FP_RA_MAX_SESSIONS); index 0 = unused. */
+const struct fp_ra_session *fp_ra_session_at(const struct fp_ra *ra, unsigned i);
+
+#endif

@@ -1,0 +1,80 @@
+/* Inside src/ra only: the headend's state and what its files share. */
+#ifndef FP_RA_IMPL_H
+#define FP_RA_IMPL_H
+
+#include <openssl/ssl.h>
+
+#include "ra/ra.h"
+#include "ra/ra_pool.h"
+
+#define RA_IN_MAX (FP_HTTP_HEAD_MAX + FP_HTTP_BODY_MAX + 1024u)
+#define RA_OUT_MAX (256u * 1024u)
+#define RA_MAX_LISTENERS 8u
+
+enum ra_conn_state { RA_TLS_HANDSHAKE = 0, RA_HTTP, RA_CSTP, RA_CLOSING };
+
+struct fp_ra_conn {
+	int fd;
+	SSL *ssl;
+	uint8_t state;                    /* enum ra_conn_state */
+	struct fp_addr peer;
+	uint16_t peer_port;
+	struct fp_ra_session *session;    /* after CONNECT */
+	uint64_t opened_ns, last_ns;      /* accepted; last read */
+	bool want_out;                    /* EPOLLOUT is asked for */
+	size_t in_len, out_len;
+	uint8_t in[RA_IN_MAX];
+	uint8_t out[RA_OUT_MAX];
+};
+
+struct ra_listener {
+	int fd;
+	SSL_CTX *ctx;
+};
+
+struct fp_ra {
+	const struct fp_config *cfg;
+	struct fp_ra_env env;
+	int epfd;
+	struct ra_listener lis[RA_MAX_LISTENERS];
+	unsigned n_lis;
+	struct fp_ra_pool pools[FP_CFG_MAX_POOLS];
+	unsigned n_pools;
+	struct fp_ra_conn *conns[FP_RA_MAX_CONNS];
+	struct fp_ra_session sessions[FP_RA_MAX_SESSIONS];
+	uint32_t next_index;
+	uint64_t now_ns;
+	struct fp_ra_stats st;
+};
+
+/* ra_session.c */
+struct fp_ra_session *fp_ra_session_new(struct fp_ra *ra, const char *user,
+					const struct fp_cfg_tunnel_group *tg);
+struct fp_ra_session *fp_ra_session_by_cookie(struct fp_ra *ra, const char *hex);
+struct fp_ra_session *fp_ra_session_by_addr(struct fp_ra *ra, uint32_t addr);
+void fp_ra_session_cookie_hex(const struct fp_ra_session *s, char out[FP_RA_COOKIE_LEN * 2 + 1]);
+/* Lease the session's address from its tunnel-group's pool (the same one
+ * again if it had one): false when none is free. */
+bool fp_ra_session_lease(struct fp_ra *ra, struct fp_ra_session *s);
+void fp_ra_session_end(struct fp_ra *ra, struct fp_ra_session *s, const char *why);
+/* The client is told (CSTP TERMINATE) when its tunnel is up, then the end. */
+void fp_ra_session_terminate(struct fp_ra *ra, struct fp_ra_session *s, const char *why);
+void fp_ra_session_age(struct fp_ra *ra, uint64_t now_ns);
+
+/* ra_conn.c */
+void fp_ra_conn_run(struct fp_ra *ra, struct fp_ra_conn *c);
+/* Queue one TLS record (a frame, an HTTP answer) made of data, or of a
+ * then b; false (counted) when the queue is full or closing. */
+bool fp_ra_conn_send(struct fp_ra *ra, struct fp_ra_conn *c, const void *data, size_t n);
+bool fp_ra_conn_send2(struct fp_ra *ra, struct fp_ra_conn *c, const void *a, size_t an,
+		      const void *b, size_t bn);
+void fp_ra_conn_flush(struct fp_ra *ra, struct fp_ra_conn *c);
+/* ra_login.c: one HTTP request of the login or the CONNECT. */
+void fp_ra_http_request(struct fp_ra *ra, struct fp_ra_conn *c, const struct fp_http_req *req);
+void fp_ra_http_respond(struct fp_ra *ra, struct fp_ra_conn *c, const char *status,
+			const char *headers, const char *body, size_t n);
+/* ra_tunnel.c: the CONNECT answer and the CSTP frames after it. */
+void fp_ra_tunnel_connect(struct fp_ra *ra, struct fp_ra_conn *c, const struct fp_http_req *req);
+void fp_ra_tunnel_frame(struct fp_ra *ra, struct fp_ra_conn *c, const struct fp_cstp_frame *f);
+
+#endif

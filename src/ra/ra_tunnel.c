@@ -1,0 +1,195 @@
+/* The tunnel (anyconnect-peer.md, sections 3-5): CONNECT with the session
+ * cookie gets the address, netmask, split-include routes, DNS, MTU and
+ * timers, then the TLS stream carries CSTP frames. DATA goes to the
+ * inside when its source is the session's address; DPD requests are
+ * echoed with their payload; DISCONNECT ends the session. */
+#include "ra/ra_impl.h"
+
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <stdio.h>
+#include <string.h>
+
+#define RA_MTU_MAX 1399u    /* the inside TUN's 1400, less what CSTP never needs */
+#define RA_MTU_MIN 576u
+#define RA_KEEPALIVE 20u    /* seconds, the ASA's keepalive default */
+
+static const char *ip_str(uint32_t v, char *buf, size_t n)
+{
+	snprintf(buf, n, "%u.%u.%u.%u", v >> 24, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff);
+	return buf;
+}
+
+static size_t hdr_add(char *h, size_t cap, size_t k, const char *fmt, const char *v)
+{
+	if (k < cap)
+		k += (size_t)snprintf(h + k, cap - k, fmt, v);
+	return k;
+}
+
+/* X-CSTP-Split-Include for each permit of the split-tunnel list. */
+static size_t hdr_split(const struct fp_cfg_group_policy *gp, const struct fp_config *cfg,
+			char *h, size_t cap, size_t k)
+{
+	const struct fp_cfg_acl *acl = gp ? fp_config_acl(cfg, gp->ra.split_acl) : NULL;
+	char a[FP_ADDR_STRLEN], m[FP_ADDR_STRLEN], v[2 * FP_ADDR_STRLEN + 2];
+	if (!acl || gp->ra.split_policy != FP_CFG_SPLIT_TUNNELSPECIFIED)
+		return k;
+	for (unsigned i = 0; i < acl->n_aces; i++) {
+		const struct fp_cfg_ace *ace = &acl->aces[i];
+		if (!ace->permit || ace->dst.addr.af != FP_AF_INET)
+			continue;
+		snprintf(v, sizeof(v), "%s/%s", fp_addr_str(&ace->dst.addr, a, sizeof(a)),
+			 fp_mask_str(ace->dst.len, m, sizeof(m)));
+		k = hdr_add(h, cap, k, "X-CSTP-Split-Include: %s\r\n", v);
+	}
+	return k;
+}
+
+static size_t hdr_dns(const struct fp_cfg_group_policy *gp, char *h, size_t cap, size_t k)
+{
+	char a[FP_ADDR_STRLEN];
+	for (unsigned i = 0; gp && i < gp->ra.n_dns; i++)
+		k = hdr_add(h, cap, k, "X-CSTP-DNS: %s\r\n", fp_addr_str(&gp->ra.dns[i], a, sizeof(a)));
+	return k;
+}
+
+/* The client's X-CSTP-MTU (or its base MTU) within what the inside takes. */
+static unsigned tunnel_mtu(const struct fp_http_req *req)
+{
+	unsigned mtu = req->cstp_mtu ? req->cstp_mtu : req->base_mtu ? req->base_mtu : RA_MTU_MAX;
+	return mtu > RA_MTU_MAX ? RA_MTU_MAX : mtu < RA_MTU_MIN ? RA_MTU_MIN : mtu;
+}
+
+static void tunnel_answer(struct fp_ra *ra, struct fp_ra_conn *c, struct fp_ra_session *s,
+			  const struct fp_http_req *req)
+{
+	char h[4096], a[16], m[16], num[16];
+	const struct fp_cfg_group_policy *gp = s->gp;
+	/* the client's DPD interval (anyconnect dpd-interval client); none: no header */
+	unsigned dpd = gp && gp->ra.dpd_client_none ? 0 :
+		       gp && gp->ra.dpd_client ? gp->ra.dpd_client : FP_RA_DPD_DEFAULT;
+	uint32_t mask = s->pool->mask_len ? 0xffffffffu << (32 - s->pool->mask_len) : 0;
+	size_t k = (size_t)snprintf(h, sizeof(h), "HTTP/1.1 200 CONNECTED\r\nX-CSTP-Version: 1\r\n"
+				    "X-CSTP-Server-Name: fpvpn\r\n");
+	k = hdr_add(h, sizeof(h), k, "X-CSTP-Address: %s\r\n", ip_str(s->addr, a, sizeof(a)));
+	k = hdr_add(h, sizeof(h), k, "X-CSTP-Netmask: %s\r\n", ip_str(mask, m, sizeof(m)));
+	k = hdr_split(gp, ra->cfg, h, sizeof(h), k);
+	k = hdr_dns(gp, h, sizeof(h), k);
+	s->mtu = (uint16_t)tunnel_mtu(req);
+	snprintf(num, sizeof(num), "%u", s->mtu);
+	k = hdr_add(h, sizeof(h), k, "X-CSTP-MTU: %s\r\n", num);
+	snprintf(num, sizeof(num), "%u", dpd);
+	if (dpd)
+		k = hdr_add(h, sizeof(h), k, "X-CSTP-DPD: %s\r\n", num);
+	snprintf(num, sizeof(num), "%u", RA_KEEPALIVE);
+	k = hdr_add(h, sizeof(h), k, "X-CSTP-Keepalive: %s\r\n", num);
+	k = hdr_add(h, sizeof(h), k, "%s", "X-CSTP-Keep: true\r\nX-CSTP-Tunnel-All-DNS: false\r\n"
+		    "X-CSTP-Idle-Timeout: none\r\nX-CSTP-Disconnected-Timeout: none\r\n\r\n");
+	if (k >= sizeof(h)) {
+		fp_ra_http_respond(ra, c, "503 Service Unavailable", "X-Reason: reply too long\r\n", "", 0);
+		return;
+	}
+	fp_ra_conn_send(ra, c, h, k);
+}
+
+/* The cipher as the ASA prints an SSL tunnel's: "AES-GCM-256", "SHA384". */
+static void tunnel_cipher_names(const SSL_CIPHER *ciph, struct fp_ra_session *s)
+{
+	static const struct { int nid; const char *name; } encs[] = {
+		{ NID_aes_128_gcm, "AES-GCM-128" }, { NID_aes_256_gcm, "AES-GCM-256" },
+		{ NID_aes_128_cbc, "AES128" }, { NID_aes_256_cbc, "AES256" },
+		{ NID_chacha20_poly1305, "CHACHA20-POLY1305" },
+	};
+	int nid = ciph ? SSL_CIPHER_get_cipher_nid(ciph) : NID_undef;
+	const EVP_MD *md = ciph ? SSL_CIPHER_get_handshake_digest(ciph) : NULL;
+	snprintf(s->tls_enc, sizeof(s->tls_enc), "%s", nid == NID_undef ? "none" : OBJ_nid2sn(nid));
+	for (unsigned i = 0; i < sizeof(encs) / sizeof(encs[0]); i++)
+		if (encs[i].nid == nid)
+			snprintf(s->tls_enc, sizeof(s->tls_enc), "%s", encs[i].name);
+	snprintf(s->tls_hash, sizeof(s->tls_hash), "%s", md ? OBJ_nid2sn(EVP_MD_get_type(md)) : "none");
+	for (char *p = s->tls_hash; *p; p++) /* "SHA384" */
+		*p = *p >= 'a' && *p <= 'z' ? (char)(*p - 32) : *p;
+}
+
+void fp_ra_tunnel_connect(struct fp_ra *ra, struct fp_ra_conn *c, const struct fp_http_req *req)
+{
+	struct fp_ra_session *s = fp_ra_session_by_cookie(ra, req->cookie);
+	if (!s) {
+		ra->st.cookie_bad++;
+		fp_ra_http_respond(ra, c, "401 Unauthorized", NULL, "", 0);
+		c->state = RA_CLOSING;
+		return;
+	}
+	if (!fp_ra_session_lease(ra, s)) {
+		ra->st.pool_empty++;
+		fp_ra_http_respond(ra, c, "503 Service Unavailable",
+				   "X-Reason: no address free in the pool\r\n", "", 0);
+		c->state = RA_CLOSING;
+		return;
+	}
+	if (s->conn && s->conn != c) { /* a reconnect: the old stream is done */
+		s->conn->session = NULL;
+		s->conn->state = RA_CLOSING;
+	}
+	tunnel_answer(ra, c, s, req);
+	s->conn = c;
+	s->peer = c->peer;
+	s->peer_port = c->peer_port;
+	snprintf(s->tls_version, sizeof(s->tls_version), "%s", SSL_get_version(c->ssl));
+	snprintf(s->tls_cipher, sizeof(s->tls_cipher), "%s", SSL_get_cipher_name(c->ssl));
+	tunnel_cipher_names(SSL_get_current_cipher(c->ssl), s);
+	snprintf(s->agent, sizeof(s->agent), "%s", req->user_agent);
+	s->tunnels++;
+	c->session = s;
+	c->state = RA_CSTP;
+}
+
+static void tunnel_data(struct fp_ra *ra, struct fp_ra_session *s, const struct fp_cstp_frame *f)
+{
+	const uint8_t *ip = f->payload;
+	if (f->len < 20 || (ip[0] >> 4) != 4) {
+		ra->st.not_ipv4++; /* IPv6 link-local and the like: no IPv6 address was given */
+		return;
+	}
+	uint32_t src = (uint32_t)ip[12] << 24 | (uint32_t)ip[13] << 16 | (uint32_t)ip[14] << 8 | ip[15];
+	if (src != s->addr) {
+		ra->st.spoofed++;
+		return;
+	}
+	ra->st.cstp_data_rx++;
+	s->pkts_rx++;
+	s->bytes_rx += f->len;
+	ra->env.to_inside(ra->env.ctx, ip, f->len);
+}
+
+void fp_ra_tunnel_frame(struct fp_ra *ra, struct fp_ra_conn *c, const struct fp_cstp_frame *f)
+{
+	struct fp_ra_session *s = c->session;
+	uint8_t hdr[FP_CSTP_HLEN];
+	if (!s)
+		return;
+	s->last_rx_ns = ra->now_ns;
+	switch (f->type) {
+	case FP_CSTP_DATA:
+		tunnel_data(ra, s, f);
+		break;
+	case FP_CSTP_DPD_REQ: /* echoed byte for byte: openconnect's MTU probe needs it */
+		ra->st.cstp_dpd++;
+		fp_cstp_header(hdr, FP_CSTP_DPD_RESP, f->len);
+		fp_ra_conn_send2(ra, c, hdr, sizeof(hdr), f->payload, f->len);
+		break;
+	case FP_CSTP_KEEPALIVE:
+	case FP_CSTP_DPD_RESP:
+		ra->st.cstp_keepalive++;
+		break;
+	case FP_CSTP_DISCONNECT:
+	case FP_CSTP_TERMINATE:
+		ra->st.cstp_disconnect++;
+		fp_ra_session_end(ra, s, "the client disconnected");
+		break;
+	default:
+		ra->st.cstp_other++; /* COMPRESSED: no compression was offered */
+		break;
+	}
+}
