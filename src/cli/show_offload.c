@@ -139,6 +139,7 @@ void fp_show_flow_offload_ipsec_stats(const struct fp_gw *gw, FILE *out)
 	stat_line(out, "Lost (ring full)", fp_child_events_lost(gw));
 	fprintf(out, "Punted to the slow path: %" PRIu64 "\n", s.punts);
 	fprintf(out, "Held while their SA moved here: %" PRIu64 "\n", s.held);
+	fprintf(out, "ESP handed to another pipe: %" PRIu64 "\n", s.esp_handoff);
 }
 
 /* ---- clearing ----------------------------------------------------------- */

@@ -339,6 +339,7 @@ static uint16_t gw_steer(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_
 		uint32_t spi = fp_classify_peek_spi(io->pipe, pkts[i]);
 		struct fp_pipe *owner = spi ? fp_gw_pipe_for_spi(gw, spi) : io->pipe;
 		if (owner != io->pipe) {
+			io->pipe->st.esp_handoff++;
 			io->handoff(io->ctx, owner, pkts[i]);
 			gone[n_gone++] = pkts[i];
 		} else {

@@ -114,10 +114,10 @@ static int rt_udp(struct fp_runtime *rt, const struct fp_gw_iface *ifc, const st
 static int rt_esp(struct fp_runtime *rt, const struct fp_gw_iface *ifc, const struct fp_addr *a,
 		  char *err, size_t errlen)
 {
-	/* IPv4: every worker receives, its filter keeping its own SPIs
-	 * (steer.c); IPv6 (whose raw sockets see no IPv6 header): worker 0,
-	 * which hands the others' packets over */
-	bool steer = a->af == FP_AF_INET && rt->n_workers > 1;
+	/* every worker receives, its filter keeping its own SPIs (steer.c);
+	 * the slow path's socket only sends */
+	bool steer = rt->n_workers > 1;
+	int (*keep)(int, unsigned, unsigned) = a->af == FP_AF_INET6 ? fp_steer_esp6 : fp_steer_esp4;
 	for (unsigned t = 0; t <= rt->n_workers; t++) {
 		struct fp_rt_port rp = {.ifc = ifc->id, .af = a->af,
 					.rx = steer ? t < rt->n_workers : t == 0};
@@ -125,7 +125,7 @@ static int rt_esp(struct fp_runtime *rt, const struct fp_gw_iface *ifc, const st
 			return -1;
 		int fd = fp_port_fd(rp.port);
 		if ((!rp.rx && rt_tx_only(rp.port) < 0) ||
-		    (rp.rx && steer && fp_steer_esp4(fd, t, rt->n_workers) < 0)) {
+		    (rp.rx && steer && keep(fd, t, rt->n_workers) < 0)) {
 			fp_port_close(rp.port);
 			snprintf(err, errlen, "raw ESP socket filter: %m");
 			return -1;

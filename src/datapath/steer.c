@@ -7,9 +7,12 @@
  *   the UDP payload, the SPI; IKE's non-ESP marker (0) hashes to worker 0,
  *   and a datagram too short for a word (a NAT-T keepalive) ends the
  *   program with 0: worker 0 too.
- *   Raw ESP over IPv4: every worker has a raw socket, and each one's
- *   filter keeps only the packets whose SPI (after the IPv4 header, of
- *   whatever length) is its own. */
+ *   Raw ESP: every worker has a raw socket, and each one's filter keeps
+ *   only the packets whose SPI is its own. An IPv4 raw socket's filter
+ *   sees the IPv4 header (of whatever length) before the SPI; an IPv6 one
+ *   sees the packet from the ESP header on, its IPv6 header and any
+ *   extension headers already pulled (rawv6_rcv, unlike raw_rcv, does not
+ *   push them back), so the SPI is the first word. */
 #include <linux/filter.h>
 #include <sys/socket.h>
 
@@ -33,16 +36,34 @@ int fp_steer_udp(int fd, unsigned n_workers)
 	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &fp, sizeof(fp));
 }
 
+/* Keep the packet when its SPI's pipe is `worker`. X = the SPI's offset. */
+#define STEER_KEEP(worker, n)                                        \
+	BPF_STMT(BPF_LD | BPF_W | BPF_IND, 0), /* A = the SPI */     \
+	STEER_HASH(n),                                               \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (worker), 0, 1),         \
+	BPF_STMT(BPF_RET | BPF_K, 0xffffffffu),                      \
+	BPF_STMT(BPF_RET | BPF_K, 0)
+
+static int steer_attach(int fd, struct sock_filter *prog, unsigned short len)
+{
+	struct sock_fprog fp = {.len = len, .filter = prog};
+	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof(fp));
+}
+
 int fp_steer_esp4(int fd, unsigned worker, unsigned n_workers)
 {
 	struct sock_filter prog[] = {
 		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0), /* X = the IPv4 header's length */
-		BPF_STMT(BPF_LD | BPF_W | BPF_IND, 0),  /* A = the SPI */
-		STEER_HASH(n_workers),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, worker, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, 0xffffffffu),
-		BPF_STMT(BPF_RET | BPF_K, 0),
+		STEER_KEEP(worker, n_workers),
 	};
-	struct sock_fprog fp = {.len = sizeof(prog) / sizeof(prog[0]), .filter = prog};
-	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof(fp));
+	return steer_attach(fd, prog, sizeof(prog) / sizeof(prog[0]));
+}
+
+int fp_steer_esp6(int fd, unsigned worker, unsigned n_workers)
+{
+	struct sock_filter prog[] = {
+		BPF_STMT(BPF_LDX | BPF_IMM, 0), /* X = 0: no IP header in front */
+		STEER_KEEP(worker, n_workers),
+	};
+	return steer_attach(fd, prog, sizeof(prog) / sizeof(prog[0]));
 }

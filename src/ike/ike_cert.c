@@ -17,6 +17,7 @@
  * addresses must be one of the subjectAltNames. Every refusal is named;
  * OpenSSL's reason for a chain goes to the log. Certificates are public:
  * subjects may be logged, the private key never is. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -239,14 +240,30 @@ static enum fp_ike_authf cert_collect(const struct fp_ike_chain *c, X509 **leaf,
 	return n ? FP_IKE_AUTHF_OK : FP_IKE_AUTHF_NO_CERT;
 }
 
+/* The subject as one line (public: it may be logged). */
+static const char *cert_subject(X509 *x, char *buf, int n)
+{
+	if (!x || !X509_NAME_oneline(X509_get_subject_name(x), buf, n))
+		snprintf(buf, (size_t)n, "?");
+	return buf;
+}
+
 static void cert_log(struct fp_ike *ike, const struct fp_ike_sarec *s, X509 *x, const char *what,
 		     const char *detail)
 {
-	char subj[256] = "?";
-	if (x)
-		X509_NAME_oneline(X509_get_subject_name(x), subj, sizeof(subj));
+	char subj[256];
 	fp_ike_dbg(ike, 1, "(%llu): peer certificate %s: %s%s%s",
-		   (unsigned long long)s->s_id, subj, what, detail ? ": " : "", detail ? detail : "");
+		   (unsigned long long)s->s_id, cert_subject(x, subj, sizeof(subj)), what,
+		   detail ? ": " : "", detail ? detail : "");
+}
+
+/* Debug level 4: whose certificate passed, before its signature is checked. */
+static void cert_dbg_ok(struct fp_ike *ike, const struct fp_ike_sarec *s, X509 *x)
+{
+	char subj[256];
+	if (fp_ike_debug_level(ike) >= 4)
+		fp_ike_dbg(ike, 4, "(%llu): peer certificate %s: chain, key usage and ID verified",
+			   (unsigned long long)s->s_id, cert_subject(x, subj, sizeof(subj)));
 }
 
 static enum fp_ike_authf cert_verify_chain(struct fp_ike *ike, const struct fp_ike_sarec *s,
@@ -361,6 +378,8 @@ EVP_PKEY *fp_ike_cert_peer(struct fp_ike *ike, const struct fp_ike_sarec *s,
 	}
 	if (!*why && !(pub = X509_get_pubkey(leaf)))
 		*why = FP_IKE_AUTHF_CERT_PARSE;
+	if (!*why)
+		cert_dbg_ok(ike, s, leaf);
 	X509_free(leaf);
 	sk_X509_pop_free(more, X509_free);
 	ERR_clear_error();

@@ -35,6 +35,9 @@ struct fp_pipe_stats {
 	uint64_t filtering_total, filtering_drop, anti_replay_drop;
 	uint64_t punts;
 	uint64_t held;                 /* packets held while their SA moved here */
+	/* ESP this pipe's worker read for another pipe's SA and handed over:
+	 * what the kernel's steering (datapath/steer.c) did not place */
+	uint64_t esp_handoff;
 	/* rule changes applied to this pipe's tables (IPSEC OFFLOAD_FLOW_*) */
 	uint64_t rule_in_add, rule_out_add, rule_in_del, rule_out_del;
 	uint64_t rule_in_update, rule_out_update, rule_failed;

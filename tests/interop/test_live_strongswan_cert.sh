@@ -27,31 +27,11 @@ ss_require
 nt_require ping iputils-ping
 nt_require openssl openssl
 
-# cert_make DIR NAME SUBJ SAN KEYALG: NAME.key (0600) and NAME.crt from the CA in DIR
-cert_make() {
-	local d=$1 name=$2 subj=$3 san=$4 alg=$5
-	if [ "$alg" = rsa ]; then
-		openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$d/$name.key" 2>/dev/null
-	else
-		openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$d/$name.key"
-	fi
-	chmod 600 "$d/$name.key"
-	openssl req -new -key "$d/$name.key" -subj "$subj" -out "$d/$name.csr"
-	printf 'subjectAltName=%s\nkeyUsage=critical,digitalSignature\nbasicConstraints=CA:FALSE\n' "$san" >"$d/$name.ext"
-	openssl x509 -req -in "$d/$name.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial \
-		-days 2 -sha256 -extfile "$d/$name.ext" -out "$d/$name.crt" 2>/dev/null
-}
-
-# pki_make DIR ALG: the CA (ECDSA) and both certificates
+# pki_make DIR ALG: the CA (ECDSA) and both certificates (lib.sh's makers)
 pki_make() {
-	local d=$1
-	mkdir -p "$d"
-	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$d/ca.key"
-	openssl req -new -x509 -key "$d/ca.key" -subj "/O=fpvpn/CN=fpvpn interop CA" -days 2 \
-		-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
-		-out "$d/ca.crt"
-	cert_make "$d" site-a "/O=fpvpn/CN=site-a" "IP:$SS_A_OUT_IP" "${2%-pss}"
-	cert_make "$d" ssb "/O=fpvpn/CN=ssb.test" "DNS:ssb.test" "${2%-pss}"
+	nt_ca_make "$1" ecdsa
+	nt_cert_make "$1" site-a "/O=fpvpn/CN=site-a" "IP:$SS_A_OUT_IP" "${2%-pss}"
+	nt_cert_make "$1" ssb "/O=fpvpn/CN=ssb.test" "DNS:ssb.test" "${2%-pss}"
 }
 
 # charon: certificates next to swanctl.conf (swanctl reads x509/, x509ca/,

@@ -49,6 +49,7 @@ struct node {
 	X509 *cert;
 	STACK_OF(X509) *chain;
 	uint16_t frag_mtu;
+	char cert_ok[160];     /* its last "peer certificate ...: ... verified" line */
 };
 
 struct qent {
@@ -187,7 +188,9 @@ static int hook_child_up(void *ctx, const struct fp_ike_child *c, uint64_t old, 
 
 static void hook_log(void *ctx, const char *line)
 {
-	(void)ctx;
+	struct node *n = ctx;
+	if (strstr(line, "ID verified"))
+		snprintf(n->cert_ok, sizeof(n->cert_ok), "%s", line);
 	if (getenv("IKE_TEST_LOG"))
 		fprintf(stderr, "%s\n", line);
 }
@@ -353,12 +356,17 @@ static void test_rsa(void **state)
 	assert_int_equal(st(1)->frag_msg_rx, 1);
 }
 
+/* B at debug level 4 says whose certificate passed; A, not debugging, does not. */
 static void test_ecdsa(void **state)
 {
 	(void)state;
 	certs_from_ca(C.ec);
+	fp_ike_set_debug(W.n[1].ike, 4);
 	bring_up();
 	assert_up(FP_IKE_AUTH_DIGITAL_SIG, FP_IKE_AUTH_DIGITAL_SIG);
+	assert_string_equal(W.n[1].cert_ok, "IKEv2-PROTO-4: (1): peer certificate "
+			    "/O=fpvpn test/CN=site-a: chain, key usage and ID verified");
+	assert_string_equal(W.n[0].cert_ok, "");
 }
 
 /* A signs, B answers with its PSK (each side as its tunnel-group says). */
@@ -442,8 +450,10 @@ static void test_bad_chain(void **state)
 	(void)state;
 	use_cert(0, C.ec[0], C.rogue, C.rogue_key, "digitalSignature", C.trust_ca);
 	use_cert(1, C.ec[1], C.ca, C.ca_key, "digitalSignature", C.trust_ca);
+	fp_ike_set_debug(W.n[1].ike, 4);
 	bring_up();
 	assert_refused(FP_IKE_AUTHF_CHAIN);
+	assert_string_equal(W.n[1].cert_ok, ""); /* refused: never said to pass */
 }
 
 /* A's certificate expired a minute ago: OpenSSL's validity check refuses
