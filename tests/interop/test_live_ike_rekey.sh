@@ -1,7 +1,9 @@
 #!/bin/bash
 # Rekeys under traffic against strongSwan charon (docs/testing.md): charon
-# rekeys its CHILD_SA every 4 s and the IKE SA every 9 s while a steady
-# ping (20 a second) and an iperf3 TCP run cross the tunnel for 20 s.
+# rekeys its CHILD_SA every 4 s and the IKE SA every 9 s, and fpvpnd its
+# own (a lifetime of 20,000 kB: at 50 Mbit/s about every 3 s, so the two
+# sides' rekeys cross now and then, RFC 7296 2.8.1), while a steady ping
+# (20 a second) and an iperf3 TCP run cross the tunnel for 20 s.
 # Nothing may be lost to a rekey: every ping answered, no anti-replay or
 # unknown-SPI drop at fpvpnd, and afterwards only the newest pair is
 # installed (one IKE SA, one child), OFFLOADED.
@@ -15,6 +17,7 @@ nt_require iperf3
 
 ss_fpvpnd_topo
 ss_fpvpnd_conf "$NT_WORK/a.conf"
+echo "crypto map CM 10 set security-association lifetime kilobytes 20000" >>"$NT_WORK/a.conf"
 nt_start a "$NT_WORK/a.conf"
 SS_CHILD_REKEY=4s SS_IKE_REKEY=9s ss_conf b "$NT_WORK/ss-b" "$SS_B_OUT_IP" "$SS_A_OUT_IP" \
 	198.18.12.0/24 198.18.11.0/24 ssb.test "$SS_A_OUT_IP"
@@ -49,6 +52,9 @@ ike=$(grep -c 'IKE_SA ss\[[0-9]*\] rekeyed\|IKE_SA ss\[[0-9]*\] established' "$N
 echo "     charon: $child CHILD_SAs and $ike IKE SAs established (the first ones and their rekeys)"
 nt_check "charon rekeyed the child at least 3 times ($child established)" test "$child" -ge 4
 nt_check "and the IKE SA at least once ($ike)" test "$ike" -ge 2
+ours=$(nt_cli a show crypto ikev2 stats | nt_sum_field "CHILD_SA rekeys we started")
+echo "     fpvpnd rekeyed the child $ours time(s) itself (its kilobytes lifetime)"
+nt_check "fpvpnd rekeyed the child itself at least twice ($ours)" test "${ours:-0}" -ge 2
 asp=$(nt_cli a show asp drop)
 sed 's/^/     /' <<<"$asp"
 for r in ipsec-replay ipsec-replay-old vpn-handle-not-found ipsec-auth-fail; do
