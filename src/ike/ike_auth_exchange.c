@@ -271,6 +271,11 @@ void fp_ike_auth_request(struct fp_ike *ike, struct fp_ike_sarec *s,
 		fp_ike_sa_delete(ike, s, "could not compute AUTH");
 		return;
 	}
+	/* a restarted peer: its stale SAs (and their children, which hold
+	 * the tunnels' rules) go before the new child is installed */
+	struct fp_ike_notify ic;
+	if (fp_ike_find_notify(c, FP_IKE_N_INITIAL_CONTACT, &ic))
+		fp_ike_info_initial_contact(ike, s);
 	uint16_t err = auth_child_respond(ike, s, c, &w);
 	if (err) {
 		if (s->s_child_spi && ike->env.spi_release)
@@ -283,9 +288,6 @@ void fp_ike_auth_request(struct fp_ike *ike, struct fp_ike_sarec *s,
 	}
 	fp_ike_answer(ike, s, FP_IKE_EX_IKE_AUTH, &w, mid);
 	auth_established(ike, s);
-	struct fp_ike_notify ic;
-	if (fp_ike_find_notify(c, FP_IKE_N_INITIAL_CONTACT, &ic))
-		fp_ike_info_initial_contact(ike, s);
 }
 
 /* The responder's child: one proposal of ours, selectors inside ours. */

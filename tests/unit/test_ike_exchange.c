@@ -33,6 +33,7 @@ struct node {
 	struct fp_ike_child child[16];
 	uint64_t old[16];             /* child_up's old_handle, per child */
 	uint64_t down[16];            /* child_down's handles in order */
+	bool live[16];                /* child i is up (not down yet) */
 	unsigned n_child, n_down, n_released;
 	uint32_t next_spi;
 	unsigned n_tx;
@@ -131,6 +132,11 @@ static int hook_child_up(void *ctx, const struct fp_ike_child *c, uint64_t old, 
 {
 	struct node *n = ctx;
 	assert_true(n->n_child < 16);
+	/* the engine takes one pair a tunnel (its outbound rule) but during a
+	 * rekey: a new child beside a live one of its tunnel is refused there */
+	for (unsigned k = 0; old == UINT64_MAX && k < n->n_child; k++)
+		assert_false(n->live[k] && n->child[k].tunnel == c->tunnel);
+	n->live[n->n_child] = true;
 	n->old[n->n_child] = old;
 	n->child[n->n_child] = *c;
 	*h = 100 + n->n_child++;
@@ -149,6 +155,8 @@ static void hook_child_down(void *ctx, uint64_t h, const char *reason)
 	struct node *n = ctx;
 	(void)reason;
 	assert_true(n->n_down < 16);
+	if (h >= 100 && h < 116)
+		n->live[h - 100] = false;
 	n->down[n->n_down++] = h;
 }
 
