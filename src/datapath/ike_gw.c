@@ -144,13 +144,20 @@ static int ike_child_up(void *ctx, const struct fp_ike_child *c, uint64_t old_ha
 	struct fp_child_sa cs;
 	char why[160];
 	uint32_t h = FP_SA_NONE;
-	bool rekey = old_handle != UINT64_MAX, wait = rekey && !c->initiator;
-	if (c->tunnel >= gw->n_tunnels || !gw->tunnels[c->tunnel].ikev2 ||
-	    (wait && ig->n_sw == FP_IKE_GW_SWITCHES))
+	if (c->tunnel >= gw->n_tunnels || !gw->tunnels[c->tunnel].ikev2)
+		return -1;
+	/* a second IKE SA's first child for a tunnel that has one (both sides
+	 * started at once): in beside it, as a rekey's the peer started, and
+	 * it takes the tunnel's packets when IKE drops the redundant one */
+	uint32_t cur = gw->tunnels[c->tunnel].child;
+	bool dup = old_handle == UINT64_MAX && cur != FP_SA_NONE;
+	bool rekey = old_handle != UINT64_MAX, wait = (rekey && !c->initiator) || dup;
+	uint32_t old = dup ? cur : (uint32_t)old_handle;
+	if (wait && ig->n_sw == FP_IKE_GW_SWITCHES)
 		return -1;
 	ike_child_sa(gw, c, &cs);
-	int rc = !rekey ? fp_child_add(gw, &cs, &h, why, sizeof(why))
-			: fp_child_add_inbound(gw, &cs, &h, why, sizeof(why));
+	int rc = !rekey && !dup ? fp_child_add(gw, &cs, &h, why, sizeof(why))
+				: fp_child_add_inbound(gw, &cs, &h, why, sizeof(why));
 	if (rc == 0 && rekey && !wait &&
 	    (rc = fp_child_add_outbound(gw, h, (uint32_t)old_handle, why, sizeof(why))) < 0)
 		fp_child_delete(gw, h, "rekey refused");
@@ -159,10 +166,11 @@ static int ike_child_up(void *ctx, const struct fp_ike_child *c, uint64_t old_ha
 		fprintf(stderr, "fpvpnd: IKEv2 child SA not installed: %s\n", why);
 		return -1;
 	}
-	ike_plat_installed(gw, h, c, !rekey ? "" : wait ? " (rekey: outbound waits for the old pair)"
-							    : " (rekey)");
+	ike_plat_installed(gw, h, c, dup ? " (beside another IKE SA's: outbound waits)"
+				     : !rekey ? "" : wait ? " (rekey: outbound waits for the old pair)"
+				     : " (rekey)");
 	if (wait) {
-		ig->sw[ig->n_sw++] = (struct ike_switch){h, (uint32_t)old_handle, c->pfs_group};
+		ig->sw[ig->n_sw++] = (struct ike_switch){h, old, c->pfs_group};
 	} else {
 		ike_tunnel_switched(gw, &gw->tunnels[c->tunnel], c->pfs_group);
 	}

@@ -240,6 +240,7 @@ static void auth_established(struct fp_ike *ike, struct fp_ike_sarec *s)
 			"Reason: New Connection Established",
 		   fp_ike_addr_str(&s->s_local, l), s->s_lport, fp_ike_addr_str(&s->s_remote, r),
 		   s->s_rport, r);
+	fp_ike_info_duplicate(ike, s);
 }
 
 static void auth_failed(struct fp_ike *ike, struct fp_ike_sarec *s, enum fp_ike_authf why)

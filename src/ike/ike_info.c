@@ -167,3 +167,28 @@ void fp_ike_info_initial_contact(struct fp_ike *ike, struct fp_ike_sarec *s)
 			fp_ike_sa_delete(ike, o, "INITIAL_CONTACT received");
 	}
 }
+
+static void info_low_nonce(const struct fp_ike_sarec *s, const uint8_t **lo, size_t *n)
+{
+	fp_ike_nonce_lower(s->s_ni, s->s_ni_len, s->s_nr, s->s_nr_len, lo, n);
+}
+
+void fp_ike_info_duplicate(struct fp_ike *ike, struct fp_ike_sarec *s)
+{
+	for (unsigned i = 0; i < ike->n_sas; i++) {
+		struct fp_ike_sarec *o = ike->sas[i];
+		if (o == s || !o->s_has_peer || o->s_peer != s->s_peer ||
+		    o->s_state != FP_IKE_S_READY || s->s_state != FP_IKE_S_READY)
+			continue;
+		const uint8_t *ls, *lo;
+		size_t ns, no;
+		info_low_nonce(s, &ls, &ns);
+		info_low_nonce(o, &lo, &no);
+		struct fp_ike_sarec *gone = fp_ike_nonce_cmp(ls, ns, lo, no) < 0 ? s : o;
+		fp_ike_dbg(ike, 1, "(%llu): a second IKE SA with the peer of (%llu), both sides "
+				   "started at once: (%llu) goes (lowest nonce)",
+			   (unsigned long long)s->s_id, (unsigned long long)o->s_id,
+			   (unsigned long long)gone->s_id);
+		fp_ike_sa_close(ike, gone, "Duplicate IKE SA");
+	}
+}

@@ -446,12 +446,17 @@ static void io_clear_one(struct fp_ike *ike, struct fp_ike_sarec *s)
 	if (s->s_has_peer && s->s_peer < ike->n_peers)
 		memset(&ike->acquired_ns[s->s_peer * FP_IKE_MAX_TUNNELS], 0,
 		       FP_IKE_MAX_TUNNELS * sizeof(ike->acquired_ns[0]));
+	fp_ike_sa_close(ike, s, "Operator request");
+}
+
+void fp_ike_sa_close(struct fp_ike *ike, struct fp_ike_sarec *s, const char *why)
+{
 	if (s->s_state != FP_IKE_S_READY) {
-		fp_ike_sa_delete(ike, s, "Operator request");
+		fp_ike_sa_delete(ike, s, why);
 		return;
 	}
 	for (unsigned i = 0; i < FP_IKE_MAX_CHILDREN; i++)
-		fp_ike_child_drop(ike, s, i, "Operator request");
+		fp_ike_child_drop(ike, s, i, why);
 	s->s_n_del = 0;
 	s->s_del_ike = true;
 	fp_ike_sa_state(ike, s, FP_IKE_S_DELETING);

@@ -242,6 +242,9 @@ int fp_ike_sa_state(struct fp_ike *ike, struct fp_ike_sarec *s, enum fp_ike_stat
  * end of the current call (fp_ike_sa_reap). */
 void fp_ike_sa_delete(struct fp_ike *ike, struct fp_ike_sarec *s, const char *reason);
 void fp_ike_sa_reap(struct fp_ike *ike);
+/* A READY SA closed the orderly way: children down now (why), the DELETE
+ * of the IKE SA our next request; any other state: deleted at once. */
+void fp_ike_sa_close(struct fp_ike *ike, struct fp_ike_sarec *s, const char *why);
 /* Whose message: by our SPI (SPIr as responder, SPIi as initiator). */
 struct fp_ike_sarec *fp_ike_sa_find(struct fp_ike *ike, const uint8_t *spi_i,
 				    const uint8_t *spi_r, bool we_initiated);
@@ -515,6 +518,10 @@ void fp_ike_info_response(struct fp_ike *ike, struct fp_ike_sarec *s,
 			  const struct fp_ike_chain *c);
 /* An empty request if the peer was silent for its dpd_s: true if sent. */
 bool fp_ike_info_dpd(struct fp_ike *ike, struct fp_ike_sarec *s, uint64_t now_ns);
+/* s just came up beside another IKE SA with its peer (both sides started
+ * at once): the one whose lower nonce is the lowest goes, on both sides
+ * alike (2.8.1's rule for crossed rekeys), its children with it. */
+void fp_ike_info_duplicate(struct fp_ike *ike, struct fp_ike_sarec *s);
 /* The peer's INITIAL_CONTACT on s: every other SA with it goes. */
 void fp_ike_info_initial_contact(struct fp_ike *ike, struct fp_ike_sarec *s);
 /* Our child slot i is to go: child_down now, its SPI to the DELETE list. */

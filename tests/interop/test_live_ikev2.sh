@@ -87,4 +87,31 @@ for side in a b; do
 done
 nt_stop a
 nt_stop b
+
+nt_say "both sides start at once: two IKE SAs cross, one stays"
+NT_IKE=1 nt_conf a "$NT_WORK/a.conf"
+NT_IKE=1 nt_conf b "$NT_WORK/b.conf"
+nt_start a "$NT_WORK/a.conf"
+nt_start b "$NT_WORK/b.conf"
+nt_ping a 3 &
+pa=$!
+nt_ping b 3
+wait "$pa"
+for _ in $(seq 30); do
+	[ "$(nt_cli a show crypto ikev2 sa | grep -c ' READY ')" = 1 ] &&
+		[ "$(nt_cli b show crypto ikev2 sa | grep -c ' READY ')" = 1 ] && break
+	sleep 0.1
+done
+crossed=$(grep -c "both sides started at once" "${NT_LOG[a]}" "${NT_LOG[b]}" | awk -F: '{ s += $2 } END { print s + 0 }')
+echo "     IKE SAs that crossed and were found redundant: $crossed (0: one side was first)"
+for side in a b; do
+	nt_check "$side: one IKE SA left, one child" grep -q "IKE count:1, CHILD count:1" <<<"$(nt_cli $side show crypto ikev2 sa)"
+	nt_check "$side: no child refused" test "$(grep -c 'child SA not installed' "${NT_LOG[$side]}")" = 0
+done
+nt_ping a 10
+nt_check "10 pings A -> B after the crossing" test "$(nt_ping_received a)" = 10
+nt_ping b 10
+nt_check "10 pings B -> A after the crossing" test "$(nt_ping_received b)" = 10
+nt_stop a
+nt_stop b
 nt_done

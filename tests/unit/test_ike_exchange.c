@@ -61,6 +61,7 @@ static struct {
 	bool drop_all;
 	struct fp_addr nat_addr;
 	uint16_t nat_shift;   /* the NAT's port mapping: + this */
+	bool one_pair;        /* child_up asserts no second live child for a tunnel */
 } W;
 
 static struct fp_addr addr4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
@@ -132,9 +133,9 @@ static int hook_child_up(void *ctx, const struct fp_ike_child *c, uint64_t old, 
 {
 	struct node *n = ctx;
 	assert_true(n->n_child < 16);
-	/* the engine takes one pair a tunnel (its outbound rule) but during a
-	 * rekey: a new child beside a live one of its tunnel is refused there */
-	for (unsigned k = 0; old == UINT64_MAX && k < n->n_child; k++)
+	/* where a new child should never stand beside a live one of its
+	 * tunnel (a restarted peer's: the stale one goes first) */
+	for (unsigned k = 0; W.one_pair && old == UINT64_MAX && k < n->n_child; k++)
 		assert_false(n->live[k] && n->child[k].tunnel == c->tunnel);
 	n->live[n->n_child] = true;
 	n->old[n->n_child] = old;
@@ -1561,6 +1562,7 @@ static void test_dpd_esp_alive(void **state)
 static void test_initial_contact(void **state)
 {
 	(void)state;
+	W.one_pair = true;
 	bring_up();
 	fp_ike_free(W.n[0].ike);
 	struct node *n = &W.n[0];
@@ -1578,6 +1580,33 @@ static void test_initial_contact(void **state)
 	assert_int_equal(sa_of(1).status, FP_IKE_SA_READY);
 	assert_int_equal(sa_of(1).n_children, 1);
 	assert_int_equal(W.n[1].child[1].spi_out, W.n[0].child[0].spi_in);
+}
+
+/* Both sides start at once (traffic both ways before any SA): two IKE
+ * SAs cross; each side must end with one live pair for the tunnel that
+ * the other side's pair mirrors, whatever happens to the second IKE SA. */
+static void test_simultaneous_init(void **state)
+{
+	(void)state;
+	configure();
+	assert_int_equal(fp_ike_acquire(W.n[0].ike, 0, 7, 1 * NS), 0);
+	assert_int_equal(fp_ike_acquire(W.n[1].ike, 0, 3, 1 * NS), 0);
+	pump(1 * NS);
+	for (uint64_t t = 2; t < 40; t++) {
+		fp_ike_tick(W.n[0].ike, t * NS);
+		fp_ike_tick(W.n[1].ike, t * NS);
+		pump(t * NS);
+	}
+	unsigned live[2] = {0, 0};
+	for (int k = 0; k < 2; k++)
+		for (unsigned i = 0; i < W.n[k].n_child; i++)
+			live[k] += W.n[k].live[i];
+	struct fp_ike_sa_info x;
+	assert_int_equal(live[0], 1);
+	assert_int_equal(live[1], 1);
+	assert_false(fp_ike_sa_get(W.n[0].ike, 1, &x)); /* one IKE SA each */
+	assert_false(fp_ike_sa_get(W.n[1].ike, 1, &x));
+	assert_one_pair();
 }
 
 /* A second crypto map entry to the same peer: a CREATE_CHILD_SA on the
@@ -1699,6 +1728,7 @@ int main(void)
 		T(test_dpd_dead_peer),
 		T(test_dpd_esp_alive),
 		T(test_initial_contact),
+		T(test_simultaneous_init),
 		T(test_second_tunnel),
 		T(test_lifetimes),
 #undef T
