@@ -62,6 +62,7 @@ void fp_show_counters(const struct fp_gw *gw, FILE *out)
 		if (v)
 			cnt_row(out, "IPSEC", ipsec_counters[i].name, v, "Summary");
 	}
+	fp_show_counters_dtls(gw, out, cnt_row);
 }
 
 /* clear counters: every pipe's counters (engine pipes on their own

@@ -35,6 +35,9 @@ struct fp_pkt {
 #define FP_PKT_F_FILTERED 0x20u /* outbound piece of a packet that passed the vpn-filter */
 #define FP_PKT_F_DTLS_CTRL 0x100u  /* outbound DTLS: an AnyConnect control frame, not an IP packet */
 #define FP_PKT_F_DTLS_ALERT 0x200u /* outbound DTLS: an alert body (level, description) */
+/* a DTLS datagram (inbound) or a packet to a DTLS client (with
+ * FP_PKT_F_OUTBOUND) on its way to the pipe or slow path that owns its rule */
+#define FP_PKT_F_DTLS 0x400u
 
 static inline size_t fp_pkt_headroom(const struct fp_pkt *p)
 {
