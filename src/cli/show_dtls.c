@@ -68,7 +68,7 @@ void fp_show_counters_dtls(const struct fp_gw *gw, FILE *out,
  * IPsec-only gateway's pages stay as they were. */
 static bool dtls_in_use(const struct fp_gw *gw)
 {
-	return gw->dtls && (gw->dtls->n || gw->dtls_punt || gw->dtls_to_cstp || gw->offload_dtls);
+	return gw->dtls && (atomic_load(&gw->dtls->n) || gw->dtls_punt || gw->dtls_to_cstp || gw->offload_dtls);
 }
 
 void fp_show_flow_offload_dtls_summary(const struct fp_gw *gw, FILE *out)

@@ -62,8 +62,9 @@ bool fp_gw_dtls_find(const struct fp_gw *gw, uint8_t af, const uint8_t *addr, ui
 {
 	const struct fp_gw_dtls *d = gw->dtls;
 	uint64_t k[3];
-	if (!d || (af != FP_AF_INET && af != FP_AF_INET6))
-		return false;
+	if (!d || !atomic_load_explicit(&d->n, memory_order_relaxed) ||
+	    (af != FP_AF_INET && af != FP_AF_INET6))
+		return false; /* an IPsec-only gateway pays one load */
 	addr_key(af, addr, k);
 	for (uint32_t i = key_slot(k), n = 0; n < FP_GW_DTLS_IDX; n++, i = (i + 1) % FP_GW_DTLS_IDX) {
 		uint32_t v = atomic_load_explicit(&d->idx[i], memory_order_acquire);
@@ -116,7 +117,7 @@ int fp_gw_dtls_open(struct fp_gw *gw, const struct fp_addr *inner, uint32_t tag,
 	c->p.inner = *inner;
 	client_write(c, k, ROUTE(0, 0, FP_DTLS_NONE));
 	atomic_store_explicit(&d->idx[s], i + 1, memory_order_release);
-	d->n++;
+	atomic_fetch_add_explicit(&d->n, 1, memory_order_relaxed);
 	*h = i;
 	return 0;
 }
@@ -269,25 +270,19 @@ int fp_gw_dtls_rule_set(struct fp_gw *gw, uint32_t h, const struct fp_dtls_param
 	int ifc = local_iface(gw, &p->local);
 	if (ifc < 0)
 		return *why = "local address is no interface's", -1;
-	struct fp_dtls_params old = c->p;
-	bool had = c->has_rule;
-	uint64_t old_route = client_route(c);
+	struct fp_addr inner = c->p.inner;
+	if (c->has_rule) /* the previous session's, first: it may hold the same 6-tuple */
+		rule_remove(gw, c, NULL);
 	c->p = *p;
-	c->p.inner = old.inner; /* the client's: its key in the table */
-	c->p.tag = h;           /* the rule names its client; punts find the headend's tag */
+	c->p.inner = inner; /* the client's: its key in the table */
+	c->p.tag = h;       /* the rule names its client; punts find the headend's tag */
 	if (rule_place(gw, c, fp_gw_dtls_pipe_for(gw, &p->remote, p->remote_port), ifc, NULL,
 		       why) < 0) {
 		fp_tls_keys_cleanse(&c->p.keys);
-		c->p = old;
 		return -1;
 	}
 	c->has_rule = true;
 	c->installed_ns = gw->now_ns;
-	if (had) { /* the previous session's rule */
-		struct rule_call rc = {.op = OP_DEL, .id = ROUTE_RULE(old_route)};
-		rule_call(gw, route_pipe(gw, old_route), &rc);
-	}
-	fp_tls_keys_cleanse(&old.keys);
 	return 0;
 }
 
@@ -345,7 +340,7 @@ int fp_gw_dtls_close(struct fp_gw *gw, uint32_t h, struct fp_dtls_rule_stats *la
 	uint64_t none[3] = {0, 0, 0}; /* a reader still on the slot finds no match */
 	client_write(c, none, ROUTE(0, 0, FP_DTLS_NONE));
 	c->used = false;
-	gw->dtls->n--;
+	atomic_fetch_sub_explicit(&gw->dtls->n, 1, memory_order_relaxed);
 	return 0;
 }
 

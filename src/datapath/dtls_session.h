@@ -56,7 +56,7 @@ struct fp_gw_dtls_client {
 struct fp_gw_dtls {
 	struct fp_gw_dtls_client c[FP_GW_DTLS_MAX];
 	_Atomic uint32_t idx[FP_GW_DTLS_IDX];
-	unsigned n;
+	_Atomic unsigned n;                /* clients open */
 };
 
 int fp_gw_dtls_init(struct fp_gw *gw);
@@ -71,8 +71,9 @@ int fp_gw_dtls_open(struct fp_gw *gw, const struct fp_addr *inner, uint32_t tag,
  * fill p; p->inner and p->tag are the client's): on the pipe
  * fp_gw_dtls_pipe_for chooses, the engine's with flow-offload-dtls, the
  * software pipe's without. p->local must be an interface's address. A
- * client with a rule gets this one instead (the old one's numbers are
- * lost: a new DTLS session). 0, or -1 with *why (nothing changed). */
+ * client with a rule loses it first (a new DTLS session replaces the old
+ * one; a rehandshake of the same session is fp_gw_dtls_rule_update). 0,
+ * or -1 with *why: the client then has no rule (its packets go to CSTP). */
 int fp_gw_dtls_rule_set(struct fp_gw *gw, uint32_t h, const struct fp_dtls_params *p,
 			const char **why);
 /* A rule update (new keys, NAT rebinding) where the rule is. */

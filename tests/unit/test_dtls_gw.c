@@ -31,6 +31,7 @@ struct fx {
 	uint16_t last_drop;
 	uint8_t last[64];
 	uint32_t last_len;
+	struct fp_dtls_params params; /* as installed, keys too (cleansed at teardown) */
 };
 
 static struct fx *g_fx;
@@ -117,6 +118,7 @@ static int setup(void **state)
 	free(in[0]);
 	if (fp_gw_dtls_rule_set(f->gw, f->h, &p, &why) < 0)
 		fail_msg("rule: %s", why);
+	f->params = p;
 	fp_tls_keys_cleanse(&p.keys);
 	return 0;
 }
@@ -125,6 +127,7 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 	fp_gw_dtls_close(f->gw, f->h, NULL);
+	fp_tls_keys_cleanse(&f->params.keys);
 	gw_free(f->gw);
 	dtls_pair_close(&f->pair);
 	free(f);
@@ -226,6 +229,18 @@ static void test_both_ways(void **state)
 					     FP_DTLS_CNT_ib_pkt_success), 3);
 	assert_int_equal(fp_dtlsdb_count(f->gw->pipes[0].dtls), 1);
 	assert_int_equal(fp_dtlsdb_count(f->gw->soft.dtls), 0);
+	/* a new session on the same 6-tuple replaces the rule; the old goes first */
+	const char *why = NULL;
+	if (fp_gw_dtls_rule_set(f->gw, f->h, &f->params, &why) < 0)
+		fail_msg("again: %s", why);
+	assert_int_equal(fp_dtlsdb_count(f->gw->pipes[0].dtls), 1);
+	assert_int_equal(fp_gw_dtls_query(f->gw, f->h, &st), 0);
+	assert_int_equal(st.data_in, 0);
+	/* a second client may not take the same pool address */
+	struct fp_addr pool;
+	uint32_t h2;
+	dtls_pair_addr4(&pool, POOL_IP);
+	assert_int_equal(fp_gw_dtls_open(f->gw, &pool, TAG + 1, &h2, &why), -1);
 }
 
 /* flow-offload-dtls off, then on: the rule moves with its numbers; the
