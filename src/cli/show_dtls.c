@@ -107,7 +107,7 @@ static void sock_table(struct fp_gw *gw, FILE *out)
 			if (a->af == FP_AF_NONE || !gw->ifaces[i].outside)
 				continue;
 			ep_str(a, gw->dtls_port, l, sizeof(l));
-			fprintf(out, "%-9s %08x  %-10s %-40s %-40s\n", "SVC_UDP", FP_GW_DTLS_LISTEN_ID(i),
+			fprintf(out, "%-9s %08x  %-10s %-40s %s\n", "SVC_UDP", FP_GW_DTLS_LISTEN_ID(i),
 				"LISTEN", l, "0 0");
 		}
 	}
@@ -119,11 +119,12 @@ static void sock_table(struct fp_gw *gw, FILE *out)
 		unsigned pipe = (unsigned)(rt >> 48);
 		ep_str(&c->p.local, c->p.local_port, l, sizeof(l));
 		ep_str(&c->p.remote, c->p.remote_port, r, sizeof(r));
-		fprintf(out, "%-9s %08x  %-10s %-40s %-40s ", "SVC_UDP", FP_GW_DTLS_SOCK_ID(h),
-			"CONNECTED", l, r);
-		if (pipe < gw->n_pipes)
-			fprintf(out, "%u", pipe);
-		fputc('\n', out);
+		fprintf(out, "%-9s %08x  %-10s %-40s ", "SVC_UDP", FP_GW_DTLS_SOCK_ID(h), "CONNECTED",
+			l);
+		if (pipe < gw->n_pipes) /* blank: the software pipe */
+			fprintf(out, "%-40s %u\n", r, pipe);
+		else
+			fprintf(out, "%s\n", r);
 	}
 }
 

@@ -113,6 +113,11 @@ static void dtls_open(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pip
 	pp->now_ns = io->now_ns;
 	fp_dtls_classify(pp->dtls, pkts, n);
 	uint16_t hit = dtls_hits_first(pkts, n);
+	/* the pipe's own counters are every offload application's (show
+	 * flow-offload info detail): DTLS counts in them as ESP does */
+	pp->st.rx_pkts += n;
+	pp->st.cam_hit += hit;
+	pp->st.cam_miss += (uint16_t)(n - hit);
 	for (uint16_t i = hit; i < n; i++) {
 		pkts[i]->drop = FP_DROP_DTLS_NO_RULE;
 		if (pp->software)
@@ -125,6 +130,7 @@ static void dtls_open(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pip
 	for (uint16_t i = 0; i < hit; i++) /* which client: the rule's tag */
 		pkts[i]->rule = fp_dtls_rule_tag(pp->dtls, pkts[i]->sa);
 	uint16_t good = fp_dtls_inb_process(pp, pp->dtls, pkts, hit);
+	pp->st.tx_pkts += good;
 	fp_capture_point(gw->caps, FP_CAP_DATAPATH, thread, FP_CAP_IFC_PKT, pkts, good, io->now_ns);
 	for (uint16_t i = 0; i < good; i++)
 		fp_gw_emit_routed(gw, io, pkts[i], true);
@@ -182,6 +188,8 @@ void fp_gw_dtls_outbound(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_
 		if (fp_dtls_rule_tag(pp->dtls, pkts[i]->sa) != pkts[i]->rule)
 			pkts[i]->sa = FP_DTLS_NONE;
 	uint16_t good = fp_dtls_outb_process(pp, pp->dtls, pkts, n);
+	pp->st.rx_pkts += n;
+	pp->st.tx_pkts += good;
 	if (!pp->software)
 		fp_capture_point(gw->caps, FP_CAP_OFFLOAD, pp->id, FP_CAP_IFC_PKT, pkts, good,
 				 io->now_ns);

@@ -361,7 +361,7 @@ static void test_show(void **state)
 		"Foreign host: 203.0.113.50, Foreign port: 40000", NULL };
 	free(expect(f->gw, line, det));
 	static const char *const info[] = { "DTLS offload: Enabled", "Offloaded DTLS sessions: 1 of 1",
-		"DTLS rules of Pipe 0 : 1", NULL };
+		"DTLS rules of Pipe 0 : 1", "Rx Packet count : 2", "6-Tuple CAM Hit Count : 1", NULL };
 	free(expect(f->gw, "show flow-offload info detail", info));
 	int rc;
 	free(run(f->gw, "clear flow-offload-dtls statistics", &rc));
