@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "datapath/dtls_session.h"
+
 
 #define CNT_COL_COUNTER 13  /* "Protocol     " */
 #define CNT_COL_VALUE 47    /* "Counter" + 27 blanks */
@@ -73,6 +75,7 @@ void fp_clear_counters(struct fp_gw *gw)
 {
 	fp_cli_pipes_clear(gw, true, true);
 	fp_pipe_stats_clear(&gw->soft);
+	fp_gw_dtls_stats_clear(gw); /* the DTLS rows */
 	memset(gw->st.drops, 0, sizeof(gw->st.drops));
 	gw->st.last_clear_ns = gw->now_ns;
 }

@@ -395,9 +395,14 @@ int fp_gw_dtls_offload_set(struct fp_gw *gw, bool on, char *err, size_t errlen)
 	return rc;
 }
 
+static void stats_clear_fn(struct fp_pipe *pp, void *arg)
+{
+	(void)arg;
+	memset(fp_dtlsdb_stats(pp->dtls), 0, sizeof(struct fp_dtls_stats));
+}
+
+/* Each table on its own pipe's thread, as clear counters does the pipes. */
 void fp_gw_dtls_stats_clear(struct fp_gw *gw)
 {
-	for (unsigned i = 0; i < gw->n_pipes; i++)
-		memset(fp_dtlsdb_stats(gw->pipes[i].dtls), 0, sizeof(struct fp_dtls_stats));
-	memset(fp_dtlsdb_stats(gw->soft.dtls), 0, sizeof(struct fp_dtls_stats));
+	fp_gw_on_every_pipe(gw, stats_clear_fn, NULL);
 }

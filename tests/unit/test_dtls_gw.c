@@ -368,6 +368,11 @@ static void test_show(void **state)
 	assert_int_equal(rc, 0);
 	static const char *const cleared[] = { "DTLS_OFFLOAD_IB_PKT_PROCESS: 0", NULL };
 	free(expect(f->gw, "show flow-offload-dtls statistics", cleared));
+	free(run(f->gw, "clear counters", &rc));
+	assert_int_equal(rc, 0);
+	out = run(f->gw, "show counters", &rc);
+	assert_null(strstr(out, "DTLS_OFFLOAD"));
+	free(out);
 	free(run(f->gw, "show asp table socket 0badf00d detail", &rc));
 	assert_int_not_equal(rc, 0);
 }
