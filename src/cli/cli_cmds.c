@@ -304,7 +304,7 @@ static const struct {
 	{ "capture", "Packet captures" },
 	{ "no", "Negate a command" },
 	{ "<name>", "Capture name" },
-	{ "<capture-arg>", "switch interface IF | switch real-time | ipsec-offload | interface IF, "
+	{ "<capture-arg>", "switch interface IF | switch real-time | ipsec-offload | dtls-offload | interface IF, "
 			   "match ..., buffer N, circular-buffer, packet-length N, type raw-data" },
 	{ "/pcap", "As a pcap file" },
 	{ "<capture:name>", "capture:NAME" },

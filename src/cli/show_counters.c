@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "datapath/dtls_session.h"
+#include "offload/dtls.h"
 
 
 #define CNT_COL_COUNTER 13  /* "Protocol     " */
@@ -75,7 +75,7 @@ void fp_clear_counters(struct fp_gw *gw)
 {
 	fp_cli_pipes_clear(gw, true, true);
 	fp_pipe_stats_clear(&gw->soft);
-	fp_gw_dtls_stats_clear(gw); /* the DTLS rows */
+	memset(fp_dtlsdb_stats(gw->soft.dtls), 0, sizeof(struct fp_dtls_stats)); /* engine: above */
 	memset(gw->st.drops, 0, sizeof(gw->st.drops));
 	gw->st.last_clear_ns = gw->now_ns;
 }

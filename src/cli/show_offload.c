@@ -9,6 +9,7 @@
 
 #include "datapath/child.h"
 #include "datapath/runtime.h"
+#include "offload/dtls.h"
 
 _Static_assert(sizeof(struct fp_pipe_stats) % sizeof(uint64_t) == 0,
 	       "fp_pipe_stats is summed as an array of uint64_t counters");
@@ -169,6 +170,8 @@ static void pipe_clear(struct fp_pipe *pp, void *arg)
 	fp_pipe_stats_clear(pp);
 	if (!pc->all)
 		memcpy(pp->st.drops, drops, sizeof(drops));
+	else /* clear counters: show counters' DTLS rows too */
+		memset(fp_dtlsdb_stats(pp->dtls), 0, sizeof(struct fp_dtls_stats));
 	if (pc->ports && rt && pp->id < rt->n_workers)
 		ports_clear(&rt->w[pp->id].io);
 }

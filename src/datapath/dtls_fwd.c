@@ -126,7 +126,7 @@ static void dtls_open(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pip
 			dtls_to_slow(gw, io, pkts[i]);
 	}
 	if (!pp->software)
-		fp_capture_point(gw->caps, FP_CAP_OFFLOAD, thread, FP_CAP_IFC_PKT, pkts, hit, io->now_ns);
+		fp_capture_point(gw->caps, FP_CAP_DTLS_OFFLOAD, thread, FP_CAP_IFC_PKT, pkts, hit, io->now_ns);
 	for (uint16_t i = 0; i < hit; i++) /* which client: the rule's tag */
 		pkts[i]->rule = fp_dtls_rule_tag(pp->dtls, pkts[i]->sa);
 	uint16_t good = fp_dtls_inb_process(pp, pp->dtls, pkts, hit);
@@ -191,7 +191,7 @@ void fp_gw_dtls_outbound(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_
 	pp->st.rx_pkts += n;
 	pp->st.tx_pkts += good;
 	if (!pp->software)
-		fp_capture_point(gw->caps, FP_CAP_OFFLOAD, pp->id, FP_CAP_IFC_PKT, pkts, good,
+		fp_capture_point(gw->caps, FP_CAP_DTLS_OFFLOAD, pp->id, FP_CAP_IFC_PKT, pkts, good,
 				 io->now_ns);
 	for (uint16_t i = 0; i < good; i++)
 		io->emit(io->ctx, pkts[i]->ifc, pkts[i]);

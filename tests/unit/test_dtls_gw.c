@@ -341,8 +341,22 @@ static void test_no_hook_drops(void **state)
 static void test_show(void **state)
 {
 	struct fx *f = *state;
+	int rc;
+	free(run(f->gw, "capture TAC-DTLS dtls-offload match udp 203.0.113.50 eq 40000 198.51.100.1 eq 443", &rc));
+	assert_int_equal(rc, 0);
+	free(run(f->gw, "capture OTHER dtls-offload match udp 203.0.113.50 eq 40001 any", &rc));
+	assert_int_equal(rc, 0);
 	client_to_inside(f, 7, NULL);
 	inside_to_client(f, 7);
+	static const char *const caps[] = {
+		"capture TAC-DTLS dtls-offload type raw-data [Capturing - ",
+		"  match udp host 203.0.113.50 eq 40000 host 198.51.100.1 eq 443\n",
+		"capture OTHER dtls-offload type raw-data [Capturing - 0 bytes]", NULL };
+	free(expect(f->gw, "show capture", caps));
+	/* the client's record before decryption, ours after encryption */
+	static const char *const two[] = { "2 packets captured", "1: 00:00:00.000000 203.0.113.50 198.51.100.1 0x0800",
+		"2: 00:00:00.000000 198.51.100.1 203.0.113.50 0x0800", "2 packets shown", NULL };
+	free(expect(f->gw, "show capture TAC-DTLS", two));
 	static const char *const stats[] = { "DTLS Offload Statistics", "Offload: Enabled",
 		"DTLS_OFFLOAD_IB_PKT_PROCESS: 1", "DTLS_OFFLOAD_OB_PKT_SUCCESS: 1",
 		"DTLS_OFFLOAD_FLOW_IB_ADD_RULE: 1", "nvppu_dtls_in_pkt_count: 1", NULL };
@@ -363,7 +377,6 @@ static void test_show(void **state)
 	static const char *const info[] = { "DTLS offload: Enabled", "Offloaded DTLS sessions: 1 of 1",
 		"DTLS rules of Pipe 0 : 1", "Rx Packet count : 2", "6-Tuple CAM Hit Count : 1", NULL };
 	free(expect(f->gw, "show flow-offload info detail", info));
-	int rc;
 	free(run(f->gw, "clear flow-offload-dtls statistics", &rc));
 	assert_int_equal(rc, 0);
 	static const char *const cleared[] = { "DTLS_OFFLOAD_IB_PKT_PROCESS: 0", NULL };
