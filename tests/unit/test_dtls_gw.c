@@ -32,6 +32,8 @@ struct fx {
 	uint8_t last[64];
 	uint32_t last_len;
 	struct fp_dtls_params params; /* as installed, keys too (cleansed at teardown) */
+	uint16_t port;                /* the client's UDP port */
+	unsigned handoffs;            /* packets one pipe handed to another */
 };
 
 static struct fx *g_fx;
@@ -79,14 +81,71 @@ static struct fp_pkt *ip_udp(const uint8_t *src, const uint8_t *dst, uint16_t sp
 	return p;
 }
 
-static int setup(void **state)
+/* The live runtime's share with several pipes (thread_io.c): packets come
+ * in on pipe 0; what it hands to another pipe runs there, as
+ * fp_rt_rx_handoff runs it. */
+struct handed {
+	struct fx *f;
+	struct fp_pkt **got;
+	struct fp_pkt *p[8];
+	struct fp_pipe *to[8];
+	unsigned n;
+};
+
+static void multi_emit(void *ctx, uint16_t ifc, struct fp_pkt *p)
+{
+	collect(((struct handed *)ctx)->got, ifc, p);
+}
+
+static void multi_handoff(void *ctx, struct fp_pipe *to, struct fp_pkt *p)
+{
+	struct handed *h = ctx;
+	assert_true(h->n < 8);
+	p->flags |= FP_PKT_F_TAKEN;
+	h->to[h->n] = to;
+	h->p[h->n++] = p;
+	h->f->handoffs++;
+}
+
+static void push(struct fx *f, uint16_t ifc, struct fp_pkt **in, struct fp_pkt **got)
+{
+	if (f->gw->n_pipes == 1) {
+		fp_gw_input(f->gw, ifc, in, 1, collect, got);
+		return;
+	}
+	struct handed h = { .f = f, .got = got };
+	struct fp_gw_io io = { .pipe = &f->gw->pipes[0], .emit = multi_emit,
+			       .handoff = multi_handoff, .ctx = &h };
+	if (f->gw->ifaces[ifc].outside)
+		fp_gw_rx_outside(f->gw, &io, ifc, in, 1);
+	else
+		fp_gw_rx_inside(f->gw, &io, ifc, in, 1);
+	for (unsigned i = 0; i < h.n; i++) {
+		struct fp_pkt *p = h.p[i];
+		io.pipe = h.to[i];
+		p->flags &= ~FP_PKT_F_TAKEN;
+		if ((p->flags & FP_PKT_F_OUTBOUND) && (p->flags & FP_PKT_F_DTLS)) {
+			fp_gw_dtls_outbound(f->gw, &io, io.pipe, &p, 1);
+		} else {
+			p->flags &= FP_PKT_F_RESTEER | FP_PKT_F_REASM;
+			fp_gw_rx_outside(f->gw, &io, p->ifc, &p, 1);
+		}
+	}
+}
+
+static int setup_pipes(void **state, unsigned n_pipes)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	struct fp_dtls_params p = { 0 };
 	struct fp_addr pool;
 	const char *why = NULL;
 	g_fx = f;
-	f->gw = gw_from(site_a_mirror, "");
+	f->gw = gw_from_pipes(site_a_mirror, "", n_pipes);
+	struct fp_addr cl;
+	dtls_pair_addr4(&cl, CLIENT_IP);
+	f->port = CLIENT_PORT; /* with several pipes, one whose rule is not on pipe 0 */
+	while (n_pipes > 1 && fp_gw_dtls_hash(&cl, f->port) % n_pipes != n_pipes - 1)
+		f->port++;
 	f->outside = (uint16_t)fp_gw_iface_find(f->gw, "outside");
 	f->inside = (uint16_t)fp_gw_iface_find(f->gw, "inside");
 	f->gw->dtls_punt = hook_punt;
@@ -100,7 +159,7 @@ static int setup(void **state)
 	dtls_pair_addr4(&p.local, GW_IP);
 	dtls_pair_addr4(&p.remote, CLIENT_IP);
 	p.local_port = 443;
-	p.remote_port = CLIENT_PORT;
+	p.remote_port = f->port;
 	p.epoch = 1;
 	p.seq_out = dtls_pair_max_seq(&f->pair.s2c) + 1;
 	p.seq_in_any = true;
@@ -111,7 +170,7 @@ static int setup(void **state)
 	/* before the rule: a packet to the client goes to its CSTP tunnel */
 	struct fp_pkt *in[2] = { ip_udp(HOST_IP, POOL_IP, 53, 5353, (const uint8_t *)"x", 1) };
 	struct fp_pkt *got[4] = { 0 };
-	fp_gw_input(f->gw, f->inside, in, 1, collect, got);
+	push(f, f->inside, in, got);
 	assert_null(got[0]);
 	assert_int_equal(f->n_cstp, 1);
 	assert_int_equal(f->last_tag, TAG);
@@ -121,6 +180,16 @@ static int setup(void **state)
 	f->params = p;
 	fp_tls_keys_cleanse(&p.keys);
 	return 0;
+}
+
+static int setup(void **state)
+{
+	return setup_pipes(state, 1);
+}
+
+static int setup2(void **state)
+{
+	return setup_pipes(state, 2);
 }
 
 static int teardown(void **state)
@@ -144,7 +213,7 @@ static struct fp_pkt *client_frame(struct fx *f, uint8_t type, const uint8_t *bo
 	assert_int_equal(SSL_write(f->pair.client, msg, (int)len + 1), (int)len + 1);
 	int n = dq_pop(&f->pair.c2s, dg);
 	assert_true(n > 0);
-	return ip_udp(CLIENT_IP, GW_IP, CLIENT_PORT, 443, dg, (uint32_t)n);
+	return ip_udp(CLIENT_IP, GW_IP, f->port, 443, dg, (uint32_t)n);
 }
 
 /* An inner packet from the client's pool address to the host inside. */
@@ -175,7 +244,7 @@ static void client_to_inside(struct fx *f, uint8_t mark, struct fp_pkt **keep)
 		memcpy(fp_pkt_put(copy, in[0]->len), in[0]->data, in[0]->len);
 	}
 	struct fp_pkt *got[4] = { 0 };
-	fp_gw_input(f->gw, f->outside, in, 1, collect, got);
+	push(f, f->outside, in, got);
 	assert_non_null(got[0]);
 	assert_null(got[1]);
 	assert_int_equal(got[0]->ifc, f->inside);
@@ -196,7 +265,7 @@ static void inside_to_client(struct fx *f, uint8_t mark)
 	uint8_t inner[128];
 	memcpy(inner, in[0]->data, ilen);
 	struct fp_pkt *got[4] = { 0 };
-	fp_gw_input(f->gw, f->inside, in, 1, collect, got);
+	push(f, f->inside, in, got);
 	assert_non_null(got[0]);
 	assert_null(got[1]);
 	assert_int_equal(got[0]->ifc, f->outside);
@@ -204,7 +273,7 @@ static void inside_to_client(struct fx *f, uint8_t mark)
 	assert_memory_equal(o + 16, CLIENT_IP, 4);
 	assert_memory_equal(o + 12, GW_IP, 4);
 	assert_int_equal(fp_get16(o + 20), 443);
-	assert_int_equal(fp_get16(o + 22), CLIENT_PORT);
+	assert_int_equal(fp_get16(o + 22), f->port);
 	assert_true(dq_push(&f->pair.s2c, o + 28, (int)got[0]->len - 28));
 	uint8_t rd[256];
 	int n = SSL_read(f->pair.client, rd, sizeof(rd));
@@ -259,7 +328,7 @@ static void test_switch_moves_rule(void **state)
 	inside_to_client(f, 2);
 	uint64_t replays = fp_gw_drop_count(f->gw, FP_DROP_DTLS_REPLAY);
 	struct fp_pkt *got[4] = { 0 }, *in[1] = { old };
-	fp_gw_input(f->gw, f->outside, in, 1, collect, got);
+	push(f, f->outside, in, got);
 	assert_null(got[0]);
 	assert_int_equal(fp_gw_drop_count(f->gw, FP_DROP_DTLS_REPLAY), replays + 1);
 	assert_int_equal(fp_gw_dtls_offload_set(f->gw, true, err, sizeof(err)), 0);
@@ -282,7 +351,7 @@ static void test_control_punt_and_send(void **state)
 	static const uint8_t probe[6] = { 1, 2, 3, 4, 5, 6 };
 	struct fp_pkt *in[1] = { client_frame(f, FP_AC_DPD_REQ, probe, sizeof(probe)) };
 	struct fp_pkt *got[4] = { 0 };
-	fp_gw_input(f->gw, f->outside, in, 1, collect, got);
+	push(f, f->outside, in, got);
 	assert_null(got[0]);
 	assert_int_equal(f->n_punt, 1);
 	assert_int_equal(f->last_tag, TAG);
@@ -306,7 +375,7 @@ static void test_control_punt_and_send(void **state)
 	free(resp);
 	/* a datagram of no client: the hook, without a tag */
 	struct fp_pkt *stray[1] = { ip_udp(HOST_IP, GW_IP, 999, 443, probe, sizeof(probe)) };
-	fp_gw_input(f->gw, f->outside, stray, 1, collect, got);
+	push(f, f->outside, stray, got);
 	assert_int_equal(f->n_punt, 2);
 	assert_int_equal(f->last_tag, FP_GW_DTLS_NO_TAG);
 	free(stray[0]);
@@ -321,7 +390,7 @@ static void test_no_hook_drops(void **state)
 	struct fp_pkt *in[1] = { client_frame(f, FP_AC_KEEPALIVE, probe, sizeof(probe)) };
 	struct fp_pkt *got[4] = { 0 };
 	uint64_t before = fp_gw_drop_count(f->gw, FP_DROP_DTLS_CONTROL_IN);
-	fp_gw_input(f->gw, f->outside, in, 1, collect, got);
+	push(f, f->outside, in, got);
 	assert_null(got[0]);
 	assert_int_equal(fp_gw_drop_count(f->gw, FP_DROP_DTLS_CONTROL_IN), before + 1);
 	free(in[0]);
@@ -331,7 +400,7 @@ static void test_no_hook_drops(void **state)
 	f->gw->dtls_to_cstp = NULL;
 	before = fp_gw_drop_count(f->gw, FP_DROP_DTLS_NO_RULE);
 	struct fp_pkt *pkt[1] = { ip_udp(HOST_IP, POOL_IP, 53, 5353, probe, sizeof(probe)) };
-	fp_gw_input(f->gw, f->inside, pkt, 1, collect, got);
+	push(f, f->inside, pkt, got);
 	assert_null(got[0]);
 	assert_int_equal(fp_gw_drop_count(f->gw, FP_DROP_DTLS_NO_RULE), before + 1);
 	free(pkt[0]);
@@ -390,6 +459,38 @@ static void test_show(void **state)
 	assert_int_not_equal(rc, 0);
 }
 
+/* Two engine pipes: the client's rule on pipe 1 (its hash), its datagrams
+ * and the packets to it arriving on pipe 0 handed over; the switch moves
+ * the rule to the software pipe and back to pipe 1. */
+static void test_two_pipes(void **state)
+{
+	struct fx *f = *state;
+	char err[128];
+	assert_int_equal(fp_dtlsdb_count(f->gw->pipes[1].dtls), 1);
+	assert_int_equal(fp_dtlsdb_count(f->gw->pipes[0].dtls), 0);
+	for (uint8_t i = 0; i < 2; i++) {
+		client_to_inside(f, i, NULL);
+		inside_to_client(f, i);
+	}
+	assert_int_equal(f->handoffs, 4); /* each packet once */
+	assert_int_equal(fp_dtls_counter_get(fp_dtlsdb_stats(f->gw->pipes[1].dtls),
+					     FP_DTLS_CNT_ib_pkt_success), 2);
+	static const char *const sock[] = { "CONNECTED", " 1\n", NULL };
+	free(expect(f->gw, "show asp table socket", sock));
+	assert_int_equal(fp_gw_dtls_offload_set(f->gw, false, err, sizeof(err)), 0);
+	assert_int_equal(fp_dtlsdb_count(f->gw->soft.dtls), 1);
+	client_to_inside(f, 2, NULL);
+	inside_to_client(f, 2);
+	assert_int_equal(fp_gw_dtls_offload_set(f->gw, true, err, sizeof(err)), 0);
+	assert_int_equal(fp_dtlsdb_count(f->gw->pipes[1].dtls), 1);
+	client_to_inside(f, 3, NULL);
+	inside_to_client(f, 3);
+	struct fp_dtls_rule_stats st;
+	assert_int_equal(fp_gw_dtls_query(f->gw, f->h, &st), 0);
+	assert_int_equal(st.data_in, 4);
+	assert_int_equal(st.data_out, 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -398,6 +499,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_control_punt_and_send, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_hook_drops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_show, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_pipes, setup2, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
