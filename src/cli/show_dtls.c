@@ -94,13 +94,13 @@ static void ep_str(const struct fp_addr *a, uint16_t port, char *buf, size_t n)
 
 /* The reference's table: a listening socket per interface address, then
  * a CONNECTED one per client with a rule and the engine pipe it is on
- * (blank: the software pipe). */
-static void sock_table(struct fp_gw *gw, FILE *out)
+ * (blank: the software pipe); offloaded: the engine's clients only. */
+static void sock_table(struct fp_gw *gw, bool offloaded, FILE *out)
 {
 	char l[80], r[80];
 	fprintf(out, "%-9s %-9s %-10s %-40s %-40s %s\n", "Protocol", "Socket", "State",
 		"Local Address", "Foreign Address", "IB-Pipe#");
-	for (unsigned i = 0; gw->dtls_port && i < gw->n_ifaces; i++) {
+	for (unsigned i = 0; gw->dtls_port && !offloaded && i < gw->n_ifaces; i++) {
 		const struct fp_cfg_iface *c = gw->ifaces[i].cfg;
 		for (unsigned f = 0; f < 2; f++) {
 			const struct fp_addr *a = f ? &c->ip6.addr : &c->ip4.addr;
@@ -117,6 +117,8 @@ static void sock_table(struct fp_gw *gw, FILE *out)
 			continue;
 		uint64_t rt = atomic_load_explicit(&c->route, memory_order_relaxed);
 		unsigned pipe = (unsigned)(rt >> 48);
+		if (offloaded && pipe >= gw->n_pipes)
+			continue;
 		ep_str(&c->p.local, c->p.local_port, l, sizeof(l));
 		ep_str(&c->p.remote, c->p.remote_port, r, sizeof(r));
 		fprintf(out, "%-9s %08x  %-10s %-40s ", "SVC_UDP", FP_GW_DTLS_SOCK_ID(h), "CONNECTED",
@@ -171,9 +173,11 @@ static void sock_detail(struct fp_gw *gw, uint32_t h, FILE *out)
 	fprintf(out, "Sent: %" PRIu64 "\ntotal data bytes: %" PRIu64 "\n", s.pkts_out, s.bytes_out);
 }
 
+/* show asp table socket [offloaded]: offloaded, the clients whose rule
+ * is in an engine pipe only. */
 int fp_cli_cmd_show_asp_socket(struct fp_cli_req *r)
 {
-	sock_table(r->gw, r->out);
+	sock_table(r->gw, r->argc == 5, r->out);
 	return 0;
 }
 

@@ -479,10 +479,19 @@ static void test_two_pipes(void **state)
 	free(expect(f->gw, "show asp table socket", sock));
 	assert_int_equal(fp_gw_dtls_offload_set(f->gw, false, err, sizeof(err)), 0);
 	assert_int_equal(fp_dtlsdb_count(f->gw->soft.dtls), 1);
+	char *out = run(f->gw, "show asp table socket offloaded", NULL);
+	assert_null(strstr(out, "CONNECTED")); /* in the software pipe now */
+	assert_null(strstr(out, "LISTEN"));
+	free(out);
+	out = run(f->gw, "show asp table socket", NULL);
+	assert_non_null(strstr(out, "203.0.113.50:")); /* still a socket, no pipe */
+	free(out);
 	client_to_inside(f, 2, NULL);
 	inside_to_client(f, 2);
 	assert_int_equal(fp_gw_dtls_offload_set(f->gw, true, err, sizeof(err)), 0);
 	assert_int_equal(fp_dtlsdb_count(f->gw->pipes[1].dtls), 1);
+	static const char *const off[] = { "CONNECTED", NULL };
+	free(expect(f->gw, "show asp table socket offloaded", off));
 	client_to_inside(f, 3, NULL);
 	inside_to_client(f, 3);
 	struct fp_dtls_rule_stats st;
