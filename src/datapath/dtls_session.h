@@ -94,7 +94,10 @@ int fp_gw_dtls_offload_set(struct fp_gw *gw, bool on, char *err, size_t errlen);
  * AnyConnect control frame, type byte first; FP_PKT_F_DTLS_ALERT: an alert
  * body), sent with the rule's next sequence number through the pipe that
  * owns it. p->data is the frame; 0, or -1 when the client has no rule
- * (the caller keeps p). */
+ * (the caller keeps p). After 0, p is the caller's as fp_gw_input's
+ * packets are: emitted or dropped here, or handed to the owning worker
+ * (FP_PKT_F_TAKEN), which is why the live headend takes p from io->alloc
+ * (the packet pool) like every packet that crosses threads. */
 int fp_gw_dtls_send(struct fp_gw *gw, const struct fp_gw_io *io, uint32_t h, struct fp_pkt *p,
 		    uint32_t flag);
 
