@@ -9,9 +9,9 @@
  *             client with no rule;
  *   bit 2:    flow-offload-dtls switched first (the rule moves);
  *   bit 3:    the hooks say they did not take the packet (dropped).
- * Oracle: nothing the client sent comes out on the inside but from its
- * pool address; every packet emitted on the outside from the DTLS port
- * goes to the client. */
+ * Oracle: what a datagram to the DTLS port yields goes to the inside (from
+ * the client's pool address only) or to the hooks, never out; an inside
+ * packet to the pool address never leaves in clear. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,11 +56,12 @@ static void emit(void *ctx, uint16_t ifc, struct fp_pkt *p)
 	(void)ctx;
 	const uint8_t *h = p->data;
 	bool v4 = p->len >= FP_IPV4_HLEN && (h[0] >> 4) == 4;
-	if (ifc == 1 && mode == 0 && (!v4 || memcmp(h + 12, POOL_IP, 4) != 0))
+	if (mode == 3 || (mode == 0 && ifc == 0))
+		abort(); /* a datagram to the DTLS port goes to the inside or the headend */
+	if (mode == 0 && (!v4 || memcmp(h + 12, POOL_IP, 4) != 0))
 		abort(); /* from the client's records: only its own address */
-	if (ifc == 0 && v4 && h[9] == FP_IPPROTO_UDP && p->len >= 28 && fp_get16(h + 20) == 443 &&
-	    (memcmp(h + 16, CLIENT_IP, 4) != 0 || fp_get16(h + 22) != CLIENT_PORT))
-		abort(); /* a DTLS record to someone else */
+	if (mode == 2 && ifc == 0 && v4 && memcmp(h + 16, POOL_IP, 4) == 0)
+		abort(); /* to the pool in clear */
 }
 
 static void addr4(struct fp_addr *a, const uint8_t *b)
