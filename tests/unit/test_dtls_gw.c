@@ -13,10 +13,17 @@
 #include "dtls_pair.h"
 #include "offload/dtls.h"
 
-static const uint8_t GW_IP[4] = { 198, 51, 100, 1 };    /* site_a_mirror's outside */
-static const uint8_t CLIENT_IP[4] = { 203, 0, 113, 50 };
-static const uint8_t POOL_IP[4] = { 10, 9, 0, 5 };
-static const uint8_t HOST_IP[4] = { 10, 1, 0, 9 };      /* behind the inside */
+/* The four ends, IPv4 (site_a_mirror's outside) or IPv6 (v6_lines). */
+struct ends {
+	const char *gw, *client, *pool, *host;   /* host: behind the inside */
+};
+static const struct ends ENDS4 = { "198.51.100.1", "203.0.113.50", "10.9.0.5", "10.1.0.9" };
+static const struct ends ENDS6 = { "2001:db8:100::1", "2001:db8:200::50", "2001:db8:9::5",
+				   "2001:db8:1::9" };
+
+/* site_a_mirror with IPv6 addresses on both interfaces */
+static const char v6_lines[] = "interface eth0\n ipv6 address 2001:db8:100::1/64\n!\n"
+			       "interface eth1\n ipv6 address 2001:db8:1::1/64\n!\n";
 #define CLIENT_PORT 40000
 #define TAG 77
 
@@ -34,6 +41,7 @@ struct fx {
 	struct fp_dtls_params params; /* as installed, keys too (cleansed at teardown) */
 	uint16_t port;                /* the client's UDP port */
 	unsigned handoffs;            /* packets one pipe handed to another */
+	struct fp_addr gw_ip, client_ip, pool_ip, host_ip;
 };
 
 static struct fx *g_fx;
@@ -64,20 +72,30 @@ static struct fp_pkt *pkt_new(void)
 	return p;
 }
 
-/* An IPv4/UDP packet src -> dst with len bytes of UDP payload. */
-static struct fp_pkt *ip_udp(const uint8_t *src, const uint8_t *dst, uint16_t sport, uint16_t dport,
-			     const uint8_t *payload, uint32_t len)
+/* An IPv4 or IPv6 UDP packet src -> dst with len bytes of UDP payload. */
+static struct fp_pkt *ip_udp(const struct fp_addr *src, const struct fp_addr *dst, uint16_t sport,
+			     uint16_t dport, const uint8_t *payload, uint32_t len)
 {
 	struct fp_pkt *p = pkt_new();
-	uint8_t *h = fp_pkt_put(p, FP_IPV4_HLEN + FP_UDP_HLEN + len);
-	memset(h, 0, FP_IPV4_HLEN + FP_UDP_HLEN);
-	h[0] = 0x45, h[8] = 64, h[9] = FP_IPPROTO_UDP;
-	fp_put16(h + 2, (uint16_t)p->len);
-	memcpy(h + 12, src, 4);
-	memcpy(h + 16, dst, 4);
-	fp_ipv4_csum_set(h);
-	fp_put16(h + 20, sport), fp_put16(h + 22, dport), fp_put16(h + 24, (uint16_t)(FP_UDP_HLEN + len));
-	memcpy(h + 28, payload, len);
+	bool v4 = src->af == FP_AF_INET;
+	uint32_t hl = v4 ? FP_IPV4_HLEN : FP_IPV6_HLEN;
+	uint8_t *h = fp_pkt_put(p, hl + FP_UDP_HLEN + len);
+	memset(h, 0, hl + FP_UDP_HLEN);
+	if (v4) {
+		h[0] = 0x45, h[8] = 64, h[9] = FP_IPPROTO_UDP;
+		fp_put16(h + 2, (uint16_t)p->len);
+		memcpy(h + 12, src->a, 4);
+		memcpy(h + 16, dst->a, 4);
+		fp_ipv4_csum_set(h);
+	} else {
+		h[0] = 0x60, h[6] = FP_IPPROTO_UDP, h[7] = 64;
+		fp_put16(h + 4, (uint16_t)(FP_UDP_HLEN + len));
+		memcpy(h + 8, src->a, 16);
+		memcpy(h + 24, dst->a, 16);
+	}
+	fp_put16(h + hl, sport), fp_put16(h + hl + 2, dport);
+	fp_put16(h + hl + 4, (uint16_t)(FP_UDP_HLEN + len));
+	memcpy(h + hl + FP_UDP_HLEN, payload, len);
 	return p;
 }
 
@@ -133,18 +151,20 @@ static void push(struct fx *f, uint16_t ifc, struct fp_pkt **in, struct fp_pkt *
 	}
 }
 
-static int setup_pipes(void **state, unsigned n_pipes)
+static int setup_pipes(void **state, unsigned n_pipes, const struct ends *e)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	struct fp_dtls_params p = { 0 };
 	struct fp_addr pool;
 	const char *why = NULL;
 	g_fx = f;
-	f->gw = gw_from_pipes(site_a_mirror, "", n_pipes);
-	struct fp_addr cl;
-	dtls_pair_addr4(&cl, CLIENT_IP);
+	f->gw = gw_from_pipes(site_a_mirror, e == &ENDS4 ? "" : v6_lines, n_pipes);
+	assert_int_equal(fp_addr_parse(&f->gw_ip, e->gw), 0);
+	assert_int_equal(fp_addr_parse(&f->client_ip, e->client), 0);
+	assert_int_equal(fp_addr_parse(&f->pool_ip, e->pool), 0);
+	assert_int_equal(fp_addr_parse(&f->host_ip, e->host), 0);
 	f->port = CLIENT_PORT; /* with several pipes, one whose rule is not on pipe 0 */
-	while (n_pipes > 1 && fp_gw_dtls_hash(&cl, f->port) % n_pipes != n_pipes - 1)
+	while (n_pipes > 1 && fp_gw_dtls_hash(&f->client_ip, f->port) % n_pipes != n_pipes - 1)
 		f->port++;
 	f->outside = (uint16_t)fp_gw_iface_find(f->gw, "outside");
 	f->inside = (uint16_t)fp_gw_iface_find(f->gw, "inside");
@@ -152,12 +172,12 @@ static int setup_pipes(void **state, unsigned n_pipes)
 	f->gw->dtls_to_cstp = hook_cstp;
 	char err[128];
 	assert_int_equal(fp_gw_dtls_offload_set(f->gw, true, err, sizeof(err)), 0);
-	dtls_pair_addr4(&pool, POOL_IP);
+	pool = f->pool_ip;
 	if (fp_gw_dtls_open(f->gw, &pool, TAG, &f->h, &why) < 0)
 		fail_msg("open: %s", why);
 	assert_int_equal(dtls_pair_open(&f->pair, "ECDHE-ECDSA-AES256-GCM-SHA384"), 0);
-	dtls_pair_addr4(&p.local, GW_IP);
-	dtls_pair_addr4(&p.remote, CLIENT_IP);
+	p.local = f->gw_ip;
+	p.remote = f->client_ip;
 	p.local_port = 443;
 	p.remote_port = f->port;
 	p.epoch = 1;
@@ -168,7 +188,7 @@ static int setup_pipes(void **state, unsigned n_pipes)
 		fail_msg("keys: %s", why);
 	*state = f;
 	/* before the rule: a packet to the client goes to its CSTP tunnel */
-	struct fp_pkt *in[2] = { ip_udp(HOST_IP, POOL_IP, 53, 5353, (const uint8_t *)"x", 1) };
+	struct fp_pkt *in[2] = { ip_udp(&f->host_ip, &f->pool_ip, 53, 5353, (const uint8_t *)"x", 1) };
 	struct fp_pkt *got[4] = { 0 };
 	push(f, f->inside, in, got);
 	assert_null(got[0]);
@@ -184,12 +204,17 @@ static int setup_pipes(void **state, unsigned n_pipes)
 
 static int setup(void **state)
 {
-	return setup_pipes(state, 1);
+	return setup_pipes(state, 1, &ENDS4);
 }
 
 static int setup2(void **state)
 {
-	return setup_pipes(state, 2);
+	return setup_pipes(state, 2, &ENDS4);
+}
+
+static int setup6(void **state)
+{
+	return setup_pipes(state, 1, &ENDS6);
 }
 
 static int teardown(void **state)
@@ -213,20 +238,17 @@ static struct fp_pkt *client_frame(struct fx *f, uint8_t type, const uint8_t *bo
 	assert_int_equal(SSL_write(f->pair.client, msg, (int)len + 1), (int)len + 1);
 	int n = dq_pop(&f->pair.c2s, dg);
 	assert_true(n > 0);
-	return ip_udp(CLIENT_IP, GW_IP, f->port, 443, dg, (uint32_t)n);
+	return ip_udp(&f->client_ip, &f->gw_ip, f->port, 443, dg, (uint32_t)n);
 }
 
 /* An inner packet from the client's pool address to the host inside. */
-static uint32_t inner_from_client(uint8_t *b, uint32_t len, uint8_t mark)
+static uint32_t inner_from_client(struct fx *f, uint8_t *b, uint32_t len, uint8_t mark)
 {
-	memset(b, 0, len);
-	b[0] = 0x45, b[8] = 64, b[9] = FP_IPPROTO_UDP;
-	fp_put16(b + 2, (uint16_t)len);
-	memcpy(b + 12, POOL_IP, 4);
-	memcpy(b + 16, HOST_IP, 4);
-	fp_ipv4_csum_set(b);
-	fp_put16(b + 20, 5353), fp_put16(b + 22, 53), fp_put16(b + 24, (uint16_t)(len - 20));
-	b[28] = mark;
+	uint8_t body[128] = { mark };
+	uint32_t hl = f->pool_ip.af == FP_AF_INET ? FP_IPV4_HLEN : FP_IPV6_HLEN;
+	struct fp_pkt *p = ip_udp(&f->pool_ip, &f->host_ip, 5353, 53, body, len - hl - FP_UDP_HLEN);
+	memcpy(b, p->data, p->len);
+	free(p);
 	return len;
 }
 
@@ -236,7 +258,7 @@ static uint32_t inner_from_client(uint8_t *b, uint32_t len, uint8_t mark)
 static void client_to_inside(struct fx *f, uint8_t mark, struct fp_pkt **keep)
 {
 	uint8_t inner[100];
-	uint32_t len = inner_from_client(inner, sizeof(inner), mark);
+	uint32_t len = inner_from_client(f, inner, sizeof(inner), mark);
 	struct fp_pkt *in[1] = { client_frame(f, FP_AC_DATA, inner, len) };
 	struct fp_pkt *copy = NULL;
 	if (keep) {
@@ -260,7 +282,7 @@ static void client_to_inside(struct fx *f, uint8_t mark, struct fp_pkt **keep)
 static void inside_to_client(struct fx *f, uint8_t mark)
 {
 	uint8_t body[40] = { mark };
-	struct fp_pkt *in[1] = { ip_udp(HOST_IP, POOL_IP, 53, 5353, body, sizeof(body)) };
+	struct fp_pkt *in[1] = { ip_udp(&f->host_ip, &f->pool_ip, 53, 5353, body, sizeof(body)) };
 	uint32_t ilen = in[0]->len;
 	uint8_t inner[128];
 	memcpy(inner, in[0]->data, ilen);
@@ -270,11 +292,14 @@ static void inside_to_client(struct fx *f, uint8_t mark)
 	assert_null(got[1]);
 	assert_int_equal(got[0]->ifc, f->outside);
 	const uint8_t *o = got[0]->data;
-	assert_memory_equal(o + 16, CLIENT_IP, 4);
-	assert_memory_equal(o + 12, GW_IP, 4);
-	assert_int_equal(fp_get16(o + 20), 443);
-	assert_int_equal(fp_get16(o + 22), f->port);
-	assert_true(dq_push(&f->pair.s2c, o + 28, (int)got[0]->len - 28));
+	bool v4 = f->gw_ip.af == FP_AF_INET;
+	uint32_t hl = v4 ? FP_IPV4_HLEN : FP_IPV6_HLEN, alen = v4 ? 4 : 16;
+	assert_memory_equal(o + (v4 ? 16 : 24), f->client_ip.a, alen);
+	assert_memory_equal(o + (v4 ? 12 : 8), f->gw_ip.a, alen);
+	assert_int_equal(fp_get16(o + hl), 443);
+	assert_int_equal(fp_get16(o + hl + 2), f->port);
+	hl += FP_UDP_HLEN;
+	assert_true(dq_push(&f->pair.s2c, o + hl, (int)(got[0]->len - hl)));
 	uint8_t rd[256];
 	int n = SSL_read(f->pair.client, rd, sizeof(rd));
 	assert_int_equal(n, (int)ilen + 1);
@@ -308,7 +333,7 @@ static void test_both_ways(void **state)
 	/* a second client may not take the same pool address */
 	struct fp_addr pool;
 	uint32_t h2;
-	dtls_pair_addr4(&pool, POOL_IP);
+	pool = f->pool_ip;
 	assert_int_equal(fp_gw_dtls_open(f->gw, &pool, TAG + 1, &h2, &why), -1);
 }
 
@@ -374,7 +399,7 @@ static void test_control_punt_and_send(void **state)
 	assert_int_equal(rd[0], FP_AC_DPD_RESP);
 	free(resp);
 	/* a datagram of no client: the hook, without a tag */
-	struct fp_pkt *stray[1] = { ip_udp(HOST_IP, GW_IP, 999, 443, probe, sizeof(probe)) };
+	struct fp_pkt *stray[1] = { ip_udp(&f->host_ip, &f->gw_ip, 999, 443, probe, sizeof(probe)) };
 	push(f, f->outside, stray, got);
 	assert_int_equal(f->n_punt, 2);
 	assert_int_equal(f->last_tag, FP_GW_DTLS_NO_TAG);
@@ -399,7 +424,7 @@ static void test_no_hook_drops(void **state)
 	assert_int_equal(fp_dtlsdb_count(f->gw->pipes[0].dtls), 0);
 	f->gw->dtls_to_cstp = NULL;
 	before = fp_gw_drop_count(f->gw, FP_DROP_DTLS_NO_RULE);
-	struct fp_pkt *pkt[1] = { ip_udp(HOST_IP, POOL_IP, 53, 5353, probe, sizeof(probe)) };
+	struct fp_pkt *pkt[1] = { ip_udp(&f->host_ip, &f->pool_ip, 53, 5353, probe, sizeof(probe)) };
 	push(f, f->inside, pkt, got);
 	assert_null(got[0]);
 	assert_int_equal(fp_gw_drop_count(f->gw, FP_DROP_DTLS_NO_RULE), before + 1);
@@ -500,6 +525,17 @@ static void test_two_pipes(void **state)
 	assert_int_equal(st.data_out, 4);
 }
 
+/* The same over IPv6: client, gateway, pool and inner packets. */
+static void test_both_ways_v6(void **state)
+{
+	test_both_ways(state);
+}
+
+static void test_switch_moves_rule_v6(void **state)
+{
+	test_switch_moves_rule(state);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -509,6 +545,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_hook_drops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_show, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_pipes, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_both_ways_v6, setup6, teardown),
+		cmocka_unit_test_setup_teardown(test_switch_moves_rule_v6, setup6, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
