@@ -193,7 +193,22 @@ static int cap_proto(struct cap_parse *cp, uint8_t *proto)
 	return 0;
 }
 
-/* match PROTO A B, or at the offload point: match spi SPI A B */
+/* [eq PORT] after an address */
+static int cap_port(struct cap_parse *cp, uint16_t *port)
+{
+	static const char *const eq_kw[] = { "eq" };
+	uint64_t v;
+	*port = 0;
+	if (cp->i >= cp->r->argc || cap_kw(cp->r->argv[cp->i], eq_kw, 1) != 0)
+		return 0;
+	cp->i++;
+	if (cap_number(cp, 10, 1, 65535, &v) < 0)
+		return -1;
+	*port = (uint16_t)v;
+	return 0;
+}
+
+/* match PROTO A [eq P] B [eq P], or at the offload point: match spi SPI A B */
 static int cap_match(struct cap_parse *cp)
 {
 	struct fp_cap_match *m = &cp->spec.match;
@@ -216,7 +231,8 @@ static int cap_match(struct cap_parse *cp)
 	} else if (cap_proto(cp, &m->proto) < 0) {
 		return -1;
 	}
-	if (cap_addr(cp, &m->a) < 0 || cap_addr(cp, &m->b) < 0)
+	if (cap_addr(cp, &m->a) < 0 || cap_port(cp, &m->port_a) < 0 || cap_addr(cp, &m->b) < 0 ||
+	    cap_port(cp, &m->port_b) < 0)
 		return -1;
 	return 0;
 }
@@ -244,7 +260,7 @@ static int cap_point(struct cap_parse *cp, enum fp_cap_point pt)
 	cp->spec.point = pt;
 	if (pt == FP_CAP_DATAPATH)
 		return cap_iface(cp);
-	if (pt == FP_CAP_OFFLOAD) {
+	if (pt == FP_CAP_OFFLOAD || pt == FP_CAP_DTLS_OFFLOAD) {
 		cp->spec.all_ifaces = true;
 		return 0;
 	}
@@ -261,7 +277,7 @@ static int cap_point(struct cap_parse *cp, enum fp_cap_point pt)
 	return 0;
 }
 
-enum { KW_TYPE, KW_BUFFER, KW_CIRCULAR, KW_PKTLEN, KW_SWITCH, KW_OFFLOAD, KW_IFACE, KW_MATCH };
+enum { KW_TYPE, KW_BUFFER, KW_CIRCULAR, KW_PKTLEN, KW_SWITCH, KW_OFFLOAD, KW_IFACE, KW_MATCH, KW_DTLS };
 
 static int cap_option(struct cap_parse *cp, int k)
 {
@@ -295,6 +311,8 @@ static int cap_option(struct cap_parse *cp, int k)
 		return cap_point(cp, FP_CAP_OFFLOAD);
 	case KW_IFACE:
 		return cap_point(cp, FP_CAP_DATAPATH);
+	case KW_DTLS:
+		return cap_point(cp, FP_CAP_DTLS_OFFLOAD);
 	default:
 		return cap_match(cp);
 	}
@@ -303,7 +321,7 @@ static int cap_option(struct cap_parse *cp, int k)
 static int cap_parse_line(struct cap_parse *cp)
 {
 	static const char *const kws[] = { "type", "buffer", "circular-buffer", "packet-length",
-					   "switch", "ipsec-offload", "interface", "match" };
+					   "switch", "ipsec-offload", "interface", "match", "dtls-offload" };
 	while (cp->i < cp->r->argc) {
 		int k = cap_kw(cp->r->argv[cp->i], kws, NKW(kws));
 		if (k < 0)
@@ -412,8 +430,12 @@ static void cap_match_line(const struct fp_cap_spec *s, FILE *out)
 	else
 		fprintf(out, "  match %s ", proto_name(s->match.proto, b, sizeof(b)));
 	addr_spec(&s->match.a, out);
+	if (s->match.port_a)
+		fprintf(out, " eq %u", s->match.port_a);
 	fputc(' ', out);
 	addr_spec(&s->match.b, out);
+	if (s->match.port_b)
+		fprintf(out, " eq %u", s->match.port_b);
 	fputc('\n', out);
 }
 
@@ -430,7 +452,9 @@ static void cap_list_one(const struct fp_gw *gw, struct fp_capset *cs, unsigned 
 	bool full;
 	fp_capture_usage(cs, i, &bytes, &full);
 	fprintf(out, "capture %s%s type raw-data", s->name,
-		s->point == FP_CAP_SWITCH ? " switch" : s->point == FP_CAP_OFFLOAD ? " ipsec-offload" : "");
+		s->point == FP_CAP_SWITCH ? " switch"
+		: s->point == FP_CAP_OFFLOAD ? " ipsec-offload"
+		: s->point == FP_CAP_DTLS_OFFLOAD ? " dtls-offload" : "");
 	if (s->buffer != FP_CAPTURE_BUFFER_DEFAULT)
 		fprintf(out, " buffer %" PRIu32, s->buffer);
 	if (s->circular)

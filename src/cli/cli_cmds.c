@@ -206,6 +206,7 @@ static int cmd_exit(struct fp_cli_req *r)
 #define WRITE_HELP "Save the running configuration (keys included) to the file fpvpnd loaded"
 #define STATS_HELP "IPsec totals: sums of every SA's counters and the drop counters"
 #define OFFLOAD_HELP "Offload state; detail: each engine pipe's packet and CAM counters"
+#define SOCK_HELP "DTLS sockets of the remote-access headend (detail: a client's offload counters)"
 #define OFFLOAD_IPSEC_HELP "IPsec offload totals of the engine pipes"
 #define IKE_SA_HELP "IKEv2 SAs and their child SAs (detail: SPIs, message IDs, NAT-T)"
 #define IKE_STATS_HELP "IKEv2 counters: messages, exchanges, refusals, notifies by name"
@@ -269,7 +270,12 @@ const struct fp_cli_cmd fp_cli_cmds[] = {
 	{ { "show", "flow-offload", "info", "detail" }, OFFLOAD_HELP, fp_cli_cmd_show_flow_offload_detail },
 	{ { "show", "flow-offload-ipsec", "statistics" }, OFFLOAD_IPSEC_HELP, fp_cli_cmd_show_flow_offload_ipsec },
 	{ { "clear", "flow-offload-ipsec", "statistics" }, "Zero the engine pipes' counters", fp_cli_cmd_clear_flow_offload_ipsec },
-	{ { "show", "counters" }, "IPSEC offload counters that are not 0", fp_cli_cmd_show_counters },
+	{ { "show", "flow-offload-dtls", "statistics" }, "DTLS offload totals of the engine pipes", fp_cli_cmd_show_flow_offload_dtls },
+	{ { "clear", "flow-offload-dtls", "statistics" }, "Zero the DTLS offload counters", fp_cli_cmd_clear_flow_offload_dtls },
+	{ { "show", "asp", "table", "socket" }, SOCK_HELP, fp_cli_cmd_show_asp_socket },
+	{ { "show", "asp", "table", "socket", "offloaded" }, SOCK_HELP, fp_cli_cmd_show_asp_socket },
+	{ { "show", "asp", "table", "socket", "<socket>", "detail" }, SOCK_HELP, fp_cli_cmd_show_asp_socket_detail },
+	{ { "show", "counters" }, "IPSEC and DTLS offload counters that are not 0", fp_cli_cmd_show_counters },
 	{ { "clear", "counters" }, "Zero pipe, slow-path drop and port counters", fp_cli_cmd_clear_counters },
 	{ { "show", "npu-accel", "statistics" }, "Worker rings and per-pipe IPsec counters", fp_cli_cmd_show_npu_accel },
 	{ { "show", "crypto", "accelerator", "statistics" }, "Crypto layer counters", fp_cli_cmd_show_crypto_accel },
@@ -343,6 +349,11 @@ static const struct {
 	{ "info", "Offload state (detail: per pipe packet and CAM counters)" },
 	{ "detail", "More: each engine pipe's counters; IKEv2 SPIs, message IDs, NAT-T" },
 	{ "flow-offload-ipsec", "IPsec flow offload" },
+	{ "flow-offload-dtls", "DTLS flow offload" },
+	{ "table", "Accelerated security path tables" },
+	{ "socket", "DTLS sockets (listening and one per client)" },
+	{ "<socket>", "Socket id, as show asp table socket prints it (hex)" },
+	{ "offloaded", "Only the clients whose DTLS rule is in an engine pipe" },
 	{ "statistics", "Statistics" },
 	{ "npu-accel", "Offload engine rings and pipes" },
 	{ "accelerator", "Crypto accelerator" },
@@ -350,7 +361,7 @@ static const struct {
 	{ "capture", "Packet captures" },
 	{ "no", "Negate a command" },
 	{ "<name>", "Capture name" },
-	{ "<capture-arg>", "switch interface IF | switch real-time | ipsec-offload | interface IF, "
+	{ "<capture-arg>", "switch interface IF | switch real-time | ipsec-offload | dtls-offload | interface IF, "
 			   "match ..., buffer N, circular-buffer, packet-length N, type raw-data" },
 	{ "/pcap", "As a pcap file" },
 	{ "<capture:name>", "capture:NAME" },

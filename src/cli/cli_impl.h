@@ -121,6 +121,16 @@ void fp_cli_pipes_clear(struct fp_gw *gw, bool all, bool ports);
 void fp_show_flow_offload_info(const struct fp_gw *gw, bool detail, FILE *out);
 void fp_show_flow_offload_ipsec_stats(const struct fp_gw *gw, FILE *out);
 void fp_show_counters(const struct fp_gw *gw, FILE *out);
+/* DTLS offload (show_dtls.c) */
+void fp_show_flow_offload_dtls_stats(const struct fp_gw *gw, FILE *out);
+void fp_show_counters_dtls(const struct fp_gw *gw, FILE *out,
+			   void (*row)(FILE *, const char *, const char *, uint64_t, const char *));
+void fp_show_flow_offload_dtls_summary(const struct fp_gw *gw, FILE *out);
+void fp_show_flow_offload_dtls_pipe(const struct fp_gw *gw, const struct fp_pipe *pp, FILE *out);
+int fp_cli_cmd_show_flow_offload_dtls(struct fp_cli_req *r);
+int fp_cli_cmd_clear_flow_offload_dtls(struct fp_cli_req *r);
+int fp_cli_cmd_show_asp_socket(struct fp_cli_req *r);
+int fp_cli_cmd_show_asp_socket_detail(struct fp_cli_req *r);
 void fp_clear_counters(struct fp_gw *gw);
 void fp_show_npu_accel(const struct fp_gw *gw, FILE *out);
 void fp_show_crypto_accel(const struct fp_gw *gw, FILE *out);

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "offload/dtls.h"
+
 
 #define CNT_COL_COUNTER 13  /* "Protocol     " */
 #define CNT_COL_VALUE 47    /* "Counter" + 27 blanks */
@@ -62,6 +64,7 @@ void fp_show_counters(const struct fp_gw *gw, FILE *out)
 		if (v)
 			cnt_row(out, "IPSEC", ipsec_counters[i].name, v, "Summary");
 	}
+	fp_show_counters_dtls(gw, out, cnt_row);
 }
 
 /* clear counters: every pipe's counters (engine pipes on their own
@@ -72,6 +75,7 @@ void fp_clear_counters(struct fp_gw *gw)
 {
 	fp_cli_pipes_clear(gw, true, true);
 	fp_pipe_stats_clear(&gw->soft);
+	memset(fp_dtlsdb_stats(gw->soft.dtls), 0, sizeof(struct fp_dtls_stats)); /* engine: above */
 	memset(gw->st.drops, 0, sizeof(gw->st.drops));
 	gw->st.last_clear_ns = gw->now_ns;
 }

@@ -9,6 +9,7 @@
 
 #include "datapath/child.h"
 #include "datapath/runtime.h"
+#include "offload/dtls.h"
 
 _Static_assert(sizeof(struct fp_pipe_stats) % sizeof(uint64_t) == 0,
 	       "fp_pipe_stats is summed as an array of uint64_t counters");
@@ -56,6 +57,7 @@ static void offload_summary(const struct fp_gw *gw, FILE *out)
 	fprintf(out, "Engine pipes: %u (%s)\n", gw->n_pipes,
 		gw->rt ? "one per worker thread" : "offline");
 	fprintf(out, "Offloaded tunnels: %u of %u\n", fp_cli_tunnels_offloaded(gw), gw->n_tunnels);
+	fp_show_flow_offload_dtls_summary(gw, out);
 }
 
 static const char note_cam[] =
@@ -66,7 +68,7 @@ static const char note_all[] =
 	"for all offload applications and indicates the total packets offloaded\n";
 
 /* The offload note's two blocks for one pipe. */
-static void offload_pipe(const struct fp_pipe *pp, FILE *out)
+static void offload_pipe(const struct fp_gw *gw, const struct fp_pipe *pp, FILE *out)
 {
 	const struct fp_pipe_stats *s = &pp->st;
 	fprintf(out, "Packet stats of Pipe %u\n", pp->id);
@@ -83,6 +85,7 @@ static void offload_pipe(const struct fp_pipe *pp, FILE *out)
 	fprintf(out, "6-Tuple CAM Hit Count : %" PRIu64 "\n", s->cam_hit);
 	fprintf(out, "6-Tuple CAM Miss Count : %" PRIu64 "\n\n", s->cam_miss);
 	fprintf(out, "%s", note_all);
+	fp_show_flow_offload_dtls_pipe(gw, pp, out);
 }
 
 void fp_show_flow_offload_info(const struct fp_gw *gw, bool detail, FILE *out)
@@ -90,7 +93,7 @@ void fp_show_flow_offload_info(const struct fp_gw *gw, bool detail, FILE *out)
 	offload_summary(gw, out);
 	for (unsigned i = 0; detail && i < gw->n_pipes; i++) {
 		fputc('\n', out);
-		offload_pipe(&gw->pipes[i], out);
+		offload_pipe(gw, &gw->pipes[i], out);
 	}
 }
 
@@ -168,6 +171,8 @@ static void pipe_clear(struct fp_pipe *pp, void *arg)
 	fp_pipe_stats_clear(pp);
 	if (!pc->all)
 		memcpy(pp->st.drops, drops, sizeof(drops));
+	else /* clear counters: show counters' DTLS rows too */
+		memset(fp_dtlsdb_stats(pp->dtls), 0, sizeof(struct fp_dtls_stats));
 	if (pc->ports && rt && pp->id < rt->n_workers)
 		ports_clear(&rt->w[pp->id].io);
 }

@@ -36,6 +36,9 @@ struct fp_pkt {
 #define FP_PKT_F_RA 0x40u       /* from the inside to a remote-access pool address */
 #define FP_PKT_F_DTLS_CTRL 0x100u  /* outbound DTLS: an AnyConnect control frame, not an IP packet */
 #define FP_PKT_F_DTLS_ALERT 0x200u /* outbound DTLS: an alert body (level, description) */
+/* a DTLS datagram (inbound) or a packet to a DTLS client (with
+ * FP_PKT_F_OUTBOUND) on its way to the pipe or slow path that owns its rule */
+#define FP_PKT_F_DTLS 0x400u
 
 static inline size_t fp_pkt_headroom(const struct fp_pkt *p)
 {

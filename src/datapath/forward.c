@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/inet.h"
+#include "datapath/dtls_session.h"
 #include "datapath/egress.h"
 #include "datapath/gateway.h"
 #include "datapath/ike_gw.h"
@@ -292,7 +293,9 @@ void fp_gw_slow_input(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt
 		/* RESTEER alone marks an inbound packet already handed over once:
 		 * never the outbound policy's (it would encrypt what came in) */
 		bool outbound = p->flags & FP_PKT_F_OUTBOUND;
-		if (p->flags & FP_PKT_F_RA)
+		if (p->flags & FP_PKT_F_DTLS)
+			fp_gw_dtls_slow(gw, io, p);
+		else if (p->flags & FP_PKT_F_RA)
 			fp_gw_ra_to_client(gw, p);
 		else if (outbound && p->drop == FP_DROP_PREFRAG)
 			fp_gw_too_big(gw, io, p);
@@ -350,10 +353,38 @@ static uint16_t gw_steer(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_
 	return keep;
 }
 
+/* DTLS datagrams to the headend's port (dtls_fwd.c): to the pipe that
+ * owns their client, opened there. The others come first; the DTLS ones
+ * are moved behind them. */
+static uint16_t gw_dtls_take(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt **pkts,
+			     uint16_t n, struct burst *slow)
+{
+	struct fp_pkt *taken[FP_VEC_MAX];
+	struct burst here = {.n = 0};
+	uint16_t keep = 0, n_taken = 0;
+	for (uint16_t i = 0; i < n; i++) {
+		struct fp_pkt *p = pkts[i];
+		if (!fp_gw_dtls_is_dgram(gw, p)) {
+			pkts[keep++] = p;
+			continue;
+		}
+		taken[n_taken++] = p;
+		enum fp_gw_dtls_way w = fp_gw_dtls_steer(gw, io, p);
+		if (w == FP_GW_DTLS_HERE)
+			here.p[here.n++] = p;
+		else if (w == FP_GW_DTLS_SLOW)
+			gw_punt(io, slow, p);
+	}
+	memcpy(pkts + keep, taken, n_taken * sizeof(*taken));
+	fp_gw_dtls_rx(gw, io, here.p, here.n);
+	return keep;
+}
+
 static void gw_rx_outer(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt **pkts,
 			uint16_t n)
 {
 	struct burst slow = {.n = 0};
+	n = gw_dtls_take(gw, io, pkts, n, &slow);
 	n = gw_steer(gw, io, pkts, n);
 	uint16_t hit = fp_classify_inb(io->pipe, pkts, n);
 	for (uint16_t i = hit; i < n; i++)
@@ -445,7 +476,7 @@ static struct fp_gw_tunnel *gw_policy(struct fp_gw *gw, const struct fp_gw_io *i
 void fp_gw_rx_inside(struct fp_gw *gw, const struct fp_gw_io *io, uint16_t ifc,
 		     struct fp_pkt **pkts, uint16_t n)
 {
-	struct burst eng = {.n = 0}, slow = {.n = 0};
+	struct burst eng = {.n = 0}, slow = {.n = 0}, dtls = {.n = 0};
 	fp_capture_point(gw->caps, FP_CAP_DATAPATH, gw_thread(io), ifc, pkts, n, io->now_ns);
 	for (uint16_t i = 0; i < n; i++) {
 		struct fp_pkt *p = pkts[i];
@@ -457,6 +488,13 @@ void fp_gw_rx_inside(struct fp_gw *gw, const struct fp_gw_io *io, uint16_t ifc,
 			gw_drop(gw, p, v == 4 || v == 6 ? FP_DROP_IP_MALFORMED : FP_DROP_NOT_IP);
 			continue;
 		}
+		enum fp_gw_dtls_way w = fp_gw_dtls_inside(gw, io, p); /* a headend client's */
+		if (w == FP_GW_DTLS_HERE)
+			dtls.p[dtls.n++] = p;
+		else if (w == FP_GW_DTLS_SLOW)
+			gw_punt(io, &slow, p);
+		if (w != FP_GW_DTLS_NOT)
+			continue;
 		if (fp_gw_ra_owns(gw, p)) { /* a remote-access client's: its session on the slow path */
 			p->flags |= FP_PKT_F_RA;
 			gw_punt(io, &slow, p);
@@ -469,6 +507,7 @@ void fp_gw_rx_inside(struct fp_gw *gw, const struct fp_gw_io *io, uint16_t ifc,
 			fp_gw_emit_routed(gw, io, p, false);
 	}
 	gw_encap(gw, io, io->pipe, eng.p, eng.n);
+	fp_gw_dtls_outbound(gw, io, io->pipe, dtls.p, dtls.n);
 	if (slow.n)
 		fp_gw_slow_input(gw, io, slow.p, slow.n);
 }

@@ -3,6 +3,7 @@
 #include "gateway.h"
 
 #include "datapath/child.h"
+#include "datapath/dtls_session.h"
 #include "datapath/egress.h"
 #include "offload/capture.h"
 
@@ -97,8 +98,8 @@ int fp_gw_init_pipes(struct fp_gw *gw, struct fp_config *cfg, unsigned n_pipes, 
 		return -1;
 	}
 	gw->egress = calloc(n_pipes + 1, sizeof(*gw->egress));
-	if (!gw->egress || fp_child_init(gw) < 0) {
-		snprintf(err, errlen, "out of memory for the egress and child SA tables");
+	if (!gw->egress || fp_child_init(gw) < 0 || fp_gw_dtls_init(gw) < 0) {
+		snprintf(err, errlen, "out of memory for the egress, child SA and DTLS client tables");
 		fp_gw_fini(gw);
 		return -1;
 	}
@@ -142,6 +143,7 @@ void fp_gw_fini(struct fp_gw *gw)
 		fp_capset_free(gw->caps);
 	fp_pipe_fini(&gw->soft);
 	fp_child_fini(gw);
+	fp_gw_dtls_fini(gw);
 	fp_config_free(gw->cfg);
 	memset(gw, 0, sizeof(*gw));
 }

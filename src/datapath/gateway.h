@@ -88,6 +88,8 @@ struct fp_ike;
 struct fp_ike_gw;
 struct fp_ra;
 struct fp_ra_gw;
+struct fp_gw_io;
+struct fp_gw_dtls;
 
 /* "route NAMEIF NET MASK" towards a Tunnel interface: the route, not an
  * access-list, picks the tunnel (vti.c). */
@@ -151,6 +153,26 @@ struct fp_gw {
 	 * start: they read its pools. */
 	struct fp_ra *ra;
 	struct fp_ra_gw *ra_gw;
+	/* DTLS offload for the remote-access headend (dtls_session.h): its
+	 * clients and where their rules are; the UDP port DTLS datagrams to
+	 * an interface's own address come to (webvpn "dtls port", 443; 0:
+	 * none); flow-offload-dtls (rules in the engine pipes, else in the
+	 * software pipe). The hooks run on the slow path's thread; NULL: the
+	 * packet is dropped and counted under its reason. They may copy the
+	 * packet, never keep it; true when they took it. dtls_punt: a
+	 * record the engine hands the headend (pkt->drop says which: a
+	 * control frame or alert, decrypted; a handshake, another epoch, no
+	 * rule: as it came), tag FP_GW_DTLS_NO_TAG when no client has the
+	 * datagram's 6-tuple. dtls_to_cstp: an inside packet to a client
+	 * without a DTLS rule, for its CSTP tunnel. */
+	struct fp_gw_dtls *dtls;
+	uint16_t dtls_port;
+	bool offload_dtls;
+	bool (*dtls_punt)(struct fp_gw *gw, const struct fp_gw_io *io, uint32_t tag,
+			  struct fp_pkt *p);
+	bool (*dtls_to_cstp)(struct fp_gw *gw, const struct fp_gw_io *io, uint32_t tag,
+			     struct fp_pkt *p);
+	void *dtls_hook_ctx;              /* the headend's, for the hooks */
 };
 
 /* Build from a validated configuration; takes ownership of cfg. -1 and a

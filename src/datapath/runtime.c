@@ -85,7 +85,8 @@ static int rt_add(struct fp_runtime *rt, unsigned t, struct fp_rt_port *rp, char
 /* Every thread gets a UDP socket of the group on (address, port); all of
  * them send, the workers' receive. */
 static int rt_udp(struct fp_runtime *rt, const struct fp_gw_iface *ifc, const struct fp_addr *a,
-		  uint16_t port, bool gro, char *err, size_t errlen)
+		  uint16_t port, bool gro, int (*steer)(int fd, unsigned n_workers), char *err,
+		  size_t errlen)
 {
 	/* bound to the device: our own ESP must leave by it even where the
 	 * remote networks (transport mode: the peer itself) route into a TUN */
@@ -102,9 +103,9 @@ static int rt_udp(struct fp_runtime *rt, const struct fp_gw_iface *ifc, const st
 			return -1;
 	}
 	/* the group's sockets joined workers first, the slow path's last: each
-	 * ESP packet to the worker of its SA (steer.c), none through the main
-	 * thread */
-	if (fp_steer_udp(first, rt->n_workers) < 0) {
+	 * ESP packet to the worker of its SA, each DTLS datagram to its
+	 * client's (steer.c), none through the main thread */
+	if (steer(first, rt->n_workers) < 0) {
 		snprintf(err, errlen, "UDP port %u: reuseport steering: %m", port);
 		return -1;
 	}
@@ -177,11 +178,20 @@ static int rt_port_free(const struct fp_gw_iface *ifc, const struct fp_addr *a, 
 	return -1;
 }
 
+/* The DTLS port the workers take: only once the headend has set its
+ * hook, so an IPsec-only gateway leaves 443 to whoever wants it. */
+static uint16_t rt_dtls_port(const struct fp_gw *gw)
+{
+	return gw->dtls_punt ? gw->dtls_port : 0;
+}
+
 int fp_rt_ports_free(const struct fp_gw *gw, char *err, size_t errlen)
 {
-	uint16_t ports[9];
+	uint16_t ports[10];
 	unsigned n = rt_encap_ports(gw, ports, 8); /* as rt_outside_af binds them */
 	ports[n++] = FP_IKE_PORT;
+	if (rt_dtls_port(gw))
+		ports[n++] = rt_dtls_port(gw);
 	for (unsigned i = 0; i < gw->n_ifaces; i++) {
 		const struct fp_gw_iface *ifc = &gw->ifaces[i];
 		const struct fp_prefix *ips[2] = {&ifc->cfg->ip4, &ifc->cfg->ip6};
@@ -207,8 +217,14 @@ static int rt_outside_af(struct fp_runtime *rt, const struct fp_gw_iface *ifc,
 		return -1;
 	}
 	for (unsigned i = 0; i < n; i++)
-		if (rt_udp(rt, ifc, &ip->addr, ports[i], gro, err, errlen) < 0)
+		if (rt_udp(rt, ifc, &ip->addr, ports[i], gro, fp_steer_udp, err, errlen) < 0)
 			return -1;
+	/* the headend's DTLS port, once it has registered (dtls_session.h);
+	 * no GRO: one datagram is one record */
+	if (rt_dtls_port(rt->gw) &&
+	    rt_udp(rt, ifc, &ip->addr, rt_dtls_port(rt->gw), false,
+		   ip->addr.af == FP_AF_INET ? fp_steer_dtls4 : fp_steer_dtls6, err, errlen) < 0)
+		return -1;
 	struct fp_udp_opts ike = {.local = ip->addr, .port = FP_IKE_PORT, .device = ifc->cfg->name};
 	struct fp_rt_port rp = {.ifc = ifc->id, .af = ip->addr.af, .udp_port = FP_IKE_PORT, .rx = true};
 	if (fp_port_udp_open(&ike, &rp.port, err, errlen) < 0 ||

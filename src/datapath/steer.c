@@ -14,6 +14,8 @@
  *   extension headers already pulled (rawv6_rcv, unlike raw_rcv, does not
  *   push them back), so the SPI is the first word. */
 #include <linux/filter.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 #include "datapath/gateway.h"
@@ -48,6 +50,45 @@ static int steer_attach(int fd, struct sock_filter *prog, unsigned short len)
 {
 	struct sock_fprog fp = {.len = len, .filter = prog};
 	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof(fp));
+}
+
+/* DTLS: the client's address (IPv4, or an IPv6 address's last word) XOR
+ * its UDP port, hashed as fp_gw_dtls_hash() does. The program runs with
+ * the UDP payload at offset 0, so the headers are read relative to the
+ * network header (SKF_NET_OFF). */
+static int steer_dtls(int fd, unsigned n_workers, bool v6)
+{
+	struct sock_filter v4prog[] = {
+		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, (uint32_t)SKF_NET_OFF), /* X = the IPv4 header's length */
+		BPF_STMT(BPF_LD | BPF_H | BPF_IND, (uint32_t)SKF_NET_OFF),  /* A = the source port */
+		BPF_STMT(BPF_MISC | BPF_TAX, 0),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 12), /* the source address */
+		BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
+		STEER_HASH(n_workers),
+		BPF_STMT(BPF_RET | BPF_A, 0),
+	};
+	struct sock_filter v6prog[] = {
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, (uint32_t)SKF_NET_OFF + 40), /* the source port */
+		BPF_STMT(BPF_MISC | BPF_TAX, 0),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 20), /* the address's last word */
+		BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
+		STEER_HASH(n_workers),
+		BPF_STMT(BPF_RET | BPF_A, 0),
+	};
+	struct sock_fprog fp = {.len = v6 ? sizeof(v6prog) / sizeof(v6prog[0])
+					  : sizeof(v4prog) / sizeof(v4prog[0]),
+				.filter = v6 ? v6prog : v4prog};
+	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &fp, sizeof(fp));
+}
+
+int fp_steer_dtls4(int fd, unsigned n_workers)
+{
+	return steer_dtls(fd, n_workers, false);
+}
+
+int fp_steer_dtls6(int fd, unsigned n_workers)
+{
+	return steer_dtls(fd, n_workers, true);
 }
 
 int fp_steer_esp4(int fd, unsigned worker, unsigned n_workers)

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "common/inet.h"
+#include "datapath/dtls_session.h"
 #include "offload/capture.h"
 
 int fp_thread_io_init(struct fp_thread_io *tio)
@@ -283,12 +284,14 @@ void fp_rt_rx_held(struct fp_rt_ctx *c)
  * from an outside port of another thread and are classified here. */
 void fp_rt_rx_handoff(struct fp_rt_ctx *c, struct fp_pkt **pkts, unsigned n)
 {
-	struct fp_pkt *out[FP_RT_BURST], *in[FP_RT_BURST];
-	unsigned n_out = 0, n_in = 0;
+	struct fp_pkt *out[FP_RT_BURST], *in[FP_RT_BURST], *dtls[FP_RT_BURST];
+	unsigned n_out = 0, n_in = 0, n_dtls = 0;
 	c->gio.now_ns = fp_gw_clock();
 	for (unsigned i = 0; i < n; i++) {
 		pkts[i]->flags &= ~FP_PKT_F_TAKEN; /* ours now */
-		if (pkts[i]->flags & FP_PKT_F_OUTBOUND)
+		if ((pkts[i]->flags & FP_PKT_F_OUTBOUND) && (pkts[i]->flags & FP_PKT_F_DTLS))
+			dtls[n_dtls++] = pkts[i];
+		else if (pkts[i]->flags & FP_PKT_F_OUTBOUND)
 			out[n_out++] = pkts[i];
 		else
 			in[n_in++] = pkts[i];
@@ -303,6 +306,10 @@ void fp_rt_rx_handoff(struct fp_rt_ctx *c, struct fp_pkt **pkts, unsigned n)
 			rt_emit(c, out[i]->ifc, out[i]);
 		fp_gw_outb_punted(c->rt->gw, &c->gio, out + good, (uint16_t)(n_out - good));
 		fp_rt_release(c, out, n_out);
+	}
+	if (n_dtls) { /* to a headend client (dtls_session.h) */
+		fp_gw_dtls_outbound(c->rt->gw, &c->gio, c->gio.pipe, dtls, (uint16_t)n_dtls);
+		fp_rt_release(c, dtls, n_dtls);
 	}
 	for (unsigned i = 0; i < n_in; i++) {
 		in[i]->flags &= FP_PKT_F_RESTEER | FP_PKT_F_REASM; /* a second miss is final */

@@ -76,6 +76,7 @@ struct fp_capset {
 static const char *const cap_point_names[FP_CAP__COUNT] = {
 	[FP_CAP_SWITCH] = "switch",
 	[FP_CAP_OFFLOAD] = "ipsec-offload",
+	[FP_CAP_DTLS_OFFLOAD] = "dtls-offload",
 	[FP_CAP_DATAPATH] = "datapath",
 };
 
@@ -100,6 +101,7 @@ struct cap_view {
 	uint8_t af, proto;
 	bool has_spi;
 	uint32_t spi;
+	uint16_t sport, dport;  /* UDP and TCP; 0 without a transport header */
 	const uint8_t *src, *dst;
 };
 
@@ -165,6 +167,10 @@ static bool cap_view_parse(const struct fp_pkt *p, bool want_spi, struct cap_vie
 		return false;
 	if (want_spi && l4)
 		view_spi(h, p->len, l4, v);
+	if (l4 && (v->proto == FP_IPPROTO_UDP || v->proto == 6) && l4 + 4 <= p->len) {
+		v->sport = fp_get16(h + l4);
+		v->dport = fp_get16(h + l4 + 2);
+	}
 	return true;
 }
 
@@ -173,14 +179,23 @@ static bool cap_addr_in(const struct fp_prefix *pfx, const struct cap_view *v, c
 	return pfx->addr.af == FP_AF_NONE || fp_prefix_match(pfx, v->af, a);
 }
 
+/* One end of a match: its prefix, and its port when one was given. */
+static bool cap_end_in(const struct fp_prefix *pfx, uint16_t port, const struct cap_view *v,
+		       const uint8_t *a, uint16_t vport)
+{
+	return cap_addr_in(pfx, v, a) && (!port || port == vport);
+}
+
 static bool cap_match(const struct fp_cap_match *m, bool ip, const struct cap_view *v)
 {
 	if (!ip || (m->proto && m->proto != v->proto))
 		return false;
 	if (m->by_spi && (!v->has_spi || v->spi != m->spi))
 		return false;
-	return (cap_addr_in(&m->a, v, v->src) && cap_addr_in(&m->b, v, v->dst)) ||
-	       (cap_addr_in(&m->a, v, v->dst) && cap_addr_in(&m->b, v, v->src));
+	return (cap_end_in(&m->a, m->port_a, v, v->src, v->sport) &&
+		cap_end_in(&m->b, m->port_b, v, v->dst, v->dport)) ||
+	       (cap_end_in(&m->a, m->port_a, v, v->dst, v->dport) &&
+		cap_end_in(&m->b, m->port_b, v, v->src, v->sport));
 }
 
 /* ---- writing a ring (the owner thread) ------------------------------ */

@@ -7,6 +7,10 @@
  *   FP_CAP_OFFLOAD   ESP as the engine's pipes see it: inbound before
  *                    decryption, outbound after encryption
  *                    (`capture NAME ipsec-offload match spi SPI A B`);
+ *   FP_CAP_DTLS_OFFLOAD  DTLS the same way: a client's datagrams as the
+ *                    engine's pipes see them, inbound before decryption,
+ *                    outbound after encryption (`capture NAME dtls-offload
+ *                    match udp A eq PORT B eq PORT`);
  *   FP_CAP_DATAPATH  what the engine handled correctly and injected into the
  *                    datapath: decrypted inner packets arriving from IF,
  *                    cleartext the slow path handled on IF, inner packets
@@ -68,21 +72,29 @@
 #define FP_CAPTURE_REC_HDR 16u        /* ring bytes per packet besides its data */
 #define FP_CAP_IFC_PKT UINT16_MAX     /* ifc argument: use each packet's pkt->ifc */
 
-enum fp_cap_point { FP_CAP_SWITCH = 0, FP_CAP_OFFLOAD, FP_CAP_DATAPATH, FP_CAP__COUNT };
+enum fp_cap_point {
+	FP_CAP_SWITCH = 0,
+	FP_CAP_OFFLOAD,
+	FP_CAP_DATAPATH,
+	FP_CAP_DTLS_OFFLOAD,
+	FP_CAP__COUNT
+};
 
-/* "switch", "ipsec-offload", "datapath". */
+/* "switch", "ipsec-offload", "datapath", "dtls-offload". */
 const char *fp_cap_point_name(unsigned pt);
 
 /* What a capture keeps (the ASA's `match`). A packet matches when its IP
  * protocol is proto (0: any), its SPI is spi (by_spi, FP_CAP_OFFLOAD only:
  * ESP or ESP-in-UDP) and its addresses are a and b in either direction
- * (src in a and dst in b, or src in b and dst in a). A prefix whose
+ * (src in a and dst in b, or src in b and dst in a), each with its UDP or
+ * TCP port when port_a / port_b is not 0 (`A eq PORT`). A prefix whose
  * addr.af is FP_AF_NONE is `any`, either family. */
 struct fp_cap_match {
 	uint8_t proto;
 	bool by_spi;
 	uint32_t spi;
 	struct fp_prefix a, b;
+	uint16_t port_a, port_b;
 };
 
 struct fp_cap_spec {

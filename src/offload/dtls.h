@@ -183,6 +183,10 @@ struct fp_dtls_state {
 int fp_dtls_export(const struct fp_dtlsdb *db, uint32_t id, struct fp_dtls_state *st);
 int fp_dtls_import(struct fp_dtlsdb *db, uint32_t id, const struct fp_dtls_state *st);
 
+/* The slow path's tag of rule id (fp_dtls_params.tag), FP_DTLS_NONE when
+ * there is no such rule: per packet, no lock. */
+uint32_t fp_dtls_rule_tag(const struct fp_dtlsdb *db, uint32_t id);
+
 /* The rule whose 6-tuple this is (remote = the client), FP_DTLS_NONE if none. */
 uint32_t fp_dtls_lookup(const struct fp_dtlsdb *db, const struct fp_addr *remote,
 			uint16_t remote_port, const struct fp_addr *local, uint16_t local_port);

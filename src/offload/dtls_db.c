@@ -69,6 +69,11 @@ uint32_t fp_dtlsdb_count(const struct fp_dtlsdb *db)
 	return db->db_count;
 }
 
+uint32_t fp_dtls_rule_tag(const struct fp_dtlsdb *db, uint32_t id)
+{
+	return id < db->db_cap && db->db_rule[id].dr_live ? db->db_rule[id].dr_tag : FP_DTLS_NONE;
+}
+
 struct fp_dtls_stats *fp_dtlsdb_stats(struct fp_dtlsdb *db)
 {
 	return &db->db_st;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "offload/dtls.h"
 #include "offload/sadb.h"
 
 int fp_pipe_init(struct fp_pipe *pp, unsigned id, bool software, uint32_t max_sa,
@@ -13,10 +14,11 @@ int fp_pipe_init(struct fp_pipe *pp, unsigned id, bool software, uint32_t max_sa
 	pp->software = software;
 	pp->encap_ports[0] = FP_NATT_PORT;
 	pp->db = fp_sadb_new(max_sa, be);
+	pp->dtls = fp_dtlsdb_new(FP_PIPE_DTLS_MAX, be);
 	pp->ct = fp_crypto_thread_new();
 	pp->scr = aligned_alloc(64, sizeof(*pp->scr));
 	pp->hold = calloc(FP_PIPE_HOLD, sizeof(*pp->hold));
-	if (!pp->db || !pp->ct || !pp->scr || !pp->hold) {
+	if (!pp->db || !pp->dtls || !pp->ct || !pp->scr || !pp->hold) {
 		fp_pipe_fini(pp);
 		return -1;
 	}
@@ -27,6 +29,7 @@ int fp_pipe_init(struct fp_pipe *pp, unsigned id, bool software, uint32_t max_sa
 void fp_pipe_fini(struct fp_pipe *pp)
 {
 	fp_sadb_free(pp->db);
+	fp_dtlsdb_free(pp->dtls);
 	fp_crypto_thread_free(pp->ct);
 	if (pp->scr)
 		fp_crypto_cleanse(pp->scr, sizeof(*pp->scr));

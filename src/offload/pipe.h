@@ -21,6 +21,7 @@
 
 #define FP_PIPE_ENCAP_PORTS 4
 #define FP_PIPE_HOLD 2048u /* packets of SAs waiting for their state (fp_sa_params.held) */
+#define FP_PIPE_DTLS_MAX 1024u /* DTLS rules (remote-access clients) per pipe */
 
 /* Field names follow the counters of show flow-offload info, show counters
  * and show npu-accel statistics, which print them. */
@@ -57,6 +58,7 @@ struct fp_pipe {
 	unsigned id;
 	bool software;                 /* the slow path's instance */
 	struct fp_sadb *db;
+	struct fp_dtlsdb *dtls;        /* its DTLS rules (offload/dtls.h), beside the SAs */
 	struct fp_crypto_thread *ct;
 	uint16_t encap_ports[FP_PIPE_ENCAP_PORTS]; /* UDP ports carrying ESP (4500) */
 	uint64_t now_ns;               /* set by the caller per burst */

@@ -16,6 +16,7 @@
 #include "crypto/tls_mte.h"
 #include "offload/dtls.h"
 #include "offload/pipe.h"
+#include "dtls_keys.h"
 
 #define PORT_GCM 50001
 #define PORT_CBC 50002
@@ -26,18 +27,6 @@ static struct fp_crypto_sa *seal_gcm;
 static struct fp_mte *seal_cbc;
 static struct fp_pkt *pkt;
 static uint64_t seq;
-
-static void keys_fill(struct fp_tls_keys *k, enum fp_cipher c, enum fp_integ i)
-{
-	memset(k, 0, sizeof(*k));
-	k->tk_rx.tk_cipher = k->tk_tx.tk_cipher = c;
-	k->tk_rx.tk_integ = k->tk_tx.tk_integ = i;
-	k->tk_rx.tk_key_len = k->tk_tx.tk_key_len = fp_cipher_info(c)->key_len;
-	k->tk_rx.tk_mac_len = k->tk_tx.tk_mac_len = fp_integ_info(i)->key_len;
-	memset(k->tk_rx.tk_key, 0x11, FP_TLS_KEY_MAX);
-	memset(k->tk_rx.tk_salt, 0x22, FP_TLS_SALT_LEN);
-	memset(k->tk_rx.tk_mac, 0x33, FP_TLS_MAC_MAX);
-}
 
 static void rule_add(uint16_t port, enum fp_cipher c, enum fp_integ i)
 {
@@ -53,7 +42,7 @@ static void rule_add(uint16_t port, enum fp_cipher c, enum fp_integ i)
 	p.remote_port = port;
 	p.epoch = 1;
 	p.seq_out = 1;
-	keys_fill(&p.keys, c, i);
+	fuzz_dtls_keys(&p.keys, c, i);
 	if (fp_dtls_install(db, &p, &id, &err) < 0)
 		abort();
 }

@@ -15,6 +15,9 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "common/addr.h"
+#include "datapath/dtls_rule.h"
+
 #define DQ_SLOTS 64
 #define DQ_MTU 2048
 
@@ -278,6 +281,26 @@ static inline void dtls_pair_close(struct dtls_pair *p)
 	X509_free(p->crt);
 	EVP_PKEY_free(p->key);
 	SSL_SESSION_free(p->legacy);
+}
+
+/* An IPv4 address from its 4 bytes. */
+static inline void dtls_pair_addr4(struct fp_addr *a, const uint8_t *b)
+{
+	memset(a, 0, sizeof(*a));
+	a->af = FP_AF_INET;
+	memcpy(a->a, b, 4);
+}
+
+/* The highest sequence number of epoch 1 among the datagrams a queue
+ * carried during the handshake (they stay in its slots): where a rule's
+ * seq_out and seq_in_top come from. */
+static inline uint64_t dtls_pair_max_seq(const struct dq *q)
+{
+	uint64_t best = 0, s;
+	for (unsigned i = 0; i < q->tail && i < DQ_SLOTS; i++)
+		if (fp_dtls_rule_max_seq(q->buf[i], (uint32_t)q->len[i], 1, &s) == 0 && s > best)
+			best = s;
+	return best;
 }
 
 #endif

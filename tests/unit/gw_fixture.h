@@ -53,8 +53,10 @@ static const char __attribute__((unused)) site_a_mirror[] =
 	"crypto map CM interface outside\n";
 
 /* A gateway from configuration text plus extra lines, via a file as the
- * daemon loads it. */
-static __attribute__((unused)) struct fp_gw *gw_from(const char *text, const char *extra)
+ * daemon loads it, with n_pipes engine pipes (the live gateway's one per
+ * worker; offline, fp_gw_input runs pipe 0). */
+static __attribute__((unused)) struct fp_gw *gw_from_pipes(const char *text, const char *extra,
+							  unsigned n_pipes)
 {
 	char path[] = "/tmp/test_cli_XXXXXX", err[256] = "";
 	int fd = mkstemp(path);
@@ -71,11 +73,16 @@ static __attribute__((unused)) struct fp_gw *gw_from(const char *text, const cha
 		fprintf(stderr, "config: %s\n", err);
 	assert_int_equal(rc, 0);
 	struct fp_gw *gw = calloc(1, sizeof(*gw));
-	rc = fp_gw_init(gw, c, err, sizeof(err));
+	rc = fp_gw_init_pipes(gw, c, n_pipes, err, sizeof(err));
 	if (rc)
 		fprintf(stderr, "gateway: %s\n", err);
 	assert_int_equal(rc, 0);
 	return gw;
+}
+
+static __attribute__((unused)) struct fp_gw *gw_from(const char *text, const char *extra)
+{
+	return gw_from_pipes(text, extra, 1);
 }
 
 static __attribute__((unused)) void gw_free(struct fp_gw *gw)

@@ -43,24 +43,6 @@ static struct fp_pkt *pkt_new(void)
 	return p;
 }
 
-static void addr4(struct fp_addr *a, const uint8_t *b)
-{
-	memset(a, 0, sizeof(*a));
-	a->af = FP_AF_INET;
-	memcpy(a->a, b, 4);
-}
-
-/* The highest sequence number of epoch 1 among the datagrams a queue
- * carried during the handshake (they stay in its slots). */
-static uint64_t handshake_max_seq(const struct dq *q)
-{
-	uint64_t best = 0, s;
-	for (unsigned i = 0; i < q->tail; i++)
-		if (fp_dtls_rule_max_seq(q->buf[i], (uint32_t)q->len[i], 1, &s) == 0 && s > best)
-			best = s;
-	return best;
-}
-
 static int fx_setup_full(void **state, const char *cipher, enum fp_crypto_backend be,
 			 enum dtls_pair_mode mode, uint16_t suite)
 {
@@ -72,15 +54,15 @@ static int fx_setup_full(void **state, const char *cipher, enum fp_crypto_backen
 	assert_int_equal(fp_pipe_init(&f->pp, 0, false, 4, be), 0);
 	f->db = fp_dtlsdb_new(8, be);
 	assert_non_null(f->db);
-	addr4(&p.local, OUR_IP);
-	addr4(&p.remote, CLIENT_IP);
-	addr4(&p.inner, POOL_IP);
+	dtls_pair_addr4(&p.local, OUR_IP);
+	dtls_pair_addr4(&p.remote, CLIENT_IP);
+	dtls_pair_addr4(&p.inner, POOL_IP);
 	p.local_port = 443;
 	p.remote_port = CLIENT_PORT;
 	p.epoch = 1;
-	p.seq_out = f->seq_out0 = handshake_max_seq(&f->pair.s2c) + 1;
+	p.seq_out = f->seq_out0 = dtls_pair_max_seq(&f->pair.s2c) + 1;
 	p.seq_in_any = true;
-	p.seq_in_top = handshake_max_seq(&f->pair.c2s);
+	p.seq_in_top = dtls_pair_max_seq(&f->pair.c2s);
 	if (fp_dtls_rule_keys(f->pair.server, &p.keys, &why) < 0)
 		fail_msg("keys: %s", why);
 	if (fp_dtls_rule_add(f->db, &p, &f->id, &why) < 0)
@@ -459,8 +441,8 @@ static void test_rule_lifecycle(void **state)
 	assert_int_equal(st->flow_ob_add_rule, 1);
 	/* a second rule for the same 6-tuple is refused and counted */
 	struct fp_dtls_params dup = { 0 };
-	addr4(&dup.local, OUR_IP);
-	addr4(&dup.remote, CLIENT_IP);
+	dtls_pair_addr4(&dup.local, OUR_IP);
+	dtls_pair_addr4(&dup.remote, CLIENT_IP);
 	dup.local_port = 443;
 	dup.remote_port = CLIENT_PORT;
 	dup.epoch = 1;
@@ -486,24 +468,24 @@ static void test_rule_lifecycle(void **state)
 	bad.fields = FP_DTLS_UPD_KEYS | FP_DTLS_UPD_PEER;
 	bad.epoch = 3;
 	bad.keys.tk_tx.tk_cipher = FP_CIPHER_CHACHA20_POLY1305;
-	addr4(&bad.remote, CLIENT_IP);
+	dtls_pair_addr4(&bad.remote, CLIENT_IP);
 	bad.remote_port = 40001;
 	assert_int_equal(fp_dtls_rule_update(f->db, f->id, &bad, &why), -1);
 	fp_tls_keys_cleanse(&bad.keys);
 	struct fp_addr cl, ours;
-	addr4(&cl, CLIENT_IP);
-	addr4(&ours, OUR_IP);
+	dtls_pair_addr4(&cl, CLIENT_IP);
+	dtls_pair_addr4(&ours, OUR_IP);
 	assert_int_equal(fp_dtls_lookup(f->db, &cl, CLIENT_PORT, &ours, 443), f->id);
 	struct fp_dtls_rule_stats now;
 	fp_dtls_rule_query(f->db, f->id, &now);
 	assert_int_equal(now.epoch, 2);
 	/* NAT rebinding: the rule follows the client's new port */
 	struct fp_dtls_update mv = { .fields = FP_DTLS_UPD_PEER, .remote_port = 40000 };
-	addr4(&mv.remote, CLIENT_IP);
+	dtls_pair_addr4(&mv.remote, CLIENT_IP);
 	assert_int_equal(fp_dtls_rule_update(f->db, f->id, &mv, &why), 0);
 	struct fp_addr c, o;
-	addr4(&c, CLIENT_IP);
-	addr4(&o, OUR_IP);
+	dtls_pair_addr4(&c, CLIENT_IP);
+	dtls_pair_addr4(&o, OUR_IP);
 	assert_int_equal(fp_dtls_lookup(f->db, &c, 40000, &o, 443), f->id);
 	assert_int_equal(fp_dtls_lookup(f->db, &c, CLIENT_PORT, &o, 443), FP_DTLS_NONE);
 	/* a new DTLS session of the same client (new keys) starts at epoch 1 again */

@@ -1,0 +1,237 @@
+/* DTLS packets through the gateway (dtls_session.h): datagrams from the
+ * outside to the pipe that owns their client's rule, opened there, inner
+ * packets to the inside; inside packets to a client's pool address to its
+ * rule's pipe; what the engine does not handle to the headend's hooks on
+ * the slow path. forward.c decides which packets come here. */
+#include <string.h>
+
+#include "common/inet.h"
+#include "datapath/dtls_session.h"
+#include "offload/capture.h"
+
+/* The client's end of a datagram fp_gw_dtls_is_dgram accepted. */
+static void dgram_client(const struct fp_pkt *p, struct fp_addr *a, uint16_t *port)
+{
+	const uint8_t *h = p->data;
+	bool v4 = (h[0] >> 4) == 4;
+	uint32_t hl = v4 ? (uint32_t)(h[0] & 0x0f) * 4 : FP_IPV6_HLEN;
+	memset(a, 0, sizeof(*a));
+	a->af = v4 ? FP_AF_INET : FP_AF_INET6;
+	memcpy(a->a, v4 ? h + 12 : h + 8, v4 ? 4 : 16);
+	*port = fp_get16(h + hl);
+}
+
+bool fp_gw_dtls_is_dgram(const struct fp_gw *gw, const struct fp_pkt *p)
+{
+	const uint8_t *h = p->data;
+	if (!gw->dtls_port || !gw->dtls || p->ifc >= gw->n_ifaces)
+		return false;
+	const struct fp_cfg_iface *c = gw->ifaces[p->ifc].cfg;
+	uint32_t hl;
+	const uint8_t *dst;
+	uint8_t af;
+	if (p->len >= FP_IPV4_HLEN && (h[0] >> 4) == 4) {
+		hl = (uint32_t)(h[0] & 0x0f) * 4;
+		if (h[9] != FP_IPPROTO_UDP || (fp_get16(h + 6) & 0x3fff)) /* fragments: reassembled first */
+			return false;
+		af = FP_AF_INET, dst = h + 16;
+	} else if (p->len >= FP_IPV6_HLEN && (h[0] >> 4) == 6 && h[6] == FP_IPPROTO_UDP) {
+		hl = FP_IPV6_HLEN;
+		af = FP_AF_INET6, dst = h + 24;
+	} else {
+		return false;
+	}
+	const struct fp_addr *own = af == FP_AF_INET ? &c->ip4.addr : &c->ip6.addr;
+	return hl >= FP_IPV4_HLEN && p->len >= hl + FP_UDP_HLEN &&
+	       fp_get16(h + hl + 2) == gw->dtls_port && own->af == af &&
+	       memcmp(own->a, dst, af == FP_AF_INET ? 4 : 16) == 0;
+}
+
+enum fp_gw_dtls_way fp_gw_dtls_steer(struct fp_gw *gw, const struct fp_gw_io *io,
+				     struct fp_pkt *p)
+{
+	struct fp_addr a;
+	uint16_t port;
+	dgram_client(p, &a, &port);
+	struct fp_pipe *owner = fp_gw_dtls_pipe_for(gw, &a, port);
+	p->flags |= FP_PKT_F_DTLS;
+	if (owner == io->pipe || (!owner->software && !io->handoff))
+		return FP_GW_DTLS_HERE;
+	if (owner->software) {
+		p->drop = FP_DROP_DTLS_NO_RULE; /* for the software pipe's table */
+		return FP_GW_DTLS_SLOW;
+	}
+	io->handoff(io->ctx, owner, p);
+	return FP_GW_DTLS_GONE;
+}
+
+/* A packet for the headend: its hook, or dropped under its reason. */
+static void dtls_hook(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt *p, uint32_t h,
+		      bool cstp)
+{
+	const struct fp_gw_dtls_client *c =
+		gw->dtls && h < FP_GW_DTLS_MAX && gw->dtls->c[h].used ? &gw->dtls->c[h] : NULL;
+	uint32_t tag = c ? c->tag : FP_GW_DTLS_NO_TAG;
+	bool (*fn)(struct fp_gw *, const struct fp_gw_io *, uint32_t, struct fp_pkt *) =
+		cstp ? gw->dtls_to_cstp : gw->dtls_punt;
+	enum fp_drop why = p->drop ? (enum fp_drop)p->drop : FP_DROP_DTLS_NO_RULE;
+	p->flags &= ~FP_PKT_F_PUNT;
+	if (!fn || !fn(gw, io, tag, p))
+		fp_gw_drop(gw, p, why);
+}
+
+static void dtls_to_slow(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt *p)
+{
+	p->flags |= FP_PKT_F_DTLS | FP_PKT_F_PUNT;
+	if (io->punt)
+		io->punt(io->ctx, p);
+	else
+		fp_gw_slow_input(gw, io, &p, 1);
+}
+
+/* Matched packets first, in order; returns their count. */
+static uint16_t dtls_hits_first(struct fp_pkt **pkts, uint16_t n)
+{
+	struct fp_pkt *miss[FP_VEC_MAX];
+	uint16_t hit = 0, n_miss = 0;
+	for (uint16_t i = 0; i < n; i++) {
+		if (pkts[i]->sa != FP_SA_NONE)
+			pkts[hit++] = pkts[i];
+		else
+			miss[n_miss++] = pkts[i];
+	}
+	memcpy(pkts + hit, miss, n_miss * sizeof(*miss));
+	return hit;
+}
+
+/* Datagrams of pp's clients: classify, open, deliver; the rest to the
+ * slow path (engine) or the hooks (software pipe). */
+static void dtls_open(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pipe *pp,
+		      struct fp_pkt **pkts, uint16_t n)
+{
+	unsigned thread = pp->id;
+	pp->now_ns = io->now_ns;
+	fp_dtls_classify(pp->dtls, pkts, n);
+	uint16_t hit = dtls_hits_first(pkts, n);
+	/* the pipe's own counters are every offload application's (show
+	 * flow-offload info detail): DTLS counts in them as ESP does */
+	pp->st.rx_pkts += n;
+	pp->st.cam_hit += hit;
+	pp->st.cam_miss += (uint16_t)(n - hit);
+	for (uint16_t i = hit; i < n; i++) {
+		pkts[i]->drop = FP_DROP_DTLS_NO_RULE;
+		if (pp->software)
+			dtls_hook(gw, io, pkts[i], FP_GW_DTLS_NO_TAG, false);
+		else /* maybe the software pipe's */
+			dtls_to_slow(gw, io, pkts[i]);
+	}
+	if (!pp->software)
+		fp_capture_point(gw->caps, FP_CAP_DTLS_OFFLOAD, thread, FP_CAP_IFC_PKT, pkts, hit, io->now_ns);
+	for (uint16_t i = 0; i < hit; i++) /* which client: the rule's tag */
+		pkts[i]->rule = fp_dtls_rule_tag(pp->dtls, pkts[i]->sa);
+	uint16_t good = fp_dtls_inb_process(pp, pp->dtls, pkts, hit);
+	pp->st.tx_pkts += good;
+	fp_capture_point(gw->caps, FP_CAP_DATAPATH, thread, FP_CAP_IFC_PKT, pkts, good, io->now_ns);
+	for (uint16_t i = 0; i < good; i++)
+		fp_gw_emit_routed(gw, io, pkts[i], true);
+	for (uint16_t i = good; i < hit; i++) {
+		struct fp_pkt *p = pkts[i];
+		if (!(p->flags & FP_PKT_F_PUNT))
+			continue; /* dropped and counted by the engine */
+		if (pp->software)
+			dtls_hook(gw, io, p, p->rule, false);
+		else
+			dtls_to_slow(gw, io, p);
+	}
+}
+
+void fp_gw_dtls_rx(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt **pkts,
+		   uint16_t n)
+{
+	if (n)
+		dtls_open(gw, io, io->pipe, pkts, n);
+}
+
+enum fp_gw_dtls_way fp_gw_dtls_inside(struct fp_gw *gw, const struct fp_gw_io *io,
+				      struct fp_pkt *p)
+{
+	bool v4 = (p->data[0] >> 4) == 4;
+	uint64_t r;
+	uint32_t h;
+	if (!fp_gw_dtls_find(gw, v4 ? FP_AF_INET : FP_AF_INET6, p->data + (v4 ? 16 : 24), &h, &r))
+		return FP_GW_DTLS_NOT;
+	unsigned pipe = (unsigned)(r >> 48);
+	struct fp_pipe *pp = pipe < gw->n_pipes ? &gw->pipes[pipe] : &gw->soft;
+	p->sa = (uint32_t)r;
+	p->rule = h;
+	p->ifc = (uint16_t)(r >> 32);
+	p->flags |= FP_PKT_F_DTLS;
+	if (p->sa == FP_DTLS_NONE || pp->software) {
+		p->flags |= FP_PKT_F_OUTBOUND;
+		return FP_GW_DTLS_SLOW;
+	}
+	if (pp == io->pipe || !io->handoff)
+		return FP_GW_DTLS_HERE;
+	p->flags |= FP_PKT_F_OUTBOUND;
+	io->handoff(io->ctx, pp, p);
+	return FP_GW_DTLS_GONE;
+}
+
+void fp_gw_dtls_outbound(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pipe *pp,
+			 struct fp_pkt **pkts, uint16_t n)
+{
+	if (!n)
+		return;
+	pp->now_ns = io->now_ns;
+	/* a rule id names its client only while the client has it */
+	for (uint16_t i = 0; i < n; i++)
+		if (fp_dtls_rule_tag(pp->dtls, pkts[i]->sa) != pkts[i]->rule)
+			pkts[i]->sa = FP_DTLS_NONE;
+	uint16_t good = fp_dtls_outb_process(pp, pp->dtls, pkts, n);
+	pp->st.rx_pkts += n;
+	pp->st.tx_pkts += good;
+	if (!pp->software)
+		fp_capture_point(gw->caps, FP_CAP_DTLS_OFFLOAD, pp->id, FP_CAP_IFC_PKT, pkts, good,
+				 io->now_ns);
+	for (uint16_t i = 0; i < good; i++)
+		io->emit(io->ctx, pkts[i]->ifc, pkts[i]);
+}
+
+void fp_gw_dtls_slow(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt *p)
+{
+	if (p->flags & FP_PKT_F_OUTBOUND) {
+		if (p->sa == FP_DTLS_NONE) /* no rule (yet): the client's CSTP tunnel */
+			dtls_hook(gw, io, p, p->rule, true);
+		else
+			fp_gw_dtls_outbound(gw, io, &gw->soft, &p, 1);
+	} else if (p->drop == FP_DROP_DTLS_NO_RULE) { /* not classified on the software pipe yet */
+		p->flags &= ~(FP_PKT_F_PUNT | FP_PKT_F_OUTBOUND);
+		p->drop = FP_DROP_NONE;
+		dtls_open(gw, io, &gw->soft, &p, 1);
+	} else { /* a record the engine handed over */
+		dtls_hook(gw, io, p, p->rule, false);
+	}
+}
+
+int fp_gw_dtls_send(struct fp_gw *gw, const struct fp_gw_io *io, uint32_t h, struct fp_pkt *p,
+		    uint32_t flag)
+{
+	uint64_t r;
+	if (!gw->dtls || h >= FP_GW_DTLS_MAX || !gw->dtls->c[h].used || !gw->dtls->c[h].has_rule)
+		return -1;
+	r = atomic_load_explicit(&gw->dtls->c[h].route, memory_order_acquire);
+	if ((uint32_t)r == FP_DTLS_NONE)
+		return -1; /* moving */
+	unsigned pipe = (unsigned)(r >> 48);
+	struct fp_pipe *pp = pipe < gw->n_pipes ? &gw->pipes[pipe] : &gw->soft;
+	p->sa = (uint32_t)r;
+	p->rule = h;
+	p->ifc = (uint16_t)(r >> 32);
+	p->drop = FP_DROP_NONE;
+	p->flags = flag | FP_PKT_F_DTLS | FP_PKT_F_OUTBOUND;
+	if (!pp->software && io->handoff && pp != io->pipe)
+		io->handoff(io->ctx, pp, p);
+	else
+		fp_gw_dtls_outbound(gw, io, pp, &p, 1);
+	return 0;
+}
