@@ -54,6 +54,7 @@ static void stats_tunnel(const struct fp_ra_stats *st, FILE *out)
 	stat_line(out, "output queue full", st->tx_overflow);
 }
 
+/* Names unique across the blocks: scripts read one line by its name. */
 static void stats_dtls(const struct fp_ra_stats *st, FILE *out)
 {
 	fprintf(out, "DTLS:\n");
@@ -64,16 +65,16 @@ static void stats_dtls(const struct fp_ra_stats *st, FILE *out)
 	stat_line(out, "not a ClientHello", st->dtls_not_hello);
 	stat_line(out, "unknown session id", st->dtls_no_session);
 	stat_line(out, "DTLS 0.9 refused", st->dtls_v09);
-	stat_line(out, "handshakes", st->dtls_hs_ok);
-	stat_line(out, "handshakes failed", st->dtls_hs_fail);
+	stat_line(out, "DTLS handshakes", st->dtls_hs_ok);
+	stat_line(out, "DTLS handshakes failed", st->dtls_hs_fail);
 	stat_line(out, "software only (DTLS 1.0, suite)", st->dtls_software_only);
 	stat_line(out, "channels closed or refused", st->dtls_rx_bad);
-	stat_line(out, "data frames in", st->dtls_data_rx);
-	stat_line(out, "data frames out", st->dtls_data_tx);
-	stat_line(out, "DPD requests answered", st->dtls_dpd);
-	stat_line(out, "keepalives and DPD responses", st->dtls_keepalive);
-	stat_line(out, "disconnects", st->dtls_disconnect);
-	stat_line(out, "other frames", st->dtls_other);
+	stat_line(out, "DTLS data frames in", st->dtls_data_rx);
+	stat_line(out, "DTLS data frames out", st->dtls_data_tx);
+	stat_line(out, "DTLS DPD requests answered", st->dtls_dpd);
+	stat_line(out, "DTLS keepalives and DPD responses", st->dtls_keepalive);
+	stat_line(out, "DTLS disconnects", st->dtls_disconnect);
+	stat_line(out, "DTLS other frames", st->dtls_other);
 	stat_line(out, "writes refused after offload", st->dtls_write_frozen);
 }
 

@@ -92,7 +92,7 @@ static inline void make_cert(struct rig *r)
 	EVP_PKEY_free(k);
 }
 
-static inline void load_config(struct rig *r)
+static inline void load_config(struct rig *r, const char *gp_more)
 {
 	char text[2048], err[512], *save = NULL;
 	snprintf(text, sizeof(text),
@@ -104,10 +104,10 @@ static inline void load_config(struct rig *r)
 		 "ssl trust-point TP outside\nwebvpn\n enable outside\n"
 		 "group-policy GP internal\ngroup-policy GP attributes\n"
 		 " split-tunnel-policy tunnelspecified\n split-tunnel-network-list value SPLIT\n"
-		 " dns-server value 10.1.0.53\n vpn-session-timeout 3\n"
+		 " dns-server value 10.1.0.53\n vpn-session-timeout 3\n%s"
 		 "tunnel-group TG type remote-access\ntunnel-group TG general-attributes\n"
 		 " address-pool POOL\n default-group-policy GP\n"
-		 "username alice password secret\n", r->crt, r->key);
+		 "username alice password secret\n", r->crt, r->key, gp_more);
 	r->cfg = fp_config_new();
 	unsigned n = 0;
 	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
@@ -117,7 +117,9 @@ static inline void load_config(struct rig *r)
 		fail_msg("%s", err);
 }
 
-static inline int setup(void **state)
+/* The rig with more group-policy GP lines, with or without a DTLS
+ * transport (env->dtls_out). */
+static inline int setup_with(void **state, const char *gp_more, bool udp)
 {
 	struct rig *r = calloc(1, sizeof(*r));
 	snprintf(r->dir, sizeof(r->dir), "/tmp/fpvpn-ra-XXXXXX");
@@ -125,10 +127,10 @@ static inline int setup(void **state)
 	snprintf(r->crt, sizeof(r->crt), "%s/h.crt", r->dir);
 	snprintf(r->key, sizeof(r->key), "%s/h.key", r->dir);
 	make_cert(r);
-	load_config(r);
+	load_config(r, gp_more);
 	struct fp_ra_env env = {.ctx = r, .to_inside = to_inside, .no_sockets = true,
-				.dtls_out = dtls_out, .dtls_up = dtls_up, .dtls_down = dtls_down,
-				.dtls_ctrl_out = dtls_ctrl_out};
+				.dtls_out = udp ? dtls_out : NULL, .dtls_up = dtls_up,
+				.dtls_down = dtls_down, .dtls_ctrl_out = dtls_ctrl_out};
 	char err[512];
 	r->ra = fp_ra_new(r->cfg, &env, err, sizeof(err));
 	if (!r->ra)
@@ -136,6 +138,11 @@ static inline int setup(void **state)
 	r->now = 1000000000ull;
 	*state = r;
 	return 0;
+}
+
+static inline int setup(void **state)
+{
+	return setup_with(state, "", true);
 }
 
 static inline int teardown(void **state)

@@ -29,8 +29,8 @@
 #define CLIENT_PORT 50123
 #define LABEL "EXPORTER-openconnect-psk"
 
-static const char MASTER_HEX[] = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
-				 "202122232425262728292a2b2c2d2e2f";
+#define MASTER_HEX "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f" \
+		   "202122232425262728292a2b2c2d2e2f"
 static uint8_t client_psk[32];
 
 /* The client's DTLS side: its SSL over two datagram queues. */
@@ -309,8 +309,7 @@ static void test_psk(void **state)
 	struct client c;
 	struct dclient d = { 0 };
 	connect_dtls(r, &c, &d,
-		     "X-DTLS-Master-Secret: 000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F"
-		     "202122232425262728292A2B2C2D2E2F\r\n"
+		     "X-DTLS-Master-Secret: " MASTER_HEX "\r\n"
 		     "X-DTLS-CipherSuite: PSK-NEGOTIATE:OC-DTLS1_2-AES256-GCM:AES256-SHA\r\n"
 		     "X-DTLS12-CipherSuite: ECDHE-RSA-AES256-GCM-SHA384:AES256-GCM-SHA384\r\n",
 		     "X-DTLS-App-ID: ");
@@ -492,6 +491,31 @@ static void test_headers(void **state)
 	client_close(&c);
 }
 
+static int setup_dtls_none(void **state)
+{
+	return setup_with(state, " anyconnect ssl dtls none\n", true);
+}
+
+static int setup_no_udp(void **state)
+{
+	return setup_with(state, "", false);
+}
+
+/* "anyconnect ssl dtls none", or no UDP transport (fpvpnd until the
+ * datapath carries DTLS): the client's ask gets no X-DTLS header. */
+static void test_not_offered(void **state)
+{
+	struct rig *r = *state;
+	struct client c;
+	tunnel_up_with(r, &c, "X-DTLS-Master-Secret: " MASTER_HEX "\r\n"
+		       "X-DTLS-CipherSuite: PSK-NEGOTIATE:OC-DTLS1_2-AES256-GCM\r\n"
+		       "X-DTLS12-CipherSuite: AES256-GCM-SHA384\r\n");
+	assert_non_null(strstr((char *)c.buf, "X-CSTP-MTU: "));
+	assert_null(strstr((char *)c.buf, "X-DTLS"));
+	assert_int_equal(only_session(r)->dtls_mode, FP_RA_DTLS_OFF);
+	client_close(&c);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -502,6 +526,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dtls10_software, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_and_junk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_headers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_offered, setup_dtls_none, teardown),
+		cmocka_unit_test_setup_teardown(test_not_offered, setup_no_udp, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
