@@ -4,7 +4,8 @@
 # tests/interop/ra_dtls_harness.c (its own TCP 443 listener, a plain UDP
 # 443 socket, an inside that answers pings), not inside fpvpnd. Both
 # keying modes: PSK-NEGOTIATE (openconnect's default) and the Cisco legacy
-# master secret (--dtls12-ciphers sends no PSK-NEGOTIATE). Checked:
+# master secret (--dtls12-ciphers sends no PSK-NEGOTIATE: AES256-GCM-SHA384
+# and AES128-SHA; --dtls-ciphers=OC-DTLS1_2-AES128-GCM). Checked:
 # "Established DTLS connection" with the suite, openconnect's MTU probe
 # answered at full size, pings of 84 and 1328 bytes
 # over DTLS (the harness counts DTLS data frames both ways), DTLS DPD
@@ -101,6 +102,7 @@ round() {
 	nt_check "$name: DTLS data frames in ($(stat dtls_data_rx)) >= 8" test "$(stat dtls_data_rx)" -ge 8
 	nt_check "$name: DTLS data frames out ($(stat dtls_data_tx)) >= 8" test "$(stat dtls_data_tx)" -ge 8
 	nt_check "$name: no DTLS handshake failed" test "$(stat dtls_hs_fail)" = 0
+	nt_check "$name: the engine could take it (not software only)" test "$(stat dtls_software_only)" = 0
 }
 
 nt_say "PSK-NEGOTIATE (openconnect's default)"
@@ -110,4 +112,12 @@ nt_check "psk: the suite is a PSK one" grep -q 'Established DTLS connection.*PSK
 nt_say "legacy: the client's master secret, AES256-GCM-SHA384"
 round legacy --dtls12-ciphers=AES256-GCM-SHA384
 nt_check "legacy: AES-256-GCM" grep -q 'Established DTLS connection.*AES-256-GCM' "$NT_WORK/legacy.log"
+
+nt_say "legacy with OpenConnect's name: X-DTLS-CipherSuite OC-DTLS1_2-AES128-GCM"
+round legacy-oc --dtls-ciphers=OC-DTLS1_2-AES128-GCM
+nt_check "legacy-oc: AES-128-GCM" grep -q 'Established DTLS connection.*AES-128-GCM' "$NT_WORK/legacy-oc.log"
+
+nt_say "legacy CBC: AES128-SHA"
+round legacy-cbc --dtls12-ciphers=AES128-SHA
+nt_check "legacy-cbc: AES-128-CBC" grep -q 'Established DTLS connection.*AES-128-CBC' "$NT_WORK/legacy-cbc.log"
 nt_done
