@@ -97,8 +97,11 @@ struct fp_ra_env {
 	 * offered. A datagram from our DTLS port to the client's. */
 	void (*dtls_out)(void *ctx, const struct fp_addr *to, uint16_t to_port, const uint8_t *d,
 			 size_t n);
-	/* Optional: session index's handshake completed and its keys suit the
-	 * engine: fp_ra_dtls_rule may take the rule now. */
+	/* Optional: session index's handshake completed, its keys suit the
+	 * engine and the client's first record at the new epoch came (so our
+	 * Finished arrived: libssl will not need to resend it), after its
+	 * answer went out: fp_ra_dtls_rule may take the rule now, even from
+	 * inside this call. */
 	void (*dtls_up)(void *ctx, uint32_t index);
 	/* After fp_ra_dtls_rule: a control frame (type byte first) for the
 	 * engine to protect on the session's rule (FP_PKT_F_DTLS_CTRL). */

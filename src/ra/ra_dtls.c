@@ -30,6 +30,7 @@ struct fp_ra_dtls {
 	const uint8_t *in;                /* the datagram libssl reads next */
 	size_t in_len;
 	bool up, frozen;
+	bool announced;                   /* env->dtls_up was called */
 	bool have_tx, have_rx;
 	uint64_t seq_tx, seq_rx;          /* the highest at RA_DTLS_EPOCH, sent and received */
 	uint64_t started_ns;
@@ -369,8 +370,18 @@ static void dtls_up(struct fp_ra *ra, struct fp_ra_dtls *t)
 	s->dtls_software_only = !t->keys_ok;
 	if (!t->keys_ok)
 		ra->st.dtls_software_only++;
-	else if (ra->env.dtls_up)
-		ra->env.dtls_up(ra->env.ctx, s->index);
+}
+
+/* The rule may be taken once the client has sent a record at the new
+ * epoch: it has our Finished then, so libssl will never have to send it
+ * again (a frozen channel could not). */
+static void dtls_announce(struct fp_ra *ra, struct fp_ra_dtls *t)
+{
+	if (t->announced || !t->keys_ok)
+		return;
+	t->announced = true;
+	if (ra->env.dtls_up)
+		ra->env.dtls_up(ra->env.ctx, t->s->index);
 }
 
 /* The received records count only once libssl has verified something in
@@ -404,6 +415,7 @@ static bool dtls_records(struct fp_ra *ra, struct fp_ra_dtls *t, const uint8_t *
 			seen_rx(t, d, n);
 			if (!dtls_frame(ra, s, ra->dtls_buf, (size_t)k))
 				return false;
+			dtls_announce(ra, t);
 			continue;
 		}
 		int e = SSL_get_error(t->ssl, k);

@@ -9,7 +9,10 @@
 # "Established DTLS connection" with the suite, openconnect's MTU probe
 # answered at full size, pings of 84 and 1328 bytes
 # over DTLS (the harness counts DTLS data frames both ways), DTLS DPD
-# answered, no fall-back to CSTP for data.
+# answered, no fall-back to CSTP for data. A PSK round more and the CBC
+# round with the harness as the datapath will be ("engine"): the rule
+# taken after the handshake, records opened and sealed by fp_dtls_* with
+# the keys libssl's session gives.
 #
 #  netns A: ra_dtls_harness on 198.51.100.1 (TCP and UDP 443)
 #  netns B: openconnect, 198.51.100.2, tunnel octun0
@@ -70,7 +73,7 @@ chmod +x "$NT_WORK/oc-script.sh"
 # background, pings, both stopped; the harness's counters in NAME.stats.
 round() {
 	local name=$1 log="$NT_WORK/$1.log" pid hpid; shift
-	nt_bg a "$NT_WORK/$name.stats" "$HARNESS" "$NT_WORK/a.conf"
+	nt_bg a "$NT_WORK/$name.stats" "$HARNESS" "$NT_WORK/a.conf" ${H_MODE:-}
 	hpid=$NT_LAST_PID
 	for _ in $(seq 50); do nt_in a ss -lun | grep -q "$NT_A_OUT_IP:443" && break; sleep 0.1; done
 	printf 'secret\n' | timeout 30 ip netns exec "$NT_B" openconnect --protocol=anyconnect \
@@ -99,8 +102,12 @@ round() {
 	wait "$hpid" 2>/dev/null
 	sed 's/^/     /' "$NT_WORK/$name.stats"
 	stat() { sed -n "s/^$1 //p" "$NT_WORK/$name.stats"; }
-	nt_check "$name: DTLS data frames in ($(stat dtls_data_rx)) >= 8" test "$(stat dtls_data_rx)" -ge 8
-	nt_check "$name: DTLS data frames out ($(stat dtls_data_tx)) >= 8" test "$(stat dtls_data_tx)" -ge 8
+	local by=dtls
+	[ -n "${H_MODE:-}" ] && by=engine
+	nt_check "$name: data frames in through $by ($(stat ${by}_data_rx)$(stat ${by}_data_in)) >= 8" \
+		test "$(stat ${by}_data_rx)$(stat ${by}_data_in)" -ge 8
+	nt_check "$name: data frames out through $by ($(stat ${by}_data_tx)$(stat ${by}_data_out)) >= 8" \
+		test "$(stat ${by}_data_tx)$(stat ${by}_data_out)" -ge 8
 	nt_check "$name: no DTLS handshake failed" test "$(stat dtls_hs_fail)" = 0
 	nt_check "$name: the engine could take it (not software only)" test "$(stat dtls_software_only)" = 0
 }
@@ -117,7 +124,18 @@ nt_say "legacy with OpenConnect's name: X-DTLS-CipherSuite OC-DTLS1_2-AES128-GCM
 round legacy-oc --dtls-ciphers=OC-DTLS1_2-AES128-GCM
 nt_check "legacy-oc: AES-128-GCM" grep -q 'Established DTLS connection.*AES-128-GCM' "$NT_WORK/legacy-oc.log"
 
-nt_say "legacy CBC: AES128-SHA"
-round legacy-cbc --dtls12-ciphers=AES128-SHA
+nt_say "PSK-NEGOTIATE, the rule taken into the engine after the handshake"
+H_MODE=engine round psk-engine
+stat() { sed -n "s/^$1 //p" "$NT_WORK/psk-engine.stats"; }
+nt_check "psk-engine: the engine answered DPD ($(stat engine_ctrl_in) in, $(stat engine_ctrl_out) out)" \
+	test "$(stat engine_ctrl_out)" -ge 1
+nt_check "psk-engine: no replay or verify failure" test "$(stat engine_replay_fail)$(stat engine_rcv_fail)" = 00
+nt_check "psk-engine: libssl never wrote after the rule" test "$(stat dtls_write_frozen)" = 0
+
+nt_say "legacy CBC: AES128-SHA, in the engine too"
+H_MODE=engine round legacy-cbc --dtls12-ciphers=AES128-SHA
 nt_check "legacy-cbc: AES-128-CBC" grep -q 'Established DTLS connection.*AES-128-CBC' "$NT_WORK/legacy-cbc.log"
+stat() { sed -n "s/^$1 //p" "$NT_WORK/legacy-cbc.stats"; }
+nt_check "legacy-cbc: no replay or verify failure in the engine" \
+	test "$(stat engine_replay_fail)$(stat engine_rcv_fail)" = 00
 nt_done
