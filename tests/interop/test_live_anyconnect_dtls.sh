@@ -18,10 +18,11 @@
 #  netns B: openconnect, 198.51.100.2, tunnel octun0
 #   bash tests/interop/test_live_anyconnect_dtls.sh BUILD_DIR     (exit 77 = skipped)
 . "$(dirname "$0")/../netns/lib.sh"
+NT_NO_FPVPND=1 # the headend runs in ra_dtls_harness, not in fpvpnd
 nt_init "${1:?usage: $0 BUILD_DIR}" live-anyconnect-dtls
 nt_require openconnect
 nt_require openssl
-HARNESS="$1/tests/ra_dtls_harness"
+HARNESS="$NT_BUILD/tests/ra_dtls_harness"
 [ -x "$HARNESS" ] || nt_skip "$HARNESS not built"
 nt_topo_up
 
