@@ -41,6 +41,7 @@ struct dclient {
 	struct dq_ends ends;
 	uint8_t sid[32];
 	char suite[32];
+	uint16_t port;                    /* its UDP port; 0: CLIENT_PORT */
 };
 
 static unsigned int psk_cb(SSL *s, const char *hint, char *id, unsigned int max_id,
@@ -91,7 +92,7 @@ static void pump(struct rig *r, struct dclient *d)
 	int n;
 	from_addr(&from);
 	while ((n = dq_pop(&d->c2s, b)) >= 0)
-		fp_ra_dtls_input(r->ra, &from, CLIENT_PORT, b, (size_t)n);
+		fp_ra_dtls_input(r->ra, &from, d->port ? d->port : CLIENT_PORT, b, (size_t)n);
 	while ((n = dq_pop(&r->udp, b)) >= 0)
 		dq_push(&d->s2c, b, n);
 }
@@ -452,6 +453,38 @@ static void test_unknown_and_junk(void **state)
 	client_close(&c);
 }
 
+/* openconnect starts DTLS again from a new socket (its DPD found the
+ * channel dead, or a NAT moved it): the same session id from another
+ * port makes a new channel, the old one goes (env->dtls_down), and the
+ * old port is nobody's. */
+static void test_new_port(void **state)
+{
+	struct rig *r = *state;
+	struct client c;
+	struct dclient d = { 0 }, again = { 0 };
+	uint8_t dpd[] = { FP_AC_DPD_REQ, 1, 2, 3 }, got[16];
+	connect_dtls(r, &c, &d, "X-DTLS-CipherSuite: PSK-NEGOTIATE\r\n", "X-DTLS-App-ID: ");
+	memcpy(again.sid, d.sid, sizeof(d.sid));
+	dclient_new(&d, "PSK-AES256-GCM-SHA384", 0x00a9, DTLS1_2_VERSION);
+	assert_true(dclient_handshake(r, &d));
+	dpd_echo(r, &d, 1400);
+	uint32_t index = only_session(r)->index;
+	again.port = CLIENT_PORT + 1;
+	dclient_new(&again, "PSK-AES256-GCM-SHA384", 0x00a9, DTLS1_2_VERSION);
+	assert_true(dclient_handshake(r, &again));
+	assert_int_equal(r->down_index, index);
+	assert_int_equal(fp_ra_stats(r->ra)->dtls_hs_ok, 2);
+	dpd_echo(r, &again, 1400);
+	assert_int_equal(SSL_write(d.ssl, dpd, sizeof(dpd)), (int)sizeof(dpd));
+	pump(r, &d);
+	assert_int_equal(SSL_read(d.ssl, got, sizeof(got)), -1); /* no answer on the old port */
+	assert_int_equal(fp_ra_stats(r->ra)->dtls_not_hello, 1);
+	data_both_ways(r, &again);
+	dclient_free(&d);
+	dclient_free(&again);
+	client_close(&c);
+}
+
 /* What a client may say in its DTLS headers: bad ones passed over and
  * counted, DTLS not offered from them. */
 static void test_headers(void **state)
@@ -528,6 +561,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_legacy_cbc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dtls10_software, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_and_junk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_new_port, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_headers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_offered, setup_dtls_none, teardown),
 		cmocka_unit_test_setup_teardown(test_not_offered, setup_no_udp, teardown),
