@@ -84,6 +84,8 @@ struct fp_ra_session {
 	struct fp_ra_dtls *dtls;
 	char dtls_version[16], dtls_cipher[64];  /* after its handshake; "" before */
 	bool dtls_software_only;          /* DTLS 1.0 or a suite the engine does not take */
+	bool data_on_cstp;                /* the client's last DATA came over CSTP: DTLS may be dead
+					   * on its side, so answer there (as ocserv does) */
 };
 
 struct fp_ra_env {

@@ -310,6 +310,7 @@ static bool dtls_frame(struct fp_ra *ra, struct fp_ra_session *s, uint8_t *f, si
 	case FP_AC_DATA:
 		if (fp_ra_tunnel_data(ra, s, f + 1, n - 1))
 			ra->st.dtls_data_rx++;
+		s->data_on_cstp = false;
 		return true;
 	case FP_AC_DPD_REQ: /* openconnect's MTU probe is one, MTU + 1 bytes long */
 		ra->st.dtls_dpd++;
@@ -343,7 +344,7 @@ void fp_ra_dtls_control_in(struct fp_ra *ra, uint32_t index, const uint8_t *fram
 bool fp_ra_dtls_to_client(struct fp_ra *ra, struct fp_ra_session *s, const uint8_t *ip, size_t n)
 {
 	struct fp_ra_dtls *t = s->dtls;
-	if (!t || !t->up || t->frozen || n + 1 > sizeof(ra->dtls_buf))
+	if (!t || !t->up || t->frozen || s->data_on_cstp || n + 1 > sizeof(ra->dtls_buf))
 		return false;
 	ra->dtls_buf[0] = FP_AC_DATA;
 	memcpy(ra->dtls_buf + 1, ip, n);

@@ -260,6 +260,7 @@ void fp_ra_tunnel_frame(struct fp_ra *ra, struct fp_ra_conn *c, const struct fp_
 	case FP_CSTP_DATA:
 		if (fp_ra_tunnel_data(ra, s, f->payload, f->len))
 			ra->st.cstp_data_rx++;
+		s->data_on_cstp = true;
 		break;
 	case FP_CSTP_DPD_REQ: /* echoed byte for byte: openconnect's MTU probe needs it */
 		ra->st.cstp_dpd++;

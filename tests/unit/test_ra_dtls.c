@@ -456,7 +456,7 @@ static void test_unknown_and_junk(void **state)
 /* openconnect starts DTLS again from a new socket (its DPD found the
  * channel dead, or a NAT moved it): the same session id from another
  * port makes a new channel, the old one goes (env->dtls_down), and the
- * old port is nobody's. */
+ * old port is nobody's. DATA over CSTP moves the answers to CSTP. */
 static void test_new_port(void **state)
 {
 	struct rig *r = *state;
@@ -480,6 +480,19 @@ static void test_new_port(void **state)
 	assert_int_equal(SSL_read(d.ssl, got, sizeof(got)), -1); /* no answer on the old port */
 	assert_int_equal(fp_ra_stats(r->ra)->dtls_not_hello, 1);
 	data_both_ways(r, &again);
+
+	/* the client sends on CSTP (its DTLS looks dead to it): answers go
+	 * there until DATA comes over DTLS again */
+	uint8_t ip[28];
+	ip4(ip, 0x0a030064, 0x0a010001);
+	frame(r, &c, FP_CSTP_DATA, ip, sizeof(ip));
+	uint64_t cstp_tx = fp_ra_stats(r->ra)->cstp_data_tx, dtls_tx = fp_ra_stats(r->ra)->dtls_data_tx;
+	ip4(ip, 0x0a010001, 0x0a030064);
+	assert_true(fp_ra_to_client(r->ra, ip, sizeof(ip)));
+	assert_int_equal(fp_ra_stats(r->ra)->cstp_data_tx, cstp_tx + 1);
+	assert_int_equal(fp_ra_stats(r->ra)->dtls_data_tx, dtls_tx);
+	data_both_ways(r, &again);
+	assert_int_equal(fp_ra_stats(r->ra)->dtls_data_tx, dtls_tx + 1);
 	dclient_free(&d);
 	dclient_free(&again);
 	client_close(&c);
