@@ -2,7 +2,7 @@
  * counters (src/ra, struct fp_ra_stats), every refusal by name. The ASA's
  * layout of this command is not recalled: the lines are fpvpn's own, one
  * "name: value" each, grouped as the headend meets them (TLS, HTTP and
- * login, tunnel). docs/commands.md has a sample. */
+ * login, tunnel, DTLS). docs/commands.md has a sample. */
 #include "cli/cli_impl.h"
 
 #include <inttypes.h>
@@ -54,6 +54,30 @@ static void stats_tunnel(const struct fp_ra_stats *st, FILE *out)
 	stat_line(out, "output queue full", st->tx_overflow);
 }
 
+/* Names unique across the blocks: scripts read one line by its name. */
+static void stats_dtls(const struct fp_ra_stats *st, FILE *out)
+{
+	fprintf(out, "DTLS:\n");
+	stat_line(out, "bad X-DTLS-Master-Secret", st->dtls_hdr_bad[FP_HTTP_DTLS_E_MASTER]);
+	stat_line(out, "bad DTLS cipher suite list", st->dtls_hdr_bad[FP_HTTP_DTLS_E_LIST]);
+	stat_line(out, "no DTLS suite in common", st->dtls_no_suite);
+	stat_line(out, "datagrams in", st->dtls_rx);
+	stat_line(out, "not a ClientHello", st->dtls_not_hello);
+	stat_line(out, "unknown session id", st->dtls_no_session);
+	stat_line(out, "DTLS 0.9 refused", st->dtls_v09);
+	stat_line(out, "DTLS handshakes", st->dtls_hs_ok);
+	stat_line(out, "DTLS handshakes failed", st->dtls_hs_fail);
+	stat_line(out, "software only (DTLS 1.0, suite)", st->dtls_software_only);
+	stat_line(out, "channels closed or refused", st->dtls_rx_bad);
+	stat_line(out, "DTLS data frames in", st->dtls_data_rx);
+	stat_line(out, "DTLS data frames out", st->dtls_data_tx);
+	stat_line(out, "DTLS DPD requests answered", st->dtls_dpd);
+	stat_line(out, "DTLS keepalives and DPD responses", st->dtls_keepalive);
+	stat_line(out, "DTLS disconnects", st->dtls_disconnect);
+	stat_line(out, "DTLS other frames", st->dtls_other);
+	stat_line(out, "writes refused after offload", st->dtls_write_frozen);
+}
+
 void fp_show_ssl_stats(const struct fp_gw *gw, FILE *out)
 {
 	if (!gw->ra) {
@@ -62,4 +86,5 @@ void fp_show_ssl_stats(const struct fp_gw *gw, FILE *out)
 	}
 	stats_tls_http(fp_ra_stats(gw->ra), out);
 	stats_tunnel(fp_ra_stats(gw->ra), out);
+	stats_dtls(fp_ra_stats(gw->ra), out);
 }

@@ -118,6 +118,10 @@ struct fp_ra *fp_ra_new(const struct fp_config *cfg, const struct fp_ra_env *env
 	}
 	ra->cfg = cfg;
 	ra->env = *env;
+	if (fp_ra_dtls_init(ra) < 0) {
+		snprintf(err, errlen, "remote access: no DTLS context");
+		goto fail;
+	}
 	for (unsigned i = 0; i < cfg->ra.n_pools; i++, ra->n_pools++)
 		if (fp_ra_pool_init(&ra->pools[i], &cfg->ra.pools[i]) < 0) {
 			snprintf(err, errlen, "remote access: out of memory for pool %s",
@@ -162,8 +166,12 @@ void fp_ra_free(struct fp_ra *ra)
 	}
 	for (unsigned i = 0; i < ra->n_pools; i++)
 		fp_ra_pool_fini(&ra->pools[i]);
+	for (unsigned i = 0; i < FP_RA_MAX_SESSIONS; i++)
+		fp_ra_dtls_free(ra, &ra->sessions[i]);
+	fp_ra_dtls_fini(ra);
 	close(ra->epfd);
 	OPENSSL_cleanse(ra->sessions, sizeof(ra->sessions));
+	OPENSSL_cleanse(ra->dtls_buf, sizeof(ra->dtls_buf));
 	free(ra);
 }
 
@@ -260,6 +268,7 @@ void fp_ra_poll(struct fp_ra *ra, uint64_t now_ns)
 		}
 	}
 	fp_ra_session_age(ra, now_ns);
+	fp_ra_dtls_tick(ra, now_ns);
 }
 
 bool fp_ra_to_client(struct fp_ra *ra, const uint8_t *ip, size_t n)
@@ -267,6 +276,8 @@ bool fp_ra_to_client(struct fp_ra *ra, const uint8_t *ip, size_t n)
 	uint32_t dst = (uint32_t)ip[16] << 24 | (uint32_t)ip[17] << 16 | (uint32_t)ip[18] << 8 | ip[19];
 	struct fp_ra_session *s = n >= 20 ? fp_ra_session_by_addr(ra, dst) : NULL;
 	uint8_t hdr[FP_CSTP_HLEN];
+	if (s && fp_ra_dtls_to_client(ra, s, ip, n))
+		return true; /* DTLS while it is up, as ocserv does */
 	if (!s || !s->conn || n > FP_CSTP_PAYLOAD_MAX - FP_CSTP_HLEN) { /* one frame, one record */
 		ra->st.no_session++;
 		return false;

@@ -38,7 +38,19 @@ struct fp_ra_stats {
 	uint64_t spoofed, not_ipv4, no_session, tx_overflow;
 	uint64_t dpd_sent, dpd_dead;      /* the gateway's DPD: requests, tunnels found dead */
 	uint64_t sessions_total;
+	/* DTLS (ra_dtls.h): the client's headers passed over, datagrams
+	 * dropped before libssl, handshakes, frames */
+	uint64_t dtls_hdr_bad[FP_HTTP_DTLS_E__COUNT], dtls_no_suite;
+	uint64_t dtls_rx, dtls_not_hello, dtls_no_session, dtls_v09;
+	uint64_t dtls_hs_ok, dtls_hs_fail, dtls_software_only, dtls_rx_bad;
+	uint64_t dtls_data_rx, dtls_data_tx, dtls_dpd, dtls_keepalive, dtls_disconnect, dtls_other;
+	uint64_t dtls_write_frozen;       /* libssl asked to write after the rule was taken */
 };
+
+/* How a session's DTLS channel is keyed (the CONNECT answer said). */
+enum fp_ra_dtls_mode { FP_RA_DTLS_OFF = 0, FP_RA_DTLS_PSK, FP_RA_DTLS_LEGACY };
+#define FP_RA_DTLS_SID_LEN 32u        /* X-DTLS-App-ID / X-DTLS-Session-ID */
+struct fp_ra_dtls;
 
 struct fp_ra_session {
 	uint32_t index;                   /* the ASA's session index; 0 = free slot */
@@ -60,6 +72,20 @@ struct fp_ra_session {
 	uint64_t dpd_sent_ns;             /* the gateway's last DPD request; 0 = none */
 	uint64_t login_ns, last_rx_ns, gone_ns;
 	uint64_t bytes_tx, bytes_rx, pkts_tx, pkts_rx;
+	/* DTLS, offered at CONNECT (ra_dtls.c): the session id its
+	 * ClientHello carries, the secret (PSK: 32 bytes of the TLS
+	 * exporter; legacy: the client's 48-byte master secret), the suite
+	 * answered (legacy); the channel once a ClientHello came */
+	uint8_t dtls_mode;                /* enum fp_ra_dtls_mode */
+	uint8_t dtls_sid[FP_RA_DTLS_SID_LEN];
+	uint8_t dtls_secret[48];
+	uint16_t dtls_suite;              /* IANA id (legacy) */
+	uint16_t dtls_mtu;                /* X-DTLS-MTU answered */
+	struct fp_ra_dtls *dtls;
+	char dtls_version[16], dtls_cipher[64];  /* after its handshake; "" before */
+	bool dtls_software_only;          /* DTLS 1.0 or a suite the engine does not take */
+	bool data_on_cstp;                /* the client's last DATA came over CSTP: DTLS may be dead
+					   * on its side, so answer there (as ocserv does) */
 };
 
 struct fp_ra_env {
@@ -69,6 +95,22 @@ struct fp_ra_env {
 	/* Tests: TLS contexts but no listening sockets; connections come in
 	 * through fp_ra_adopt. */
 	bool no_sockets;
+	/* DTLS (ra_dtls.h). dtls_out NULL: no UDP transport, DTLS is not
+	 * offered. A datagram from our DTLS port to the client's. */
+	void (*dtls_out)(void *ctx, const struct fp_addr *to, uint16_t to_port, const uint8_t *d,
+			 size_t n);
+	/* Optional: session index's handshake completed, its keys suit the
+	 * engine and the client's first record at the new epoch came (so our
+	 * Finished arrived: libssl will not need to resend it), after its
+	 * answer went out: fp_ra_dtls_rule may take the rule now, even from
+	 * inside this call. */
+	void (*dtls_up)(void *ctx, uint32_t index);
+	/* After fp_ra_dtls_rule: a control frame (type byte first) for the
+	 * engine to protect on the session's rule (FP_PKT_F_DTLS_CTRL). */
+	void (*dtls_ctrl_out)(void *ctx, uint32_t index, const uint8_t *frame, size_t n);
+	/* Optional: session index's DTLS channel is gone (the session ended,
+	 * a new CONNECT, a new handshake): a rule taken for it must go. */
+	void (*dtls_down)(void *ctx, uint32_t index);
 };
 
 /* Everything the configuration says: trustpoints loaded, one TLS context

@@ -105,6 +105,7 @@ static bool conn_parse(struct fp_ra *ra, struct fp_ra_conn *c)
 				ra->st.http_bad[why]++;
 			else if (n > 0)
 				fp_ra_http_request(ra, c, &req);
+			fp_http_req_cleanse(&req);
 		} else {
 			struct fp_cstp_frame f;
 			enum fp_cstp_err why;

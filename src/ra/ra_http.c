@@ -2,6 +2,7 @@
  * bound, check every byte and line of the head, then read the fields. */
 #include "ra/ra_http.h"
 
+#include <openssl/crypto.h>
 #include <string.h>
 #include <strings.h>
 
@@ -28,6 +29,40 @@ struct http_line {
 	const char *s;
 	size_t n;
 };
+
+static const struct {
+	const char *name;
+	uint16_t id;
+	uint8_t hdr;                      /* 1: X-DTLS-, 2: X-DTLS12-, 3: both */
+} dtls_suites[FP_HTTP_DTLS__COUNT] = {
+	[FP_HTTP_DTLS_PSK] = { "PSK-NEGOTIATE", 0, 3 },
+	[FP_HTTP_DTLS_OC_AES256_GCM] = { "OC-DTLS1_2-AES256-GCM", 0x009d, 1 },
+	[FP_HTTP_DTLS_OC_AES128_GCM] = { "OC-DTLS1_2-AES128-GCM", 0x009c, 1 },
+	[FP_HTTP_DTLS_AES256_GCM] = { "AES256-GCM-SHA384", 0x009d, 2 },
+	[FP_HTTP_DTLS_AES128_GCM] = { "AES128-GCM-SHA256", 0x009c, 2 },
+	[FP_HTTP_DTLS_AES256_SHA] = { "AES256-SHA", 0x0035, 2 },
+	[FP_HTTP_DTLS_AES128_SHA] = { "AES128-SHA", 0x002f, 2 },
+};
+
+const char *fp_http_dtls_suite_name(unsigned suite)
+{
+	return suite < FP_HTTP_DTLS__COUNT ? dtls_suites[suite].name : "?";
+}
+
+uint16_t fp_http_dtls_suite_id(unsigned suite)
+{
+	return suite < FP_HTTP_DTLS__COUNT ? dtls_suites[suite].id : 0;
+}
+
+bool fp_http_dtls_suite_is12(unsigned suite)
+{
+	return suite < FP_HTTP_DTLS__COUNT && dtls_suites[suite].hdr == 2;
+}
+
+void fp_http_req_cleanse(struct fp_http_req *req)
+{
+	OPENSSL_cleanse(req->dtls_master, sizeof(req->dtls_master));
+}
 
 /* The offset just past "\r\n\r\n", 0 when absent in the first max bytes. */
 static size_t head_end(const uint8_t *buf, size_t len)
@@ -116,6 +151,65 @@ static void cookie_take(const struct http_line *v, struct fp_http_req *req)
 	}
 }
 
+static int hex_digit(char ch)
+{
+	return ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 :
+	       ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+}
+
+/* X-DTLS-Master-Secret: exactly 96 hex digits. */
+static void dtls_master_take(const struct http_line *v, struct fp_http_req *req)
+{
+	uint8_t ms[FP_HTTP_DTLS_MASTER_LEN];
+	bool ok = v->n == 2 * sizeof(ms);
+	for (size_t i = 0; ok && i < sizeof(ms); i++) {
+		int hi = hex_digit(v->s[2 * i]), lo = hex_digit(v->s[2 * i + 1]);
+		ok = hi >= 0 && lo >= 0;
+		ms[i] = (uint8_t)(hi << 4 | (lo & 0xf));
+	}
+	if (ok)
+		memcpy(req->dtls_master, ms, sizeof(ms));
+	else
+		req->dtls_bad |= 1u << FP_HTTP_DTLS_E_MASTER;
+	req->has_dtls_master = ok;
+	OPENSSL_cleanse(ms, sizeof(ms));
+}
+
+static unsigned dtls_suite_find(const char *s, size_t n, uint8_t hdr)
+{
+	for (unsigned i = 0; i < FP_HTTP_DTLS__COUNT; i++)
+		if ((dtls_suites[i].hdr & hdr) && strlen(dtls_suites[i].name) == n &&
+		    memcmp(dtls_suites[i].name, s, n) == 0)
+			return i;
+	return FP_HTTP_DTLS__COUNT;
+}
+
+/* "NAME:NAME:...": names of letters, digits, '-' and '_'; the known ones
+ * become bits of *mask. A malformed list sets nothing. */
+static void dtls_list_take(const struct http_line *v, uint8_t hdr, uint32_t *mask,
+			   struct fp_http_req *req)
+{
+	uint32_t m = 0;
+	unsigned names = 0;
+	for (size_t at = 0; at <= v->n; names++) {
+		size_t e = at;
+		while (e < v->n && v->s[e] != ':')
+			e++;
+		for (size_t i = at; i < e; i++)
+			if (!is_token(v->s[i]) || strchr("!#$%&'*+.^`|~", v->s[i]))
+				e = at; /* a foreign byte: the list is refused below */
+		if (e == at || names >= FP_HTTP_DTLS_LIST_MAX) {
+			req->dtls_bad |= 1u << FP_HTTP_DTLS_E_LIST;
+			return;
+		}
+		unsigned k = dtls_suite_find(v->s + at, e - at, hdr);
+		if (k < FP_HTTP_DTLS__COUNT)
+			m |= 1u << k;
+		at = e + 1;
+	}
+	*mask = m;
+}
+
 static enum fp_http_err header_take(const struct http_line *l, struct fp_http_req *req,
 				    bool *have_len)
 {
@@ -144,6 +238,12 @@ static enum fp_http_err header_take(const struct http_line *l, struct fp_http_re
 		req->cstp_mtu = (unsigned)x;
 	} else if (header_is(l, colon, "X-CSTP-Base-MTU") && value_uint(&v, 65535, &x)) {
 		req->base_mtu = (unsigned)x;
+	} else if (header_is(l, colon, "X-DTLS-Master-Secret")) {
+		dtls_master_take(&v, req);
+	} else if (header_is(l, colon, "X-DTLS-CipherSuite")) {
+		dtls_list_take(&v, 1, &req->dtls_suites, req);
+	} else if (header_is(l, colon, "X-DTLS12-CipherSuite")) {
+		dtls_list_take(&v, 2, &req->dtls12_suites, req);
 	}
 	return FP_HTTP_OK;
 }

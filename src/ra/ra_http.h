@@ -35,6 +35,31 @@ enum fp_http_err {
 	FP_HTTP_E__COUNT
 };
 
+/* The DTLS keying names a client may offer (X-DTLS-CipherSuite,
+ * X-DTLS12-CipherSuite): a fixed list; any other name is passed over.
+ * FP_HTTP_DTLS_* are bit numbers in fp_http_req's masks. */
+enum fp_http_dtls_suite {
+	FP_HTTP_DTLS_PSK = 0,             /* "PSK-NEGOTIATE" (either header) */
+	FP_HTTP_DTLS_OC_AES256_GCM,       /* "OC-DTLS1_2-AES256-GCM" (X-DTLS-) */
+	FP_HTTP_DTLS_OC_AES128_GCM,       /* "OC-DTLS1_2-AES128-GCM" (X-DTLS-) */
+	FP_HTTP_DTLS_AES256_GCM,          /* "AES256-GCM-SHA384" (X-DTLS12-) */
+	FP_HTTP_DTLS_AES128_GCM,          /* "AES128-GCM-SHA256" (X-DTLS12-) */
+	FP_HTTP_DTLS_AES256_SHA,          /* "AES256-SHA" (X-DTLS12-) */
+	FP_HTTP_DTLS_AES128_SHA,          /* "AES128-SHA" (X-DTLS12-) */
+	FP_HTTP_DTLS__COUNT
+};
+#define FP_HTTP_DTLS_MASTER_LEN 48u   /* X-DTLS-Master-Secret: 96 hex digits */
+#define FP_HTTP_DTLS_LIST_MAX 32u     /* names in one suite list */
+
+/* Why a client's DTLS header was passed over (the request still goes on:
+ * DTLS is simply not offered from it). */
+enum fp_http_dtls_err {
+	FP_HTTP_DTLS_OK = 0,
+	FP_HTTP_DTLS_E_MASTER,            /* not 96 hex digits */
+	FP_HTTP_DTLS_E_LIST,              /* a name with other bytes, empty, too many */
+	FP_HTTP_DTLS_E__COUNT
+};
+
 struct fp_http_req {
 	uint8_t method;                   /* enum fp_http_method */
 	char path[FP_HTTP_PATH_MAX];
@@ -43,6 +68,14 @@ struct fp_http_req {
 	unsigned cstp_mtu;                /* X-CSTP-MTU; 0 without */
 	unsigned base_mtu;                /* X-CSTP-Base-MTU; 0 without */
 	char user_agent[FP_HTTP_AGENT_MAX]; /* cut to fit; "" without */
+	/* DTLS: the client's master secret (legacy keying), the suites it
+	 * named per header (bits of enum fp_http_dtls_suite); a bad header
+	 * leaves its field unset and says why in dtls_bad (bits of
+	 * enum fp_http_dtls_err) */
+	bool has_dtls_master;
+	uint8_t dtls_master[FP_HTTP_DTLS_MASTER_LEN];
+	uint32_t dtls_suites, dtls12_suites;
+	uint8_t dtls_bad;
 	size_t head_len;                  /* bytes up to and with the blank line */
 	const uint8_t *body;              /* into the caller's buffer */
 	size_t body_len;                  /* Content-Length */
@@ -54,5 +87,12 @@ struct fp_http_req {
 long fp_http_parse(const uint8_t *buf, size_t len, struct fp_http_req *req,
 		   enum fp_http_err *why);
 const char *fp_http_err_name(enum fp_http_err e);
+/* The suite's name as the client sends it and as the answer repeats it,
+ * its IANA id (0 for PSK-NEGOTIATE), whether it belongs in X-DTLS12-. */
+const char *fp_http_dtls_suite_name(unsigned suite);
+uint16_t fp_http_dtls_suite_id(unsigned suite);
+bool fp_http_dtls_suite_is12(unsigned suite);
+/* Wipe the request's secret (the master secret) once used. */
+void fp_http_req_cleanse(struct fp_http_req *req);
 
 #endif

@@ -10,6 +10,7 @@
 #define RA_IN_MAX (FP_HTTP_HEAD_MAX + FP_HTTP_BODY_MAX + 1024u)
 #define RA_OUT_MAX (256u * 1024u)
 #define RA_MAX_LISTENERS 8u
+#define RA_DTLS_BUF (16384u + 64u)   /* a DTLS record's plaintext, at most 2^14 */
 
 enum ra_conn_state { RA_TLS_HANDSHAKE = 0, RA_HTTP, RA_CSTP, RA_CLOSING };
 
@@ -45,6 +46,9 @@ struct fp_ra {
 	uint32_t next_index;
 	uint64_t now_ns;
 	struct fp_ra_stats st;
+	SSL_CTX *dtls_ctx;                /* ra_dtls.c: the DTLS server, no certificate */
+	BIO_METHOD *dtls_bio;
+	uint8_t dtls_buf[RA_DTLS_BUF];    /* one record's plaintext, in or out */
 };
 
 /* ra_session.c */
@@ -75,6 +79,19 @@ void fp_ra_http_respond(struct fp_ra *ra, struct fp_ra_conn *c, const char *stat
 			const char *headers, const char *body, size_t n);
 /* ra_tunnel.c: the CONNECT answer and the CSTP frames after it. */
 void fp_ra_tunnel_connect(struct fp_ra *ra, struct fp_ra_conn *c, const struct fp_http_req *req);
+/* A DATA frame's IPv4 packet (CSTP or DTLS) to the inside when its source
+ * is the session's address: false when refused (counted). */
+bool fp_ra_tunnel_data(struct fp_ra *ra, struct fp_ra_session *s, const uint8_t *ip, size_t n);
 void fp_ra_tunnel_frame(struct fp_ra *ra, struct fp_ra_conn *c, const struct fp_cstp_frame *f);
+
+/* ra_dtls.c (the rest is ra_dtls.h) */
+int fp_ra_dtls_init(struct fp_ra *ra);
+void fp_ra_dtls_fini(struct fp_ra *ra);
+/* The session's channel goes (env->dtls_down when it was up). */
+void fp_ra_dtls_free(struct fp_ra *ra, struct fp_ra_session *s);
+void fp_ra_dtls_tick(struct fp_ra *ra, uint64_t now_ns);
+/* An IPv4 packet to the client as a DTLS DATA record while the channel is
+ * up in software: false when it is not (CSTP then). */
+bool fp_ra_dtls_to_client(struct fp_ra *ra, struct fp_ra_session *s, const uint8_t *ip, size_t n);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/objects.h>
+#include <openssl/rand.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -61,6 +62,90 @@ static unsigned tunnel_mtu(const struct fp_http_req *req)
 	return mtu > RA_MTU_MAX ? RA_MTU_MAX : mtu < RA_MTU_MIN ? RA_MTU_MIN : mtu;
 }
 
+#define RA_DTLS_OVERHEAD_GCM 66u  /* IPv4 20, UDP 8, record 13, nonce 8, tag 16, type 1 */
+#define RA_DTLS_OVERHEAD_CBC 94u  /* ... IV 16, HMAC-SHA1 20, padding up to 16 */
+#define RA_DTLS_PSK_LABEL "EXPORTER-openconnect-psk"
+
+/* Legacy keying: the first of our suites the client named, X-DTLS12-
+ * names before OpenConnect's X-DTLS- ones; FP_HTTP_DTLS__COUNT if none. */
+static unsigned dtls_legacy_suite(const struct fp_http_req *req)
+{
+	static const uint8_t order[] = {
+		FP_HTTP_DTLS_AES256_GCM, FP_HTTP_DTLS_AES128_GCM, FP_HTTP_DTLS_AES256_SHA,
+		FP_HTTP_DTLS_AES128_SHA, FP_HTTP_DTLS_OC_AES256_GCM, FP_HTTP_DTLS_OC_AES128_GCM,
+	};
+	for (unsigned i = 0; i < sizeof(order); i++)
+		if ((req->dtls12_suites | req->dtls_suites) & (1u << order[i]))
+			return order[i];
+	return FP_HTTP_DTLS__COUNT;
+}
+
+/* How the session's DTLS is keyed, from what the client offered (PSK
+ * first, as ocserv does); its secret and session id made. */
+static bool dtls_keying(struct fp_ra *ra, struct fp_ra_conn *c, struct fp_ra_session *s,
+			const struct fp_http_req *req, unsigned *suite)
+{
+	*suite = FP_HTTP_DTLS__COUNT;
+	if ((req->dtls_suites | req->dtls12_suites) & (1u << FP_HTTP_DTLS_PSK)) {
+		if (SSL_export_keying_material(c->ssl, s->dtls_secret, 32, RA_DTLS_PSK_LABEL,
+					       strlen(RA_DTLS_PSK_LABEL), NULL, 0, 0) != 1)
+			return false;
+		s->dtls_mode = FP_RA_DTLS_PSK;
+		*suite = FP_HTTP_DTLS_PSK;
+	} else if (req->has_dtls_master) {
+		if ((*suite = dtls_legacy_suite(req)) == FP_HTTP_DTLS__COUNT) {
+			ra->st.dtls_no_suite++;
+			return false;
+		}
+		memcpy(s->dtls_secret, req->dtls_master, sizeof(req->dtls_master));
+		s->dtls_mode = FP_RA_DTLS_LEGACY;
+		s->dtls_suite = fp_http_dtls_suite_id(*suite);
+	} else {
+		return false;
+	}
+	return RAND_bytes(s->dtls_sid, sizeof(s->dtls_sid)) == 1;
+}
+
+/* The X-DTLS headers (anyconnect-peer.md section 4) when DTLS is on for
+ * the group-policy (the ASA's default), a UDP transport exists and the
+ * client asked with keying we take. */
+static size_t hdr_dtls(struct fp_ra *ra, struct fp_ra_conn *c, struct fp_ra_session *s,
+		       const struct fp_http_req *req, unsigned dpd, char *h, size_t cap, size_t k)
+{
+	char sid[2 * FP_RA_DTLS_SID_LEN + 1], num[16];
+	unsigned suite, base = req->base_mtu ? req->base_mtu : 1500, over;
+	for (unsigned i = 0; i < FP_HTTP_DTLS_E__COUNT; i++)
+		ra->st.dtls_hdr_bad[i] += (req->dtls_bad >> i) & 1u;
+	if (!ra->env.dtls_out || (s->gp && s->gp->ra.dtls == FP_CFG_TRI_OFF) ||
+	    !dtls_keying(ra, c, s, req, &suite)) {
+		OPENSSL_cleanse(s->dtls_secret, sizeof(s->dtls_secret));
+		s->dtls_mode = FP_RA_DTLS_OFF;
+		return k;
+	}
+	for (unsigned i = 0; i < FP_RA_DTLS_SID_LEN; i++)
+		snprintf(sid + 2 * i, 3, "%02x", s->dtls_sid[i]);
+	over = suite == FP_HTTP_DTLS_AES256_SHA || suite == FP_HTTP_DTLS_AES128_SHA ?
+	       RA_DTLS_OVERHEAD_CBC : RA_DTLS_OVERHEAD_GCM;
+	s->dtls_mtu = (uint16_t)(base < RA_MTU_MIN + over ? RA_MTU_MIN :
+				 base - over > RA_MTU_MAX ? RA_MTU_MAX : base - over);
+	snprintf(num, sizeof(num), "%u", ra->cfg->ra.webvpn.dtls_port ? ra->cfg->ra.webvpn.dtls_port :
+					 FP_CFG_WEBVPN_DTLS_PORT);
+	k = hdr_add(h, cap, k, "X-DTLS-Port: %s\r\n", num);
+	k = hdr_add(h, cap, k, s->dtls_mode == FP_RA_DTLS_PSK ? "X-DTLS-App-ID: %s\r\n" :
+		    "X-DTLS-Session-ID: %s\r\n", sid);
+	k = hdr_add(h, cap, k, fp_http_dtls_suite_is12(suite) ? "X-DTLS12-CipherSuite: %s\r\n" :
+		    "X-DTLS-CipherSuite: %s\r\n", fp_http_dtls_suite_name(suite));
+	snprintf(num, sizeof(num), "%u", dpd);
+	if (dpd)
+		k = hdr_add(h, cap, k, "X-DTLS-DPD: %s\r\n", num);
+	snprintf(num, sizeof(num), "%u", RA_KEEPALIVE);
+	k = hdr_add(h, cap, k, "X-DTLS-Keepalive: %s\r\n", num);
+	snprintf(num, sizeof(num), "%u", s->dtls_mtu);
+	k = hdr_add(h, cap, k, "X-DTLS-MTU: %s\r\n", num);
+	/* no rekey: a new DTLS session would need the rule moved (dtls-offload.md) */
+	return hdr_add(h, cap, k, "%s", "X-DTLS-Rekey-Method: none\r\n");
+}
+
 static void tunnel_answer(struct fp_ra *ra, struct fp_ra_conn *c, struct fp_ra_session *s,
 			  const struct fp_http_req *req)
 {
@@ -84,6 +169,7 @@ static void tunnel_answer(struct fp_ra *ra, struct fp_ra_conn *c, struct fp_ra_s
 		k = hdr_add(h, sizeof(h), k, "X-CSTP-DPD: %s\r\n", num);
 	snprintf(num, sizeof(num), "%u", RA_KEEPALIVE);
 	k = hdr_add(h, sizeof(h), k, "X-CSTP-Keepalive: %s\r\n", num);
+	k = hdr_dtls(ra, c, s, req, dpd, h, sizeof(h), k);
 	k = hdr_add(h, sizeof(h), k, "%s", "X-CSTP-Keep: true\r\nX-CSTP-Tunnel-All-DNS: false\r\n"
 		    "X-CSTP-Idle-Timeout: none\r\nX-CSTP-Disconnected-Timeout: none\r\n\r\n");
 	if (k >= sizeof(h)) {
@@ -128,6 +214,7 @@ void fp_ra_tunnel_connect(struct fp_ra *ra, struct fp_ra_conn *c, const struct f
 		c->state = RA_CLOSING;
 		return;
 	}
+	fp_ra_dtls_free(ra, s); /* a new CONNECT keys a new DTLS session */
 	if (s->conn && s->conn != c) { /* a reconnect: the old stream is done */
 		s->conn->session = NULL;
 		s->conn->state = RA_CLOSING;
@@ -145,22 +232,21 @@ void fp_ra_tunnel_connect(struct fp_ra *ra, struct fp_ra_conn *c, const struct f
 	c->state = RA_CSTP;
 }
 
-static void tunnel_data(struct fp_ra *ra, struct fp_ra_session *s, const struct fp_cstp_frame *f)
+bool fp_ra_tunnel_data(struct fp_ra *ra, struct fp_ra_session *s, const uint8_t *ip, size_t n)
 {
-	const uint8_t *ip = f->payload;
-	if (f->len < 20 || (ip[0] >> 4) != 4) {
+	if (n < 20 || (ip[0] >> 4) != 4) {
 		ra->st.not_ipv4++; /* IPv6 link-local and the like: no IPv6 address was given */
-		return;
+		return false;
 	}
 	uint32_t src = (uint32_t)ip[12] << 24 | (uint32_t)ip[13] << 16 | (uint32_t)ip[14] << 8 | ip[15];
 	if (src != s->addr) {
 		ra->st.spoofed++;
-		return;
+		return false;
 	}
-	ra->st.cstp_data_rx++;
 	s->pkts_rx++;
-	s->bytes_rx += f->len;
-	ra->env.to_inside(ra->env.ctx, ip, f->len);
+	s->bytes_rx += n;
+	ra->env.to_inside(ra->env.ctx, ip, n);
+	return true;
 }
 
 void fp_ra_tunnel_frame(struct fp_ra *ra, struct fp_ra_conn *c, const struct fp_cstp_frame *f)
@@ -172,7 +258,9 @@ void fp_ra_tunnel_frame(struct fp_ra *ra, struct fp_ra_conn *c, const struct fp_
 	s->last_rx_ns = ra->now_ns;
 	switch (f->type) {
 	case FP_CSTP_DATA:
-		tunnel_data(ra, s, f);
+		if (fp_ra_tunnel_data(ra, s, f->payload, f->len))
+			ra->st.cstp_data_rx++;
+		s->data_on_cstp = true;
 		break;
 	case FP_CSTP_DPD_REQ: /* echoed byte for byte: openconnect's MTU probe needs it */
 		ra->st.cstp_dpd++;

@@ -5,12 +5,19 @@
  * frames (fp_cstp_parse), as ra_conn.c walks it. Checks: a request or
  * frame never claims more bytes than it was given, a body lies inside
  * the input, decoded fields are NUL-terminated within their size, and
- * the whole input parsed as XML and as CSTP on its own also holds. */
+ * the whole input parsed as XML and as CSTP on its own also holds. The
+ * client's DTLS headers (X-DTLS-Master-Secret, the suite lists) come
+ * through the same parse: only known suite bits, a master secret only
+ * when no refusal says otherwise. The whole input is also a UDP datagram
+ * for the ClientHello reader that matches a DTLS channel to its session
+ * (fp_ra_dtls_hello_sid): the id it points at lies inside the input. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ra/ra.h"
 #include "ra/ra_cstp.h"
+#include "ra/ra_dtls.h"
 #include "ra/ra_http.h"
 #include "ra/ra_xml.h"
 
@@ -36,6 +43,10 @@ static size_t walk_http(const uint8_t *d, size_t n)
 		if ((size_t)k > n - off || r.head_len + r.body_len != (size_t)k ||
 		    r.body != d + off + r.head_len || strnlen(r.path, sizeof(r.path)) == sizeof(r.path))
 			abort();
+		if ((r.dtls_suites | r.dtls12_suites) >> FP_HTTP_DTLS__COUNT ||
+		    (r.has_dtls_master && (r.dtls_bad & (1u << FP_HTTP_DTLS_E_MASTER))) ||
+		    r.dtls_bad >> FP_HTTP_DTLS_E__COUNT)
+			abort();
 		if (r.method == FP_HTTP_POST)
 			check_xml(r.body, r.body_len);
 		off += (size_t)k;
@@ -57,8 +68,20 @@ static void walk_cstp(const uint8_t *d, size_t n)
 			abort();
 }
 
+static void check_hello(const uint8_t *d, size_t n)
+{
+	const uint8_t *sid;
+	uint16_t version;
+	if (fp_ra_dtls_hello_sid(d, n, &sid, &version) < 0)
+		return;
+	if (sid != d + FP_RA_DTLS_HELLO_SID_OFF + 1 || sid + FP_RA_DTLS_SID_LEN > d + n ||
+	    (version != 0xfefd && version != 0xfeff))
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	check_hello(data, size);
 	size_t cstp = walk_http(data, size);
 	walk_cstp(data + cstp, size - cstp);
 	check_xml(data, size);

@@ -54,13 +54,13 @@ struct dq_ends {
 	struct dq *in;
 };
 
-static int dq_bio_write(BIO *b, const char *d, int len)
+static inline int dq_bio_write(BIO *b, const char *d, int len)
 {
 	struct dq_ends *e = BIO_get_data(b);
 	return dq_push(e->out, (const uint8_t *)d, len) ? len : -1;
 }
 
-static int dq_bio_read(BIO *b, char *d, int len)
+static inline int dq_bio_read(BIO *b, char *d, int len)
 {
 	struct dq_ends *e = BIO_get_data(b);
 	uint8_t tmp[DQ_MTU];
@@ -77,7 +77,7 @@ static int dq_bio_read(BIO *b, char *d, int len)
 	return n;
 }
 
-static long dq_bio_ctrl(BIO *b, int cmd, long num, void *ptr)
+static inline long dq_bio_ctrl(BIO *b, int cmd, long num, void *ptr)
 {
 	(void)b;
 	(void)num;
@@ -95,13 +95,13 @@ static long dq_bio_ctrl(BIO *b, int cmd, long num, void *ptr)
 	}
 }
 
-static int dq_bio_create(BIO *b)
+static inline int dq_bio_create(BIO *b)
 {
 	BIO_set_init(b, 1);
 	return 1;
 }
 
-static BIO_METHOD *dq_method(void)
+static inline BIO_METHOD *dq_method(void)
 {
 	static BIO_METHOD *m;
 	if (!m) {
@@ -141,7 +141,7 @@ enum dtls_pair_mode { DTLS_PAIR_CERT, DTLS_PAIR_PSK, DTLS_PAIR_LEGACY };
 
 static const uint8_t dtls_pair_psk[32] = { 0x5a, 0x01, 0x02, 0x03 };
 
-static unsigned int dtls_pair_psk_server(SSL *s, const char *id, unsigned char *psk,
+static inline unsigned int dtls_pair_psk_server(SSL *s, const char *id, unsigned char *psk,
 					 unsigned int max)
 {
 	(void)s;
@@ -151,7 +151,7 @@ static unsigned int dtls_pair_psk_server(SSL *s, const char *id, unsigned char *
 	return sizeof(dtls_pair_psk);
 }
 
-static unsigned int dtls_pair_psk_client(SSL *s, const char *hint, char *id, unsigned int max_id,
+static inline unsigned int dtls_pair_psk_client(SSL *s, const char *hint, char *id, unsigned int max_id,
 					 unsigned char *psk, unsigned int max)
 {
 	(void)s;

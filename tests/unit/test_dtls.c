@@ -18,6 +18,7 @@
 #include "common/inet.h"
 #include "datapath/dtls_rule.h"
 #include "dtls_pair.h"
+#include "udp_wrap.h"
 #include "offload/dtls.h"
 #include "offload/pipe.h"
 
@@ -135,21 +136,7 @@ static void inner_ip(uint8_t *b, uint32_t len, const uint8_t *src)
 /* The client's datagram as it reaches the headend: IPv4 + UDP in front. */
 static void wrap(struct fp_pkt *p, const uint8_t *d, uint32_t len)
 {
-	fp_pkt_reset(p);
-	uint8_t *h = p->data;
-	memset(h, 0, 28);
-	h[0] = 0x45;
-	fp_put16(h + 2, (uint16_t)(28 + len));
-	h[8] = 64;
-	h[9] = FP_IPPROTO_UDP;
-	memcpy(h + 12, CLIENT_IP, 4);
-	memcpy(h + 16, OUR_IP, 4);
-	fp_ipv4_csum_set(h);
-	fp_put16(h + 20, CLIENT_PORT);
-	fp_put16(h + 22, 443);
-	fp_put16(h + 24, (uint16_t)(8 + len));
-	memcpy(h + 28, d, len);
-	p->len = 28 + len;
+	udp_wrap4(p, d, len, CLIENT_IP, CLIENT_PORT, OUR_IP, 443);
 }
 
 /* One SSL_write of the client, taken off the wire. */

@@ -1,0 +1,539 @@
+/* DTLS channels of the headend (ra_dtls.h): libssl's DTLS server behind
+ * a BIO that reads the one datagram handed in and writes through
+ * env->dtls_out, watching the sequence numbers on the way (libssl does
+ * not tell them, and the engine's rule must start above them). */
+#include "ra/ra_dtls.h"
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "datapath/dtls_rule.h"
+#include "ra/ra_impl.h"
+
+#define RA_DTLS_SID_MIN (FP_RA_DTLS_HELLO_SID_OFF + 1 + FP_RA_DTLS_SID_LEN)
+#define RA_DTLS_HS_NS (10 * 1000000000ull) /* a handshake not done by then is dropped */
+#define RA_DTLS_EPOCH 1u                   /* renegotiation is refused: always the first */
+#define RA_DTLS_PSK_LEN 32u
+#define RA_DTLS_LEGACY_MS 48u
+
+struct fp_ra_dtls {
+	struct fp_ra *ra;
+	struct fp_ra_session *s;
+	SSL *ssl;
+	SSL_SESSION *resume;              /* legacy: the session the client resumes */
+	struct fp_addr peer;
+	uint16_t peer_port;
+	const uint8_t *in;                /* the datagram libssl reads next */
+	size_t in_len;
+	bool up, frozen;
+	bool announced;                   /* env->dtls_up was called */
+	bool have_tx, have_rx;
+	uint64_t seq_tx, seq_rx;          /* the highest at RA_DTLS_EPOCH, sent and received */
+	uint64_t started_ns;
+	struct fp_tls_keys keys;          /* the rule's: valid when keys_ok */
+	bool keys_ok;
+};
+
+/* --- the BIO --- */
+
+static int bio_write(BIO *b, const char *d, int len)
+{
+	struct fp_ra_dtls *t = BIO_get_data(b);
+	uint64_t seq;
+	if (t->frozen) { /* the engine owns the sequence numbers now */
+		t->ra->st.dtls_write_frozen++;
+		return -1;
+	}
+	if (fp_dtls_rule_max_seq((const uint8_t *)d, (uint32_t)len, RA_DTLS_EPOCH, &seq) == 0 &&
+	    (!t->have_tx || seq > t->seq_tx)) {
+		t->seq_tx = seq;
+		t->have_tx = true;
+	}
+	t->ra->env.dtls_out(t->ra->env.ctx, &t->peer, t->peer_port, (const uint8_t *)d, (size_t)len);
+	return len;
+}
+
+static int bio_read(BIO *b, char *d, int len)
+{
+	struct fp_ra_dtls *t = BIO_get_data(b);
+	BIO_clear_retry_flags(b);
+	if (!t->in) {
+		BIO_set_retry_read(b);
+		return -1;
+	}
+	size_t n = t->in_len < (size_t)len ? t->in_len : (size_t)len;
+	memcpy(d, t->in, n);
+	t->in = NULL;
+	return (int)n;
+}
+
+static long bio_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+	(void)b, (void)num, (void)ptr;
+	switch (cmd) {
+	case BIO_CTRL_FLUSH:
+	case BIO_CTRL_DGRAM_SET_CONNECTED:
+	case BIO_CTRL_DGRAM_SET_PEER:
+		return 1;
+	case BIO_CTRL_DGRAM_QUERY_MTU:
+	case BIO_CTRL_DGRAM_GET_FALLBACK_MTU:
+		return 1400;
+	default:
+		return 0;
+	}
+}
+
+static int bio_create(BIO *b)
+{
+	BIO_set_init(b, 1);
+	return 1;
+}
+
+static BIO_METHOD *bio_method(struct fp_ra *ra)
+{
+	if (!ra->dtls_bio) {
+		ra->dtls_bio = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "ra-dtls");
+		if (ra->dtls_bio) {
+			BIO_meth_set_write(ra->dtls_bio, bio_write);
+			BIO_meth_set_read(ra->dtls_bio, bio_read);
+			BIO_meth_set_ctrl(ra->dtls_bio, bio_ctrl);
+			BIO_meth_set_create(ra->dtls_bio, bio_create);
+		}
+	}
+	return ra->dtls_bio;
+}
+
+/* --- keying: libssl asks through these --- */
+
+static unsigned int dtls_psk(SSL *ssl, const char *id, unsigned char *psk, unsigned int max)
+{
+	struct fp_ra_dtls *t = SSL_get_app_data(ssl);
+	if (!t || t->s->dtls_mode != FP_RA_DTLS_PSK || strcmp(id, "psk") != 0 ||
+	    max < RA_DTLS_PSK_LEN)
+		return 0;
+	memcpy(psk, t->s->dtls_secret, RA_DTLS_PSK_LEN);
+	return RA_DTLS_PSK_LEN;
+}
+
+/* Legacy: the ClientHello names the session id we gave; answer with the
+ * session built from the client's master secret. */
+static SSL_SESSION *dtls_get_session(SSL *ssl, const unsigned char *id, int len, int *copy)
+{
+	struct fp_ra_dtls *t = SSL_get_app_data(ssl);
+	*copy = 1;
+	if (!t || !t->resume || len != FP_RA_DTLS_SID_LEN ||
+	    CRYPTO_memcmp(id, t->s->dtls_sid, FP_RA_DTLS_SID_LEN) != 0)
+		return NULL;
+	return t->resume;
+}
+
+/* No certificate: PSK suites for PSK-NEGOTIATE, and the legacy ones,
+ * which only a resumed session reaches. No HelloVerifyRequest, no
+ * tickets, no renegotiation (the engine's epoch never moves), no
+ * encrypt-then-MAC (the engine's CBC is MAC-then-encrypt). */
+int fp_ra_dtls_init(struct fp_ra *ra)
+{
+	static const char suites[] = "PSK-AES256-GCM-SHA384:PSK-AES128-GCM-SHA256:"
+				     "PSK-AES256-CBC-SHA:PSK-AES128-CBC-SHA:"
+				     "AES256-GCM-SHA384:AES128-GCM-SHA256:AES256-SHA:AES128-SHA";
+	SSL_CTX *ctx = SSL_CTX_new(DTLS_server_method());
+	if (!ctx)
+		return -1;
+	ra->dtls_ctx = ctx;
+	SSL_CTX_set_min_proto_version(ctx, DTLS1_VERSION);
+	SSL_CTX_set_max_proto_version(ctx, DTLS1_2_VERSION);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_QUERY_MTU | SSL_OP_NO_ENCRYPT_THEN_MAC | SSL_OP_NO_TICKET |
+				 SSL_OP_NO_RENEGOTIATION);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER | SSL_SESS_CACHE_NO_INTERNAL);
+	SSL_CTX_sess_set_get_cb(ctx, dtls_get_session);
+	SSL_CTX_set_psk_server_callback(ctx, dtls_psk);
+	return SSL_CTX_set_cipher_list(ctx, suites) == 1 ? 0 : -1;
+}
+
+void fp_ra_dtls_fini(struct fp_ra *ra)
+{
+	SSL_CTX_free(ra->dtls_ctx);
+	BIO_meth_free(ra->dtls_bio);
+}
+
+/* --- channels --- */
+
+void fp_ra_dtls_free(struct fp_ra *ra, struct fp_ra_session *s)
+{
+	struct fp_ra_dtls *t = s->dtls;
+	if (!t)
+		return;
+	if (t->up && ra->env.dtls_down)
+		ra->env.dtls_down(ra->env.ctx, s->index);
+	SSL_free(t->ssl);
+	SSL_SESSION_free(t->resume);
+	fp_tls_keys_cleanse(&t->keys);
+	OPENSSL_cleanse(t, sizeof(*t));
+	free(t);
+	s->dtls = NULL;
+	s->dtls_version[0] = s->dtls_cipher[0] = '\0';
+}
+
+/* The session the legacy client resumes: our session id, its master
+ * secret, the suite the CONNECT answer named, its protocol version. */
+static SSL_SESSION *legacy_session(SSL *ssl, const struct fp_ra_session *s, uint16_t version)
+{
+	uint8_t id[2] = { (uint8_t)(s->dtls_suite >> 8), (uint8_t)s->dtls_suite };
+	const SSL_CIPHER *c = SSL_CIPHER_find(ssl, id);
+	SSL_SESSION *ss = SSL_SESSION_new();
+	if (!ss || !c || SSL_SESSION_set_protocol_version(ss, version) != 1 ||
+	    SSL_SESSION_set_cipher(ss, c) != 1 ||
+	    SSL_SESSION_set1_id(ss, s->dtls_sid, FP_RA_DTLS_SID_LEN) != 1 ||
+	    SSL_SESSION_set1_master_key(ss, s->dtls_secret, RA_DTLS_LEGACY_MS) != 1) {
+		SSL_SESSION_free(ss);
+		return NULL;
+	}
+	SSL_SESSION_set_time(ss, (long)time(NULL));
+	SSL_SESSION_set_timeout(ss, 3600);
+	return ss;
+}
+
+/* DTLS 1.0 is served (security level 0, which it needs in OpenSSL 3) but
+ * a 1.2 client is held to 1.2. */
+static int dtls_versions(SSL *ssl, uint16_t version)
+{
+	if (version == DTLS1_VERSION) {
+		SSL_set_security_level(ssl, 0);
+		return 0;
+	}
+	return SSL_set_min_proto_version(ssl, DTLS1_2_VERSION) == 1 ? 0 : -1;
+}
+
+static struct fp_ra_dtls *dtls_new(struct fp_ra *ra, struct fp_ra_session *s,
+				   const struct fp_addr *from, uint16_t port, uint16_t version)
+{
+	struct fp_ra_dtls *t = calloc(1, sizeof(*t));
+	BIO *b = bio_method(ra) ? BIO_new(ra->dtls_bio) : NULL;
+	SSL *ssl = t && b ? SSL_new(ra->dtls_ctx) : NULL;
+	if (!ssl) {
+		BIO_free(b);
+		free(t);
+		return NULL;
+	}
+	*t = (struct fp_ra_dtls){ .ra = ra, .s = s, .ssl = ssl, .peer = *from, .peer_port = port,
+				  .started_ns = ra->now_ns };
+	BIO_set_data(b, t);
+	SSL_set_bio(t->ssl, b, b);
+	SSL_set_app_data(t->ssl, t);
+	SSL_set_accept_state(t->ssl);
+	DTLS_set_link_mtu(t->ssl, 1500);
+	if (s->dtls_mode == FP_RA_DTLS_LEGACY) {
+		/* ocserv does the same for these sessions: the client computes no session hash */
+		SSL_set_options(t->ssl, SSL_OP_NO_EXTENDED_MASTER_SECRET);
+		t->resume = legacy_session(t->ssl, s, version);
+	}
+	if (dtls_versions(t->ssl, version) < 0 || (s->dtls_mode == FP_RA_DTLS_LEGACY && !t->resume)) {
+		SSL_free(t->ssl);
+		free(t);
+		return NULL;
+	}
+	fp_ra_dtls_free(ra, s);
+	s->dtls = t;
+	return t;
+}
+
+int fp_ra_dtls_hello_sid(const uint8_t *d, size_t n, const uint8_t **sid, uint16_t *version)
+{
+	if (n < RA_DTLS_SID_MIN || d[0] != FP_DTLS_CT_HANDSHAKE || d[1] != 0xfe ||
+	    (d[3] | d[4]) != 0 || d[FP_DTLS_HLEN] != 1 /* client_hello */ ||
+	    (d[FP_DTLS_HLEN + 6] | d[FP_DTLS_HLEN + 7] | d[FP_DTLS_HLEN + 8]) != 0 /* offset */ ||
+	    d[FP_RA_DTLS_HELLO_SID_OFF] != FP_RA_DTLS_SID_LEN)
+		return -1;
+	*version = (uint16_t)(d[FP_DTLS_HLEN + 12] << 8 | d[FP_DTLS_HLEN + 13]);
+	*sid = d + FP_RA_DTLS_HELLO_SID_OFF + 1;
+	return *version == DTLS1_2_VERSION || *version == DTLS1_VERSION ? 0 : -1;
+}
+
+/* Every session with DTLS offered is compared, match or not, so the time
+ * says nothing of how much of a guessed id was right. */
+static struct fp_ra_session *session_by_sid(struct fp_ra *ra, const uint8_t *sid)
+{
+	struct fp_ra_session *hit = NULL;
+	for (unsigned i = 0; i < FP_RA_MAX_SESSIONS; i++) {
+		struct fp_ra_session *s = &ra->sessions[i];
+		bool eq = CRYPTO_memcmp(s->dtls_sid, sid, FP_RA_DTLS_SID_LEN) == 0;
+		if (s->index && s->dtls_mode != FP_RA_DTLS_OFF && eq)
+			hit = s;
+	}
+	return hit;
+}
+
+static struct fp_ra_dtls *dtls_by_peer(struct fp_ra *ra, const struct fp_addr *from,
+				       uint16_t port)
+{
+	for (unsigned i = 0; i < FP_RA_MAX_SESSIONS; i++) {
+		struct fp_ra_dtls *t = ra->sessions[i].dtls;
+		if (ra->sessions[i].index && t && t->peer_port == port && fp_addr_eq(&t->peer, from))
+			return t;
+	}
+	return NULL;
+}
+
+static struct fp_ra_session *dtls_session(struct fp_ra *ra, uint32_t index)
+{
+	for (unsigned i = 0; i < FP_RA_MAX_SESSIONS && index; i++)
+		if (ra->sessions[i].index == index)
+			return &ra->sessions[i];
+	return NULL;
+}
+
+/* --- frames --- */
+
+/* One AnyConnect frame to the client on the channel: libssl while in
+ * software, the engine once the rule is taken. */
+static void dtls_send(struct fp_ra *ra, struct fp_ra_session *s, const uint8_t *f, size_t n)
+{
+	struct fp_ra_dtls *t = s->dtls;
+	if (t && t->frozen && ra->env.dtls_ctrl_out)
+		ra->env.dtls_ctrl_out(ra->env.ctx, s->index, f, n);
+	else if (t && t->up && !t->frozen)
+		SSL_write(t->ssl, f, (int)n);
+}
+
+/* false when the session ended (the channel is freed). f is writable:
+ * a DPD request becomes its answer in place, echoed byte for byte. */
+static bool dtls_frame(struct fp_ra *ra, struct fp_ra_session *s, uint8_t *f, size_t n)
+{
+	if (n == 0)
+		return true;
+	s->last_rx_ns = ra->now_ns;
+	switch (f[0]) {
+	case FP_AC_DATA:
+		if (fp_ra_tunnel_data(ra, s, f + 1, n - 1))
+			ra->st.dtls_data_rx++;
+		s->data_on_cstp = false;
+		return true;
+	case FP_AC_DPD_REQ: /* openconnect's MTU probe is one, MTU + 1 bytes long */
+		ra->st.dtls_dpd++;
+		f[0] = FP_AC_DPD_RESP;
+		dtls_send(ra, s, f, n);
+		return true;
+	case FP_AC_DPD_RESP:
+	case FP_AC_KEEPALIVE:
+		ra->st.dtls_keepalive++;
+		return true;
+	case FP_AC_DISCONNECT:
+	case FP_AC_TERMINATE:
+		ra->st.dtls_disconnect++;
+		fp_ra_session_end(ra, s, "the client disconnected");
+		return false;
+	default:
+		ra->st.dtls_other++; /* COMPRESSED: no compression was offered */
+		return true;
+	}
+}
+
+void fp_ra_dtls_control_in(struct fp_ra *ra, uint32_t index, const uint8_t *frame, size_t n)
+{
+	struct fp_ra_session *s = dtls_session(ra, index);
+	if (!s || !s->dtls || n > sizeof(ra->dtls_buf))
+		return;
+	memcpy(ra->dtls_buf, frame, n);
+	dtls_frame(ra, s, ra->dtls_buf, n);
+}
+
+bool fp_ra_dtls_to_client(struct fp_ra *ra, struct fp_ra_session *s, const uint8_t *ip, size_t n)
+{
+	struct fp_ra_dtls *t = s->dtls;
+	if (!t || !t->up || t->frozen || s->data_on_cstp || n + 1 > sizeof(ra->dtls_buf))
+		return false;
+	ra->dtls_buf[0] = FP_AC_DATA;
+	memcpy(ra->dtls_buf + 1, ip, n);
+	if (SSL_write(t->ssl, ra->dtls_buf, (int)n + 1) <= 0)
+		return false;
+	ra->st.dtls_data_tx++;
+	s->pkts_tx++;
+	s->bytes_tx += n;
+	return true;
+}
+
+/* --- the handshake and the records after it --- */
+
+static void dtls_up(struct fp_ra *ra, struct fp_ra_dtls *t)
+{
+	struct fp_ra_session *s = t->s;
+	const char *why;
+	t->up = true;
+	ra->st.dtls_hs_ok++;
+	snprintf(s->dtls_version, sizeof(s->dtls_version), "%s", SSL_get_version(t->ssl));
+	snprintf(s->dtls_cipher, sizeof(s->dtls_cipher), "%s", SSL_get_cipher_name(t->ssl));
+	t->keys_ok = SSL_version(t->ssl) == DTLS1_2_VERSION &&
+		     fp_dtls_rule_keys(t->ssl, &t->keys, &why) == 0;
+	s->dtls_software_only = !t->keys_ok;
+	if (!t->keys_ok)
+		ra->st.dtls_software_only++;
+}
+
+/* The rule may be taken once the client has sent a record at the new
+ * epoch: it has our Finished then, so libssl will never have to send it
+ * again (a frozen channel could not). */
+static void dtls_announce(struct fp_ra *ra, struct fp_ra_dtls *t)
+{
+	if (t->announced || !t->keys_ok)
+		return;
+	t->announced = true;
+	if (ra->env.dtls_up)
+		ra->env.dtls_up(ra->env.ctx, t->s->index);
+}
+
+/* The received records count only once libssl has verified something in
+ * their datagram: a forged sequence number must not move the rule's
+ * replay window. */
+static void seen_rx(struct fp_ra_dtls *t, const uint8_t *d, size_t n)
+{
+	uint64_t seq;
+	if (fp_dtls_rule_max_seq(d, (uint32_t)n, RA_DTLS_EPOCH, &seq) == 0 &&
+	    (!t->have_rx || seq > t->seq_rx)) {
+		t->seq_rx = seq;
+		t->have_rx = true;
+	}
+}
+
+static void dtls_fail(struct fp_ra *ra, struct fp_ra_session *s)
+{
+	ERR_clear_error();
+	ra->st.dtls_hs_fail++;
+	fp_ra_dtls_free(ra, s);
+}
+
+/* Each record of the datagram through SSL_read: false when the channel
+ * or its session is gone. */
+static bool dtls_records(struct fp_ra *ra, struct fp_ra_dtls *t, const uint8_t *d, size_t n)
+{
+	struct fp_ra_session *s = t->s;
+	for (;;) {
+		int k = SSL_read(t->ssl, ra->dtls_buf, (int)sizeof(ra->dtls_buf));
+		if (k > 0) {
+			seen_rx(t, d, n);
+			if (!dtls_frame(ra, s, ra->dtls_buf, (size_t)k))
+				return false;
+			dtls_announce(ra, t);
+			continue;
+		}
+		int e = SSL_get_error(t->ssl, k);
+		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+			return true;
+		ERR_clear_error();
+		ra->st.dtls_rx_bad++; /* close_notify or a fatal alert: the channel is done */
+		fp_ra_dtls_free(ra, s);
+		return false;
+	}
+}
+
+static int dtls_feed(struct fp_ra *ra, struct fp_ra_dtls *t, const uint8_t *d, size_t n)
+{
+	t->in = d;
+	t->in_len = n;
+	if (!t->up) {
+		int r = SSL_do_handshake(t->ssl);
+		if (r != 1) {
+			int e = SSL_get_error(t->ssl, r);
+			t->in = NULL;
+			if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+				return 0;
+			dtls_fail(ra, t->s);
+			return -1;
+		}
+		seen_rx(t, d, n); /* the client's Finished */
+		dtls_up(ra, t);
+	}
+	bool alive = dtls_records(ra, t, d, n);
+	if (alive)
+		t->in = NULL;
+	return 0;
+}
+
+int fp_ra_dtls_input(struct fp_ra *ra, const struct fp_addr *from, uint16_t from_port,
+		     const uint8_t *d, size_t n)
+{
+	const uint8_t *sid;
+	uint16_t version;
+	ra->st.dtls_rx++;
+	bool hello = fp_ra_dtls_hello_sid(d, n, &sid, &version) == 0;
+	struct fp_ra_dtls *t = dtls_by_peer(ra, from, from_port);
+	if (t && (!hello || !t->up)) { /* a record of the channel, or a hello sent again */
+		if (!t->frozen)
+			return dtls_feed(ra, t, d, n);
+		ra->st.dtls_rx_bad++; /* the engine's now: what it punts comes by control_in */
+		return -1;
+	}
+	if (!hello) {
+		if (n >= 3 && d[0] == FP_DTLS_CT_HANDSHAKE && d[1] == 0x01 && d[2] == 0x00)
+			ra->st.dtls_v09++; /* Cisco's pre-standard DTLS 0.9: libssl serves no such server */
+		else
+			ra->st.dtls_not_hello++;
+		return -1;
+	}
+	struct fp_ra_session *s = session_by_sid(ra, sid);
+	if (!s) {
+		ra->st.dtls_no_session++;
+		return -1;
+	}
+	if (!(t = dtls_new(ra, s, from, from_port, version))) {
+		ra->st.dtls_hs_fail++;
+		return -1;
+	}
+	return dtls_feed(ra, t, d, n);
+}
+
+int fp_ra_dtls_rule(struct fp_ra *ra, uint32_t index, struct fp_dtls_params *p,
+		    const char **why)
+{
+	struct fp_ra_session *s = dtls_session(ra, index);
+	struct fp_ra_dtls *t = s ? s->dtls : NULL;
+	if (!t || !t->up) {
+		*why = "no DTLS channel up for the session";
+		return -1;
+	}
+	if (!t->keys_ok || t->frozen) {
+		*why = t->frozen ? "the rule was taken already" : "DTLS in software only";
+		return -1;
+	}
+	memset(p, 0, sizeof(*p));
+	p->remote = t->peer;
+	p->remote_port = t->peer_port;
+	p->epoch = RA_DTLS_EPOCH;
+	p->seq_out = t->have_tx ? t->seq_tx + 1 : 0;
+	p->seq_in_any = t->have_rx;
+	p->seq_in_top = t->seq_rx;
+	p->keys = t->keys;
+	p->inner.af = FP_AF_INET;
+	for (unsigned i = 0; i < 4; i++)
+		p->inner.a[i] = (uint8_t)(s->addr >> (24 - 8 * i));
+	p->tag = s->index;
+	t->frozen = true;
+	return 0;
+}
+
+bool fp_ra_dtls_software(const struct fp_ra *ra, uint32_t index)
+{
+	for (unsigned i = 0; i < FP_RA_MAX_SESSIONS && index; i++) {
+		const struct fp_ra_session *s = &ra->sessions[i];
+		if (s->index == index)
+			return s->dtls && s->dtls->up && !s->dtls->frozen;
+	}
+	return false;
+}
+
+/* Retransmissions of a handshake in flight; one that stalls is dropped. */
+void fp_ra_dtls_tick(struct fp_ra *ra, uint64_t now_ns)
+{
+	for (unsigned i = 0; i < FP_RA_MAX_SESSIONS; i++) {
+		struct fp_ra_session *s = &ra->sessions[i];
+		if (!s->index || !s->dtls || s->dtls->up)
+			continue;
+		if (now_ns - s->dtls->started_ns > RA_DTLS_HS_NS)
+			dtls_fail(ra, s);
+		else if (DTLSv1_handle_timeout(s->dtls->ssl) < 0)
+			dtls_fail(ra, s);
+	}
+}

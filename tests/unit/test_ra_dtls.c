@@ -1,0 +1,583 @@
+/* The headend's DTLS (src/ra/ra_dtls.c) against a libssl DTLS client
+ * that behaves as openconnect does: it logs in over TLS (ra_rig.h), asks
+ * CONNECT for DTLS and reads the X-DTLS answer, then puts the session id
+ * it was given into its ClientHello. PSK-NEGOTIATE (the PSK from the TLS
+ * connection's exporter) and the Cisco legacy resumption (the master
+ * secret it sent). Checked: the handshake, the rule's keys equal to the
+ * client's and opening the client's records in the engine, the sequence
+ * numbers, DPD echoed byte for byte at 1400 bytes, DATA both ways, no
+ * libssl write once the rule is taken, DTLS 1.0 kept in software, an
+ * unknown session id and a junk flood dropped and counted, the client's
+ * header refusals. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <signal.h>
+
+#include "common/inet.h"
+#include "datapath/dtls_rule.h"
+#include "offload/pipe.h"
+#include "ra/ra_dtls.h"
+#include "ra/ra_http.h"
+
+#include "ra_rig.h"
+#include "udp_wrap.h"
+
+#define CLIENT_PORT 50123
+#define LABEL "EXPORTER-openconnect-psk"
+
+#define MASTER_HEX "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f" \
+		   "202122232425262728292a2b2c2d2e2f"
+static uint8_t client_psk[32];
+
+/* The client's DTLS side: its SSL over two datagram queues. */
+struct dclient {
+	SSL_CTX *ctx;
+	SSL *ssl;
+	struct dq c2s, s2c;
+	struct dq_ends ends;
+	uint8_t sid[32];
+	char suite[32];
+	uint16_t port;                    /* its UDP port; 0: CLIENT_PORT */
+};
+
+static unsigned int psk_cb(SSL *s, const char *hint, char *id, unsigned int max_id,
+			   unsigned char *psk, unsigned int max)
+{
+	(void)s, (void)hint;
+	if (max_id < 4 || max < sizeof(client_psk))
+		return 0;
+	strcpy(id, "psk");
+	memcpy(psk, client_psk, sizeof(client_psk));
+	return sizeof(client_psk);
+}
+
+static void from_addr(struct fp_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->af = FP_AF_INET;
+	a->a[0] = 198, a->a[1] = 51, a->a[2] = 100, a->a[3] = 2;
+}
+
+/* The value of header name in the CONNECT answer, or NULL. */
+static const char *answer(struct client *c, const char *name, char *out, size_t n)
+{
+	const char *h = strstr((char *)c->buf, name);
+	if (!h)
+		return NULL;
+	h += strlen(name);
+	size_t len = strcspn(h, "\r");
+	snprintf(out, n, "%.*s", (int)len, h);
+	return out;
+}
+
+static void hex_in(const char *hex, uint8_t *out, size_t n)
+{
+	assert_int_equal(strlen(hex), 2 * n);
+	for (size_t i = 0; i < n; i++) {
+		unsigned v;
+		assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
+		out[i] = (uint8_t)v;
+	}
+}
+
+/* Everything the client sent to the headend, and back. */
+static void pump(struct rig *r, struct dclient *d)
+{
+	uint8_t b[DQ_MTU];
+	struct fp_addr from;
+	int n;
+	from_addr(&from);
+	while ((n = dq_pop(&d->c2s, b)) >= 0)
+		fp_ra_dtls_input(r->ra, &from, d->port ? d->port : CLIENT_PORT, b, (size_t)n);
+	while ((n = dq_pop(&r->udp, b)) >= 0)
+		dq_push(&d->s2c, b, n);
+}
+
+/* A session the client "resumes" (openconnect builds one in both modes:
+ * its id is what the ClientHello carries). */
+static SSL_SESSION *client_session(SSL *ssl, const uint8_t sid[32], uint16_t suite,
+				   uint16_t version)
+{
+	uint8_t ms[48], id[2] = { (uint8_t)(suite >> 8), (uint8_t)suite };
+	SSL_SESSION *s = SSL_SESSION_new();
+	hex_in(MASTER_HEX, ms, sizeof(ms));
+	assert_non_null(s);
+	assert_int_equal(SSL_SESSION_set_protocol_version(s, version), 1);
+	assert_int_equal(SSL_SESSION_set_cipher(s, SSL_CIPHER_find(ssl, id)), 1);
+	assert_int_equal(SSL_SESSION_set1_id(s, sid, 32), 1);
+	assert_int_equal(SSL_SESSION_set1_master_key(s, ms, sizeof(ms)), 1);
+	return s;
+}
+
+static void dclient_new(struct dclient *d, const char *ciphers, uint16_t suite, uint16_t version)
+{
+	d->ctx = SSL_CTX_new(DTLS_client_method());
+	SSL_CTX_set_max_proto_version(d->ctx, version);
+	SSL_CTX_set_options(d->ctx, SSL_OP_NO_QUERY_MTU | SSL_OP_NO_ENCRYPT_THEN_MAC | SSL_OP_NO_TICKET |
+				    SSL_OP_NO_EXTENDED_MASTER_SECRET);
+	if (version == DTLS1_VERSION)
+		SSL_CTX_set_security_level(d->ctx, 0);
+	SSL_CTX_set_psk_client_callback(d->ctx, psk_cb);
+	assert_int_equal(SSL_CTX_set_cipher_list(d->ctx, ciphers), 1);
+	d->ends = (struct dq_ends){ &d->c2s, &d->s2c };
+	d->ssl = dtls_pair_ssl(d->ctx, &d->ends);
+	SSL_SESSION *s = client_session(d->ssl, d->sid, suite, version);
+	assert_int_equal(SSL_set_session(d->ssl, s), 1);
+	SSL_SESSION_free(s);
+	SSL_set_connect_state(d->ssl);
+}
+
+static bool dclient_handshake(struct rig *r, struct dclient *d)
+{
+	for (int i = 0; i < 10; i++) {
+		int k = SSL_do_handshake(d->ssl);
+		pump(r, d);
+		if (k == 1)
+			return true;
+	}
+	return false;
+}
+
+static void dclient_free(struct dclient *d)
+{
+	SSL_free(d->ssl);
+	SSL_CTX_free(d->ctx);
+}
+
+/* CONNECT asking for DTLS as openconnect 9 does; the answer's session id
+ * and suite into d. */
+static void connect_dtls(struct rig *r, struct client *c, struct dclient *d, const char *ask,
+			 const char *sid_hdr)
+{
+	char v[128];
+	tunnel_up_with(r, c, ask);
+	assert_non_null(answer(c, "X-DTLS-Port: ", v, sizeof(v)));
+	assert_string_equal(v, "443");
+	assert_non_null(answer(c, "X-DTLS-MTU: ", v, sizeof(v)));
+	assert_non_null(answer(c, "X-DTLS-DPD: ", v, sizeof(v)));
+	if (!answer(c, sid_hdr, v, sizeof(v)))
+		fail_msg("no %s in:\n%s", sid_hdr, c->buf);
+	hex_in(v, d->sid, sizeof(d->sid));
+	assert_non_null(answer(c, "CipherSuite: ", d->suite, sizeof(d->suite)));
+	assert_int_equal(SSL_export_keying_material(c->ssl, client_psk, sizeof(client_psk), LABEL,
+						    strlen(LABEL), NULL, 0, 0), 1);
+}
+
+static const struct fp_ra_session *only_session(struct rig *r)
+{
+	for (unsigned i = 0; i < FP_RA_MAX_SESSIONS; i++)
+		if (fp_ra_session_at(r->ra, i)->index)
+			return fp_ra_session_at(r->ra, i);
+	fail_msg("no session");
+	return NULL;
+}
+
+/* msg out through the client's SSL, the headend's answer read back. */
+static int dclient_rt(struct rig *r, struct dclient *d, const uint8_t *msg, int n, uint8_t *out,
+		      int max)
+{
+	assert_int_equal(SSL_write(d->ssl, msg, n), n);
+	pump(r, d);
+	return SSL_read(d->ssl, out, max);
+}
+
+/* DPD at openconnect's MTU probe size: echoed byte for byte. */
+static void dpd_echo(struct rig *r, struct dclient *d, int size)
+{
+	static uint8_t msg[2048], got[2048];
+	msg[0] = FP_AC_DPD_REQ;
+	for (int i = 1; i < size; i++)
+		msg[i] = (uint8_t)(i * 13 + 1);
+	assert_int_equal(dclient_rt(r, d, msg, size, got, sizeof(got)), size);
+	assert_int_equal(got[0], FP_AC_DPD_RESP);
+	assert_memory_equal(got + 1, msg + 1, (size_t)size - 1);
+}
+
+static void data_both_ways(struct rig *r, struct dclient *d)
+{
+	uint8_t msg[64], got[64];
+	unsigned before = r->inside_n;
+	msg[0] = FP_AC_DATA;
+	ip4(msg + 1, 0x0a030064, 0x0a010001);
+	assert_int_equal(SSL_write(d->ssl, msg, 29), 29);
+	pump(r, d);
+	assert_int_equal(r->inside_n, before + 1);
+	assert_memory_equal(r->inside, msg + 1, 28);
+	ip4(msg + 1, 0x0a010001, 0x0a030064);
+	assert_true(fp_ra_to_client(r->ra, msg + 1, 28));
+	pump(r, d);
+	assert_int_equal(SSL_read(d->ssl, got, sizeof(got)), 29);
+	assert_int_equal(got[0], FP_AC_DATA);
+	assert_memory_equal(got + 1, msg + 1, 28);
+}
+
+static void keys_equal(const struct fp_tls_dir_key *a, const struct fp_tls_dir_key *b)
+{
+	assert_int_equal(a->tk_cipher, b->tk_cipher);
+	assert_int_equal(a->tk_key_len, b->tk_key_len);
+	assert_memory_equal(a->tk_key, b->tk_key, a->tk_key_len);
+	assert_memory_equal(a->tk_salt, b->tk_salt, sizeof(a->tk_salt));
+	assert_int_equal(a->tk_mac_len, b->tk_mac_len);
+	assert_memory_equal(a->tk_mac, b->tk_mac, a->tk_mac_len);
+}
+
+/* The rule the headend gives opens the client's next record in the
+ * engine: keys, epoch and the replay window start agree. */
+static void engine_opens(struct dclient *d, struct fp_dtls_params *p)
+{
+	struct fp_pipe pp;
+	struct fp_dtlsdb *db = fp_dtlsdb_new(4, FP_CRYPTO_AUTO);
+	struct fp_pkt *pkt = calloc(1, sizeof(*pkt));
+	uint8_t msg[64], dg[DQ_MTU];
+	const char *why = NULL;
+	uint32_t id;
+	assert_int_equal(fp_pipe_init(&pp, 0, false, 4, FP_CRYPTO_AUTO), 0);
+	p->local.af = FP_AF_INET;
+	p->local.a[0] = 198, p->local.a[1] = 51, p->local.a[2] = 100, p->local.a[3] = 1;
+	p->local_port = 443;
+	if (fp_dtls_rule_add(db, p, &id, &why) < 0)
+		fail_msg("add: %s", why);
+	msg[0] = FP_AC_DATA;
+	ip4(msg + 1, 0x0a030064, 0x0a010001);
+	assert_int_equal(SSL_write(d->ssl, msg, 29), 29);
+	int n = dq_pop(&d->c2s, dg);
+	static const uint8_t ours[4] = { 198, 51, 100, 1 }, theirs[4] = { 198, 51, 100, 2 };
+	udp_wrap4(pkt, dg, (uint32_t)n, theirs, CLIENT_PORT, ours, 443);
+	assert_int_equal(fp_dtls_classify(db, &pkt, 1), 1);
+	assert_int_equal(fp_dtls_inb_process(&pp, db, &pkt, 1), 1);
+	assert_int_equal(pkt->len, 28);
+	assert_memory_equal(pkt->data, msg + 1, 28);
+	fp_dtls_rule_del(db, id, NULL);
+	fp_dtlsdb_free(db);
+	fp_pipe_fini(&pp);
+	free(pkt);
+}
+
+/* The rule: keys as the client's (its tx is our rx), sequence numbers
+ * above what libssl used; then no libssl write ever again. */
+static void take_rule(struct rig *r, struct dclient *d, uint64_t sent, uint64_t received)
+{
+	const struct fp_ra_session *s = only_session(r);
+	struct fp_dtls_params p;
+	struct fp_tls_keys ck;
+	const char *why = NULL;
+	assert_int_equal(r->up_index, s->index);
+	assert_true(fp_ra_dtls_software(r->ra, s->index));
+	if (fp_ra_dtls_rule(r->ra, s->index, &p, &why) < 0)
+		fail_msg("rule: %s", why);
+	assert_int_equal(fp_dtls_rule_keys(d->ssl, &ck, &why), 0);
+	keys_equal(&ck.tk_tx, &p.keys.tk_rx);
+	keys_equal(&ck.tk_rx, &p.keys.tk_tx);
+	assert_int_equal(ck.tk_suite, p.keys.tk_suite);
+	assert_int_equal(p.epoch, 1);
+	assert_int_equal(p.seq_out, sent);
+	assert_true(p.seq_in_any);
+	assert_int_equal(p.seq_in_top, received);
+	assert_int_equal(p.remote_port, CLIENT_PORT);
+	assert_int_equal(p.tag, s->index);
+	assert_int_equal(p.inner.a[3], 100);
+	engine_opens(d, &p);
+	fp_tls_keys_cleanse(&ck);
+	fp_tls_keys_cleanse(&p.keys);
+	assert_false(fp_ra_dtls_software(r->ra, s->index));
+	assert_int_equal(fp_ra_dtls_rule(r->ra, s->index, &p, &why), -1);
+
+	/* the engine's now: a packet for the client takes CSTP here, what
+	 * the client sends on the old tuple is not libssl's, a punted DPD is
+	 * answered through the engine */
+	uint64_t tx = fp_ra_stats(r->ra)->dtls_data_tx;
+	uint8_t ip[28], dpd[1400];
+	ip4(ip, 0x0a010001, 0x0a030064);
+	assert_true(fp_ra_to_client(r->ra, ip, sizeof(ip)));
+	assert_int_equal(fp_ra_stats(r->ra)->dtls_data_tx, tx);
+	memset(dpd, 0x5a, sizeof(dpd));
+	dpd[0] = FP_AC_DPD_REQ;
+	fp_ra_dtls_control_in(r->ra, s->index, dpd, sizeof(dpd));
+	assert_int_equal(r->ctrl_len, sizeof(dpd));
+	assert_int_equal(r->ctrl[0], FP_AC_DPD_RESP);
+	assert_memory_equal(r->ctrl + 1, dpd + 1, sizeof(dpd) - 1);
+	assert_int_equal(r->udp.head, r->udp.tail);
+	assert_int_equal(fp_ra_stats(r->ra)->dtls_write_frozen, 0);
+}
+
+static void test_psk(void **state)
+{
+	struct rig *r = *state;
+	struct client c;
+	struct dclient d = { 0 };
+	connect_dtls(r, &c, &d,
+		     "X-DTLS-Master-Secret: " MASTER_HEX "\r\n"
+		     "X-DTLS-CipherSuite: PSK-NEGOTIATE:OC-DTLS1_2-AES256-GCM:AES256-SHA\r\n"
+		     "X-DTLS12-CipherSuite: ECDHE-RSA-AES256-GCM-SHA384:AES256-GCM-SHA384\r\n",
+		     "X-DTLS-App-ID: ");
+	assert_string_equal(d.suite, "PSK-NEGOTIATE");
+	assert_null(strstr((char *)c.buf, "X-DTLS-Session-ID"));
+	dclient_new(&d, "PSK-AES256-GCM-SHA384:PSK-AES128-GCM-SHA256", 0x00a9, DTLS1_2_VERSION);
+	assert_true(dclient_handshake(r, &d));
+	assert_string_equal(SSL_get_cipher_name(d.ssl), "PSK-AES256-GCM-SHA384");
+	assert_int_equal(fp_ra_stats(r->ra)->dtls_hs_ok, 1);
+	assert_string_equal(only_session(r)->dtls_version, "DTLSv1.2");
+	assert_false(only_session(r)->dtls_software_only);
+	/* not before the client's first record: our Finished may still be lost */
+	assert_int_equal(r->up_index, 0);
+	dpd_echo(r, &d, 1400);
+	assert_int_equal(r->up_index, only_session(r)->index);
+	dpd_echo(r, &d, 1);
+	data_both_ways(r, &d);
+	/* ours: Finished 0, DPD answers 1-2, DATA 3; theirs: Finished 0, DPD 1-2, DATA 3 */
+	take_rule(r, &d, 4, 3);
+	dclient_free(&d);
+	client_close(&c);
+}
+
+/* Legacy keying: the client's master secret, the suite we chose from its
+ * list, an abbreviated handshake; GCM and CBC. */
+static void legacy(struct rig *r, const char *offer, const char *want, const char *cipher,
+		   uint16_t suite)
+{
+	char ask[512];
+	struct client c;
+	struct dclient d = { 0 };
+	snprintf(ask, sizeof(ask), "X-DTLS-Master-Secret: %s\r\nX-DTLS12-CipherSuite: %s\r\n",
+		 MASTER_HEX, offer);
+	connect_dtls(r, &c, &d, ask, "X-DTLS-Session-ID: ");
+	assert_non_null(strstr((char *)c.buf, "X-DTLS12-CipherSuite: "));
+	assert_string_equal(d.suite, want);
+	dclient_new(&d, cipher, suite, DTLS1_2_VERSION);
+	assert_true(dclient_handshake(r, &d));
+	assert_true(SSL_session_reused(d.ssl));
+	dpd_echo(r, &d, 1400);
+	data_both_ways(r, &d);
+	/* ours: Finished 0, DPD 1, DATA 2; theirs: Finished 0, DPD 1, DATA 2 */
+	take_rule(r, &d, 3, 2);
+	dclient_free(&d);
+	client_close(&c);
+}
+
+static void test_legacy_gcm(void **state)
+{
+	legacy(*state, "ECDHE-RSA-AES256-GCM-SHA384:AES128-GCM-SHA256:AES256-GCM-SHA384",
+	       "AES256-GCM-SHA384", "AES256-GCM-SHA384", 0x009d);
+}
+
+static void test_legacy_cbc(void **state)
+{
+	legacy(*state, "DHE-RSA-AES128-SHA:AES128-SHA", "AES128-SHA", "AES128-SHA", 0x002f);
+}
+
+/* DTLS 1.0 (PSK, CBC): served, never offered to the engine. */
+static void test_dtls10_software(void **state)
+{
+	struct rig *r = *state;
+	struct client c;
+	struct dclient d = { 0 };
+	const char *why = NULL;
+	struct fp_dtls_params p;
+	connect_dtls(r, &c, &d, "X-DTLS-CipherSuite: PSK-NEGOTIATE\r\n", "X-DTLS-App-ID: ");
+	dclient_new(&d, "PSK-AES256-CBC-SHA", 0x008d, DTLS1_VERSION);
+	assert_true(dclient_handshake(r, &d));
+	const struct fp_ra_session *s = only_session(r);
+	assert_string_equal(s->dtls_version, "DTLSv1");
+	assert_true(s->dtls_software_only);
+	assert_int_equal(fp_ra_stats(r->ra)->dtls_software_only, 1);
+	assert_int_equal(r->up_index, 0);
+	assert_int_equal(fp_ra_dtls_rule(r->ra, s->index, &p, &why), -1);
+	dpd_echo(r, &d, 1400);
+	data_both_ways(r, &d);
+	dclient_free(&d);
+	client_close(&c);
+}
+
+/* A ClientHello whose session id no session gave: nothing answers; a
+ * flood of junk from many ports, and junk on a live channel's tuple,
+ * changes nothing; the live channel still answers; DISCONNECT ends. */
+static void test_unknown_and_junk(void **state)
+{
+	struct rig *r = *state;
+	struct client c;
+	struct dclient d = { 0 }, stranger = { 0 };
+	uint8_t b[DQ_MTU];
+	struct fp_addr from;
+	connect_dtls(r, &c, &d, "X-DTLS-CipherSuite: PSK-NEGOTIATE\r\n", "X-DTLS-App-ID: ");
+	memcpy(stranger.sid, d.sid, 32);
+	stranger.sid[31] ^= 1;
+	dclient_new(&stranger, "PSK-AES256-GCM-SHA384", 0x00a9, DTLS1_2_VERSION);
+	assert_int_equal(SSL_do_handshake(stranger.ssl), -1);
+	int n = dq_pop(&stranger.c2s, b);
+	uint8_t hello[DQ_MTU];
+	memcpy(hello, b, (size_t)n);
+	pump(r, &stranger);
+	from_addr(&from);
+	assert_int_equal(fp_ra_dtls_input(r->ra, &from, 1, hello, (size_t)n), -1);
+	assert_int_equal(fp_ra_stats(r->ra)->dtls_no_session, 1);
+	assert_int_equal(r->udp.tail, 0);
+	dclient_free(&stranger);
+
+	srand(7);
+	for (unsigned i = 0; i < 20000; i++) {
+		size_t len = (size_t)(rand() % 200);
+		for (size_t k = 0; k < len; k++)
+			b[k] = (uint8_t)rand();
+		if (i % 2) /* a ClientHello's shape, a random id */
+			memcpy(b, hello, len < (size_t)n ? len : (size_t)n), memset(b + 60, (int)i, 8);
+		fp_ra_dtls_input(r->ra, &from, (uint16_t)(1000 + i % 5000), b, len);
+	}
+	const struct fp_ra_stats *st = fp_ra_stats(r->ra);
+	assert_int_equal(st->dtls_not_hello + st->dtls_no_session + st->dtls_v09, 20001);
+	assert_int_equal(r->udp.tail, 0);
+	assert_null(only_session(r)->dtls);
+
+	dclient_new(&d, "PSK-AES256-GCM-SHA384", 0x00a9, DTLS1_2_VERSION);
+	assert_true(dclient_handshake(r, &d));
+	for (unsigned i = 0; i < 2000; i++) {
+		size_t len = 13 + (size_t)(rand() % 100);
+		for (size_t k = 0; k < len; k++)
+			b[k] = (uint8_t)rand();
+		b[0] = (uint8_t)(20 + i % 4), b[1] = 0xfe, b[2] = 0xfd;
+		fp_ra_dtls_input(r->ra, &from, CLIENT_PORT, b, len);
+	}
+	assert_non_null(only_session(r)->dtls);
+	dpd_echo(r, &d, 1400);
+	uint8_t bye[] = { FP_AC_DISCONNECT, 0xb0 };
+	assert_int_equal(SSL_write(d.ssl, bye, 2), 2);
+	pump(r, &d);
+	assert_int_equal(fp_ra_stats(r->ra)->dtls_disconnect, 1);
+	for (unsigned i = 0; i < FP_RA_MAX_SESSIONS; i++)
+		assert_int_equal(fp_ra_session_at(r->ra, i)->index, 0);
+	assert_int_not_equal(r->down_index, 0);
+	dclient_free(&d);
+	client_close(&c);
+}
+
+/* openconnect starts DTLS again from a new socket (its DPD found the
+ * channel dead, or a NAT moved it): the same session id from another
+ * port makes a new channel, the old one goes (env->dtls_down), and the
+ * old port is nobody's. DATA over CSTP moves the answers to CSTP. */
+static void test_new_port(void **state)
+{
+	struct rig *r = *state;
+	struct client c;
+	struct dclient d = { 0 }, again = { 0 };
+	uint8_t dpd[] = { FP_AC_DPD_REQ, 1, 2, 3 }, got[16];
+	connect_dtls(r, &c, &d, "X-DTLS-CipherSuite: PSK-NEGOTIATE\r\n", "X-DTLS-App-ID: ");
+	memcpy(again.sid, d.sid, sizeof(d.sid));
+	dclient_new(&d, "PSK-AES256-GCM-SHA384", 0x00a9, DTLS1_2_VERSION);
+	assert_true(dclient_handshake(r, &d));
+	dpd_echo(r, &d, 1400);
+	uint32_t index = only_session(r)->index;
+	again.port = CLIENT_PORT + 1;
+	dclient_new(&again, "PSK-AES256-GCM-SHA384", 0x00a9, DTLS1_2_VERSION);
+	assert_true(dclient_handshake(r, &again));
+	assert_int_equal(r->down_index, index);
+	assert_int_equal(fp_ra_stats(r->ra)->dtls_hs_ok, 2);
+	dpd_echo(r, &again, 1400);
+	assert_int_equal(SSL_write(d.ssl, dpd, sizeof(dpd)), (int)sizeof(dpd));
+	pump(r, &d);
+	assert_int_equal(SSL_read(d.ssl, got, sizeof(got)), -1); /* no answer on the old port */
+	assert_int_equal(fp_ra_stats(r->ra)->dtls_not_hello, 1);
+	data_both_ways(r, &again);
+
+	/* the client sends on CSTP (its DTLS looks dead to it): answers go
+	 * there until DATA comes over DTLS again */
+	uint8_t ip[28];
+	ip4(ip, 0x0a030064, 0x0a010001);
+	frame(r, &c, FP_CSTP_DATA, ip, sizeof(ip));
+	uint64_t cstp_tx = fp_ra_stats(r->ra)->cstp_data_tx, dtls_tx = fp_ra_stats(r->ra)->dtls_data_tx;
+	ip4(ip, 0x0a010001, 0x0a030064);
+	assert_true(fp_ra_to_client(r->ra, ip, sizeof(ip)));
+	assert_int_equal(fp_ra_stats(r->ra)->cstp_data_tx, cstp_tx + 1);
+	assert_int_equal(fp_ra_stats(r->ra)->dtls_data_tx, dtls_tx);
+	data_both_ways(r, &again);
+	assert_int_equal(fp_ra_stats(r->ra)->dtls_data_tx, dtls_tx + 1);
+	dclient_free(&d);
+	dclient_free(&again);
+	client_close(&c);
+}
+
+/* What a client may say in its DTLS headers: bad ones passed over and
+ * counted, DTLS not offered from them. */
+static void test_headers(void **state)
+{
+	struct rig *r = *state;
+	struct fp_http_req q;
+	enum fp_http_err why;
+	static const char ok[] = "CONNECT /CSCOSSLC/tunnel HTTP/1.1\r\n"
+				 "X-DTLS-CipherSuite: OC2-DTLS1_2-CHACHA20-POLY1305:PSK-NEGOTIATE\r\n"
+				 "X-DTLS12-CipherSuite: AES128-SHA:PSK-NEGOTIATE:OC-DTLS1_2-AES256-GCM\r\n\r\n";
+	assert_true(fp_http_parse((const uint8_t *)ok, strlen(ok), &q, &why) > 0);
+	assert_int_equal(q.dtls_suites, 1u << FP_HTTP_DTLS_PSK);
+	assert_int_equal(q.dtls12_suites, 1u << FP_HTTP_DTLS_PSK | 1u << FP_HTTP_DTLS_AES128_SHA);
+	assert_int_equal(q.dtls_bad, 0);
+	static const char *const bad[] = {
+		"X-DTLS-Master-Secret: 0011\r\n", "X-DTLS-Master-Secret: %095dZ\r\n",
+		"X-DTLS12-CipherSuite: AES128-SHA::AES256-SHA\r\n", "X-DTLS12-CipherSuite: AES128-SHA;x\r\n",
+		"X-DTLS12-CipherSuite: AES128-SHA:\r\n", "X-DTLS-CipherSuite: \r\n",
+	};
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char line[160], req[512];
+		snprintf(line, sizeof(line), bad[i], 0);
+		snprintf(req, sizeof(req), "CONNECT / HTTP/1.1\r\n%s\r\n", line);
+		assert_true(fp_http_parse((const uint8_t *)req, strlen(req), &q, &why) > 0);
+		assert_int_not_equal(q.dtls_bad, 0);
+		assert_false(q.has_dtls_master);
+		assert_int_equal(q.dtls_suites | q.dtls12_suites, 0);
+	}
+	char many[1024] = "CONNECT / HTTP/1.1\r\nX-DTLS12-CipherSuite: A";
+	for (unsigned i = 0; i < FP_HTTP_DTLS_LIST_MAX; i++)
+		strcat(many, ":A");
+	strcat(many, "\r\n\r\n");
+	assert_true(fp_http_parse((const uint8_t *)many, strlen(many), &q, &why) > 0);
+	assert_int_equal(q.dtls_bad, 1u << FP_HTTP_DTLS_E_LIST);
+
+	struct client c;
+	tunnel_up_with(r, &c, "X-DTLS-Master-Secret: 00\r\nX-DTLS12-CipherSuite: AES256-GCM-SHA384\r\n");
+	assert_null(strstr((char *)c.buf, "X-DTLS"));
+	assert_int_equal(fp_ra_stats(r->ra)->dtls_hdr_bad[FP_HTTP_DTLS_E_MASTER], 1);
+	client_close(&c);
+}
+
+static int setup_dtls_none(void **state)
+{
+	return setup_with(state, " anyconnect ssl dtls none\n", true);
+}
+
+static int setup_no_udp(void **state)
+{
+	return setup_with(state, "", false);
+}
+
+/* "anyconnect ssl dtls none", or no UDP transport (fpvpnd until the
+ * datapath carries DTLS): the client's ask gets no X-DTLS header. */
+static void test_not_offered(void **state)
+{
+	struct rig *r = *state;
+	struct client c;
+	tunnel_up_with(r, &c, "X-DTLS-Master-Secret: " MASTER_HEX "\r\n"
+		       "X-DTLS-CipherSuite: PSK-NEGOTIATE:OC-DTLS1_2-AES256-GCM\r\n"
+		       "X-DTLS12-CipherSuite: AES256-GCM-SHA384\r\n");
+	assert_non_null(strstr((char *)c.buf, "X-CSTP-MTU: "));
+	assert_null(strstr((char *)c.buf, "X-DTLS"));
+	assert_int_equal(only_session(r)->dtls_mode, FP_RA_DTLS_OFF);
+	client_close(&c);
+}
+
+int main(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_psk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_legacy_gcm, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_legacy_cbc, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dtls10_software, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_and_junk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_new_port, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_headers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_offered, setup_dtls_none, teardown),
+		cmocka_unit_test_setup_teardown(test_not_offered, setup_no_udp, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
