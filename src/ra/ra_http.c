@@ -157,20 +157,25 @@ static int hex_digit(char ch)
 	       ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
 }
 
-/* X-DTLS-Master-Secret: exactly 96 hex digits. */
+/* X-DTLS-Master-Secret: exactly 96 hex digits, once (a second one, good
+ * or not, makes the request's master secret bad: which would it be?). */
 static void dtls_master_take(const struct http_line *v, struct fp_http_req *req)
 {
 	uint8_t ms[FP_HTTP_DTLS_MASTER_LEN];
-	bool ok = v->n == 2 * sizeof(ms);
+	bool again = req->has_dtls_master || (req->dtls_bad & (1u << FP_HTTP_DTLS_E_MASTER));
+	bool ok = !again && v->n == 2 * sizeof(ms);
 	for (size_t i = 0; ok && i < sizeof(ms); i++) {
 		int hi = hex_digit(v->s[2 * i]), lo = hex_digit(v->s[2 * i + 1]);
 		ok = hi >= 0 && lo >= 0;
-		ms[i] = (uint8_t)(hi << 4 | (lo & 0xf));
+		if (ok)
+			ms[i] = (uint8_t)(hi << 4 | lo);
 	}
-	if (ok)
+	if (ok) {
 		memcpy(req->dtls_master, ms, sizeof(ms));
-	else
+	} else {
 		req->dtls_bad |= 1u << FP_HTTP_DTLS_E_MASTER;
+		OPENSSL_cleanse(req->dtls_master, sizeof(req->dtls_master));
+	}
 	req->has_dtls_master = ok;
 	OPENSSL_cleanse(ms, sizeof(ms));
 }
