@@ -6,7 +6,8 @@
 # leave by the datapath, and once it is done the session's records are the
 # engine's rule (flow-offload-dtls) or the software pipe's (no
 # flow-offload-dtls). Rounds: PSK-NEGOTIATE and legacy AES256-GCM-SHA384 with
-# flow-offload-dtls; PSK-NEGOTIATE without. Checked each time: "Established
+# flow-offload-dtls; PSK-NEGOTIATE without, then flow-offload-dtls typed with
+# the session up (its rule moves to the engine). Checked each time: "Established
 # DTLS connection", pings of 84 and 1328 bytes, the rule's data counters in
 # show asp table socket, the session listed there, show flow-offload-dtls
 # statistics.
@@ -54,6 +55,7 @@ round() {
 	nt_check "$name: the rule sealed the replies ($(data_pkts Downstream) >= 8)" \
 		test "$(data_pkts Downstream)" -ge 8
 	nt_check "$name: no fall-back to CSTP" eval "! grep -qiE 'DTLS.*(dead|fail|disabled)' '$log'"
+	[ -z "${ROUND_MORE:-}" ] || "$ROUND_MORE" "$name" # with the session still up
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null
 	for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 }
@@ -86,7 +88,24 @@ nt_stop a
 nt_say "no flow-offload-dtls: PSK-NEGOTIATE on the software pipe's rule"
 ac_conf >"$NT_WORK/a.conf"
 nt_start a "$NT_WORK/a.conf"
-round soft
+# switch_on NAME: flow-offload-dtls typed with the session up: its rule
+# moves from the software pipe to an engine pipe, the pings go on there
+switch_on() {
+	local out
+	out=$(printf 'configure terminal\nflow-offload-dtls\nend\n' | nt_cli_lines a 2>&1)
+	nt_check "$1: flow-offload-dtls typed live (${out:-no output})" \
+		eval "! grep -qiE 'refus|cannot|error' <<<\"\$out\""
+	nt_cli a clear flow-offload-dtls statistics >/dev/null
+	ip netns exec "$NT_B" ping -c 5 -i 0.2 -W 2 "$NT_A_IN_IP" >"$NT_WORK/$1-on-ping.txt" 2>&1
+	nt_check "$1: 5 pings after the switch" grep -q ' 5 received' "$NT_WORK/$1-on-ping.txt"
+	nt_cli a show flow-offload-dtls statistics >"$NT_WORK/$1-on-dtls.txt"
+	nt_check "$1: the rule moved to the engine" grep -q 'Offloaded sessions: 1 of 1' "$NT_WORK/$1-on-dtls.txt"
+	nt_check "$1: engine records after the switch ($(dtls_stat "$1-on" DTLS_OFFLOAD_IB_PKT_SUCCESS) in) >= 5" \
+		test "$(dtls_stat "$1-on" DTLS_OFFLOAD_IB_PKT_SUCCESS)" -ge 5
+	nt_check "$1: no replay drop at the move ($(dtls_stat "$1-on" nvppu_dtls_anti_drop_cnt))" \
+		test "$(dtls_stat "$1-on" nvppu_dtls_anti_drop_cnt)" = 0
+}
+ROUND_MORE=switch_on round soft
 nt_check "soft: nothing in the engine pipes" grep -q 'Offloaded sessions: 0 of 1' "$NT_WORK/soft-dtls.txt"
 nt_stop a
 nt_done
