@@ -5,7 +5,7 @@
 # the handshake runs in the headend's libssl (gw->dtls_punt), its answers
 # leave by the datapath, and once it is done the session's records are the
 # engine's rule (flow-offload-dtls) or the software pipe's (no
-# flow-offload-dtls). Rounds: PSK-NEGOTIATE and legacy AES256-GCM-SHA384 with
+# flow-offload-dtls). Rounds: PSK-NEGOTIATE, legacy AES256-GCM-SHA384 and AES128-SHA with
 # flow-offload-dtls; PSK-NEGOTIATE without, then flow-offload-dtls typed with
 # the session up (its rule moves to the engine). Checked each time: "Established
 # DTLS connection", pings of 84 and 1328 bytes, the rule's data counters in
@@ -83,6 +83,11 @@ nt_say "flow-offload-dtls: legacy AES256-GCM-SHA384"
 round legacy --dtls12-ciphers=AES256-GCM-SHA384
 nt_check "legacy: AES-256-GCM" grep -q 'Established DTLS connection.*AES-256-GCM' "$NT_WORK/legacy.log"
 offloaded legacy
+
+nt_say "flow-offload-dtls: legacy AES128-SHA (CBC, MAC-then-encrypt in the engine)"
+round cbc --dtls12-ciphers=AES128-SHA
+nt_check "cbc: AES-128-CBC" grep -q 'Established DTLS connection.*AES-128-CBC' "$NT_WORK/cbc.log"
+offloaded cbc
 nt_stop a
 
 nt_say "no flow-offload-dtls: PSK-NEGOTIATE on the software pipe's rule"
