@@ -4,9 +4,8 @@
  * the running one: tunnels, interfaces and the engine's SAs point into
  * gw->cfg, so it is changed in place and only in the settings the
  * gateway can take live (the hostname, the flow-offload-ipsec switches,
- * flow-offload-dtls,
- * mtu and crypto ipsec fragmentation, IKEv2's half-open limit and cookie
- * threshold), and in what IKEv2 reads only when
+ * flow-offload-dtls, mtu and crypto ipsec fragmentation, IKEv2's half-open
+ * limit and cookie threshold), and in what IKEv2 reads only when
  * it negotiates (an IKEv2 crypto map entry's proposals, PFS, lifetimes and
  * connection type, ipsec profiles, tunnel-group ipsec-attributes, IKEv2
  * policies, IPsec proposals no manual-key entry uses): the
