@@ -4,8 +4,8 @@
  * the running one: tunnels, interfaces and the engine's SAs point into
  * gw->cfg, so it is changed in place and only in the settings the
  * gateway can take live (the hostname, the flow-offload-ipsec switches,
- * mtu and crypto ipsec fragmentation, IKEv2's half-open limit and cookie
- * threshold), and in what IKEv2 reads only when
+ * flow-offload-dtls, mtu and crypto ipsec fragmentation, IKEv2's half-open
+ * limit and cookie threshold), and in what IKEv2 reads only when
  * it negotiates (an IKEv2 crypto map entry's proposals, PFS, lifetimes and
  * connection type, ipsec profiles, tunnel-group ipsec-attributes, IKEv2
  * policies, IPsec proposals no manual-key entry uses): the
@@ -15,6 +15,7 @@
  * A line that parses but changes anything else is refused and says so;
  * the operator edits the file and restarts. A line that changes nothing
  * (a comment, a setting typed again as it is) is accepted. */
+#include "datapath/dtls_session.h"
 #include "datapath/gateway.h"
 #include "datapath/ike_gw.h"
 #include "datapath/runtime.h"
@@ -72,6 +73,7 @@ static bool cfg_only_live(const struct fp_config *run, const struct fp_config *n
 	memcpy(x->hostname, run->hostname, sizeof(x->hostname));
 	x->offload_ipsec = run->offload_ipsec;
 	x->offload_ipsec_egress = run->offload_ipsec_egress;
+	x->ra.offload_dtls = run->ra.offload_dtls;
 	x->ikev2_max_in_neg = run->ikev2_max_in_neg;
 	x->ikev2_cookie_pct = run->ikev2_cookie_pct;
 	cfg_frag_lines_copy(x, run);
@@ -224,6 +226,18 @@ static int cfg_apply_routes(struct fp_gw *gw, const struct fp_config *next, char
 	return 0;
 }
 
+/* flow-offload-dtls switched: every DTLS rule to the pipe it now chooses.
+ * A rule that neither pipe takes falls back to CSTP (dtls_session.h); the
+ * setting is the one asked for either way, as the pipes now follow it. */
+static int cfg_apply_dtls(struct fp_gw *gw, const struct fp_config *next, char *err,
+			  size_t errlen)
+{
+	if (gw->cfg->ra.offload_dtls == next->ra.offload_dtls)
+		return 0;
+	gw->cfg->ra.offload_dtls = next->ra.offload_dtls;
+	return fp_gw_dtls_offload_set(gw, next->ra.offload_dtls, err, errlen);
+}
+
 /* Make next's live settings the running ones: MTUs and fragmentation, the
  * offload switches, then the hostname. fp_gw_offload_changed() (reoffload.c)
  * moves the tunnels the switches (or post-fragmentation) now put
@@ -247,6 +261,10 @@ static int cfg_apply(struct fp_gw *gw, const struct fp_config *next, char *err, 
 		/* a reload may change both at once: neither stays */
 		run->offload_ipsec = was;
 		run->offload_ipsec_egress = was_egress;
+		frag_restore(gw, &was_frag);
+		return -1;
+	}
+	if (cfg_apply_dtls(gw, next, err, errlen) < 0) {
 		frag_restore(gw, &was_frag);
 		return -1;
 	}

@@ -296,7 +296,7 @@ void fp_gw_slow_input(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt
 		if (p->flags & FP_PKT_F_DTLS)
 			fp_gw_dtls_slow(gw, io, p);
 		else if (p->flags & FP_PKT_F_RA)
-			fp_gw_ra_to_client(gw, p);
+			fp_gw_ra_to_client(gw, io, p);
 		else if (outbound && p->drop == FP_DROP_PREFRAG)
 			fp_gw_too_big(gw, io, p);
 		else if (outbound && (p->flags & FP_PKT_F_RESTEER))

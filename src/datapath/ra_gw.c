@@ -1,33 +1,297 @@
-/* The remote-access headend's hooks in the gateway (ra_gw.h). */
+/* The remote-access headend's hooks in the gateway (ra_gw.h), and its
+ * DTLS joined to the datapath's (dtls_session.h): the gateway's UDP
+ * datagrams to the DTLS port reach fp_ra_dtls_input through gw->dtls_punt,
+ * libssl's answers leave as IP+UDP packets from that port, and a session
+ * whose handshake is done becomes a client with a rule on the pipe
+ * flow-offload-dtls chooses. */
 #include "datapath/ra_gw.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The io of the poll running now: where client packets leave. */
+#include "common/inet.h"
+#include "datapath/dtls_session.h"
+#include "ra/ra_dtls.h"
+
+#define RA_GW_NO_IFC UINT16_MAX
+
+/* A session whose DTLS channel is a datapath client: its handle. */
+struct ra_gw_client {
+	uint32_t index;                   /* the session's; 0 = free */
+	uint32_t h;
+};
+
+/* The io of the poll or hook running now: where client packets leave. */
 struct fp_ra_gw {
 	struct fp_gw *gw;
 	const struct fp_gw_io *io;
+	uint16_t rx_ifc;                  /* the interface the datagram handed in came by */
+	uint16_t dtls_ifc;                /* the first "webvpn enable" one: where sends go otherwise */
+	struct ra_gw_client cl[FP_RA_MAX_SESSIONS];
 };
 
-static void ra_to_inside(void *ctx, const uint8_t *ip, size_t n)
+/* A packet from the packet pool holding n bytes of d; NULL counted. */
+static struct fp_pkt *ra_pkt(struct fp_ra_gw *rg, const uint8_t *d, size_t n)
 {
-	struct fp_ra_gw *rg = ctx;
 	const struct fp_gw_io *io = rg->io;
 	struct fp_pkt *p;
 	if (!io || n > FP_PKT_BUF_SIZE - FP_PKT_HEADROOM || io->alloc(io->ctx, &p, 1) != 1) {
 		fp_gw_count_drop(rg->gw, FP_DROP_TX_FAILED);
-		return;
+		return NULL;
 	}
-	memcpy(p->data, ip, n);
+	memcpy(p->data, d, n);
 	p->len = (uint32_t)n;
 	p->flags = 0;
 	p->drop = FP_DROP_NONE;
 	p->ts_ns = io->now_ns;
-	fp_gw_emit_routed(rg->gw, io, p, true);
+	return p;
+}
+
+static void ra_to_inside(void *ctx, const uint8_t *ip, size_t n)
+{
+	struct fp_ra_gw *rg = ctx;
+	struct fp_pkt *p = ra_pkt(rg, ip, n);
+	if (!p)
+		return;
+	fp_gw_emit_routed(rg->gw, rg->io, p, true);
 	if (!(p->flags & FP_PKT_F_TAKEN))
+		rg->io->free(rg->io->ctx, &p, 1);
+}
+
+static struct ra_gw_client *ra_client(struct fp_ra_gw *rg, uint32_t index)
+{
+	for (unsigned i = 0; index && i < FP_RA_MAX_SESSIONS; i++)
+		if (rg->cl[i].index == index)
+			return &rg->cl[i];
+	return NULL;
+}
+
+static uint16_t ra_ifc(const struct fp_ra_gw *rg)
+{
+	return rg->rx_ifc != RA_GW_NO_IFC ? rg->rx_ifc : rg->dtls_ifc;
+}
+
+/* IPv4 + UDP from our DTLS port around a datagram libssl wrote. */
+static bool ra_udp_build(const struct fp_gw *gw, uint16_t ifc, const struct fp_addr *to,
+			 uint16_t to_port, const uint8_t *d, size_t n, struct fp_pkt *p)
+{
+	uint32_t len = FP_IPV4_HLEN + FP_UDP_HLEN + (uint32_t)n;
+	if (to->af != FP_AF_INET || ifc >= gw->n_ifaces || FP_PKT_HEADROOM + len > FP_PKT_BUF_SIZE)
+		return false;
+	fp_pkt_reset(p);
+	uint8_t *h = fp_pkt_put(p, len);
+	memset(h, 0, FP_IPV4_HLEN + FP_UDP_HLEN);
+	h[0] = 0x45, h[8] = 64, h[9] = FP_IPPROTO_UDP;
+	fp_put16(h + 2, (uint16_t)len);
+	memcpy(h + 12, gw->ifaces[ifc].cfg->ip4.addr.a, 4);
+	memcpy(h + 16, to->a, 4);
+	fp_ipv4_csum_set(h);
+	fp_put16(h + FP_IPV4_HLEN, gw->dtls_port);
+	fp_put16(h + FP_IPV4_HLEN + 2, to_port);
+	fp_put16(h + FP_IPV4_HLEN + 4, (uint16_t)(len - FP_IPV4_HLEN));
+	memcpy(h + FP_IPV4_HLEN + FP_UDP_HLEN, d, n);
+	p->ifc = ifc;
+	return true;
+}
+
+/* env->dtls_out: a handshake datagram (or a software channel's record). */
+static void ra_dtls_out(void *ctx, const struct fp_addr *to, uint16_t to_port, const uint8_t *d,
+			size_t n)
+{
+	struct fp_ra_gw *rg = ctx;
+	const struct fp_gw_io *io = rg->io;
+	struct fp_pkt *p;
+	if (!io || io->alloc(io->ctx, &p, 1) != 1) {
+		fp_gw_count_drop(rg->gw, FP_DROP_TX_FAILED);
+		return;
+	}
+	if (!ra_udp_build(rg->gw, ra_ifc(rg), to, to_port, d, n, p)) {
+		fp_gw_count_drop(rg->gw, FP_DROP_TX_FAILED);
 		io->free(io->ctx, &p, 1);
+		return;
+	}
+	io->emit(io->ctx, p->ifc, p);
+}
+
+/* Session index's slot: its own, else a free one; NULL when none. */
+static struct ra_gw_client *ra_client_slot(struct fp_ra_gw *rg, uint32_t index)
+{
+	struct ra_gw_client *c = ra_client(rg, index);
+	for (unsigned i = 0; !c && i < FP_RA_MAX_SESSIONS; i++)
+		if (!rg->cl[i].index)
+			c = &rg->cl[i];
+	return c;
+}
+
+/* The pool address of session index, as the datapath keys its client. */
+static bool ra_inner(const struct fp_ra *ra, uint32_t index, struct fp_addr *a)
+{
+	for (unsigned i = 0; i < FP_RA_MAX_SESSIONS; i++) {
+		const struct fp_ra_session *s = fp_ra_session_at(ra, i);
+		if (s->index == index && s->addr) {
+			memset(a, 0, sizeof(*a));
+			a->af = FP_AF_INET;
+			fp_put32(a->a, s->addr);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void ra_client_close(struct fp_ra_gw *rg, struct ra_gw_client *c)
+{
+	fp_gw_dtls_close(rg->gw, c->h, NULL);
+	c->index = 0;
+}
+
+/* The rule of a client just opened: taken from the headend (its channel
+ * freezes) and set on the pipe flow-offload-dtls chooses. */
+static int ra_rule(struct fp_ra_gw *rg, struct ra_gw_client *c, uint16_t ifc, const char **why)
+{
+	struct fp_gw *gw = rg->gw;
+	struct fp_dtls_params p;
+	if (fp_ra_dtls_rule(gw->ra, c->index, &p, why) < 0)
+		return -1;
+	p.local = gw->ifaces[ifc].cfg->ip4.addr;
+	p.local_port = gw->dtls_port;
+	int rc = fp_gw_dtls_rule_set(gw, c->h, &p, why);
+	fp_tls_keys_cleanse(&p.keys);
+	return rc;
+}
+
+/* env->dtls_up: the session becomes a datapath client with its rule;
+ * whatever refuses leaves it where it is (software DTLS, or CSTP). */
+static void ra_dtls_up(void *ctx, uint32_t index)
+{
+	struct fp_ra_gw *rg = ctx;
+	struct ra_gw_client *c = ra_client_slot(rg, index);
+	struct fp_addr inner;
+	const char *why = "no client slot";
+	uint16_t ifc = ra_ifc(rg);
+	if (c && c->index)
+		ra_client_close(rg, c); /* a new channel of the session */
+	if (c && (ifc >= rg->gw->n_ifaces || !ra_inner(rg->gw->ra, index, &inner)))
+		why = "no interface or pool address";
+	else if (c && fp_gw_dtls_open(rg->gw, &inner, index, &c->h, &why) == 0)
+		why = NULL;
+	if (why) {
+		fprintf(stderr, "fpvpnd: remote access: session %u: DTLS stays in software: %s\n",
+			index, why);
+		return;
+	}
+	c->index = index;
+	if (ra_rule(rg, c, ifc, &why) < 0) {
+		fprintf(stderr, "fpvpnd: remote access: session %u: no DTLS rule: %s\n", index, why);
+		ra_client_close(rg, c);
+	}
+}
+
+/* env->dtls_down: the channel is gone, and the client with its rule. */
+static void ra_dtls_down(void *ctx, uint32_t index)
+{
+	struct fp_ra_gw *rg = ctx;
+	struct ra_gw_client *c = ra_client(rg, index);
+	if (c)
+		ra_client_close(rg, c);
+}
+
+/* env->dtls_ctrl_out: a control frame protected on the session's rule. */
+static void ra_dtls_ctrl_out(void *ctx, uint32_t index, const uint8_t *f, size_t n)
+{
+	struct fp_ra_gw *rg = ctx;
+	struct ra_gw_client *c = ra_client(rg, index);
+	struct fp_pkt *p = c ? ra_pkt(rg, f, n) : NULL;
+	if (p && fp_gw_dtls_send(rg->gw, rg->io, c->h, p, FP_PKT_F_DTLS_CTRL) < 0) {
+		fp_gw_count_drop(rg->gw, FP_DROP_TX_FAILED);
+		rg->io->free(rg->io->ctx, &p, 1);
+	}
+}
+
+/* The UDP payload of a datagram punted as it came, and its sender. */
+static bool ra_dgram(const struct fp_pkt *p, struct fp_addr *from, uint16_t *port,
+		     const uint8_t **d, size_t *n)
+{
+	const uint8_t *h = p->data;
+	if (p->len < FP_IPV4_HLEN + FP_UDP_HLEN || (h[0] >> 4) != 4)
+		return false;
+	uint32_t hl = (uint32_t)(h[0] & 0x0f) * 4, ul;
+	if (hl < FP_IPV4_HLEN || p->len < hl + FP_UDP_HLEN)
+		return false;
+	ul = fp_get16(h + hl + 4);
+	if (ul < FP_UDP_HLEN || hl + ul > p->len)
+		return false;
+	memset(from, 0, sizeof(*from));
+	from->af = FP_AF_INET;
+	memcpy(from->a, h + 12, 4);
+	*port = fp_get16(h + hl);
+	*d = h + hl + FP_UDP_HLEN;
+	*n = ul - FP_UDP_HLEN;
+	return true;
+}
+
+/* gw->dtls_punt: a control frame or alert the engine opened for client
+ * tag, or a datagram as it came (a ClientHello, a handshake, no rule). */
+static bool ra_punt(struct fp_gw *gw, const struct fp_gw_io *io, uint32_t tag, struct fp_pkt *p)
+{
+	struct fp_ra_gw *rg = gw->ra_gw;
+	struct fp_addr from;
+	uint16_t port;
+	const uint8_t *d;
+	size_t n;
+	if (!gw->ra)
+		return false;
+	if (p->drop == FP_DROP_DTLS_CONTROL_IN && tag != FP_GW_DTLS_NO_TAG) {
+		rg->io = io;
+		fp_ra_dtls_control_in(gw->ra, tag, p->data, p->len);
+	} else if (p->drop == FP_DROP_DTLS_RX_ALERT) {
+		return false; /* counted under its reason; DPD finds a dead client */
+	} else if (ra_dgram(p, &from, &port, &d, &n)) {
+		rg->io = io;
+		rg->rx_ifc = p->ifc;
+		fp_ra_dtls_input(gw->ra, &from, port, d, n);
+	} else {
+		return false;
+	}
+	rg->io = NULL;
+	rg->rx_ifc = RA_GW_NO_IFC;
+	return true;
+}
+
+/* gw->dtls_to_cstp: an inside packet for a client with no rule now, to
+ * its software DTLS channel or its CSTP tunnel (fp_ra_to_client chooses). */
+static bool ra_to_cstp(struct fp_gw *gw, const struct fp_gw_io *io, uint32_t tag, struct fp_pkt *p)
+{
+	(void)tag;
+	if (!gw->ra)
+		return false;
+	gw->ra_gw->io = io;
+	bool ok = fp_ra_to_client(gw->ra, p->data, p->len);
+	gw->ra_gw->io = NULL;
+	return ok;
+}
+
+/* The first interface "webvpn" enables: DTLS sends of the poll leave by it. */
+static uint16_t ra_webvpn_ifc(const struct fp_gw *gw)
+{
+	for (uint16_t i = 0; i < gw->n_ifaces; i++)
+		if (fp_config_webvpn_enabled(gw->cfg, gw->ifaces[i].cfg->nameif) &&
+		    gw->ifaces[i].cfg->ip4.addr.af == FP_AF_INET)
+			return i;
+	return RA_GW_NO_IFC;
+}
+
+/* The hooks, before the runtime starts: it opens the DTLS port's sockets
+ * only when gw->dtls_punt is set. */
+static int ra_dtls_join(struct fp_gw *gw, char *err, size_t errlen)
+{
+	const struct fp_config *cfg = gw->cfg;
+	if (cfg->ra.webvpn.dtls_port)
+		gw->dtls_port = cfg->ra.webvpn.dtls_port;
+	gw->dtls_punt = ra_punt;
+	gw->dtls_to_cstp = ra_to_cstp;
+	gw->dtls_hook_ctx = gw->ra_gw;
+	return fp_gw_dtls_offload_set(gw, cfg->ra.offload_dtls, err, errlen);
 }
 
 int fp_gw_ra_start(struct fp_gw *gw, char *err, size_t errlen)
@@ -38,18 +302,33 @@ int fp_gw_ra_start(struct fp_gw *gw, char *err, size_t errlen)
 		return -1;
 	}
 	rg->gw = gw;
+	rg->rx_ifc = RA_GW_NO_IFC;
+	rg->dtls_ifc = ra_webvpn_ifc(gw);
 	struct fp_ra_env env = {.ctx = rg, .to_inside = ra_to_inside};
+	if (rg->dtls_ifc != RA_GW_NO_IFC && gw->dtls) {
+		env.dtls_out = ra_dtls_out;
+		env.dtls_up = ra_dtls_up;
+		env.dtls_down = ra_dtls_down;
+		env.dtls_ctrl_out = ra_dtls_ctrl_out;
+	}
 	gw->ra = fp_ra_new(gw->cfg, &env, err, errlen);
 	if (!gw->ra) {
 		free(rg);
 		return err[0] ? -1 : 0;
 	}
 	gw->ra_gw = rg;
+	if (env.dtls_out && ra_dtls_join(gw, err, errlen) < 0) {
+		fp_gw_ra_stop(gw);
+		return -1;
+	}
 	return 0;
 }
 
 void fp_gw_ra_stop(struct fp_gw *gw)
 {
+	gw->dtls_punt = NULL;
+	gw->dtls_to_cstp = NULL;
+	gw->dtls_hook_ctx = NULL;
 	fp_ra_free(gw->ra);
 	free(gw->ra_gw);
 	gw->ra = NULL;
@@ -65,8 +344,8 @@ void fp_gw_ra_poll(struct fp_gw *gw, const struct fp_gw_io *io)
 	gw->ra_gw->io = NULL;
 }
 
-void fp_gw_ra_to_client(struct fp_gw *gw, struct fp_pkt *p)
+void fp_gw_ra_to_client(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt *p)
 {
-	if (!gw->ra || !fp_ra_to_client(gw->ra, p->data, p->len))
+	if (!ra_to_cstp(gw, io, FP_GW_DTLS_NO_TAG, p))
 		fp_gw_drop(gw, p, FP_DROP_RA_NO_SESSION);
 }

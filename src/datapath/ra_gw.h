@@ -19,9 +19,10 @@ void fp_gw_ra_stop(struct fp_gw *gw);
 void fp_gw_ra_poll(struct fp_gw *gw, const struct fp_gw_io *io);
 /* Whether p (from the inside) is addressed to a pool: any thread. */
 static inline bool fp_gw_ra_owns(const struct fp_gw *gw, const struct fp_pkt *p);
-/* p, punted with FP_PKT_F_RA, to its session's tunnel; dropped and
+/* p, punted with FP_PKT_F_RA, to its session's tunnel (DTLS or CSTP; io: where
+ * DTLS datagrams leave); dropped and
  * counted (vpn-ra-no-session) when none takes it. */
-void fp_gw_ra_to_client(struct fp_gw *gw, struct fp_pkt *p);
+void fp_gw_ra_to_client(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt *p);
 
 #include "ra/ra.h"
 

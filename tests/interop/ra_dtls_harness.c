@@ -1,5 +1,5 @@
-/* A stand-in for fpvpnd's DTLS wiring, for test_live_anyconnect_dtls.sh
- * until the datapath carries UDP 443 (docs/remote-access.md, DTLS): the
+/* fpvpnd's DTLS wiring (src/datapath/ra_gw.c) in one thread, for
+ * test_live_anyconnect_dtls.sh (docs/remote-access.md, DTLS): the
  * headend of src/ra (its own TCP 443 listener) with a plain UDP socket on
  * port 443 of the same address feeding fp_ra_dtls_input, env->dtls_out
  * sending with sendto, and the inside played by an ICMP echo answerer

@@ -18,6 +18,7 @@
 #  netns B: openconnect, 198.51.100.2, tunnel octun0
 #   bash tests/interop/test_live_anyconnect_dtls.sh BUILD_DIR     (exit 77 = skipped)
 . "$(dirname "$0")/../netns/lib.sh"
+. "$(dirname "$0")/../netns/anyconnect.sh"
 NT_NO_FPVPND=1 # the headend runs in ra_dtls_harness, not in fpvpnd
 nt_init "${1:?usage: $0 BUILD_DIR}" live-anyconnect-dtls
 nt_require openconnect
@@ -26,49 +27,9 @@ HARNESS="$NT_BUILD/tests/ra_dtls_harness"
 [ -x "$HARNESS" ] || nt_skip "$HARNESS not built"
 nt_topo_up
 
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-	-subj "/CN=$NT_A_OUT_IP" -keyout "$NT_WORK/headend.key" -out "$NT_WORK/headend.crt" \
-	>/dev/null 2>&1 || nt_die "openssl could not make the test certificate"
-chmod 600 "$NT_WORK/headend.key"
-PIN=$(openssl x509 -in "$NT_WORK/headend.crt" -pubkey -noout | openssl pkey -pubin -outform der |
-	openssl dgst -sha256 -binary | base64)
-cat >"$NT_WORK/a.conf" <<CONF
-interface $NT_AOUT
- nameif outside
- ip address $NT_A_OUT_IP 255.255.255.0
-interface tun-in
- nameif inside
- ip address 10.1.0.1 255.255.255.0
-ip local pool POOL 10.3.0.100-10.3.0.150 mask 255.255.255.0
-access-list SPLIT standard permit 10.1.0.0 255.255.255.0
-crypto ca trustpoint TP
- enrollment terminal
- certificate-file $NT_WORK/headend.crt
- private-key-file $NT_WORK/headend.key
-ssl trust-point TP outside
-webvpn
- enable outside
- anyconnect enable
-group-policy GP internal
-group-policy GP attributes
- vpn-tunnel-protocol ssl-client
- split-tunnel-policy tunnelspecified
- split-tunnel-network-list value SPLIT
- anyconnect ssl dtls enable
-tunnel-group TG type remote-access
-tunnel-group TG general-attributes
- address-pool POOL
- default-group-policy GP
-username alice password secret
-CONF
-cat >"$NT_WORK/oc-script.sh" <<'SCRIPT'
-#!/bin/sh
-[ "$reason" = connect ] || exit 0
-ip link set dev "$TUNDEV" mtu "$INTERNAL_IP4_MTU" up
-ip addr add "$INTERNAL_IP4_ADDRESS/32" dev "$TUNDEV"
-ip route add 10.1.0.0/24 dev "$TUNDEV"
-SCRIPT
-chmod +x "$NT_WORK/oc-script.sh"
+ac_cert
+ac_script
+ac_conf >"$NT_WORK/a.conf"
 
 # round NAME [openconnect options]: the harness started, openconnect in the
 # background, pings, both stopped; the harness's counters in NAME.stats.
@@ -77,16 +38,8 @@ round() {
 	nt_bg a "$NT_WORK/$name.stats" "$HARNESS" "$NT_WORK/a.conf" ${H_MODE:-}
 	hpid=$NT_LAST_PID
 	for _ in $(seq 50); do nt_in a ss -lun | grep -q "$NT_A_OUT_IP:443" && break; sleep 0.1; done
-	printf 'secret\n' | timeout 30 ip netns exec "$NT_B" openconnect --protocol=anyconnect \
-		--user=alice --passwd-on-stdin --non-inter --servercert "pin-sha256:$PIN" \
-		--interface=octun0 --script="$NT_WORK/oc-script.sh" -v --timestamp --force-dpd=2 \
-		-b --pid-file="$NT_WORK/$name.pid" "$@" "https://$NT_A_OUT_IP/" >"$log" 2>&1
-	nt_check "$name: openconnect logged in" test -s "$NT_WORK/$name.pid"
-	pid=$(cat "$NT_WORK/$name.pid" 2>/dev/null)
-	[ -n "$pid" ] && NT_PIDS+=("$pid")
-	for _ in $(seq 50); do grep -q 'Established DTLS connection' "$log" && break; sleep 0.1; done
-	nt_check "$name: $(grep -o 'Established DTLS connection.*' "$log" | head -1)" \
-		grep -q 'Established DTLS connection' "$log"
+	ac_up "$name" 2 "$@"
+	pid=$OC_PID
 	mtu_ok() { grep -qE 'No change in MTU after detection|Detected MTU of 1[34][0-9][0-9] ' "$log" &&
 		! grep -q 'declare MTU is' "$log"; }
 	nt_check "$name: the MTU probe echoed ($(grep -oE '(No change in|Detected) MTU.*' "$log" | head -1))" mtu_ok

@@ -1,0 +1,81 @@
+# shellcheck shell=bash
+# openconnect's DTLS rounds (test_live_anyconnect_dtls*.sh): the headend's
+# certificate and its pin, the headend's configuration (DTLS enabled), and
+# the client's stand-in for vpnc-script (address, MTU, the split route,
+# nothing else touched). Source tests/netns/lib.sh first (nt_init: NT_WORK).
+
+# ac_cert: headend.key and headend.crt in NT_WORK (CN the outside address),
+# and PIN, openconnect's pin-sha256 of its key.
+ac_cert() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+		-subj "/CN=$NT_A_OUT_IP" -keyout "$NT_WORK/headend.key" -out "$NT_WORK/headend.crt" \
+		>/dev/null 2>&1 || nt_die "openssl could not make the test certificate"
+	chmod 600 "$NT_WORK/headend.key"
+	PIN=$(openssl x509 -in "$NT_WORK/headend.crt" -pubkey -noout | openssl pkey -pubin -outform der |
+		openssl dgst -sha256 -binary | base64)
+}
+
+# ac_conf [LINE]: the headend's configuration on stdout, LINE last (say
+# flow-offload-dtls): webvpn on outside, pool 10.3.0.100-150, user alice
+# with password "secret", DTLS enabled in the group-policy.
+ac_conf() {
+	cat <<CONF
+interface $NT_AOUT
+ nameif outside
+ ip address $NT_A_OUT_IP 255.255.255.0
+interface $NT_TUN
+ nameif inside
+ ip address $NT_A_IN_IP 255.255.255.0
+ip local pool POOL 10.3.0.100-10.3.0.150 mask 255.255.255.0
+access-list SPLIT standard permit 10.1.0.0 255.255.255.0
+crypto ca trustpoint TP
+ enrollment terminal
+ certificate-file $NT_WORK/headend.crt
+ private-key-file $NT_WORK/headend.key
+ssl trust-point TP outside
+webvpn
+ enable outside
+ anyconnect enable
+group-policy GP internal
+group-policy GP attributes
+ vpn-tunnel-protocol ssl-client
+ split-tunnel-policy tunnelspecified
+ split-tunnel-network-list value SPLIT
+ anyconnect ssl dtls enable
+tunnel-group TG type remote-access
+tunnel-group TG general-attributes
+ address-pool POOL
+ default-group-policy GP
+username alice password secret
+${1:-}
+CONF
+}
+
+# ac_script: NT_WORK/oc-script.sh, openconnect's --script.
+ac_script() {
+	cat >"$NT_WORK/oc-script.sh" <<'SCRIPT'
+#!/bin/sh
+[ "$reason" = connect ] || exit 0
+ip link set dev "$TUNDEV" mtu "$INTERNAL_IP4_MTU" up
+ip addr add "$INTERNAL_IP4_ADDRESS/32" dev "$TUNDEV"
+ip route add 10.1.0.0/24 dev "$TUNDEV"
+SCRIPT
+	chmod +x "$NT_WORK/oc-script.sh"
+}
+
+# ac_up NAME DPD [openconnect options]: alice logs in from B in the
+# background (--force-dpd=DPD), log NAME.log; checks the login and DTLS
+# established; OC_PID is openconnect's pid ("" when it did not start).
+ac_up() {
+	local name=$1 dpd=$2 log="$NT_WORK/$1.log"; shift 2
+	printf 'secret\n' | timeout 30 ip netns exec "$NT_B" openconnect --protocol=anyconnect \
+		--user=alice --passwd-on-stdin --non-inter --servercert "pin-sha256:$PIN" \
+		--interface=octun0 --script="$NT_WORK/oc-script.sh" -v --timestamp --force-dpd="$dpd" \
+		-b --pid-file="$NT_WORK/$name.pid" "$@" "https://$NT_A_OUT_IP/" >"$log" 2>&1
+	nt_check "$name: openconnect logged in" test -s "$NT_WORK/$name.pid"
+	OC_PID=$(cat "$NT_WORK/$name.pid" 2>/dev/null)
+	[ -n "$OC_PID" ] && NT_PIDS+=("$OC_PID")
+	for _ in $(seq 50); do grep -q 'Established DTLS connection' "$log" && break; sleep 0.1; done
+	nt_check "$name: $(grep -o 'Established DTLS connection.*' "$log" | head -1)" \
+		grep -q 'Established DTLS connection' "$log"
+}
