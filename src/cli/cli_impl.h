@@ -86,7 +86,8 @@ void fp_show_ikev2_sa(const struct fp_gw *gw, bool detail, FILE *out);
 void fp_show_ikev2_stats(const struct fp_gw *gw, FILE *out);
 void fp_show_vpn_sessiondb_l2l(const struct fp_gw *gw, FILE *out);
 /* Remote-access sessions (src/ra), ASA layout. */
-void fp_show_vpn_sessiondb_anyconnect(const struct fp_gw *gw, bool detail, FILE *out);
+/* Not const: it asks the pipes for each DTLS rule's counters. */
+void fp_show_vpn_sessiondb_anyconnect(struct fp_gw *gw, bool detail, FILE *out);
 /* The headend's counters (show_ssl_stats.c). */
 void fp_show_ssl_stats(const struct fp_gw *gw, FILE *out);
 const char *fp_cli_ike_encr_name(uint16_t encr);

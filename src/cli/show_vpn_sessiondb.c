@@ -1,5 +1,7 @@
 /* show vpn-sessiondb anyconnect: one session per remote-access login
- * (src/ra) in the ASA's layout: the TLS tunnel only (no DTLS yet).
+ * (src/ra) in the ASA's layout: the SSL tunnel, and the DTLS tunnel once
+ * its handshake is done; bytes and packets are the CSTP ones plus what the
+ * session's DTLS rule carried (engine or software pipe).
  * show vpn-sessiondb l2l: one LAN-to-LAN session per IKEv2 peer with a
  * READY IKE SA, in the ASA's layout. The IKEv2 figures come from its IKE
  * SAs (the first READY one names the algorithms), the IPsec ones from the
@@ -8,9 +10,26 @@
 #include "cli/cli_impl.h"
 
 #include <inttypes.h>
+#include <string.h>
 #include <time.h>
 
+#include "datapath/ra_gw.h"
+#include "offload/dtls.h"
 #include "ra/ra.h"
+
+/* A session's DTLS channel: up, and what its rule counted (zero without). */
+struct ac_dtls {
+	bool up;
+	struct fp_dtls_rule_stats st;
+};
+
+static void ac_dtls_get(struct fp_gw *gw, const struct fp_ra_session *s, struct ac_dtls *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->up = s->dtls_version[0] != '\0';
+	if (d->up && fp_gw_ra_dtls_stats(gw, s->index, &d->st) < 0)
+		memset(&d->st, 0, sizeof(d->st));
+}
 
 /* One peer's session, gathered over its IKE SAs. */
 struct l2l_session {
@@ -196,24 +215,51 @@ static void ac_ssl(const struct fp_gw *gw, const struct fp_ra_session *s, FILE *
 	row_u64("Pkts Tx", s->pkts_tx, "Pkts Rx", s->pkts_rx, true, out);
 }
 
-static void print_ac(const struct fp_gw *gw, const struct fp_ra_session *s, bool detail,
-		     FILE *out)
+static void ac_dtls_block(const struct fp_gw *gw, const struct fp_ra_session *s,
+			  const struct ac_dtls *d, FILE *out)
+{
+	char v1[64], v2[64];
+	fprintf(out, "\nDTLS-Tunnel:\n");
+	snprintf(v1, sizeof(v1), "%u.%u", s->index, s->tunnels + 2);
+	row2d("Tunnel ID", v1, NULL, NULL, out);
+	ac_ip(s->addr, v1, sizeof(v1));
+	row2d("Assigned IP", v1, "Public IP", fp_addr_str(&s->peer, v2, sizeof(v2)), out);
+	row2d("Encryption", s->dtls_enc, "Hashing", s->dtls_hash, out);
+	snprintf(v2, sizeof(v2), "%u", s->dtls_peer_port);
+	row2d("Encapsulation", s->dtls_version, "UDP Src Port", v2, out);
+	snprintf(v1, sizeof(v1), "%u", gw->dtls_port);
+	row2d("UDP Dst Port", v1, "Auth Mode", s->by_cert ? "Certificate" : "userPassword", out);
+	ac_idle(gw, s, out);
+	row2d("Client Type", "DTLS VPN Client", NULL, NULL, out);
+	row2d("Client Ver", s->agent[0] ? s->agent : "unknown", NULL, NULL, out);
+	row_u64("Bytes Tx", d->st.inner_bytes_out, "Bytes Rx", d->st.inner_bytes_in, true, out);
+	row_u64("Pkts Tx", d->st.data_out, "Pkts Rx", d->st.data_in, true, out);
+}
+
+static void print_ac(struct fp_gw *gw, const struct fp_ra_session *s, bool detail, FILE *out)
 {
 	char v1[64], v2[64];
 	bool up = s->conn != NULL;
+	struct ac_dtls d;
+	ac_dtls_get(gw, s, &d);
 	snprintf(v1, sizeof(v1), "%u", s->index);
 	row2("Username", s->user, "Index", v1, out);
 	ac_ip(s->addr, v1, sizeof(v1));
 	row2("Assigned IP", s->addr ? v1 : "0.0.0.0", "Public IP", fp_addr_str(&s->peer, v2, sizeof(v2)), out);
-	fprintf(out, "%-13s: %s\n", "Protocol", up ? "AnyConnect-Parent SSL-Tunnel" : "AnyConnect-Parent");
+	fprintf(out, "%-13s: %s%s\n", "Protocol", up ? "AnyConnect-Parent SSL-Tunnel" : "AnyConnect-Parent",
+		d.up ? " DTLS-Tunnel" : "");
 	fprintf(out, "%-13s: %s\n", "License", "AnyConnect Premium");
-	fprintf(out, "%-13s: AnyConnect-Parent: (1)none  SSL-Tunnel: (%u)%s\n", "Encryption", up,
+	fprintf(out, "%-13s: AnyConnect-Parent: (1)none  SSL-Tunnel: (%u)%s", "Encryption", up,
 		up ? s->tls_enc : "none");
-	fprintf(out, "%-13s: AnyConnect-Parent: (1)none  SSL-Tunnel: (%u)%s\n", "Hashing", up,
+	fprintf(out, d.up ? "  DTLS-Tunnel: (1)%s\n" : "\n", s->dtls_enc);
+	fprintf(out, "%-13s: AnyConnect-Parent: (1)none  SSL-Tunnel: (%u)%s", "Hashing", up,
 		up ? s->tls_hash : "none");
-	row_u64("Bytes Tx", s->bytes_tx, "Bytes Rx", s->bytes_rx, false, out);
+	fprintf(out, d.up ? "  DTLS-Tunnel: (1)%s\n" : "\n", s->dtls_hash);
+	row_u64("Bytes Tx", s->bytes_tx + d.st.inner_bytes_out, "Bytes Rx",
+		s->bytes_rx + d.st.inner_bytes_in, false, out);
 	if (detail)
-		row_u64("Pkts Tx", s->pkts_tx, "Pkts Rx", s->pkts_rx, false, out);
+		row_u64("Pkts Tx", s->pkts_tx + d.st.data_out, "Pkts Rx", s->pkts_rx + d.st.data_in,
+			false, out);
 	row2("Group Policy", s->gp ? s->gp->name : FP_CFG_DFLT_GROUP_POLICY, "Tunnel Group",
 	     s->tg ? s->tg->name : "", out);
 	login_time(s->login_ns, v1, sizeof(v1));
@@ -226,13 +272,18 @@ static void print_ac(const struct fp_gw *gw, const struct fp_ra_session *s, bool
 	row2("Security Grp", "none", "Tunnel Zone", "0", out);
 	if (!detail)
 		return;
-	fprintf(out, "\nAnyConnect-Parent Tunnels: 1\nSSL-Tunnel Tunnels: %u\n\n", up);
+	fprintf(out, "\nAnyConnect-Parent Tunnels: 1\nSSL-Tunnel Tunnels: %u\n", up);
+	if (d.up)
+		fprintf(out, "DTLS-Tunnel Tunnels: 1\n");
+	fprintf(out, "\n");
 	ac_parent(gw, s, out);
 	if (up)
 		ac_ssl(gw, s, out);
+	if (d.up)
+		ac_dtls_block(gw, s, &d, out);
 }
 
-void fp_show_vpn_sessiondb_anyconnect(const struct fp_gw *gw, bool detail, FILE *out)
+void fp_show_vpn_sessiondb_anyconnect(struct fp_gw *gw, bool detail, FILE *out)
 {
 	unsigned shown = 0;
 	for (unsigned i = 0; gw->ra && i < FP_RA_MAX_SESSIONS; i++) {

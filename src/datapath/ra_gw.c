@@ -349,3 +349,9 @@ void fp_gw_ra_to_client(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_p
 	if (!ra_to_cstp(gw, io, FP_GW_DTLS_NO_TAG, p))
 		fp_gw_drop(gw, p, FP_DROP_RA_NO_SESSION);
 }
+
+int fp_gw_ra_dtls_stats(struct fp_gw *gw, uint32_t index, struct fp_dtls_rule_stats *st)
+{
+	struct ra_gw_client *c = gw->ra_gw ? ra_client(gw->ra_gw, index) : NULL;
+	return c ? fp_gw_dtls_query(gw, c->h, st) : -1;
+}

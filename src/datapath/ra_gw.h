@@ -23,6 +23,10 @@ static inline bool fp_gw_ra_owns(const struct fp_gw *gw, const struct fp_pkt *p)
  * DTLS datagrams leave); dropped and
  * counted (vpn-ra-no-session) when none takes it. */
 void fp_gw_ra_to_client(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt *p);
+/* Session index's DTLS rule counters (engine or software pipe), for
+ * show vpn-sessiondb: 0, or -1 when it has no rule. */
+struct fp_dtls_rule_stats;
+int fp_gw_ra_dtls_stats(struct fp_gw *gw, uint32_t index, struct fp_dtls_rule_stats *st);
 
 #include "ra/ra.h"
 

@@ -83,6 +83,8 @@ struct fp_ra_session {
 	uint16_t dtls_mtu;                /* X-DTLS-MTU answered */
 	struct fp_ra_dtls *dtls;
 	char dtls_version[16], dtls_cipher[64];  /* after its handshake; "" before */
+	char dtls_enc[24], dtls_hash[16];        /* as show prints them ("AES-GCM-256") */
+	uint16_t dtls_peer_port;                 /* the client's UDP port */
 	bool dtls_software_only;          /* DTLS 1.0 or a suite the engine does not take */
 	bool data_on_cstp;                /* the client's last DATA came over CSTP: DTLS may be dead
 					   * on its side, so answer there (as ocserv does) */

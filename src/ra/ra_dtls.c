@@ -175,7 +175,7 @@ void fp_ra_dtls_free(struct fp_ra *ra, struct fp_ra_session *s)
 	OPENSSL_cleanse(t, sizeof(*t));
 	free(t);
 	s->dtls = NULL;
-	s->dtls_version[0] = s->dtls_cipher[0] = '\0';
+	s->dtls_version[0] = s->dtls_cipher[0] = s->dtls_enc[0] = s->dtls_hash[0] = '\0';
 }
 
 /* The session the legacy client resumes: our session id, its master
@@ -366,6 +366,9 @@ static void dtls_up(struct fp_ra *ra, struct fp_ra_dtls *t)
 	ra->st.dtls_hs_ok++;
 	snprintf(s->dtls_version, sizeof(s->dtls_version), "%s", SSL_get_version(t->ssl));
 	snprintf(s->dtls_cipher, sizeof(s->dtls_cipher), "%s", SSL_get_cipher_name(t->ssl));
+	fp_ra_cipher_names(SSL_get_current_cipher(t->ssl), s->dtls_enc, sizeof(s->dtls_enc),
+			   s->dtls_hash, sizeof(s->dtls_hash));
+	s->dtls_peer_port = t->peer_port;
 	t->keys_ok = SSL_version(t->ssl) == DTLS1_2_VERSION &&
 		     fp_dtls_rule_keys(t->ssl, &t->keys, &why) == 0;
 	s->dtls_software_only = !t->keys_ok;

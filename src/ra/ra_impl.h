@@ -56,6 +56,8 @@ struct fp_ra_session *fp_ra_session_new(struct fp_ra *ra, const char *user,
 					const struct fp_cfg_tunnel_group *tg);
 struct fp_ra_session *fp_ra_session_by_cookie(struct fp_ra *ra, const char *hex);
 struct fp_ra_session *fp_ra_session_by_addr(struct fp_ra *ra, uint32_t addr);
+/* An SSL cipher as show vpn-sessiondb prints it (ra_tunnel.c). */
+void fp_ra_cipher_names(const SSL_CIPHER *ciph, char *enc, size_t en, char *hash, size_t hn);
 void fp_ra_session_cookie_hex(const struct fp_ra_session *s, char out[FP_RA_COOKIE_LEN * 2 + 1]);
 /* Lease the session's address from its tunnel-group's pool (the same one
  * again if it had one): false when none is free. */

@@ -179,8 +179,9 @@ static void tunnel_answer(struct fp_ra *ra, struct fp_ra_conn *c, struct fp_ra_s
 	fp_ra_conn_send(ra, c, h, k);
 }
 
-/* The cipher as the ASA prints an SSL tunnel's: "AES-GCM-256", "SHA384". */
-static void tunnel_cipher_names(const SSL_CIPHER *ciph, struct fp_ra_session *s)
+/* The cipher as the ASA prints a tunnel's: "AES-GCM-256", "SHA384"; the
+ * MAC's hash for a CBC suite ("AES128", "SHA1"). */
+void fp_ra_cipher_names(const SSL_CIPHER *ciph, char *enc, size_t en, char *hash, size_t hn)
 {
 	static const struct { int nid; const char *name; } encs[] = {
 		{ NID_aes_128_gcm, "AES-GCM-128" }, { NID_aes_256_gcm, "AES-GCM-256" },
@@ -188,13 +189,15 @@ static void tunnel_cipher_names(const SSL_CIPHER *ciph, struct fp_ra_session *s)
 		{ NID_chacha20_poly1305, "CHACHA20-POLY1305" },
 	};
 	int nid = ciph ? SSL_CIPHER_get_cipher_nid(ciph) : NID_undef;
+	int mac = ciph ? SSL_CIPHER_get_digest_nid(ciph) : NID_undef;
 	const EVP_MD *md = ciph ? SSL_CIPHER_get_handshake_digest(ciph) : NULL;
-	snprintf(s->tls_enc, sizeof(s->tls_enc), "%s", nid == NID_undef ? "none" : OBJ_nid2sn(nid));
+	snprintf(enc, en, "%s", nid == NID_undef ? "none" : OBJ_nid2sn(nid));
 	for (unsigned i = 0; i < sizeof(encs) / sizeof(encs[0]); i++)
 		if (encs[i].nid == nid)
-			snprintf(s->tls_enc, sizeof(s->tls_enc), "%s", encs[i].name);
-	snprintf(s->tls_hash, sizeof(s->tls_hash), "%s", md ? OBJ_nid2sn(EVP_MD_get_type(md)) : "none");
-	for (char *p = s->tls_hash; *p; p++) /* "SHA384" */
+			snprintf(enc, en, "%s", encs[i].name);
+	snprintf(hash, hn, "%s", mac != NID_undef ? OBJ_nid2sn(mac)
+				 : md ? OBJ_nid2sn(EVP_MD_get_type(md)) : "none");
+	for (char *p = hash; *p; p++) /* "SHA384", "SHA1" */
 		*p = *p >= 'a' && *p <= 'z' ? (char)(*p - 32) : *p;
 }
 
@@ -225,7 +228,8 @@ void fp_ra_tunnel_connect(struct fp_ra *ra, struct fp_ra_conn *c, const struct f
 	s->peer_port = c->peer_port;
 	snprintf(s->tls_version, sizeof(s->tls_version), "%s", SSL_get_version(c->ssl));
 	snprintf(s->tls_cipher, sizeof(s->tls_cipher), "%s", SSL_get_cipher_name(c->ssl));
-	tunnel_cipher_names(SSL_get_current_cipher(c->ssl), s);
+	fp_ra_cipher_names(SSL_get_current_cipher(c->ssl), s->tls_enc, sizeof(s->tls_enc),
+			   s->tls_hash, sizeof(s->tls_hash));
 	snprintf(s->agent, sizeof(s->agent), "%s", req->user_agent);
 	s->tunnels++;
 	c->session = s;

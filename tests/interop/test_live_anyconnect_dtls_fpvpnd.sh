@@ -55,6 +55,14 @@ round() {
 	nt_check "$name: the rule sealed the replies ($(data_pkts Downstream) >= 8)" \
 		test "$(data_pkts Downstream)" -ge 8
 	nt_check "$name: no fall-back to CSTP" eval "! grep -qiE 'DTLS.*(dead|fail|disabled)' '$log'"
+	# show vpn-sessiondb: the DTLS tunnel, and its packets as the rule counted them
+	nt_cli a show vpn-sessiondb detail anyconnect >"$NT_WORK/$name-sess.txt"
+	nt_check "$name: vpn-sessiondb: AnyConnect-Parent SSL-Tunnel DTLS-Tunnel" \
+		grep -q 'Protocol *: AnyConnect-Parent SSL-Tunnel DTLS-Tunnel' "$NT_WORK/$name-sess.txt"
+	dtls_rx=$(awk '/^DTLS-Tunnel:/ { f = 1 } f && /Pkts Rx/ { print $NF; exit }' "$NT_WORK/$name-sess.txt")
+	nt_check "$name: vpn-sessiondb's DTLS-Tunnel Pkts Rx ($dtls_rx) = the rule's Upstream Data Pkts ($(data_pkts Upstream))" \
+		test "${dtls_rx:-x}" = "$(data_pkts Upstream)"
+	grep -A14 '^DTLS-Tunnel:' "$NT_WORK/$name-sess.txt" | sed 's/^/     /'
 	[ -z "${ROUND_MORE:-}" ] || "$ROUND_MORE" "$name" # with the session still up
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null
 	for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
