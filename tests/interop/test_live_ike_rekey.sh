@@ -54,7 +54,8 @@ nt_check "charon rekeyed the child at least 3 times ($child established)" test "
 nt_check "and the IKE SA at least once ($ike)" test "$ike" -ge 2
 ours=$(nt_cli a show crypto ikev2 stats | nt_sum_field "CHILD_SA rekeys we started")
 echo "     fpvpnd rekeyed the child $ours time(s) itself (its kilobytes lifetime)"
-nt_check "fpvpnd rekeyed the child itself at least twice ($ours)" test "${ours:-0}" -ge 2
+# charon's own rekeys every 4 s restart the kilobytes count: 1 to 3 of ours in 20 s
+nt_check "fpvpnd rekeyed the child itself ($ours)" test "${ours:-0}" -ge 1
 asp=$(nt_cli a show asp drop)
 sed 's/^/     /' <<<"$asp"
 for r in ipsec-replay ipsec-replay-old vpn-handle-not-found ipsec-auth-fail; do
