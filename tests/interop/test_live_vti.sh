@@ -139,42 +139,6 @@ nt_check "A: the new SA has the new lifetime (1800 s)" \
 nt_stop a
 nt_stop b
 
-# vti_ss_conf FILE: A towards charon (strongswan.sh's addresses), route-based
-vti_ss_conf() {
-	cat >"$1" <<EOF
-hostname site-a
-interface fpa-out
- nameif outside
- ip address $SS_A_OUT_IP 255.255.255.0
-interface $NT_TUN
- nameif inside
- ip address $SS_A_LAN 255.255.255.0
-crypto ikev2 policy 10
- encryption aes-256
- integrity sha256
- group 31
- prf sha256
-crypto ikev2 enable outside
-crypto ipsec ikev2 ipsec-proposal P
- protocol esp encryption aes-gcm-256 aes-gcm aes-256
- protocol esp integrity null sha-256
-crypto ipsec profile PROF
- set ikev2 ipsec-proposal P
-interface Tunnel1
- nameif vti
- tunnel source interface outside
- tunnel destination $SS_B_OUT_IP
- tunnel mode ipsec ipv4
- tunnel protection ipsec profile PROF
-route vti 198.18.12.0 255.255.255.0
-tunnel-group $SS_B_OUT_IP type ipsec-l2l
-tunnel-group $SS_B_OUT_IP ipsec-attributes
- ikev2 remote-authentication pre-shared-key $SS_PSK
- ikev2 local-authentication pre-shared-key $SS_PSK
-flow-offload-ipsec
-EOF
-}
-
 if [ ! -x "$SS_CHARON" ] || [ ! -e /usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so ] ||
 	! command -v swanctl >/dev/null; then
 	echo "NOTE charon as the VTI's peer not run: strongSwan (charon, swanctl, kernel-libipsec) not installed"
@@ -183,7 +147,7 @@ fi
 nt_say "charon as the peer of Tunnel1, 0.0.0.0/0 <-> 0.0.0.0/0"
 ip -n "$NT_A" link del "$NT_AOUT"
 ss_fpvpnd_topo
-vti_ss_conf "$NT_WORK/a-ss.conf"
+ss_fpvpnd_conf "$NT_WORK/a-ss.conf" vti
 nt_start a "$NT_WORK/a-ss.conf"
 ss_conf b "$NT_WORK/ss-b" "$SS_B_OUT_IP" "$SS_A_OUT_IP" 0.0.0.0/0 0.0.0.0/0 ssb.test "$SS_A_OUT_IP"
 ss_start b "$SS_B"

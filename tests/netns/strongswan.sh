@@ -229,9 +229,29 @@ ss_fpvpnd_topo() {
 	ip -n "$SS_B" link set ssb-out up
 }
 
-# ss_fpvpnd_conf FILE: fpvpnd's side, the ASA's IKEv2 site-to-site lines
-# towards charon (PSK, fpvpnd identified by its address)
+# ss_fpvpnd_conf FILE [vti]: fpvpnd's side, the ASA's IKEv2 site-to-site
+# lines towards charon (PSK, fpvpnd identified by its address): policy-based
+# (a crypto map on an access-list), or with vti route-based (Tunnel1 to
+# charon, its LAN routed into it)
 ss_fpvpnd_conf() {
+	local integ="null sha-256 sha-384" steer
+	steer="access-list VPN extended permit ip 198.18.11.0 255.255.255.0 198.18.12.0 255.255.255.0
+crypto map CM 10 match address VPN
+crypto map CM 10 set peer $SS_B_OUT_IP
+crypto map CM 10 set ikev2 ipsec-proposal P
+crypto map CM interface outside"
+	if [ "${2:-}" = vti ]; then
+		integ="null sha-256"
+		steer="crypto ipsec profile PROF
+ set ikev2 ipsec-proposal P
+interface Tunnel1
+ nameif vti
+ tunnel source interface outside
+ tunnel destination $SS_B_OUT_IP
+ tunnel mode ipsec ipv4
+ tunnel protection ipsec profile PROF
+route vti 198.18.12.0 255.255.255.0"
+	fi
 	cat >"$1" <<EOF
 hostname site-a
 interface fpa-out
@@ -240,7 +260,6 @@ interface fpa-out
 interface $NT_TUN
  nameif inside
  ip address $SS_A_LAN 255.255.255.0
-access-list VPN extended permit ip 198.18.11.0 255.255.255.0 198.18.12.0 255.255.255.0
 crypto ikev2 policy 10
  encryption aes-256
  integrity sha256
@@ -249,11 +268,8 @@ crypto ikev2 policy 10
 crypto ikev2 enable outside
 crypto ipsec ikev2 ipsec-proposal P
  protocol esp encryption aes-gcm-256 aes-gcm aes-256
- protocol esp integrity null sha-256 sha-384
-crypto map CM 10 match address VPN
-crypto map CM 10 set peer $SS_B_OUT_IP
-crypto map CM 10 set ikev2 ipsec-proposal P
-crypto map CM interface outside
+ protocol esp integrity $integ
+$steer
 tunnel-group $SS_B_OUT_IP type ipsec-l2l
 tunnel-group $SS_B_OUT_IP ipsec-attributes
  ikev2 remote-authentication pre-shared-key $SS_PSK
