@@ -552,14 +552,13 @@ bool fp_child_locate(const struct fp_gw *gw, uint32_t h, struct fp_child_loc *lo
 }
 
 bool fp_child_keyed(const struct fp_gw *gw, uint32_t h, struct fp_sa_params *in,
-		    struct fp_sa_params *out)
+		    struct fp_sa_params *out, struct fp_child_loc *loc)
 {
 	const struct fp_child *ch = child_get(gw, h);
-	struct fp_child_loc loc;
-	if (!fp_child_locate(gw, h, &loc) || !ch->ch_keyed)
+	if (!fp_child_locate(gw, h, loc) || !ch->ch_keyed)
 		return false;
-	const struct fp_sa_params *pin = fp_sa_params_get(loc.cl_pipe->db, loc.cl_sa_in);
-	const struct fp_sa_params *pout = fp_sa_params_get(loc.cl_pipe->db, loc.cl_sa_out);
+	const struct fp_sa_params *pin = fp_sa_params_get(loc->cl_pipe->db, loc->cl_sa_in);
+	const struct fp_sa_params *pout = fp_sa_params_get(loc->cl_pipe->db, loc->cl_sa_out);
 	if (!pin || !pout)
 		return false;
 	*in = *pin;

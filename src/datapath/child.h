@@ -132,11 +132,12 @@ struct fp_child_loc {
 };
 bool fp_child_locate(const struct fp_gw *gw, uint32_t h, struct fp_child_loc *loc);
 /* A negotiated child's installed pair as parameters with their keys (the
- * caller cleanses them), read from the pipe that holds it: a pipe's SA
- * parameters change only in a round the slow path runs. False for a
- * manual-key child (its keys are the configuration's) or none installed. */
+ * caller cleanses them), read from the pipe that holds it (where: *loc): a
+ * pipe's SA parameters change only in a round the slow path runs. False
+ * for a manual-key child (its keys are the configuration's) or none
+ * installed. */
 bool fp_child_keyed(const struct fp_gw *gw, uint32_t h, struct fp_sa_params *in,
-		    struct fp_sa_params *out);
+		    struct fp_sa_params *out, struct fp_child_loc *loc);
 /* Where a pair belongs: the engine pipe its inbound SPI maps to when flow
  * offload is on and the engine can take both, else the software pipe. */
 struct fp_pipe *fp_child_home(struct fp_gw *gw, const struct fp_sa_params *in,

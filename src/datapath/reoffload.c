@@ -190,7 +190,7 @@ static unsigned plan_negotiated(struct fp_gw *gw, struct move *m, unsigned room)
 	for (uint32_t h = 0; h < FP_CHILD_MAX && n < room; h++) {
 		struct move *mv = &m[n];
 		memset(mv, 0, sizeof(*mv));
-		if (!fp_child_locate(gw, h, &loc) || !fp_child_keyed(gw, h, &mv->in, &mv->out))
+		if (!fp_child_keyed(gw, h, &mv->in, &mv->out, &loc))
 			continue;
 		mv->to = fp_child_home(gw, &mv->in, &mv->out);
 		if (mv->to == loc.cl_pipe) {
