@@ -45,6 +45,10 @@ void fp_show_flow_offload_dtls_stats(const struct fp_gw *gw, FILE *out)
 	fprintf(out, "Offload: %s\n", gw->offload_dtls ? "Enabled" : "Disabled");
 	fprintf(out, "DTLS port: %u\n", gw->dtls_port);
 	fprintf(out, "Offloaded sessions: %u of %u\n", dtls_engine_rules(gw), dtls_rules(gw));
+	if (gw->dtls)
+		fprintf(out, "Caught by a move: %" PRIu64 " records handed on, %" PRIu64
+			" packets sent again, %" PRIu64 " over CSTP\n",
+			gw->dtls->moved_in, gw->dtls->moved_out, gw->dtls->moved_cstp);
 	for (unsigned c = 0; c < FP_DTLS_CNT__COUNT; c++)
 		fprintf(out, "    %s: %" PRIu64 "\n", fp_dtls_counter_name(c),
 			fp_dtls_counter_get(&s, c));

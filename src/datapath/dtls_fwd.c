@@ -89,6 +89,37 @@ static void dtls_to_slow(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_
 		fp_gw_slow_input(gw, io, &p, 1);
 }
 
+/* The epoch of a datagram fp_gw_dtls_is_dgram accepted; 0 when too short
+ * to be a record. */
+static uint16_t dgram_epoch(const struct fp_pkt *p)
+{
+	const uint8_t *h = p->data;
+	uint32_t off = ((h[0] >> 4) == 4 ? (uint32_t)(h[0] & 0x0f) * 4 : FP_IPV6_HLEN) + FP_UDP_HLEN;
+	return p->len >= off + 13 ? fp_get16(h + off + 3) : 0;
+}
+
+/* A datagram no rule of the software pipe matched. A protected record
+ * (epoch 1 or more) that an engine pipe punted while flow-offload-dtls
+ * moved its client's rule there goes back to that pipe once: the slow
+ * path ran the move before it came to this datagram, so the rule is there
+ * now and the record is not lost. A first flight (epoch 0) is the
+ * headend's. */
+static void dtls_unmatched(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt *p)
+{
+	struct fp_addr a;
+	uint16_t port;
+	dgram_client(p, &a, &port);
+	struct fp_pipe *owner = fp_gw_dtls_pipe_for(gw, &a, port);
+	if (!owner->software && io->handoff && !(p->flags & FP_PKT_F_RESTEER) && dgram_epoch(p)) {
+		p->flags = FP_PKT_F_DTLS | FP_PKT_F_RESTEER;
+		p->drop = FP_DROP_NONE;
+		gw->dtls->moved_in++;
+		io->handoff(io->ctx, owner, p);
+		return;
+	}
+	dtls_hook(gw, io, p, FP_GW_DTLS_NO_TAG, false);
+}
+
 /* Matched packets first, in order; returns their count. */
 static uint16_t dtls_hits_first(struct fp_pkt **pkts, uint16_t n)
 {
@@ -121,7 +152,7 @@ static void dtls_open(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pip
 	for (uint16_t i = hit; i < n; i++) {
 		pkts[i]->drop = FP_DROP_DTLS_NO_RULE;
 		if (pp->software)
-			dtls_hook(gw, io, pkts[i], FP_GW_DTLS_NO_TAG, false);
+			dtls_unmatched(gw, io, pkts[i]);
 		else /* maybe the software pipe's */
 			dtls_to_slow(gw, io, pkts[i]);
 	}
@@ -177,6 +208,31 @@ enum fp_gw_dtls_way fp_gw_dtls_inside(struct fp_gw *gw, const struct fp_gw_io *i
 	return FP_GW_DTLS_GONE;
 }
 
+/* An inside packet with no rule where its route pointed: the client has
+ * no DTLS rule yet, or a move (flow-offload-dtls) took it. From an engine
+ * pipe it goes back to the slow path; there, the move being done, to where
+ * the rule is now (once), or else over the client's CSTP tunnel: never
+ * dropped for a move. A control frame the headend sent is its own to send
+ * again. */
+static void dtls_outb_lost(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pipe *pp,
+			   struct fp_pkt *p)
+{
+	uint32_t ctrl = p->flags & (FP_PKT_F_DTLS_CTRL | FP_PKT_F_DTLS_ALERT);
+	bool again = !(p->flags & FP_PKT_F_RESTEER);
+	p->sa = FP_DTLS_NONE;
+	if (!pp->software) {
+		p->flags = (p->flags & FP_PKT_F_RESTEER) | ctrl | FP_PKT_F_DTLS | FP_PKT_F_OUTBOUND;
+		dtls_to_slow(gw, io, p);
+	} else if (again && fp_gw_dtls_send(gw, io, p->rule, p, ctrl | FP_PKT_F_RESTEER) == 0) {
+		gw->dtls->moved_out++;
+	} else if (ctrl) {
+		fp_gw_drop(gw, p, FP_DROP_DTLS_NO_RULE);
+	} else { /* no DTLS rule (yet): the client's CSTP tunnel */
+		gw->dtls->moved_cstp += !again;
+		dtls_hook(gw, io, p, p->rule, true);
+	}
+}
+
 void fp_gw_dtls_outbound(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pipe *pp,
 			 struct fp_pkt **pkts, uint16_t n)
 {
@@ -184,9 +240,16 @@ void fp_gw_dtls_outbound(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_
 		return;
 	pp->now_ns = io->now_ns;
 	/* a rule id names its client only while the client has it */
-	for (uint16_t i = 0; i < n; i++)
-		if (fp_dtls_rule_tag(pp->dtls, pkts[i]->sa) != pkts[i]->rule)
-			pkts[i]->sa = FP_DTLS_NONE;
+	uint16_t kept = 0;
+	for (uint16_t i = 0; i < n; i++) {
+		if (fp_dtls_rule_tag(pp->dtls, pkts[i]->sa) == pkts[i]->rule)
+			pkts[kept++] = pkts[i];
+		else
+			dtls_outb_lost(gw, io, pp, pkts[i]);
+	}
+	n = kept;
+	if (!n)
+		return;
 	uint16_t good = fp_dtls_outb_process(pp, pp->dtls, pkts, n);
 	pp->st.rx_pkts += n;
 	pp->st.tx_pkts += good;
@@ -200,8 +263,8 @@ void fp_gw_dtls_outbound(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_
 void fp_gw_dtls_slow(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt *p)
 {
 	if (p->flags & FP_PKT_F_OUTBOUND) {
-		if (p->sa == FP_DTLS_NONE) /* no rule (yet): the client's CSTP tunnel */
-			dtls_hook(gw, io, p, p->rule, true);
+		if (p->sa == FP_DTLS_NONE) /* no rule when it left: maybe one now, or CSTP */
+			dtls_outb_lost(gw, io, &gw->soft, p);
 		else
 			fp_gw_dtls_outbound(gw, io, &gw->soft, &p, 1);
 	} else if (p->drop == FP_DROP_DTLS_NO_RULE) { /* not classified on the software pipe yet */

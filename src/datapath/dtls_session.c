@@ -405,4 +405,6 @@ static void stats_clear_fn(struct fp_pipe *pp, void *arg)
 void fp_gw_dtls_stats_clear(struct fp_gw *gw)
 {
 	fp_gw_on_every_pipe(gw, stats_clear_fn, NULL);
+	if (gw->dtls)
+		gw->dtls->moved_in = gw->dtls->moved_out = gw->dtls->moved_cstp = 0;
 }

@@ -57,6 +57,10 @@ struct fp_gw_dtls {
 	struct fp_gw_dtls_client c[FP_GW_DTLS_MAX];
 	_Atomic uint32_t idx[FP_GW_DTLS_IDX];
 	_Atomic unsigned n;                /* clients open */
+	/* packets a rule move caught, on the slow path (its thread only) */
+	uint64_t moved_in;                 /* records handed on to the rule's new pipe */
+	uint64_t moved_out;                /* inside packets sent again where the rule is now */
+	uint64_t moved_cstp;               /* inside packets sent over CSTP instead */
 };
 
 int fp_gw_dtls_init(struct fp_gw *gw);

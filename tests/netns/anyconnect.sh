@@ -58,19 +58,29 @@ ac_script() {
 [ "$reason" = connect ] || exit 0
 ip link set dev "$TUNDEV" mtu "$INTERNAL_IP4_MTU" up
 ip addr add "$INTERNAL_IP4_ADDRESS/32" dev "$TUNDEV"
-ip route add 10.1.0.0/24 dev "$TUNDEV"
+# by source address too: clients side by side in one namespace (ping -I,
+# iperf3 -B), each its own table; unbound sockets take the first tunnel
+t=$((100 + ${INTERNAL_IP4_ADDRESS##*.}))
+ip rule add from "$INTERNAL_IP4_ADDRESS" lookup "$t"
+ip route add 10.1.0.0/24 dev "$TUNDEV" table "$t"
+ip route add 10.1.0.0/24 dev "$TUNDEV" 2>/dev/null
+echo "$INTERNAL_IP4_ADDRESS $INTERNAL_IP4_MTU" >"$(dirname "$0")/addr-$TUNDEV"
+exit 0
 SCRIPT
 	chmod +x "$NT_WORK/oc-script.sh"
 }
 
-# ac_up NAME DPD [openconnect options]: alice logs in from B in the
-# background (--force-dpd=DPD), log NAME.log; checks the login and DTLS
-# established; OC_PID is openconnect's pid ("" when it did not start).
+# ac_up NAME DPD [openconnect options]: AC_USER (alice) logs in from B
+# with AC_PASS (secret) in the background (--force-dpd=DPD), tunnel AC_IF
+# (octun0), log NAME.log; checks the login and DTLS established; OC_PID is
+# openconnect's pid ("" when it did not start). The script leaves
+# "ADDRESS MTU" in NT_WORK/addr-AC_IF.
 ac_up() {
 	local name=$1 dpd=$2 log="$NT_WORK/$1.log"; shift 2
-	printf 'secret\n' | timeout 30 ip netns exec "$NT_B" openconnect --protocol=anyconnect \
-		--user=alice --passwd-on-stdin --non-inter --servercert "pin-sha256:$PIN" \
-		--interface=octun0 --script="$NT_WORK/oc-script.sh" -v --timestamp --force-dpd="$dpd" \
+	printf '%s\n' "${AC_PASS:-secret}" | timeout 30 ip netns exec "$NT_B" openconnect \
+		--protocol=anyconnect --user="${AC_USER:-alice}" --passwd-on-stdin --non-inter \
+		--servercert "pin-sha256:$PIN" --interface="${AC_IF:-octun0}" \
+		--script="$NT_WORK/oc-script.sh" -v --timestamp --force-dpd="$dpd" \
 		-b --pid-file="$NT_WORK/$name.pid" "$@" "https://$NT_A_OUT_IP/" >"$log" 2>&1
 	nt_check "$name: openconnect logged in" test -s "$NT_WORK/$name.pid"
 	OC_PID=$(cat "$NT_WORK/$name.pid" 2>/dev/null)

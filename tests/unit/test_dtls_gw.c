@@ -125,6 +125,23 @@ static void multi_handoff(void *ctx, struct fp_pipe *to, struct fp_pkt *p)
 	h->f->handoffs++;
 }
 
+/* The packets one pipe handed to another, run there as fp_rt_rx_handoff
+ * runs them (more may be handed on meanwhile). */
+static void run_handed(struct fx *f, struct fp_gw_io *io, struct handed *h)
+{
+	for (unsigned i = 0; i < h->n; i++) {
+		struct fp_pkt *p = h->p[i];
+		io->pipe = h->to[i];
+		p->flags &= ~FP_PKT_F_TAKEN;
+		if ((p->flags & FP_PKT_F_OUTBOUND) && (p->flags & FP_PKT_F_DTLS)) {
+			fp_gw_dtls_outbound(f->gw, io, io->pipe, &p, 1);
+		} else {
+			p->flags &= FP_PKT_F_RESTEER | FP_PKT_F_REASM;
+			fp_gw_rx_outside(f->gw, io, p->ifc, &p, 1);
+		}
+	}
+}
+
 static void push(struct fx *f, uint16_t ifc, struct fp_pkt **in, struct fp_pkt **got)
 {
 	if (f->gw->n_pipes == 1) {
@@ -138,17 +155,17 @@ static void push(struct fx *f, uint16_t ifc, struct fp_pkt **in, struct fp_pkt *
 		fp_gw_rx_outside(f->gw, &io, ifc, in, 1);
 	else
 		fp_gw_rx_inside(f->gw, &io, ifc, in, 1);
-	for (unsigned i = 0; i < h.n; i++) {
-		struct fp_pkt *p = h.p[i];
-		io.pipe = h.to[i];
-		p->flags &= ~FP_PKT_F_TAKEN;
-		if ((p->flags & FP_PKT_F_OUTBOUND) && (p->flags & FP_PKT_F_DTLS)) {
-			fp_gw_dtls_outbound(f->gw, &io, io.pipe, &p, 1);
-		} else {
-			p->flags &= FP_PKT_F_RESTEER | FP_PKT_F_REASM;
-			fp_gw_rx_outside(f->gw, &io, p->ifc, &p, 1);
-		}
-	}
+	run_handed(f, &io, &h);
+}
+
+/* What the slow path's thread does with p, handoffs included. */
+static void slow_push(struct fx *f, struct fp_pkt *p, struct fp_pkt **got)
+{
+	struct handed h = { .f = f, .got = got };
+	struct fp_gw_io io = { .pipe = &f->gw->soft, .emit = multi_emit,
+			       .handoff = multi_handoff, .ctx = &h };
+	fp_gw_slow_input(f->gw, &io, &p, 1);
+	run_handed(f, &io, &h);
 }
 
 static int setup_pipes(void **state, unsigned n_pipes, const struct ends *e)
@@ -525,6 +542,64 @@ static void test_two_pipes(void **state)
 	assert_int_equal(st.data_out, 4);
 }
 
+/* What a move catches (flow-offload-dtls typed while traffic flows): a
+ * record an engine pipe punted before the rule came there reaches the slow
+ * path after the move, which hands it to the rule's pipe (not to the
+ * headend as a stranger's); an inside packet that left while the rule had
+ * no place goes where the rule is now, by DTLS, not by CSTP; a first
+ * flight (epoch 0) of no rule stays the headend's. */
+static void test_caught_by_move(void **state)
+{
+	struct fx *f = *state;
+	char err[128];
+	struct fp_pkt *got[4] = { 0 };
+	assert_int_equal(fp_gw_dtls_offload_set(f->gw, false, err, sizeof(err)), 0);
+	client_to_inside(f, 1, NULL);
+	uint8_t inner[100];
+	uint32_t len = inner_from_client(f, inner, sizeof(inner), 2);
+	struct fp_pkt *rec = client_frame(f, FP_AC_DATA, inner, len);
+	rec->ifc = f->outside; /* as pipe 1 punted it when the switch began */
+	rec->flags = FP_PKT_F_DTLS | FP_PKT_F_PUNT;
+	rec->drop = FP_DROP_DTLS_NO_RULE;
+	assert_int_equal(fp_gw_dtls_offload_set(f->gw, true, err, sizeof(err)), 0);
+	unsigned punts = f->n_punt, handoffs = f->handoffs;
+	slow_push(f, rec, got);
+	assert_non_null(got[0]);
+	assert_int_equal(got[0]->ifc, f->inside);
+	assert_memory_equal(got[0]->data, inner, len);
+	assert_int_equal(f->n_punt, punts);
+	assert_int_equal(f->handoffs, handoffs + 1);
+	assert_int_equal(f->gw->dtls->moved_in, 1);
+	free(rec);
+
+	uint8_t body[40] = { 3 };
+	struct fp_pkt *out = ip_udp(&f->host_ip, &f->pool_ip, 53, 5353, body, sizeof(body));
+	out->flags = FP_PKT_F_DTLS | FP_PKT_F_OUTBOUND;
+	out->sa = FP_DTLS_NONE;
+	out->rule = f->h;
+	memset(got, 0, sizeof(got));
+	unsigned cstp = f->n_cstp;
+	slow_push(f, out, got);
+	assert_non_null(got[0]);
+	assert_int_equal(got[0]->ifc, f->outside);
+	assert_int_equal(f->n_cstp, cstp);
+	assert_int_equal(f->gw->dtls->moved_out, 1);
+	free(out);
+
+	uint8_t hello[13 + 4] = { 22, 0xfe, 0xfd, 0, 0 };
+	struct fp_pkt *ch = ip_udp(&f->client_ip, &f->gw_ip, (uint16_t)(f->port + 1), 443, hello,
+				   sizeof(hello));
+	ch->ifc = f->outside;
+	ch->flags = FP_PKT_F_DTLS | FP_PKT_F_PUNT;
+	ch->drop = FP_DROP_DTLS_NO_RULE;
+	memset(got, 0, sizeof(got));
+	slow_push(f, ch, got);
+	assert_int_equal(f->n_punt, punts + 1);
+	assert_int_equal(f->last_tag, FP_GW_DTLS_NO_TAG);
+	assert_int_equal(f->gw->dtls->moved_in, 1);
+	free(ch);
+}
+
 /* The same over IPv6: client, gateway, pool and inner packets. */
 static void test_both_ways_v6(void **state)
 {
@@ -545,6 +620,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_hook_drops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_show, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_pipes, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_caught_by_move, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_both_ways_v6, setup6, teardown),
 		cmocka_unit_test_setup_teardown(test_switch_moves_rule_v6, setup6, teardown),
 	};
