@@ -121,6 +121,37 @@ int fp_cfg_gp_dtls(struct fp_cfg_parse *p)
 	return 0;
 }
 
+/* The ASA takes 4-10080 minutes; a lab may want a rekey sooner. */
+int fp_cfg_gp_rekey_time(struct fp_cfg_parse *p)
+{
+	struct fp_cfg_group_policy *gp = fp_cfg_gp_current(p);
+	if (!gp)
+		return -1;
+	return gp_minutes(p, "the rekey interval in minutes", 1, 10080, &gp->ra.rekey_min,
+			  &gp->ra.rekey_time_none);
+}
+
+/* "ssl" (a TLS renegotiation) is the ASA's other method: TLS 1.3, which
+ * openconnect negotiates, has none, and a DTLS renegotiation would run in
+ * a libssl whose record numbers the engine has moved on. */
+int fp_cfg_gp_rekey_method(struct fp_cfg_parse *p)
+{
+	struct fp_cfg_group_policy *gp = fp_cfg_gp_current(p);
+	const char *w = p->tok[p->arg];
+	if (!gp)
+		return -1;
+	if (fp_cfg_word_is(w, "new-tunnel"))
+		gp->ra.rekey_method = FP_CFG_REKEY_NEW_TUNNEL;
+	else if (fp_cfg_word_is(w, "none"))
+		gp->ra.rekey_method = FP_CFG_REKEY_NONE;
+	else if (fp_cfg_word_is(w, "ssl"))
+		return fp_cfg_error(p, "rekey method ssl is not supported (no renegotiation in TLS 1.3 "
+				    "or in an offloaded DTLS session): use new-tunnel");
+	else
+		return fp_cfg_error(p, "expected 'new-tunnel' or 'none', got %s", FP_CFG_SHOWN(p, w));
+	return 0;
+}
+
 int fp_cfg_gp_dpd(struct fp_cfg_parse *p)
 {
 	struct fp_cfg_group_policy *gp = fp_cfg_gp_current(p);

@@ -83,7 +83,15 @@ struct fp_cfg_gp_ra {
 	uint16_t session_min;             /* the longest a session lasts (1-35791 minutes) */
 	uint16_t dpd_client, dpd_gateway; /* "anyconnect dpd-interval client|gateway N"; 0 unset */
 	bool dpd_client_none, dpd_gateway_none;
+	/* "anyconnect ssl rekey time N|none" (minutes) and "... method
+	 * new-tunnel|none": the client builds a new tunnel (TLS, CONNECT with
+	 * its cookie, a new DTLS session) every N minutes */
+	uint16_t rekey_min;
+	bool rekey_time_none;
+	uint8_t rekey_method;             /* enum fp_cfg_rekey_method; 0 = unset */
 };
+
+enum fp_cfg_rekey_method { FP_CFG_REKEY_UNSET, FP_CFG_REKEY_NONE, FP_CFG_REKEY_NEW_TUNNEL };
 
 /* "authentication aaa | certificate | aaa certificate": what a login must
  * show (a password, a client certificate, both). */

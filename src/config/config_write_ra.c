@@ -82,6 +82,10 @@ void fp_cfg_write_gp_ra(const struct fp_cfg_group_policy *gp, FILE *out)
 		fprintf(out, " anyconnect ssl dtls %s\n", r->dtls == FP_CFG_TRI_ON ? "enable" : "none");
 	write_secs("anyconnect dpd-interval client", r->dpd_client, r->dpd_client_none, out);
 	write_secs("anyconnect dpd-interval gateway", r->dpd_gateway, r->dpd_gateway_none, out);
+	write_secs("anyconnect ssl rekey time", r->rekey_min, r->rekey_time_none, out);
+	if (r->rekey_method)
+		fprintf(out, " anyconnect ssl rekey method %s\n",
+			r->rekey_method == FP_CFG_REKEY_NEW_TUNNEL ? "new-tunnel" : "none");
 }
 
 void fp_cfg_write_tg_ra(const struct fp_cfg_tunnel_group *tg, FILE *out)

@@ -182,8 +182,10 @@ static void ra_dtls_up(void *ctx, uint32_t index)
 	}
 	c->index = index;
 	if (ra_rule(rg, c, ifc, &why) < 0) {
-		fprintf(stderr, "fpvpnd: remote access: session %u: no DTLS rule: %s\n", index, why);
+		fprintf(stderr, "fpvpnd: remote access: session %u: no DTLS rule (%s): DTLS stays in "
+			"software\n", index, why);
 		ra_client_close(rg, c);
+		fp_ra_dtls_thaw(rg->gw->ra, index);
 	}
 }
 

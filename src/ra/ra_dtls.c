@@ -517,6 +517,15 @@ int fp_ra_dtls_rule(struct fp_ra *ra, uint32_t index, struct fp_dtls_params *p,
 	return 0;
 }
 
+void fp_ra_dtls_thaw(struct fp_ra *ra, uint32_t index)
+{
+	struct fp_ra_session *s = dtls_session(ra, index);
+	if (!s || !s->dtls || !s->dtls->frozen)
+		return;
+	s->dtls->frozen = false;
+	ra->st.dtls_rule_refused++;
+}
+
 bool fp_ra_dtls_software(const struct fp_ra *ra, uint32_t index)
 {
 	for (unsigned i = 0; i < FP_RA_MAX_SESSIONS && index; i++) {

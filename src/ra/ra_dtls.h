@@ -56,6 +56,11 @@ int fp_ra_dtls_hello_sid(const uint8_t *d, size_t n, const uint8_t **sid, uint16
 int fp_ra_dtls_rule(struct fp_ra *ra, uint32_t index, struct fp_dtls_params *p,
 		    const char **why);
 
+/* The rule fp_ra_dtls_rule gave was not installed (no room, no
+ * interface): the channel goes on in software, libssl's numbers still
+ * being the last ones used. */
+void fp_ra_dtls_thaw(struct fp_ra *ra, uint32_t index);
+
 /* A control frame (type byte first) the engine decrypted and punted for
  * session index: DPD answered (through env->dtls_ctrl_out), KEEPALIVE,
  * DISCONNECT. */

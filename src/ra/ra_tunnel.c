@@ -142,8 +142,24 @@ static size_t hdr_dtls(struct fp_ra *ra, struct fp_ra_conn *c, struct fp_ra_sess
 	k = hdr_add(h, cap, k, "X-DTLS-Keepalive: %s\r\n", num);
 	snprintf(num, sizeof(num), "%u", s->dtls_mtu);
 	k = hdr_add(h, cap, k, "X-DTLS-MTU: %s\r\n", num);
-	/* no rekey: a new DTLS session would need the rule moved (dtls-offload.md) */
+	/* its keys are renewed by a new tunnel (hdr_rekey), never in place */
 	return hdr_add(h, cap, k, "%s", "X-DTLS-Rekey-Method: none\r\n");
+}
+
+/* anyconnect ssl rekey method new-tunnel: openconnect closes TLS when the
+ * time is up, CONNECTs again with its cookie (the same session and
+ * address) and keys a new DTLS session, whose rule replaces the old one.
+ * The DTLS channel has no rekey of its own (X-DTLS-Rekey-Method none), so
+ * the new tunnel brings the new DTLS keys. */
+static size_t hdr_rekey(const struct fp_cfg_group_policy *gp, char *h, size_t cap, size_t k)
+{
+	char num[16];
+	if (!gp || gp->ra.rekey_method != FP_CFG_REKEY_NEW_TUNNEL || gp->ra.rekey_time_none ||
+	    !gp->ra.rekey_min)
+		return k;
+	snprintf(num, sizeof(num), "%u", 60u * gp->ra.rekey_min);
+	k = hdr_add(h, cap, k, "X-CSTP-Rekey-Time: %s\r\n", num);
+	return hdr_add(h, cap, k, "%s", "X-CSTP-Rekey-Method: new-tunnel\r\n");
 }
 
 static void tunnel_answer(struct fp_ra *ra, struct fp_ra_conn *c, struct fp_ra_session *s,
@@ -169,6 +185,7 @@ static void tunnel_answer(struct fp_ra *ra, struct fp_ra_conn *c, struct fp_ra_s
 		k = hdr_add(h, sizeof(h), k, "X-CSTP-DPD: %s\r\n", num);
 	snprintf(num, sizeof(num), "%u", RA_KEEPALIVE);
 	k = hdr_add(h, sizeof(h), k, "X-CSTP-Keepalive: %s\r\n", num);
+	k = hdr_rekey(gp, h, sizeof(h), k);
 	k = hdr_dtls(ra, c, s, req, dpd, h, sizeof(h), k);
 	k = hdr_add(h, sizeof(h), k, "%s", "X-CSTP-Keep: true\r\nX-CSTP-Tunnel-All-DNS: false\r\n"
 		    "X-CSTP-Idle-Timeout: none\r\nX-CSTP-Disconnected-Timeout: none\r\n\r\n");

@@ -21,14 +21,7 @@
 . "$(dirname "$0")/../netns/lib.sh"
 . "$(dirname "$0")/../netns/anyconnect.sh"
 nt_init "${1:?usage: $0 BUILD_DIR}" live-anyconnect-two
-nt_require openconnect
-nt_require openssl
-nt_require iperf3
-nt_require ping iputils-ping
-nt_topo_up
-
-ac_cert
-ac_script
+ac_rig
 ac_conf "username bob password secret2
 flow-offload-dtls" >"$NT_WORK/a.conf"
 nt_start a "$NT_WORK/a.conf"

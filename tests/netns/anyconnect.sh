@@ -4,6 +4,18 @@
 # the client's stand-in for vpnc-script (address, MTU, the split route,
 # nothing else touched). Source tests/netns/lib.sh first (nt_init: NT_WORK).
 
+# ac_rig: what a live openconnect test needs (skipped without it), the two
+# namespaces, the headend's certificate and the client's script.
+ac_rig() {
+	nt_require openconnect
+	nt_require openssl
+	nt_require iperf3
+	nt_require ping iputils-ping
+	nt_topo_up
+	ac_cert
+	ac_script
+}
+
 # ac_cert: headend.key and headend.crt in NT_WORK (CN the outside address),
 # and PIN, openconnect's pin-sha256 of its key.
 ac_cert() {

@@ -37,6 +37,7 @@ static const char ra_conf[] =
 	" anyconnect ssl dtls enable\n"
 	" anyconnect dpd-interval client 30\n"
 	" anyconnect dpd-interval gateway none\n"
+	" anyconnect ssl rekey time 240\n anyconnect ssl rekey method new-tunnel\n"
 	"tunnel-group TG type remote-access\n"
 	"tunnel-group TG general-attributes\n address-pool POOL\n default-group-policy GP\n"
 	"tunnel-group TG webvpn-attributes\n authentication aaa certificate\n group-alias Staff enable\n"
@@ -83,6 +84,7 @@ static void test_roundtrip(void **state)
 		" vpn-tunnel-protocol ssl-client ikev2\n split-tunnel-policy tunnelspecified\n",
 		" dns-server value 198.18.42.53 198.18.42.54\n vpn-idle-timeout 30\n vpn-session-timeout none\n",
 		" anyconnect dpd-interval client 30\n anyconnect dpd-interval gateway none\n",
+		" anyconnect ssl rekey time 240\n anyconnect ssl rekey method new-tunnel\n",
 		"tunnel-group TG type remote-access\ntunnel-group TG general-attributes\n address-pool POOL\n",
 		"tunnel-group TG webvpn-attributes\n authentication aaa certificate\n group-alias Staff enable\n",
 		"flow-offload-dtls\n",
@@ -122,6 +124,31 @@ static const struct {
 	{ "dtls port 443", "it must follow 'webvpn'" },
 	{ "group-alias X enable", "it must follow 'tunnel-group NAME webvpn-attributes'" },
 };
+
+/* The group-policy's rekey: new-tunnel or none; ssl refused with why. */
+static void test_rekey_refused(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *line, *want;
+	} rk[] = {
+		{ " anyconnect ssl rekey method ssl", "not supported" },
+		{ " anyconnect ssl rekey method sometimes", "expected 'new-tunnel' or 'none'" },
+		{ " anyconnect ssl rekey time 0", "rekey interval" },
+		{ " anyconnect ssl rekey time 10081", "rekey interval" },
+	};
+	for (unsigned i = 0; i < sizeof(rk) / sizeof(rk[0]); i++) {
+		struct fp_config *c = fp_config_new();
+		char err[1024] = "";
+		assert_int_equal(fp_config_parse_line(c, "group-policy GP internal", "t", 1, err, sizeof(err)), 0);
+		assert_int_equal(fp_config_parse_line(c, "group-policy GP attributes", "t", 2, err, sizeof(err)), 0);
+		if (fp_config_parse_line(c, rk[i].line, "t", 3, err, sizeof(err)) == 0)
+			fail_msg("accepted: %s", rk[i].line);
+		if (!strstr(err, rk[i].want))
+			fail_msg("for: %s\n  got: %s\n  want: ...%s", rk[i].line, err, rk[i].want);
+		fp_config_free(c);
+	}
+}
 
 static void test_refused(void **state)
 {
@@ -171,6 +198,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_rekey_refused),
 		cmocka_unit_test(test_validate),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -369,6 +369,36 @@ static void test_legacy_cbc(void **state)
 	legacy(*state, "DHE-RSA-AES128-SHA:AES128-SHA", "AES128-SHA", "AES128-SHA", 0x002f);
 }
 
+/* The datapath took no rule (no room, no interface): thawed, the channel
+ * goes on in software with libssl's own numbers, both ways; counted. */
+static void test_rule_refused(void **state)
+{
+	struct rig *r = *state;
+	struct client c;
+	struct dclient d = { 0 };
+	struct fp_dtls_params p;
+	const char *why = NULL;
+	connect_dtls(r, &c, &d, "X-DTLS-CipherSuite: PSK-NEGOTIATE\r\n", "X-DTLS-App-ID: ");
+	dclient_new(&d, "PSK-AES256-GCM-SHA384", 0x00a9, DTLS1_2_VERSION);
+	assert_true(dclient_handshake(r, &d));
+	dpd_echo(r, &d, 64);
+	const struct fp_ra_session *s = only_session(r);
+	if (fp_ra_dtls_rule(r->ra, s->index, &p, &why) < 0)
+		fail_msg("rule: %s", why);
+	fp_tls_keys_cleanse(&p.keys);
+	assert_false(fp_ra_dtls_software(r->ra, s->index));
+	fp_ra_dtls_thaw(r->ra, s->index);
+	assert_true(fp_ra_dtls_software(r->ra, s->index));
+	assert_int_equal(fp_ra_stats(r->ra)->dtls_rule_refused, 1);
+	dpd_echo(r, &d, 1400);
+	data_both_ways(r, &d);
+	assert_int_equal(fp_ra_stats(r->ra)->dtls_write_frozen, 0);
+	fp_ra_dtls_thaw(r->ra, s->index); /* not frozen: nothing to do */
+	assert_int_equal(fp_ra_stats(r->ra)->dtls_rule_refused, 1);
+	dclient_free(&d);
+	client_close(&c);
+}
+
 /* DTLS 1.0 (PSK, CBC): served, never offered to the engine. */
 static void test_dtls10_software(void **state)
 {
@@ -565,6 +595,28 @@ static void test_not_offered(void **state)
 	client_close(&c);
 }
 
+static int setup_rekey(void **state)
+{
+	return setup_with(state, " anyconnect ssl rekey time 5\n anyconnect ssl rekey method new-tunnel\n",
+			  true);
+}
+
+/* anyconnect ssl rekey method new-tunnel: the time in seconds, the method
+ * for CSTP; DTLS renews its keys with the new tunnel (its own method none). */
+static void test_rekey_headers(void **state)
+{
+	struct rig *r = *state;
+	struct client c;
+	tunnel_up_with(r, &c, "X-DTLS-CipherSuite: PSK-NEGOTIATE\r\n");
+	static const char *const want[] = { "X-CSTP-Rekey-Time: 300\r\n",
+					    "X-CSTP-Rekey-Method: new-tunnel\r\n",
+					    "X-DTLS-Rekey-Method: none\r\n" };
+	for (unsigned i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (!strstr((char *)c.buf, want[i]))
+			fail_msg("no %s in:\n%s", want[i], c.buf);
+	client_close(&c);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -572,12 +624,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_psk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_legacy_gcm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_legacy_cbc, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rule_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dtls10_software, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_and_junk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_new_port, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_headers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_offered, setup_dtls_none, teardown),
 		cmocka_unit_test_setup_teardown(test_not_offered, setup_no_udp, teardown),
+		cmocka_unit_test_setup_teardown(test_rekey_headers, setup_rekey, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
