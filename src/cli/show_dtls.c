@@ -43,6 +43,8 @@ void fp_show_flow_offload_dtls_stats(const struct fp_gw *gw, FILE *out)
 	fprintf(out, "DTLS Offload Statistics\n");
 	fprintf(out, "-----------------------\n");
 	fprintf(out, "Offload: %s\n", gw->offload_dtls ? "Enabled" : "Disabled");
+	fprintf(out, "Egress optimization: %s\n",
+		gw->cfg && gw->cfg->ra.offload_dtls_egress ? "Enabled" : "Disabled");
 	fprintf(out, "DTLS port: %u\n", gw->dtls_port);
 	fprintf(out, "Offloaded sessions: %u of %u\n", dtls_engine_rules(gw), dtls_rules(gw));
 	if (gw->dtls)
@@ -80,6 +82,8 @@ void fp_show_flow_offload_dtls_summary(const struct fp_gw *gw, FILE *out)
 	if (!dtls_in_use(gw))
 		return;
 	fprintf(out, "DTLS offload: %s\n", gw->offload_dtls ? "Enabled" : "Disabled");
+	fprintf(out, "DTLS egress optimization: %s\n",
+		gw->cfg && gw->cfg->ra.offload_dtls_egress ? "Enabled" : "Disabled");
 	fprintf(out, "Offloaded DTLS sessions: %u of %u\n", dtls_engine_rules(gw), dtls_rules(gw));
 }
 

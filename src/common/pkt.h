@@ -39,6 +39,9 @@ struct fp_pkt {
 /* a DTLS datagram (inbound) or a packet to a DTLS client (with
  * FP_PKT_F_OUTBOUND) on its way to the pipe or slow path that owns its rule */
 #define FP_PKT_F_DTLS 0x400u
+/* to a DTLS client, found by the pipe itself (egress optimization): never
+ * through the slow path */
+#define FP_PKT_F_EGRESS_OPT 0x800u
 
 static inline size_t fp_pkt_headroom(const struct fp_pkt *p)
 {

@@ -22,6 +22,7 @@ struct fp_config *fp_config_new(void)
 	c->replay_window = 64;
 	c->offload_ipsec = true;
 	c->offload_ipsec_egress = true;
+	c->ra.offload_dtls_egress = true;
 	return c;
 }
 

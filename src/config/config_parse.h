@@ -184,6 +184,7 @@ int fp_cfg_webvpn_dtls_port(struct fp_cfg_parse *p);
 int fp_cfg_webvpn_anyconnect(struct fp_cfg_parse *p);
 int fp_cfg_webvpn_tg_list(struct fp_cfg_parse *p);
 int fp_cfg_offload_dtls(struct fp_cfg_parse *p);
+int fp_cfg_offload_dtls_egress(struct fp_cfg_parse *p);
 int fp_cfg_gp_protocol(struct fp_cfg_parse *p);
 int fp_cfg_gp_split_policy(struct fp_cfg_parse *p);
 int fp_cfg_gp_split_list(struct fp_cfg_parse *p);

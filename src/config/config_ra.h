@@ -117,6 +117,7 @@ struct fp_cfg_ra {
 	unsigned n_ssl_tps;
 	struct fp_cfg_webvpn webvpn;
 	bool offload_dtls;                /* "flow-offload-dtls" (default off) */
+	bool offload_dtls_egress;         /* "flow-offload-dtls egress-optimization" (default on) */
 };
 
 #endif

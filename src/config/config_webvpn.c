@@ -95,6 +95,12 @@ int fp_cfg_offload_dtls(struct fp_cfg_parse *p)
 	return 0;
 }
 
+int fp_cfg_offload_dtls_egress(struct fp_cfg_parse *p)
+{
+	p->c->ra.offload_dtls_egress = !fp_cfg_word_is(p->tok[0], "no");
+	return 0;
+}
+
 bool fp_config_webvpn_enabled(const struct fp_config *c, const char *nameif)
 {
 	const struct fp_cfg_webvpn *w = &c->ra.webvpn;

@@ -225,6 +225,8 @@ static void write_globals(const struct fp_config *c, FILE *out)
 		c->offload_ipsec_egress ? "" : "no ");
 	if (c->ra.offload_dtls) /* off by default: said only when on */
 		fprintf(out, "flow-offload-dtls\n");
+	if (!c->ra.offload_dtls_egress) /* on by default: said only when off */
+		fprintf(out, "no flow-offload-dtls egress-optimization\n");
 }
 
 static void write_group_policy(const struct fp_cfg_group_policy *gp, FILE *out)

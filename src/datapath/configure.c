@@ -74,6 +74,7 @@ static bool cfg_only_live(const struct fp_config *run, const struct fp_config *n
 	x->offload_ipsec = run->offload_ipsec;
 	x->offload_ipsec_egress = run->offload_ipsec_egress;
 	x->ra.offload_dtls = run->ra.offload_dtls;
+	x->ra.offload_dtls_egress = run->ra.offload_dtls_egress;
 	x->ikev2_max_in_neg = run->ikev2_max_in_neg;
 	x->ikev2_cookie_pct = run->ikev2_cookie_pct;
 	cfg_frag_lines_copy(x, run);
@@ -232,6 +233,8 @@ static int cfg_apply_routes(struct fp_gw *gw, const struct fp_config *next, char
 static int cfg_apply_dtls(struct fp_gw *gw, const struct fp_config *next, char *err,
 			  size_t errlen)
 {
+	/* the workers read it per packet: no rule moves */
+	gw->cfg->ra.offload_dtls_egress = next->ra.offload_dtls_egress;
 	if (gw->cfg->ra.offload_dtls == next->ra.offload_dtls)
 		return 0;
 	gw->cfg->ra.offload_dtls = next->ra.offload_dtls;

@@ -135,6 +135,26 @@ static uint16_t dtls_hits_first(struct fp_pkt **pkts, uint16_t n)
 	return hit;
 }
 
+/* Records of a rule that waits for its state (a move's new rule): kept by
+ * the pipe in order (fp_pipe_hold, or dropped there when its queue is
+ * full); the others close ranks. Returns the hits left, *n the total. */
+static uint16_t dtls_held(struct fp_pipe *pp, struct fp_pkt **pkts, uint16_t hit, uint16_t *n)
+{
+	if (!fp_dtlsdb_held(pp->dtls))
+		return hit;
+	uint16_t k = 0, left = 0;
+	for (uint16_t i = 0; i < *n; i++) {
+		if (i < hit && fp_dtls_rule_held(pp->dtls, pkts[i]->sa)) {
+			fp_pipe_hold(pp, NULL, pkts[i]);
+			continue;
+		}
+		left += i < hit;
+		pkts[k++] = pkts[i];
+	}
+	*n = k;
+	return left;
+}
+
 /* Datagrams of pp's clients: classify, open, deliver; the rest to the
  * slow path (engine) or the hooks (software pipe). */
 static void dtls_open(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pipe *pp,
@@ -143,7 +163,7 @@ static void dtls_open(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pip
 	unsigned thread = pp->id;
 	pp->now_ns = io->now_ns;
 	fp_dtls_classify(pp->dtls, pkts, n);
-	uint16_t hit = dtls_hits_first(pkts, n);
+	uint16_t hit = dtls_held(pp, pkts, dtls_hits_first(pkts, n), &n);
 	/* the pipe's own counters are every offload application's (show
 	 * flow-offload info detail): DTLS counts in them as ESP does */
 	pp->st.rx_pkts += n;
@@ -197,10 +217,13 @@ enum fp_gw_dtls_way fp_gw_dtls_inside(struct fp_gw *gw, const struct fp_gw_io *i
 	p->rule = h;
 	p->ifc = (uint16_t)(r >> 32);
 	p->flags |= FP_PKT_F_DTLS;
-	if (p->sa == FP_DTLS_NONE || pp->software) {
+	/* without egress optimization every packet to a client crosses the
+	 * slow path, which hands it to the rule's pipe (fp_gw_dtls_slow) */
+	if (p->sa == FP_DTLS_NONE || pp->software || !gw->cfg->ra.offload_dtls_egress) {
 		p->flags |= FP_PKT_F_OUTBOUND;
 		return FP_GW_DTLS_SLOW;
 	}
+	p->flags |= FP_PKT_F_EGRESS_OPT;
 	if (pp == io->pipe || !io->handoff)
 		return FP_GW_DTLS_HERE;
 	p->flags |= FP_PKT_F_OUTBOUND;
@@ -240,13 +263,17 @@ void fp_gw_dtls_outbound(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_
 		return;
 	pp->now_ns = io->now_ns;
 	/* a rule id names its client only while the client has it */
-	uint16_t kept = 0;
+	uint16_t kept = 0, shortcut = 0;
 	for (uint16_t i = 0; i < n; i++) {
-		if (fp_dtls_rule_tag(pp->dtls, pkts[i]->sa) == pkts[i]->rule)
-			pkts[kept++] = pkts[i];
-		else
+		if (fp_dtls_rule_tag(pp->dtls, pkts[i]->sa) != pkts[i]->rule) {
 			dtls_outb_lost(gw, io, pp, pkts[i]);
+			continue;
+		}
+		shortcut += (pkts[i]->flags & FP_PKT_F_EGRESS_OPT) != 0;
+		pkts[kept++] = pkts[i];
 	}
+	if (!pp->software)
+		fp_dtlsdb_stats(pp->dtls)->egress_optimize_pkt += shortcut;
 	n = kept;
 	if (!n)
 		return;
@@ -265,8 +292,8 @@ void fp_gw_dtls_slow(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt 
 	if (p->flags & FP_PKT_F_OUTBOUND) {
 		if (p->sa == FP_DTLS_NONE) /* no rule when it left: maybe one now, or CSTP */
 			dtls_outb_lost(gw, io, &gw->soft, p);
-		else
-			fp_gw_dtls_outbound(gw, io, &gw->soft, &p, 1);
+		else if (fp_gw_dtls_send(gw, io, p->rule, p, 0) < 0) /* to the rule's pipe */
+			dtls_outb_lost(gw, io, &gw->soft, p);
 	} else if (p->drop == FP_DROP_DTLS_NO_RULE) { /* not classified on the software pipe yet */
 		p->flags &= ~(FP_PKT_F_PUNT | FP_PKT_F_OUTBOUND);
 		p->drop = FP_DROP_NONE;

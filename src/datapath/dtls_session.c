@@ -230,12 +230,19 @@ uint32_t fp_gw_dtls_hash(const struct fp_addr *remote, uint16_t port)
 	return (x * FP_GW_SPI_MULT) >> FP_GW_SPI_SHIFT;
 }
 
+/* The pipe of a client with flow-offload-dtls on or off. */
+static struct fp_pipe *pipe_when(const struct fp_gw *gw, bool on, const struct fp_addr *remote,
+				 uint16_t port)
+{
+	if (!on || !gw->n_pipes)
+		return (struct fp_pipe *)&gw->soft;
+	return (struct fp_pipe *)&gw->pipes[fp_gw_dtls_hash(remote, port) % gw->n_pipes];
+}
+
 struct fp_pipe *fp_gw_dtls_pipe_for(const struct fp_gw *gw, const struct fp_addr *remote,
 				    uint16_t port)
 {
-	if (!gw->offload_dtls || !gw->n_pipes)
-		return (struct fp_pipe *)&gw->soft;
-	return &gw->pipes[fp_gw_dtls_hash(remote, port) % gw->n_pipes];
+	return pipe_when(gw, gw->offload_dtls, remote, port);
 }
 
 /* Install c->p on pp (imported state when st is not NULL) and point the
@@ -354,7 +361,10 @@ int fp_gw_dtls_query(struct fp_gw *gw, uint32_t h, struct fp_dtls_rule_stats *st
 	return rule_call(gw, route_pipe(gw, r), &rc);
 }
 
-/* One client's rule to the pipe the settings choose, with its state. */
+/* One client's rule to the pipe the settings choose, with its state: out
+ * of its engine pipe in one step, into the software pipe in one step. The
+ * slow path runs this, so what the old pipe punted or steered to it
+ * meanwhile waits in its queue and meets the rule there afterwards. */
 static int rule_move(struct fp_gw *gw, struct fp_gw_dtls_client *c, const char **why)
 {
 	uint64_t r = client_route(c);
@@ -378,9 +388,128 @@ static int rule_move(struct fp_gw *gw, struct fp_gw_dtls_client *c, const char *
 	return rc;
 }
 
+/* A rule on its way into an engine pipe: installed there held first. */
+struct held_rule {
+	struct fp_pipe *to;
+	uint32_t id;                      /* FP_DTLS_NONE: not installed, the client stays */
+	uint64_t route;                   /* the software rule's, until the state has moved */
+	struct fp_dtls_state st;
+	int rc;                           /* the import's */
+};
+
+struct held_moves {
+	struct fp_gw *gw;
+	struct held_rule *m;              /* [FP_GW_DTLS_MAX], by client */
+};
+
+static void held_install(struct fp_gw *gw, struct fp_gw_dtls_client *c, struct held_rule *m)
+{
+	struct fp_dtls_params p = c->p;
+	m->id = FP_DTLS_NONE;
+	m->to = pipe_when(gw, true, &c->p.remote, c->p.remote_port);
+	if (m->to->software || !route_pipe(gw, client_route(c))->software)
+		return;
+	p.held = true;
+	struct rule_call add = {.op = OP_ADD, .p = &p};
+	if (rule_call(gw, m->to, &add) == 0)
+		m->id = add.id;
+	fp_crypto_cleanse(&p.keys, sizeof(p.keys));
+}
+
+/* The software rule's state out, and the rule gone, on this thread. */
+static int held_take(struct fp_gw *gw, struct fp_gw_dtls_client *c, struct held_rule *m)
+{
+	m->route = client_route(c);
+	client_write(c, NULL, ROUTE(gw->soft.id, (uint16_t)(m->route >> 32), FP_DTLS_NONE));
+	struct rule_call ex = {.op = OP_EXPORT, .id = ROUTE_RULE(m->route), .state = &m->st};
+	if (rule_call(gw, &gw->soft, &ex) == 0)
+		return 0;
+	client_write(c, NULL, m->route);
+	struct rule_call del = {.op = OP_DEL, .id = m->id};
+	rule_call(gw, m->to, &del);
+	m->id = FP_DTLS_NONE;
+	return -1;
+}
+
+/* On each engine pipe's thread, every state it waits for in one step: the
+ * pipe lets its kept records go only when none of its rules is held any
+ * more, and a rule freed before another would let newer records of its
+ * client past the older ones still kept. */
+static void held_import_fn(struct fp_pipe *pp, void *arg)
+{
+	struct held_moves *hm = arg;
+	for (unsigned i = 0; i < FP_GW_DTLS_MAX; i++) {
+		struct held_rule *m = &hm->m[i];
+		if (m->id == FP_DTLS_NONE || m->to != pp)
+			continue;
+		m->rc = fp_dtls_import(pp->dtls, m->id, &m->st);
+		if (m->rc < 0) /* its kept records come back to be punted */
+			fp_dtls_rule_del(pp->dtls, m->id, NULL);
+	}
+}
+
+/* The client at its new rule, or back on the software pipe with its state. */
+static int held_point(struct fp_gw *gw, struct fp_gw_dtls_client *c, struct held_rule *m,
+		      const char **why)
+{
+	uint16_t ifc = (uint16_t)(m->route >> 32);
+	c->p.epoch = m->st.epoch;
+	if (m->rc == 0) {
+		client_write(c, NULL, ROUTE(m->to->id, ifc, m->id));
+		return 0;
+	}
+	*why = "state refused";
+	if (rule_place(gw, c, &gw->soft, ifc, &m->st, why) < 0)
+		rule_remove(gw, c, NULL);
+	return -1;
+}
+
+/* flow-offload-dtls on: the new rules are installed held in their engine
+ * pipes before the workers steer a record there; the slow path then runs
+ * what it was given for the software pipe (in order, under the old rules),
+ * takes every software rule's state, and each engine pipe gets all its
+ * states in one step, which lets the records it kept go, oldest first. So
+ * none is opened out of order or against an empty window. */
+static int offload_on(struct fp_gw *gw, char *err, size_t errlen)
+{
+	struct held_moves hm = {.gw = gw, .m = calloc(FP_GW_DTLS_MAX, sizeof(struct held_rule))};
+	int rc = 0;
+	if (!hm.m)
+		return snprintf(err, errlen, "out of memory"), -1;
+	for (unsigned i = 0; i < FP_GW_DTLS_MAX; i++) {
+		struct fp_gw_dtls_client *c = &gw->dtls->c[i];
+		hm.m[i].id = FP_DTLS_NONE;
+		if (c->used && c->has_rule)
+			held_install(gw, c, &hm.m[i]);
+	}
+	gw->offload_dtls = true;
+	if (gw->slow_drain)
+		gw->slow_drain(gw);
+	for (unsigned i = 0; i < FP_GW_DTLS_MAX; i++)
+		if (hm.m[i].id != FP_DTLS_NONE && held_take(gw, &gw->dtls->c[i], &hm.m[i]) < 0)
+			rc = -1, snprintf(err, errlen, "DTLS client %u: export failed", i);
+	fp_gw_on_every_pipe(gw, held_import_fn, &hm);
+	for (unsigned i = 0; i < FP_GW_DTLS_MAX; i++) {
+		const char *why = NULL;
+		struct fp_gw_dtls_client *c = &gw->dtls->c[i];
+		if (!c->used || !c->has_rule)
+			continue;
+		if (hm.m[i].id != FP_DTLS_NONE ? held_point(gw, c, &hm.m[i], &why) < 0 :
+		    rule_move(gw, c, &why) < 0) {
+			snprintf(err, errlen, "DTLS client %u: %s", i, why);
+			rc = -1;
+		}
+	}
+	fp_crypto_cleanse(hm.m, FP_GW_DTLS_MAX * sizeof(struct held_rule));
+	free(hm.m);
+	return rc;
+}
+
 int fp_gw_dtls_offload_set(struct fp_gw *gw, bool on, char *err, size_t errlen)
 {
 	int rc = 0;
+	if (on && gw->dtls)
+		return offload_on(gw, err, errlen);
 	gw->offload_dtls = on;
 	if (gw->slow_drain)
 		gw->slow_drain(gw); /* what the pipes punted before the switch */

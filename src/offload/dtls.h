@@ -70,6 +70,9 @@ struct fp_dtls_params {
 	struct fp_addr inner;
 	uint8_t ttl;                   /* outer TTL / hop limit; 0 = 64 */
 	uint32_t tag;                  /* the slow path's session, opaque here */
+	/* a rule moving here that waits for its state (fp_dtls_import):
+	 * until then the pipe holds its records (fp_pipe_hold), in order */
+	bool held;
 };
 
 /* Fields of fp_dtls_update to apply. */
@@ -124,6 +127,7 @@ struct fp_dtls_rule_stats {
 	_(control_in_pkt, "DTLS_OFFLOAD_CONTROL_IN_PKT")                                        \
 	_(control_out_pkt, "DTLS_OFFLOAD_CONTROL_OUT_PKT")                                      \
 	_(handshake_in_pkt, "DTLS_OFFLOAD_HANDSHAKE_IN_PKT")                                    \
+	_(egress_optimize_pkt, "DTLS_OFFLOAD_EGRESS_OPTIMIZE_PKT")                              \
 	_(in_pkt_count, "nvppu_dtls_in_pkt_count")                                              \
 	_(in_byte_count, "nvppu_dtls_in_byte_count")                                            \
 	_(out_pkt_count, "nvppu_dtls_out_pkt_count")                                            \
@@ -154,6 +158,9 @@ struct fp_pipe;
 struct fp_dtlsdb *fp_dtlsdb_new(uint32_t capacity, enum fp_crypto_backend be);
 void fp_dtlsdb_free(struct fp_dtlsdb *db);
 uint32_t fp_dtlsdb_count(const struct fp_dtlsdb *db);
+/* Rules installed held, not yet given their state. */
+uint32_t fp_dtlsdb_held(const struct fp_dtlsdb *db);
+bool fp_dtls_rule_held(const struct fp_dtlsdb *db, uint32_t id);
 struct fp_dtls_stats *fp_dtlsdb_stats(struct fp_dtlsdb *db);
 
 int fp_dtls_install(struct fp_dtlsdb *db, const struct fp_dtls_params *p, uint32_t *id,

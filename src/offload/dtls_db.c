@@ -64,6 +64,16 @@ void fp_dtlsdb_free(struct fp_dtlsdb *db)
 	free(db);
 }
 
+uint32_t fp_dtlsdb_held(const struct fp_dtlsdb *db)
+{
+	return db ? db->db_held : 0;
+}
+
+bool fp_dtls_rule_held(const struct fp_dtlsdb *db, uint32_t id)
+{
+	return id < db->db_cap && db->db_rule[id].dr_live && db->db_rule[id].dr_held;
+}
+
 uint32_t fp_dtlsdb_count(const struct fp_dtlsdb *db)
 {
 	return db->db_count;
@@ -291,6 +301,8 @@ int fp_dtls_install(struct fp_dtlsdb *db, const struct fp_dtls_params *p, uint32
 	tuple_make(&r->dr_tuple, &p->remote, p->remote_port, &p->local, p->local_port);
 	fp_dtls_hdr_template(r, p->ttl);
 	r->dr_live = true;
+	r->dr_held = p->held;
+	db->db_held += p->held;
 	cam_link(db, i);
 	db->db_count++;
 	*id = i;
@@ -384,6 +396,7 @@ int fp_dtls_delete(struct fp_dtlsdb *db, uint32_t id)
 	if (!r)
 		return -1;
 	cam_unlink(db, id);
+	db->db_held -= r->dr_held;
 	struct rule_crypto rx = { r->dr_rx_cs, r->dr_rx_mte }, tx = { r->dr_tx_cs, r->dr_tx_mte };
 	crypto_free(&rx);
 	crypto_free(&tx);
@@ -432,5 +445,7 @@ int fp_dtls_import(struct fp_dtlsdb *db, uint32_t id, const struct fp_dtls_state
 	}
 	r->dr_ip_id = st->ip_id;
 	r->dr_cnt = st->cnt;
+	db->db_held -= r->dr_held;
+	r->dr_held = false;
 	return 0;
 }

@@ -42,6 +42,7 @@ _Static_assert(sizeof(struct fp_dtls_tuple) == 40, "the CAM key is five words");
 
 struct fp_dtls_rule {
 	bool dr_live;
+	bool dr_held;               /* waits for its state: its records are held */
 	bool dr_aead;
 	uint8_t dr_af;
 	uint8_t dr_hdr_len;         /* outer IP + UDP */
@@ -77,6 +78,7 @@ struct fp_dtlsdb {
 	struct fp_dtls_rule *db_rule;
 	uint32_t db_cap;
 	uint32_t db_count;
+	uint32_t db_held;           /* rules with dr_held */
 	uint32_t db_mask;
 	uint32_t *db_bucket;        /* rule index + 1, 0 = empty */
 	enum fp_crypto_backend db_be;

@@ -90,7 +90,7 @@ void fp_pipe_hold(struct fp_pipe *pp, struct fp_sa *sa, struct fp_pkt *p)
 
 uint16_t fp_pipe_unhold(struct fp_pipe *pp, struct fp_pkt **out, uint16_t max)
 {
-	if (fp_sadb_held(pp->db))
+	if (fp_sadb_held(pp->db) || fp_dtlsdb_held(pp->dtls))
 		return 0;
 	uint16_t n = pp->n_hold < max ? pp->n_hold : max;
 	memcpy(out, pp->hold, n * sizeof(*out));

@@ -93,6 +93,35 @@ dtls_stats >"$NT_WORK/both-dtls.txt"
 nt_check "the engine opened the records ($(dtls_stat "$NT_WORK/both-dtls.txt" DTLS_OFFLOAD_IB_PKT_SUCCESS))" \
 	test "$(dtls_stat "$NT_WORK/both-dtls.txt" DTLS_OFFLOAD_IB_PKT_SUCCESS)" -ge 1000
 
+nt_say "flow-offload-dtls egress-optimization off, then on (iperf3 -R: the inside sends)"
+# egress ON|OFF: the setting typed live, then 2 s of iperf3 to alice; the statistics in egress-WAY.txt
+egress() {
+	local no="" out
+	[ "$1" = off ] && no="no "
+	out=$(printf 'configure terminal\n%sflow-offload-dtls egress-optimization\nend\n' "$no" | nt_cli_lines a 2>&1)
+	nt_check "${no}flow-offload-dtls egress-optimization typed live (${out:-no output})" \
+		eval "! grep -qiE 'refus|cannot|error' <<<\"\$out\""
+	nt_cli a clear flow-offload-dtls statistics >/dev/null
+	ip netns exec "$NT_B" timeout 20 iperf3 -c "$NT_A_IN_IP" -B "$A" -p 5201 -t 2 -R -J \
+		>"$NT_WORK/egress-$1.json" 2>&1
+	dtls_stats >"$NT_WORK/egress-$1.txt"
+	nt_check "egress $1: 2 s of iperf3 -R to alice: $(mbit "$NT_WORK/egress-$1.json") Mbit/s" \
+		test "$(mbit "$NT_WORK/egress-$1.json")" -gt 0
+}
+egress off
+nt_cli a show running-config >"$NT_WORK/running-egress.txt"
+nt_check "show running-config: no flow-offload-dtls egress-optimization" \
+	grep -q '^no flow-offload-dtls egress-optimization$' "$NT_WORK/running-egress.txt"
+ob=$(dtls_stat "$NT_WORK/egress-off.txt" DTLS_OFFLOAD_OB_PKT_SUCCESS)
+eo=$(dtls_stat "$NT_WORK/egress-off.txt" DTLS_OFFLOAD_EGRESS_OPTIMIZE_PKT)
+nt_check "egress off: the engine sealed the records ($ob), none found by the pipe itself ($eo)" \
+	test "${ob:-0}" -ge 1000 -a "${eo:-x}" = 0
+egress on
+ob=$(dtls_stat "$NT_WORK/egress-on.txt" DTLS_OFFLOAD_OB_PKT_SUCCESS)
+eo=$(dtls_stat "$NT_WORK/egress-on.txt" DTLS_OFFLOAD_EGRESS_OPTIMIZE_PKT)
+nt_check "egress on: $eo of the $ob records sealed were found by the pipe itself (>= 90%)" \
+	test "${eo:-0}" -ge $((${ob:-1} * 9 / 10)) -a "${ob:-0}" -ge 1000
+
 nt_say "flow-offload-dtls off and on while iperf3 runs through both"
 nt_cli a clear flow-offload-dtls statistics >/dev/null
 iperf_both 6 move
@@ -118,6 +147,8 @@ nt_check "no record taken for a replay across the moves ($(dtls_stat "$NT_WORK/m
 	test "$(dtls_stat "$NT_WORK/move-dtls.txt" nvppu_dtls_anti_drop_cnt)" = 0
 nt_check "what the moves caught is counted: $(grep -o 'Caught by a move.*' "$NT_WORK/move-dtls.txt")" \
 	grep -q 'Caught by a move: [0-9]* records handed on' "$NT_WORK/move-dtls.txt"
+held=$(nt_cli a show flow-offload-ipsec statistics | awk -F': ' '/^Held while their SA moved here/ { s += $2 } END { print s + 0 }')
+nt_say "records the engine pipes held while the rules came back to them: ${held:-0}"
 nt_cli a show asp drop >"$NT_WORK/move-drop.txt"
 nt_check "no DTLS datagram dropped for want of a rule ($(grep -i 'dtls' "$NT_WORK/move-drop.txt" | tr -s ' ' | paste -sd';'))" \
 	eval "! grep -qiE 'no DTLS rule' '$NT_WORK/move-drop.txt'"

@@ -88,7 +88,8 @@ SCRIPT
 # openconnect's pid ("" when it did not start). The script leaves
 # "ADDRESS MTU" in NT_WORK/addr-AC_IF.
 ac_up() {
-	local name=$1 dpd=$2 log="$NT_WORK/$1.log"; shift 2
+	local name=$1 dpd=$2 log="$NT_WORK/$1.log" addr="$NT_WORK/addr-${AC_IF:-octun0}"; shift 2
+	rm -f "$addr"
 	printf '%s\n' "${AC_PASS:-secret}" | timeout 30 ip netns exec "$NT_B" openconnect \
 		--protocol=anyconnect --user="${AC_USER:-alice}" --passwd-on-stdin --non-inter \
 		--servercert "pin-sha256:$PIN" --interface="${AC_IF:-octun0}" \
@@ -100,4 +101,5 @@ ac_up() {
 	for _ in $(seq 50); do grep -q 'Established DTLS connection' "$log" && break; sleep 0.1; done
 	nt_check "$name: $(grep -o 'Established DTLS connection.*' "$log" | head -1)" \
 		grep -q 'Established DTLS connection' "$log"
+	for _ in $(seq 30); do [ -s "$addr" ] && break; sleep 0.1; done
 }

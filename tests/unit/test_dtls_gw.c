@@ -542,6 +542,88 @@ static void test_two_pipes(void **state)
 	assert_int_equal(st.data_out, 4);
 }
 
+/* A rule moving into an engine pipe is installed there held: the
+ * client's records that reach the pipe before the state are kept, in
+ * order, not opened against an empty window nor punted; the state comes,
+ * they go, the oldest first. */
+static void test_held_rule(void **state)
+{
+	struct fx *f = *state;
+	char err[128];
+	const char *why = NULL;
+	struct fp_pipe *pp = &f->gw->pipes[0];
+	assert_int_equal(fp_gw_dtls_offload_set(f->gw, false, err, sizeof(err)), 0);
+	client_to_inside(f, 1, NULL); /* on the software pipe's rule */
+	uint32_t soft_id = (uint32_t)atomic_load(&f->gw->dtls->c[f->h].route), id;
+	struct fp_dtls_params p = f->params;
+	p.inner = f->pool_ip;
+	p.tag = f->h;
+	p.held = true;
+	if (fp_dtls_rule_add(pp->dtls, &p, &id, &why) < 0)
+		fail_msg("held: %s", why);
+	assert_int_equal(fp_dtlsdb_held(pp->dtls), 1);
+	f->gw->offload_dtls = true; /* the workers steer to pipe 0 now */
+	uint8_t inner[2][100];
+	uint32_t len = 0;
+	for (uint8_t i = 0; i < 2; i++) {
+		len = inner_from_client(f, inner[i], sizeof(inner[i]), (uint8_t)(10 + i));
+		struct fp_pkt *in[1] = { client_frame(f, FP_AC_DATA, inner[i], len) }, *got[4] = { 0 };
+		unsigned punts = f->n_punt;
+		push(f, f->outside, in, got);
+		assert_null(got[0]);
+		assert_int_equal(f->n_punt, punts);
+		assert_true(in[0]->flags & FP_PKT_F_TAKEN); /* the pipe's now */
+	}
+	assert_int_equal(pp->n_hold, 2);
+	struct fp_pkt *out[4];
+	assert_int_equal(fp_pipe_unhold(pp, out, 4), 0); /* not before the state */
+	struct fp_dtls_state st;
+	assert_int_equal(fp_dtls_export(f->gw->soft.dtls, soft_id, &st), 0);
+	assert_int_equal(fp_dtls_rule_del(f->gw->soft.dtls, soft_id, NULL), 0);
+	assert_int_equal(fp_dtls_import(pp->dtls, id, &st), 0);
+	assert_int_equal(fp_dtlsdb_held(pp->dtls), 0);
+	assert_int_equal(fp_pipe_unhold(pp, out, 4), 2);
+	struct fp_pkt *got[4] = { 0 };
+	struct fp_gw_io io = { .pipe = pp, .emit = collect, .ctx = got };
+	fp_gw_rx_held(f->gw, &io, out, 2);
+	for (unsigned i = 0; i < 2; i++) {
+		assert_non_null(got[i]);
+		assert_int_equal(got[i]->ifc, f->inside);
+		assert_memory_equal(got[i]->data, inner[i], len);
+		free(out[i]);
+	}
+	struct fp_dtls_rule_stats rs;
+	assert_int_equal(fp_dtls_rule_query(pp->dtls, id, &rs), 0);
+	assert_int_equal(rs.data_in, 3); /* the software pipe's one, then the two held */
+	assert_int_equal(rs.replay_fail, 0);
+	fp_crypto_cleanse(&st, sizeof(st));
+}
+
+/* flow-offload-dtls egress-optimization: the pipe finds the client's
+ * rule itself and counts DTLS_OFFLOAD_EGRESS_OPTIMIZE_PKT; without it each
+ * packet crosses the slow path first, which hands it to the same rule. */
+static void test_egress_optimization(void **state)
+{
+	struct fx *f = *state;
+	const struct fp_dtls_stats *st = fp_dtlsdb_stats(f->gw->pipes[0].dtls);
+	inside_to_client(f, 1);
+	assert_int_equal(st->egress_optimize_pkt, 1);
+	f->gw->cfg->ra.offload_dtls_egress = false;
+	inside_to_client(f, 2);
+	inside_to_client(f, 3);
+	assert_int_equal(st->egress_optimize_pkt, 1);
+	assert_int_equal(st->ob_pkt_success, 3); /* the engine sealed them all */
+	static const char *const off[] = { "Egress optimization: Disabled", NULL };
+	free(expect(f->gw, "show flow-offload-dtls statistics", off));
+	f->gw->cfg->ra.offload_dtls_egress = true;
+	inside_to_client(f, 4);
+	assert_int_equal(st->egress_optimize_pkt, 2);
+	static const char *const on[] = { "Egress optimization: Enabled",
+					  "DTLS_OFFLOAD_EGRESS_OPTIMIZE_PKT: 2", NULL };
+	free(expect(f->gw, "show flow-offload-dtls statistics", on));
+	assert_int_equal(f->n_cstp, 1); /* setup's, before the rule: none since */
+}
+
 /* What a move catches (flow-offload-dtls typed while traffic flows): a
  * record an engine pipe punted before the rule came there reaches the slow
  * path after the move, which hands it to the rule's pipe (not to the
@@ -621,6 +703,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_show, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_pipes, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_caught_by_move, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_egress_optimization, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_held_rule, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_both_ways_v6, setup6, teardown),
 		cmocka_unit_test_setup_teardown(test_switch_moves_rule_v6, setup6, teardown),
 	};
