@@ -69,6 +69,8 @@ static void stats_dtls(const struct fp_ra_stats *st, FILE *out)
 	stat_line(out, "DTLS handshakes failed", st->dtls_hs_fail);
 	stat_line(out, "software only (DTLS 1.0, suite)", st->dtls_software_only);
 	stat_line(out, "software (no rule taken)", st->dtls_rule_refused);
+	stat_line(out, "DTLS alerts from clients", st->dtls_alerts);
+	stat_line(out, "DTLS channels closed by an alert", st->dtls_alert_closed);
 	stat_line(out, "channels closed or refused", st->dtls_rx_bad);
 	stat_line(out, "DTLS data frames in", st->dtls_data_rx);
 	stat_line(out, "DTLS data frames out", st->dtls_data_tx);

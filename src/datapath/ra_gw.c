@@ -246,8 +246,9 @@ static bool ra_punt(struct fp_gw *gw, const struct fp_gw_io *io, uint32_t tag, s
 	if (p->drop == FP_DROP_DTLS_CONTROL_IN && tag != FP_GW_DTLS_NO_TAG) {
 		rg->io = io;
 		fp_ra_dtls_control_in(gw->ra, tag, p->data, p->len);
-	} else if (p->drop == FP_DROP_DTLS_RX_ALERT) {
-		return false; /* counted under its reason; DPD finds a dead client */
+	} else if (p->drop == FP_DROP_DTLS_RX_ALERT && tag != FP_GW_DTLS_NO_TAG) {
+		rg->io = io;
+		fp_ra_dtls_alert_in(gw->ra, tag, p->data, p->len);
 	} else if (ra_dgram(p, &from, &port, &d, &n)) {
 		rg->io = io;
 		rg->rx_ifc = p->ifc;

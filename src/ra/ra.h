@@ -46,6 +46,7 @@ struct fp_ra_stats {
 	uint64_t dtls_data_rx, dtls_data_tx, dtls_dpd, dtls_keepalive, dtls_disconnect, dtls_other;
 	uint64_t dtls_write_frozen;       /* libssl asked to write after the rule was taken */
 	uint64_t dtls_rule_refused;       /* the datapath took no rule: the channel stays in software */
+	uint64_t dtls_alerts, dtls_alert_closed; /* alerts the engine punted; those that closed the channel */
 };
 
 /* How a session's DTLS channel is keyed (the CONNECT answer said). */

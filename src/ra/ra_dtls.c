@@ -341,6 +341,18 @@ void fp_ra_dtls_control_in(struct fp_ra *ra, uint32_t index, const uint8_t *fram
 	dtls_frame(ra, s, ra->dtls_buf, n);
 }
 
+void fp_ra_dtls_alert_in(struct fp_ra *ra, uint32_t index, const uint8_t *body, size_t n)
+{
+	struct fp_ra_session *s = dtls_session(ra, index);
+	if (!s || !s->dtls || n < 2)
+		return;
+	ra->st.dtls_alerts++;
+	if (body[0] != SSL3_AL_FATAL && body[1] != SSL3_AD_CLOSE_NOTIFY)
+		return;
+	ra->st.dtls_alert_closed++;
+	fp_ra_dtls_free(ra, s);
+}
+
 bool fp_ra_dtls_to_client(struct fp_ra *ra, struct fp_ra_session *s, const uint8_t *ip, size_t n)
 {
 	struct fp_ra_dtls *t = s->dtls;

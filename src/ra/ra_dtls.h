@@ -56,6 +56,12 @@ int fp_ra_dtls_hello_sid(const uint8_t *d, size_t n, const uint8_t **sid, uint16
 int fp_ra_dtls_rule(struct fp_ra *ra, uint32_t index, struct fp_dtls_params *p,
 		    const char **why);
 
+/* An alert (level, description) the engine opened for session index: a
+ * close_notify or a fatal one ends the DTLS channel (its rule goes with
+ * env->dtls_down); the session goes on over CSTP and the client may key
+ * a new DTLS session. A warning is counted only. */
+void fp_ra_dtls_alert_in(struct fp_ra *ra, uint32_t index, const uint8_t *body, size_t n);
+
 /* The rule fp_ra_dtls_rule gave was not installed (no room, no
  * interface): the channel goes on in software, libssl's numbers still
  * being the last ones used. */

@@ -399,6 +399,38 @@ static void test_rule_refused(void **state)
 	client_close(&c);
 }
 
+/* Alerts the engine punted: a warning is counted, a close_notify ends the
+ * channel (dtls_down takes the rule) while the session stays on CSTP. */
+static void test_alerts(void **state)
+{
+	struct rig *r = *state;
+	struct client c;
+	struct dclient d = { 0 };
+	connect_dtls(r, &c, &d, "X-DTLS-CipherSuite: PSK-NEGOTIATE\r\n", "X-DTLS-App-ID: ");
+	dclient_new(&d, "PSK-AES256-GCM-SHA384", 0x00a9, DTLS1_2_VERSION);
+	assert_true(dclient_handshake(r, &d));
+	dpd_echo(r, &d, 64);
+	take_rule(r, &d, 2, 1);
+	const struct fp_ra_session *s = only_session(r);
+	uint32_t index = s->index;
+	static const uint8_t warning[2] = { 1, 100 }, close_notify[2] = { 1, 0 };
+	fp_ra_dtls_alert_in(r->ra, index, warning, 1); /* too short: nothing */
+	fp_ra_dtls_alert_in(r->ra, index, warning, sizeof(warning));
+	assert_int_equal(fp_ra_stats(r->ra)->dtls_alerts, 1);
+	assert_non_null(s->dtls);
+	assert_int_equal(r->down_index, 0);
+	fp_ra_dtls_alert_in(r->ra, index, close_notify, sizeof(close_notify));
+	assert_int_equal(fp_ra_stats(r->ra)->dtls_alert_closed, 1);
+	assert_null(s->dtls);
+	assert_int_equal(r->down_index, index);
+	assert_int_equal(only_session(r)->index, index); /* the session goes on */
+	uint8_t ip[28];
+	ip4(ip, 0x0a010001, 0x0a030064);
+	assert_true(fp_ra_to_client(r->ra, ip, sizeof(ip))); /* by CSTP */
+	dclient_free(&d);
+	client_close(&c);
+}
+
 /* DTLS 1.0 (PSK, CBC): served, never offered to the engine. */
 static void test_dtls10_software(void **state)
 {
@@ -625,6 +657,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_legacy_gcm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_legacy_cbc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rule_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alerts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dtls10_software, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_and_junk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_new_port, setup, teardown),
