@@ -92,6 +92,16 @@ round legacy --dtls12-ciphers=AES256-GCM-SHA384
 nt_check "legacy: AES-256-GCM" grep -q 'Established DTLS connection.*AES-256-GCM' "$NT_WORK/legacy.log"
 offloaded legacy
 
+nt_say "flow-offload-dtls: legacy AES128-GCM-SHA256"
+round legacy128 --dtls12-ciphers=AES128-GCM-SHA256
+nt_check "legacy128: AES-128-GCM" grep -q 'Established DTLS connection.*AES-128-GCM' "$NT_WORK/legacy128.log"
+offloaded legacy128
+
+nt_say "flow-offload-dtls: openconnect's own AES-128-GCM name (OC-DTLS1_2-AES128-GCM)"
+round oc128 --dtls-ciphers=OC-DTLS1_2-AES128-GCM
+nt_check "oc128: AES-128-GCM" grep -q 'Established DTLS connection.*AES-128-GCM' "$NT_WORK/oc128.log"
+offloaded oc128
+
 nt_say "flow-offload-dtls: legacy AES128-SHA (CBC, MAC-then-encrypt in the engine)"
 round cbc --dtls12-ciphers=AES128-SHA
 nt_check "cbc: AES-128-CBC" grep -q 'Established DTLS connection.*AES-128-CBC' "$NT_WORK/cbc.log"

@@ -92,6 +92,10 @@ nt_check "bob: 3 s of iperf3 through his rule, at the same time: $(mbit "$NT_WOR
 dtls_stats >"$NT_WORK/both-dtls.txt"
 nt_check "the engine opened the records ($(dtls_stat "$NT_WORK/both-dtls.txt" DTLS_OFFLOAD_IB_PKT_SUCCESS))" \
 	test "$(dtls_stat "$NT_WORK/both-dtls.txt" DTLS_OFFLOAD_IB_PKT_SUCCESS)" -ge 1000
+# the headend's software DTLS path saw the handshakes' first records only
+soft_rx=$(nt_cli a show crypto protocol ssl statistics | sed -n 's/^ *DTLS data frames in  *//p')
+nt_check "the software DTLS path's data frames did not rise with the traffic (${soft_rx:-none})" \
+	test "${soft_rx:-99}" -lt 20
 
 nt_say "flow-offload-dtls egress-optimization off, then on (iperf3 -R: the inside sends)"
 # egress ON|OFF: the setting typed live, then 2 s of iperf3 to alice; the statistics in egress-WAY.txt
