@@ -72,25 +72,45 @@ static uint16_t ra_ifc(const struct fp_ra_gw *rg)
 	return rg->rx_ifc != RA_GW_NO_IFC ? rg->rx_ifc : rg->dtls_ifc;
 }
 
-/* IPv4 + UDP from our DTLS port around a datagram libssl wrote. */
+/* The interface's own address of the client's family: the rule's and
+ * the datagrams' local end. */
+static const struct fp_addr *ra_local(const struct fp_gw *gw, uint16_t ifc, uint8_t af)
+{
+	const struct fp_cfg_iface *c = gw->ifaces[ifc].cfg;
+	const struct fp_addr *a = af == FP_AF_INET ? &c->ip4.addr : &c->ip6.addr;
+	return a->af == af ? a : NULL;
+}
+
+/* IPv4 or IPv6 + UDP from our DTLS port around a datagram libssl wrote
+ * (IPv6: with its UDP checksum, which IPv6 requires). */
 static bool ra_udp_build(const struct fp_gw *gw, uint16_t ifc, const struct fp_addr *to,
 			 uint16_t to_port, const uint8_t *d, size_t n, struct fp_pkt *p)
 {
-	uint32_t len = FP_IPV4_HLEN + FP_UDP_HLEN + (uint32_t)n;
-	if (to->af != FP_AF_INET || ifc >= gw->n_ifaces || FP_PKT_HEADROOM + len > FP_PKT_BUF_SIZE)
+	bool v4 = to->af == FP_AF_INET;
+	uint32_t hl = v4 ? FP_IPV4_HLEN : FP_IPV6_HLEN, len = hl + FP_UDP_HLEN + (uint32_t)n;
+	const struct fp_addr *own = ifc < gw->n_ifaces ? ra_local(gw, ifc, to->af) : NULL;
+	if (!own || FP_PKT_HEADROOM + len > FP_PKT_BUF_SIZE)
 		return false;
 	fp_pkt_reset(p);
-	uint8_t *h = fp_pkt_put(p, len);
-	memset(h, 0, FP_IPV4_HLEN + FP_UDP_HLEN);
-	h[0] = 0x45, h[8] = 64, h[9] = FP_IPPROTO_UDP;
-	fp_put16(h + 2, (uint16_t)len);
-	memcpy(h + 12, gw->ifaces[ifc].cfg->ip4.addr.a, 4);
-	memcpy(h + 16, to->a, 4);
-	fp_ipv4_csum_set(h);
-	fp_put16(h + FP_IPV4_HLEN, gw->dtls_port);
-	fp_put16(h + FP_IPV4_HLEN + 2, to_port);
-	fp_put16(h + FP_IPV4_HLEN + 4, (uint16_t)(len - FP_IPV4_HLEN));
-	memcpy(h + FP_IPV4_HLEN + FP_UDP_HLEN, d, n);
+	uint8_t *h = fp_pkt_put(p, len), *u = h + hl;
+	memset(h, 0, hl + FP_UDP_HLEN);
+	fp_put16(u, gw->dtls_port);
+	fp_put16(u + 2, to_port);
+	fp_put16(u + 4, (uint16_t)(len - hl));
+	memcpy(u + FP_UDP_HLEN, d, n);
+	if (v4) {
+		h[0] = 0x45, h[8] = 64, h[9] = FP_IPPROTO_UDP;
+		fp_put16(h + 2, (uint16_t)len);
+		memcpy(h + 12, own->a, 4);
+		memcpy(h + 16, to->a, 4);
+		fp_ipv4_csum_set(h);
+	} else {
+		h[0] = 0x60, h[6] = FP_IPPROTO_UDP, h[7] = 64;
+		fp_put16(h + 4, (uint16_t)(len - hl));
+		memcpy(h + 8, own->a, 16);
+		memcpy(h + 24, to->a, 16);
+		fp_put16(u + 6, fp_udp6_csum(h, u, len - hl));
+	}
 	p->ifc = ifc;
 	return true;
 }
@@ -153,7 +173,12 @@ static int ra_rule(struct fp_ra_gw *rg, struct ra_gw_client *c, uint16_t ifc, co
 	struct fp_dtls_params p;
 	if (fp_ra_dtls_rule(gw->ra, c->index, &p, why) < 0)
 		return -1;
-	p.local = gw->ifaces[ifc].cfg->ip4.addr;
+	const struct fp_addr *own = ra_local(gw, ifc, p.remote.af);
+	if (!own) {
+		fp_tls_keys_cleanse(&p.keys);
+		return *why = "no local address of the client's family", -1;
+	}
+	p.local = *own;
 	p.local_port = gw->dtls_port;
 	int rc = fp_gw_dtls_rule_set(gw, c->h, &p, why);
 	fp_tls_keys_cleanse(&p.keys);
@@ -210,22 +235,25 @@ static void ra_dtls_ctrl_out(void *ctx, uint32_t index, const uint8_t *f, size_t
 	}
 }
 
-/* The UDP payload of a datagram punted as it came, and its sender. */
+/* The UDP payload of a datagram punted as it came, and its sender (IPv6:
+ * UDP right after the fixed header, as fp_gw_dtls_is_dgram took it). */
 static bool ra_dgram(const struct fp_pkt *p, struct fp_addr *from, uint16_t *port,
 		     const uint8_t **d, size_t *n)
 {
 	const uint8_t *h = p->data;
-	if (p->len < FP_IPV4_HLEN + FP_UDP_HLEN || (h[0] >> 4) != 4)
+	bool v4 = p->len && (h[0] >> 4) == 4;
+	if (p->len < FP_IPV4_HLEN + FP_UDP_HLEN || (!v4 && ((h[0] >> 4) != 6 ||
+	    p->len < FP_IPV6_HLEN + FP_UDP_HLEN || h[6] != FP_IPPROTO_UDP)))
 		return false;
-	uint32_t hl = (uint32_t)(h[0] & 0x0f) * 4, ul;
+	uint32_t hl = v4 ? (uint32_t)(h[0] & 0x0f) * 4 : FP_IPV6_HLEN, ul;
 	if (hl < FP_IPV4_HLEN || p->len < hl + FP_UDP_HLEN)
 		return false;
 	ul = fp_get16(h + hl + 4);
 	if (ul < FP_UDP_HLEN || hl + ul > p->len)
 		return false;
 	memset(from, 0, sizeof(*from));
-	from->af = FP_AF_INET;
-	memcpy(from->a, h + 12, 4);
+	from->af = v4 ? FP_AF_INET : FP_AF_INET6;
+	memcpy(from->a, h + (v4 ? 12 : 8), v4 ? 4 : 16);
 	*port = fp_get16(h + hl);
 	*d = h + hl + FP_UDP_HLEN;
 	*n = ul - FP_UDP_HLEN;
@@ -279,7 +307,8 @@ static uint16_t ra_webvpn_ifc(const struct fp_gw *gw)
 {
 	for (uint16_t i = 0; i < gw->n_ifaces; i++)
 		if (fp_config_webvpn_enabled(gw->cfg, gw->ifaces[i].cfg->nameif) &&
-		    gw->ifaces[i].cfg->ip4.addr.af == FP_AF_INET)
+		    (gw->ifaces[i].cfg->ip4.addr.af == FP_AF_INET ||
+		     gw->ifaces[i].cfg->ip6.addr.af == FP_AF_INET6))
 			return i;
 	return RA_GW_NO_IFC;
 }

@@ -77,21 +77,21 @@ static int ra_socket(const struct fp_addr *a, const char *dev, char *err, size_t
 	return -1;
 }
 
-/* A listener on the IPv4 address of interface nameif. */
-static int ra_listen(struct fp_ra *ra, const char *nameif, char *err, size_t errlen)
+/* A listener on address a of interface ifc. */
+static int ra_listen_on(struct fp_ra *ra, const struct fp_cfg_iface *ifc,
+			const struct fp_cfg_trustpoint *tp, const struct fp_addr *a, char *err,
+			size_t errlen)
 {
-	const struct fp_cfg_iface *ifc = fp_config_iface_by_nameif(ra->cfg, nameif);
-	const struct fp_cfg_trustpoint *tp = fp_config_ssl_trustpoint(ra->cfg, nameif);
-	if (!ifc || !tp || ifc->ip4.addr.af != FP_AF_INET || ra->n_lis == RA_MAX_LISTENERS) {
-		snprintf(err, errlen, "webvpn enable %s: no such interface with an IPv4 address and "
-			 "an ssl trust-point", nameif);
+	if (ra->n_lis == RA_MAX_LISTENERS) {
+		snprintf(err, errlen, "webvpn enable %s: more than %u listening addresses", ifc->nameif,
+			 RA_MAX_LISTENERS);
 		return -1;
 	}
 	struct ra_listener *l = &ra->lis[ra->n_lis];
 	if (!(l->ctx = ra_tls_ctx(tp, ra_wants_certs(ra->cfg), err, errlen)))
 		return -1;
 	l->fd = -1;
-	if (!ra->env.no_sockets && (l->fd = ra_socket(&ifc->ip4.addr, ifc->name, err, errlen)) < 0) {
+	if (!ra->env.no_sockets && (l->fd = ra_socket(a, ifc->name, err, errlen)) < 0) {
 		SSL_CTX_free(l->ctx);
 		return -1;
 	}
@@ -101,6 +101,24 @@ static int ra_listen(struct fp_ra *ra, const char *nameif, char *err, size_t err
 		snprintf(err, errlen, "epoll: %s", strerror(errno));
 		return -1;
 	}
+	return 0;
+}
+
+/* Listeners on the IPv4 and the IPv6 address of interface nameif. */
+static int ra_listen(struct fp_ra *ra, const char *nameif, char *err, size_t errlen)
+{
+	const struct fp_cfg_iface *ifc = fp_config_iface_by_nameif(ra->cfg, nameif);
+	const struct fp_cfg_trustpoint *tp = fp_config_ssl_trustpoint(ra->cfg, nameif);
+	if (!ifc || !tp || (ifc->ip4.addr.af != FP_AF_INET && ifc->ip6.addr.af != FP_AF_INET6)) {
+		snprintf(err, errlen, "webvpn enable %s: no such interface with an address and an "
+			 "ssl trust-point", nameif);
+		return -1;
+	}
+	if (ifc->ip4.addr.af == FP_AF_INET && ra_listen_on(ra, ifc, tp, &ifc->ip4.addr, err, errlen) < 0)
+		return -1;
+	if (ifc->ip6.addr.af == FP_AF_INET6 &&
+	    ra_listen_on(ra, ifc, tp, &ifc->ip6.addr, err, errlen) < 0)
+		return -1;
 	return 0;
 }
 

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/inet.h"
+
 #define RA_MTU_MAX 1399u    /* the inside TUN's 1400, less what CSTP never needs */
 #define RA_MTU_MIN 576u
 #define RA_KEEPALIVE 20u    /* seconds, the ASA's keepalive default */
@@ -126,6 +128,8 @@ static size_t hdr_dtls(struct fp_ra *ra, struct fp_ra_conn *c, struct fp_ra_sess
 		snprintf(sid + 2 * i, 3, "%02x", s->dtls_sid[i]);
 	over = suite == FP_HTTP_DTLS_AES256_SHA || suite == FP_HTTP_DTLS_AES128_SHA ?
 	       RA_DTLS_OVERHEAD_CBC : RA_DTLS_OVERHEAD_GCM;
+	if (c->peer.af == FP_AF_INET6) /* the outer header is 20 bytes longer */
+		over += FP_IPV6_HLEN - FP_IPV4_HLEN;
 	s->dtls_mtu = (uint16_t)(base < RA_MTU_MIN + over ? RA_MTU_MIN :
 				 base - over > RA_MTU_MAX ? RA_MTU_MAX : base - over);
 	snprintf(num, sizeof(num), "%u", ra->cfg->ra.webvpn.dtls_port ? ra->cfg->ra.webvpn.dtls_port :

@@ -29,12 +29,15 @@ ac_cert() {
 
 # ac_conf [LINE]: the headend's configuration on stdout, LINE last (say
 # flow-offload-dtls): webvpn on outside, pool 10.3.0.100-150, user alice
-# with password "secret", DTLS enabled in the group-policy.
+# with password "secret", DTLS enabled in the group-policy. NT_OUTER6=1:
+# the outside has its IPv6 address too.
 ac_conf() {
+	local v6=""
+	[ "${NT_OUTER6:-0}" = 1 ] && v6=$'\n'" ipv6 address $NT_A_OUT_IP6/64"
 	cat <<CONF
 interface $NT_AOUT
  nameif outside
- ip address $NT_A_OUT_IP 255.255.255.0
+ ip address $NT_A_OUT_IP 255.255.255.0$v6
 interface $NT_TUN
  nameif inside
  ip address $NT_A_IN_IP 255.255.255.0
@@ -94,7 +97,7 @@ ac_up() {
 		--protocol=anyconnect --user="${AC_USER:-alice}" --passwd-on-stdin --non-inter \
 		--servercert "pin-sha256:$PIN" --interface="${AC_IF:-octun0}" \
 		--script="$NT_WORK/oc-script.sh" -v --timestamp --force-dpd="$dpd" \
-		-b --pid-file="$NT_WORK/$name.pid" "$@" "https://$NT_A_OUT_IP/" >"$log" 2>&1
+		-b --pid-file="$NT_WORK/$name.pid" "$@" "https://${AC_HOST:-$NT_A_OUT_IP}/" >"$log" 2>&1
 	nt_check "$name: openconnect logged in" test -s "$NT_WORK/$name.pid"
 	OC_PID=$(cat "$NT_WORK/$name.pid" 2>/dev/null)
 	[ -n "$OC_PID" ] && NT_PIDS+=("$OC_PID")
