@@ -106,6 +106,11 @@ nt_say "flow-offload-dtls: legacy AES128-SHA (CBC, MAC-then-encrypt in the engin
 round cbc --dtls12-ciphers=AES128-SHA
 nt_check "cbc: AES-128-CBC" grep -q 'Established DTLS connection.*AES-128-CBC' "$NT_WORK/cbc.log"
 offloaded cbc
+
+nt_say "flow-offload-dtls: legacy AES256-SHA"
+round cbc256 --dtls12-ciphers=AES256-SHA
+nt_check "cbc256: AES-256-CBC" grep -q 'Established DTLS connection.*AES-256-CBC' "$NT_WORK/cbc256.log"
+offloaded cbc256
 nt_stop a
 
 nt_say "no flow-offload-dtls: PSK-NEGOTIATE on the software pipe's rule"
