@@ -121,6 +121,33 @@ int fp_cfg_gp_dtls(struct fp_cfg_parse *p)
 	return 0;
 }
 
+/* "banner value TEXT": one more line of the banner the client shows at
+ * login (words joined by one space); "banner none": no banner. */
+int fp_cfg_gp_banner(struct fp_cfg_parse *p)
+{
+	struct fp_cfg_group_policy *gp = fp_cfg_gp_current(p);
+	if (!gp)
+		return -1;
+	struct fp_cfg_gp_ra *r = &gp->ra;
+	if (fp_cfg_word_is(p->tok[p->arg], "none") && p->ntok == p->arg + 1) {
+		r->banner[0] = '\0';
+		r->banner_none = true;
+		return 0;
+	}
+	if (!fp_cfg_word_is(p->tok[p->arg], "value") || p->ntok == p->arg + 1)
+		return fp_cfg_error(p, "expected 'value TEXT' or 'none'");
+	char line[FP_CFG_BANNER_MAX] = "";
+	size_t n = 0;
+	for (unsigned i = p->arg + 1; i < p->ntok && n < sizeof(line); i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%s", n ? " " : "", p->tok[i]);
+	size_t have = strlen(r->banner);
+	if (n >= sizeof(line) || have + (have ? 1 : 0) + n >= sizeof(r->banner))
+		return fp_cfg_error(p, "the banner is longer than %u characters", FP_CFG_BANNER_MAX - 1);
+	snprintf(r->banner + have, sizeof(r->banner) - have, "%s%s", have ? "\n" : "", line);
+	r->banner_none = false;
+	return 0;
+}
+
 /* The ASA takes 4-10080 minutes; a lab may want a rekey sooner. */
 int fp_cfg_gp_rekey_time(struct fp_cfg_parse *p)
 {

@@ -227,6 +227,8 @@ static const struct fp_cfg_cmd cfg_cmds[] = {
 	  "vpn-session-timeout 1-35791|none", fp_cfg_gp_idle },
 	{ M_GP, { "anyconnect", "ssl", "dtls" }, "anyconnect ssl dtls", 1, 1,
 	  "anyconnect ssl dtls enable|none", fp_cfg_gp_dtls },
+	{ M_GP, { "banner" }, "banner", 1, FP_CFG_MAX_WORDS - 1, "banner value TEXT | banner none",
+	  fp_cfg_gp_banner },
 	{ M_GP, { "anyconnect", "ssl", "rekey", "time" }, "anyconnect ssl rekey", 1, 1,
 	  "anyconnect ssl rekey time 1-10080|none", fp_cfg_gp_rekey_time },
 	{ M_GP, { "anyconnect", "ssl", "rekey", "method" }, "anyconnect ssl rekey", 1, 1,

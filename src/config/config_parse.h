@@ -193,6 +193,7 @@ int fp_cfg_gp_idle(struct fp_cfg_parse *p);
 int fp_cfg_gp_dtls(struct fp_cfg_parse *p);
 int fp_cfg_gp_dpd(struct fp_cfg_parse *p);
 int fp_cfg_gp_rekey_time(struct fp_cfg_parse *p);
+int fp_cfg_gp_banner(struct fp_cfg_parse *p);
 int fp_cfg_gp_rekey_method(struct fp_cfg_parse *p);
 int fp_cfg_tg_pool(struct fp_cfg_parse *p);
 int fp_cfg_tgw_open(struct fp_cfg_parse *p);

@@ -70,6 +70,8 @@ enum fp_cfg_split_policy {
 #define FP_CFG_TRI_OFF 2
 
 /* A group-policy's remote-access attributes. */
+#define FP_CFG_BANNER_MAX 1024u     /* the banner's lines together, newlines included */
+
 struct fp_cfg_gp_ra {
 	uint8_t protocols;                /* FP_CFG_PROTO_*; 0 = unset */
 	uint8_t split_policy;             /* enum fp_cfg_split_policy */
@@ -89,6 +91,9 @@ struct fp_cfg_gp_ra {
 	uint16_t rekey_min;
 	bool rekey_time_none;
 	uint8_t rekey_method;             /* enum fp_cfg_rekey_method; 0 = unset */
+	/* "banner value TEXT" lines, joined by newlines; "banner none" */
+	char banner[FP_CFG_BANNER_MAX];
+	bool banner_none;
 };
 
 enum fp_cfg_rekey_method { FP_CFG_REKEY_UNSET, FP_CFG_REKEY_NONE, FP_CFG_REKEY_NEW_TUNNEL };

@@ -82,6 +82,13 @@ void fp_cfg_write_gp_ra(const struct fp_cfg_group_policy *gp, FILE *out)
 		fprintf(out, " anyconnect ssl dtls %s\n", r->dtls == FP_CFG_TRI_ON ? "enable" : "none");
 	write_secs("anyconnect dpd-interval client", r->dpd_client, r->dpd_client_none, out);
 	write_secs("anyconnect dpd-interval gateway", r->dpd_gateway, r->dpd_gateway_none, out);
+	if (r->banner_none)
+		fprintf(out, " banner none\n");
+	for (const char *l = r->banner; *l;) {
+		size_t k = strcspn(l, "\n");
+		fprintf(out, " banner value %.*s\n", (int)k, l);
+		l += k + (l[k] == '\n');
+	}
 	write_secs("anyconnect ssl rekey time", r->rekey_min, r->rekey_time_none, out);
 	if (r->rekey_method)
 		fprintf(out, " anyconnect ssl rekey method %s\n",

@@ -166,10 +166,26 @@ static size_t hdr_rekey(const struct fp_cfg_group_policy *gp, char *h, size_t ca
 	return hdr_add(h, cap, k, "%s", "X-CSTP-Rekey-Method: new-tunnel\r\n");
 }
 
+/* X-CSTP-Banner: the group-policy's banner, percent-encoded (openconnect
+ * decodes it into CISCO_BANNER for its script); newlines as %0A. */
+static size_t hdr_banner(const struct fp_cfg_group_policy *gp, char *h, size_t cap, size_t k)
+{
+	char enc[3 * FP_CFG_BANNER_MAX + 1];
+	size_t n = 0;
+	if (!gp || !gp->ra.banner[0])
+		return k;
+	for (const unsigned char *c = (const unsigned char *)gp->ra.banner; *c; c++) {
+		bool plain = (*c >= '0' && *c <= '9') || (*c >= 'A' && *c <= 'Z') ||
+			     (*c >= 'a' && *c <= 'z') || strchr(" .,-_!:()/", *c);
+		n += (size_t)snprintf(enc + n, sizeof(enc) - n, plain ? "%c" : "%%%02X", *c);
+	}
+	return hdr_add(h, cap, k, "X-CSTP-Banner: %s\r\n", enc);
+}
+
 static void tunnel_answer(struct fp_ra *ra, struct fp_ra_conn *c, struct fp_ra_session *s,
 			  const struct fp_http_req *req)
 {
-	char h[4096], a[16], m[16], num[16];
+	char h[8192], a[16], m[16], num[16]; /* a 1023-byte banner encodes to 3069 */
 	const struct fp_cfg_group_policy *gp = s->gp;
 	/* the client's DPD interval (anyconnect dpd-interval client); none: no header */
 	unsigned dpd = gp && gp->ra.dpd_client_none ? 0 :
@@ -190,6 +206,7 @@ static void tunnel_answer(struct fp_ra *ra, struct fp_ra_conn *c, struct fp_ra_s
 	snprintf(num, sizeof(num), "%u", RA_KEEPALIVE);
 	k = hdr_add(h, sizeof(h), k, "X-CSTP-Keepalive: %s\r\n", num);
 	k = hdr_rekey(gp, h, sizeof(h), k);
+	k = hdr_banner(gp, h, sizeof(h), k);
 	k = hdr_dtls(ra, c, s, req, dpd, h, sizeof(h), k);
 	k = hdr_add(h, sizeof(h), k, "%s", "X-CSTP-Keep: true\r\nX-CSTP-Tunnel-All-DNS: false\r\n"
 		    "X-CSTP-Idle-Timeout: none\r\nX-CSTP-Disconnected-Timeout: none\r\n\r\n");

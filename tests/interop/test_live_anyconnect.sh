@@ -73,6 +73,7 @@ group-policy GP attributes
  split-tunnel-network-list value SPLIT
  dns-server value 10.1.0.53
  anyconnect dpd-interval gateway 30
+ banner value Authorized users only: 100% logged
 tunnel-group TG type remote-access
 tunnel-group TG general-attributes
  address-pool POOL
@@ -154,6 +155,8 @@ addr=$(sed -n 's/^INTERNAL_IP4_ADDRESS=//p' "$NT_WORK/oc-env.connect" 2>/dev/nul
 nt_check "the client got a pool address ($addr)" grep -q "^$POOL_NET\.1[0-5][0-9]$" <<<"$addr"
 nt_check "netmask 255.255.255.0" grep -q '^INTERNAL_IP4_NETMASK=255.255.255.0$' "$NT_WORK/oc-env.connect"
 nt_check "split-include 10.1.0.0/24" grep -q '^CISCO_SPLIT_INC_0_ADDR=10.1.0.0$' "$NT_WORK/oc-env.connect"
+nt_check "the group-policy's banner (X-CSTP-Banner) reached the client's script" \
+	grep -q '^CISCO_BANNER=Authorized users only: 100% logged$' "$NT_WORK/oc-env.connect"
 nt_check "DNS 10.1.0.53" grep -q '^INTERNAL_IP4_DNS=10.1.0.53$' "$NT_WORK/oc-env.connect"
 has_addr() { ip -n "$NT_B" addr show octun0 | grep -q "inet $addr/32"; }
 nt_check "octun0 carries $addr" has_addr

@@ -38,6 +38,7 @@ static const char ra_conf[] =
 	" anyconnect dpd-interval client 30\n"
 	" anyconnect dpd-interval gateway none\n"
 	" anyconnect ssl rekey time 240\n anyconnect ssl rekey method new-tunnel\n"
+	" banner value Authorized  use only.\n banner value Logged: 100%\n"
 	"tunnel-group TG type remote-access\n"
 	"tunnel-group TG general-attributes\n address-pool POOL\n default-group-policy GP\n"
 	"tunnel-group TG webvpn-attributes\n authentication aaa certificate\n group-alias Staff enable\n"
@@ -84,6 +85,7 @@ static void test_roundtrip(void **state)
 		" vpn-tunnel-protocol ssl-client ikev2\n split-tunnel-policy tunnelspecified\n",
 		" dns-server value 198.18.42.53 198.18.42.54\n vpn-idle-timeout 30\n vpn-session-timeout none\n",
 		" anyconnect dpd-interval client 30\n anyconnect dpd-interval gateway none\n",
+		" banner value Authorized use only.\n banner value Logged: 100%\n",
 		" anyconnect ssl rekey time 240\n anyconnect ssl rekey method new-tunnel\n",
 		"tunnel-group TG type remote-access\ntunnel-group TG general-attributes\n address-pool POOL\n",
 		"tunnel-group TG webvpn-attributes\n authentication aaa certificate\n group-alias Staff enable\n",
@@ -136,6 +138,9 @@ static void test_rekey_refused(void **state)
 		{ " anyconnect ssl rekey method sometimes", "expected 'new-tunnel' or 'none'" },
 		{ " anyconnect ssl rekey time 0", "rekey interval" },
 		{ " anyconnect ssl rekey time 10081", "rekey interval" },
+		{ " banner", "banner value TEXT" },
+		{ " banner value", "expected 'value TEXT' or 'none'" },
+		{ " banner text here", "expected 'value TEXT' or 'none'" },
 	};
 	for (unsigned i = 0; i < sizeof(rk) / sizeof(rk[0]); i++) {
 		struct fp_config *c = fp_config_new();

@@ -629,8 +629,8 @@ static void test_not_offered(void **state)
 
 static int setup_rekey(void **state)
 {
-	return setup_with(state, " anyconnect ssl rekey time 5\n anyconnect ssl rekey method new-tunnel\n",
-			  true);
+	return setup_with(state, " anyconnect ssl rekey time 5\n anyconnect ssl rekey method new-tunnel\n"
+			  " banner value Hello, world: 100% mine\n banner value line 2\n", true);
 }
 
 /* anyconnect ssl rekey method new-tunnel: the time in seconds, the method
@@ -642,7 +642,8 @@ static void test_rekey_headers(void **state)
 	tunnel_up_with(r, &c, "X-DTLS-CipherSuite: PSK-NEGOTIATE\r\n");
 	static const char *const want[] = { "X-CSTP-Rekey-Time: 300\r\n",
 					    "X-CSTP-Rekey-Method: new-tunnel\r\n",
-					    "X-DTLS-Rekey-Method: none\r\n" };
+					    "X-DTLS-Rekey-Method: none\r\n",
+					    "X-CSTP-Banner: Hello, world: 100%25 mine%0Aline 2\r\n" };
 	for (unsigned i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		if (!strstr((char *)c.buf, want[i]))
 			fail_msg("no %s in:\n%s", want[i], c.buf);
