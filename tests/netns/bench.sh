@@ -5,16 +5,19 @@
 
 # bench_ticks PID...: their summed utime+stime (all threads), in clock ticks;
 # a process that is gone adds nothing (the caller says so)
-bench_ticks() {
-	local p t=0 f
+bench_ticks() { bench_ticks_split "$@" | awk '{ print $1 + $2 }'; }
+
+# bench_ticks_split PID...: "UTIME STIME", summed, in clock ticks
+bench_ticks_split() {
+	local p u=0 s=0 f
 	for p in "$@"; do
 		[ -r "/proc/$p/stat" ] || continue
 		read -r -a f 2>/dev/null <"/proc/$p/stat" || continue
 		# fields after the ")" of comm: utime and stime are fields 14 and 15
 		local rest=${f[*]}; rest=${rest#*) }; read -r -a f <<<"$rest"
-		t=$((t + f[11] + f[12]))
+		u=$((u + f[11])) s=$((s + f[12]))
 	done
-	echo "$t"
+	echo "$u $s"
 }
 
 # bench_sysbusy: "BUSY IDLE", the whole machine's jiffies so far (/proc/stat)

@@ -60,7 +60,7 @@ nt_require openssl
 case " $GWS " in *" ocserv "*) nt_require ocserv && nt_require ocpasswd ocserv ;; esac
 
 CLK_TCK=$(getconf CLK_TCK)
-RESULTS=$NT_WORK/results.txt # one line per run: gw test via gbps extra hd_us cl_us hd_pct busy
+RESULTS=$NT_WORK/results.txt # one line per run: gw test via gbps extra hd_us cl_us hd_pct busy hd_user_us
 : >"$RESULTS"
 INSIDE_IP=$NT_A_IN_IP # the iperf3 server
 
@@ -107,10 +107,10 @@ cell() {
 	ra0=$(rcvbuf_errs a) rb0=$(rcvbuf_errs b) da0=$(dtls_drops a) db0=$(dtls_drops b)
 	war0=$(wire a rx) wat0=$(wire a tx) wbr0=$(wire b rx) wbt0=$(wire b tx)
 	# shellcheck disable=SC2086 # HEADEND PIDS: a list
-	h0=$(bench_ticks $hd); c0=$(bench_ticks "$cl"); s0=$(cstp_bytes); w0=$(date +%s%N); y0=$(bench_sysbusy)
+	h0=$(bench_ticks_split $hd); c0=$(bench_ticks "$cl"); s0=$(cstp_bytes); w0=$(date +%s%N); y0=$(bench_sysbusy)
 	ip netns exec "$NT_B" timeout $((SECS + 8)) iperf3 -c "$INSIDE_IP" -t "$SECS" -J "${opts[@]}" >"$json" 2>/dev/null
 	# shellcheck disable=SC2086
-	h1=$(bench_ticks $hd); c1=$(bench_ticks "$cl"); s1=$(cstp_bytes); w1=$(date +%s%N); y1=$(bench_sysbusy)
+	h1=$(bench_ticks_split $hd); c1=$(bench_ticks "$cl"); s1=$(cstp_bytes); w1=$(date +%s%N); y1=$(bench_sysbusy)
 	local busy; busy=$(bench_busy_pct "$y0" "$y1")
 	nt_wait_pid "$BENCH_SPID" 30 || kill "$BENCH_SPID" 2>/dev/null
 	local gbps extra mn n bytes hd_pkts cl_pkts da db
@@ -125,20 +125,24 @@ cell() {
 	udpr) hd_pkts=$(($(wire a tx) - wat0)) cl_pkts=$(($(wire b rx) - wbr0 - db)) ;;
 	*) hd_pkts=$((bytes / (mtu - 52))) cl_pkts=$hd_pkts ;;
 	esac
-	local ms=$(((w1 - w0) / 1000000)) hd_us cl_us hd_pct via=DTLS
+	local ms=$(((w1 - w0) / 1000000)) hd_us hd_user_us cl_us hd_pct via=DTLS hu0 hs0 hu1 hs1
+	read -r hu0 hs0 <<<"$h0"
+	read -r hu1 hs1 <<<"$h1"
+	h0=$((hu0 + hs0)) h1=$((hu1 + hs1))
 	hd_us=$(awk -v d=$((h1 - h0)) -v hz="$CLK_TCK" -v p="$hd_pkts" 'BEGIN { printf "%.2f", p ? d / hz * 1e6 / p : 0 }')
+	hd_user_us=$(awk -v d=$((hu1 - hu0)) -v hz="$CLK_TCK" -v p="$hd_pkts" 'BEGIN { printf "%.2f", p ? d / hz * 1e6 / p : 0 }')
 	cl_us=$(awk -v d=$((c1 - c0)) -v hz="$CLK_TCK" -v p="$cl_pkts" 'BEGIN { printf "%.2f", p ? d / hz * 1e6 / p : 0 }')
 	hd_pct=$(awk -v d=$((h1 - h0)) -v hz="$CLK_TCK" -v w="$ms" 'BEGIN { printf "%.0f", w ? d / hz * 1e5 / w : 0 }')
 	[ $((s1 - s0)) -gt $((bytes / 20)) ] && via=CSTP
-	echo "$gw $test $via ${gbps:-0} ${extra:-0} $hd_us $cl_us $hd_pct $busy" >>"$RESULTS"
+	echo "$gw $test $via ${gbps:-0} ${extra:-0} $hd_us $cl_us $hd_pct $busy $hd_user_us" >>"$RESULTS"
 	local more="CSTP $((s1 - s0)) B"
 	case $test in udp*) more="-l $len, $more" ;; esac
 	# where UDP was lost: a full socket in A or B (of them, on the DTLS sockets)
 	more="$more, full sockets A $(($(rcvbuf_errs a) - ra0)) (DTLS $da) B $(($(rcvbuf_errs b) - rb0)) (DTLS $db)"
 	case $test in udp*) more="$more, records headend $hd_pkts client $cl_pkts" ;; esac
-	printf '  %-12s %-6s %-4s %7s Gbit/s  %s %-7s headend %6s us/pkt %4s%%  client %6s us/pkt  busy %3s%%  %s\n' \
+	printf '  %-12s %-6s %-4s %7s Gbit/s  %s %-7s headend %6s us/pkt (user %s) %4s%%  client %6s us/pkt  busy %3s%%  %s\n' \
 		"$gw" "$test" "$via" "$gbps" "$(case $test in udp*) echo "lost%" ;; *) echo "retr" ;; esac)" "$extra" \
-		"$hd_us" "$hd_pct" "$cl_us" "$busy" "$more"
+		"$hd_us" "$hd_user_us" "$hd_pct" "$cl_us" "$busy" "$more"
 }
 
 # ---------------------------------------------------------------- ocserv
@@ -299,7 +303,7 @@ from collections import OrderedDict
 rows = OrderedDict()
 for line in open(sys.argv[1]):
     f = line.split()
-    if len(f) != 9:
+    if len(f) != 10:
         continue
     gw, test, via = f[:3]
     try:
@@ -318,9 +322,9 @@ def cell(k):
     vias = sorted(set(x[0] for x in r))
     return ("/".join(vias), med([x[0] for x in v]), min(x[0] for x in v), max(x[0] for x in v),
             med([x[1] for x in v]), med([x[2] for x in v]), med([x[3] for x in v]),
-            med([x[4] for x in v]), med([x[5] for x in v]))
-hdr = ("| test | headend | via | Gbit/s | range | retr / lost% | headend us/pkt | client us/pkt"
-       " | headend CPU % | busy % | Gbit/s vs ocserv | CPU/pkt ocserv / this |")
+            med([x[4] for x in v]), med([x[5] for x in v]), med([x[6] for x in v]))
+hdr = ("| test | headend | via | Gbit/s | range | retr / lost% | headend us/pkt | of it user | client us/pkt"
+       " | headend CPU % | busy % | Gbit/s vs ocserv | CPU/pkt ocserv / this | user ocserv / this |")
 print(hdr)
 print("|" + "---|" * (hdr.count("|") - 1))
 order = [t for t in tests if any(k[1] == t for k in rows)]
@@ -331,16 +335,19 @@ for test in order:
         c = cell((gw, test))
         if not c:
             continue
-        ratio = cpu = ""
+        ratio = cpu = user = ""
         if oc and gw != "ocserv":
             ratio = "%.2fx" % (c[1] / oc[1]) if oc[1] > 0 else ""
             cpu = "%.1fx" % (oc[5] / c[5]) if c[5] > 0 else ""
+            user = "%.1fx" % (oc[9] / c[9]) if c[9] > 0 else ""
         extra = ("%.1f%%" % c[4]) if test.startswith("udp") else "%d" % c[4]
-        print("| %s | %s | %s | %.2f | %.2f-%.2f | %s | %.2f | %.2f | %.0f | %.0f | %s | %s |" % (
-            tests.get(test, test), gw, c[0], c[1], c[2], c[3], extra, c[5], c[6], c[7], c[8], ratio, cpu))
+        print("| %s | %s | %s | %.2f | %.2f-%.2f | %s | %.2f | %.2f | %.2f | %.0f | %.0f | %s | %s | %s |" % (
+            tests.get(test, test), gw, c[0], c[1], c[2], c[3], extra, c[5], c[9], c[6], c[7], c[8], ratio, cpu, user))
 PY
 echo
 echo "Gbit/s: iperf3 receiver, inner bytes. us/pkt: CPU time (utime+stime, all threads and processes) per"
 echo "data packet; one packet = one DTLS record opened or sealed by the headend, the TCP ACKs charged to it."
+echo "of it user: the headend's own code (utime); the rest is its system calls, and the kernel work they"
+echo "run on the way (the inside TCP/UDP stack behind a TUN write, the veth peer's receive behind a send)."
 echo "busy %: the whole machine, out of $((100 * $(nproc)))%. via: DTLS unless the TLS connection carried the data."
 echo "Goal (issue 9): fpvpnd's CPU per packet >= 7x less than ocserv's. Compare only within one run."
