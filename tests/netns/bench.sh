@@ -38,8 +38,7 @@ bench_iperf_server() {
 	ip netns exec "$1" iperf3 -s -1 -B "$2" >/dev/null 2>&1 &
 	BENCH_SPID=$!
 	NT_PIDS+=("$BENCH_SPID")
-	local i
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		ip netns exec "$1" ss -ltn 2>/dev/null | grep -q ':5201 ' && break
 		sleep 0.1
 	done

@@ -72,6 +72,7 @@ cstp_bytes() {
 }
 
 # rcvbuf_errs a|b: UDP datagrams the namespace's kernel dropped on a full socket
+# shellcheck disable=SC2016 # awk's own $6
 rcvbuf_errs() { nt_in "$1" awk '/^Udp:/ { if (h) print $6; h = 1 }' /proc/net/snmp; }
 
 # dtls_drops a|b: of those, the ones dropped on a DTLS socket (port 443: the
@@ -80,6 +81,13 @@ dtls_drops() {
 	nt_in "$1" ss -uanmH 2>/dev/null | awk '/:443([ \t]|$)/ { f = 1 }
 		/skmem:/ { if (f && match($0, /,d[0-9]+\)/)) n += substr($0, RSTART + 2, RLENGTH - 3); f = 0 }
 		END { print n + 0 }'
+}
+
+# tun_drops: what the headend's TUN (fpvpnd's tun-in, ocserv's vpns0) dropped
+# on the way to the headend (a full queue: the headend did not read in time)
+tun_drops() {
+	nt_in a sh -c 'cat /sys/class/net/'"$NT_TUN"'/statistics/tx_dropped /sys/class/net/vpns*/statistics/tx_dropped 2>/dev/null' |
+		awk '{ n += $1 } END { print n + 0 }'
 }
 
 # wire a|b rx|tx: packets through the side's outside veth
@@ -103,9 +111,11 @@ cell() {
 	udpr) opts=(-u -b 0 -l "$len" -R) ;;
 	esac
 	bench_iperf_server "$NT_A" "$INSIDE_IP"
-	local h0 h1 c0 c1 w0 w1 y0 y1 s0 s1 ra0 rb0 da0 db0 war0 wat0 wbr0 wbt0
+	local h0 h1 c0 c1 w0 w1 y0 y1 s0 s1 ra0 rb0 da0 db0 war0 wat0 wbr0 wbt0 td0
 	ra0=$(rcvbuf_errs a) rb0=$(rcvbuf_errs b) da0=$(dtls_drops a) db0=$(dtls_drops b)
-	war0=$(wire a rx) wat0=$(wire a tx) wbr0=$(wire b rx) wbt0=$(wire b tx)
+	war0=$(wire a rx) wat0=$(wire a tx) wbr0=$(wire b rx) wbt0=$(wire b tx) td0=$(tun_drops)
+	local asp0=0
+	case $gw in fpvpnd*) asp0=$(nt_asp a) ;; esac
 	# shellcheck disable=SC2086 # HEADEND PIDS: a list
 	h0=$(bench_ticks_split $hd); c0=$(bench_ticks "$cl"); s0=$(cstp_bytes); w0=$(date +%s%N); y0=$(bench_sysbusy)
 	ip netns exec "$NT_B" timeout $((SECS + 8)) iperf3 -c "$INSIDE_IP" -t "$SECS" -J "${opts[@]}" >"$json" 2>/dev/null
@@ -139,6 +149,8 @@ cell() {
 	case $test in udp*) more="-l $len, $more" ;; esac
 	# where UDP was lost: a full socket in A or B (of them, on the DTLS sockets)
 	more="$more, full sockets A $(($(rcvbuf_errs a) - ra0)) (DTLS $da) B $(($(rcvbuf_errs b) - rb0)) (DTLS $db)"
+	more="$more, headend's TUN dropped $(($(tun_drops) - td0))"
+	case $gw in fpvpnd*) more="$more, show asp drop +$(($(nt_asp a) - asp0))" ;; esac
 	case $test in udp*) more="$more, records headend $hd_pkts client $cl_pkts" ;; esac
 	printf '  %-12s %-6s %-4s %7s Gbit/s  %s %-7s headend %6s us/pkt (user %s) %4s%%  client %6s us/pkt  busy %3s%%  %s\n' \
 		"$gw" "$test" "$via" "$gbps" "$(case $test in udp*) echo "lost%" ;; *) echo "retr" ;; esac)" "$extra" \
@@ -290,10 +302,10 @@ for gw in $GWS; do echo "  $gw: $(cat "$NT_WORK/$gw-run1.suite" 2>/dev/null)"; d
 nt_say "fpvpnd's counters after its last run (drops and engine records)"
 for gw in $GWS; do
 	case $gw in fpvpnd*) ;; *) continue ;; esac
-	f=$NT_WORK/$gw-run$RUNS
-	echo "  $gw: $(grep -E 'Offloaded sessions|DTLS_OFFLOAD_(IB|OB)_PKT_SUCCESS|drop|anti' "$f-dtls.txt" |
+	last=$NT_WORK/$gw-run$RUNS
+	echo "  $gw: $(grep -E 'Offloaded sessions|DTLS_OFFLOAD_(IB|OB)_PKT_SUCCESS|drop|anti' "$last-dtls.txt" |
 		awk -F': *' '$NF != 0 || /Offloaded/ { gsub(/^ +/, ""); printf "%s; ", $0 }')"
-	echo "  $gw show asp drop: $(awk '/\(/ && $NF != 0 { printf "%s; ", $0 }' "$f-drop.txt")"
+	echo "  $gw show asp drop: $(awk '/\(/ && $NF != 0 { printf "%s; ", $0 }' "$last-drop.txt")"
 done
 
 nt_say "medians of $RUNS runs (${SECS}s each; measured in ${elapsed}s; load $(cut -d' ' -f1-3 /proc/loadavg))"
