@@ -1,7 +1,7 @@
 # fpvpn: the two commands of the README.
 #   make demo   install what is missing, build, run the built-in demo
 #   make test   install what is missing, build, run every test, then again under ASan+UBSan
-.PHONY: all build deps test test-unit test-asan test-fuzz fuzz-build fuzz-long demo bench bench-e2e bench-ike-live clean
+.PHONY: all build deps bench-deps test test-unit test-asan test-fuzz fuzz-build fuzz-long demo bench bench-e2e bench-ra bench-ike-live clean
 
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
@@ -19,10 +19,14 @@ DEB_PKGS := build-essential cmake pkg-config clang libssl-dev libpcap-dev libedi
             iperf3 iputils-ping gdb strongswan-charon strongswan-swanctl \
             libcharon-extra-plugins libstrongswan-extra-plugins openssl openconnect
 
+# Packages only a benchmark needs (make bench-ra): installed by bench-deps, not by deps.
+BENCH_PKGS := ocserv
+
 all: build
 
-deps:
-	@missing=""; for p in $(DEB_PKGS); do \
+# the packages of the list $(1) that are not installed, installed (apt-get, as root)
+define install_missing
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -30,6 +34,13 @@ deps:
 	  if [ "$$(id -u)" != 0 ]; then echo "need root to install:$$missing" >&2; exit 1; fi; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	fi
+endef
+
+deps:
+	$(call install_missing,$(DEB_PKGS))
+
+bench-deps:
+	$(call install_missing,$(BENCH_PKGS))
 
 build: deps
 	cmake -S . -B $(BUILD) -DCMAKE_C_COMPILER=$(CC) >/dev/null
@@ -81,6 +92,10 @@ demo: build
 # iperf3 through two fpvpnd beside two strongSwan charons (docs/testing.md); root
 bench-e2e: build
 	bash tests/netns/bench_e2e.sh $(BUILD)
+
+# iperf3 from openconnect through fpvpnd's headend beside ocserv, DTLS (docs/testing.md); root
+bench-ra: build bench-deps
+	bash tests/netns/bench_ra.sh $(BUILD)
 
 # IKEv2 set-up time between two fpvpnd processes beside two charons (as root)
 bench-ike-live: build

@@ -47,6 +47,7 @@ ONLY=${BENCH_ONLY:-}
 [ "$ONLY" = strongswan ] && export NT_NO_FPVPND=1
 . "$here/tests/netns/lib.sh"
 . "$here/tests/netns/strongswan.sh"
+. "$here/tests/netns/bench.sh"
 nt_init "$build" bench-e2e
 nt_require iperf3
 [ "$ONLY" = fpvpnd ] || ss_require
@@ -54,20 +55,6 @@ nt_require iperf3
 CLK_TCK=$(getconf CLK_TCK)
 RESULTS=$NT_WORK/results.txt # one line per run: xform gw test gbps extra cpu_us_per_pkt cpu_pct busy_pct
 : >"$RESULTS"
-
-ticks() { # summed utime+stime of the pids
-	local p t=0 f
-	for p in "$@"; do
-		[ -r "/proc/$p/stat" ] || continue # a gateway that died: cell() says so
-		read -r -a f 2>/dev/null <"/proc/$p/stat" || continue
-		# fields after the ")" of comm: utime and stime are fields 14 and 15
-		local rest=${f[*]}; rest=${rest#*) }; read -r -a f <<<"$rest"
-		t=$((t + f[11] + f[12]))
-	done
-	echo "$t"
-}
-
-sysbusy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $5 + $6 }' /proc/stat; } # busy idle jiffies
 
 # cell XFORM GW TEST NS_FROM NS_TO SRC DST MTU PIDS...: one iperf3 run.
 cell() {
@@ -78,19 +65,13 @@ cell() {
 	tcp4) opts=(-P 4) ;;
 	udp) opts=(-u -b 0 -l "$UDP_LEN") ;;
 	esac
-	ip netns exec "$to" iperf3 -s -1 -B "$dst" >/dev/null 2>&1 &
-	local spid=$! i
-	NT_PIDS+=("$spid")
-	for i in $(seq 50); do
-		ip netns exec "$to" ss -ltn 2>/dev/null | grep -q ':5201 ' && break
-		sleep 0.1
-	done
-	local t0 t1 w0 w1 b0 i0 b1 i1
-	t0=$(ticks "$@"); w0=$(date +%s%N); read -r b0 i0 <<<"$(sysbusy)"
+	bench_iperf_server "$to" "$dst"
+	local t0 t1 w0 w1 s0 s1
+	t0=$(bench_ticks "$@"); w0=$(date +%s%N); s0=$(bench_sysbusy)
 	ip netns exec "$from" timeout $((SECS + 8)) iperf3 -c "$dst" -B "$src" -t "$SECS" -J "${opts[@]}" >"$json" 2>/dev/null
-	t1=$(ticks "$@"); w1=$(date +%s%N); read -r b1 i1 <<<"$(sysbusy)"
-	local busy=$(((b1 - b0) * 100 * $(nproc) / (b1 - b0 + i1 - i0 + 1)))
-	nt_wait_pid "$spid" 30 || kill "$spid" 2>/dev/null
+	t1=$(bench_ticks "$@"); w1=$(date +%s%N); s1=$(bench_sysbusy)
+	local busy; busy=$(bench_busy_pct "$s0" "$s1")
+	nt_wait_pid "$BENCH_SPID" 30 || kill "$BENCH_SPID" 2>/dev/null
 	local gbps extra mn n bytes
 	read -r gbps extra mn n bytes <<<"$(nt_iperf_summary "$json")"
 	local pkts
