@@ -23,6 +23,7 @@
 
 #define FP_RT_MAX_WORKERS 32
 #define FP_RT_MAX_PORTS 24     /* per thread: TUN queues, UDP sockets, raw ESP */
+_Static_assert(FP_RT_MAX_PORTS <= 32, "a worker's ready ports are one 32-bit mask");
 #define FP_RT_RING 1024u       /* handoff and punt ring size */
 
 /* The ring between the ports and the pipes, counted like the FPGA's

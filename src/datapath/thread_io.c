@@ -249,11 +249,16 @@ static void rx_burst(struct fp_rt_ctx *c, const struct fp_rt_port *rp, struct fp
 
 unsigned fp_rt_rx_ports(struct fp_rt_ctx *c)
 {
+	return fp_rt_rx_ready(c, ~0u);
+}
+
+unsigned fp_rt_rx_ready(struct fp_rt_ctx *c, uint32_t ready)
+{
 	struct fp_pkt *pkts[FP_RT_BURST];
 	unsigned total = 0;
 	for (unsigned i = 0; i < c->tio->n_ports; i++) {
 		const struct fp_rt_port *rp = &c->tio->ports[i];
-		if (!rp->rx)
+		if (!rp->rx || !(ready & (1u << i)))
 			continue;
 		/* a full burst may leave packets inside the port that epoll cannot
 		 * see (a GRO batch being split): read again, a bounded number of times */

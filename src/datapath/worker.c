@@ -53,14 +53,23 @@ static void *worker_main(void *arg)
 	fp_rt_ctx_init(&ctx, w->rt, &w->io, w, w->pipe);
 	while (!atomic_load_explicit(&w->stop, memory_order_acquire)) {
 		/* sleep only when a turn found nothing to do */
-		if (!busy && epoll_wait(w->io.epfd, ev, 16, WORKER_IDLE_MS) < 0 && errno != EINTR)
+		/* busy: a look without sleeping; either way only what epoll
+		 * reports is read (bench-ra: 10-25% less CPU a packet than
+		 * reading every port each turn) */
+		int n = epoll_wait(w->io.epfd, ev, 16, busy ? 0 : WORKER_IDLE_MS);
+		if (n < 0 && errno != EINTR)
 			break;
-		worker_drain_wake(w);
+		uint32_t ready = 0;
+		for (int i = 0; i < n; i++)
+			ready |= ev[i].data.u32 == UINT32_MAX ? 0 : 1u << ev[i].data.u32;
+		for (int i = 0; i < n; i++)
+			if (ev[i].data.u32 == UINT32_MAX)
+				worker_drain_wake(w);
 		worker_call(w);
 		if (w->pipe->n_hold) /* older than anything the rings or ports have */
 			fp_rt_rx_held(&ctx);
 		busy = worker_rings(w, &ctx);
-		busy += fp_rt_rx_ports(&ctx);
+		busy += fp_rt_rx_ready(&ctx, ready);
 		fp_rt_flush(&ctx);
 		atomic_fetch_add_explicit(&w->loops, 1, memory_order_release);
 	}
