@@ -84,6 +84,8 @@ test: test-unit test-asan test-fuzz
 bench: build
 	$(BUILD)/bench/esp
 	$(BUILD)/bench/ike
+	$(BUILD)/bench/dtls 31 1420
+	$(BUILD)/bench/dtls 31 64
 
 # the two sites in network namespaces, live (tests/demo/offline.sh: without root)
 demo: build
