@@ -156,10 +156,21 @@ static void rt_handoff(void *ctx, struct fp_pipe *to, struct fp_pkt *p)
 	c->stage[id][c->n_stage[id]++] = p;
 }
 
+/* A DTLS datagram of no rule (a new client's ClientHello, or a flood of
+ * them from anywhere) may fill half the punt ring at most: the other half
+ * stays for what the slow path must see of the sessions it has (DPD and
+ * the other control frames, alerts, a rehandshake), which a flood would
+ * otherwise crowd out whenever the slow path's thread falls behind. */
+static bool punt_shed(struct fp_rt_ctx *c, const struct fp_pkt *p)
+{
+	return (p->flags & FP_PKT_F_DTLS) && p->drop == FP_DROP_DTLS_NO_RULE &&
+	       fp_ring_count(&c->w->punt) + c->n_punts >= FP_RT_RING / 2;
+}
+
 static void rt_punt(void *ctx, struct fp_pkt *p)
 {
 	struct fp_rt_ctx *c = ctx;
-	if (c->n_punts == FP_RT_STAGE) {
+	if (c->n_punts == FP_RT_STAGE || punt_shed(c, p)) {
 		c->w->punt_taildrop++;
 		rt_tail_drop(c, FP_DROP_PUNT_FULL, 1);
 		return;
