@@ -254,14 +254,17 @@ int fp_ra_dtls_hello_sid(const uint8_t *d, size_t n, const uint8_t **sid, uint16
 }
 
 /* Every session with DTLS offered is compared, match or not, so the time
- * says nothing of how much of a guessed id was right. */
+ * says nothing of how much of a guessed id was right. Free slots are not:
+ * comparing all of them made each ClientHello of a flood cost 256
+ * comparisons however few sessions there were. */
 static struct fp_ra_session *session_by_sid(struct fp_ra *ra, const uint8_t *sid)
 {
 	struct fp_ra_session *hit = NULL;
 	for (unsigned i = 0; i < FP_RA_MAX_SESSIONS; i++) {
 		struct fp_ra_session *s = &ra->sessions[i];
-		bool eq = CRYPTO_memcmp(s->dtls_sid, sid, FP_RA_DTLS_SID_LEN) == 0;
-		if (s->index && s->dtls_mode != FP_RA_DTLS_OFF && eq)
+		if (!s->index || s->dtls_mode == FP_RA_DTLS_OFF)
+			continue;
+		if (CRYPTO_memcmp(s->dtls_sid, sid, FP_RA_DTLS_SID_LEN) == 0)
 			hit = s;
 	}
 	return hit;
