@@ -17,12 +17,13 @@
 # show asp drop, show flow-offload-dtls statistics, show asp table socket ID
 # detail), and the tunnel passes pings after each. Then 5. iperf3 through
 # the DTLS tunnel alone, under a flood of ClientHellos from 33 addresses
-# (FLOOD_PPS a second, new ports and session ids), and alone again: the
-# flooded rate / the mean of the two alone >= 0.9, measured again at most
-# twice (as test_live_ike_flood.sh); every flood datagram counted, the
-# headend answers openconnect's DPD during it (no DTLS dead peer), the
-# session and its rule still there. FLOOD_RATIO=print only prints the ratio
-# (the default with a sanitizer build).
+# and the client's own port (FLOOD_PPS a second, new ports and session
+# ids), and alone again: the flooded rate / the mean of the two alone
+# >= 0.9, measured again at most twice (as test_live_ike_flood.sh); every
+# flood datagram counted, the headend answers openconnect's DPD during it
+# and every control frame the rule opened reaches it (no DTLS dead peer),
+# the session and its rule still there. FLOOD_RATIO=print only prints the
+# ratio (the default with a sanitizer build).
 #   bash tests/interop/test_live_anyconnect_hostile.sh BUILD_DIR   (exit 77 = skipped)
 #   FLOOD_PPS (default 5000) FLOOD_SECS (iperf3 seconds a run, default 4)
 # The sanitizer pass leaves it out (the ratio says nothing there; the junk
@@ -152,8 +153,10 @@ recv_bg=$(awk '/transmitted/ { print $4 }' "$NT_WORK/ping-bg.txt")
 nt_check "pings during steps 1-4: $recv_bg of $sent_bg answered (at most 1 lost)" \
 	test -n "$sent_bg" -a "$((sent_bg - ${recv_bg:-0}))" -le 1
 
-nt_say "5. iperf3 through the DTLS tunnel alone, then under a flood of ClientHellos ($pps a second, $((fakes + 1)) addresses)"
-srcs=("$NT_B_OUT_IP")
+nt_say "5. iperf3 through the DTLS tunnel alone, then under a flood of ClientHellos ($pps a second, $((fakes + 1)) addresses and the client's port)"
+# the client's own address and port among them: those reach its rule,
+# which hands them to the headend as they came (dtls-offload-handshake)
+srcs=("$NT_B_OUT_IP" "$NT_B_OUT_IP:$port")
 for i in $(seq "$fakes"); do srcs+=("203.0.113.$i"); done
 # iperf_gbps NAME: iperf3 client -> the inside host 10.1.0.1, through openconnect's tunnel
 iperf_gbps() {
@@ -179,9 +182,10 @@ fc() {
 	dpd) ssl 'DTLS DPD requests answered' ;;
 	keepalive) ssl 'DTLS keepalives and DPD responses' ;;
 	oc-dpd) grep -c 'Got DTLS DPD response' "$NT_WORK/oc.log" ;;
+	hs-in) dtls DTLS_OFFLOAD_HANDSHAKE_IN_PKT ;;
 	esac
 }
-fcs=(no-session punt-full rx-overflow handoff-full veth ctrl-in dpd keepalive oc-dpd)
+fcs=(no-session punt-full rx-overflow handoff-full veth ctrl-in dpd keepalive oc-dpd hs-in)
 declare -A fd # each one's move during the last flood
 # measure N: alone, flooded (the flood goes on 4 s after iperf3, the
 # tunnel idle: openconnect's DPD is sent then), alone again; sets ratio
@@ -210,6 +214,8 @@ counted=$((fd[no-session] + fd[punt-full] + fd[rx-overflow] + fd[handoff-full] +
 nt_check "the flood sent ClientHellos (${flood_sent:-0})" test "${flood_sent:-0}" -gt $((pps * secs / 2))
 nt_check "every one counted: unknown session id, dispatch-queue-limit, rx-socket-overflow, pipe-handoff-full, veth drops ($counted of $flood_sent)" \
 	test "$counted" = "$flood_sent"
+nt_check "the rule handed those on the client's port to the headend (DTLS_OFFLOAD_HANDSHAKE_IN_PKT +${fd[hs-in]}, about $((flood_sent / ${#srcs[@]})) sent)" \
+	test "${fd[hs-in]}" -ge $((flood_sent / ${#srcs[@]} / 2))
 nt_check "the headend answered openconnect's DTLS DPD during the flood (+${fd[dpd]} answered, openconnect got +${fd[oc-dpd]})" \
 	test "${fd[oc-dpd]}" -ge 1
 # a control frame the engine opened and punted during the flood that never

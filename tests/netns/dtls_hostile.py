@@ -25,8 +25,9 @@ line, so that the test can find every one of them in a counter.
       tunnel while it runs.
   dtls_hostile.py flood DST SECONDS PPS SRC [SRC...]
       ClientHellos with new random session ids from spoofed SRC addresses and
-      ports, at a steady rate (a raw socket, IP_HDRINCL); prints sent, failed and
-      the CPU seconds it used.
+      ports (SRC ADDR:PORT: from that port only), at a steady rate (a raw socket,
+      IP_HDRINCL), the sources in turn; prints sent, failed and the CPU seconds
+      it used.
 (root)"""
 import os
 import random
@@ -177,13 +178,16 @@ def cmd_records(iface, src, sport, dst):
 def cmd_flood(dst, secs, pps, srcs):
     secs, pps = float(secs), int(pps)
     s = raw_socket()
-    # one datagram per source, built once; each send writes a new port and
-    # session id into it, so that the sender takes little of the CPU it measures
-    pkts = [bytearray(ip_udp(src, 1024, dst, DTLS_PORT, client_hello(bytes(32)))) for src in srcs]
+    # one datagram per source, built once; each send writes a new port
+    # (unless the source is ADDR:PORT) and session id into it, so that the
+    # sender takes little of the CPU it measures
+    ends = [(a, int(p) if p else 0) for a, _, p in (src.partition(":") for src in srcs)]
+    pkts = [bytearray(ip_udp(a, p or 1024, dst, DTLS_PORT, client_hello(bytes(32)))) for a, p in ends]
     base = os.urandom(28)
 
     def touch(pkt, n):
-        struct.pack_into("!H", pkt, 20, 1024 + (n // len(pkts)) % 60000)
+        if not ends[n % len(pkts)][1]:
+            struct.pack_into("!H", pkt, 20, 1024 + (n // len(pkts)) % 60000)
         pkt[28 + SID_OFF + 1:28 + SID_OFF + 29] = base
         struct.pack_into("!I", pkt, 28 + SID_OFF + 29, n)
 

@@ -95,25 +95,32 @@ static void punt_burst(struct punt_rig *r, unsigned n, uint32_t flags, enum fp_d
 	fp_rt_release(&r->c, p, n);
 }
 
-/* A flood of DTLS datagrams of no rule (ClientHellos) while the slow path
- * is behind fills half the punt ring, no more: a session's DPD frame, an
- * alert and an ESP packet for the slow path still get in, and what was
- * shed is counted as dispatch-queue-limit. Before, the flood took the
- * whole ring and the session's DPD was tail-dropped with it
- * (test_live_anyconnect_hostile.sh found openconnect's DPD unanswered). */
+/* A flood of unauthenticated DTLS datagrams (ClientHellos of no rule, and
+ * handshake, other-epoch and multi-record datagrams on a client's own
+ * address and port) while the slow path is behind fills half the punt
+ * ring, no more: a session's DPD frame, an alert and an ESP packet for
+ * the slow path still get in, and what was shed is counted as
+ * dispatch-queue-limit. Before, the flood took the whole ring and the
+ * session's DPD was tail-dropped with it (test_live_anyconnect_hostile.sh
+ * found openconnect's DPD unanswered). */
 static void test_punt_flood_leaves_room(void **state)
 {
 	(void)state;
+	static const enum fp_drop unverified[] = { FP_DROP_DTLS_NO_RULE, FP_DROP_DTLS_HANDSHAKE,
+						   FP_DROP_DTLS_EPOCH, FP_DROP_DTLS_MULTI_RECORD };
 	struct punt_rig *r = punt_rig_new();
 	for (unsigned b = 0; b < 2 * FP_RT_RING / FP_RT_BURST; b++)
-		punt_burst(r, FP_RT_BURST, FP_PKT_F_DTLS, FP_DROP_DTLS_NO_RULE);
+		punt_burst(r, FP_RT_BURST, FP_PKT_F_DTLS, unverified[b % 4]);
 	assert_int_equal(fp_ring_count(&r->w.punt), FP_RT_RING / 2);
 	assert_int_equal(r->pipe.st.drops[FP_DROP_PUNT_FULL], 2 * FP_RT_RING - FP_RT_RING / 2);
 	assert_int_equal(r->w.punt_taildrop, 2 * FP_RT_RING - FP_RT_RING / 2);
+	for (unsigned i = 0; i < 4; i++) /* each kind is shed */
+		punt_burst(r, 1, FP_PKT_F_DTLS, unverified[i]);
+	assert_int_equal(fp_ring_count(&r->w.punt), FP_RT_RING / 2);
 	punt_burst(r, 1, FP_PKT_F_DTLS, FP_DROP_DTLS_CONTROL_IN);
 	punt_burst(r, 1, FP_PKT_F_DTLS, FP_DROP_DTLS_RX_ALERT);
-	punt_burst(r, 1, FP_PKT_F_DTLS, FP_DROP_DTLS_HANDSHAKE);
 	punt_burst(r, 1, 0, FP_DROP_SPI_UNKNOWN);
+	punt_burst(r, 1, 0, FP_DROP_IKE_PUNT);
 	assert_int_equal(fp_ring_count(&r->w.punt), FP_RT_RING / 2 + 4);
 	/* the rest of the ring is everyone's, as before */
 	for (unsigned b = 0; b < FP_RT_RING / FP_RT_BURST; b++)
