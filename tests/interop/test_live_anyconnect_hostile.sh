@@ -5,7 +5,9 @@
 # pipe (flow-offload-dtls). While pings cross its tunnel, tests/netns/
 # dtls_hostile.py sends from the client's namespace:
 #  1. ClientHellos with session ids no session gave, from another port and
-#     from the client's own DTLS port;
+#     from the client's own DTLS port; then the client's own ClientHello
+#     (its session id: it travels in clear) from both, a handshake the
+#     sender cannot finish, which must not end the channel or its rule;
 #  2. the client's own records taken off the wire, one byte of the cipher
 #     text flipped and the sequence number moved ahead (the tag decides);
 #  3. the same record replayed unchanged, at once (a duplicate) and after 80
@@ -102,6 +104,21 @@ nt_check "the 20 on the client's port were punted by its rule: DTLS_OFFLOAD_HAND
 nt_check "no handshake started (DTLS handshakes +$(delta hello "ssl 'DTLS handshakes'"))" \
 	test "$(delta hello "ssl 'DTLS handshakes'")" = 0
 tunnel_ok hellos
+
+nt_say "1b. the client's own ClientHello (its session id) sent again by someone else"
+# the id is in openconnect's ClientHello in clear; its log has it too
+sid=$(sed -n 's/.*X-DTLS-App-ID: \([0-9a-f]*\).*/\1/p' "$NT_WORK/oc.log" | head -1)
+snap sid "ssl 'DTLS handshakes'" "dtls DTLS_OFFLOAD_FLOW_IB_DEL_RULE" "ssl 'DTLS channels replaced'"
+sid_fail0=$(ssl 'DTLS handshakes failed')
+hostile sid "$NT_A_OUT_IP" "$sid" "$NT_B_OUT_IP" "$port" >"$NT_WORK/sid.txt"
+sleep 0.5
+nt_check "2 ClientHellos with the session's id (${sid:0:8}...) sent, from another port and the client's" \
+	test "$(sent_of sid sid)" = 2
+nt_check "the channel and its rule stay: rules deleted +$(delta sid "dtls DTLS_OFFLOAD_FLOW_IB_DEL_RULE"), channels replaced +$(delta sid "ssl 'DTLS channels replaced'"), handshakes done +$(delta sid "ssl 'DTLS handshakes'")" \
+	test "$(delta sid "dtls DTLS_OFFLOAD_FLOW_IB_DEL_RULE")$(delta sid "ssl 'DTLS channels replaced'")$(delta sid "ssl 'DTLS handshakes'")" = 000
+nt_check "the same rule, still in the engine" \
+	grep -q "CONNECTED.*$NT_B_OUT_IP:$port " <(nt_cli a show asp table socket offloaded)
+tunnel_ok "the session's ClientHello sent again"
 
 nt_say "2-3. the client's records forged (a flipped byte) and replayed"
 counters="asp dtls-auth-fail|asp dtls-replay|asp dtls-replay-old|dtls nvppu_dtls_anti_drop_cnt|rule '#rcv errors'|rule '#pkts replay failed (rcv)'|rule 'Drop Pkts'"
@@ -234,6 +251,8 @@ nt_check "openconnect still runs" kill -0 "$OC_PID"
 nt_check "no DTLS dead peer, no fall-back to CSTP in openconnect's log" \
 	eval "! grep -qiE 'DTLS.*(dead|fail|disabled)' '$NT_WORK/oc.log'"
 nt_check "one DTLS connection all along" test "$(grep -c 'Established DTLS connection' "$NT_WORK/oc.log")" = 1
+nt_check "the handshake the replayed ClientHello started stalled and went (DTLS handshakes failed +$(($(ssl 'DTLS handshakes failed') - sid_fail0)))" \
+	test "$(($(ssl 'DTLS handshakes failed') - sid_fail0))" = 1
 nt_check "the same rule, still in the engine" \
 	grep -q "CONNECTED.*$NT_B_OUT_IP:$port " <(nt_cli a show asp table socket offloaded)
 tunnel_ok "after the flood"

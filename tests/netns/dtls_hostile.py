@@ -7,6 +7,10 @@ line, so that the test can find every one of them in a counter.
       DTLS 1.2 ClientHellos, each with a new random 32-byte session id, from one
       ordinary UDP socket (an ephemeral port), or from SRC:SPORT (a raw socket: the
       client's own DTLS port): "unknown session id" at the headend.
+  dtls_hostile.py sid DST SID SRC SPORT
+      a ClientHello with the session id SID (hex; it travels in clear in the
+      client's own ClientHello, so anyone who saw that can send it) once from an
+      ephemeral port, once from SRC:SPORT: a handshake the sender cannot finish.
   dtls_hostile.py junk DST SRC SPORT
       garbage from SRC:SPORT (a raw socket: SPORT may be the client's own DTLS
       port): classes "short" (0-12 bytes), "overrun" (application data at the
@@ -90,6 +94,13 @@ def cmd_hello(dst, count, src=None, sport=None):
         sent += 1
         time.sleep(0.001)
     report({"hello": sent})
+
+
+def cmd_sid(dst, sid, src, sport):
+    hello = client_hello(bytes.fromhex(sid))
+    socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(hello, (dst, DTLS_PORT))
+    raw_socket().sendto(ip_udp(src, int(sport), dst, DTLS_PORT, hello), (dst, 0))
+    report({"sid": 2})
 
 
 def junk_classes():
@@ -195,7 +206,7 @@ def cmd_flood(dst, secs, pps, srcs):
 
 
 def main():
-    cmds = {"hello": cmd_hello, "junk": cmd_junk, "records": cmd_records}
+    cmds = {"hello": cmd_hello, "sid": cmd_sid, "junk": cmd_junk, "records": cmd_records}
     if len(sys.argv) > 1 and sys.argv[1] == "flood":
         cmd_flood(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:])
     elif len(sys.argv) > 1 and sys.argv[1] in cmds:
