@@ -61,6 +61,7 @@ static struct punt_rig *punt_rig_new(void)
 	fp_pktcache_init(&r->tio.cache, &r->pool);
 	assert_int_equal(fp_ring_init(&r->w.punt, FP_RT_RING), 0);
 	r->w.pipe = &r->pipe;
+	r->w.in = calloc(2, sizeof(*r->w.in)); /* hand-off rings: none used, one per producer */
 	r->rt.n_workers = 1;
 	r->rt.w = &r->w;
 	fp_rt_ctx_init(&r->c, &r->rt, &r->tio, &r->w, &r->pipe);
@@ -74,6 +75,7 @@ static void punt_rig_free(struct punt_rig *r)
 	while ((n = fp_ring_dequeue(&r->w.punt, objs, 64)) > 0)
 		fp_pkt_free(&r->tio.cache, (struct fp_pkt **)objs, n);
 	fp_ring_fini(&r->w.punt);
+	free(r->w.in);
 	fp_pktcache_flush(&r->tio.cache);
 	fp_thread_io_fini(&r->tio);
 	fp_thread_io_fini(&r->rt.slow);
