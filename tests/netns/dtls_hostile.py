@@ -16,8 +16,9 @@ line, so that the test can find every one of them in a counter.
       port): classes "short" (0-12 bytes), "overrun" (application data at the
       rule's epoch whose length field runs past the datagram), "tiny" (a whole
       record shorter than nonce and tag), "badtype" (content type 0x63), "dtls10"
-      (application data of version DTLS 1.0) and "random" (random bytes of random
-      length, first byte 0x30-0x7f: no content type).
+      (application data of version DTLS 1.0), "random" (random bytes of random
+      length, first byte 0x30-0x7f: no content type), "epoch0" (application data
+      at epoch 0) and "multi" (two records in one datagram); 50 of each.
   dtls_hostile.py records IFACE SRC SPORT DST
       takes the client's records off the wire (AF_PACKET on IFACE, outgoing UDP
       SRC:SPORT -> DST:443, application data at epoch 1) and sends from SRC:SPORT:
@@ -111,6 +112,9 @@ def junk_classes():
         "badtype": lambda i: record(0x63, 0xFEFD, 1, 1 << 40 | i, os.urandom(64)),
         "dtls10": lambda i: record(CT_APP, 0xFEFF, 1, 1 << 40 | i, os.urandom(64)),
         "random": lambda i: bytes([random.randint(0x30, 0x7F)]) + os.urandom(random.randint(0, 1400)),
+        "epoch0": lambda i: record(CT_APP, 0xFEFD, 0, 1 << 40 | i, os.urandom(64)),
+        "multi": lambda i: (record(CT_APP, 0xFEFD, 1, 1 << 40 | i, os.urandom(40)) +
+                            record(CT_APP, 0xFEFD, 1, 1 << 40 | i, os.urandom(40))),
     }
 
 
