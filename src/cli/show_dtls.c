@@ -145,9 +145,11 @@ static void sock_detail(struct fp_gw *gw, uint32_t h, FILE *out)
 	char a[64];
 	if (fp_gw_dtls_query(gw, h, &s) < 0)
 		memset(&s, 0, sizeof(s));
+	/* drops[] counts the punts too, by their reason: they are no drops */
 	uint64_t drops = 0;
 	for (unsigned i = 0; i < FP_DROP__COUNT; i++)
 		drops += s.drops[i];
+	drops -= drops >= s.punts ? s.punts : drops;
 	fprintf(out, "Statistics for socket 0x%08x:\n\n", FP_GW_DTLS_SOCK_ID(h));
 	fprintf(out, "1) SVC_UDP Module\n\n");
 	fprintf(out, "Downstream:\nData Pkts/Bytes: %" PRIu64 "/%" PRIu64 "\n", s.data_out,

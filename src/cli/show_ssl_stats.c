@@ -79,6 +79,7 @@ static void stats_dtls(const struct fp_ra_stats *st, FILE *out)
 	stat_line(out, "DTLS disconnects", st->dtls_disconnect);
 	stat_line(out, "DTLS other frames", st->dtls_other);
 	stat_line(out, "writes refused after offload", st->dtls_write_frozen);
+	stat_line(out, "DTLS channels replaced", st->dtls_replaced);
 }
 
 void fp_show_ssl_stats(const struct fp_gw *gw, FILE *out)

@@ -156,10 +156,29 @@ static void rt_handoff(void *ctx, struct fp_pipe *to, struct fp_pkt *p)
 	c->stage[id][c->n_stage[id]++] = p;
 }
 
+/* DTLS datagrams punted as they came, unauthenticated (a new client's
+ * ClientHello, or a flood of them from anywhere; handshake, other-epoch or
+ * multi-record datagrams on a client's address and port, which anyone who
+ * saw it can send), may fill half the punt ring at most: the other half
+ * stays for what a rule opened and verified (DPD and the other control
+ * frames, alerts), which a flood would otherwise crowd out whenever the
+ * slow path's thread falls behind. */
+static bool punt_unverified_dtls(const struct fp_pkt *p)
+{
+	return (p->flags & FP_PKT_F_DTLS) &&
+	       (p->drop == FP_DROP_DTLS_NO_RULE || p->drop == FP_DROP_DTLS_HANDSHAKE ||
+		p->drop == FP_DROP_DTLS_EPOCH || p->drop == FP_DROP_DTLS_MULTI_RECORD);
+}
+
+static bool punt_shed(struct fp_rt_ctx *c, const struct fp_pkt *p)
+{
+	return punt_unverified_dtls(p) && fp_ring_count(&c->w->punt) + c->n_punts >= FP_RT_RING / 2;
+}
+
 static void rt_punt(void *ctx, struct fp_pkt *p)
 {
 	struct fp_rt_ctx *c = ctx;
-	if (c->n_punts == FP_RT_STAGE) {
+	if (c->n_punts == FP_RT_STAGE || punt_shed(c, p)) {
 		c->w->punt_taildrop++;
 		rt_tail_drop(c, FP_DROP_PUNT_FULL, 1);
 		return;

@@ -47,6 +47,7 @@ struct fp_ra_stats {
 	uint64_t dtls_write_frozen;       /* libssl asked to write after the rule was taken */
 	uint64_t dtls_rule_refused;       /* the datapath took no rule: the channel stays in software */
 	uint64_t dtls_alerts, dtls_alert_closed; /* alerts the engine punted; those that closed the channel */
+	uint64_t dtls_replaced;           /* channels a new handshake of their session replaced */
 };
 
 /* How a session's DTLS channel is keyed (the CONNECT answer said). */
@@ -84,6 +85,10 @@ struct fp_ra_session {
 	uint16_t dtls_suite;              /* IANA id (legacy) */
 	uint16_t dtls_mtu;                /* X-DTLS-MTU answered */
 	struct fp_ra_dtls *dtls;
+	/* A new handshake while dtls is up (the client reconnecting, or anyone
+	 * who saw its ClientHello: the session id travels in clear): it
+	 * replaces dtls only once it is done. */
+	struct fp_ra_dtls *dtls_next;
 	char dtls_version[16], dtls_cipher[64];  /* after its handshake; "" before */
 	char dtls_enc[24], dtls_hash[16];        /* as show prints them ("AES-GCM-256") */
 	uint16_t dtls_peer_port;                 /* the client's UDP port */

@@ -162,20 +162,39 @@ void fp_ra_dtls_fini(struct fp_ra *ra)
 
 /* --- channels --- */
 
-void fp_ra_dtls_free(struct fp_ra *ra, struct fp_ra_session *s)
+static void chan_free(struct fp_ra_dtls *t)
+{
+	SSL_free(t->ssl);
+	SSL_SESSION_free(t->resume);
+	fp_tls_keys_cleanse(&t->keys);
+	OPENSSL_cleanse(t, sizeof(*t));
+	free(t);
+}
+
+/* The session's channel in use (not a handshake waiting to replace it). */
+static void live_free(struct fp_ra *ra, struct fp_ra_session *s)
 {
 	struct fp_ra_dtls *t = s->dtls;
 	if (!t)
 		return;
 	if (t->up && ra->env.dtls_down)
 		ra->env.dtls_down(ra->env.ctx, s->index);
-	SSL_free(t->ssl);
-	SSL_SESSION_free(t->resume);
-	fp_tls_keys_cleanse(&t->keys);
-	OPENSSL_cleanse(t, sizeof(*t));
-	free(t);
+	chan_free(t);
 	s->dtls = NULL;
 	s->dtls_version[0] = s->dtls_cipher[0] = s->dtls_enc[0] = s->dtls_hash[0] = '\0';
+}
+
+static void next_free(struct fp_ra_session *s)
+{
+	if (s->dtls_next)
+		chan_free(s->dtls_next);
+	s->dtls_next = NULL;
+}
+
+void fp_ra_dtls_free(struct fp_ra *ra, struct fp_ra_session *s)
+{
+	next_free(s);
+	live_free(ra, s);
 }
 
 /* The session the legacy client resumes: our session id, its master
@@ -236,8 +255,13 @@ static struct fp_ra_dtls *dtls_new(struct fp_ra *ra, struct fp_ra_session *s,
 		free(t);
 		return NULL;
 	}
-	fp_ra_dtls_free(ra, s);
-	s->dtls = t;
+	if (s->dtls && s->dtls->up) { /* make before break: see dtls_next */
+		next_free(s);
+		s->dtls_next = t;
+	} else {
+		fp_ra_dtls_free(ra, s);
+		s->dtls = t;
+	}
 	return t;
 }
 
@@ -254,26 +278,39 @@ int fp_ra_dtls_hello_sid(const uint8_t *d, size_t n, const uint8_t **sid, uint16
 }
 
 /* Every session with DTLS offered is compared, match or not, so the time
- * says nothing of how much of a guessed id was right. */
+ * says nothing of how much of a guessed id was right. Free slots are not:
+ * comparing all of them made each ClientHello of a flood cost 256
+ * comparisons however few sessions there were. */
 static struct fp_ra_session *session_by_sid(struct fp_ra *ra, const uint8_t *sid)
 {
 	struct fp_ra_session *hit = NULL;
 	for (unsigned i = 0; i < FP_RA_MAX_SESSIONS; i++) {
 		struct fp_ra_session *s = &ra->sessions[i];
-		bool eq = CRYPTO_memcmp(s->dtls_sid, sid, FP_RA_DTLS_SID_LEN) == 0;
-		if (s->index && s->dtls_mode != FP_RA_DTLS_OFF && eq)
+		if (!s->index || s->dtls_mode == FP_RA_DTLS_OFF)
+			continue;
+		if (CRYPTO_memcmp(s->dtls_sid, sid, FP_RA_DTLS_SID_LEN) == 0)
 			hit = s;
 	}
 	return hit;
 }
 
+static bool chan_of(const struct fp_ra_dtls *t, const struct fp_addr *from, uint16_t port)
+{
+	return t && t->peer_port == port && fp_addr_eq(&t->peer, from);
+}
+
+/* The channel a datagram from there belongs to. A handshake waiting to
+ * replace a channel on the same address and port takes the handshake
+ * records (hs), the channel in use the rest. */
 static struct fp_ra_dtls *dtls_by_peer(struct fp_ra *ra, const struct fp_addr *from,
-				       uint16_t port)
+				       uint16_t port, bool hs)
 {
 	for (unsigned i = 0; i < FP_RA_MAX_SESSIONS; i++) {
-		struct fp_ra_dtls *t = ra->sessions[i].dtls;
-		if (ra->sessions[i].index && t && t->peer_port == port && fp_addr_eq(&t->peer, from))
-			return t;
+		struct fp_ra_session *s = &ra->sessions[i];
+		bool live = chan_of(s->dtls, from, port), next = chan_of(s->dtls_next, from, port);
+		if (!s->index || (!live && !next))
+			continue;
+		return next && (hs || !live) ? s->dtls_next : s->dtls;
 	}
 	return NULL;
 }
@@ -413,11 +450,30 @@ static void seen_rx(struct fp_ra_dtls *t, const uint8_t *d, size_t n)
 	}
 }
 
-static void dtls_fail(struct fp_ra *ra, struct fp_ra_session *s)
+/* A handshake that failed: a new one waiting leaves the channel in use
+ * as it was. */
+static void dtls_fail(struct fp_ra *ra, struct fp_ra_dtls *t)
 {
+	struct fp_ra_session *s = t->s;
 	ERR_clear_error();
 	ra->st.dtls_hs_fail++;
-	fp_ra_dtls_free(ra, s);
+	if (t == s->dtls_next)
+		next_free(s);
+	else
+		fp_ra_dtls_free(ra, s);
+}
+
+/* A new handshake done: it is the session's channel now, the old one
+ * (and the rule taken for it) goes. */
+static void dtls_promote(struct fp_ra *ra, struct fp_ra_dtls *t)
+{
+	struct fp_ra_session *s = t->s;
+	if (t != s->dtls_next)
+		return;
+	s->dtls_next = NULL;
+	live_free(ra, s);
+	s->dtls = t;
+	ra->st.dtls_replaced++;
 }
 
 /* Each record of the datagram through SSL_read: false when the channel
@@ -439,7 +495,7 @@ static bool dtls_records(struct fp_ra *ra, struct fp_ra_dtls *t, const uint8_t *
 			return true;
 		ERR_clear_error();
 		ra->st.dtls_rx_bad++; /* close_notify or a fatal alert: the channel is done */
-		fp_ra_dtls_free(ra, s);
+		live_free(ra, s);
 		return false;
 	}
 }
@@ -455,10 +511,11 @@ static int dtls_feed(struct fp_ra *ra, struct fp_ra_dtls *t, const uint8_t *d, s
 			t->in = NULL;
 			if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
 				return 0;
-			dtls_fail(ra, t->s);
+			dtls_fail(ra, t);
 			return -1;
 		}
 		seen_rx(t, d, n); /* the client's Finished */
+		dtls_promote(ra, t);
 		dtls_up(ra, t);
 	}
 	bool alive = dtls_records(ra, t, d, n);
@@ -474,7 +531,8 @@ int fp_ra_dtls_input(struct fp_ra *ra, const struct fp_addr *from, uint16_t from
 	uint16_t version;
 	ra->st.dtls_rx++;
 	bool hello = fp_ra_dtls_hello_sid(d, n, &sid, &version) == 0;
-	struct fp_ra_dtls *t = dtls_by_peer(ra, from, from_port);
+	bool hs = n && (d[0] == FP_DTLS_CT_HANDSHAKE || d[0] == FP_DTLS_CT_CCS);
+	struct fp_ra_dtls *t = dtls_by_peer(ra, from, from_port, hs);
 	if (t && (!hello || !t->up)) { /* a record of the channel, or a hello sent again */
 		if (!t->frozen)
 			return dtls_feed(ra, t, d, n);
@@ -548,16 +606,22 @@ bool fp_ra_dtls_software(const struct fp_ra *ra, uint32_t index)
 	return false;
 }
 
+static void hs_tick(struct fp_ra *ra, struct fp_ra_dtls *t, uint64_t now_ns)
+{
+	if (now_ns - t->started_ns > RA_DTLS_HS_NS || DTLSv1_handle_timeout(t->ssl) < 0)
+		dtls_fail(ra, t);
+}
+
 /* Retransmissions of a handshake in flight; one that stalls is dropped. */
 void fp_ra_dtls_tick(struct fp_ra *ra, uint64_t now_ns)
 {
 	for (unsigned i = 0; i < FP_RA_MAX_SESSIONS; i++) {
 		struct fp_ra_session *s = &ra->sessions[i];
-		if (!s->index || !s->dtls || s->dtls->up)
+		if (!s->index)
 			continue;
-		if (now_ns - s->dtls->started_ns > RA_DTLS_HS_NS)
-			dtls_fail(ra, s);
-		else if (DTLSv1_handle_timeout(s->dtls->ssl) < 0)
-			dtls_fail(ra, s);
+		if (s->dtls && !s->dtls->up)
+			hs_tick(ra, s->dtls, now_ns);
+		if (s->dtls_next) /* NULL if the handshake above failed: both went */
+			hs_tick(ra, s->dtls_next, now_ns);
 	}
 }

@@ -72,8 +72,7 @@ measure() {
 	f=$(nt_show b "stats-$1" show crypto ikev2 stats)
 	sed 's/^/     flood: /' "$NT_WORK/flood-$1.txt"
 	after=$(iperf_gbps "after-$1")
-	ratio=$(awk -v a="$before" -v b="$after" -v f="$flooded" \
-		'BEGIN { m = (a + b) / 2; printf "%.3f", (m > 0) ? f / m : 0 }')
+	ratio=$(nt_flood_ratio "$before" "$after" "$flooded")
 	echo "     iperf3 ${secs} s: alone $before Gbit/s, under the flood $flooded Gbit/s," \
 		"alone again $after Gbit/s: ratio $ratio"
 }
@@ -100,19 +99,10 @@ through_cookies() {
 	nt_check "A's IKE_SA_INIT went out twice, the second with B's cookie ($sent0 -> $sent1)" \
 		test "$((sent1 - sent0))" = 2
 }
-above() { awk -v r="$1" 'BEGIN { exit !(r >= 0.9) }'; }
 
 nt_say "iperf3 alone, then under a flood of IKE_SA_INIT ($pps a second, $((fakes + 1)) source addresses)"
-measure 1
+nt_flood_measure measure
 sent=$(awk '$1 == "sent" { print $2 }' "$NT_WORK/flood-1.txt")
-# two busy shared cores (iperf3 alone swings between 2.2 and 3.5 Gbit/s
-# from one run to the next): up to two measurements more before calling
-# it a failure
-for again in 2 3; do
-	above "$ratio" && break
-	nt_say "below 0.9: measured again ($again of 3)"
-	measure "$again"
-done
 
 nt_say "B's IKEv2 counters"
 grep -E "Half-open|Cookies|cookie|IKE_SA_INIT" "$f" | sed 's/^/     /'
@@ -133,13 +123,7 @@ nt_check "the tunnel is still up (A's pair OFFLOADED)" nt_wait_offloaded a
 nt_check "B's IKE SA with A still READY" grep -q READY "$(nt_show b sa show crypto ikev2 sa)"
 nt_ping a 10
 nt_check "10 pings A -> B after the flood" test "$(nt_ping_received a)" = 10
-# a sanitizer build's fpvpnd runs several times slower: its ratio says little
-[ -n "${FPVPN_SANITIZED:-}" ] && FLOOD_RATIO=${FLOOD_RATIO:-print}
-if [ "${FLOOD_RATIO:-assert}" = assert ]; then
-	nt_check "iperf3 under the flood keeps >= 90 % of its throughput ($ratio)" above "$ratio"
-else
-	echo "     (ratio $ratio printed, not asserted: FLOOD_RATIO=print)"
-fi
+nt_check_flood_ratio
 nt_stop a
 nt_stop b
 nt_done

@@ -14,7 +14,8 @@ import os
 import socket
 import struct
 import sys
-import time
+
+from pace import paced
 
 # P-256's generator G = 1 * G: on the curve, as a public value x | y
 P256_G = bytes.fromhex(
@@ -58,27 +59,11 @@ def main():
     # takes little from the machine it measures
     base = os.urandom(4)
     pkts = [bytearray(ip_udp(src, dst, sa_init(bytes(8)))) for src in srcs]
-    sent = failed = 0
-    t0 = time.monotonic()
-    while True:
-        now = time.monotonic() - t0
-        if now >= secs:
-            break
-        due = int(now * pps)
-        while sent + failed < due:
-            n = sent + failed
-            pkt = pkts[n % len(pkts)]
-            pkt[28:32] = base
-            struct.pack_into("!I", pkt, 32, n)
-            try:
-                s.sendto(pkt, (dst, 0))
-                sent += 1
-            except OSError:
-                failed += 1
-        time.sleep(0.002)
-    print("sent", sent)
-    print("failed", failed)
-    print("cpu_s %.2f" % time.process_time())
+    def touch(pkt, n):
+        pkt[28:32] = base
+        struct.pack_into("!I", pkt, 32, n)
+
+    paced(s, dst, pkts, secs, pps, touch)
 
 
 if __name__ == "__main__":

@@ -766,3 +766,37 @@ nt_quiesce() {
 	done
 	echo "     (counters still moving after 5 s)"
 }
+
+# ---------------------------------------------------------------- floods
+
+# nt_flood_ratio ALONE AFTER FLOODED: the throughput under a flood over the
+# mean of the runs alone before and after it, "%.3f" (0 when none ran)
+nt_flood_ratio() {
+	awk -v a="$1" -v b="$2" -v f="$3" 'BEGIN { m = (a + b) / 2; printf "%.3f", (m > 0) ? f / m : 0 }'
+}
+nt_ratio_ok() { awk -v r="$1" 'BEGIN { exit !(r >= 0.9) }'; }
+
+# nt_flood_measure FN: FN N (alone, under the flood, alone again; it sets
+# ratio) once, then again at most twice while ratio < 0.9: on two busy
+# shared cores iperf3 alone swings by +-20 % from one run to the next.
+nt_flood_measure() {
+	local again
+	"$1" 1
+	for again in 2 3; do
+		nt_ratio_ok "$ratio" && break
+		nt_say "below 0.9: measured again ($again of 3)"
+		"$1" "$again"
+	done
+}
+
+# nt_check_flood_ratio: ratio >= 0.9, checked; FLOOD_RATIO=print only
+# prints it, the default with a sanitizer build (its fpvpnd runs several
+# times slower: the ratio says little there).
+nt_check_flood_ratio() {
+	[ -n "${FPVPN_SANITIZED:-}" ] && FLOOD_RATIO=${FLOOD_RATIO:-print}
+	if [ "${FLOOD_RATIO:-assert}" = assert ]; then
+		nt_check "iperf3 under the flood keeps >= 90 % of its throughput ($ratio)" nt_ratio_ok "$ratio"
+	else
+		echo "     (ratio $ratio printed, not asserted: FLOOD_RATIO=print)"
+	fi
+}

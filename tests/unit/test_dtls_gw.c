@@ -415,6 +415,12 @@ static void test_control_punt_and_send(void **state)
 	assert_int_equal(SSL_read(f->pair.client, rd, sizeof(rd)), 1 + (int)sizeof(probe));
 	assert_int_equal(rd[0], FP_AC_DPD_RESP);
 	free(resp);
+	/* a punt is no drop (it used to be counted in Drop Pkts too) */
+	char line[64];
+	snprintf(line, sizeof(line), "show asp table socket %08x detail", FP_GW_DTLS_SOCK_ID(f->h));
+	static const char *const det[] = { "Upstream:\nData Pkts/Bytes: 0/0\nCtrl Pkts: 1\nDrop Pkts: 0\n",
+		"#punted to the slow path: 1\n", NULL };
+	free(expect(f->gw, line, det));
 	/* a datagram of no client: the hook, without a tag */
 	struct fp_pkt *stray[1] = { ip_udp(&f->host_ip, &f->gw_ip, 999, 443, probe, sizeof(probe)) };
 	push(f, f->outside, stray, got);

@@ -536,6 +536,7 @@ static void test_new_port(void **state)
 	assert_true(dclient_handshake(r, &again));
 	assert_int_equal(r->down_index, index);
 	assert_int_equal(fp_ra_stats(r->ra)->dtls_hs_ok, 2);
+	assert_int_equal(fp_ra_stats(r->ra)->dtls_replaced, 1);
 	dpd_echo(r, &again, 1400);
 	assert_int_equal(SSL_write(d.ssl, dpd, sizeof(dpd)), (int)sizeof(dpd));
 	pump(r, &d);
@@ -557,6 +558,63 @@ static void test_new_port(void **state)
 	assert_int_equal(fp_ra_stats(r->ra)->dtls_data_tx, dtls_tx + 1);
 	dclient_free(&d);
 	dclient_free(&again);
+	client_close(&c);
+}
+
+/* The client's ClientHello sent again by someone else (the session id
+ * travels in clear), from another port and from the client's own, while
+ * the channel is up and its rule taken: the channel and the rule stay
+ * (no env->dtls_down), a DPD the engine punts is still answered; the
+ * handshake it started waits beside the channel, one at a time, and goes
+ * when it stalls. Before, the first such datagram ended the channel and
+ * its rule (test_live_anyconnect_hostile.sh: openconnect's pings were
+ * lost until its DPD found DTLS dead and it connected DTLS again). */
+static void test_hello_replayed(void **state)
+{
+	struct rig *r = *state;
+	struct client c;
+	struct dclient d = { 0 }, spy = { 0 };
+	struct fp_dtls_params p;
+	const char *why = NULL;
+	connect_dtls(r, &c, &d, "X-DTLS-CipherSuite: PSK-NEGOTIATE\r\n", "X-DTLS-App-ID: ");
+	memcpy(spy.sid, d.sid, sizeof(d.sid));
+	dclient_new(&d, "PSK-AES256-GCM-SHA384", 0x00a9, DTLS1_2_VERSION);
+	assert_true(dclient_handshake(r, &d));
+	dpd_echo(r, &d, 1400);
+	const struct fp_ra_session *s = only_session(r);
+	const struct fp_ra_dtls *live = s->dtls;
+	assert_int_equal(fp_ra_dtls_rule(r->ra, s->index, &p, &why), 0);
+	fp_tls_keys_cleanse(&p.keys);
+	/* the ClientHello as it was on the wire */
+	uint8_t hello[DQ_MTU];
+	struct fp_addr from;
+	dclient_new(&spy, "PSK-AES256-GCM-SHA384", 0x00a9, DTLS1_2_VERSION);
+	assert_int_equal(SSL_do_handshake(spy.ssl), -1);
+	int n = dq_pop(&spy.c2s, hello);
+	assert_true(n > 0);
+	from_addr(&from);
+	uint64_t fails = fp_ra_stats(r->ra)->dtls_hs_fail;
+	fp_ra_dtls_input(r->ra, &from, CLIENT_PORT + 7, hello, (size_t)n);
+	fp_ra_dtls_input(r->ra, &from, CLIENT_PORT, hello, (size_t)n);
+	assert_int_equal(r->down_index, 0);
+	assert_ptr_equal(s->dtls, live);
+	assert_non_null(s->dtls_next);
+	uint8_t dpd[64];
+	memset(dpd, 0x33, sizeof(dpd));
+	dpd[0] = FP_AC_DPD_REQ;
+	fp_ra_dtls_control_in(r->ra, s->index, dpd, sizeof(dpd));
+	assert_int_equal(r->ctrl_len, sizeof(dpd));
+	assert_int_equal(r->ctrl[0], FP_AC_DPD_RESP);
+	/* the stalled handshake goes after 10 s, the channel stays */
+	r->now += 11000000000ull;
+	fp_ra_poll(r->ra, r->now);
+	assert_int_equal(fp_ra_stats(r->ra)->dtls_hs_fail, fails + 1);
+	assert_null(s->dtls_next);
+	assert_ptr_equal(s->dtls, live);
+	assert_int_equal(r->down_index, 0);
+	assert_int_equal(fp_ra_stats(r->ra)->dtls_replaced, 0);
+	dclient_free(&spy);
+	dclient_free(&d);
 	client_close(&c);
 }
 
@@ -662,6 +720,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dtls10_software, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_and_junk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_new_port, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hello_replayed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_headers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_offered, setup_dtls_none, teardown),
 		cmocka_unit_test_setup_teardown(test_not_offered, setup_no_udp, teardown),
