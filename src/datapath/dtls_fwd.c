@@ -7,6 +7,7 @@
 
 #include "common/inet.h"
 #include "datapath/dtls_session.h"
+#include "ra/ra_dtls.h"
 #include "offload/capture.h"
 
 /* The client's end of a datagram fp_gw_dtls_is_dgram accepted. */
@@ -47,11 +48,28 @@ bool fp_gw_dtls_is_dgram(const struct fp_gw *gw, const struct fp_pkt *p)
 	       memcmp(own->a, dst, af == FP_AF_INET ? 4 : 16) == 0;
 }
 
+/* A ClientHello naming a session id the headend never gave (or no longer
+ * has): nothing the slow path could do with it but count it, and a flood
+ * of them is the cheapest attack on the DTLS port. */
+static bool dtls_stranger(const struct fp_gw *gw, const struct fp_pkt *p)
+{
+	const uint8_t *h = p->data, *sid;
+	uint16_t version;
+	uint32_t off = ((h[0] >> 4) == 4 ? (uint32_t)(h[0] & 0x0f) * 4 : FP_IPV6_HLEN) + FP_UDP_HLEN;
+	return gw->dtls->sid_filter &&
+	       fp_ra_dtls_hello_sid(h + off, p->len - off, &sid, &version) == 0 &&
+	       !fp_gw_dtls_sid_known(gw, sid);
+}
+
 enum fp_gw_dtls_way fp_gw_dtls_steer(struct fp_gw *gw, const struct fp_gw_io *io,
 				     struct fp_pkt *p)
 {
 	struct fp_addr a;
 	uint16_t port;
+	if (dtls_stranger(gw, p)) { /* on the worker it came to, before any handoff */
+		fp_pipe_drop(io->pipe, NULL, p, FP_DROP_DTLS_UNKNOWN_SESSION);
+		return FP_GW_DTLS_GONE;
+	}
 	dgram_client(p, &a, &port);
 	struct fp_pipe *owner = fp_gw_dtls_pipe_for(gw, &a, port);
 	p->flags |= FP_PKT_F_DTLS;

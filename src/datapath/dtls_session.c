@@ -32,6 +32,33 @@ void fp_gw_dtls_fini(struct fp_gw *gw)
 	gw->dtls = NULL;
 }
 
+/* Never 0, the empty slot. */
+static uint64_t sid_print(const uint8_t *sid)
+{
+	uint64_t v;
+	memcpy(&v, sid, sizeof(v));
+	return v | 1;
+}
+
+void fp_gw_dtls_sid_set(struct fp_gw *gw, unsigned slot, const uint8_t *sid)
+{
+	if (gw->dtls && slot < FP_GW_DTLS_SIDS)
+		atomic_store_explicit(&gw->dtls->sid[slot], sid ? sid_print(sid) : 0,
+				      memory_order_release);
+}
+
+/* 256 words scanned: far less than a ClientHello costs the slow path. A
+ * match says only that the first 8 bytes are some session's: the headend
+ * compares all 32. */
+bool fp_gw_dtls_sid_known(const struct fp_gw *gw, const uint8_t *sid)
+{
+	uint64_t want = sid_print(sid);
+	bool hit = false;
+	for (unsigned i = 0; i < FP_GW_DTLS_SIDS; i++)
+		hit |= atomic_load_explicit(&gw->dtls->sid[i], memory_order_relaxed) == want;
+	return hit;
+}
+
 static void addr_key(uint8_t af, const uint8_t *addr, uint64_t k[3])
 {
 	memset(k, 0, 3 * sizeof(*k));

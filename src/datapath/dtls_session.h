@@ -28,6 +28,7 @@
 #define FP_GW_DTLS_MAX FP_PIPE_DTLS_MAX   /* clients */
 #define FP_GW_DTLS_PORT 443u              /* "dtls port" default */
 #define FP_GW_DTLS_NO_TAG UINT32_MAX      /* a punted datagram of no client */
+#define FP_GW_DTLS_SIDS 256u              /* the headend's sessions (FP_RA_MAX_SESSIONS) */
 
 /* The ids show asp table socket prints: a client's DTLS socket, an
  * interface's listening one. */
@@ -57,11 +58,23 @@ struct fp_gw_dtls {
 	struct fp_gw_dtls_client c[FP_GW_DTLS_MAX];
 	_Atomic uint32_t idx[FP_GW_DTLS_IDX];
 	_Atomic unsigned n;                /* clients open */
+	/* the first 8 bytes of each headend session's DTLS session id (by
+	 * session slot; 0: none), written by the slow path, read by the
+	 * workers: a ClientHello naming none is dropped before the slow path
+	 * (fp_gw_dtls_sid_known), when sid_filter is on (the headend runs) */
+	_Atomic uint64_t sid[FP_GW_DTLS_SIDS];
+	bool sid_filter;
 	/* packets a rule move caught, on the slow path (its thread only) */
 	uint64_t moved_in;                 /* records handed on to the rule's new pipe */
 	uint64_t moved_out;                /* inside packets sent again where the rule is now */
 	uint64_t moved_cstp;               /* inside packets sent over CSTP instead */
 };
+
+/* The headend's session in slot gives its client the DTLS session id sid
+ * (32 bytes; NULL: none any more). */
+void fp_gw_dtls_sid_set(struct fp_gw *gw, unsigned slot, const uint8_t *sid);
+/* Whether a ClientHello's 32-byte session id may be one the headend gave. */
+bool fp_gw_dtls_sid_known(const struct fp_gw *gw, const uint8_t *sid);
 
 int fp_gw_dtls_init(struct fp_gw *gw);
 void fp_gw_dtls_fini(struct fp_gw *gw);
@@ -127,7 +140,10 @@ bool fp_gw_dtls_is_dgram(const struct fp_gw *gw, const struct fp_pkt *p);
 /* Where a DTLS packet goes: this pipe (the caller batches it), the slow
  * path (the caller punts it), another pipe (handed off already), or it is
  * no DTLS client's (inside). Both mark it FP_PKT_F_DTLS. */
-enum fp_gw_dtls_way { FP_GW_DTLS_NOT, FP_GW_DTLS_HERE, FP_GW_DTLS_SLOW, FP_GW_DTLS_GONE };
+enum fp_gw_dtls_way {
+	FP_GW_DTLS_NOT, FP_GW_DTLS_HERE, FP_GW_DTLS_SLOW,
+	FP_GW_DTLS_GONE,                  /* handed to another pipe, or dropped and counted */
+};
 /* A datagram fp_gw_dtls_is_dgram took: to the pipe its client hashes to. */
 enum fp_gw_dtls_way fp_gw_dtls_steer(struct fp_gw *gw, const struct fp_gw_io *io,
 				     struct fp_pkt *p);

@@ -223,6 +223,13 @@ static void ra_dtls_down(void *ctx, uint32_t index)
 		ra_client_close(rg, c);
 }
 
+/* env->dtls_sid: the workers' list of session ids a ClientHello may name. */
+static void ra_dtls_sid(void *ctx, unsigned slot, const uint8_t *sid)
+{
+	struct fp_ra_gw *rg = ctx;
+	fp_gw_dtls_sid_set(rg->gw, slot, sid);
+}
+
 /* env->dtls_ctrl_out: a control frame protected on the session's rule. */
 static void ra_dtls_ctrl_out(void *ctx, uint32_t index, const uint8_t *f, size_t n)
 {
@@ -322,6 +329,7 @@ static int ra_dtls_join(struct fp_gw *gw, char *err, size_t errlen)
 		gw->dtls_port = cfg->ra.webvpn.dtls_port;
 	gw->dtls_punt = ra_punt;
 	gw->dtls_to_cstp = ra_to_cstp;
+	gw->dtls->sid_filter = true; /* the headend publishes its sessions' ids */
 	gw->dtls_hook_ctx = gw->ra_gw;
 	return fp_gw_dtls_offload_set(gw, cfg->ra.offload_dtls, err, errlen);
 }
@@ -342,6 +350,7 @@ int fp_gw_ra_start(struct fp_gw *gw, char *err, size_t errlen)
 		env.dtls_up = ra_dtls_up;
 		env.dtls_down = ra_dtls_down;
 		env.dtls_ctrl_out = ra_dtls_ctrl_out;
+		env.dtls_sid = ra_dtls_sid;
 	}
 	gw->ra = fp_ra_new(gw->cfg, &env, err, errlen);
 	if (!gw->ra) {
@@ -358,6 +367,8 @@ int fp_gw_ra_start(struct fp_gw *gw, char *err, size_t errlen)
 
 void fp_gw_ra_stop(struct fp_gw *gw)
 {
+	if (gw->dtls)
+		gw->dtls->sid_filter = false;
 	gw->dtls_punt = NULL;
 	gw->dtls_to_cstp = NULL;
 	gw->dtls_hook_ctx = NULL;

@@ -60,6 +60,7 @@
 	_(DTLS_INNER_SPOOF, FLOW, "dtls-inner-spoof", "Decrypted packet's source is not the address the client was given") \
 	_(DTLS_SEQ_EXHAUSTED, FRAME, "dtls-seq-overflow", "DTLS sequence number space (48 bits) exhausted: the session must rehandshake") \
 	_(DTLS_NO_RULE, FLOW, "dtls-rule-not-found", "No DTLS offload rule for the packet") \
+	_(DTLS_UNKNOWN_SESSION, FLOW, "dtls-unknown-session", "DTLS ClientHello whose session id no remote-access session was given (dropped by the worker)") \
 	_(DTLS_CONTROL_IN, FRAME, "dtls-offload-control-in-pkt", "DTLS_OFFLOAD_CONTROL_IN_PKT: AnyConnect control frame (DPD, keepalive, disconnect) handed to the slow path") \
 	_(DTLS_RX_ALERT, FRAME, "dtls-offload-rx-alert", "DTLS_OFFLOAD_RX_ALERT: DTLS alert handed to the slow path") \
 	_(DTLS_HANDSHAKE, FRAME, "dtls-offload-handshake", "DTLS handshake or change_cipher_spec record handed to the slow path") \

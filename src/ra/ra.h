@@ -120,6 +120,11 @@ struct fp_ra_env {
 	/* Optional: session index's DTLS channel is gone (the session ended,
 	 * a new CONNECT, a new handshake): a rule taken for it must go. */
 	void (*dtls_down)(void *ctx, uint32_t index);
+	/* Optional: the session in table slot gave its client the DTLS
+	 * session id sid (32 bytes), or none any more (NULL): so that the
+	 * datapath may drop a ClientHello naming no session's before it
+	 * costs this thread anything. */
+	void (*dtls_sid)(void *ctx, unsigned slot, const uint8_t *sid);
 };
 
 /* Everything the configuration says: trustpoints loaded, one TLS context

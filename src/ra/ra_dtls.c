@@ -277,6 +277,12 @@ int fp_ra_dtls_hello_sid(const uint8_t *d, size_t n, const uint8_t **sid, uint16
 	return *version == DTLS1_2_VERSION || *version == DTLS1_VERSION ? 0 : -1;
 }
 
+void fp_ra_dtls_sid_publish(struct fp_ra *ra, const struct fp_ra_session *s, bool on)
+{
+	if (ra->env.dtls_sid)
+		ra->env.dtls_sid(ra->env.ctx, (unsigned)(s - ra->sessions), on ? s->dtls_sid : NULL);
+}
+
 /* Every session with DTLS offered is compared, match or not, so the time
  * says nothing of how much of a guessed id was right. Free slots are not:
  * comparing all of them made each ClientHello of a flood cost 256

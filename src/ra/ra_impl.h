@@ -91,6 +91,8 @@ int fp_ra_dtls_init(struct fp_ra *ra);
 void fp_ra_dtls_fini(struct fp_ra *ra);
 /* The session's channel goes (env->dtls_down when it was up). */
 void fp_ra_dtls_free(struct fp_ra *ra, struct fp_ra_session *s);
+/* The session's DTLS session id to env->dtls_sid (on), or its removal. */
+void fp_ra_dtls_sid_publish(struct fp_ra *ra, const struct fp_ra_session *s, bool on);
 void fp_ra_dtls_tick(struct fp_ra *ra, uint64_t now_ns);
 /* An IPv4 packet to the client as a DTLS DATA record while the channel is
  * up in software: false when it is not (CSTP then). */

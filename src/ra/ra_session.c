@@ -99,6 +99,7 @@ void fp_ra_session_end(struct fp_ra *ra, struct fp_ra_session *s, const char *wh
 	fprintf(stderr, "fpvpnd: remote access: session %u user %s ended: %s\n", s->index,
 		s->user, why);
 	fp_ra_dtls_free(ra, s);
+	fp_ra_dtls_sid_publish(ra, s, false);
 	if (s->pool)
 		fp_ra_pool_release(s->pool, s->addr);
 	if (s->conn) {

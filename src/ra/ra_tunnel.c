@@ -105,7 +105,10 @@ static bool dtls_keying(struct fp_ra *ra, struct fp_ra_conn *c, struct fp_ra_ses
 	} else {
 		return false;
 	}
-	return RAND_bytes(s->dtls_sid, sizeof(s->dtls_sid)) == 1;
+	if (RAND_bytes(s->dtls_sid, sizeof(s->dtls_sid)) != 1)
+		return false;
+	fp_ra_dtls_sid_publish(ra, s, true);
+	return true;
 }
 
 /* The X-DTLS headers (anyconnect-peer.md section 4) when DTLS is on for
@@ -122,6 +125,7 @@ static size_t hdr_dtls(struct fp_ra *ra, struct fp_ra_conn *c, struct fp_ra_sess
 	    !dtls_keying(ra, c, s, req, &suite)) {
 		OPENSSL_cleanse(s->dtls_secret, sizeof(s->dtls_secret));
 		s->dtls_mode = FP_RA_DTLS_OFF;
+		fp_ra_dtls_sid_publish(ra, s, false);
 		return k;
 	}
 	for (unsigned i = 0; i < FP_RA_DTLS_SID_LEN; i++)

@@ -548,6 +548,37 @@ static void test_two_pipes(void **state)
 	assert_int_equal(st.data_out, 4);
 }
 
+/* With the headend's ids published (sid_filter), a ClientHello naming no
+ * session's id is dropped by the worker it came to (dtls-unknown-session)
+ * and never reaches the headend's hook; one naming a session's goes on. */
+static void test_unknown_session_hello(void **state)
+{
+	struct fx *f = *state;
+	uint8_t hello[100] = { 22, 0xfe, 0xfd, 0, 0 }, sid[32];
+	hello[13] = 1;                           /* client_hello, fragment offset 0 */
+	hello[13 + 12] = 0xfe, hello[13 + 13] = 0xfd; /* client_version DTLS 1.2 */
+	hello[59] = 32;
+	memset(sid, 0x5a, sizeof(sid));
+	memcpy(hello + 60, sid, sizeof(sid));
+	f->gw->dtls->sid_filter = true;
+	for (int known = 0; known < 2; known++) {
+		if (known)
+			fp_gw_dtls_sid_set(f->gw, 3, sid);
+		struct fp_pkt *in[1] = { ip_udp(&f->client_ip, &f->gw_ip, (uint16_t)(f->port + 7), 443,
+						hello, sizeof(hello)) }, *got[4] = { 0 };
+		unsigned punts = f->n_punt;
+		uint64_t drops = fp_gw_drop_count(f->gw, FP_DROP_DTLS_UNKNOWN_SESSION);
+		push(f, f->outside, in, got);
+		assert_null(got[0]);
+		assert_int_equal(f->n_punt, punts + (unsigned)known);
+		assert_int_equal(fp_gw_drop_count(f->gw, FP_DROP_DTLS_UNKNOWN_SESSION),
+				 drops + (uint64_t)!known);
+		free(in[0]);
+	}
+	fp_gw_dtls_sid_set(f->gw, 3, NULL);
+	assert_false(fp_gw_dtls_sid_known(f->gw, sid));
+}
+
 /* A rule moving into an engine pipe is installed there held: the
  * client's records that reach the pipe before the state are kept, in
  * order, not opened against an empty window nor punted; the state comes,
@@ -711,6 +742,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_caught_by_move, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_egress_optimization, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_held_rule, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_session_hello, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_both_ways_v6, setup6, teardown),
 		cmocka_unit_test_setup_teardown(test_switch_moves_rule_v6, setup6, teardown),
 	};
