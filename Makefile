@@ -59,16 +59,10 @@ fuzz-build: deps
 	cmake -S . -B $(BUILD_FUZZ) -DCMAKE_C_COMPILER=clang -DFPVPN_FUZZ=ON -DFPVPN_TESTS=ON >/dev/null
 	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target $$(cd tests/fuzz && ls fuzz_*.c | sed 's/\.c$$//' | tr '\n' ' ')
 
-# every libFuzzer target for FUZZ_SECONDS (make test), or FUZZ_RUNS executions
+# every libFuzzer target for FUZZ_SECONDS (make test), or FUZZ_RUNS executions,
+# JOBS at a time (tests/fuzz/run_all.sh)
 define fuzz_each
-	@for f in tests/fuzz/fuzz_*.c; do \
-	  n=$$(basename $$f .c); mkdir -p $(BUILD_FUZZ)/corpus/$$n; \
-	  echo "fuzzing $$n: $(1)"; \
-	  $(BUILD_FUZZ)/tests/$$n $(2) -timeout=10 -print_final_stats=1 \
-	    $(BUILD_FUZZ)/corpus/$$n tests/fuzz/corpus/$$n >$(BUILD_FUZZ)/$$n.log 2>&1; rc=$$?; \
-	  tail -n 12 $(BUILD_FUZZ)/$$n.log; \
-	  [ $$rc = 0 ] || { echo "$$n: libFuzzer exit $$rc (crash input: see $(BUILD_FUZZ)/$$n.log)"; exit 1; }; \
-	done
+	@bash tests/fuzz/run_all.sh $(BUILD_FUZZ) $(JOBS) "$(1)" $(2)
 endef
 
 test-fuzz: fuzz-build
