@@ -8,7 +8,7 @@ BUILD_ASAN ?= build-asan
 BUILD_FUZZ ?= build-fuzz
 CC         ?= cc
 JOBS       ?= $(shell nproc)
-FUZZ_SECONDS ?= 20
+FUZZ_SECONDS ?= 15
 FUZZ_LONG_RUNS ?= 10000000
 FUZZ_LONG_SECONDS ?= 600
 

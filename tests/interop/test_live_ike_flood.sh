@@ -1,4 +1,5 @@
 #!/bin/bash
+# ctest: serial (iperf3 under a flood against iperf3 alone: other tests would skew the ratio)
 # A flood of IKE_SA_INIT against an established IKEv2 tunnel (RFC 7296 2.6,
 # docs/testing.md): A and B come up as in test_live_ikev2 (PSK, group 19);
 # B also has 32 more tunnel-groups (203.0.113.1-32, crypto map entries
