@@ -10,12 +10,19 @@
 #include "ra/ra_dtls.h"
 #include "offload/capture.h"
 
+/* The IP header's length of a datagram fp_gw_dtls_is_dgram accepted (its
+ * UDP header follows). */
+static uint32_t dgram_hl(const struct fp_pkt *p)
+{
+	return (p->data[0] >> 4) == 4 ? (uint32_t)(p->data[0] & 0x0f) * 4 : FP_IPV6_HLEN;
+}
+
 /* The client's end of a datagram fp_gw_dtls_is_dgram accepted. */
 static void dgram_client(const struct fp_pkt *p, struct fp_addr *a, uint16_t *port)
 {
 	const uint8_t *h = p->data;
 	bool v4 = (h[0] >> 4) == 4;
-	uint32_t hl = v4 ? (uint32_t)(h[0] & 0x0f) * 4 : FP_IPV6_HLEN;
+	uint32_t hl = dgram_hl(p);
 	memset(a, 0, sizeof(*a));
 	a->af = v4 ? FP_AF_INET : FP_AF_INET6;
 	memcpy(a->a, v4 ? h + 12 : h + 8, v4 ? 4 : 16);
@@ -53,11 +60,11 @@ bool fp_gw_dtls_is_dgram(const struct fp_gw *gw, const struct fp_pkt *p)
  * of them is the cheapest attack on the DTLS port. */
 static bool dtls_stranger(const struct fp_gw *gw, const struct fp_pkt *p)
 {
-	const uint8_t *h = p->data, *sid;
+	const uint8_t *sid;
 	uint16_t version;
-	uint32_t off = ((h[0] >> 4) == 4 ? (uint32_t)(h[0] & 0x0f) * 4 : FP_IPV6_HLEN) + FP_UDP_HLEN;
+	uint32_t off = dgram_hl(p) + FP_UDP_HLEN;
 	return gw->dtls->sid_filter &&
-	       fp_ra_dtls_hello_sid(h + off, p->len - off, &sid, &version) == 0 &&
+	       fp_ra_dtls_hello_sid(p->data + off, p->len - off, &sid, &version) == 0 &&
 	       !fp_gw_dtls_sid_known(gw, sid);
 }
 
@@ -111,9 +118,8 @@ static void dtls_to_slow(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_
  * to be a record. */
 static uint16_t dgram_epoch(const struct fp_pkt *p)
 {
-	const uint8_t *h = p->data;
-	uint32_t off = ((h[0] >> 4) == 4 ? (uint32_t)(h[0] & 0x0f) * 4 : FP_IPV6_HLEN) + FP_UDP_HLEN;
-	return p->len >= off + 13 ? fp_get16(h + off + 3) : 0;
+	uint32_t off = dgram_hl(p) + FP_UDP_HLEN;
+	return p->len >= off + FP_DTLS_HLEN ? fp_get16(p->data + off + 3) : 0; /* type, version, epoch */
 }
 
 /* A datagram no rule of the software pipe matched. A protected record
@@ -308,9 +314,9 @@ void fp_gw_dtls_outbound(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_
 void fp_gw_dtls_slow(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pkt *p)
 {
 	if (p->flags & FP_PKT_F_OUTBOUND) {
-		if (p->sa == FP_DTLS_NONE) /* no rule when it left: maybe one now, or CSTP */
-			dtls_outb_lost(gw, io, &gw->soft, p);
-		else if (fp_gw_dtls_send(gw, io, p->rule, p, 0) < 0) /* to the rule's pipe */
+		/* to the rule's pipe; with no rule when it left (or now): maybe
+		 * one since, or CSTP */
+		if (p->sa == FP_DTLS_NONE || fp_gw_dtls_send(gw, io, p->rule, p, 0) < 0)
 			dtls_outb_lost(gw, io, &gw->soft, p);
 	} else if (p->drop == FP_DROP_DTLS_NO_RULE) { /* not classified on the software pipe yet */
 		p->flags &= ~(FP_PKT_F_PUNT | FP_PKT_F_OUTBOUND);

@@ -424,11 +424,6 @@ struct held_rule {
 	int rc;                           /* the import's */
 };
 
-struct held_moves {
-	struct fp_gw *gw;
-	struct held_rule *m;              /* [FP_GW_DTLS_MAX], by client */
-};
-
 static void held_install(struct fp_gw *gw, struct fp_gw_dtls_client *c, struct held_rule *m)
 {
 	struct fp_dtls_params p = c->p;
@@ -440,7 +435,7 @@ static void held_install(struct fp_gw *gw, struct fp_gw_dtls_client *c, struct h
 	struct rule_call add = {.op = OP_ADD, .p = &p};
 	if (rule_call(gw, m->to, &add) == 0)
 		m->id = add.id;
-	fp_crypto_cleanse(&p.keys, sizeof(p.keys));
+	fp_tls_keys_cleanse(&p.keys);
 }
 
 /* The software rule's state out, and the rule gone, on this thread. */
@@ -464,9 +459,9 @@ static int held_take(struct fp_gw *gw, struct fp_gw_dtls_client *c, struct held_
  * client past the older ones still kept. */
 static void held_import_fn(struct fp_pipe *pp, void *arg)
 {
-	struct held_moves *hm = arg;
+	struct held_rule *moves = arg; /* [FP_GW_DTLS_MAX], by client */
 	for (unsigned i = 0; i < FP_GW_DTLS_MAX; i++) {
-		struct held_rule *m = &hm->m[i];
+		struct held_rule *m = &moves[i];
 		if (m->id == FP_DTLS_NONE || m->to != pp)
 			continue;
 		m->rc = fp_dtls_import(pp->dtls, m->id, &m->st);
@@ -491,6 +486,25 @@ static int held_point(struct fp_gw *gw, struct fp_gw_dtls_client *c, struct held
 	return -1;
 }
 
+/* Every client with a rule to where the settings put it: pointed at its
+ * held rule where moves has one, else moved in one step (rule_move). */
+static int clients_place(struct fp_gw *gw, struct held_rule *moves, char *err, size_t errlen)
+{
+	int rc = 0;
+	for (unsigned i = 0; gw->dtls && i < FP_GW_DTLS_MAX; i++) {
+		const char *why = NULL;
+		struct fp_gw_dtls_client *c = &gw->dtls->c[i];
+		if (!c->used || !c->has_rule)
+			continue;
+		if (moves && moves[i].id != FP_DTLS_NONE ? held_point(gw, c, &moves[i], &why) < 0 :
+		    rule_move(gw, c, &why) < 0) {
+			snprintf(err, errlen, "DTLS client %u: %s", i, why);
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
 /* flow-offload-dtls on: the new rules are installed held in their engine
  * pipes before the workers steer a record there; the slow path then runs
  * what it was given for the software pipe (in order, under the old rules),
@@ -499,56 +513,38 @@ static int held_point(struct fp_gw *gw, struct fp_gw_dtls_client *c, struct held
  * none is opened out of order or against an empty window. */
 static int offload_on(struct fp_gw *gw, char *err, size_t errlen)
 {
-	struct held_moves hm = {.gw = gw, .m = calloc(FP_GW_DTLS_MAX, sizeof(struct held_rule))};
+	struct held_rule *m = calloc(FP_GW_DTLS_MAX, sizeof(*m));
 	int rc = 0;
-	if (!hm.m)
+	if (!m)
 		return snprintf(err, errlen, "out of memory"), -1;
 	for (unsigned i = 0; i < FP_GW_DTLS_MAX; i++) {
 		struct fp_gw_dtls_client *c = &gw->dtls->c[i];
-		hm.m[i].id = FP_DTLS_NONE;
+		m[i].id = FP_DTLS_NONE;
 		if (c->used && c->has_rule)
-			held_install(gw, c, &hm.m[i]);
+			held_install(gw, c, &m[i]);
 	}
 	gw->offload_dtls = true;
 	if (gw->slow_drain)
 		gw->slow_drain(gw);
 	for (unsigned i = 0; i < FP_GW_DTLS_MAX; i++)
-		if (hm.m[i].id != FP_DTLS_NONE && held_take(gw, &gw->dtls->c[i], &hm.m[i]) < 0)
+		if (m[i].id != FP_DTLS_NONE && held_take(gw, &gw->dtls->c[i], &m[i]) < 0)
 			rc = -1, snprintf(err, errlen, "DTLS client %u: export failed", i);
-	fp_gw_on_every_pipe(gw, held_import_fn, &hm);
-	for (unsigned i = 0; i < FP_GW_DTLS_MAX; i++) {
-		const char *why = NULL;
-		struct fp_gw_dtls_client *c = &gw->dtls->c[i];
-		if (!c->used || !c->has_rule)
-			continue;
-		if (hm.m[i].id != FP_DTLS_NONE ? held_point(gw, c, &hm.m[i], &why) < 0 :
-		    rule_move(gw, c, &why) < 0) {
-			snprintf(err, errlen, "DTLS client %u: %s", i, why);
-			rc = -1;
-		}
-	}
-	fp_crypto_cleanse(hm.m, FP_GW_DTLS_MAX * sizeof(struct held_rule));
-	free(hm.m);
+	fp_gw_on_every_pipe(gw, held_import_fn, m);
+	if (clients_place(gw, m, err, errlen) < 0)
+		rc = -1;
+	fp_crypto_cleanse(m, FP_GW_DTLS_MAX * sizeof(*m));
+	free(m);
 	return rc;
 }
 
 int fp_gw_dtls_offload_set(struct fp_gw *gw, bool on, char *err, size_t errlen)
 {
-	int rc = 0;
 	if (on && gw->dtls)
 		return offload_on(gw, err, errlen);
 	gw->offload_dtls = on;
 	if (gw->slow_drain)
 		gw->slow_drain(gw); /* what the pipes punted before the switch */
-	for (unsigned i = 0; gw->dtls && i < FP_GW_DTLS_MAX; i++) {
-		const char *why = NULL;
-		struct fp_gw_dtls_client *c = &gw->dtls->c[i];
-		if (c->used && c->has_rule && rule_move(gw, c, &why) < 0) {
-			snprintf(err, errlen, "DTLS client %u: %s", i, why);
-			rc = -1;
-		}
-	}
-	return rc;
+	return clients_place(gw, NULL, err, errlen);
 }
 
 static void stats_clear_fn(struct fp_pipe *pp, void *arg)

@@ -173,7 +173,7 @@ for dir in "" -R; do
 	way="client -> inside"
 	[ -n "$dir" ] && way="inside -> client"
 	ip netns exec "$NT_B" timeout 20 iperf3 -c "$NT_A_IN_IP" -t 2 $dir -J >"$NT_WORK/iperf$dir.json" 2>&1
-	mbit=$(python3 -c "import json,sys; print(int(json.load(open(sys.argv[1]))['end']['sum_received']['bits_per_second']/1e6))" "$NT_WORK/iperf$dir.json" 2>/dev/null)
+	mbit=$(nt_iperf_mbit "$NT_WORK/iperf$dir.json")
 	nt_check "2 s of iperf3 TCP $way through CSTP: ${mbit:-no} Mbit/s" test "${mbit:-0}" -gt 0
 done
 nt_check "openconnect still runs after the TCP bursts" kill -0 "$OC_PID"

@@ -64,7 +64,7 @@ nt_check "the new one in the engine" grep -q 'Offloaded sessions: 1 of 1' "$NT_W
 nt_bg a "$NT_WORK/iperf-s.log" iperf3 -s -1 -B "$NT_A_IN_IP"
 sleep 0.5
 ip netns exec "$NT_B" timeout 20 iperf3 -c "$NT_A_IN_IP" -t 2 -J >"$NT_WORK/iperf.json" 2>&1
-mbit=$(python3 -c "import json,sys; print(int(json.load(open(sys.argv[1]))['end']['sum_received']['bits_per_second']/1e6))" "$NT_WORK/iperf.json" 2>/dev/null)
+mbit=$(nt_iperf_mbit "$NT_WORK/iperf.json")
 nt_check "iperf3 over the new DTLS session: ${mbit:-no} Mbit/s" test "${mbit:-0}" -gt 0
 nt_check "openconnect still runs" kill -0 "$oc"
 kill "$oc" 2>/dev/null

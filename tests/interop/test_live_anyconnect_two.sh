@@ -81,14 +81,13 @@ iperf_both() {
 		>"$NT_WORK/$2-bob.json" 2>&1 &
 	IP2=$!
 }
-mbit() { python3 -c "import json,sys; print(int(json.load(open(sys.argv[1]))['end']['sum_received']['bits_per_second']/1e6))" "$1" 2>/dev/null; }
 nt_cli a clear flow-offload-dtls statistics >/dev/null
 iperf_both 3 both
 wait "$IP1" "$IP2"
-nt_check "alice: 3 s of iperf3 through her rule: $(mbit "$NT_WORK/both-alice.json") Mbit/s" \
-	test "$(mbit "$NT_WORK/both-alice.json")" -gt 0
-nt_check "bob: 3 s of iperf3 through his rule, at the same time: $(mbit "$NT_WORK/both-bob.json") Mbit/s" \
-	test "$(mbit "$NT_WORK/both-bob.json")" -gt 0
+nt_check "alice: 3 s of iperf3 through her rule: $(nt_iperf_mbit "$NT_WORK/both-alice.json") Mbit/s" \
+	test "$(nt_iperf_mbit "$NT_WORK/both-alice.json")" -gt 0
+nt_check "bob: 3 s of iperf3 through his rule, at the same time: $(nt_iperf_mbit "$NT_WORK/both-bob.json") Mbit/s" \
+	test "$(nt_iperf_mbit "$NT_WORK/both-bob.json")" -gt 0
 dtls_stats >"$NT_WORK/both-dtls.txt"
 nt_check "the engine opened the records ($(dtls_stat "$NT_WORK/both-dtls.txt" DTLS_OFFLOAD_IB_PKT_SUCCESS))" \
 	test "$(dtls_stat "$NT_WORK/both-dtls.txt" DTLS_OFFLOAD_IB_PKT_SUCCESS)" -ge 1000
@@ -109,8 +108,8 @@ egress() {
 	ip netns exec "$NT_B" timeout 20 iperf3 -c "$NT_A_IN_IP" -B "$A" -p 5201 -t 2 -R -J \
 		>"$NT_WORK/egress-$1.json" 2>&1
 	dtls_stats >"$NT_WORK/egress-$1.txt"
-	nt_check "egress $1: 2 s of iperf3 -R to alice: $(mbit "$NT_WORK/egress-$1.json") Mbit/s" \
-		test "$(mbit "$NT_WORK/egress-$1.json")" -gt 0
+	nt_check "egress $1: 2 s of iperf3 -R to alice: $(nt_iperf_mbit "$NT_WORK/egress-$1.json") Mbit/s" \
+		test "$(nt_iperf_mbit "$NT_WORK/egress-$1.json")" -gt 0
 }
 egress off
 nt_cli a show running-config >"$NT_WORK/running-egress.txt"
@@ -142,7 +141,7 @@ dtls_stats >"$NT_WORK/move-dtls.txt"
 sed 's/^/     /' "$NT_WORK/move-dtls.txt"
 nt_check "both rules back in the engine" grep -q 'Offloaded sessions: 2 of 2' "$NT_WORK/move-dtls.txt"
 for who in alice bob; do
-	m=$(mbit "$NT_WORK/move-$who.json")
+	m=$(nt_iperf_mbit "$NT_WORK/move-$who.json")
 	nt_check "$who: iperf3 went on through both moves: ${m:-no} Mbit/s over 6 s" test "${m:-0}" -gt 0
 	nt_check "$who: openconnect still runs" kill -0 "$(eval echo "\$${who}_pid")"
 	nt_check "$who: no fall-back to CSTP" eval "! grep -qiE 'DTLS.*(dead|fail|disabled)' '$NT_WORK/$who.log'"

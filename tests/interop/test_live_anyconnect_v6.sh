@@ -31,7 +31,7 @@ nt_check "5 pings through the tunnel" grep -q ' 5 received' "$NT_WORK/ping6.txt"
 ip netns exec "$NT_B" ping -I "$A" -c 3 -s 1300 -i 0.2 -W 2 "$NT_A_IN_IP" >"$NT_WORK/ping6big.txt" 2>&1
 nt_check "3 pings of 1328 bytes" grep -q ' 3 received' "$NT_WORK/ping6big.txt"
 ip netns exec "$NT_B" timeout 20 iperf3 -c "$NT_A_IN_IP" -B "$A" -t 2 -J >"$NT_WORK/iperf6.json" 2>&1
-mbit=$(python3 -c "import json,sys; print(int(json.load(open(sys.argv[1]))['end']['sum_received']['bits_per_second']/1e6))" "$NT_WORK/iperf6.json" 2>/dev/null)
+mbit=$(nt_iperf_mbit "$NT_WORK/iperf6.json")
 nt_check "2 s of iperf3 over DTLS on IPv6: ${mbit:-no} Mbit/s" test "${mbit:-0}" -gt 0
 nt_cli a show flow-offload-dtls statistics >"$NT_WORK/dtls6.txt"
 ib=$(sed -n 's/^ *DTLS_OFFLOAD_IB_PKT_SUCCESS: //p' "$NT_WORK/dtls6.txt")

@@ -583,6 +583,13 @@ except Exception:
 PY
 }
 
+# nt_iperf_mbit JSON: the receiver's Mbit/s, whole; 0 when not a finished result
+nt_iperf_mbit() {
+	local g
+	read -r g _ <<<"$(nt_iperf_summary "$1")"
+	awk -v g="$g" 'BEGIN { print int(g * 1000) }'
+}
+
 # ---------------------------------------------------------------- show commands, checked
 
 # nt_show a|b NAME WORDS...: run a show command, keep its output in
