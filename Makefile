@@ -20,7 +20,7 @@ DEB_PKGS := build-essential cmake pkg-config clang libssl-dev libpcap-dev libedi
             libcharon-extra-plugins libstrongswan-extra-plugins openssl openconnect
 
 # Packages only a benchmark needs (make bench-ra): installed by bench-deps, not by deps.
-BENCH_PKGS := ocserv
+BENCH_PKGS := ocserv ethtool
 
 all: build
 

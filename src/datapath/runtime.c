@@ -222,7 +222,7 @@ static int rt_outside_af(struct fp_runtime *rt, const struct fp_gw_iface *ifc,
 	/* the headend's DTLS port, once it has registered (dtls_session.h);
 	 * no GRO: one datagram is one record */
 	if (rt_dtls_port(rt->gw) &&
-	    rt_udp(rt, ifc, &ip->addr, rt_dtls_port(rt->gw), false,
+	    rt_udp(rt, ifc, &ip->addr, rt_dtls_port(rt->gw), gro,
 		   ip->addr.af == FP_AF_INET ? fp_steer_dtls4 : fp_steer_dtls6, err, errlen) < 0)
 		return -1;
 	struct fp_udp_opts ike = {.local = ip->addr, .port = FP_IKE_PORT, .device = ifc->cfg->name};
@@ -403,6 +403,7 @@ int fp_rt_start(struct fp_runtime *rt, struct fp_gw *gw, const struct fp_rt_opts
 		w->id = i;
 		w->rt = rt;
 		w->pipe = &gw->pipes[i];
+		w->rx_coalesce_us = opts->rx_coalesce_us;
 		if (fp_rt_worker_start(w, opts->pin) < 0) {
 			snprintf(err, errlen, "cannot start worker thread %u", i);
 			goto fail;

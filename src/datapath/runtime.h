@@ -77,6 +77,7 @@ struct fp_worker {
 	_Atomic uint64_t loops;            /* quiescent-state counter the slow path waits on */
 	_Atomic bool stop;
 	bool started;
+	unsigned rx_coalesce_us;           /* fp_rt_opts' */
 };
 
 struct fp_runtime {
@@ -95,6 +96,7 @@ struct fp_runtime {
 struct fp_rt_opts {
 	bool offload_io;                   /* TUN TSO/USO and UDP GSO/GRO */
 	bool pin;                          /* pin worker i to CPU i */
+	unsigned rx_coalesce_us;           /* a worker that found work waits this long */
 };
 
 /* One worker per online CPU, at most FP_RT_MAX_WORKERS. */

@@ -207,7 +207,8 @@ int fp_live_run(struct fp_gw *gw, const struct fp_options *o)
 	static struct fp_runtime rt;
 	char err[512];
 	const char *sock = o->socket ? o->socket : FP_CONTROL_DEFAULT_PATH;
-	struct fp_rt_opts ro = {.offload_io = !o->no_offload_io, .pin = o->pin};
+	struct fp_rt_opts ro = {.offload_io = !o->no_offload_io, .pin = o->pin,
+				 .rx_coalesce_us = o->rx_coalesce_us};
 	int sigfd = live_signals();
 	if (sigfd < 0) {
 		perror("fpvpnd: signals");

@@ -10,7 +10,7 @@
 
 static const char usage[] =
 	"usage: fpvpnd -c FILE [-s SOCKET] [--state FILE] [--pipes N] [--pin] [--no-offload-io]\n"
-	"              [--daemon] [--log FILE] [--allow-core-dumps]\n"
+	"              [--rx-coalesce USEC] [--daemon] [--log FILE] [--allow-core-dumps]\n"
 	"       fpvpnd -c FILE --offline --read IF=IN.pcap [--read IF=IN.pcap]...\n"
 	"              [--write IF=OUT.pcap]... [--exec \"COMMAND\"]... [--burst N]\n"
 	"\n"
@@ -21,6 +21,9 @@ static const char usage[] =
 	"      --pipes N       engine pipes, one worker thread each (default: one per CPU)\n"
 	"      --pin           pin worker i to CPU i\n"
 	"      --no-offload-io no TUN TSO/USO, no UDP GSO/GRO (one packet per system call)\n"
+	"      --rx-coalesce USEC  a worker that found packets waits USEC (0-1000) before\n"
+	"                      it looks again, as a NIC's rx-usecs: more packets per\n"
+	"                      system call under load, up to USEC more latency (default 0: off)\n"
 	"      --daemon        detach from the terminal (default: foreground, systemd style)\n"
 	"  -l, --log FILE      log to FILE instead of stderr; SIGHUP opens it again\n"
 	"      --allow-core-dumps  debugging: let the process dump core and be read by\n"
@@ -61,6 +64,18 @@ static int opt_burst(struct fp_options *o, const char *arg)
 		return -1;
 	}
 	o->burst = (unsigned)v;
+	return 0;
+}
+
+static int opt_coalesce(struct fp_options *o, const char *arg)
+{
+	char *end;
+	unsigned long v = strtoul(arg, &end, 10);
+	if (*end || !*arg || v > 1000) {
+		fprintf(stderr, "fpvpnd: --rx-coalesce wants 0-1000 microseconds, got '%s'\n", arg);
+		return -1;
+	}
+	o->rx_coalesce_us = (unsigned)v;
 	return 0;
 }
 
@@ -105,6 +120,8 @@ static int opt_one(struct fp_options *o, int c, char *arg)
 	case 'N':
 		o->no_offload_io = true;
 		return 0;
+	case 'R':
+		return opt_coalesce(o, arg);
 	case 'D':
 		o->daemon = true;
 		return 0;
@@ -161,6 +178,7 @@ int fp_options_parse(struct fp_options *o, int argc, char **argv)
 		{"exec", required_argument, NULL, 'e'},   {"burst", required_argument, NULL, 'b'},
 		{"socket", required_argument, NULL, 's'}, {"pipes", required_argument, NULL, 'p'},
 		{"pin", no_argument, NULL, 'P'},          {"no-offload-io", no_argument, NULL, 'N'},
+		{"rx-coalesce", required_argument, NULL, 'R'},
 		{"daemon", no_argument, NULL, 'D'},       {"log", required_argument, NULL, 'l'},
 		{"state", required_argument, NULL, 'S'},
 		{"allow-core-dumps", no_argument, NULL, 'C'},

@@ -28,6 +28,7 @@ struct fp_options {
 	const char *state;   /* live: sequence state file; NULL = "<config>.state" */
 	bool no_offload_io;  /* live: no TUN TSO/USO, no UDP GSO/GRO */
 	bool pin;            /* live: pin worker i to CPU i */
+	unsigned rx_coalesce_us; /* live: a worker's wait after a turn that found work */
 	bool daemon;         /* live: detach */
 	const char *log;     /* live: log file instead of stderr (SIGHUP reopens it) */
 	bool allow_core_dumps; /* debugging: stay dumpable (a core then holds the keys) */

@@ -8,13 +8,17 @@
 # Environment:
 #   BENCH_SECONDS=3    length of each iperf3 run
 #   BENCH_RUNS=3       runs of each cell; the table shows the median
-#   BENCH_GWS="ocserv fpvpnd fpvpnd-soft"   fpvpnd: flow-offload-dtls (the
-#                      engine's rule), fpvpnd-soft: without (the software pipe)
+#   BENCH_GWS="ocserv fpvpnd fpvpnd-co"   fpvpnd: flow-offload-dtls (the
+#                      engine's rule), fpvpnd-co: the same with --rx-coalesce
+#                      BENCH_COALESCE (150 us), fpvpnd-soft: without
+#                      flow-offload-dtls (the software pipe)
 #   BENCH_TESTS="tcp1 tcp1r udp udpr"   tcp1: 1 TCP stream client -> inside,
 #                      udp: -u -b 0 -l BENCH_UDP_LEN; an "r" suffix: iperf3 -R
 #                      (inside -> client)
 #   BENCH_UDP_LEN=1372 UDP payload, at most the tunnel's MTU - 28 (fpvpnd's
 #                      tunnel is 1399 bytes: 1371 there; ocserv's 1434)
+#   BENCH_GRO=1        GRO on the headend's outside veth (0: off, a veth's
+#                      default); both headends face the same device
 #   BENCH_DTLS12=""    openconnect --dtls12-ciphers (e.g. AES256-GCM-SHA384 for
 #                      legacy keying); empty: PSK-NEGOTIATE
 #
@@ -45,10 +49,12 @@ case $build in /*) ;; *) build=$here/$build ;; esac
 
 SECS=${BENCH_SECONDS:-3}
 RUNS=${BENCH_RUNS:-3}
-GWS=${BENCH_GWS:-ocserv fpvpnd fpvpnd-soft}
+GWS=${BENCH_GWS:-ocserv fpvpnd fpvpnd-co}
+COALESCE=${BENCH_COALESCE:-150}
 TESTS=${BENCH_TESTS:-tcp1 tcp1r udp udpr}
 UDP_LEN=${BENCH_UDP_LEN:-1372}
 DTLS12=${BENCH_DTLS12:-}
+GRO=${BENCH_GRO:-1}
 
 . "$here/tests/netns/lib.sh"
 . "$here/tests/netns/anyconnect.sh"
@@ -97,6 +103,12 @@ wire() {
 	nt_in "$1" cat "/sys/class/net/$dev/statistics/$2_packets"
 }
 
+# cl_tun_rx: the packets openconnect wrote into its tunnel (octun0 in B), one
+# per record it opened. A veth counts a UDP_SEGMENT (GSO) send as one
+# packet, so records to the client are counted where they come out.
+cl_tun_rx() { nt_in b cat /sys/class/net/octun0/statistics/rx_packets; }
+b_rx_dropped() { nt_in b cat "/sys/class/net/$NT_BOUT/statistics/rx_dropped"; }
+
 tun_mtu() { ip -n "$NT_B" link show octun0 2>/dev/null | awk '{ for (i = 1; i < NF; i++) if ($i == "mtu") print $(i+1) }'; }
 
 # cell GW TEST MTU "HEADEND PIDS" CLIENT_PID: one iperf3 run.
@@ -111,9 +123,9 @@ cell() {
 	udpr) opts=(-u -b 0 -l "$len" -R) ;;
 	esac
 	bench_iperf_server "$NT_A" "$INSIDE_IP"
-	local h0 h1 c0 c1 w0 w1 y0 y1 s0 s1 ra0 rb0 da0 db0 war0 wat0 wbr0 wbt0 td0
+	local h0 h1 c0 c1 w0 w1 y0 y1 s0 s1 ra0 rb0 da0 db0 war0 wbt0 wbd0 ct0 td0
 	ra0=$(rcvbuf_errs a) rb0=$(rcvbuf_errs b) da0=$(dtls_drops a) db0=$(dtls_drops b)
-	war0=$(wire a rx) wat0=$(wire a tx) wbr0=$(wire b rx) wbt0=$(wire b tx) td0=$(tun_drops)
+	war0=$(wire a rx) wbt0=$(wire b tx) wbd0=$(b_rx_dropped) ct0=$(cl_tun_rx) td0=$(tun_drops)
 	local asp0=0
 	case $gw in fpvpnd*) asp0=$(nt_asp a) ;; esac
 	# shellcheck disable=SC2086 # HEADEND PIDS: a list
@@ -128,11 +140,14 @@ cell() {
 	da=$(($(dtls_drops a) - da0)) db=$(($(dtls_drops b) - db0))
 	# TCP: the data packets iperf3 received (the ACKs charged to them). UDP -b 0
 	# loses most datagrams past the slowest stage (the client, mostly): each
-	# side is charged for the records it sealed or opened, as its veth counted
-	# them (less what its DTLS socket dropped before reading)
+	# side is charged for the records it sealed or opened: up, as the veth of
+	# the sender (openconnect, one datagram a send) counted them, less what
+	# the headend's DTLS socket dropped before reading; down, what the client
+	# opened, plus what its socket and veth dropped for the headend's
 	case $test in
 	udp) hd_pkts=$(($(wire a rx) - war0 - da)) cl_pkts=$(($(wire b tx) - wbt0)) ;;
-	udpr) hd_pkts=$(($(wire a tx) - wat0)) cl_pkts=$(($(wire b rx) - wbr0 - db)) ;;
+	udpr) cl_pkts=$(($(cl_tun_rx) - ct0))
+	      hd_pkts=$((cl_pkts + db + $(b_rx_dropped) - wbd0)) ;;
 	*) hd_pkts=$((bytes / (mtu - 52))) cl_pkts=$hd_pkts ;;
 	esac
 	local ms=$(((w1 - w0) / 1000000)) hd_us hd_user_us cl_us hd_pct via=DTLS hu0 hs0 hu1 hs1
@@ -251,10 +266,11 @@ run_ocserv() { # RUN
 }
 
 run_fpvpnd() { # RUN GW
-	local name=$2-run$1 line=""
-	[ "$2" = fpvpnd ] && line=flow-offload-dtls
+	local name=$2-run$1 line="" args=()
+	[ "$2" != fpvpnd-soft ] && line=flow-offload-dtls
+	[ "$2" = fpvpnd-co ] && args=(--rx-coalesce "$COALESCE")
 	ac_conf "$line" >"$NT_WORK/$name.conf"
-	nt_start a "$NT_WORK/$name.conf"
+	nt_start a "$NT_WORK/$name.conf" "${args[@]}"
 	nt_cli a clear flow-offload-dtls statistics >/dev/null
 	nt_cli a clear asp drop >/dev/null
 	login "$name"
@@ -275,6 +291,14 @@ run_fpvpnd() { # RUN GW
 
 nt_say "remote-access benchmark: $RUNS runs of ${SECS}s per cell; $(nproc) CPUs; $(uname -r); load $(cut -d' ' -f1-3 /proc/loadavg)"
 nt_topo_up
+# GRO on the headend's outside device, as a NIC has it by default (a veth
+# has it off): a socket that asks for UDP_GRO gets runs of one client's
+# records in one read; one that does not (ocserv's) gets them one by one
+if [ "$GRO" = 1 ]; then
+	nt_require ethtool
+	nt_in a ethtool -K "$NT_AOUT" gro on >/dev/null || nt_die "ethtool -K $NT_AOUT gro on"
+fi
+echo "GRO on the headend's outside veth: $(nt_in a ethtool -k "$NT_AOUT" 2>/dev/null | awk '/^generic-receive-offload/ { print $2 }')"
 ac_cert
 ac_script
 echo "fpvpnd: $("$NT_FPVPND" --version 2>/dev/null) from $build"
@@ -290,7 +314,7 @@ for run in $(seq "$RUNS"); do
 	for gw in $GWS; do
 		case $gw in
 		ocserv) run_ocserv "$run" ;;
-		fpvpnd | fpvpnd-soft) run_fpvpnd "$run" "$gw" ;;
+		fpvpnd | fpvpnd-soft | fpvpnd-co) run_fpvpnd "$run" "$gw" ;;
 		*) echo "  unknown gateway $gw" ;;
 		esac
 	done
@@ -343,7 +367,7 @@ order = [t for t in tests if any(k[1] == t for k in rows)]
 order += [t for (_, t) in rows if t not in order]
 for test in order:
     oc = cell(("ocserv", test))
-    for gw in ["ocserv", "fpvpnd", "fpvpnd-soft"]:
+    for gw in ["ocserv", "fpvpnd", "fpvpnd-co", "fpvpnd-soft"]:
         c = cell((gw, test))
         if not c:
             continue
