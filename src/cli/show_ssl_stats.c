@@ -80,6 +80,10 @@ static void stats_dtls(const struct fp_ra_stats *st, FILE *out)
 	stat_line(out, "DTLS other frames", st->dtls_other);
 	stat_line(out, "writes refused after offload", st->dtls_write_frozen);
 	stat_line(out, "DTLS channels replaced", st->dtls_replaced);
+	stat_line(out, "DTLS rehandshakes begun", st->dtls_rekey_began);
+	stat_line(out, "DTLS rehandshakes done (rule updated)", st->dtls_rekeys);
+	stat_line(out, "DTLS rehandshakes failed", st->dtls_rekey_fail);
+	stat_line(out, "DTLS rehandshakes too soon, refused", st->dtls_rekey_soon);
 }
 
 void fp_show_ssl_stats(const struct fp_gw *gw, FILE *out)

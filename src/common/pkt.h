@@ -36,6 +36,15 @@ struct fp_pkt {
 #define FP_PKT_F_RA 0x40u       /* from the inside to a remote-access pool address */
 #define FP_PKT_F_DTLS_CTRL 0x100u  /* outbound DTLS: an AnyConnect control frame, not an IP packet */
 #define FP_PKT_F_DTLS_ALERT 0x200u /* outbound DTLS: an alert body (level, description) */
+/* outbound DTLS, a rehandshake's: a handshake or change_cipher_spec
+ * fragment, its content type first, protected at the rule's epoch */
+#define FP_PKT_F_DTLS_HS 0x1000u
+/* outbound DTLS: a whole record libssl protected at the next epoch (before
+ * the rule has its keys), sent as it is, in order with the rule's own */
+#define FP_PKT_F_DTLS_SEALED 0x2000u
+/* what the slow path builds for a rule: never an IP packet */
+#define FP_PKT_F_DTLS_SLOW (FP_PKT_F_DTLS_CTRL | FP_PKT_F_DTLS_ALERT | FP_PKT_F_DTLS_HS | \
+			    FP_PKT_F_DTLS_SEALED)
 /* a DTLS datagram (inbound) or a packet to a DTLS client (with
  * FP_PKT_F_OUTBOUND) on its way to the pipe or slow path that owns its rule */
 #define FP_PKT_F_DTLS 0x400u

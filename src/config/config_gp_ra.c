@@ -158,9 +158,9 @@ int fp_cfg_gp_rekey_time(struct fp_cfg_parse *p)
 			  &gp->ra.rekey_time_none);
 }
 
-/* "ssl" (a TLS renegotiation) is the ASA's other method: TLS 1.3, which
- * openconnect negotiates, has none, and a DTLS renegotiation would run in
- * a libssl whose record numbers the engine has moved on. */
+/* new-tunnel: the client's new TLS connection brings a new DTLS session;
+ * ssl: the DTLS session is rehandshaken in place (its rule updated to the
+ * new epoch), TLS 1.3 keys updated by the headend (docs/remote-access.md). */
 int fp_cfg_gp_rekey_method(struct fp_cfg_parse *p)
 {
 	struct fp_cfg_group_policy *gp = fp_cfg_gp_current(p);
@@ -172,10 +172,10 @@ int fp_cfg_gp_rekey_method(struct fp_cfg_parse *p)
 	else if (fp_cfg_word_is(w, "none"))
 		gp->ra.rekey_method = FP_CFG_REKEY_NONE;
 	else if (fp_cfg_word_is(w, "ssl"))
-		return fp_cfg_error(p, "rekey method ssl is not supported (no renegotiation in TLS 1.3 "
-				    "or in an offloaded DTLS session): use new-tunnel");
+		gp->ra.rekey_method = FP_CFG_REKEY_SSL;
 	else
-		return fp_cfg_error(p, "expected 'new-tunnel' or 'none', got %s", FP_CFG_SHOWN(p, w));
+		return fp_cfg_error(p, "expected 'new-tunnel', 'ssl' or 'none', got %s",
+				    FP_CFG_SHOWN(p, w));
 	return 0;
 }
 

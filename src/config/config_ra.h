@@ -96,7 +96,8 @@ struct fp_cfg_gp_ra {
 	bool banner_none;
 };
 
-enum fp_cfg_rekey_method { FP_CFG_REKEY_UNSET, FP_CFG_REKEY_NONE, FP_CFG_REKEY_NEW_TUNNEL };
+enum fp_cfg_rekey_method { FP_CFG_REKEY_UNSET, FP_CFG_REKEY_NONE, FP_CFG_REKEY_NEW_TUNNEL,
+			   FP_CFG_REKEY_SSL };
 
 /* "authentication aaa | certificate | aaa certificate": what a login must
  * show (a password, a client certificate, both). */

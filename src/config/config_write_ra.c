@@ -92,7 +92,9 @@ void fp_cfg_write_gp_ra(const struct fp_cfg_group_policy *gp, FILE *out)
 	write_secs("anyconnect ssl rekey time", r->rekey_min, r->rekey_time_none, out);
 	if (r->rekey_method)
 		fprintf(out, " anyconnect ssl rekey method %s\n",
-			r->rekey_method == FP_CFG_REKEY_NEW_TUNNEL ? "new-tunnel" : "none");
+			r->rekey_method == FP_CFG_REKEY_NEW_TUNNEL ? "new-tunnel" :
+			r->rekey_method == FP_CFG_REKEY_SSL	   ? "ssl" :
+								     "none");
 }
 
 void fp_cfg_write_tg_ra(const struct fp_cfg_tunnel_group *tg, FILE *out)

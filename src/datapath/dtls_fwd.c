@@ -264,7 +264,7 @@ enum fp_gw_dtls_way fp_gw_dtls_inside(struct fp_gw *gw, const struct fp_gw_io *i
 static void dtls_outb_lost(struct fp_gw *gw, const struct fp_gw_io *io, struct fp_pipe *pp,
 			   struct fp_pkt *p)
 {
-	uint32_t ctrl = p->flags & (FP_PKT_F_DTLS_CTRL | FP_PKT_F_DTLS_ALERT);
+	uint32_t ctrl = p->flags & FP_PKT_F_DTLS_SLOW;
 	bool again = !(p->flags & FP_PKT_F_RESTEER);
 	p->sa = FP_DTLS_NONE;
 	if (!pp->software) {

@@ -230,16 +230,49 @@ static void ra_dtls_sid(void *ctx, unsigned slot, const uint8_t *sid)
 	fp_gw_dtls_sid_set(rg->gw, slot, sid);
 }
 
-/* env->dtls_ctrl_out: a control frame protected on the session's rule. */
-static void ra_dtls_ctrl_out(void *ctx, uint32_t index, const uint8_t *f, size_t n)
+/* What the headend has the engine send on a session's rule (flag: what
+ * the packet is, FP_PKT_F_DTLS_*). */
+static void ra_rule_send(struct fp_ra_gw *rg, uint32_t index, const uint8_t *f, size_t n,
+			 uint32_t flag)
 {
-	struct fp_ra_gw *rg = ctx;
 	struct ra_gw_client *c = ra_client(rg, index);
 	struct fp_pkt *p = c ? ra_pkt(rg, f, n) : NULL;
-	if (p && fp_gw_dtls_send(rg->gw, rg->io, c->h, p, FP_PKT_F_DTLS_CTRL) < 0) {
+	if (p && fp_gw_dtls_send(rg->gw, rg->io, c->h, p, flag) < 0) {
 		fp_gw_count_drop(rg->gw, FP_DROP_TX_FAILED);
 		rg->io->free(rg->io->ctx, &p, 1);
 	}
+}
+
+/* env->dtls_ctrl_out: a control frame protected on the session's rule. */
+static void ra_dtls_ctrl_out(void *ctx, uint32_t index, const uint8_t *f, size_t n)
+{
+	ra_rule_send(ctx, index, f, n, FP_PKT_F_DTLS_CTRL);
+}
+
+/* env->dtls_hs_out: a rehandshake's record, on the rule it rekeys. */
+static void ra_dtls_hs_out(void *ctx, uint32_t index, const uint8_t *d, size_t n, bool sealed)
+{
+	ra_rule_send(ctx, index, d, n, sealed ? FP_PKT_F_DTLS_SEALED : FP_PKT_F_DTLS_HS);
+}
+
+/* env->dtls_rekeyed: the rule moves to the rehandshake's keys and epoch
+ * in place (DTLS_OFFLOAD_FLOW_IB_UPDATE_SUCCESS), keeping its pipe,
+ * socket entry and counters. libssl's last records (our change_cipher_spec
+ * under the old keys) may still wait in the worker's ring, and a worker
+ * runs a posted call before its rings: the query's turn sends them, the
+ * update runs a turn later. */
+static int ra_dtls_rekeyed(void *ctx, uint32_t index, const struct fp_dtls_update *u)
+{
+	struct fp_ra_gw *rg = ctx;
+	struct ra_gw_client *c = ra_client(rg, index);
+	struct fp_dtls_rule_stats st;
+	const char *why = "no client";
+	if (c && fp_gw_dtls_query(rg->gw, c->h, &st) == 0 &&
+	    fp_gw_dtls_rule_update(rg->gw, c->h, u, &why) == 0)
+		return 0;
+	fprintf(stderr, "fpvpnd: remote access: session %u: DTLS rehandshake: the rule was not "
+		"updated (%s): the channel ends\n", index, why);
+	return -1;
 }
 
 /* The UDP payload of a datagram punted as it came, and its sender (IPv6:
@@ -350,6 +383,8 @@ int fp_gw_ra_start(struct fp_gw *gw, char *err, size_t errlen)
 		env.dtls_up = ra_dtls_up;
 		env.dtls_down = ra_dtls_down;
 		env.dtls_ctrl_out = ra_dtls_ctrl_out;
+		env.dtls_hs_out = ra_dtls_hs_out;
+		env.dtls_rekeyed = ra_dtls_rekeyed;
 		env.dtls_sid = ra_dtls_sid;
 	}
 	gw->ra = fp_ra_new(gw->cfg, &env, err, errlen);

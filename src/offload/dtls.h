@@ -45,9 +45,12 @@
  * without a flag, an inner IP packet (sent as an AnyConnect DATA record);
  * FP_PKT_F_DTLS_CTRL: an AnyConnect control frame, type byte first (a DPD
  * response, TERMINATE), sent as application data as it is;
- * FP_PKT_F_DTLS_ALERT: an alert body (level, description). Both take the
- * rule's next sequence number, so engine and slow path never reuse one
- * (common/pkt.h defines the flags). */
+ * FP_PKT_F_DTLS_ALERT: an alert body (level, description);
+ * FP_PKT_F_DTLS_HS: a rehandshake's handshake or change_cipher_spec
+ * fragment, content type first. All take the rule's next sequence number,
+ * so engine and slow path never reuse one. FP_PKT_F_DTLS_SEALED: a record
+ * of the next epoch libssl protected itself, sent as it is (common/pkt.h
+ * defines the flags). */
 
 struct fp_dtls_params {
 	struct fp_addr local;          /* our address; both of one family */

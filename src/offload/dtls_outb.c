@@ -48,6 +48,19 @@ struct outb_rec {
 	uint32_t total;
 };
 
+/* A rehandshake's fragment (or libssl's alert during one): its content
+ * type first, then the fragment. */
+static enum fp_drop outb_hs(struct fp_pkt *p, struct outb_rec *o)
+{
+	if (p->len < 2 || (p->data[0] != FP_DTLS_CT_HANDSHAKE && p->data[0] != FP_DTLS_CT_CCS &&
+			   p->data[0] != FP_DTLS_CT_ALERT))
+		return FP_DROP_DTLS_BAD_LENGTH;
+	o->type = p->data[0];
+	o->payload = p->data + 1;
+	o->plen = p->len - 1;
+	return FP_DROP_NONE;
+}
+
 /* An inner IP packet gets AnyConnect's DATA byte in front; control frames
  * and alerts go as they are. */
 static enum fp_drop outb_payload(struct fp_pkt *p, struct outb_rec *o)
@@ -55,6 +68,8 @@ static enum fp_drop outb_payload(struct fp_pkt *p, struct outb_rec *o)
 	o->payload = p->data;
 	o->plen = p->len;
 	o->inner = 0;
+	if (p->flags & FP_PKT_F_DTLS_HS)
+		return outb_hs(p, o);
 	o->type = (p->flags & FP_PKT_F_DTLS_ALERT) ? FP_DTLS_CT_ALERT : FP_DTLS_CT_APP;
 	if (p->flags & FP_PKT_F_DTLS_ALERT)
 		return p->len == 2 ? FP_DROP_NONE : FP_DROP_DTLS_BAD_LENGTH;
@@ -179,7 +194,7 @@ static bool outb_prepare(struct fp_pipe *pp, struct fp_dtlsdb *db, struct fp_dtl
 	p->data = o.outer;
 	p->len = o.total;
 	db->db_scr->inner_len[k] = o.inner;
-	db->db_scr->type[k] = (p->flags & (FP_PKT_F_DTLS_CTRL | FP_PKT_F_DTLS_ALERT)) ? 1 : 0;
+	db->db_scr->type[k] = (p->flags & FP_PKT_F_DTLS_SLOW) ? 1 : 0;
 	return true;
 }
 
@@ -190,12 +205,31 @@ static void outb_finish(struct fp_dtls_rule *r, struct fp_pkt *p, uint32_t inner
 		fp_put16(u + 6, fp_udp6_csum(p->data, u, p->len - FP_IPV6_HLEN));
 	}
 	r->dr_cnt.pkts_out++;
-	r->dr_cnt.pkts_encrypt++;
 	r->dr_cnt.bytes_out += p->len - r->dr_hdr_len;
 	r->dr_cnt.data_out += !ctrl;
 	r->dr_cnt.ctrl_out += ctrl && !(p->flags & FP_PKT_F_DTLS_ALERT);
 	r->dr_cnt.alerts_out += (p->flags & FP_PKT_F_DTLS_ALERT) != 0;
 	r->dr_cnt.inner_bytes_out += inner;
+}
+
+/* A record of the next epoch, protected by libssl: the rule's outer
+ * header in front, no sequence number taken (it has its own epoch's). */
+static void outb_sealed(struct fp_pipe *pp, struct fp_dtlsdb *db, struct fp_dtls_rule *r,
+			struct fp_pkt *p)
+{
+	struct outb_rec o = {.rec = p->data, .total = r->dr_hdr_len + p->len};
+	o.outer = o.rec - r->dr_hdr_len;
+	if (p->len < FP_DTLS_HLEN || o.outer < p->buf || o.total > 65535)
+		return fp_dtls_drop(pp, r, p, p->len < FP_DTLS_HLEN ? FP_DROP_DTLS_BAD_LENGTH :
+								       FP_DROP_TOO_BIG);
+	outb_outer(r, &o);
+	p->data = o.outer;
+	p->len = o.total;
+	outb_finish(r, p, 0, true);
+	db->db_st.control_out_pkt++;
+	db->db_st.out_byte_count += p->len;
+	db->db_st.ob_pkt_success++;
+	db->db_st.out_pkt_count++;
 }
 
 static void outb_run(struct fp_pipe *pp, struct fp_dtlsdb *db, uint32_t id, struct fp_pkt **pkts,
@@ -208,6 +242,8 @@ static void outb_run(struct fp_pipe *pp, struct fp_dtlsdb *db, uint32_t id, stru
 	for (uint16_t i = 0; i < n; i++) {
 		if (!r)
 			fp_dtls_drop(pp, NULL, pkts[i], FP_DROP_DTLS_NO_RULE);
+		else if (pkts[i]->flags & FP_PKT_F_DTLS_SEALED)
+			outb_sealed(pp, db, r, pkts[i]);
 		else if (outb_prepare(pp, db, r, pkts[i], k))
 			mine[k++] = pkts[i];
 	}
@@ -221,6 +257,7 @@ static void outb_run(struct fp_pipe *pp, struct fp_dtlsdb *db, uint32_t id, stru
 			fp_dtls_drop(pp, r, mine[i], FP_DROP_CRYPTO_ERROR);
 			continue;
 		}
+		r->dr_cnt.pkts_encrypt++;
 		outb_finish(r, mine[i], db->db_scr->inner_len[i], db->db_scr->type[i]);
 		db->db_st.control_out_pkt += db->db_scr->type[i];
 		db->db_st.out_byte_count += mine[i]->len;

@@ -265,6 +265,7 @@ void fp_ra_poll(struct fp_ra *ra, uint64_t now_ns)
 {
 	struct epoll_event ev[64];
 	ra->now_ns = now_ns;
+	ra->polls++;
 	/* Which fds are ready does not matter (every connection runs below):
 	 * one look refreshes the set's readiness, which the slow path's poll
 	 * waits on. Never a loop: level-triggered fds stay ready until run. */

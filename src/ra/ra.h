@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "config/config.h"
+#include "offload/dtls.h"
 #include "ra/ra_cstp.h"
 #include "ra/ra_http.h"
 
@@ -48,6 +49,9 @@ struct fp_ra_stats {
 	uint64_t dtls_rule_refused;       /* the datapath took no rule: the channel stays in software */
 	uint64_t dtls_alerts, dtls_alert_closed; /* alerts the engine punted; those that closed the channel */
 	uint64_t dtls_replaced;           /* channels a new handshake of their session replaced */
+	/* rehandshakes under a rule: begun, done (the rule updated in place),
+	 * failed (the channel ended), refused (sooner than RA_DTLS_REKEY_GAP_NS) */
+	uint64_t dtls_rekey_began, dtls_rekeys, dtls_rekey_fail, dtls_rekey_soon;
 };
 
 /* How a session's DTLS channel is keyed (the CONNECT answer said). */
@@ -117,6 +121,17 @@ struct fp_ra_env {
 	/* After fp_ra_dtls_rule: a control frame (type byte first) for the
 	 * engine to protect on the session's rule (FP_PKT_F_DTLS_CTRL). */
 	void (*dtls_ctrl_out)(void *ctx, uint32_t index, const uint8_t *frame, size_t n);
+	/* A rehandshake on a channel whose rule the engine holds: a record for
+	 * the engine to send on the session's rule, either a handshake,
+	 * change_cipher_spec or alert fragment with its content type first,
+	 * protected under the rule's next number (sealed false:
+	 * FP_PKT_F_DTLS_HS), or a whole record of the next epoch libssl
+	 * protected (sealed true: FP_PKT_F_DTLS_SEALED). NULL: rehandshakes
+	 * are refused. */
+	void (*dtls_hs_out)(void *ctx, uint32_t index, const uint8_t *d, size_t n, bool sealed);
+	/* The rehandshake done: the rule moves to u (new keys and epoch) in
+	 * place; -1 ends the channel. */
+	int (*dtls_rekeyed)(void *ctx, uint32_t index, const struct fp_dtls_update *u);
 	/* Optional: session index's DTLS channel is gone (the session ended,
 	 * a new CONNECT, a new handshake): a rule taken for it must go. */
 	void (*dtls_down)(void *ctx, uint32_t index);

@@ -11,12 +11,16 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/inet.h"
 #include "datapath/dtls_rule.h"
+#include "ra/ra_dtls_unseal.h"
 #include "ra/ra_impl.h"
 
 #define RA_DTLS_SID_MIN (FP_RA_DTLS_HELLO_SID_OFF + 1 + FP_RA_DTLS_SID_LEN)
 #define RA_DTLS_HS_NS (10 * 1000000000ull) /* a handshake not done by then is dropped */
-#define RA_DTLS_EPOCH 1u                   /* renegotiation is refused: always the first */
+#define RA_DTLS_EPOCH 1u                   /* a new session's; a rehandshake moves it on */
+#define RA_DTLS_REKEY_GAP_NS (30 * 1000000000ull) /* a client's rehandshakes at most this often */
+#define RA_DTLS_REC_MAX 2048u              /* a record libssl writes (link MTU 1500) */
 #define RA_DTLS_PSK_LEN 32u
 #define RA_DTLS_LEGACY_MS 48u
 
@@ -32,23 +36,72 @@ struct fp_ra_dtls {
 	bool up, frozen;
 	bool announced;                   /* env->dtls_up was called */
 	bool have_tx, have_rx;
-	uint64_t seq_tx, seq_rx;          /* the highest at RA_DTLS_EPOCH, sent and received */
-	uint64_t started_ns;
+	uint64_t seq_tx, seq_rx;          /* the highest at epoch, sent and received */
+	uint16_t epoch;                   /* RA_DTLS_EPOCH, one more after each rehandshake */
+	/* a rehandshake under the rule (ra_dtls_unseal.h): libssl's records
+	 * go through the engine; the numbers libssl used at epoch + 1 */
+	bool rekeying, rekey_began, rekey_ready;
+	uint64_t rekey_ready_poll;        /* the slow path's turn libssl finished in */
+	bool have_tx_next, have_rx_next;
+	uint64_t seq_tx_next, seq_rx_next;
+	uint64_t started_ns, up_ns;       /* up_ns: the channel's last (re)handshake done */
 	struct fp_tls_keys keys;          /* the rule's: valid when keys_ok */
 	bool keys_ok;
 };
 
 /* --- the BIO --- */
 
+/* One record libssl wrote during a rehandshake under the rule: at the
+ * rule's epoch opened again and handed to the engine to protect under its
+ * own numbers; at the next (its Finished) sent as it is, in order. */
+static void rekey_record(struct fp_ra_dtls *t, const uint8_t *rec, size_t n)
+{
+	struct fp_ra *ra = t->ra;
+	uint8_t buf[RA_DTLS_REC_MAX + 1];
+	uint16_t epoch = fp_get16(rec + 3);
+	uint64_t seq = (uint64_t)fp_get16(rec + 5) << 32 | fp_get32(rec + 7);
+	int k = -1;
+	if (epoch == t->epoch + 1u) {
+		if (!t->have_tx_next || seq > t->seq_tx_next)
+			t->seq_tx_next = seq, t->have_tx_next = true;
+		ra->env.dtls_hs_out(ra->env.ctx, t->s->index, rec, n, true);
+		return;
+	}
+	if (epoch == t->epoch)
+		k = fp_ra_dtls_unseal(&t->keys.tk_tx, rec, n, buf + 1, sizeof(buf) - 1);
+	if (k < 0) {
+		ra->st.dtls_write_frozen++;
+		return;
+	}
+	buf[0] = rec[0];
+	ra->env.dtls_hs_out(ra->env.ctx, t->s->index, buf, (size_t)k + 1, false);
+	OPENSSL_cleanse(buf, sizeof(buf));
+}
+
+static int rekey_write(struct fp_ra_dtls *t, const uint8_t *d, size_t len)
+{
+	size_t off = 0;
+	while (len - off >= FP_DTLS_HLEN) {
+		size_t n = FP_DTLS_HLEN + (size_t)fp_get16(d + off + 11);
+		if (n > len - off)
+			break;
+		rekey_record(t, d + off, n);
+		off += n;
+	}
+	return (int)len;
+}
+
 static int bio_write(BIO *b, const char *d, int len)
 {
 	struct fp_ra_dtls *t = BIO_get_data(b);
 	uint64_t seq;
+	if (t->frozen && t->rekeying && t->ra->env.dtls_hs_out)
+		return rekey_write(t, (const uint8_t *)d, (size_t)len);
 	if (t->frozen) { /* the engine owns the sequence numbers now */
 		t->ra->st.dtls_write_frozen++;
 		return -1;
 	}
-	if (fp_dtls_rule_max_seq((const uint8_t *)d, (uint32_t)len, RA_DTLS_EPOCH, &seq) == 0 &&
+	if (fp_dtls_rule_max_seq((const uint8_t *)d, (uint32_t)len, t->epoch, &seq) == 0 &&
 	    (!t->have_tx || seq > t->seq_tx)) {
 		t->seq_tx = seq;
 		t->have_tx = true;
@@ -146,8 +199,10 @@ int fp_ra_dtls_init(struct fp_ra *ra)
 	ra->dtls_ctx = ctx;
 	SSL_CTX_set_min_proto_version(ctx, DTLS1_VERSION);
 	SSL_CTX_set_max_proto_version(ctx, DTLS1_2_VERSION);
+	/* openconnect's DTLS rekey (X-DTLS-Rekey-Method: ssl) is a renegotiation
+	 * the client starts (RFC 5746, which libssl insists on) */
 	SSL_CTX_set_options(ctx, SSL_OP_NO_QUERY_MTU | SSL_OP_NO_ENCRYPT_THEN_MAC | SSL_OP_NO_TICKET |
-				 SSL_OP_NO_RENEGOTIATION);
+				 SSL_OP_ALLOW_CLIENT_RENEGOTIATION);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER | SSL_SESS_CACHE_NO_INTERNAL);
 	SSL_CTX_sess_set_get_cb(ctx, dtls_get_session);
 	SSL_CTX_set_psk_server_callback(ctx, dtls_psk);
@@ -239,7 +294,7 @@ static struct fp_ra_dtls *dtls_new(struct fp_ra *ra, struct fp_ra_session *s,
 		return NULL;
 	}
 	*t = (struct fp_ra_dtls){ .ra = ra, .s = s, .ssl = ssl, .peer = *from, .peer_port = port,
-				  .started_ns = ra->now_ns };
+				  .started_ns = ra->now_ns, .epoch = RA_DTLS_EPOCH };
 	BIO_set_data(b, t);
 	SSL_set_bio(t->ssl, b, b);
 	SSL_set_app_data(t->ssl, t);
@@ -424,6 +479,7 @@ static void dtls_up(struct fp_ra *ra, struct fp_ra_dtls *t)
 	fp_ra_cipher_names(SSL_get_current_cipher(t->ssl), s->dtls_enc, sizeof(s->dtls_enc),
 			   s->dtls_hash, sizeof(s->dtls_hash));
 	s->dtls_peer_port = t->peer_port;
+	t->up_ns = ra->now_ns;
 	t->keys_ok = SSL_version(t->ssl) == DTLS1_2_VERSION &&
 		     fp_dtls_rule_keys(t->ssl, &t->keys, &why) == 0;
 	s->dtls_software_only = !t->keys_ok;
@@ -449,10 +505,15 @@ static void dtls_announce(struct fp_ra *ra, struct fp_ra_dtls *t)
 static void seen_rx(struct fp_ra_dtls *t, const uint8_t *d, size_t n)
 {
 	uint64_t seq;
-	if (fp_dtls_rule_max_seq(d, (uint32_t)n, RA_DTLS_EPOCH, &seq) == 0 &&
+	if (fp_dtls_rule_max_seq(d, (uint32_t)n, t->epoch, &seq) == 0 &&
 	    (!t->have_rx || seq > t->seq_rx)) {
 		t->seq_rx = seq;
 		t->have_rx = true;
+	}
+	if (t->rekeying && fp_dtls_rule_max_seq(d, (uint32_t)n, t->epoch + 1u, &seq) == 0 &&
+	    (!t->have_rx_next || seq > t->seq_rx_next)) {
+		t->seq_rx_next = seq;
+		t->have_rx_next = true;
 	}
 }
 
@@ -530,6 +591,95 @@ static int dtls_feed(struct fp_ra *ra, struct fp_ra_dtls *t, const uint8_t *d, s
 	return 0;
 }
 
+/* --- a rehandshake on a channel the engine holds (ra_dtls_unseal.h) --- */
+
+/* Its first record: a handshake record at the rule's epoch (a ClientHello
+ * under the current keys; libssl decides whether it is one). */
+static bool rekey_starts(const struct fp_ra_dtls *t, const uint8_t *d, size_t n)
+{
+	return n >= FP_DTLS_HLEN && d[0] == FP_DTLS_CT_HANDSHAKE && fp_get16(d + 3) == t->epoch;
+}
+
+static void rekey_end(struct fp_ra_dtls *t)
+{
+	t->rekeying = t->rekey_began = t->rekey_ready = false;
+	t->have_tx_next = t->have_rx_next = false;
+	t->seq_tx_next = t->seq_rx_next = 0;
+}
+
+/* libssl is done: the rule moves to the new epoch, keys and numbers, in
+ * place (env->dtls_rekeyed); whatever fails ends the channel, and the
+ * client keys a new one. Called a turn of the slow path after libssl
+ * finished (rekey_tick): our last records under the old keys (the
+ * change_cipher_spec) leave this thread only when its turn ends, and the
+ * engine must send them before it has the new keys. */
+static void rekey_done(struct fp_ra *ra, struct fp_ra_dtls *t)
+{
+	struct fp_ra_session *s = t->s;
+	struct fp_tls_keys keys;
+	const char *why;
+	if (fp_dtls_rule_keys(t->ssl, &keys, &why) < 0 || !ra->env.dtls_rekeyed) {
+		ra->st.dtls_rekey_fail++;
+		fp_ra_dtls_free(ra, s);
+		return;
+	}
+	fp_tls_keys_cleanse(&t->keys);
+	t->keys = keys;
+	t->epoch++;
+	t->have_tx = t->have_tx_next, t->seq_tx = t->seq_tx_next;
+	t->have_rx = t->have_rx_next, t->seq_rx = t->seq_rx_next;
+	t->up_ns = ra->now_ns;
+	rekey_end(t);
+	struct fp_dtls_update u = {.fields = FP_DTLS_UPD_KEYS, .epoch = t->epoch,
+				   .seq_out = t->have_tx ? t->seq_tx + 1 : 0,
+				   .seq_in_any = t->have_rx, .seq_in_top = t->seq_rx, .keys = t->keys};
+	int rc = ra->env.dtls_rekeyed(ra->env.ctx, s->index, &u);
+	fp_tls_keys_cleanse(&u.keys);
+	if (rc < 0) {
+		ra->st.dtls_rekey_fail++;
+		fp_ra_dtls_free(ra, s);
+		return;
+	}
+	ra->st.dtls_rekeys++;
+}
+
+/* A record the engine punted on a channel it holds: a rehandshake's, or
+ * one of the epoch it brings before the rule moves there (read here). */
+static int rekey_feed(struct fp_ra *ra, struct fp_ra_dtls *t, const uint8_t *d, size_t n)
+{
+	if (!t->rekeying) {
+		if (!rekey_starts(t, d, n) || !ra->env.dtls_hs_out) {
+			ra->st.dtls_rx_bad++;
+			return -1;
+		}
+		if (ra->now_ns - t->up_ns < RA_DTLS_REKEY_GAP_NS) {
+			ra->st.dtls_rekey_soon++;
+			return -1;
+		}
+		t->rekeying = true;
+		t->started_ns = ra->now_ns;
+	}
+	t->in = d;
+	t->in_len = n;
+	if (!dtls_records(ra, t, d, n))
+		return 0; /* the channel is gone */
+	t->in = NULL;
+	if (SSL_in_init(t->ssl)) {
+		if (!t->rekey_began)
+			ra->st.dtls_rekey_began++;
+		t->rekey_began = true;
+		return 0;
+	}
+	if (t->rekey_began && !t->rekey_ready) {
+		seen_rx(t, d, n); /* the client's Finished, at the new epoch */
+		t->rekey_ready = true;
+		t->rekey_ready_poll = ra->polls;
+	} else if (!t->rekey_began) {
+		rekey_end(t); /* libssl took it for no ClientHello */
+	}
+	return 0;
+}
+
 int fp_ra_dtls_input(struct fp_ra *ra, const struct fp_addr *from, uint16_t from_port,
 		     const uint8_t *d, size_t n)
 {
@@ -542,8 +692,7 @@ int fp_ra_dtls_input(struct fp_ra *ra, const struct fp_addr *from, uint16_t from
 	if (t && (!hello || !t->up)) { /* a record of the channel, or a hello sent again */
 		if (!t->frozen)
 			return dtls_feed(ra, t, d, n);
-		ra->st.dtls_rx_bad++; /* the engine's now: what it punts comes by control_in */
-		return -1;
+		return rekey_feed(ra, t, d, n); /* the engine's: what it punts as it came */
 	}
 	if (!hello) {
 		if (n >= 3 && d[0] == FP_DTLS_CT_HANDSHAKE && d[1] == 0x01 && d[2] == 0x00)
@@ -580,7 +729,7 @@ int fp_ra_dtls_rule(struct fp_ra *ra, uint32_t index, struct fp_dtls_params *p,
 	memset(p, 0, sizeof(*p));
 	p->remote = t->peer;
 	p->remote_port = t->peer_port;
-	p->epoch = RA_DTLS_EPOCH;
+	p->epoch = t->epoch;
 	p->seq_out = t->have_tx ? t->seq_tx + 1 : 0;
 	p->seq_in_any = t->have_rx;
 	p->seq_in_top = t->seq_rx;
@@ -614,8 +763,14 @@ bool fp_ra_dtls_software(const struct fp_ra *ra, uint32_t index)
 
 static void hs_tick(struct fp_ra *ra, struct fp_ra_dtls *t, uint64_t now_ns)
 {
-	if (now_ns - t->started_ns > RA_DTLS_HS_NS || DTLSv1_handle_timeout(t->ssl) < 0)
-		dtls_fail(ra, t);
+	if (now_ns - t->started_ns <= RA_DTLS_HS_NS && DTLSv1_handle_timeout(t->ssl) >= 0)
+		return;
+	if (t->rekeying) { /* the channel's keys stay where libssl left them: it ends */
+		ra->st.dtls_rekey_fail++;
+		fp_ra_dtls_free(ra, t->s);
+		return;
+	}
+	dtls_fail(ra, t);
 }
 
 /* Retransmissions of a handshake in flight; one that stalls is dropped. */
@@ -625,7 +780,9 @@ void fp_ra_dtls_tick(struct fp_ra *ra, uint64_t now_ns)
 		struct fp_ra_session *s = &ra->sessions[i];
 		if (!s->index)
 			continue;
-		if (s->dtls && !s->dtls->up)
+		if (s->dtls && s->dtls->rekey_ready && ra->polls > s->dtls->rekey_ready_poll + 1)
+			rekey_done(ra, s->dtls);
+		else if (s->dtls && (!s->dtls->up || s->dtls->rekeying))
 			hs_tick(ra, s->dtls, now_ns);
 		if (s->dtls_next) /* NULL if the handshake above failed: both went */
 			hs_tick(ra, s->dtls_next, now_ns);

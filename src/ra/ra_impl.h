@@ -45,6 +45,7 @@ struct fp_ra {
 	struct fp_ra_session sessions[FP_RA_MAX_SESSIONS];
 	uint32_t next_index;
 	uint64_t now_ns;
+	uint64_t polls;                   /* fp_ra_poll calls: a turn of the slow path each */
 	struct fp_ra_stats st;
 	SSL_CTX *dtls_ctx;                /* ra_dtls.c: the DTLS server, no certificate */
 	BIO_METHOD *dtls_bio;

@@ -111,6 +111,29 @@ static bool dtls_keying(struct fp_ra *ra, struct fp_ra_conn *c, struct fp_ra_ses
 	return true;
 }
 
+/* The group-policy's rekey interval in seconds, 0 for none. */
+static unsigned rekey_secs(const struct fp_cfg_group_policy *gp, enum fp_cfg_rekey_method m)
+{
+	if (!gp || gp->ra.rekey_method != m || gp->ra.rekey_time_none || !gp->ra.rekey_min)
+		return 0;
+	return 60u * gp->ra.rekey_min;
+}
+
+/* anyconnect ssl rekey method ssl: openconnect rehandshakes its DTLS
+ * session when the time is up (a renegotiation under the current keys,
+ * ra_dtls.c), and the rule moves to the new epoch in place. Other methods
+ * renew the DTLS keys with the tunnel (hdr_rekey). */
+static size_t hdr_dtls_rekey(const struct fp_cfg_group_policy *gp, char *h, size_t cap, size_t k)
+{
+	char num[16];
+	unsigned secs = rekey_secs(gp, FP_CFG_REKEY_SSL);
+	if (!secs)
+		return hdr_add(h, cap, k, "%s", "X-DTLS-Rekey-Method: none\r\n");
+	snprintf(num, sizeof(num), "%u", secs);
+	k = hdr_add(h, cap, k, "X-DTLS-Rekey-Time: %s\r\n", num);
+	return hdr_add(h, cap, k, "%s", "X-DTLS-Rekey-Method: ssl\r\n");
+}
+
 /* The X-DTLS headers (anyconnect-peer.md section 4) when DTLS is on for
  * the group-policy (the ASA's default), a UDP transport exists and the
  * client asked with keying we take. */
@@ -150,8 +173,7 @@ static size_t hdr_dtls(struct fp_ra *ra, struct fp_ra_conn *c, struct fp_ra_sess
 	k = hdr_add(h, cap, k, "X-DTLS-Keepalive: %s\r\n", num);
 	snprintf(num, sizeof(num), "%u", s->dtls_mtu);
 	k = hdr_add(h, cap, k, "X-DTLS-MTU: %s\r\n", num);
-	/* its keys are renewed by a new tunnel (hdr_rekey), never in place */
-	return hdr_add(h, cap, k, "%s", "X-DTLS-Rekey-Method: none\r\n");
+	return hdr_dtls_rekey(s->gp, h, cap, k);
 }
 
 /* anyconnect ssl rekey method new-tunnel: openconnect closes TLS when the
@@ -162,10 +184,10 @@ static size_t hdr_dtls(struct fp_ra *ra, struct fp_ra_conn *c, struct fp_ra_sess
 static size_t hdr_rekey(const struct fp_cfg_group_policy *gp, char *h, size_t cap, size_t k)
 {
 	char num[16];
-	if (!gp || gp->ra.rekey_method != FP_CFG_REKEY_NEW_TUNNEL || gp->ra.rekey_time_none ||
-	    !gp->ra.rekey_min)
+	unsigned secs = rekey_secs(gp, FP_CFG_REKEY_NEW_TUNNEL);
+	if (!secs)
 		return k;
-	snprintf(num, sizeof(num), "%u", 60u * gp->ra.rekey_min);
+	snprintf(num, sizeof(num), "%u", secs);
 	k = hdr_add(h, cap, k, "X-CSTP-Rekey-Time: %s\r\n", num);
 	return hdr_add(h, cap, k, "%s", "X-CSTP-Rekey-Method: new-tunnel\r\n");
 }

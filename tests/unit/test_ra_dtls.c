@@ -708,6 +708,28 @@ static void test_rekey_headers(void **state)
 	client_close(&c);
 }
 
+static int setup_rekey_ssl(void **state)
+{
+	return setup_with(state, " anyconnect ssl rekey time 5\n anyconnect ssl rekey method ssl\n",
+			  true);
+}
+
+/* anyconnect ssl rekey method ssl: the DTLS session is rehandshaken in
+ * place when the time is up; the TLS tunnel is not renewed for it. */
+static void test_rekey_ssl_headers(void **state)
+{
+	struct rig *r = *state;
+	struct client c;
+	tunnel_up_with(r, &c, "X-DTLS-CipherSuite: PSK-NEGOTIATE\r\n");
+	static const char *const want[] = { "X-DTLS-Rekey-Time: 300\r\n",
+					    "X-DTLS-Rekey-Method: ssl\r\n" };
+	for (unsigned i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (!strstr((char *)c.buf, want[i]))
+			fail_msg("no %s in:\n%s", want[i], c.buf);
+	assert_null(strstr((char *)c.buf, "X-CSTP-Rekey"));
+	client_close(&c);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -725,6 +747,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_not_offered, setup_dtls_none, teardown),
 		cmocka_unit_test_setup_teardown(test_not_offered, setup_no_udp, teardown),
 		cmocka_unit_test_setup_teardown(test_rekey_headers, setup_rekey, teardown),
+		cmocka_unit_test_setup_teardown(test_rekey_ssl_headers, setup_rekey_ssl, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
