@@ -186,8 +186,7 @@ static SSL_SESSION *dtls_get_session(SSL *ssl, const unsigned char *id, int len,
 
 /* No certificate: PSK suites for PSK-NEGOTIATE, and the legacy ones,
  * which only a resumed session reaches. No HelloVerifyRequest, no
- * tickets, no renegotiation (the engine's epoch never moves), no
- * encrypt-then-MAC (the engine's CBC is MAC-then-encrypt). */
+ * tickets, no encrypt-then-MAC (the engine's CBC is MAC-then-encrypt). */
 int fp_ra_dtls_init(struct fp_ra *ra)
 {
 	static const char suites[] = "PSK-AES256-GCM-SHA384:PSK-AES128-GCM-SHA256:"

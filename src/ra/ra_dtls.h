@@ -13,10 +13,13 @@
  *
  * Once the handshake is done the channel carries AnyConnect frames in
  * software (SSL_read/SSL_write) until the datapath takes its rule with
- * fp_ra_dtls_rule: from then on libssl never writes again (its sequence
- * numbers would repeat the engine's), and the control frames the engine
- * punts come back through fp_ra_dtls_control_in, answered through
- * env->dtls_ctrl_out. DTLS 1.0 and suites the engine does not take stay
+ * fp_ra_dtls_rule: from then on libssl never writes to the wire itself
+ * (its sequence numbers would repeat the engine's), and the control frames
+ * the engine punts come back through fp_ra_dtls_control_in, answered
+ * through env->dtls_ctrl_out. A rehandshake the client starts under the
+ * rule runs in libssl with its records re-protected by the engine
+ * (ra_dtls_unseal.h), and the rule moves to the new epoch in place
+ * (env->dtls_rekeyed). DTLS 1.0 and suites the engine does not take stay
  * in software for good (fp_ra_session.dtls_software_only).
  *
  * Every call runs on the headend's thread (the slow path's). */
