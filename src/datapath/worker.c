@@ -14,6 +14,7 @@
 #include "datapath/thread_io.h"
 
 #define WORKER_IDLE_MS 50
+#define WORKER_DENSE_NS 1000000u /* busy turns closer than this: a stream, worth waiting for */
 
 static void worker_call(struct fp_worker *w)
 {
@@ -45,15 +46,21 @@ static void worker_drain_wake(struct fp_worker *w)
 		;
 }
 
-/* Interrupt moderation, as a NIC's rx-usecs: after a turn that found
- * work, what arrives in the next few microseconds is read in one go, so
- * one recvmmsg, one GRO write into the TUN and one wake-up serve several
- * packets where a client sending one record at a time would otherwise
- * cost all three per packet. An idle worker still wakes at once for the
- * first packet. */
-static void worker_coalesce(const struct fp_worker *w, unsigned busy)
+/* Interrupt moderation, as a NIC's adaptive rx-usecs: while packets
+ * come as a stream (this turn and the last busy one less than
+ * WORKER_DENSE_NS apart), a turn that found work but not a full vector is
+ * followed by a wait, and what arrives meanwhile is read in one go: one
+ * recvmmsg, one GRO write into the TUN and one wake-up serve several
+ * packets where a client sending one record at a time would cost all
+ * three per packet. Sparse traffic (a ping, its answer) is never held. */
+static void worker_coalesce(struct fp_worker *w, uint64_t *last_busy_ns, unsigned busy)
 {
-	if (!w->rx_coalesce_us || !busy || busy >= FP_RT_BURST)
+	if (!w->rx_coalesce_us || !busy)
+		return;
+	uint64_t now = fp_gw_clock();
+	bool dense = now - *last_busy_ns < WORKER_DENSE_NS;
+	*last_busy_ns = now;
+	if (!dense || busy >= FP_RT_BURST)
 		return;
 	struct timespec ts = {0, (long)w->rx_coalesce_us * 1000};
 	nanosleep(&ts, NULL);
@@ -65,6 +72,7 @@ static void *worker_main(void *arg)
 	static __thread struct fp_rt_ctx ctx;
 	struct epoll_event ev[16];
 	unsigned busy = 0;
+	uint64_t last_busy_ns = 0;
 
 	fp_rt_ctx_init(&ctx, w->rt, &w->io, w, w->pipe);
 	if (w->rx_coalesce_us) /* the default 50 us slack would double a short wait */
@@ -90,7 +98,7 @@ static void *worker_main(void *arg)
 		busy += fp_rt_rx_ready(&ctx, ready);
 		fp_rt_flush(&ctx);
 		atomic_fetch_add_explicit(&w->loops, 1, memory_order_release);
-		worker_coalesce(w, busy);
+		worker_coalesce(w, &last_busy_ns, busy);
 	}
 	return NULL;
 }

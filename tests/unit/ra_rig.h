@@ -39,6 +39,12 @@ struct rig {
 	uint32_t up_index, down_index;    /* env->dtls_up / dtls_down */
 	uint8_t ctrl[2048];               /* the last env->dtls_ctrl_out frame */
 	size_t ctrl_len;
+	/* a rehandshake under a rule: env->dtls_hs_out's records, each with
+	 * a first byte 1 when libssl sealed it (FP_PKT_F_DTLS_SEALED), and
+	 * the update env->dtls_rekeyed was given */
+	struct dq hs;
+	struct fp_dtls_update upd;
+	unsigned upd_n;
 };
 
 static inline void to_inside(void *ctx, const uint8_t *ip, size_t n)
@@ -73,6 +79,26 @@ static inline void dtls_ctrl_out(void *ctx, uint32_t index, const uint8_t *f, si
 	(void)index;
 	r->ctrl_len = n < sizeof(r->ctrl) ? n : sizeof(r->ctrl);
 	memcpy(r->ctrl, f, r->ctrl_len);
+}
+
+static inline void dtls_hs_out(void *ctx, uint32_t index, const uint8_t *d, size_t n, bool sealed)
+{
+	struct rig *r = ctx;
+	uint8_t b[DQ_MTU];
+	(void)index;
+	assert_true(n + 1 <= sizeof(b));
+	b[0] = sealed;
+	memcpy(b + 1, d, n);
+	assert_true(dq_push(&r->hs, b, (int)n + 1));
+}
+
+static inline int dtls_rekeyed(void *ctx, uint32_t index, const struct fp_dtls_update *u)
+{
+	struct rig *r = ctx;
+	(void)index;
+	r->upd = *u;
+	r->upd_n++;
+	return 0;
 }
 
 /* A self-signed P-256 certificate and its key (mode 0600) in r->dir. */
@@ -130,7 +156,8 @@ static inline int setup_with(void **state, const char *gp_more, bool udp)
 	load_config(r, gp_more);
 	struct fp_ra_env env = {.ctx = r, .to_inside = to_inside, .no_sockets = true,
 				.dtls_out = udp ? dtls_out : NULL, .dtls_up = dtls_up,
-				.dtls_down = dtls_down, .dtls_ctrl_out = dtls_ctrl_out};
+				.dtls_down = dtls_down, .dtls_ctrl_out = dtls_ctrl_out,
+				.dtls_hs_out = dtls_hs_out, .dtls_rekeyed = dtls_rekeyed};
 	char err[512];
 	r->ra = fp_ra_new(r->cfg, &env, err, sizeof(err));
 	if (!r->ra)

@@ -431,6 +431,171 @@ static void test_alerts(void **state)
 	client_close(&c);
 }
 
+/* The engine of the rehandshake test: a pipe and a DTLS table with the
+ * session's rule, as the datapath holds it. */
+struct eng {
+	struct fp_pipe pp;
+	struct fp_dtlsdb *db;
+	struct fp_pkt *pkt;
+	uint32_t id;
+};
+
+static const uint8_t eng_ours[4] = { 198, 51, 100, 1 }, eng_theirs[4] = { 198, 51, 100, 2 };
+
+static void eng_take(struct rig *r, struct eng *e)
+{
+	const char *why = NULL;
+	struct fp_dtls_params p;
+	e->db = fp_dtlsdb_new(4, FP_CRYPTO_AUTO);
+	e->pkt = calloc(1, sizeof(*e->pkt));
+	assert_int_equal(fp_pipe_init(&e->pp, 0, false, 4, FP_CRYPTO_AUTO), 0);
+	if (fp_ra_dtls_rule(r->ra, only_session(r)->index, &p, &why) < 0)
+		fail_msg("rule: %s", why);
+	p.local.af = FP_AF_INET;
+	memcpy(p.local.a, eng_ours, 4);
+	p.local_port = 443;
+	if (fp_dtls_rule_add(e->db, &p, &e->id, &why) < 0)
+		fail_msg("add: %s", why);
+	fp_tls_keys_cleanse(&p.keys);
+}
+
+static void eng_free(struct eng *e)
+{
+	fp_dtls_rule_del(e->db, e->id, NULL);
+	fp_dtlsdb_free(e->db);
+	fp_pipe_fini(&e->pp);
+	free(e->pkt);
+}
+
+/* What the headend handed the engine, sent to the client: re-protected
+ * under the rule's numbers, or (sealed) as libssl made it. */
+static void eng_send_hs(struct rig *r, struct eng *e, struct dclient *d)
+{
+	uint8_t b[DQ_MTU];
+	int n;
+	while ((n = dq_pop(&r->hs, b)) >= 0) {
+		struct fp_pkt *p = e->pkt;
+		fp_pkt_reset(p);
+		memcpy(p->data, b + 1, (size_t)n - 1);
+		p->len = (uint32_t)n - 1;
+		p->sa = e->id;
+		p->flags = b[0] ? FP_PKT_F_DTLS_SEALED : FP_PKT_F_DTLS_HS;
+		assert_int_equal(fp_dtls_outb_process(&e->pp, e->db, &p, 1), 1);
+		assert_true(dq_push(&d->s2c, p->data + 28, (int)p->len - 28));
+	}
+}
+
+/* DATA from the client at the rule's (new) epoch, opened by the engine. */
+static void eng_opens(struct eng *e, struct dclient *d)
+{
+	uint8_t msg[29], dg[DQ_MTU];
+	msg[0] = FP_AC_DATA;
+	ip4(msg + 1, 0x0a030064, 0x0a010001);
+	assert_int_equal(SSL_write(d->ssl, msg, 29), 29);
+	int n = dq_pop(&d->c2s, dg);
+	udp_wrap4(e->pkt, dg, (uint32_t)n, eng_theirs, CLIENT_PORT, eng_ours, 443);
+	assert_int_equal(fp_dtls_classify(e->db, &e->pkt, 1), 1);
+	assert_int_equal(fp_dtls_inb_process(&e->pp, e->db, &e->pkt, 1), 1);
+	assert_memory_equal(e->pkt->data, msg + 1, 28);
+}
+
+/* A rehandshake the client starts under the rule (openconnect's
+ * X-DTLS-Rekey-Method: ssl), with libssl's records re-protected by the
+ * engine: refused sooner than 30 s after the handshake, a forged one
+ * changes nothing, the real one ends in an update to epoch 2 whose keys
+ * and numbers carry data both ways; libssl never writes to the wire. */
+static void rehandshake(struct rig *r, const char *ask, const char *sid_hdr,
+			const char *ciphers, uint16_t suite, bool resume)
+{
+	struct client c;
+	struct dclient d = { 0 };
+	struct eng e;
+	uint8_t hello[DQ_MTU], got[64];
+	connect_dtls(r, &c, &d, ask, sid_hdr);
+	dclient_new(&d, ciphers, suite, DTLS1_2_VERSION);
+	assert_true(dclient_handshake(r, &d));
+	dpd_echo(r, &d, 64);
+	eng_take(r, &e);
+	const struct fp_ra_stats *st = fp_ra_stats(r->ra);
+	unsigned wire = r->udp.tail;
+
+	/* a record of type handshake at epoch 1 that is no one's */
+	uint8_t forged[80] = { FP_DTLS_CT_HANDSHAKE, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 99, 0, 67 };
+	struct fp_addr from;
+	from_addr(&from);
+	r->now += 31000000000ull;
+	fp_ra_poll(r->ra, r->now);
+	fp_ra_dtls_input(r->ra, &from, CLIENT_PORT, forged, sizeof(forged));
+	assert_int_equal(st->dtls_rekey_began, 0);
+	assert_non_null(only_session(r)->dtls);
+	r->now -= 31000000000ull; /* the handshake is new again: too soon */
+	fp_ra_poll(r->ra, r->now);
+
+	/* legacy keying: the headend has no certificate, the session resumes
+	 * (openconnect's GnuTLS does the same) */
+	assert_int_equal(resume ? SSL_renegotiate_abbreviated(d.ssl) : SSL_renegotiate(d.ssl), 1);
+	assert_true(SSL_do_handshake(d.ssl) <= 0);
+	int n = dq_pop(&d.c2s, hello);
+	assert_true(n > 0);
+	fp_ra_dtls_input(r->ra, &from, CLIENT_PORT, hello, (size_t)n);
+	assert_int_equal(st->dtls_rekey_soon, 1);
+	assert_int_equal(r->hs.tail, 0);
+
+	r->now += 31000000000ull;
+	fp_ra_poll(r->ra, r->now);
+	fp_ra_dtls_input(r->ra, &from, CLIENT_PORT, hello, (size_t)n);
+	assert_int_equal(st->dtls_rekey_began, 1);
+	for (int i = 0; i < 10 && !r->upd_n; i++) {
+		eng_send_hs(r, &e, &d);
+		SSL_do_handshake(d.ssl);
+		pump(r, &d); /* the client's datagrams, punted by the engine as they came */
+		fp_ra_poll(r->ra, r->now); /* the update waits a turn of the slow path */
+	}
+	eng_send_hs(r, &e, &d);
+	assert_int_equal(SSL_do_handshake(d.ssl), 1);
+	assert_int_equal(r->upd_n, 1);
+	assert_int_equal(st->dtls_rekeys, 1);
+	assert_int_equal(r->upd.epoch, 2);
+	assert_int_equal(r->upd.fields, FP_DTLS_UPD_KEYS);
+	assert_true(r->upd.seq_in_any);
+	const char *why = NULL;
+	if (fp_dtls_update(e.db, e.id, &r->upd, &why) < 0)
+		fail_msg("update: %s", why);
+	assert_int_equal(r->udp.tail, wire); /* nothing from libssl to the wire itself */
+
+	eng_opens(&e, &d); /* the client's next record, at epoch 2 */
+	uint8_t ip[29];
+	ip4(ip + 1, 0x0a010001, 0x0a030064);
+	fp_pkt_reset(e.pkt);
+	memcpy(e.pkt->data, ip + 1, 28);
+	e.pkt->len = 28;
+	e.pkt->sa = e.id;
+	e.pkt->flags = 0;
+	assert_int_equal(fp_dtls_outb_process(&e.pp, e.db, &e.pkt, 1), 1);
+	assert_int_equal(fp_get16(e.pkt->data + 28 + 3), 2);
+	assert_true(dq_push(&d.s2c, e.pkt->data + 28, (int)e.pkt->len - 28));
+	assert_int_equal(SSL_read(d.ssl, got, sizeof(got)), 29);
+	assert_int_equal(got[0], FP_AC_DATA);
+	assert_memory_equal(got + 1, ip + 1, 28);
+	eng_free(&e);
+	dclient_free(&d);
+	client_close(&c);
+}
+
+static void test_rehandshake_psk(void **state)
+{
+	rehandshake(*state, "X-DTLS-CipherSuite: PSK-NEGOTIATE\r\n", "X-DTLS-App-ID: ",
+		    "PSK-AES256-GCM-SHA384", 0x00a9, false);
+}
+
+/* Legacy keying with CBC: an abbreviated rehandshake (our change_cipher_spec
+ * and Finished first), the MAC-then-encrypt way of opening again. */
+static void test_rehandshake_legacy_cbc(void **state)
+{
+	rehandshake(*state, "X-DTLS-Master-Secret: " MASTER_HEX "\r\nX-DTLS12-CipherSuite: AES128-SHA\r\n",
+		    "X-DTLS-Session-ID: ", "AES128-SHA", 0x002f, true);
+}
+
 /* DTLS 1.0 (PSK, CBC): served, never offered to the engine. */
 static void test_dtls10_software(void **state)
 {
@@ -748,6 +913,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_not_offered, setup_no_udp, teardown),
 		cmocka_unit_test_setup_teardown(test_rekey_headers, setup_rekey, teardown),
 		cmocka_unit_test_setup_teardown(test_rekey_ssl_headers, setup_rekey_ssl, teardown),
+		cmocka_unit_test_setup_teardown(test_rehandshake_psk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rehandshake_legacy_cbc, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
