@@ -126,11 +126,11 @@ static void rt_tail_drop(struct fp_rt_ctx *c, enum fp_drop why, unsigned n)
 /* Only after the burst was released: see struct fp_rt_ctx. */
 static void stage_flush(struct fp_rt_ctx *c, unsigned to)
 {
+	unsigned n = c->n_stage[to];
+	if (!n) /* a rig without workers has no rings to point into */
+		return;
 	struct fp_worker *dst = &c->rt->w[to];
 	struct fp_ring *r = &dst->in[c->from];
-	unsigned n = c->n_stage[to];
-	if (!n)
-		return;
 	unsigned ok = fp_ring_enqueue(r, (void *const *)c->stage[to], n);
 	if (c->w) {
 		c->w->ilk.tx_good += ok;
