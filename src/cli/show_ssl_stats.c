@@ -21,6 +21,7 @@ static void stats_tls_http(const struct fp_ra_stats *st, FILE *out)
 	stat_line(out, "refused (table full)", st->tls_refused);
 	stat_line(out, "handshakes failed", st->tls_failed);
 	stat_line(out, "closed idle before CONNECT", st->idle_closed);
+	stat_line(out, "TLS 1.3 key updates sent (rekey ssl)", st->tls_key_updates);
 	fprintf(out, "HTTP and login:\n");
 	stat_line(out, "requests", st->http_requests);
 	for (unsigned e = 1; e < FP_HTTP_E__COUNT; e++)

@@ -32,6 +32,7 @@ struct fp_ra_pool;
 /* Named refusals and events (show vpn-sessiondb, tests). */
 struct fp_ra_stats {
 	uint64_t tls_accepted, tls_refused, tls_failed, idle_closed;
+	uint64_t tls_key_updates;         /* TLS 1.3 KeyUpdates the headend sent (rekey method ssl) */
 	uint64_t http_requests, http_bad[FP_HTTP_E__COUNT], http_not_found;
 	uint64_t xml_bad, auth_ok, auth_fail, cookie_bad, pool_empty, sessions_full;
 	uint64_t cstp_bad[FP_CSTP_E__COUNT];
@@ -78,6 +79,7 @@ struct fp_ra_session {
 	bool by_cert;                     /* logged in with a client certificate */
 	uint64_t dpd_sent_ns;             /* the gateway's last DPD request; 0 = none */
 	uint64_t login_ns, last_rx_ns, gone_ns;
+	uint64_t tls_rekey_ns;            /* CONNECT or the TLS connection's last key update */
 	uint64_t bytes_tx, bytes_rx, pkts_tx, pkts_rx;
 	/* DTLS, offered at CONNECT (ra_dtls.c): the session id its
 	 * ClientHello carries, the secret (PSK: 32 bytes of the TLS

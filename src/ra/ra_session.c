@@ -6,6 +6,7 @@
 #include "ra/ra_impl.h"
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <string.h>
@@ -143,6 +144,31 @@ static void session_dpd(struct fp_ra *ra, struct fp_ra_session *s, uint64_t now_
 	ra->st.dpd_sent++;
 }
 
+/* anyconnect ssl rekey method ssl on the TLS connection: TLS 1.3 has no
+ * renegotiation, and openconnect's own TLS rekey would start its DTLS
+ * session again each time; the headend sends a KeyUpdate asking for the
+ * client's too (RFC 8446 4.6.3), which libssl and GnuTLS handle inside
+ * the record layer. Only with nothing half-written: a write libssl asked
+ * to retry must be the same record again. */
+static void session_tls_rekey(struct fp_ra *ra, struct fp_ra_session *s, uint64_t now_ns)
+{
+	const struct fp_cfg_gp_ra *g = s->gp ? &s->gp->ra : NULL;
+	struct fp_ra_conn *c = s->conn;
+	if (!c || !g || g->rekey_method != FP_CFG_REKEY_SSL || g->rekey_time_none ||
+	    !g->rekey_min || c->out_len || SSL_version(c->ssl) != TLS1_3_VERSION)
+		return;
+	if (now_ns - s->tls_rekey_ns < g->rekey_min * 60ull * 1000000000ull)
+		return;
+	s->tls_rekey_ns = now_ns;
+	if (SSL_key_update(c->ssl, SSL_KEY_UPDATE_REQUESTED) != 1) {
+		ERR_clear_error();
+		return;
+	}
+	if (SSL_do_handshake(c->ssl) != 1)
+		ERR_clear_error(); /* the socket is full: it goes before the next record */
+	ra->st.tls_key_updates++;
+}
+
 /* Idle timeout (the group-policy's vpn-idle-timeout, ASA default 30
  * minutes) and sessions whose client did not come back. */
 void fp_ra_session_age(struct fp_ra *ra, uint64_t now_ns)
@@ -162,7 +188,9 @@ void fp_ra_session_age(struct fp_ra *ra, uint64_t now_ns)
 			fp_ra_session_terminate(ra, s, "session timeout");
 		else if (idle_s && now_ns - s->last_rx_ns > idle_s * 1000000000ull)
 			fp_ra_session_terminate(ra, s, "idle timeout");
-		else
+		else {
 			session_dpd(ra, s, now_ns);
+			session_tls_rekey(ra, s, now_ns);
+		}
 	}
 }

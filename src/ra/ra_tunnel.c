@@ -288,6 +288,7 @@ void fp_ra_tunnel_connect(struct fp_ra *ra, struct fp_ra_conn *c, const struct f
 	}
 	tunnel_answer(ra, c, s, req);
 	s->conn = c;
+	s->tls_rekey_ns = ra->now_ns; /* the TLS keys' age counts from the tunnel (rekey ssl) */
 	s->peer = c->peer;
 	s->peer_port = c->peer_port;
 	snprintf(s->tls_version, sizeof(s->tls_version), "%s", SSL_get_version(c->ssl));

@@ -11,7 +11,9 @@
 # connection", no "Rehandshake failed"), both rules updated in place
 # (DTLS_OFFLOAD_FLOW_IB_UPDATE_SUCCESS 2, no rule deleted or added again),
 # both still in the engine, which counts the records at the new epoch,
-# pings every 0.2 s from both across the minute, iperf3 after.
+# pings every 0.2 s from both across the minute, iperf3 after. The TLS
+# connections get the headend's TLS 1.3 KeyUpdate at the same interval
+# and still carry its TERMINATE after it (a logoff from the CLI).
 #
 #  netns A: fpvpnd, outside 198.51.100.1 (TCP and UDP 443), inside TUN 10.1.0.1/24
 #  netns B: openconnect x2, 198.51.100.2, tunnels octun0 and octun1
@@ -87,10 +89,13 @@ nt_check "iperf3 from bob at the new epoch: ${mbit:-no} Mbit/s" test "${mbit:-0}
 nt_cli a show flow-offload-dtls statistics >"$NT_WORK/dtls.txt"
 nt_check "... its records opened by the engine ($ib0 -> $(stat DTLS_OFFLOAD_IB_PKT_SUCCESS))" \
 	test "$(stat DTLS_OFFLOAD_IB_PKT_SUCCESS)" -gt $((ib0 + 1000))
-for pid in "$alice_pid" "$bob_pid"; do
-	nt_check "openconnect $pid still runs" kill -0 "$pid"
-	kill "$pid" 2>/dev/null
-	nt_wait_pid "$pid" 50
-done
+nt_check "the headend updated both TLS connections' keys (TLS 1.3 KeyUpdate)" \
+	grep -qE 'TLS 1.3 key updates sent \(rekey ssl\) +([2-9]|[1-9][0-9]+)$' "$NT_WORK/ssl.txt"
+nt_cli a vpn-sessiondb logoff name bob noconfirm >"$NT_WORK/logoff.txt"
+nt_check "bob's openconnect was told over TLS after the key update and ended" nt_wait_pid "$bob_pid" 50
+nt_check "... by the server's TERMINATE" grep -qi 'terminate' "$NT_WORK/bob.log"
+nt_check "alice's openconnect still runs" kill -0 "$alice_pid"
+kill "$alice_pid" 2>/dev/null
+nt_wait_pid "$alice_pid" 50
 nt_stop a
 nt_done

@@ -875,23 +875,42 @@ static void test_rekey_headers(void **state)
 
 static int setup_rekey_ssl(void **state)
 {
-	return setup_with(state, " anyconnect ssl rekey time 5\n anyconnect ssl rekey method ssl\n",
+	return setup_with(state, " anyconnect ssl rekey time 1\n anyconnect ssl rekey method ssl\n",
 			  true);
 }
 
 /* anyconnect ssl rekey method ssl: the DTLS session is rehandshaken in
- * place when the time is up; the TLS tunnel is not renewed for it. */
+ * place when the time is up (the client's), the TLS connection's keys
+ * updated by the headend (a TLS 1.3 KeyUpdate, once an interval), after
+ * which the tunnel still answers a DPD. */
 static void test_rekey_ssl_headers(void **state)
 {
 	struct rig *r = *state;
 	struct client c;
 	tunnel_up_with(r, &c, "X-DTLS-CipherSuite: PSK-NEGOTIATE\r\n");
-	static const char *const want[] = { "X-DTLS-Rekey-Time: 300\r\n",
+	static const char *const want[] = { "X-DTLS-Rekey-Time: 60\r\n",
 					    "X-DTLS-Rekey-Method: ssl\r\n" };
 	for (unsigned i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		if (!strstr((char *)c.buf, want[i]))
 			fail_msg("no %s in:\n%s", want[i], c.buf);
 	assert_null(strstr((char *)c.buf, "X-CSTP-Rekey"));
+	assert_int_equal(SSL_version(c.ssl), TLS1_3_VERSION);
+	const struct fp_ra_stats *st = fp_ra_stats(r->ra);
+	r->now += 59000000000ull; /* before the gateway's DPD would find it silent */
+	turn(r);
+	assert_int_equal(st->tls_key_updates, 0);
+	r->now += 2000000000ull;
+	turn(r);
+	turn(r);
+	assert_int_equal(st->tls_key_updates, 1);
+	uint8_t resp[FP_CSTP_HLEN + 4];
+	frame(r, &c, FP_CSTP_DPD_REQ, (const uint8_t *)"abcd", 4);
+	fp_cstp_header(resp, FP_CSTP_DPD_RESP, 4);
+	memcpy(resp + FP_CSTP_HLEN, "abcd", 4);
+	/* (after the gateway's own DPD requests of the silent minute) */
+	for (int i = 0; i < 50 && !memmem(c.buf, c.len, resp, sizeof(resp)); i++)
+		client_wait(r, &c, NULL, c.len + 1);
+	assert_non_null(memmem(c.buf, c.len, resp, sizeof(resp)));
 	client_close(&c);
 }
 
