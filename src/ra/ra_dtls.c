@@ -674,7 +674,8 @@ static int rekey_feed(struct fp_ra *ra, struct fp_ra_dtls *t, const uint8_t *d, 
 		t->rekey_ready = true;
 		t->rekey_ready_poll = ra->polls;
 	} else if (!t->rekey_began) {
-		rekey_end(t); /* libssl took it for no ClientHello */
+		rekey_end(t); /* libssl took it for no ClientHello (forged, or not one) */
+		ra->st.dtls_rx_bad++;
 	}
 	return 0;
 }

@@ -525,8 +525,10 @@ static void rehandshake(struct rig *r, const char *ask, const char *sid_hdr,
 	from_addr(&from);
 	r->now += 31000000000ull;
 	fp_ra_poll(r->ra, r->now);
+	uint64_t bad = st->dtls_rx_bad;
 	fp_ra_dtls_input(r->ra, &from, CLIENT_PORT, forged, sizeof(forged));
 	assert_int_equal(st->dtls_rekey_began, 0);
+	assert_int_equal(st->dtls_rx_bad, bad + 1); /* libssl dropped it: counted here */
 	assert_non_null(only_session(r)->dtls);
 	r->now -= 31000000000ull; /* the handshake is new again: too soon */
 	fp_ra_poll(r->ra, r->now);
