@@ -609,7 +609,7 @@ static void rekey_end(struct fp_ra_dtls *t)
 /* libssl is done: the rule moves to the new epoch, keys and numbers, in
  * place (env->dtls_rekeyed); whatever fails ends the channel, and the
  * client keys a new one. Called a turn of the slow path after libssl
- * finished (rekey_tick): our last records under the old keys (the
+ * finished (fp_ra_dtls_tick): our last records under the old keys (the
  * change_cipher_spec) leave this thread only when its turn ends, and the
  * engine must send them before it has the new keys. */
 static void rekey_done(struct fp_ra *ra, struct fp_ra_dtls *t)
@@ -618,12 +618,14 @@ static void rekey_done(struct fp_ra *ra, struct fp_ra_dtls *t)
 	struct fp_tls_keys keys;
 	const char *why;
 	if (fp_dtls_rule_keys(t->ssl, &keys, &why) < 0 || !ra->env.dtls_rekeyed) {
+		fp_tls_keys_cleanse(&keys);
 		ra->st.dtls_rekey_fail++;
 		fp_ra_dtls_free(ra, s);
 		return;
 	}
 	fp_tls_keys_cleanse(&t->keys);
 	t->keys = keys;
+	fp_tls_keys_cleanse(&keys);
 	t->epoch++;
 	t->have_tx = t->have_tx_next, t->seq_tx = t->seq_tx_next;
 	t->have_rx = t->have_rx_next, t->seq_rx = t->seq_rx_next;
