@@ -10,7 +10,9 @@
  * through the same parse: only known suite bits, a master secret only
  * when no refusal says otherwise. The whole input is also a UDP datagram
  * for the ClientHello reader that matches a DTLS channel to its session
- * (fp_ra_dtls_hello_sid): the id it points at lies inside the input. */
+ * (fp_ra_dtls_hello_sid): the id it points at lies inside the input, and
+ * a record to open again during a rehandshake under a rule
+ * (fp_ra_dtls_unseal, AES-GCM and CBC keys): -1 or a length that fits. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@
 #include "ra/ra.h"
 #include "ra/ra_cstp.h"
 #include "ra/ra_dtls.h"
+#include "ra/ra_dtls_unseal.h"
 #include "ra/ra_http.h"
 #include "ra/ra_xml.h"
 
@@ -79,9 +82,25 @@ static void check_hello(const uint8_t *d, size_t n)
 		abort();
 }
 
+static void check_unseal(const uint8_t *d, size_t n)
+{
+	static const struct fp_tls_dir_key keys[] = {
+		{ .tk_cipher = FP_CIPHER_AES_GCM_256, .tk_integ = FP_INTEG_NONE, .tk_key_len = 32 },
+		{ .tk_cipher = FP_CIPHER_AES_CBC_128, .tk_integ = FP_INTEG_HMAC_SHA1_96,
+		  .tk_key_len = 16, .tk_mac_len = 20 },
+	};
+	static uint8_t out[2048];
+	for (unsigned i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		int k = fp_ra_dtls_unseal(&keys[i], d, n, out, sizeof(out));
+		if (k < -1 || k > (int)sizeof(out) || (k >= 0 && (size_t)k > n))
+			abort();
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	check_hello(data, size);
+	check_unseal(data, size);
 	size_t cstp = walk_http(data, size);
 	walk_cstp(data + cstp, size - cstp);
 	check_xml(data, size);
