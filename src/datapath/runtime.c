@@ -220,7 +220,8 @@ static int rt_outside_af(struct fp_runtime *rt, const struct fp_gw_iface *ifc,
 		if (rt_udp(rt, ifc, &ip->addr, ports[i], gro, fp_steer_udp, err, errlen) < 0)
 			return -1;
 	/* the headend's DTLS port, once it has registered (dtls_session.h);
-	 * no GRO: one datagram is one record */
+	 * with GRO too: a run of one client's records is split back into its
+	 * datagrams, one record each */
 	if (rt_dtls_port(rt->gw) &&
 	    rt_udp(rt, ifc, &ip->addr, rt_dtls_port(rt->gw), gro,
 		   ip->addr.af == FP_AF_INET ? fp_steer_dtls4 : fp_steer_dtls6, err, errlen) < 0)

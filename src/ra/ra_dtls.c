@@ -24,6 +24,10 @@
 #define RA_DTLS_PSK_LEN 32u
 #define RA_DTLS_LEGACY_MS 48u
 
+/* A rehandshake under the rule: none; a record that may start one handed
+ * to libssl; libssl in it; libssl done, the rule's update waiting. */
+enum rekey_state { REKEY_NONE, REKEY_ASKED, REKEY_BEGUN, REKEY_READY };
+
 struct fp_ra_dtls {
 	struct fp_ra *ra;
 	struct fp_ra_session *s;
@@ -40,7 +44,7 @@ struct fp_ra_dtls {
 	uint16_t epoch;                   /* RA_DTLS_EPOCH, one more after each rehandshake */
 	/* a rehandshake under the rule (ra_dtls_unseal.h): libssl's records
 	 * go through the engine; the numbers libssl used at epoch + 1 */
-	bool rekeying, rekey_began, rekey_ready;
+	uint8_t rekey;                    /* enum rekey_state */
 	uint64_t rekey_ready_poll;        /* the slow path's turn libssl finished in */
 	bool have_tx_next, have_rx_next;
 	uint64_t seq_tx_next, seq_rx_next;
@@ -54,20 +58,19 @@ struct fp_ra_dtls {
 /* One record libssl wrote during a rehandshake under the rule: at the
  * rule's epoch opened again and handed to the engine to protect under its
  * own numbers; at the next (its Finished) sent as it is, in order. */
-static void rekey_record(struct fp_ra_dtls *t, const uint8_t *rec, size_t n)
+static void rekey_record(struct fp_ra_dtls *t, const uint8_t *rec, size_t n,
+			 const struct fp_dtls_hdr *h)
 {
 	struct fp_ra *ra = t->ra;
 	uint8_t buf[RA_DTLS_REC_MAX + 1];
-	uint16_t epoch = fp_get16(rec + 3);
-	uint64_t seq = (uint64_t)fp_get16(rec + 5) << 32 | fp_get32(rec + 7);
 	int k = -1;
-	if (epoch == t->epoch + 1u) {
-		if (!t->have_tx_next || seq > t->seq_tx_next)
-			t->seq_tx_next = seq, t->have_tx_next = true;
+	if (h->epoch == t->epoch + 1u) {
+		if (!t->have_tx_next || h->seq > t->seq_tx_next)
+			t->seq_tx_next = h->seq, t->have_tx_next = true;
 		ra->env.dtls_hs_out(ra->env.ctx, t->s->index, rec, n, true);
 		return;
 	}
-	if (epoch == t->epoch)
+	if (h->epoch == t->epoch)
 		k = fp_ra_dtls_unseal(&t->keys.tk_tx, rec, n, buf + 1, sizeof(buf) - 1);
 	if (k < 0) {
 		ra->st.dtls_write_frozen++;
@@ -80,14 +83,10 @@ static void rekey_record(struct fp_ra_dtls *t, const uint8_t *rec, size_t n)
 
 static int rekey_write(struct fp_ra_dtls *t, const uint8_t *d, size_t len)
 {
-	size_t off = 0;
-	while (len - off >= FP_DTLS_HLEN) {
-		size_t n = FP_DTLS_HLEN + (size_t)fp_get16(d + off + 11);
-		if (n > len - off)
-			break;
-		rekey_record(t, d + off, n);
-		off += n;
-	}
+	struct fp_dtls_hdr h;
+	for (size_t off = 0; fp_dtls_hdr_parse(d + off, (uint32_t)(len - off), &h) == 0;
+	     off += FP_DTLS_HLEN + (size_t)h.length)
+		rekey_record(t, d + off, FP_DTLS_HLEN + (size_t)h.length, &h);
 	return (int)len;
 }
 
@@ -95,7 +94,7 @@ static int bio_write(BIO *b, const char *d, int len)
 {
 	struct fp_ra_dtls *t = BIO_get_data(b);
 	uint64_t seq;
-	if (t->frozen && t->rekeying && t->ra->env.dtls_hs_out)
+	if (t->frozen && t->rekey != REKEY_NONE)
 		return rekey_write(t, (const uint8_t *)d, (size_t)len);
 	if (t->frozen) { /* the engine owns the sequence numbers now */
 		t->ra->st.dtls_write_frozen++;
@@ -509,7 +508,7 @@ static void seen_rx(struct fp_ra_dtls *t, const uint8_t *d, size_t n)
 		t->seq_rx = seq;
 		t->have_rx = true;
 	}
-	if (t->rekeying && fp_dtls_rule_max_seq(d, (uint32_t)n, t->epoch + 1u, &seq) == 0 &&
+	if (t->rekey != REKEY_NONE && fp_dtls_rule_max_seq(d, (uint32_t)n, t->epoch + 1u, &seq) == 0 &&
 	    (!t->have_rx_next || seq > t->seq_rx_next)) {
 		t->seq_rx_next = seq;
 		t->have_rx_next = true;
@@ -601,7 +600,7 @@ static bool rekey_starts(const struct fp_ra_dtls *t, const uint8_t *d, size_t n)
 
 static void rekey_end(struct fp_ra_dtls *t)
 {
-	t->rekeying = t->rekey_began = t->rekey_ready = false;
+	t->rekey = REKEY_NONE;
 	t->have_tx_next = t->have_rx_next = false;
 	t->seq_tx_next = t->seq_rx_next = 0;
 }
@@ -648,7 +647,7 @@ static void rekey_done(struct fp_ra *ra, struct fp_ra_dtls *t)
  * one of the epoch it brings before the rule moves there (read here). */
 static int rekey_feed(struct fp_ra *ra, struct fp_ra_dtls *t, const uint8_t *d, size_t n)
 {
-	if (!t->rekeying) {
+	if (t->rekey == REKEY_NONE) {
 		if (!rekey_starts(t, d, n) || !ra->env.dtls_hs_out) {
 			ra->st.dtls_rx_bad++;
 			return -1;
@@ -657,7 +656,7 @@ static int rekey_feed(struct fp_ra *ra, struct fp_ra_dtls *t, const uint8_t *d, 
 			ra->st.dtls_rekey_soon++;
 			return -1;
 		}
-		t->rekeying = true;
+		t->rekey = REKEY_ASKED;
 		t->started_ns = ra->now_ns;
 	}
 	t->in = d;
@@ -666,16 +665,15 @@ static int rekey_feed(struct fp_ra *ra, struct fp_ra_dtls *t, const uint8_t *d, 
 		return 0; /* the channel is gone */
 	t->in = NULL;
 	if (SSL_in_init(t->ssl)) {
-		if (!t->rekey_began)
+		if (t->rekey == REKEY_ASKED) {
 			ra->st.dtls_rekey_began++;
-		t->rekey_began = true;
-		return 0;
-	}
-	if (t->rekey_began && !t->rekey_ready) {
+			t->rekey = REKEY_BEGUN;
+		}
+	} else if (t->rekey == REKEY_BEGUN) {
 		seen_rx(t, d, n); /* the client's Finished, at the new epoch */
-		t->rekey_ready = true;
+		t->rekey = REKEY_READY;
 		t->rekey_ready_poll = ra->polls;
-	} else if (!t->rekey_began) {
+	} else if (t->rekey == REKEY_ASKED) {
 		rekey_end(t); /* libssl took it for no ClientHello (forged, or not one) */
 		ra->st.dtls_rx_bad++;
 	}
@@ -767,7 +765,7 @@ static void hs_tick(struct fp_ra *ra, struct fp_ra_dtls *t, uint64_t now_ns)
 {
 	if (now_ns - t->started_ns <= RA_DTLS_HS_NS && DTLSv1_handle_timeout(t->ssl) >= 0)
 		return;
-	if (t->rekeying) { /* the channel's keys stay where libssl left them: it ends */
+	if (t->rekey != REKEY_NONE) { /* the channel's keys stay where libssl left them: it ends */
 		ra->st.dtls_rekey_fail++;
 		fp_ra_dtls_free(ra, t->s);
 		return;
@@ -782,9 +780,9 @@ void fp_ra_dtls_tick(struct fp_ra *ra, uint64_t now_ns)
 		struct fp_ra_session *s = &ra->sessions[i];
 		if (!s->index)
 			continue;
-		if (s->dtls && s->dtls->rekey_ready && ra->polls > s->dtls->rekey_ready_poll + 1)
+		if (s->dtls && s->dtls->rekey == REKEY_READY && ra->polls > s->dtls->rekey_ready_poll + 1)
 			rekey_done(ra, s->dtls);
-		else if (s->dtls && (!s->dtls->up || s->dtls->rekeying))
+		else if (s->dtls && (!s->dtls->up || s->dtls->rekey != REKEY_NONE))
 			hs_tick(ra, s->dtls, now_ns);
 		if (s->dtls_next) /* NULL if the handshake above failed: both went */
 			hs_tick(ra, s->dtls_next, now_ns);

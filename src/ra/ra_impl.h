@@ -85,6 +85,8 @@ void fp_ra_tunnel_connect(struct fp_ra *ra, struct fp_ra_conn *c, const struct f
 /* A DATA frame's IPv4 packet (CSTP or DTLS) to the inside when its source
  * is the session's address: false when refused (counted). */
 bool fp_ra_tunnel_data(struct fp_ra *ra, struct fp_ra_session *s, const uint8_t *ip, size_t n);
+/* The group-policy's rekey interval in seconds when its method is m, else 0. */
+unsigned fp_ra_rekey_secs(const struct fp_cfg_group_policy *gp, enum fp_cfg_rekey_method m);
 void fp_ra_tunnel_frame(struct fp_ra *ra, struct fp_ra_conn *c, const struct fp_cstp_frame *f);
 
 /* ra_dtls.c (the rest is ra_dtls.h) */

@@ -152,12 +152,10 @@ static void session_dpd(struct fp_ra *ra, struct fp_ra_session *s, uint64_t now_
  * to retry must be the same record again. */
 static void session_tls_rekey(struct fp_ra *ra, struct fp_ra_session *s, uint64_t now_ns)
 {
-	const struct fp_cfg_gp_ra *g = s->gp ? &s->gp->ra : NULL;
 	struct fp_ra_conn *c = s->conn;
-	if (!c || !g || g->rekey_method != FP_CFG_REKEY_SSL || g->rekey_time_none ||
-	    !g->rekey_min || c->out_len || SSL_version(c->ssl) != TLS1_3_VERSION)
-		return;
-	if (now_ns - s->tls_rekey_ns < g->rekey_min * 60ull * 1000000000ull)
+	unsigned secs = fp_ra_rekey_secs(s->gp, FP_CFG_REKEY_SSL);
+	if (!c || !secs || c->out_len || SSL_version(c->ssl) != TLS1_3_VERSION ||
+	    now_ns - s->tls_rekey_ns < secs * 1000000000ull)
 		return;
 	s->tls_rekey_ns = now_ns;
 	if (SSL_key_update(c->ssl, SSL_KEY_UPDATE_REQUESTED) != 1) {

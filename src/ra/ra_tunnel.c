@@ -111,8 +111,7 @@ static bool dtls_keying(struct fp_ra *ra, struct fp_ra_conn *c, struct fp_ra_ses
 	return true;
 }
 
-/* The group-policy's rekey interval in seconds, 0 for none. */
-static unsigned rekey_secs(const struct fp_cfg_group_policy *gp, enum fp_cfg_rekey_method m)
+unsigned fp_ra_rekey_secs(const struct fp_cfg_group_policy *gp, enum fp_cfg_rekey_method m)
 {
 	if (!gp || gp->ra.rekey_method != m || gp->ra.rekey_time_none || !gp->ra.rekey_min)
 		return 0;
@@ -126,7 +125,7 @@ static unsigned rekey_secs(const struct fp_cfg_group_policy *gp, enum fp_cfg_rek
 static size_t hdr_dtls_rekey(const struct fp_cfg_group_policy *gp, char *h, size_t cap, size_t k)
 {
 	char num[16];
-	unsigned secs = rekey_secs(gp, FP_CFG_REKEY_SSL);
+	unsigned secs = fp_ra_rekey_secs(gp, FP_CFG_REKEY_SSL);
 	if (!secs)
 		return hdr_add(h, cap, k, "%s", "X-DTLS-Rekey-Method: none\r\n");
 	snprintf(num, sizeof(num), "%u", secs);
@@ -184,7 +183,7 @@ static size_t hdr_dtls(struct fp_ra *ra, struct fp_ra_conn *c, struct fp_ra_sess
 static size_t hdr_rekey(const struct fp_cfg_group_policy *gp, char *h, size_t cap, size_t k)
 {
 	char num[16];
-	unsigned secs = rekey_secs(gp, FP_CFG_REKEY_NEW_TUNNEL);
+	unsigned secs = fp_ra_rekey_secs(gp, FP_CFG_REKEY_NEW_TUNNEL);
 	if (!secs)
 		return k;
 	snprintf(num, sizeof(num), "%u", secs);
