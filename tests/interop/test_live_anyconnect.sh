@@ -9,6 +9,7 @@
 #  netns B: openconnect, 198.51.100.2, tunnel octun0 with a pool address 10.3.0.x
 #   bash tests/interop/test_live_anyconnect.sh BUILD_DIR     (exit 77 = skipped)
 . "$(dirname "$0")/../netns/lib.sh"
+. "$(dirname "$0")/../netns/anyconnect.sh"
 nt_init "${1:?usage: $0 BUILD_DIR}" live-anyconnect
 nt_require openconnect
 nt_require openssl
@@ -269,12 +270,11 @@ oc_cookie() {
 		--servercert "pin-sha256:$PIN" --interface=octun0 --script="$NT_WORK/oc-script.sh" \
 		-b --pid-file="$NT_WORK/oc-$1.pid" -v "https://$NT_A_OUT_IP/" >"$NT_WORK/oc-$1.log" 2>&1
 }
-session_line() { nt_cli a show vpn-sessiondb anyconnect | grep -E '^(Username|Assigned IP)' | tr -s ' '; }
 wait_env() { for _ in $(seq 50); do [ -s "$1" ] && return 0; sleep 0.1; done; return 1; }
 oc_cookie one
 nt_check "the tunnel came up from the cookie" wait_env "$NT_WORK/oc-env-one.connect"
 addr1=$(sed -n 's/^INTERNAL_IP4_ADDRESS=//p' "$NT_WORK/oc-env-one.connect" 2>/dev/null)
-before=$(session_line)
+before=$(ac_session_line)
 pid=$(cat "$NT_WORK/oc-one.pid" 2>/dev/null)
 kill -KILL "$pid" 2>/dev/null
 nt_wait_pid "$pid" 50
@@ -282,7 +282,7 @@ sleep 0.5 # fpvpnd sees the TCP connection end
 oc_cookie two
 nt_check "the tunnel came up again from the same cookie" wait_env "$NT_WORK/oc-env-two.connect"
 addr2=$(sed -n 's/^INTERNAL_IP4_ADDRESS=//p' "$NT_WORK/oc-env-two.connect" 2>/dev/null)
-after=$(session_line)
+after=$(ac_session_line)
 nt_check "the same address again ($addr1, then $addr2)" test -n "$addr1" -a "$addr1" = "$addr2"
 nt_check "the same session (index and address): $after" test -n "$before" -a "$before" = "$after"
 ip netns exec "$NT_B" ping -c 2 -i 0.2 -W 2 "$NT_A_IN_IP" >"$NT_WORK/ping-ra-again.txt" 2>&1

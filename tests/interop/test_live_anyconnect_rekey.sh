@@ -30,8 +30,7 @@ oc=$OC_PID
 addr1=$(cut -d' ' -f1 "$NT_WORK/addr-octun0")
 nt_check "fpvpnd offered the rekey" grep -q 'X-CSTP-Rekey-Method: new-tunnel' "$NT_WORK/rekey.log"
 nt_check "... in a minute" grep -q 'X-CSTP-Rekey-Time: 60' "$NT_WORK/rekey.log"
-sess() { nt_cli a show vpn-sessiondb anyconnect | grep -E '^(Username|Assigned IP)' | tr -s ' '; }
-before=$(sess)
+before=$(ac_session_line)
 nt_cli a clear flow-offload-dtls statistics >/dev/null
 # pings every 0.2 s through the rekey (openconnect's is due 60 s after its CONNECT)
 ip netns exec "$NT_B" ping -c 375 -i 0.2 -W 1 "$NT_A_IN_IP" >"$NT_WORK/ping-through.txt" 2>&1 &
@@ -49,7 +48,7 @@ got=$(nt_ping_received through)
 grep 'packet loss' "$NT_WORK/ping-through.txt" | sed 's/^/     /'
 nt_check "pings through the rekey: ${got:-0} of 375 (at most 10 lost at the change)" \
 	test "${got:-0}" -ge 365
-after=$(sess)
+after=$(ac_session_line)
 nt_check "the same session and address after the rekey: $after" test -n "$before" -a "$before" = "$after"
 addr2=$(cut -d' ' -f1 "$NT_WORK/addr-octun0")
 nt_check "openconnect kept its address ($addr1, then $addr2)" test "$addr1" = "$addr2"

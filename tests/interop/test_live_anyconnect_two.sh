@@ -190,17 +190,16 @@ from_cookie() {
 	nt_check "$1: DTLS up from the cookie" grep -q 'Established DTLS connection' "$NT_WORK/$1.log"
 	for _ in $(seq 30); do [ -s "$NT_WORK/addr-octun2" ] && break; sleep 0.1; done
 }
-session_line() { nt_cli a show vpn-sessiondb anyconnect | grep -E '^(Username|Assigned IP)' | tr -s ' '; }
 from_cookie cookie1
 c1=$(addr_of octun2)
-before=$(session_line)
+before=$(ac_session_line)
 pid=$(cat "$NT_WORK/cookie1.pid" 2>/dev/null)
 kill -KILL "$pid" 2>/dev/null
 nt_wait_pid "$pid" 50
 sleep 0.5 # fpvpnd sees the TCP connection end
 from_cookie cookie2
 c2=$(addr_of octun2)
-after=$(session_line)
+after=$(ac_session_line)
 nt_check "the same address again ($c1, then $c2)" test -n "$c1" -a "$c1" = "$c2"
 nt_check "the same session: $after" test -n "$before" -a "$before" = "$after"
 nt_check "pings over the new DTLS session" pings cookie2 "$c2" 3

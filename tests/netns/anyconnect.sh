@@ -90,6 +90,13 @@ SCRIPT
 # (octun0), log NAME.log; checks the login and DTLS established; OC_PID is
 # openconnect's pid ("" when it did not start). The script leaves
 # "ADDRESS MTU" in NT_WORK/addr-AC_IF.
+# ac_session_line: fpvpnd's (netns A) sessions as show vpn-sessiondb
+# anyconnect prints them, username and index, assigned and public address:
+# equal before and after a reconnect that kept the session
+ac_session_line() {
+	nt_cli a show vpn-sessiondb anyconnect | grep -E '^(Username|Assigned IP)' | tr -s ' '
+}
+
 ac_up() {
 	local name=$1 dpd=$2 log="$NT_WORK/$1.log" addr="$NT_WORK/addr-${AC_IF:-octun0}"; shift 2
 	rm -f "$addr"

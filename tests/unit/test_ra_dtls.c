@@ -225,36 +225,62 @@ static void keys_equal(const struct fp_tls_dir_key *a, const struct fp_tls_dir_k
 	assert_memory_equal(a->tk_mac, b->tk_mac, a->tk_mac_len);
 }
 
-/* The rule the headend gives opens the client's next record in the
- * engine: keys, epoch and the replay window start agree. */
-static void engine_opens(struct dclient *d, struct fp_dtls_params *p)
-{
+/* An engine for the headend's rules: a pipe and a DTLS table with one
+ * rule, as the datapath holds it. */
+struct eng {
 	struct fp_pipe pp;
-	struct fp_dtlsdb *db = fp_dtlsdb_new(4, FP_CRYPTO_AUTO);
-	struct fp_pkt *pkt = calloc(1, sizeof(*pkt));
-	uint8_t msg[64], dg[DQ_MTU];
-	const char *why = NULL;
+	struct fp_dtlsdb *db;
+	struct fp_pkt *pkt;
 	uint32_t id;
-	assert_int_equal(fp_pipe_init(&pp, 0, false, 4, FP_CRYPTO_AUTO), 0);
+};
+
+static const uint8_t eng_ours[4] = { 198, 51, 100, 1 }, eng_theirs[4] = { 198, 51, 100, 2 };
+
+static void eng_new(struct eng *e, struct fp_dtls_params *p)
+{
+	const char *why = NULL;
+	e->db = fp_dtlsdb_new(4, FP_CRYPTO_AUTO);
+	e->pkt = calloc(1, sizeof(*e->pkt));
+	assert_int_equal(fp_pipe_init(&e->pp, 0, false, 4, FP_CRYPTO_AUTO), 0);
 	p->local.af = FP_AF_INET;
-	p->local.a[0] = 198, p->local.a[1] = 51, p->local.a[2] = 100, p->local.a[3] = 1;
+	memcpy(p->local.a, eng_ours, 4);
 	p->local_port = 443;
-	if (fp_dtls_rule_add(db, p, &id, &why) < 0)
+	if (fp_dtls_rule_add(e->db, p, &e->id, &why) < 0)
 		fail_msg("add: %s", why);
+}
+
+static void eng_free(struct eng *e)
+{
+	fp_dtls_rule_del(e->db, e->id, NULL);
+	fp_dtlsdb_free(e->db);
+	fp_pipe_fini(&e->pp);
+	free(e->pkt);
+}
+
+/* DATA from the client, opened by the engine: keys, epoch and the replay
+ * window start agree. */
+static void eng_opens(struct eng *e, struct dclient *d)
+{
+	uint8_t msg[29], dg[DQ_MTU];
 	msg[0] = FP_AC_DATA;
 	ip4(msg + 1, 0x0a030064, 0x0a010001);
 	assert_int_equal(SSL_write(d->ssl, msg, 29), 29);
 	int n = dq_pop(&d->c2s, dg);
-	static const uint8_t ours[4] = { 198, 51, 100, 1 }, theirs[4] = { 198, 51, 100, 2 };
-	udp_wrap4(pkt, dg, (uint32_t)n, theirs, CLIENT_PORT, ours, 443);
-	assert_int_equal(fp_dtls_classify(db, &pkt, 1), 1);
-	assert_int_equal(fp_dtls_inb_process(&pp, db, &pkt, 1), 1);
-	assert_int_equal(pkt->len, 28);
-	assert_memory_equal(pkt->data, msg + 1, 28);
-	fp_dtls_rule_del(db, id, NULL);
-	fp_dtlsdb_free(db);
-	fp_pipe_fini(&pp);
-	free(pkt);
+	udp_wrap4(e->pkt, dg, (uint32_t)n, eng_theirs, CLIENT_PORT, eng_ours, 443);
+	assert_int_equal(fp_dtls_classify(e->db, &e->pkt, 1), 1);
+	assert_int_equal(fp_dtls_inb_process(&e->pp, e->db, &e->pkt, 1), 1);
+	assert_int_equal(e->pkt->len, 28);
+	assert_memory_equal(e->pkt->data, msg + 1, 28);
+}
+
+/* The rule the headend gives opens the client's next record in the
+ * engine. */
+static void engine_opens(struct dclient *d, struct fp_dtls_params *p)
+{
+	struct eng e;
+	eng_new(&e, p);
+	eng_opens(&e, d);
+	eng_free(&e);
 }
 
 /* The rule: keys as the client's (its tx is our rx), sequence numbers
@@ -431,42 +457,6 @@ static void test_alerts(void **state)
 	client_close(&c);
 }
 
-/* The engine of the rehandshake test: a pipe and a DTLS table with the
- * session's rule, as the datapath holds it. */
-struct eng {
-	struct fp_pipe pp;
-	struct fp_dtlsdb *db;
-	struct fp_pkt *pkt;
-	uint32_t id;
-};
-
-static const uint8_t eng_ours[4] = { 198, 51, 100, 1 }, eng_theirs[4] = { 198, 51, 100, 2 };
-
-static void eng_take(struct rig *r, struct eng *e)
-{
-	const char *why = NULL;
-	struct fp_dtls_params p;
-	e->db = fp_dtlsdb_new(4, FP_CRYPTO_AUTO);
-	e->pkt = calloc(1, sizeof(*e->pkt));
-	assert_int_equal(fp_pipe_init(&e->pp, 0, false, 4, FP_CRYPTO_AUTO), 0);
-	if (fp_ra_dtls_rule(r->ra, only_session(r)->index, &p, &why) < 0)
-		fail_msg("rule: %s", why);
-	p.local.af = FP_AF_INET;
-	memcpy(p.local.a, eng_ours, 4);
-	p.local_port = 443;
-	if (fp_dtls_rule_add(e->db, &p, &e->id, &why) < 0)
-		fail_msg("add: %s", why);
-	fp_tls_keys_cleanse(&p.keys);
-}
-
-static void eng_free(struct eng *e)
-{
-	fp_dtls_rule_del(e->db, e->id, NULL);
-	fp_dtlsdb_free(e->db);
-	fp_pipe_fini(&e->pp);
-	free(e->pkt);
-}
-
 /* What the headend handed the engine, sent to the client: re-protected
  * under the rule's numbers, or (sealed) as libssl made it. */
 static void eng_send_hs(struct rig *r, struct eng *e, struct dclient *d)
@@ -485,19 +475,6 @@ static void eng_send_hs(struct rig *r, struct eng *e, struct dclient *d)
 	}
 }
 
-/* DATA from the client at the rule's (new) epoch, opened by the engine. */
-static void eng_opens(struct eng *e, struct dclient *d)
-{
-	uint8_t msg[29], dg[DQ_MTU];
-	msg[0] = FP_AC_DATA;
-	ip4(msg + 1, 0x0a030064, 0x0a010001);
-	assert_int_equal(SSL_write(d->ssl, msg, 29), 29);
-	int n = dq_pop(&d->c2s, dg);
-	udp_wrap4(e->pkt, dg, (uint32_t)n, eng_theirs, CLIENT_PORT, eng_ours, 443);
-	assert_int_equal(fp_dtls_classify(e->db, &e->pkt, 1), 1);
-	assert_int_equal(fp_dtls_inb_process(&e->pp, e->db, &e->pkt, 1), 1);
-	assert_memory_equal(e->pkt->data, msg + 1, 28);
-}
 
 /* A rehandshake the client starts under the rule (openconnect's
  * X-DTLS-Rekey-Method: ssl), with libssl's records re-protected by the
@@ -515,7 +492,12 @@ static void rehandshake(struct rig *r, const char *ask, const char *sid_hdr,
 	dclient_new(&d, ciphers, suite, DTLS1_2_VERSION);
 	assert_true(dclient_handshake(r, &d));
 	dpd_echo(r, &d, 64);
-	eng_take(r, &e);
+	struct fp_dtls_params p;
+	const char *why = NULL;
+	if (fp_ra_dtls_rule(r->ra, only_session(r)->index, &p, &why) < 0)
+		fail_msg("rule: %s", why);
+	eng_new(&e, &p);
+	fp_tls_keys_cleanse(&p.keys);
 	const struct fp_ra_stats *st = fp_ra_stats(r->ra);
 	unsigned wire = r->udp.tail;
 
@@ -560,7 +542,6 @@ static void rehandshake(struct rig *r, const char *ask, const char *sid_hdr,
 	assert_int_equal(r->upd.epoch, 2);
 	assert_int_equal(r->upd.fields, FP_DTLS_UPD_KEYS);
 	assert_true(r->upd.seq_in_any);
-	const char *why = NULL;
 	if (fp_dtls_update(e.db, e.id, &r->upd, &why) < 0)
 		fail_msg("update: %s", why);
 	assert_int_equal(r->udp.tail, wire); /* nothing from libssl to the wire itself */
