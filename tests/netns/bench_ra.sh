@@ -360,7 +360,8 @@ def cell(k):
             med([x[1] for x in v]), med([x[2] for x in v]), med([x[3] for x in v]),
             med([x[4] for x in v]), med([x[5] for x in v]), med([x[6] for x in v]))
 hdr = ("| test | headend | via | Gbit/s | range | retr / lost% | headend us/pkt | of it user | client us/pkt"
-       " | headend CPU % | busy % | Gbit/s vs ocserv | CPU/pkt ocserv / this | user ocserv / this |")
+       " | headend CPU % | busy % | Gbit/s vs ocserv | CPU/pkt ocserv / this | user ocserv / this"
+       " | bound: ocserv / this's system part |")
 print(hdr)
 print("|" + "---|" * (hdr.count("|") - 1))
 order = [t for t in tests if any(k[1] == t for k in rows)]
@@ -371,14 +372,16 @@ for test in order:
         c = cell((gw, test))
         if not c:
             continue
-        ratio = cpu = user = ""
+        ratio = cpu = user = bound = ""
         if oc and gw != "ocserv":
+            bound = "%.1fx" % (oc[5] / (c[5] - c[9])) if c[5] > c[9] else ""
             ratio = "%.2fx" % (c[1] / oc[1]) if oc[1] > 0 else ""
             cpu = "%.1fx" % (oc[5] / c[5]) if c[5] > 0 else ""
             user = "%.1fx" % (oc[9] / c[9]) if c[9] > 0 else ""
         extra = ("%.1f%%" % c[4]) if test.startswith("udp") else "%d" % c[4]
-        print("| %s | %s | %s | %.2f | %.2f-%.2f | %s | %.2f | %.2f | %.2f | %.0f | %.0f | %s | %s | %s |" % (
-            tests.get(test, test), gw, c[0], c[1], c[2], c[3], extra, c[5], c[9], c[6], c[7], c[8], ratio, cpu, user))
+        print("| %s | %s | %s | %.2f | %.2f-%.2f | %s | %.2f | %.2f | %.2f | %.0f | %.0f | %s | %s | %s | %s |" % (
+            tests.get(test, test), gw, c[0], c[1], c[2], c[3], extra, c[5], c[9], c[6], c[7], c[8], ratio, cpu, user,
+            bound))
 PY
 echo
 echo "Gbit/s: iperf3 receiver, inner bytes. us/pkt: CPU time (utime+stime, all threads and processes) per"
@@ -386,4 +389,6 @@ echo "data packet; one packet = one DTLS record opened or sealed by the headend,
 echo "of it user: the headend's own code (utime); the rest is its system calls, and the kernel work they"
 echo "run on the way (the inside TCP/UDP stack behind a TUN write, the veth peer's receive behind a send)."
 echo "busy %: the whole machine, out of $((100 * $(nproc)))%. via: DTLS unless the TLS connection carried the data."
+echo "bound: the CPU ratio this headend would reach if its own code took no time at all (ocserv's"
+echo "us/pkt over this one's system part): the kernel work of its calls alone caps the ratio there."
 echo "Goal (issue 9): fpvpnd's CPU per packet >= 7x less than ocserv's. Compare only within one run."
