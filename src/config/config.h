@@ -389,6 +389,7 @@ const char *fp_config_mode_prompt(uint8_t mode);
  * tunnel-group by name; whether "webvpn" enables nameif; the trustpoint
  * "ssl trust-point" names for nameif (NULL: none). */
 const struct fp_cfg_pool *fp_config_pool(const struct fp_config *c, const char *name);
+const struct fp_cfg_pool6 *fp_config_pool6(const struct fp_config *c, const char *name);
 const struct fp_cfg_user *fp_config_user(const struct fp_config *c, const char *name);
 const struct fp_cfg_tunnel_group *fp_config_ra_group(const struct fp_config *c, const char *name);
 /* Names as the configuration spells them: vpn-tunnel-protocol bit i

@@ -175,6 +175,7 @@ int fp_cfg_esp_proposal_check(const struct fp_cfg_proposal *pr, char *msg, size_
 /* Remote access (config_pool.c, config_user.c, config_webvpn.c,
  * config_gp_ra.c, config_tg_ra.c, config_acl.c). */
 int fp_cfg_pool(struct fp_cfg_parse *p);
+int fp_cfg_pool6(struct fp_cfg_parse *p);
 int fp_cfg_user(struct fp_cfg_parse *p);
 int fp_cfg_acl_std(struct fp_cfg_parse *p);
 int fp_cfg_ssl_tp(struct fp_cfg_parse *p);
@@ -196,6 +197,7 @@ int fp_cfg_gp_rekey_time(struct fp_cfg_parse *p);
 int fp_cfg_gp_banner(struct fp_cfg_parse *p);
 int fp_cfg_gp_rekey_method(struct fp_cfg_parse *p);
 int fp_cfg_tg_pool(struct fp_cfg_parse *p);
+int fp_cfg_tg_pool6(struct fp_cfg_parse *p);
 int fp_cfg_tgw_open(struct fp_cfg_parse *p);
 int fp_cfg_tgw_alias(struct fp_cfg_parse *p);
 int fp_cfg_tgw_auth(struct fp_cfg_parse *p);

@@ -28,6 +28,16 @@ struct fp_cfg_pool {
 	unsigned line;
 };
 
+/* "ipv6 local pool NAME ADDR/LEN COUNT": COUNT addresses from ADDR up,
+ * each given to its client with the prefix length LEN, as the ASA. */
+struct fp_cfg_pool6 {
+	char name[FP_CFG_RA_NAME_MAX];
+	uint8_t first[16];                /* network order */
+	uint8_t prefix_len;               /* 1-128 */
+	uint32_t count;                   /* 1-FP_CFG_POOL_MAX_SIZE, within the prefix */
+	unsigned line;
+};
+
 /* "username NAME password ...": only the PBKDF2 hash is ever kept. */
 struct fp_cfg_user {
 	char name[FP_CFG_RA_NAME_MAX];
@@ -108,6 +118,7 @@ enum fp_cfg_rekey_method { FP_CFG_REKEY_UNSET, FP_CFG_REKEY_NONE, FP_CFG_REKEY_N
 struct fp_cfg_tg_ra {
 	bool remote_access;               /* "type remote-access" */
 	char pool[FP_CFG_RA_NAME_MAX];    /* "address-pool NAME" */
+	char pool6[FP_CFG_RA_NAME_MAX];   /* "ipv6-address-pool NAME" */
 	char alias[FP_CFG_RA_NAME_MAX];   /* "group-alias NAME enable" */
 	bool alias_enable;
 	uint8_t auth;                     /* "authentication ...": FP_CFG_RA_AUTH_*; 0 = aaa */
@@ -117,6 +128,8 @@ struct fp_cfg_tg_ra {
 struct fp_cfg_ra {
 	struct fp_cfg_pool pools[FP_CFG_MAX_POOLS];
 	unsigned n_pools;
+	struct fp_cfg_pool6 pools6[FP_CFG_MAX_POOLS];
+	unsigned n_pools6;
 	struct fp_cfg_user users[FP_CFG_MAX_USERS];
 	unsigned n_users;
 	struct fp_cfg_ssl_tp ssl_tps[4];

@@ -1,21 +1,43 @@
-/* A remote-access tunnel-group's lines: "address-pool POOL" in
- * general-attributes, and the "webvpn-attributes" sub-mode with
+/* A remote-access tunnel-group's lines: "address-pool POOL" and
+ * "ipv6-address-pool POOL" in general-attributes, and the "webvpn-attributes" sub-mode with
  * "group-alias NAME enable|disable" (the name openconnect's --authgroup
  * picks and the login form lists). */
 #include "config/config_parse.h"
 
 #include <string.h>
 
-int fp_cfg_tg_pool(struct fp_cfg_parse *p)
+/* The open general-attributes of a remote-access tunnel-group, or NULL
+ * after an error naming the command (what) that needs one. */
+static struct fp_cfg_tunnel_group *tg_ra_current(struct fp_cfg_parse *p, const char *what)
 {
 	struct fp_config *c = p->c;
-	if (c->parse_mode != FP_CFG_MODE_TUNNEL_GROUP || c->parse_index >= c->n_tunnel_groups)
-		return fp_cfg_error(p, "no tunnel-group is open: start with 'tunnel-group NAME "
-				    "general-attributes'");
+	if (c->parse_mode != FP_CFG_MODE_TUNNEL_GROUP || c->parse_index >= c->n_tunnel_groups) {
+		fp_cfg_error(p, "no tunnel-group is open: start with 'tunnel-group NAME "
+			     "general-attributes'");
+		return NULL;
+	}
 	struct fp_cfg_tunnel_group *tg = &c->tunnel_groups[c->parse_index];
-	if (!tg->ra.remote_access)
-		return fp_cfg_error(p, "address-pool belongs to a remote-access tunnel-group");
+	if (!tg->ra.remote_access) {
+		fp_cfg_error(p, "%s belongs to a remote-access tunnel-group", what);
+		return NULL;
+	}
+	return tg;
+}
+
+int fp_cfg_tg_pool(struct fp_cfg_parse *p)
+{
+	struct fp_cfg_tunnel_group *tg = tg_ra_current(p, "address-pool");
+	if (!tg)
+		return -1;
 	return fp_cfg_name(p, p->tok[p->arg], "the pool name", sizeof(tg->ra.pool), tg->ra.pool);
+}
+
+int fp_cfg_tg_pool6(struct fp_cfg_parse *p)
+{
+	struct fp_cfg_tunnel_group *tg = tg_ra_current(p, "ipv6-address-pool");
+	if (!tg)
+		return -1;
+	return fp_cfg_name(p, p->tok[p->arg], "the pool name", sizeof(tg->ra.pool6), tg->ra.pool6);
 }
 
 int fp_cfg_tgw_open(struct fp_cfg_parse *p)

@@ -1,6 +1,7 @@
 /* Cross-line checks of the remote-access lines: what they name exists.
  * A webvpn interface has a nameif and an "ssl trust-point" with a
- * certificate and key; a tunnel-group's address-pool exists; a
+ * certificate and key; a tunnel-group's address-pool and ipv6-address-pool
+ * exist (as IPv4 and IPv6 pools); a
  * split-tunnel-network-list is a standard access-list. */
 #include "config/config_parse.h"
 
@@ -46,6 +47,10 @@ static int check_groups_ra(const struct fp_config *c, char *err, size_t errlen)
 		if (tg->ra.pool[0] && !fp_config_pool(c, tg->ra.pool))
 			return fp_cfg_fail(c, tg->line, err, errlen, "tunnel-group %s: address-pool: "
 					   "pool %s does not exist", tg->name, tg->ra.pool);
+		if (tg->ra.pool6[0] && !fp_config_pool6(c, tg->ra.pool6))
+			return fp_cfg_fail(c, tg->line, err, errlen, "tunnel-group %s: "
+					   "ipv6-address-pool: IPv6 pool %s does not exist", tg->name,
+					   tg->ra.pool6);
 		for (unsigned k = 0; (tg->ra.auth & FP_CFG_RA_AUTH_CERT) && k < c->ra.n_ssl_tps; k++) {
 			const struct fp_cfg_trustpoint *tp =
 				fp_config_trustpoint(c, c->ra.ssl_tps[k].trustpoint);

@@ -1,4 +1,4 @@
-/* show running-config's remote-access lines: pools (after the mtu lines),
+/* show running-config's remote-access lines: pools (IPv4, then IPv6, after the mtu lines),
  * "ssl trust-point" and the webvpn block (after the trustpoints), the
  * remote-access attributes of group-policies and tunnel-groups, and the
  * users, whose passwords appear only as their PBKDF2 hash. */
@@ -23,6 +23,13 @@ void fp_cfg_write_pools(const struct fp_config *c, FILE *out)
 		if (pl->mask_len)
 			fprintf(out, " mask %s", fp_mask_str(pl->mask_len, m, sizeof(m)));
 		fprintf(out, "\n");
+	}
+	for (unsigned i = 0; i < c->ra.n_pools6; i++) {
+		const struct fp_cfg_pool6 *pl = &c->ra.pools6[i];
+		struct fp_addr a = { .af = FP_AF_INET6 };
+		memcpy(a.a, pl->first, sizeof(a.a));
+		fprintf(out, "ipv6 local pool %s %s/%u %u\n", pl->name,
+			fp_addr_str(&a, m, sizeof(m)), pl->prefix_len, (unsigned)pl->count);
 	}
 }
 
@@ -100,10 +107,12 @@ void fp_cfg_write_gp_ra(const struct fp_cfg_group_policy *gp, FILE *out)
 void fp_cfg_write_tg_ra(const struct fp_cfg_tunnel_group *tg, FILE *out)
 {
 	fprintf(out, "tunnel-group %s type remote-access\n", tg->name);
-	if (tg->ra.pool[0] || tg->group_policy[0])
+	if (tg->ra.pool[0] || tg->ra.pool6[0] || tg->group_policy[0])
 		fprintf(out, "tunnel-group %s general-attributes\n", tg->name);
 	if (tg->ra.pool[0])
 		fprintf(out, " address-pool %s\n", tg->ra.pool);
+	if (tg->ra.pool6[0])
+		fprintf(out, " ipv6-address-pool %s\n", tg->ra.pool6);
 	if (tg->group_policy[0])
 		fprintf(out, " default-group-policy %s\n", tg->group_policy);
 	if (!tg->ra.webvpn_line && !tg->ra.alias[0] && !tg->ra.auth)

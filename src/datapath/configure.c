@@ -339,6 +339,8 @@ static void cfg_lines_forget(struct fp_config *c)
 		c->tunnel_groups[i].ra.webvpn_line = 0;
 	for (unsigned i = 0; i < c->ra.n_pools; i++)
 		c->ra.pools[i].line = 0;
+	for (unsigned i = 0; i < c->ra.n_pools6; i++)
+		c->ra.pools6[i].line = 0;
 	for (unsigned i = 0; i < c->ra.n_users; i++)
 		c->ra.users[i].line = 0;
 	for (unsigned i = 0; i < c->ra.n_ssl_tps; i++)
