@@ -32,6 +32,7 @@ static void stats_tls_http(const struct fp_ra_stats *st, FILE *out)
 	stat_line(out, "logins failed", st->auth_fail);
 	stat_line(out, "unknown cookie", st->cookie_bad);
 	stat_line(out, "pool exhausted", st->pool_empty);
+	stat_line(out, "IPv6 pool exhausted (IPv4 only)", st->pool6_empty);
 	stat_line(out, "session table full", st->sessions_full);
 	stat_line(out, "sessions since start", st->sessions_total);
 }
@@ -50,7 +51,7 @@ static void stats_tunnel(const struct fp_ra_stats *st, FILE *out)
 	stat_line(out, "disconnects", st->cstp_disconnect);
 	stat_line(out, "other frames", st->cstp_other);
 	stat_line(out, "spoofed source", st->spoofed);
-	stat_line(out, "not IPv4", st->not_ipv4);
+	stat_line(out, "not IP of the tunnel's families", st->not_ipv4);
 	stat_line(out, "to a pool address, no tunnel", st->no_session);
 	stat_line(out, "output queue full", st->tx_overflow);
 }

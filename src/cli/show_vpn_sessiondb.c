@@ -139,6 +139,18 @@ static void ac_ip(uint32_t v, char *buf, size_t n)
 	snprintf(buf, n, "%u.%u.%u.%u", v >> 24, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff);
 }
 
+/* "Assigned IPv6: ADDR" when the session has one (indent: a detail
+ * block's row). */
+static void ac_ip6(const struct fp_ra_session *s, const char *indent, FILE *out)
+{
+	char a[FP_ADDR_STRLEN];
+	struct fp_addr x = {.af = FP_AF_INET6};
+	if (!s->pool6)
+		return;
+	memcpy(x.a, s->addr6, 16);
+	fprintf(out, "%s%-13s: %s\n", indent, "Assigned IPv6", fp_addr_str(&x, a, sizeof(a)));
+}
+
 /* An indented "Key : value   Key : value" row of a detail block; k2 NULL:
  * one pair. */
 static void row2d(const char *k1, const char *v1, const char *k2, const char *v2, FILE *out)
@@ -201,6 +213,7 @@ static void ac_ssl(const struct fp_gw *gw, const struct fp_ra_session *s, FILE *
 	row2d("Tunnel ID", v1, NULL, NULL, out);
 	ac_ip(s->addr, v1, sizeof(v1));
 	row2d("Assigned IP", v1, "Public IP", fp_addr_str(&s->peer, v2, sizeof(v2)), out);
+	ac_ip6(s, "  ", out);
 	row2d("Encryption", s->tls_enc, "Hashing", s->tls_hash, out);
 	row2d("Ciphersuite", s->tls_cipher, NULL, NULL, out);
 	snprintf(v2, sizeof(v2), "%u", s->peer_port);
@@ -224,6 +237,7 @@ static void ac_dtls_block(const struct fp_gw *gw, const struct fp_ra_session *s,
 	row2d("Tunnel ID", v1, NULL, NULL, out);
 	ac_ip(s->addr, v1, sizeof(v1));
 	row2d("Assigned IP", v1, "Public IP", fp_addr_str(&s->peer, v2, sizeof(v2)), out);
+	ac_ip6(s, "  ", out);
 	row2d("Encryption", s->dtls_enc, "Hashing", s->dtls_hash, out);
 	snprintf(v2, sizeof(v2), "%u", s->dtls_peer_port);
 	row2d("Encapsulation", s->dtls_version, "UDP Src Port", v2, out);
@@ -246,6 +260,7 @@ static void print_ac(struct fp_gw *gw, const struct fp_ra_session *s, bool detai
 	row2("Username", s->user, "Index", v1, out);
 	ac_ip(s->addr, v1, sizeof(v1));
 	row2("Assigned IP", s->addr ? v1 : "0.0.0.0", "Public IP", fp_addr_str(&s->peer, v2, sizeof(v2)), out);
+	ac_ip6(s, "", out);
 	fprintf(out, "%-13s: %s%s\n", "Protocol", up ? "AnyConnect-Parent SSL-Tunnel" : "AnyConnect-Parent",
 		d.up ? " DTLS-Tunnel" : "");
 	fprintf(out, "%-13s: %s\n", "License", "AnyConnect Premium");

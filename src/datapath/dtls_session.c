@@ -76,9 +76,12 @@ static uint32_t key_slot(const uint64_t k[3])
 static bool client_read(const struct fp_gw_dtls_client *c, const uint64_t k[3], uint64_t *route)
 {
 	uint32_t g = atomic_load_explicit(&c->gen, memory_order_acquire);
-	bool eq = true;
-	for (unsigned i = 0; i < 3; i++)
+	bool eq = true, eq6 = true;
+	for (unsigned i = 0; i < 3; i++) {
 		eq &= atomic_load_explicit(&c->key[i], memory_order_relaxed) == k[i];
+		eq6 &= atomic_load_explicit(&c->key6[i], memory_order_relaxed) == k[i];
+	}
+	eq |= eq6; /* an empty key6 (family 0) matches no address */
 	*route = atomic_load_explicit(&c->route, memory_order_relaxed);
 	atomic_thread_fence(memory_order_acquire);
 	return !(g & 1) && eq && atomic_load_explicit(&c->gen, memory_order_relaxed) == g;
@@ -105,26 +108,59 @@ bool fp_gw_dtls_find(const struct fp_gw *gw, uint8_t af, const uint8_t *addr, ui
 	return false;
 }
 
-static void client_write(struct fp_gw_dtls_client *c, const uint64_t *k, uint64_t route)
+/* The client's keys (NULL: as they are) and route. */
+static void client_write(struct fp_gw_dtls_client *c, const uint64_t *k, const uint64_t *k6,
+			 uint64_t route)
 {
 	uint32_t g = atomic_load_explicit(&c->gen, memory_order_relaxed);
 	atomic_store_explicit(&c->gen, g + 1, memory_order_relaxed);
 	atomic_thread_fence(memory_order_release);
 	for (unsigned i = 0; k && i < 3; i++)
 		atomic_store_explicit(&c->key[i], k[i], memory_order_relaxed);
+	for (unsigned i = 0; k6 && i < 3; i++)
+		atomic_store_explicit(&c->key6[i], k6[i], memory_order_relaxed);
 	atomic_store_explicit(&c->route, route, memory_order_relaxed);
 	atomic_store_explicit(&c->gen, g + 2, memory_order_release);
 }
 
-int fp_gw_dtls_open(struct fp_gw *gw, const struct fp_addr *inner, uint32_t tag, uint32_t *h,
-		    const char **why)
+/* Client i under key k in the index (4 slots a client, 2 keys at most:
+ * one is free). */
+static void idx_add(struct fp_gw_dtls *d, const uint64_t k[3], uint32_t i)
+{
+	uint32_t s = key_slot(k);
+	while (atomic_load_explicit(&d->idx[s], memory_order_relaxed) != 0 &&
+	       atomic_load_explicit(&d->idx[s], memory_order_relaxed) != IDX_TOMB)
+		s = (s + 1) % FP_GW_DTLS_IDX;
+	atomic_store_explicit(&d->idx[s], i + 1, memory_order_release);
+}
+
+static void idx_del(struct fp_gw_dtls *d, const struct fp_addr *a, uint32_t i)
+{
+	uint64_t k[3];
+	addr_key(a->af, a->a, k);
+	for (uint32_t s = key_slot(k);; s = (s + 1) % FP_GW_DTLS_IDX)
+		if (atomic_load_explicit(&d->idx[s], memory_order_relaxed) == i + 1) {
+			atomic_store_explicit(&d->idx[s], IDX_TOMB, memory_order_release);
+			return;
+		}
+}
+
+static bool addr_taken(const struct fp_gw *gw, const struct fp_addr *a)
+{
+	uint32_t dup;
+	uint64_t r;
+	return fp_gw_dtls_find(gw, a->af, a->a, &dup, &r);
+}
+
+int fp_gw_dtls_open(struct fp_gw *gw, const struct fp_addr *inner, const struct fp_addr *inner6,
+		    uint32_t tag, uint32_t *h, const char **why)
 {
 	struct fp_gw_dtls *d = gw->dtls;
-	uint32_t dup;
-	uint64_t k[3], r;
+	uint64_t k[3], k6[3] = {0, 0, 0};
+	bool v6 = inner6 && inner6->af == FP_AF_INET6 && inner->af == FP_AF_INET;
 	if (inner->af != FP_AF_INET && inner->af != FP_AF_INET6)
 		return *why = "no client address", -1;
-	if (fp_gw_dtls_find(gw, inner->af, inner->a, &dup, &r))
+	if (addr_taken(gw, inner) || (v6 && addr_taken(gw, inner6)))
 		return *why = "address in use by another client", -1;
 	unsigned i = 0;
 	while (i < FP_GW_DTLS_MAX && d->c[i].used)
@@ -132,18 +168,20 @@ int fp_gw_dtls_open(struct fp_gw *gw, const struct fp_addr *inner, uint32_t tag,
 	if (i == FP_GW_DTLS_MAX)
 		return *why = "too many DTLS clients", -1;
 	addr_key(inner->af, inner->a, k);
-	uint32_t s = key_slot(k);
-	while (atomic_load_explicit(&d->idx[s], memory_order_relaxed) != 0 &&
-	       atomic_load_explicit(&d->idx[s], memory_order_relaxed) != IDX_TOMB)
-		s = (s + 1) % FP_GW_DTLS_IDX; /* 4 slots a client: one is free */
+	if (v6)
+		addr_key(FP_AF_INET6, inner6->a, k6);
 	struct fp_gw_dtls_client *c = &d->c[i];
 	c->used = true;
 	c->has_rule = false;
 	c->tag = tag;
 	memset(&c->p, 0, sizeof(c->p));
 	c->p.inner = *inner;
-	client_write(c, k, ROUTE(0, 0, FP_DTLS_NONE));
-	atomic_store_explicit(&d->idx[s], i + 1, memory_order_release);
+	if (v6)
+		c->p.inner6 = *inner6;
+	client_write(c, k, k6, ROUTE(0, 0, FP_DTLS_NONE));
+	idx_add(d, k, i);
+	if (v6)
+		idx_add(d, k6, i);
 	atomic_fetch_add_explicit(&d->n, 1, memory_order_relaxed);
 	*h = i;
 	return 0;
@@ -280,7 +318,7 @@ static int rule_place(struct fp_gw *gw, struct fp_gw_dtls_client *c, struct fp_p
 	struct rule_call rc = {.op = OP_ADD, .p = &c->p, .state = st};
 	if (rule_call(gw, pp, &rc) < 0)
 		return *why = rc.why, -1;
-	client_write(c, NULL, ROUTE(pp->id, ifc, rc.id));
+	client_write(c, NULL, NULL, ROUTE(pp->id, ifc, rc.id));
 	return 0;
 }
 
@@ -288,7 +326,7 @@ static void rule_remove(struct fp_gw *gw, struct fp_gw_dtls_client *c,
 			struct fp_dtls_rule_stats *last)
 {
 	uint64_t r = client_route(c);
-	client_write(c, NULL, ROUTE(0, 0, FP_DTLS_NONE)); /* no new packet goes there */
+	client_write(c, NULL, NULL, ROUTE(0, 0, FP_DTLS_NONE)); /* no new packet goes there */
 	struct rule_call rc = {.op = OP_DEL, .id = ROUTE_RULE(r), .st = last};
 	rule_call(gw, route_pipe(gw, r), &rc);
 	c->has_rule = false;
@@ -304,11 +342,12 @@ int fp_gw_dtls_rule_set(struct fp_gw *gw, uint32_t h, const struct fp_dtls_param
 	int ifc = local_iface(gw, &p->local);
 	if (ifc < 0)
 		return *why = "local address is no interface's", -1;
-	struct fp_addr inner = c->p.inner;
+	struct fp_addr inner = c->p.inner, inner6 = c->p.inner6;
 	if (c->has_rule) /* the previous session's, first: it may hold the same 6-tuple */
 		rule_remove(gw, c, NULL);
 	c->p = *p;
-	c->p.inner = inner; /* the client's: its key in the table */
+	c->p.inner = inner; /* the client's: its keys in the table */
+	c->p.inner6 = inner6;
 	c->p.tag = h;       /* the rule names its client; punts find the headend's tag */
 	if (rule_place(gw, c, fp_gw_dtls_pipe_for(gw, &p->remote, p->remote_port), ifc, NULL,
 		       why) < 0) {
@@ -358,21 +397,17 @@ int fp_gw_dtls_rule_clear(struct fp_gw *gw, uint32_t h, struct fp_dtls_rule_stat
 int fp_gw_dtls_close(struct fp_gw *gw, uint32_t h, struct fp_dtls_rule_stats *last)
 {
 	struct fp_gw_dtls_client *c = client_get(gw, h);
-	uint64_t k[3];
 	if (!c)
 		return -1;
 	if (c->has_rule)
 		rule_remove(gw, c, last);
 	else if (last)
 		memset(last, 0, sizeof(*last));
-	addr_key(c->p.inner.af, c->p.inner.a, k);
-	for (uint32_t s = key_slot(k);; s = (s + 1) % FP_GW_DTLS_IDX)
-		if (atomic_load_explicit(&gw->dtls->idx[s], memory_order_relaxed) == h + 1) {
-			atomic_store_explicit(&gw->dtls->idx[s], IDX_TOMB, memory_order_release);
-			break;
-		}
+	idx_del(gw->dtls, &c->p.inner, h);
+	if (c->p.inner6.af == FP_AF_INET6)
+		idx_del(gw->dtls, &c->p.inner6, h);
 	uint64_t none[3] = {0, 0, 0}; /* a reader still on the slot finds no match */
-	client_write(c, none, ROUTE(0, 0, FP_DTLS_NONE));
+	client_write(c, none, none, ROUTE(0, 0, FP_DTLS_NONE));
 	c->used = false;
 	atomic_fetch_sub_explicit(&gw->dtls->n, 1, memory_order_relaxed);
 	return 0;
@@ -401,9 +436,9 @@ static int rule_move(struct fp_gw *gw, struct fp_gw_dtls_client *c, const char *
 		return 0;
 	struct fp_dtls_state st;
 	struct rule_call ex = {.op = OP_EXPORT, .id = ROUTE_RULE(r), .state = &st};
-	client_write(c, NULL, ROUTE(from->id, (uint16_t)(r >> 32), FP_DTLS_NONE));
+	client_write(c, NULL, NULL, ROUTE(from->id, (uint16_t)(r >> 32), FP_DTLS_NONE));
 	if (rule_call(gw, from, &ex) < 0) {
-		client_write(c, NULL, r);
+		client_write(c, NULL, NULL, r);
 		return *why = "export failed", -1;
 	}
 	/* the numbers go on from where the old rule left them */
@@ -442,11 +477,11 @@ static void held_install(struct fp_gw *gw, struct fp_gw_dtls_client *c, struct h
 static int held_take(struct fp_gw *gw, struct fp_gw_dtls_client *c, struct held_rule *m)
 {
 	m->route = client_route(c);
-	client_write(c, NULL, ROUTE(gw->soft.id, (uint16_t)(m->route >> 32), FP_DTLS_NONE));
+	client_write(c, NULL, NULL, ROUTE(gw->soft.id, (uint16_t)(m->route >> 32), FP_DTLS_NONE));
 	struct rule_call ex = {.op = OP_EXPORT, .id = ROUTE_RULE(m->route), .state = &m->st};
 	if (rule_call(gw, &gw->soft, &ex) == 0)
 		return 0;
-	client_write(c, NULL, m->route);
+	client_write(c, NULL, NULL, m->route);
 	struct rule_call del = {.op = OP_DEL, .id = m->id};
 	rule_call(gw, m->to, &del);
 	m->id = FP_DTLS_NONE;
@@ -477,7 +512,7 @@ static int held_point(struct fp_gw *gw, struct fp_gw_dtls_client *c, struct held
 	uint16_t ifc = (uint16_t)(m->route >> 32);
 	c->p.epoch = m->st.epoch;
 	if (m->rc == 0) {
-		client_write(c, NULL, ROUTE(m->to->id, ifc, m->id));
+		client_write(c, NULL, NULL, ROUTE(m->to->id, ifc, m->id));
 		return 0;
 	}
 	*why = "state refused";

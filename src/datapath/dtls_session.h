@@ -41,6 +41,7 @@ struct fp_gw_dtls_client {
 	/* seqlock for the workers' lookups: odd while the slot is written */
 	_Atomic uint32_t gen;
 	_Atomic uint64_t key[3];          /* the pool address: 16 bytes, then the family */
+	_Atomic uint64_t key6[3];         /* its IPv6 pool address beside an IPv4 one; 0s: none */
 	/* pipe id << 48 | interface << 32 | rule id; rule FP_DTLS_NONE: none */
 	_Atomic uint64_t route;
 	bool used;
@@ -80,10 +81,12 @@ int fp_gw_dtls_init(struct fp_gw *gw);
 void fp_gw_dtls_fini(struct fp_gw *gw);
 
 /* A client of the headend whose tunnel is up (CSTP), with the address its
- * pool gave it: packets from the inside to it reach gw->dtls_to_cstp
- * until it gets a rule. *h: its handle. 0, or -1 with *why. */
-int fp_gw_dtls_open(struct fp_gw *gw, const struct fp_addr *inner, uint32_t tag, uint32_t *h,
-		    const char **why);
+ * pool gave it (and an IPv6 one beside an IPv4 inner: inner6, NULL or af
+ * FP_AF_NONE for none): packets from the inside to it reach
+ * gw->dtls_to_cstp until it gets a rule. *h: its handle. 0, or -1 with
+ * *why. */
+int fp_gw_dtls_open(struct fp_gw *gw, const struct fp_addr *inner, const struct fp_addr *inner6,
+		    uint32_t tag, uint32_t *h, const char **why);
 /* The client's DTLS session into the datapath (dtls_rule.h says how to
  * fill p; p->inner and p->tag are the client's): on the pipe
  * fp_gw_dtls_pipe_for chooses, the engine's with flow-offload-dtls, the

@@ -144,15 +144,22 @@ static struct ra_gw_client *ra_client_slot(struct fp_ra_gw *rg, uint32_t index)
 	return c;
 }
 
-/* The pool address of session index, as the datapath keys its client. */
-static bool ra_inner(const struct fp_ra *ra, uint32_t index, struct fp_addr *a)
+/* The pool addresses of session index (a6: af FP_AF_NONE without an
+ * IPv6 one), as the datapath keys its client. */
+static bool ra_inner(const struct fp_ra *ra, uint32_t index, struct fp_addr *a,
+		     struct fp_addr *a6)
 {
 	for (unsigned i = 0; i < FP_RA_MAX_SESSIONS; i++) {
 		const struct fp_ra_session *s = fp_ra_session_at(ra, i);
 		if (s->index == index && s->addr) {
 			memset(a, 0, sizeof(*a));
+			memset(a6, 0, sizeof(*a6));
 			a->af = FP_AF_INET;
 			fp_put32(a->a, s->addr);
+			if (s->pool6) {
+				a6->af = FP_AF_INET6;
+				memcpy(a6->a, s->addr6, 16);
+			}
 			return true;
 		}
 	}
@@ -191,14 +198,14 @@ static void ra_dtls_up(void *ctx, uint32_t index)
 {
 	struct fp_ra_gw *rg = ctx;
 	struct ra_gw_client *c = ra_client_slot(rg, index);
-	struct fp_addr inner;
+	struct fp_addr inner, inner6;
 	const char *why = "no client slot";
 	uint16_t ifc = ra_ifc(rg);
 	if (c && c->index)
 		ra_client_close(rg, c); /* a new channel of the session */
-	if (c && (ifc >= rg->gw->n_ifaces || !ra_inner(rg->gw->ra, index, &inner)))
+	if (c && (ifc >= rg->gw->n_ifaces || !ra_inner(rg->gw->ra, index, &inner, &inner6)))
 		why = "no interface or pool address";
-	else if (c && fp_gw_dtls_open(rg->gw, &inner, index, &c->h, &why) == 0)
+	else if (c && fp_gw_dtls_open(rg->gw, &inner, &inner6, index, &c->h, &why) == 0)
 		why = NULL;
 	if (why) {
 		fprintf(stderr, "fpvpnd: remote access: session %u: DTLS stays in software: %s\n",

@@ -32,7 +32,11 @@ int fp_gw_ra_dtls_stats(struct fp_gw *gw, uint32_t index, struct fp_dtls_rule_st
 
 static inline bool fp_gw_ra_owns(const struct fp_gw *gw, const struct fp_pkt *p)
 {
-	return gw->ra && p->len >= 20 && (p->data[0] >> 4) == 4 && fp_ra_pool_owns(gw->ra, p->data + 16);
+	if (!gw->ra)
+		return false;
+	if ((p->data[0] >> 4) == 6)
+		return p->len >= 40 && fp_ra_pool6_owns(gw->ra, p->data + 24);
+	return p->len >= 20 && (p->data[0] >> 4) == 4 && fp_ra_pool_owns(gw->ra, p->data + 16);
 }
 
 #endif

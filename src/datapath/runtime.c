@@ -254,8 +254,8 @@ static int rt_inside_routes(struct fp_runtime *rt, const struct fp_gw_iface *ifc
 	for (unsigned i = 0; i < gw->routes->n; i++)
 		if (fp_netlink_route_add(rt->nl, ifc->cfg->name, &gw->routes->r[i].net, err, errlen) < 0)
 			return -1;
-	struct fp_prefix pools[FP_CFG_MAX_POOLS];
-	unsigned n = rt->gw->ra ? fp_ra_pool_routes(rt->gw->ra, pools, FP_CFG_MAX_POOLS) : 0;
+	struct fp_prefix pools[2 * FP_CFG_MAX_POOLS];
+	unsigned n = rt->gw->ra ? fp_ra_pool_routes(rt->gw->ra, pools, 2 * FP_CFG_MAX_POOLS) : 0;
 	for (unsigned i = 0; i < n; i++) /* remote-access clients' addresses */
 		if (fp_netlink_route_add(rt->nl, ifc->cfg->name, &pools[i], err, errlen) < 0)
 			return -1;

@@ -68,9 +68,12 @@ struct fp_dtls_params {
 	bool seq_in_any;
 	uint64_t seq_in_top;
 	struct fp_tls_keys keys;       /* copied; the caller cleanses its own */
-	/* the address the pool gave the client: decrypted packets must come
-	 * from it (af FP_AF_NONE: not checked) */
+	/* the addresses the pool gave the client: decrypted packets must come
+	 * from one of them, of their family (inner af FP_AF_NONE: not
+	 * checked); inner6 an IPv6 one beside an IPv4 inner (af FP_AF_NONE:
+	 * none, the client's IPv6 packets are refused) */
 	struct fp_addr inner;
+	struct fp_addr inner6;
 	uint8_t ttl;                   /* outer TTL / hop limit; 0 = 64 */
 	uint32_t tag;                  /* the slow path's session, opaque here */
 	/* a rule moving here that waits for its state (fp_dtls_import):

@@ -297,6 +297,8 @@ int fp_dtls_install(struct fp_dtlsdb *db, const struct fp_dtls_params *p, uint32
 	r->dr_af = p->local.af;
 	r->dr_inner_af = p->inner.af;
 	memcpy(r->dr_inner, p->inner.a, 16);
+	r->dr_inner6_set = p->inner.af == FP_AF_INET && p->inner6.af == FP_AF_INET6;
+	memcpy(r->dr_inner6, p->inner6.a, 16);
 	r->dr_tag = p->tag;
 	tuple_make(&r->dr_tuple, &p->remote, p->remote_port, &p->local, p->local_port);
 	fp_dtls_hdr_template(r, p->ttl);

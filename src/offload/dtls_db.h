@@ -56,6 +56,8 @@ struct fp_dtls_rule {
 	struct fp_replay dr_replay; /* index = sequence number + 1: DTLS counts from 0 */
 	uint8_t dr_inner_af;
 	uint8_t dr_inner[16];
+	bool dr_inner6_set;         /* dr_inner6: the client's IPv6 address beside an IPv4 one */
+	uint8_t dr_inner6[16];
 	uint8_t dr_hdr[FP_DTLS_HDR_MAX]; /* outbound template */
 	uint32_t dr_hdr_sum;        /* IPv4: the template's partial checksum */
 	struct fp_dtls_tuple dr_tuple;

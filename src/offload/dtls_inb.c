@@ -145,12 +145,14 @@ static enum fp_drop inb_commit(struct fp_dtls_rule *r, const struct fp_crypto_op
 	return inb_replay_why(fp_replay_commit(&r->dr_replay, idx));
 }
 
-/* The client may only send from the address the pool gave it. */
+/* The client may only send from the addresses the pool gave it. */
 static bool inb_inner_src_ok(const struct fp_dtls_rule *r, const uint8_t *ip)
 {
 	uint8_t version = ip[0] >> 4;
 	if (r->dr_inner_af == FP_AF_NONE)
 		return true;
+	if (version == 6 && r->dr_inner6_set)
+		return !memcmp(ip + 8, r->dr_inner6, 16);
 	if (version != r->dr_inner_af)
 		return false;
 	return version == 4 ? !memcmp(ip + 12, r->dr_inner, 4) : !memcmp(ip + 8, r->dr_inner, 16);

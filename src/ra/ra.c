@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/inet.h"
 #include "config/trustpoint.h"
 #include "io/msg.h"
 
@@ -146,6 +147,12 @@ struct fp_ra *fp_ra_new(const struct fp_config *cfg, const struct fp_ra_env *env
 				 cfg->ra.pools[i].name);
 			goto fail;
 		}
+	for (unsigned i = 0; i < cfg->ra.n_pools6; i++, ra->n_pools6++)
+		if (fp_ra_pool6_init(&ra->pools6[i], &cfg->ra.pools6[i]) < 0) {
+			snprintf(err, errlen, "remote access: out of memory for IPv6 pool %s",
+				 cfg->ra.pools6[i].name);
+			goto fail;
+		}
 	for (unsigned i = 0; i < cfg->ra.webvpn.n_enable; i++)
 		if (ra_listen(ra, cfg->ra.webvpn.enable[i], err, errlen) < 0)
 			goto fail;
@@ -184,6 +191,8 @@ void fp_ra_free(struct fp_ra *ra)
 	}
 	for (unsigned i = 0; i < ra->n_pools; i++)
 		fp_ra_pool_fini(&ra->pools[i]);
+	for (unsigned i = 0; i < ra->n_pools6; i++)
+		fp_ra_pool6_fini(&ra->pools6[i]);
 	for (unsigned i = 0; i < FP_RA_MAX_SESSIONS; i++)
 		fp_ra_dtls_free(ra, &ra->sessions[i]);
 	fp_ra_dtls_fini(ra);
@@ -290,10 +299,19 @@ void fp_ra_poll(struct fp_ra *ra, uint64_t now_ns)
 	fp_ra_dtls_tick(ra, now_ns);
 }
 
+/* The session an inside packet is for, by its destination. */
+static struct fp_ra_session *to_session(struct fp_ra *ra, const uint8_t *ip, size_t n)
+{
+	if (n >= FP_IPV4_HLEN && (ip[0] >> 4) == 4)
+		return fp_ra_session_by_addr(ra, fp_get32(ip + 16));
+	if (n >= FP_IPV6_HLEN && (ip[0] >> 4) == 6)
+		return fp_ra_session_by_addr6(ra, ip + 24);
+	return NULL;
+}
+
 bool fp_ra_to_client(struct fp_ra *ra, const uint8_t *ip, size_t n)
 {
-	uint32_t dst = (uint32_t)ip[16] << 24 | (uint32_t)ip[17] << 16 | (uint32_t)ip[18] << 8 | ip[19];
-	struct fp_ra_session *s = n >= 20 ? fp_ra_session_by_addr(ra, dst) : NULL;
+	struct fp_ra_session *s = to_session(ra, ip, n);
 	uint8_t hdr[FP_CSTP_HLEN];
 	if (s && fp_ra_dtls_to_client(ra, s, ip, n))
 		return true; /* DTLS while it is up, as ocserv does */
@@ -333,6 +351,26 @@ bool fp_ra_pool_owns(const struct fp_ra *ra, const uint8_t dst[4])
 	return false;
 }
 
+bool fp_ra_pool6_owns(const struct fp_ra *ra, const uint8_t dst[16])
+{
+	for (unsigned i = 0; i < ra->n_pools6; i++)
+		if (fp_ra_pool6_has(&ra->pools6[i], dst))
+			return true;
+	return false;
+}
+
+/* An IPv6 pool's prefix: its first address with the host bits cleared. */
+static void pool6_route(const struct fp_ra_pool6 *p, struct fp_prefix *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->addr.af = FP_AF_INET6;
+	out->len = p->prefix_len;
+	for (unsigned b = 0; b < 16; b++) {
+		unsigned keep = p->prefix_len > 8 * b ? p->prefix_len - 8 * b : 0;
+		out->addr.a[b] = keep >= 8 ? p->first[b] : (uint8_t)(p->first[b] & (0xff00u >> keep));
+	}
+}
+
 unsigned fp_ra_pool_routes(const struct fp_ra *ra, struct fp_prefix *out, unsigned max)
 {
 	unsigned n = 0;
@@ -348,6 +386,8 @@ unsigned fp_ra_pool_routes(const struct fp_ra *ra, struct fp_prefix *out, unsign
 		out[n].addr.a[3] = (uint8_t)net;
 		out[n].len = len;
 	}
+	for (unsigned i = 0; i < ra->n_pools6 && n < max; i++, n++)
+		pool6_route(&ra->pools6[i], &out[n]);
 	return n;
 }
 

@@ -28,6 +28,7 @@
 struct fp_ra;
 struct fp_ra_conn;
 struct fp_ra_pool;
+struct fp_ra_pool6;
 
 /* Named refusals and events (show vpn-sessiondb, tests). */
 struct fp_ra_stats {
@@ -35,8 +36,11 @@ struct fp_ra_stats {
 	uint64_t tls_key_updates;         /* TLS 1.3 KeyUpdates the headend sent (rekey method ssl) */
 	uint64_t http_requests, http_bad[FP_HTTP_E__COUNT], http_not_found;
 	uint64_t xml_bad, auth_ok, auth_fail, cookie_bad, pool_empty, sessions_full;
+	uint64_t pool6_empty;             /* CONNECTs answered without IPv6: its pool was exhausted */
 	uint64_t cstp_bad[FP_CSTP_E__COUNT];
 	uint64_t cstp_data_rx, cstp_data_tx, cstp_dpd, cstp_keepalive, cstp_disconnect, cstp_other;
+	/* not_ipv4: neither IPv4 nor IPv6 with an IPv6 address given (IPv6
+	 * link-local when the session has no IPv6 address) */
 	uint64_t spoofed, not_ipv4, no_session, tx_overflow;
 	uint64_t dpd_sent, dpd_dead;      /* the gateway's DPD: requests, tunnels found dead */
 	uint64_t sessions_total;
@@ -68,6 +72,8 @@ struct fp_ra_session {
 	const struct fp_cfg_group_policy *gp;
 	struct fp_ra_pool *pool;
 	uint32_t addr;                    /* leased, host order; 0 before CONNECT */
+	struct fp_ra_pool6 *pool6;        /* where addr6 came from; NULL: no IPv6 address */
+	uint8_t addr6[16];                /* X-CSTP-Address-IP6, with pool6's prefix length */
 	struct fp_addr peer;              /* the client's public address */
 	uint16_t peer_port;
 	struct fp_ra_conn *conn;          /* carrying CSTP now; NULL between connections */
@@ -105,7 +111,7 @@ struct fp_ra_session {
 
 struct fp_ra_env {
 	void *ctx;
-	/* A client's IPv4 packet (its source checked) for the inside. */
+	/* A client's IPv4 or IPv6 packet (its source checked) for the inside. */
 	void (*to_inside)(void *ctx, const uint8_t *ip, size_t n);
 	/* Tests: TLS contexts but no listening sockets; connections come in
 	 * through fp_ra_adopt. */
@@ -155,12 +161,15 @@ void fp_ra_free(struct fp_ra *ra);
 int fp_ra_fd(const struct fp_ra *ra);
 /* Accept, handshake, read and answer, send, age sessions. */
 void fp_ra_poll(struct fp_ra *ra, uint64_t now_ns);
-/* An IPv4 packet for a pool address, to its session's tunnel: false when
- * none takes it (no session, no tunnel, queue full). */
+/* An IPv4 or IPv6 packet for a pool address, to its session's tunnel:
+ * false when none takes it (no session, no tunnel, queue full). */
 bool fp_ra_to_client(struct fp_ra *ra, const uint8_t *ip, size_t n);
 /* Whether dst (IPv4, network order bytes) is in a pool: any thread. */
 bool fp_ra_pool_owns(const struct fp_ra *ra, const uint8_t dst[4]);
-/* The pools' covering prefixes (routes into the inside TUN): up to max. */
+/* The same for an IPv6 destination (16 bytes) and the IPv6 pools. */
+bool fp_ra_pool6_owns(const struct fp_ra *ra, const uint8_t dst[16]);
+/* The pools' covering prefixes (routes into the inside TUN), IPv4 then
+ * IPv6: up to max. */
 unsigned fp_ra_pool_routes(const struct fp_ra *ra, struct fp_prefix *out, unsigned max);
 const struct fp_ra_stats *fp_ra_stats(const struct fp_ra *ra);
 /* A connected stream socket (non-blocking) as if listener (the index of

@@ -243,6 +243,8 @@ static enum fp_http_err header_take(const struct http_line *l, struct fp_http_re
 		req->cstp_mtu = (unsigned)x;
 	} else if (header_is(l, colon, "X-CSTP-Base-MTU") && value_uint(&v, 65535, &x)) {
 		req->base_mtu = (unsigned)x;
+	} else if (header_is(l, colon, "X-CSTP-Full-IPv6-Capability")) {
+		req->full_ipv6 = v.n == 4 && strncasecmp(v.s, "true", 4) == 0;
 	} else if (header_is(l, colon, "X-DTLS-Master-Secret")) {
 		dtls_master_take(&v, req);
 	} else if (header_is(l, colon, "X-DTLS-CipherSuite")) {

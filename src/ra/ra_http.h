@@ -67,6 +67,7 @@ struct fp_http_req {
 	bool close;                       /* "Connection: close" or HTTP/1.0 */
 	unsigned cstp_mtu;                /* X-CSTP-MTU; 0 without */
 	unsigned base_mtu;                /* X-CSTP-Base-MTU; 0 without */
+	bool full_ipv6;                   /* "X-CSTP-Full-IPv6-Capability: true": takes an IPv6 address */
 	char user_agent[FP_HTTP_AGENT_MAX]; /* cut to fit; "" without */
 	/* DTLS: the client's master secret (legacy keying), the suites it
 	 * named per header (bits of enum fp_http_dtls_suite); a bad header

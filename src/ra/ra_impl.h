@@ -41,6 +41,8 @@ struct fp_ra {
 	unsigned n_lis;
 	struct fp_ra_pool pools[FP_CFG_MAX_POOLS];
 	unsigned n_pools;
+	struct fp_ra_pool6 pools6[FP_CFG_MAX_POOLS];
+	unsigned n_pools6;
 	struct fp_ra_conn *conns[FP_RA_MAX_CONNS];
 	struct fp_ra_session sessions[FP_RA_MAX_SESSIONS];
 	uint32_t next_index;
@@ -57,12 +59,16 @@ struct fp_ra_session *fp_ra_session_new(struct fp_ra *ra, const char *user,
 					const struct fp_cfg_tunnel_group *tg);
 struct fp_ra_session *fp_ra_session_by_cookie(struct fp_ra *ra, const char *hex);
 struct fp_ra_session *fp_ra_session_by_addr(struct fp_ra *ra, uint32_t addr);
+struct fp_ra_session *fp_ra_session_by_addr6(struct fp_ra *ra, const uint8_t addr[16]);
 /* An SSL cipher as show vpn-sessiondb prints it (ra_tunnel.c). */
 void fp_ra_cipher_names(const SSL_CIPHER *ciph, char *enc, size_t en, char *hash, size_t hn);
 void fp_ra_session_cookie_hex(const struct fp_ra_session *s, char out[FP_RA_COOKIE_LEN * 2 + 1]);
 /* Lease the session's address from its tunnel-group's pool (the same one
  * again if it had one): false when none is free. */
 bool fp_ra_session_lease(struct fp_ra *ra, struct fp_ra_session *s);
+/* An IPv6 address too, when the tunnel-group has an IPv6 pool (the same
+ * one again if it had one): false when none is free. */
+bool fp_ra_session_lease6(struct fp_ra *ra, struct fp_ra_session *s);
 void fp_ra_session_end(struct fp_ra *ra, struct fp_ra_session *s, const char *why);
 /* The client is told (CSTP TERMINATE) when its tunnel is up, then the end. */
 void fp_ra_session_terminate(struct fp_ra *ra, struct fp_ra_session *s, const char *why);

@@ -2,6 +2,9 @@
 #include "ra/ra_pool.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+#include "common/inet.h"
 
 uint8_t fp_ra_pool_cover(uint32_t first, uint32_t last)
 {
@@ -57,5 +60,75 @@ void fp_ra_pool_release(struct fp_ra_pool *p, uint32_t addr)
 	if (!fp_ra_pool_has(p, addr) || !pool_taken(p, i))
 		return;
 	p->used[i / 8] &= (uint8_t)~(1u << (i % 8));
+	p->n_used--;
+}
+
+/* An IPv6 pool holds at most FP_CFG_POOL_MAX_SIZE addresses, so an
+ * address differs from the first in its last 32 bits only: the offset. */
+static bool pool6_offset(const struct fp_ra_pool6 *p, const uint8_t addr[16], uint32_t *off)
+{
+	if (memcmp(addr, p->first, 12) != 0)
+		return false;
+	uint32_t a = fp_get32(addr + 12), f = fp_get32(p->first + 12);
+	*off = a - f;
+	return a >= f && *off < p->count;
+}
+
+int fp_ra_pool6_init(struct fp_ra_pool6 *p, const struct fp_cfg_pool6 *cfg)
+{
+	p->cfg = cfg;
+	memcpy(p->first, cfg->first, 16);
+	p->count = cfg->count;
+	uint64_t room = (1ull << 32) - fp_get32(cfg->first + 12);
+	if (p->count > room) /* the configuration refuses a carry past the last 32 bits */
+		p->count = (uint32_t)room;
+	p->prefix_len = cfg->prefix_len;
+	p->n_used = 0;
+	p->used = calloc((size_t)cfg->count / 8 + 1, 1);
+	return p->used ? 0 : -1;
+}
+
+void fp_ra_pool6_fini(struct fp_ra_pool6 *p)
+{
+	free(p->used);
+	p->used = NULL;
+}
+
+bool fp_ra_pool6_has(const struct fp_ra_pool6 *p, const uint8_t addr[16])
+{
+	uint32_t off;
+	return pool6_offset(p, addr, &off);
+}
+
+static bool pool6_taken(const struct fp_ra_pool6 *p, uint32_t i)
+{
+	return p->used[i / 8] & (1u << (i % 8));
+}
+
+static void pool6_take(struct fp_ra_pool6 *p, uint32_t i, uint8_t out[16])
+{
+	p->used[i / 8] |= (uint8_t)(1u << (i % 8));
+	p->n_used++;
+	memcpy(out, p->first, 12);
+	fp_put32(out + 12, fp_get32(p->first + 12) + i);
+}
+
+bool fp_ra_pool6_lease(struct fp_ra_pool6 *p, const uint8_t *want, uint8_t out[16])
+{
+	uint32_t off;
+	if (want && pool6_offset(p, want, &off) && !pool6_taken(p, off))
+		return pool6_take(p, off, out), true;
+	for (uint32_t i = 0; i < p->count; i++)
+		if (!pool6_taken(p, i))
+			return pool6_take(p, i, out), true;
+	return false;
+}
+
+void fp_ra_pool6_release(struct fp_ra_pool6 *p, const uint8_t addr[16])
+{
+	uint32_t off;
+	if (!pool6_offset(p, addr, &off) || !pool6_taken(p, off))
+		return;
+	p->used[off / 8] &= (uint8_t)~(1u << (off % 8));
 	p->n_used--;
 }

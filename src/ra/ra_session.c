@@ -80,6 +80,31 @@ struct fp_ra_session *fp_ra_session_by_addr(struct fp_ra *ra, uint32_t addr)
 	return NULL;
 }
 
+struct fp_ra_session *fp_ra_session_by_addr6(struct fp_ra *ra, const uint8_t addr[16])
+{
+	for (unsigned i = 0; i < FP_RA_MAX_SESSIONS; i++)
+		if (ra->sessions[i].index && ra->sessions[i].pool6 &&
+		    memcmp(ra->sessions[i].addr6, addr, 16) == 0)
+			return &ra->sessions[i];
+	return NULL;
+}
+
+bool fp_ra_session_lease6(struct fp_ra *ra, struct fp_ra_session *s)
+{
+	if (s->pool6)
+		return true;
+	for (unsigned i = 0; i < ra->n_pools6; i++) {
+		struct fp_ra_pool6 *p = &ra->pools6[i];
+		if (strcmp(p->cfg->name, s->tg->ra.pool6) != 0)
+			continue;
+		if (!fp_ra_pool6_lease(p, NULL, s->addr6))
+			return false;
+		s->pool6 = p;
+		return true;
+	}
+	return false;
+}
+
 bool fp_ra_session_lease(struct fp_ra *ra, struct fp_ra_session *s)
 {
 	if (s->addr)
@@ -103,6 +128,8 @@ void fp_ra_session_end(struct fp_ra *ra, struct fp_ra_session *s, const char *wh
 	fp_ra_dtls_sid_publish(ra, s, false);
 	if (s->pool)
 		fp_ra_pool_release(s->pool, s->addr);
+	if (s->pool6)
+		fp_ra_pool6_release(s->pool6, s->addr6);
 	if (s->conn) {
 		s->conn->session = NULL;
 		s->conn->state = RA_CLOSING;

@@ -49,6 +49,21 @@ static size_t hdr_split(const struct fp_cfg_group_policy *gp, const struct fp_co
 	return k;
 }
 
+/* X-CSTP-Address-IP6 ADDR/LEN, as ocserv answers a client that said it
+ * takes IPv6. No IPv6 split list: the client sends all its IPv6 traffic
+ * into the tunnel (openconnect's script routes ::/0 there). */
+static size_t hdr_addr6(const struct fp_ra_session *s, const struct fp_http_req *req, char *h,
+			size_t cap, size_t k)
+{
+	char a[FP_ADDR_STRLEN], v[FP_ADDR_STRLEN + 8];
+	struct fp_addr x = {.af = FP_AF_INET6};
+	if (!s->pool6 || !req->full_ipv6)
+		return k;
+	memcpy(x.a, s->addr6, 16);
+	snprintf(v, sizeof(v), "%s/%u", fp_addr_str(&x, a, sizeof(a)), s->pool6->prefix_len);
+	return hdr_add(h, cap, k, "X-CSTP-Address-IP6: %s\r\n", v);
+}
+
 static size_t hdr_dns(const struct fp_cfg_group_policy *gp, char *h, size_t cap, size_t k)
 {
 	char a[FP_ADDR_STRLEN];
@@ -220,6 +235,7 @@ static void tunnel_answer(struct fp_ra *ra, struct fp_ra_conn *c, struct fp_ra_s
 				    "X-CSTP-Server-Name: fpvpn\r\n");
 	k = hdr_add(h, sizeof(h), k, "X-CSTP-Address: %s\r\n", ip_str(s->addr, a, sizeof(a)));
 	k = hdr_add(h, sizeof(h), k, "X-CSTP-Netmask: %s\r\n", ip_str(mask, m, sizeof(m)));
+	k = hdr_addr6(s, req, h, sizeof(h), k);
 	k = hdr_split(gp, ra->cfg, h, sizeof(h), k);
 	k = hdr_dns(gp, h, sizeof(h), k);
 	s->mtu = (uint16_t)tunnel_mtu(req);
@@ -280,6 +296,8 @@ void fp_ra_tunnel_connect(struct fp_ra *ra, struct fp_ra_conn *c, const struct f
 		c->state = RA_CLOSING;
 		return;
 	}
+	if (s->tg->ra.pool6[0] && req->full_ipv6 && !fp_ra_session_lease6(ra, s))
+		ra->st.pool6_empty++; /* the tunnel comes up with IPv4 alone, as the ASA's */
 	fp_ra_dtls_free(ra, s); /* a new CONNECT keys a new DTLS session */
 	if (s->conn && s->conn != c) { /* a reconnect: the old stream is done */
 		s->conn->session = NULL;
@@ -300,14 +318,22 @@ void fp_ra_tunnel_connect(struct fp_ra *ra, struct fp_ra_conn *c, const struct f
 	c->state = RA_CSTP;
 }
 
+/* Whether the packet's source is the session's address of its family. */
+static bool tunnel_src_ok(const struct fp_ra_session *s, const uint8_t *ip, size_t n)
+{
+	if ((ip[0] >> 4) == 4)
+		return fp_get32(ip + 12) == s->addr;
+	return n >= FP_IPV6_HLEN && memcmp(ip + 8, s->addr6, 16) == 0;
+}
+
 bool fp_ra_tunnel_data(struct fp_ra *ra, struct fp_ra_session *s, const uint8_t *ip, size_t n)
 {
-	if (n < 20 || (ip[0] >> 4) != 4) {
+	bool v4 = n >= FP_IPV4_HLEN && (ip[0] >> 4) == 4;
+	if (!v4 && !(s->pool6 && n >= FP_IPV6_HLEN && (ip[0] >> 4) == 6)) {
 		ra->st.not_ipv4++; /* IPv6 link-local and the like: no IPv6 address was given */
 		return false;
 	}
-	uint32_t src = (uint32_t)ip[12] << 24 | (uint32_t)ip[13] << 16 | (uint32_t)ip[14] << 8 | ip[15];
-	if (src != s->addr) {
+	if (!tunnel_src_ok(s, ip, n)) {
 		ra->st.spoofed++;
 		return false;
 	}

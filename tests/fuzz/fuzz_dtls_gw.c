@@ -10,7 +10,7 @@
  *   bit 2:    flow-offload-dtls switched first (the rule moves);
  *   bit 3:    the hooks say they did not take the packet (dropped).
  * Oracle: what a datagram to the DTLS port yields goes to the inside (from
- * the client's pool address only) or to the hooks, never out; an inside
+ * the client's pool addresses only, IPv4 and IPv6) or to the hooks, never out; an inside
  * packet to the pool address never leaves in clear. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -38,6 +38,7 @@ static const char *const fuzz_config[] = {
 static const uint8_t GW_IP[4] = { 198, 51, 100, 1 };
 static const uint8_t CLIENT_IP[4] = { 203, 0, 113, 50 };
 static const uint8_t POOL_IP[4] = { 10, 9, 0, 5 };
+static const uint8_t POOL6_IP[16] = { 0xfd, 0, 0, 0x41, [15] = 5 };
 #define CLIENT_PORT 40000
 
 static struct fp_gw gw;
@@ -58,9 +59,12 @@ static void emit(void *ctx, uint16_t ifc, struct fp_pkt *p)
 	bool v4 = p->len >= FP_IPV4_HLEN && (h[0] >> 4) == 4;
 	if (mode == 3 || (mode == 0 && ifc == 0))
 		abort(); /* a datagram to the DTLS port goes to the inside or the headend */
-	if (mode == 0 && (!v4 || memcmp(h + 12, POOL_IP, 4) != 0))
-		abort(); /* from the client's records: only its own address */
-	if (mode == 2 && ifc == 0 && v4 && memcmp(h + 16, POOL_IP, 4) == 0)
+	bool v6 = p->len >= FP_IPV6_HLEN && (h[0] >> 4) == 6;
+	if (mode == 0 && !(v4 && memcmp(h + 12, POOL_IP, 4) == 0) &&
+	    !(v6 && memcmp(h + 8, POOL6_IP, 16) == 0))
+		abort(); /* from the client's records: only its own addresses */
+	if (mode == 2 && ifc == 0 && ((v4 && memcmp(h + 16, POOL_IP, 4) == 0) ||
+				      (v6 && memcmp(h + 24, POOL6_IP, 16) == 0)))
 		abort(); /* to the pool in clear */
 }
 
@@ -74,7 +78,7 @@ static void addr4(struct fp_addr *a, const uint8_t *b)
 static void setup(void)
 {
 	struct fp_dtls_params p;
-	struct fp_addr pool;
+	struct fp_addr pool, pool6 = {.af = FP_AF_INET6};
 	const char *why;
 	char err[128];
 	uint32_t h;
@@ -82,6 +86,7 @@ static void setup(void)
 	gw.dtls_punt = hook;
 	gw.dtls_to_cstp = hook;
 	addr4(&pool, POOL_IP);
+	memcpy(pool6.a, POOL6_IP, 16);
 	memset(&p, 0, sizeof(p));
 	addr4(&p.local, GW_IP);
 	addr4(&p.remote, CLIENT_IP);
@@ -91,7 +96,7 @@ static void setup(void)
 	p.seq_out = 1;
 	fuzz_dtls_keys(&p.keys, FP_CIPHER_AES_GCM_128, FP_INTEG_NONE);
 	if (fp_gw_dtls_offload_set(&gw, true, err, sizeof(err)) < 0 ||
-	    fp_gw_dtls_open(&gw, &pool, 7, &h, &why) < 0 || fp_gw_dtls_rule_set(&gw, h, &p, &why) < 0)
+	    fp_gw_dtls_open(&gw, &pool, &pool6, 7, &h, &why) < 0 || fp_gw_dtls_rule_set(&gw, h, &p, &why) < 0)
 		abort();
 	pkt = aligned_alloc(64, sizeof(*pkt));
 	if (!pkt)

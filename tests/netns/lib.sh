@@ -130,7 +130,9 @@ nt_in() { local ns; ns=$(nt_ns "$1"); shift; ip netns exec "$ns" "$@"; }
 
 # The two namespaces and the veth pair between them. NT_MTU (default 1500)
 # sets the veth MTU on both ends. NT_OUTER6=1 also gives the veth pair
-# IPv6 addresses (IPv6 stays off everywhere else, the TUN devices included).
+# IPv6 addresses (IPv6 stays off everywhere else, the TUN devices included,
+# unless NT_INNER6=1: devices made later, the TUNs, have IPv6, without
+# router solicitations or duplicate address detection).
 nt_topo_up() {
 	local ns
 	[ -e "/run/netns/$NT_A" ] || { ip netns add "$NT_A" && NT_NETNS+=("$NT_A"); }
@@ -141,6 +143,9 @@ nt_topo_up() {
 		# no IPv6 router solicitations cluttering captures; no reverse-path filter
 		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 \
 			net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 >/dev/null 2>&1 || true
+		[ "${NT_INNER6:-0}" = 1 ] && ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=0 \
+			net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 \
+			net.ipv6.conf.default.accept_ra=0 >/dev/null
 	done
 	ip -n "$NT_A" link add "$NT_AOUT" type veth peer name "$NT_BOUT" netns "$NT_B" ||
 		nt_die "cannot create the veth pair"

@@ -45,6 +45,7 @@ struct rig {
 	struct dq hs;
 	struct fp_dtls_update upd;
 	unsigned upd_n;
+	bool v6;                          /* load_config: an IPv6 pool of one address too */
 };
 
 static inline void to_inside(void *ctx, const uint8_t *ip, size_t n)
@@ -124,7 +125,7 @@ static inline void load_config(struct rig *r, const char *gp_more)
 	snprintf(text, sizeof(text),
 		 "interface eth9\n nameif outside\n ip address 198.51.100.1 255.255.255.0\n"
 		 "interface tun9\n nameif inside\n ip address 10.1.0.1 255.255.255.0\n"
-		 "ip local pool POOL 10.3.0.100-10.3.0.101 mask 255.255.255.0\n"
+		 "ip local pool POOL 10.3.0.100-10.3.0.101 mask 255.255.255.0\n%s"
 		 "access-list SPLIT standard permit 10.1.0.0 255.255.255.0\n"
 		 "crypto ca trustpoint TP\n certificate-file %s\n private-key-file %s\n"
 		 "ssl trust-point TP outside\nwebvpn\n enable outside\n"
@@ -132,8 +133,10 @@ static inline void load_config(struct rig *r, const char *gp_more)
 		 " split-tunnel-policy tunnelspecified\n split-tunnel-network-list value SPLIT\n"
 		 " dns-server value 10.1.0.53\n vpn-session-timeout 3\n%s"
 		 "tunnel-group TG type remote-access\ntunnel-group TG general-attributes\n"
-		 " address-pool POOL\n default-group-policy GP\n"
-		 "username alice password secret\n", r->crt, r->key, gp_more);
+		 " address-pool POOL\n default-group-policy GP\n%s"
+		 "username alice password secret\n",
+		 r->v6 ? "ipv6 local pool POOL6 fd00:41::100/64 1\n" : "", r->crt, r->key, gp_more,
+		 r->v6 ? " ipv6-address-pool POOL6\n" : "");
 	r->cfg = fp_config_new();
 	unsigned n = 0;
 	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
@@ -144,10 +147,11 @@ static inline void load_config(struct rig *r, const char *gp_more)
 }
 
 /* The rig with more group-policy GP lines, with or without a DTLS
- * transport (env->dtls_out). */
-static inline int setup_with(void **state, const char *gp_more, bool udp)
+ * transport (env->dtls_out), with or without an IPv6 pool. */
+static inline int setup_full(void **state, const char *gp_more, bool udp, bool v6)
 {
 	struct rig *r = calloc(1, sizeof(*r));
+	r->v6 = v6;
 	snprintf(r->dir, sizeof(r->dir), "/tmp/fpvpn-ra-XXXXXX");
 	assert_non_null(mkdtemp(r->dir));
 	snprintf(r->crt, sizeof(r->crt), "%s/h.crt", r->dir);
@@ -165,6 +169,11 @@ static inline int setup_with(void **state, const char *gp_more, bool udp)
 	r->now = 1000000000ull;
 	*state = r;
 	return 0;
+}
+
+static inline int setup_with(void **state, const char *gp_more, bool udp)
+{
+	return setup_full(state, gp_more, udp, false);
 }
 
 static inline int setup(void **state)
@@ -266,10 +275,11 @@ static inline void post(struct rig *r, struct client *c, const char *xml, const 
 /* The login; the cookie into cookie. */
 static inline void login(struct rig *r, struct client *c, char *cookie, size_t n)
 {
+	uint64_t failed = fp_ra_stats(r->ra)->auth_fail;
 	post(r, c, "<config-auth client=\"vpn\" type=\"init\"></config-auth>", "type=\"auth-request\"");
 	assert_non_null(strstr((char *)c->buf, "name=\"password\""));
 	post(r, c, AUTH("alice", "wrong"), "<error");
-	assert_int_equal(fp_ra_stats(r->ra)->auth_fail, 1);
+	assert_int_equal(fp_ra_stats(r->ra)->auth_fail, failed + 1);
 	post(r, c, AUTH("nobody", "secret"), "<error");
 	post(r, c, AUTH("alice", "secret"), "type=\"complete\"");
 	const char *k = strstr((char *)c->buf, "Set-Cookie: webvpn=");
@@ -303,6 +313,17 @@ static inline void ip4(uint8_t *p, uint32_t src, uint32_t dst)
 		p[12 + i] = (uint8_t)(src >> (24 - 8 * i));
 		p[16 + i] = (uint8_t)(dst >> (24 - 8 * i));
 	}
+}
+
+/* A header-only IPv6 packet (no next header) from src to dst: 40 bytes. */
+static inline void ip6(uint8_t *p, const uint8_t *src, const uint8_t *dst)
+{
+	memset(p, 0, 40);
+	p[0] = 0x60;
+	p[6] = 59;
+	p[7] = 64;
+	memcpy(p + 8, src, 16);
+	memcpy(p + 24, dst, 16);
 }
 
 /* A logged-in client with its tunnel up; extra: more request headers. */

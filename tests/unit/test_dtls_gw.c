@@ -190,7 +190,7 @@ static int setup_pipes(void **state, unsigned n_pipes, const struct ends *e)
 	char err[128];
 	assert_int_equal(fp_gw_dtls_offload_set(f->gw, true, err, sizeof(err)), 0);
 	pool = f->pool_ip;
-	if (fp_gw_dtls_open(f->gw, &pool, TAG, &f->h, &why) < 0)
+	if (fp_gw_dtls_open(f->gw, &pool, NULL, TAG, &f->h, &why) < 0)
 		fail_msg("open: %s", why);
 	assert_int_equal(dtls_pair_open(&f->pair, "ECDHE-ECDSA-AES256-GCM-SHA384"), 0);
 	p.local = f->gw_ip;
@@ -351,7 +351,7 @@ static void test_both_ways(void **state)
 	struct fp_addr pool;
 	uint32_t h2;
 	pool = f->pool_ip;
-	assert_int_equal(fp_gw_dtls_open(f->gw, &pool, TAG + 1, &h2, &why), -1);
+	assert_int_equal(fp_gw_dtls_open(f->gw, &pool, NULL, TAG + 1, &h2, &why), -1);
 }
 
 /* flow-offload-dtls off, then on: the rule moves with its numbers; the

@@ -4,7 +4,9 @@
  * one, cookie), CONNECT (a forged cookie, then the real one: address,
  * split-include, DNS, MTU), CSTP (DPD echoed, DATA to the inside, a
  * spoofed source refused, a packet from the inside to the client), and
- * the logoff from the command line (TERMINATE, session gone). */
+ * the logoff from the command line (TERMINATE, session gone). IPv6 inside
+ * the tunnel: the address from the IPv6 pool for a client that takes
+ * IPv6, its packets both ways, the pool exhausted. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -140,6 +142,82 @@ static void test_session_timeout(void **state)
 	client_close(&c);
 }
 
+#define FULL_V6 "X-CSTP-Full-IPv6-Capability: true\r\n"
+
+/* An IPv6 pool of one address: the first client that takes IPv6 gets
+ * it (X-CSTP-Address-IP6 with the prefix length), its IPv6 packets pass
+ * both ways, another source is refused; the second client comes up with
+ * IPv4 alone (counted); a client that does not say it takes IPv6 gets
+ * no IPv6 address and its IPv6 packets are refused. */
+static void test_ipv6(void **state)
+{
+	struct rig *r = *state;
+	static const uint8_t mine[16] = {0xfd, 0, 0, 0x41, [14] = 1, [15] = 0},
+			     other[16] = {0xfd, 0, 0, 0x41, [14] = 1, [15] = 1},
+			     inside[16] = {0xfd, 0, 0, 0x42, [15] = 1};
+	uint8_t pkt[40];
+	struct client a, b;
+	tunnel_up_with(r, &a, FULL_V6 "X-CSTP-Address-Type: IPv6,IPv4\r\n");
+	if (!strstr((char *)a.buf, "X-CSTP-Address-IP6: fd00:41::100/64\r\n") ||
+	    !strstr((char *)a.buf, "X-CSTP-Address: 10.3.0.100\r\n"))
+		fail_msg("no IPv6 address in:\n%s", a.buf);
+
+	ip6(pkt, mine, inside);
+	frame(r, &a, FP_CSTP_DATA, pkt, sizeof(pkt));
+	assert_int_equal(r->inside_n, 1);
+	assert_memory_equal(r->inside, pkt, sizeof(pkt));
+	ip6(pkt, other, inside);
+	frame(r, &a, FP_CSTP_DATA, pkt, sizeof(pkt));
+	assert_int_equal(r->inside_n, 1);
+	assert_int_equal(fp_ra_stats(r->ra)->spoofed, 1);
+
+	ip6(pkt, inside, mine);
+	assert_true(fp_ra_pool6_owns(r->ra, mine));
+	assert_false(fp_ra_pool6_owns(r->ra, other)); /* past the pool's one address */
+	a.len = 0;
+	assert_true(fp_ra_to_client(r->ra, pkt, sizeof(pkt)));
+	turn(r);
+	assert_int_equal(SSL_read(a.ssl, a.buf, sizeof(a.buf)), FP_CSTP_HLEN + 40);
+	assert_memory_equal(a.buf + FP_CSTP_HLEN, pkt, sizeof(pkt));
+
+	tunnel_up_with(r, &b, FULL_V6);
+	assert_null(strstr((char *)b.buf, "X-CSTP-Address-IP6"));
+	assert_non_null(strstr((char *)b.buf, "X-CSTP-Address: 10.3.0.101\r\n"));
+	assert_int_equal(fp_ra_stats(r->ra)->pool6_empty, 1);
+	ip6(pkt, other, inside);
+	frame(r, &b, FP_CSTP_DATA, pkt, sizeof(pkt));
+	assert_int_equal(fp_ra_stats(r->ra)->not_ipv4, 1);
+	client_close(&b);
+	client_close(&a);
+	turn(r);
+}
+
+/* The address goes back to the pool with the session. */
+static void test_ipv6_released(void **state)
+{
+	struct rig *r = *state;
+	struct client a, b;
+	tunnel_up_with(r, &a, FULL_V6);
+	assert_non_null(strstr((char *)a.buf, "X-CSTP-Address-IP6: fd00:41::100/64"));
+	assert_int_equal(fp_ra_logoff(r->ra, "alice", 0), 1);
+	client_close(&a);
+	turn(r);
+	tunnel_up(r, &b); /* no FULL_V6: IPv4 alone */
+	assert_null(strstr((char *)b.buf, "X-CSTP-Address-IP6"));
+	client_close(&b);
+	turn(r);
+	tunnel_up_with(r, &a, FULL_V6);
+	assert_non_null(strstr((char *)a.buf, "X-CSTP-Address-IP6: fd00:41::100/64"));
+	assert_int_equal(fp_ra_stats(r->ra)->pool6_empty, 0);
+	client_close(&a);
+	turn(r);
+}
+
+static int setup_v6(void **state)
+{
+	return setup_full(state, "", true, true);
+}
+
 int main(void)
 {
 	/* as in fpvpnd (live.c blocks it): a write to a closed peer is an error */
@@ -148,6 +226,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_headend, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dpd_dead, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_session_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ipv6, setup_v6, teardown),
+		cmocka_unit_test_setup_teardown(test_ipv6_released, setup_v6, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
