@@ -202,8 +202,12 @@ static int nl_fail(char *err, size_t errlen, const char *what, const struct fp_p
 {
 	char a[FP_ADDR_STRLEN];
 
-	snprintf(err, errlen, "netlink: %s %s/%u on %s: %s", what,
-		 fp_addr_str(&p->addr, a, sizeof(a)), p->len, dev, strerror(-rc));
+	/* the kernel's answer to an IPv6 address on a device without IPv6 */
+	bool v6_off = rc == -EACCES && p->addr.af == FP_AF_INET6;
+	snprintf(err, errlen, "netlink: %s %s/%u on %s: %s%s%s%s", what,
+		 fp_addr_str(&p->addr, a, sizeof(a)), p->len, dev, strerror(-rc),
+		 v6_off ? " (IPv6 is disabled there: net.ipv6.conf." : "", v6_off ? dev : "",
+		 v6_off ? ".disable_ipv6=0, or .default. before fpvpnd creates the device)" : "");
 	return -1;
 }
 

@@ -207,11 +207,28 @@ int fp_ra_fd(const struct fp_ra *ra)
 	return ra->epfd;
 }
 
+#define RA_WBUF (64u * 1024u)    /* libssl's records to one client, sent in one go */
+
+/* libssl reads the socket itself and writes through a buffer: the frames
+ * a turn queues (a record each) leave in one send at fp_ra_conn_flush,
+ * not a send per record. */
+static bool conn_bios(SSL *ssl, int fd)
+{
+	BIO *rd = BIO_new_socket(fd, BIO_NOCLOSE), *sock = BIO_new_socket(fd, BIO_NOCLOSE);
+	BIO *buf = BIO_new(BIO_f_buffer());
+	if (!rd || !sock || !buf || BIO_set_write_buffer_size(buf, RA_WBUF) != 1) {
+		BIO_free(rd), BIO_free(sock), BIO_free(buf);
+		return false;
+	}
+	SSL_set_bio(ssl, rd, BIO_push(buf, sock));
+	return true;
+}
+
 static struct fp_ra_conn *conn_new(struct fp_ra *ra, struct ra_listener *l, int fd,
 				   const struct sockaddr_storage *ss)
 {
 	struct fp_ra_conn *c = calloc(1, sizeof(*c));
-	if (!c || !(c->ssl = SSL_new(l->ctx)) || SSL_set_fd(c->ssl, fd) != 1) {
+	if (!c || !(c->ssl = SSL_new(l->ctx)) || !conn_bios(c->ssl, fd)) {
 		if (c)
 			SSL_free(c->ssl);
 		free(c);
@@ -322,7 +339,7 @@ bool fp_ra_to_client(struct fp_ra *ra, const uint8_t *ip, size_t n)
 	fp_cstp_header(hdr, FP_CSTP_DATA, n);
 	if (!fp_ra_conn_send2(ra, s->conn, hdr, sizeof(hdr), ip, n))
 		return false; /* counted as tx_overflow */
-	fp_ra_conn_flush(ra, s->conn);
+	fp_ra_conn_wake(ra, s->conn); /* sent at this turn's fp_ra_poll, with the others */
 	ra->st.cstp_data_tx++;
 	s->pkts_tx++;
 	s->bytes_tx += n;

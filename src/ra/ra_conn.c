@@ -14,13 +14,25 @@
  * bytes: openconnect takes one CSTP frame from each TLS record (an
  * SSL_read that returns more than one frame is "Unexpected packet
  * length"), and reads the CONNECT answer's head alone, so every frame and
- * every answer is an SSL_write of its own. */
+ * every answer is an SSL_write of its own. libssl writes them into a
+ * buffering BIO (ra.c), which one flush sends together. */
 #define RA_REC_HDR 4u
+
+/* Sent records leave the front of the queue by out_head; the queue moves
+ * to the start of the buffer only when a new record needs the room. */
+static void out_compact(struct fp_ra_conn *c)
+{
+	memmove(c->out, c->out + c->out_head, c->out_len - c->out_head);
+	c->out_len -= c->out_head;
+	c->out_head = 0;
+}
 
 bool fp_ra_conn_send2(struct fp_ra *ra, struct fp_ra_conn *c, const void *a, size_t an,
 		      const void *b, size_t bn)
 {
 	size_t n = an + bn;
+	if (n <= RA_OUT_MAX - RA_REC_HDR && n > RA_OUT_MAX - RA_REC_HDR - c->out_len)
+		out_compact(c);
 	if (c->state == RA_CLOSING || n == 0 || n > RA_OUT_MAX - RA_REC_HDR - c->out_len) {
 		ra->st.tx_overflow++;
 		return false;
@@ -39,10 +51,11 @@ bool fp_ra_conn_send(struct fp_ra *ra, struct fp_ra_conn *c, const void *data, s
 	return fp_ra_conn_send2(ra, c, data, n, NULL, 0);
 }
 
-/* Ask for EPOLLOUT only while output waits. */
+/* Ask for EPOLLOUT only while output waits, queued or in libssl's
+ * write buffer. */
 static void conn_watch(struct fp_ra *ra, struct fp_ra_conn *c)
 {
-	bool want = c->out_len > 0;
+	bool want = c->out_len > c->out_head || BIO_wpending(SSL_get_wbio(c->ssl)) > 0;
 	if (want == c->want_out)
 		return;
 	struct epoll_event ev = {.events = EPOLLIN | (want ? EPOLLOUT : 0), .data.ptr = c};
@@ -60,34 +73,45 @@ static size_t rec_len(const uint8_t *p)
  * queue (wiped: cookies were sent from here). */
 static void rec_sent(struct fp_ra_conn *c, size_t n)
 {
-	size_t len = rec_len(c->out), gone = n == len ? RA_REC_HDR + n : n;
-	uint8_t *p = c->out + (n == len ? 0 : RA_REC_HDR);
-	memmove(p, p + gone, c->out_len - (size_t)(p - c->out) - gone);
-	c->out_len -= gone;
-	OPENSSL_cleanse(c->out + c->out_len, gone);
-	if (n != len) {
+	uint8_t *h = c->out + c->out_head;
+	size_t len = rec_len(h), gone = n == len ? RA_REC_HDR + n : n;
+	OPENSSL_cleanse(h, gone);
+	c->out_head += gone;
+	if (c->out_head == c->out_len)
+		c->out_head = c->out_len = 0;
+	else if (n != len) { /* the rest of the record gets its length in front */
 		len -= n;
-		c->out[0] = (uint8_t)(len >> 24), c->out[1] = (uint8_t)(len >> 16);
-		c->out[2] = (uint8_t)(len >> 8), c->out[3] = (uint8_t)len;
+		h = c->out + c->out_head;
+		h[0] = (uint8_t)(len >> 24), h[1] = (uint8_t)(len >> 16);
+		h[2] = (uint8_t)(len >> 8), h[3] = (uint8_t)len;
 	}
 }
 
 void fp_ra_conn_flush(struct fp_ra *ra, struct fp_ra_conn *c)
 {
-	while (c->out_len && c->state != RA_TLS_HANDSHAKE) {
+	while (c->out_len > c->out_head && c->state != RA_TLS_HANDSHAKE) {
 		/* a retry after WANT_WRITE is the same record again, as libssl wants */
-		int n = SSL_write(c->ssl, c->out + RA_REC_HDR, (int)rec_len(c->out));
+		const uint8_t *h = c->out + c->out_head;
+		int n = SSL_write(c->ssl, h + RA_REC_HDR, (int)rec_len(h));
 		if (n <= 0) {
 			int e = SSL_get_error(c->ssl, n);
 			if (e != SSL_ERROR_WANT_WRITE && e != SSL_ERROR_WANT_READ) {
 				OPENSSL_cleanse(c->out, c->out_len);
-				c->out_len = 0;
+				c->out_head = c->out_len = 0;
 				c->state = RA_CLOSING;
 			}
 			break;
 		}
 		rec_sent(c, (size_t)n); /* a record over 16 KB goes in pieces (HTTP only) */
 	}
+	/* what libssl wrote waits in the buffering BIO: one send for all of it
+	 * (a full socket keeps the rest there, EPOLLOUT asked for) */
+	(void)BIO_flush(SSL_get_wbio(c->ssl));
+	conn_watch(ra, c);
+}
+
+void fp_ra_conn_wake(struct fp_ra *ra, struct fp_ra_conn *c)
+{
 	conn_watch(ra, c);
 }
 

@@ -23,7 +23,8 @@ struct fp_ra_conn {
 	struct fp_ra_session *session;    /* after CONNECT */
 	uint64_t opened_ns, last_ns;      /* accepted; last read */
 	bool want_out;                    /* EPOLLOUT is asked for */
-	size_t in_len, out_len;
+	size_t in_len;
+	size_t out_head, out_len;         /* the queue of records is out[out_head..out_len) */
 	uint8_t in[RA_IN_MAX];
 	uint8_t out[RA_OUT_MAX];
 };
@@ -82,6 +83,10 @@ bool fp_ra_conn_send(struct fp_ra *ra, struct fp_ra_conn *c, const void *data, s
 bool fp_ra_conn_send2(struct fp_ra *ra, struct fp_ra_conn *c, const void *a, size_t an,
 		      const void *b, size_t bn);
 void fp_ra_conn_flush(struct fp_ra *ra, struct fp_ra_conn *c);
+/* Records were queued: the slow path's next poll wakes to send them
+ * (fp_ra_poll flushes every connection), so a burst of packets to one
+ * client leaves in one send. */
+void fp_ra_conn_wake(struct fp_ra *ra, struct fp_ra_conn *c);
 /* ra_login.c: one HTTP request of the login or the CONNECT. */
 void fp_ra_http_request(struct fp_ra *ra, struct fp_ra_conn *c, const struct fp_http_req *req);
 void fp_ra_http_respond(struct fp_ra *ra, struct fp_ra_conn *c, const char *status,

@@ -19,6 +19,9 @@
 #                      tunnel is 1399 bytes: 1371 there; ocserv's 1434)
 #   BENCH_GRO=1        GRO on the headend's outside veth (0: off, a veth's
 #                      default); both headends face the same device
+#   BENCH_CSTP=0       1: openconnect --no-dtls, the data over the TLS
+#                      connection (CSTP) on both headends; TCP tests only (the
+#                      UDP rows count records on the veth)
 #   BENCH_DTLS12=""    openconnect --dtls12-ciphers (e.g. AES256-GCM-SHA384 for
 #                      legacy keying); empty: PSK-NEGOTIATE
 #
@@ -54,6 +57,8 @@ COALESCE=${BENCH_COALESCE:-150}
 TESTS=${BENCH_TESTS:-tcp1 tcp1r udp udpr}
 UDP_LEN=${BENCH_UDP_LEN:-1372}
 DTLS12=${BENCH_DTLS12:-}
+CSTP=${BENCH_CSTP:-0}
+[ "$CSTP" = 1 ] && TESTS=${BENCH_TESTS:-tcp1 tcp1r}
 GRO=${BENCH_GRO:-1}
 
 . "$here/tests/netns/lib.sh"
@@ -221,7 +226,8 @@ oc_pids() {
 login() {
 	local name=$1 opts=()
 	[ -n "$DTLS12" ] && opts=(--dtls12-ciphers="$DTLS12")
-	ac_up "$name" 30 "${opts[@]}" >"$NT_WORK/$name.checks"
+	[ "$CSTP" = 1 ] && opts+=(--no-dtls)
+	AC_NODTLS=$CSTP ac_up "$name" 30 "${opts[@]}" >"$NT_WORK/$name.checks"
 	sed 's/^/  /' "$NT_WORK/$name.checks"
 	# the script sets octun0's MTU and address after openconnect forks
 	for _ in $(seq 50); do
@@ -230,6 +236,8 @@ login() {
 	done
 	MTU=$(tun_mtu)
 	grep -o 'Established DTLS connection.*' "$NT_WORK/$name.log" | head -1 >"$NT_WORK/$name.suite"
+	[ "$CSTP" = 1 ] && grep -q 'DTLS disabled' "$NT_WORK/$name.log" &&
+		grep -o 'Connected to HTTPS.*with ciphersuite.*' "$NT_WORK/$name.log" | head -1 >"$NT_WORK/$name.suite"
 }
 
 logout() {
