@@ -497,22 +497,54 @@ static void dtls_announce(struct fp_ra *ra, struct fp_ra_dtls *t)
 		ra->env.dtls_up(ra->env.ctx, t->s->index);
 }
 
-/* The received records count only once libssl has verified something in
- * their datagram: a forged sequence number must not move the rule's
- * replay window. */
+/* The highest sequence number at epoch among the records of the datagram
+ * that open under k, the client's key: libssl drops a record with a bad
+ * tag and reads on, so one forged record beside a real one must not count. */
+static int seq_opened(struct fp_ra *ra, const struct fp_tls_dir_key *k, const uint8_t *d,
+		      size_t n, uint16_t epoch, uint64_t *seq)
+{
+	struct fp_dtls_hdr h;
+	int found = -1;
+	while (fp_dtls_hdr_parse(d, (uint32_t)n, &h) == 0 && (h.version >> 8) == 0xfe) {
+		size_t len = FP_DTLS_HLEN + h.length;
+		if (h.epoch == epoch && (found < 0 || h.seq > *seq) &&
+		    fp_ra_dtls_unseal(k, d, len, ra->dtls_check, sizeof(ra->dtls_check)) >= 0) {
+			*seq = h.seq;
+			found = 0;
+		}
+		d += len, n -= len;
+	}
+	OPENSSL_cleanse(ra->dtls_check, sizeof(ra->dtls_check));
+	return found;
+}
+
+/* The client's records libssl has read: the highest number at the rule's
+ * epoch (and, once a rehandshake is done, at the next) that opens under
+ * its keys, where the rule's replay window will start. A forged sequence
+ * number must not move it: the engine would take the client's real
+ * records for replays. Channels the engine cannot take keep no count. */
 static void seen_rx(struct fp_ra_dtls *t, const uint8_t *d, size_t n)
 {
+	struct fp_ra *ra = t->ra;
+	struct fp_tls_keys next;
+	const char *why;
 	uint64_t seq;
-	if (fp_dtls_rule_max_seq(d, (uint32_t)n, t->epoch, &seq) == 0 &&
+	if (!t->keys_ok)
+		return;
+	if (seq_opened(ra, &t->keys.tk_rx, d, n, t->epoch, &seq) == 0 &&
 	    (!t->have_rx || seq > t->seq_rx)) {
 		t->seq_rx = seq;
 		t->have_rx = true;
 	}
-	if (t->rekey != REKEY_NONE && fp_dtls_rule_max_seq(d, (uint32_t)n, t->epoch + 1u, &seq) == 0 &&
+	if (t->rekey == REKEY_NONE || SSL_in_init(t->ssl) ||
+	    fp_dtls_rule_keys(t->ssl, &next, &why) < 0)
+		return; /* the next epoch's keys: only once libssl has them all */
+	if (seq_opened(ra, &next.tk_rx, d, n, t->epoch + 1u, &seq) == 0 &&
 	    (!t->have_rx_next || seq > t->seq_rx_next)) {
 		t->seq_rx_next = seq;
 		t->have_rx_next = true;
 	}
+	fp_tls_keys_cleanse(&next);
 }
 
 /* A handshake that failed: a new one waiting leaves the channel in use
@@ -579,9 +611,9 @@ static int dtls_feed(struct fp_ra *ra, struct fp_ra_dtls *t, const uint8_t *d, s
 			dtls_fail(ra, t);
 			return -1;
 		}
-		seen_rx(t, d, n); /* the client's Finished */
 		dtls_promote(ra, t);
-		dtls_up(ra, t);
+		dtls_up(ra, t); /* the keys first: the client's Finished must open under them */
+		seen_rx(t, d, n);
 	}
 	bool alive = dtls_records(ra, t, d, n);
 	if (alive)

@@ -53,6 +53,7 @@ struct fp_ra {
 	SSL_CTX *dtls_ctx;                /* ra_dtls.c: the DTLS server, no certificate */
 	BIO_METHOD *dtls_bio;
 	uint8_t dtls_buf[RA_DTLS_BUF];    /* one record's plaintext, in or out */
+	uint8_t dtls_check[RA_DTLS_BUF];  /* a client's record opened again (ra_dtls.c seen_rx) */
 };
 
 /* ra_session.c */
