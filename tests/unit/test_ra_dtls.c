@@ -1,5 +1,6 @@
 /* The headend's DTLS (src/ra/ra_dtls.c) against a libssl DTLS client
- * that behaves as openconnect does: it logs in over TLS (ra_rig.h), asks
+ * that behaves as openconnect does (ra_dtls_rig.h, which
+ * tests/fuzz/fuzz_ra_dtls.c shares): it logs in over TLS (ra_rig.h), asks
  * CONNECT for DTLS and reads the X-DTLS answer, then puts the session id
  * it was given into its ClientHello. PSK-NEGOTIATE (the PSK from the TLS
  * connection's exporter) and the Cisco legacy resumption (the master
@@ -23,179 +24,8 @@
 #include "ra/ra_dtls.h"
 #include "ra/ra_http.h"
 
-#include "ra_rig.h"
+#include "ra_dtls_rig.h"
 #include "udp_wrap.h"
-
-#define CLIENT_PORT 50123
-#define LABEL "EXPORTER-openconnect-psk"
-
-#define MASTER_HEX "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f" \
-		   "202122232425262728292a2b2c2d2e2f"
-static uint8_t client_psk[32];
-
-/* The client's DTLS side: its SSL over two datagram queues. */
-struct dclient {
-	SSL_CTX *ctx;
-	SSL *ssl;
-	struct dq c2s, s2c;
-	struct dq_ends ends;
-	uint8_t sid[32];
-	char suite[32];
-	uint16_t port;                    /* its UDP port; 0: CLIENT_PORT */
-};
-
-static unsigned int psk_cb(SSL *s, const char *hint, char *id, unsigned int max_id,
-			   unsigned char *psk, unsigned int max)
-{
-	(void)s, (void)hint;
-	if (max_id < 4 || max < sizeof(client_psk))
-		return 0;
-	strcpy(id, "psk");
-	memcpy(psk, client_psk, sizeof(client_psk));
-	return sizeof(client_psk);
-}
-
-static void from_addr(struct fp_addr *a)
-{
-	memset(a, 0, sizeof(*a));
-	a->af = FP_AF_INET;
-	a->a[0] = 198, a->a[1] = 51, a->a[2] = 100, a->a[3] = 2;
-}
-
-/* The value of header name in the CONNECT answer, or NULL. */
-static const char *answer(struct client *c, const char *name, char *out, size_t n)
-{
-	const char *h = strstr((char *)c->buf, name);
-	if (!h)
-		return NULL;
-	h += strlen(name);
-	size_t len = strcspn(h, "\r");
-	snprintf(out, n, "%.*s", (int)len, h);
-	return out;
-}
-
-static void hex_in(const char *hex, uint8_t *out, size_t n)
-{
-	assert_int_equal(strlen(hex), 2 * n);
-	for (size_t i = 0; i < n; i++) {
-		unsigned v;
-		assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
-		out[i] = (uint8_t)v;
-	}
-}
-
-/* Everything the client sent to the headend, and back. */
-static void pump(struct rig *r, struct dclient *d)
-{
-	uint8_t b[DQ_MTU];
-	struct fp_addr from;
-	int n;
-	from_addr(&from);
-	while ((n = dq_pop(&d->c2s, b)) >= 0)
-		fp_ra_dtls_input(r->ra, &from, d->port ? d->port : CLIENT_PORT, b, (size_t)n);
-	while ((n = dq_pop(&r->udp, b)) >= 0)
-		dq_push(&d->s2c, b, n);
-}
-
-/* A session the client "resumes" (openconnect builds one in both modes:
- * its id is what the ClientHello carries). */
-static SSL_SESSION *client_session(SSL *ssl, const uint8_t sid[32], uint16_t suite,
-				   uint16_t version)
-{
-	uint8_t ms[48], id[2] = { (uint8_t)(suite >> 8), (uint8_t)suite };
-	SSL_SESSION *s = SSL_SESSION_new();
-	hex_in(MASTER_HEX, ms, sizeof(ms));
-	assert_non_null(s);
-	assert_int_equal(SSL_SESSION_set_protocol_version(s, version), 1);
-	assert_int_equal(SSL_SESSION_set_cipher(s, SSL_CIPHER_find(ssl, id)), 1);
-	assert_int_equal(SSL_SESSION_set1_id(s, sid, 32), 1);
-	assert_int_equal(SSL_SESSION_set1_master_key(s, ms, sizeof(ms)), 1);
-	return s;
-}
-
-static void dclient_new(struct dclient *d, const char *ciphers, uint16_t suite, uint16_t version)
-{
-	d->ctx = SSL_CTX_new(DTLS_client_method());
-	SSL_CTX_set_max_proto_version(d->ctx, version);
-	SSL_CTX_set_options(d->ctx, SSL_OP_NO_QUERY_MTU | SSL_OP_NO_ENCRYPT_THEN_MAC | SSL_OP_NO_TICKET |
-				    SSL_OP_NO_EXTENDED_MASTER_SECRET);
-	if (version == DTLS1_VERSION)
-		SSL_CTX_set_security_level(d->ctx, 0);
-	SSL_CTX_set_psk_client_callback(d->ctx, psk_cb);
-	assert_int_equal(SSL_CTX_set_cipher_list(d->ctx, ciphers), 1);
-	d->ends = (struct dq_ends){ &d->c2s, &d->s2c };
-	d->ssl = dtls_pair_ssl(d->ctx, &d->ends);
-	SSL_SESSION *s = client_session(d->ssl, d->sid, suite, version);
-	assert_int_equal(SSL_set_session(d->ssl, s), 1);
-	SSL_SESSION_free(s);
-	SSL_set_connect_state(d->ssl);
-}
-
-static bool dclient_handshake(struct rig *r, struct dclient *d)
-{
-	for (int i = 0; i < 10; i++) {
-		int k = SSL_do_handshake(d->ssl);
-		pump(r, d);
-		if (k == 1)
-			return true;
-	}
-	return false;
-}
-
-static void dclient_free(struct dclient *d)
-{
-	SSL_free(d->ssl);
-	SSL_CTX_free(d->ctx);
-}
-
-/* CONNECT asking for DTLS as openconnect 9 does; the answer's session id
- * and suite into d. */
-static void connect_dtls(struct rig *r, struct client *c, struct dclient *d, const char *ask,
-			 const char *sid_hdr)
-{
-	char v[128];
-	tunnel_up_with(r, c, ask);
-	assert_non_null(answer(c, "X-DTLS-Port: ", v, sizeof(v)));
-	assert_string_equal(v, "443");
-	assert_non_null(answer(c, "X-DTLS-MTU: ", v, sizeof(v)));
-	assert_non_null(answer(c, "X-DTLS-DPD: ", v, sizeof(v)));
-	if (!answer(c, sid_hdr, v, sizeof(v)))
-		fail_msg("no %s in:\n%s", sid_hdr, c->buf);
-	hex_in(v, d->sid, sizeof(d->sid));
-	assert_non_null(answer(c, "CipherSuite: ", d->suite, sizeof(d->suite)));
-	assert_int_equal(SSL_export_keying_material(c->ssl, client_psk, sizeof(client_psk), LABEL,
-						    strlen(LABEL), NULL, 0, 0), 1);
-}
-
-static const struct fp_ra_session *only_session(struct rig *r)
-{
-	for (unsigned i = 0; i < FP_RA_MAX_SESSIONS; i++)
-		if (fp_ra_session_at(r->ra, i)->index)
-			return fp_ra_session_at(r->ra, i);
-	fail_msg("no session");
-	return NULL;
-}
-
-/* msg out through the client's SSL, the headend's answer read back. */
-static int dclient_rt(struct rig *r, struct dclient *d, const uint8_t *msg, int n, uint8_t *out,
-		      int max)
-{
-	assert_int_equal(SSL_write(d->ssl, msg, n), n);
-	pump(r, d);
-	return SSL_read(d->ssl, out, max);
-}
-
-/* DPD at openconnect's MTU probe size: echoed byte for byte. */
-static void dpd_echo(struct rig *r, struct dclient *d, int size)
-{
-	static uint8_t msg[2048], got[2048];
-	msg[0] = FP_AC_DPD_REQ;
-	for (int i = 1; i < size; i++)
-		msg[i] = (uint8_t)(i * 13 + 1);
-	assert_int_equal(dclient_rt(r, d, msg, size, got, sizeof(got)), size);
-	assert_int_equal(got[0], FP_AC_DPD_RESP);
-	assert_memory_equal(got + 1, msg + 1, (size_t)size - 1);
-}
 
 static void data_both_ways(struct rig *r, struct dclient *d)
 {
@@ -213,16 +43,6 @@ static void data_both_ways(struct rig *r, struct dclient *d)
 	assert_int_equal(SSL_read(d->ssl, got, sizeof(got)), 29);
 	assert_int_equal(got[0], FP_AC_DATA);
 	assert_memory_equal(got + 1, msg + 1, 28);
-}
-
-static void keys_equal(const struct fp_tls_dir_key *a, const struct fp_tls_dir_key *b)
-{
-	assert_int_equal(a->tk_cipher, b->tk_cipher);
-	assert_int_equal(a->tk_key_len, b->tk_key_len);
-	assert_memory_equal(a->tk_key, b->tk_key, a->tk_key_len);
-	assert_memory_equal(a->tk_salt, b->tk_salt, sizeof(a->tk_salt));
-	assert_int_equal(a->tk_mac_len, b->tk_mac_len);
-	assert_memory_equal(a->tk_mac, b->tk_mac, a->tk_mac_len);
 }
 
 /* An engine for the headend's rules: a pipe and a DTLS table with one
@@ -481,8 +301,33 @@ static void eng_send_hs(struct rig *r, struct eng *e, struct dclient *d)
  * engine: refused sooner than 30 s after the handshake, a forged one
  * changes nothing, the real one ends in an update to epoch 2 whose keys
  * and numbers carry data both ways; libssl never writes to the wire. */
+/* pump, with a forged record (a huge sequence number, no valid tag) after
+ * the client's records in every datagram that holds one at epoch: libssl
+ * drops it and reads on; the rule's replay window must not start there. */
+static void pump_forged(struct rig *r, struct dclient *d, uint16_t epoch)
+{
+	uint8_t b[DQ_MTU + 64];
+	struct fp_addr from;
+	uint64_t seq;
+	int n;
+	from_addr(&from);
+	while ((n = dq_pop(&d->c2s, b)) >= 0) {
+		if (fp_dtls_rule_max_seq(b, (uint32_t)n, epoch, &seq) == 0) {
+			static const uint8_t junk[FP_DTLS_HLEN + 40] = {
+				FP_DTLS_CT_HANDSHAKE, 0xfe, 0xfd, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 40,
+			};
+			memcpy(b + n, junk, sizeof(junk));
+			fp_put16(b + n + 3, epoch);
+			n += (int)sizeof(junk);
+		}
+		fp_ra_dtls_input(r->ra, &from, CLIENT_PORT, b, (size_t)n);
+	}
+	while ((n = dq_pop(&r->udp, b)) >= 0)
+		dq_push(&d->s2c, b, n);
+}
+
 static void rehandshake(struct rig *r, const char *ask, const char *sid_hdr,
-			const char *ciphers, uint16_t suite, bool resume)
+			const char *ciphers, uint16_t suite, bool resume, bool forge)
 {
 	struct client c;
 	struct dclient d = { 0 };
@@ -532,7 +377,10 @@ static void rehandshake(struct rig *r, const char *ask, const char *sid_hdr,
 	for (int i = 0; i < 10 && !r->upd_n; i++) {
 		eng_send_hs(r, &e, &d);
 		SSL_do_handshake(d.ssl);
-		pump(r, &d); /* the client's datagrams, punted by the engine as they came */
+		if (forge)
+			pump_forged(r, &d, 2);
+		else
+			pump(r, &d); /* the client's datagrams, punted by the engine as they came */
 		fp_ra_poll(r->ra, r->now); /* the update waits a turn of the slow path */
 	}
 	eng_send_hs(r, &e, &d);
@@ -542,6 +390,7 @@ static void rehandshake(struct rig *r, const char *ask, const char *sid_hdr,
 	assert_int_equal(r->upd.epoch, 2);
 	assert_int_equal(r->upd.fields, FP_DTLS_UPD_KEYS);
 	assert_true(r->upd.seq_in_any);
+	assert_true(r->upd.seq_in_top < 16); /* the client's Finished, not a forged number */
 	if (fp_dtls_update(e.db, e.id, &r->upd, &why) < 0)
 		fail_msg("update: %s", why);
 	assert_int_equal(r->udp.tail, wire); /* nothing from libssl to the wire itself */
@@ -568,7 +417,15 @@ static void rehandshake(struct rig *r, const char *ask, const char *sid_hdr,
 static void test_rehandshake_psk(void **state)
 {
 	rehandshake(*state, "X-DTLS-CipherSuite: PSK-NEGOTIATE\r\n", "X-DTLS-App-ID: ",
-		    "PSK-AES256-GCM-SHA384", 0x00a9, false);
+		    "PSK-AES256-GCM-SHA384", 0x00a9, false, false);
+}
+
+/* The same with a forged record beside the client's Finished: the rule's
+ * window at the new epoch starts at the Finished's number all the same. */
+static void test_rehandshake_forged_seq(void **state)
+{
+	rehandshake(*state, "X-DTLS-CipherSuite: PSK-NEGOTIATE\r\n", "X-DTLS-App-ID: ",
+		    "PSK-AES256-GCM-SHA384", 0x00a9, false, true);
 }
 
 /* Legacy keying with CBC: an abbreviated rehandshake (our change_cipher_spec
@@ -576,7 +433,7 @@ static void test_rehandshake_psk(void **state)
 static void test_rehandshake_legacy_cbc(void **state)
 {
 	rehandshake(*state, "X-DTLS-Master-Secret: " MASTER_HEX "\r\nX-DTLS12-CipherSuite: AES128-SHA\r\n",
-		    "X-DTLS-Session-ID: ", "AES128-SHA", 0x002f, true);
+		    "X-DTLS-Session-ID: ", "AES128-SHA", 0x002f, true, false);
 }
 
 /* DTLS 1.0 (PSK, CBC): served, never offered to the engine. */
@@ -619,6 +476,7 @@ static void test_unknown_and_junk(void **state)
 	assert_int_equal(SSL_do_handshake(stranger.ssl), -1);
 	int n = dq_pop(&stranger.c2s, b);
 	uint8_t hello[DQ_MTU];
+	assert_true(n > 0);
 	memcpy(hello, b, (size_t)n);
 	pump(r, &stranger);
 	from_addr(&from);
@@ -917,6 +775,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rekey_ssl_headers, setup_rekey_ssl, teardown),
 		cmocka_unit_test_setup_teardown(test_rehandshake_psk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rehandshake_legacy_cbc, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rehandshake_forged_seq, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
