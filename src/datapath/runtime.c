@@ -493,6 +493,8 @@ static void slow_drain(struct fp_gw *gw)
 	fp_rt_ctx_init(&slow_ctx, rt, &rt->slow, NULL, &gw->soft);
 	for (unsigned i = 0; i < rt->n_workers; i++)
 		slow_punts(rt, i, fp_ring_count(&rt->w[i].punt));
+	if (gw->ra)
+		fp_ra_flush(gw->ra); /* CSTP frames it queued: no fp_ra_poll follows here */
 	fp_rt_flush(&slow_ctx);
 }
 

@@ -59,6 +59,9 @@ static SSL_CTX *ra_tls_ctx(const struct fp_cfg_trustpoint *tp, bool certs, char 
 	}
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
 	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	/* libssl reads what the socket has, not a record's header and body in
+	 * two calls: a client's frames come a record each */
+	SSL_CTX_set_read_ahead(ctx, 1);
 	return ctx;
 }
 
@@ -287,22 +290,47 @@ int fp_ra_adopt(struct fp_ra *ra, unsigned listener, int fd, const struct sockad
 	return ra_conn_add(ra, &ra->lis[listener], fd, peer);
 }
 
-void fp_ra_poll(struct fp_ra *ra, uint64_t now_ns)
+/* The listeners with a client waiting accept it; connections epoll
+ * reported are marked to run. Level-triggered: what does not fit in one
+ * look stays ready for the next turn (the slow path's poll waits on the
+ * set), so this is never a loop. */
+static void ra_ready(struct fp_ra *ra)
 {
 	struct epoll_event ev[64];
+	int n = epoll_wait(ra->epfd, ev, 64, 0);
+	for (int i = 0; i < n; i++) {
+		void *p = ev[i].data.ptr;
+		if (p >= (void *)ra->lis && p < (void *)(ra->lis + ra->n_lis))
+			ra_accept(ra, p);
+		else if (p)
+			((struct fp_ra_conn *)p)->ready = true;
+	}
+}
+
+void fp_ra_flush(struct fp_ra *ra)
+{
+	for (unsigned i = 0; i < FP_RA_MAX_CONNS; i++)
+		if (ra->conns[i] && fp_ra_conn_pending(ra->conns[i]))
+			fp_ra_conn_flush(ra, ra->conns[i]);
+}
+
+void fp_ra_poll(struct fp_ra *ra, uint64_t now_ns)
+{
 	ra->now_ns = now_ns;
 	ra->polls++;
-	/* Which fds are ready does not matter (every connection runs below):
-	 * one look refreshes the set's readiness, which the slow path's poll
-	 * waits on. Never a loop: level-triggered fds stay ready until run. */
-	epoll_wait(ra->epfd, ev, 64, 0);
-	for (unsigned i = 0; i < ra->n_lis; i++)
-		ra_accept(ra, &ra->lis[i]);
+	ra_ready(ra);
 	for (unsigned i = 0; i < FP_RA_MAX_CONNS; i++) {
 		struct fp_ra_conn *c = ra->conns[i];
 		if (!c)
 			continue;
-		fp_ra_conn_run(ra, c);
+		/* a quiet connection costs no system call: only a ready one is
+		 * read, and one with records waiting (frames from the inside
+		 * this turn) is flushed */
+		if (c->ready)
+			fp_ra_conn_run(ra, c);
+		else if (fp_ra_conn_pending(c))
+			fp_ra_conn_flush(ra, c);
+		c->ready = false;
 		if (c->state != RA_CSTP && now_ns - c->last_ns > FP_RA_LOGIN_IDLE_S * 1000000000ull) {
 			ra->st.idle_closed++; /* a handshake or login that stalls holds no slot */
 			c->state = RA_CLOSING;
@@ -339,7 +367,7 @@ bool fp_ra_to_client(struct fp_ra *ra, const uint8_t *ip, size_t n)
 	fp_cstp_header(hdr, FP_CSTP_DATA, n);
 	if (!fp_ra_conn_send2(ra, s->conn, hdr, sizeof(hdr), ip, n))
 		return false; /* counted as tx_overflow */
-	fp_ra_conn_wake(ra, s->conn); /* sent at this turn's fp_ra_poll, with the others */
+	/* sent with the others by this turn's fp_ra_poll (or fp_ra_flush) */
 	ra->st.cstp_data_tx++;
 	s->pkts_tx++;
 	s->bytes_tx += n;

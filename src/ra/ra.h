@@ -162,8 +162,11 @@ int fp_ra_fd(const struct fp_ra *ra);
 /* Accept, handshake, read and answer, send, age sessions. */
 void fp_ra_poll(struct fp_ra *ra, uint64_t now_ns);
 /* An IPv4 or IPv6 packet for a pool address, to its session's tunnel:
- * false when none takes it (no session, no tunnel, queue full). */
+ * false when none takes it (no session, no tunnel, queue full). A CSTP
+ * frame waits for the turn's fp_ra_poll, or fp_ra_flush. */
 bool fp_ra_to_client(struct fp_ra *ra, const uint8_t *ip, size_t n);
+/* Send the frames fp_ra_to_client queued, outside fp_ra_poll. */
+void fp_ra_flush(struct fp_ra *ra);
 /* Whether dst (IPv4, network order bytes) is in a pool: any thread. */
 bool fp_ra_pool_owns(const struct fp_ra *ra, const uint8_t dst[4]);
 /* The same for an IPv6 destination (16 bytes) and the IPv6 pools. */

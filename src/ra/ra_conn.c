@@ -55,7 +55,7 @@ bool fp_ra_conn_send(struct fp_ra *ra, struct fp_ra_conn *c, const void *data, s
  * write buffer. */
 static void conn_watch(struct fp_ra *ra, struct fp_ra_conn *c)
 {
-	bool want = c->out_len > c->out_head || BIO_wpending(SSL_get_wbio(c->ssl)) > 0;
+	bool want = fp_ra_conn_pending(c);
 	if (want == c->want_out)
 		return;
 	struct epoll_event ev = {.events = EPOLLIN | (want ? EPOLLOUT : 0), .data.ptr = c};
@@ -110,9 +110,9 @@ void fp_ra_conn_flush(struct fp_ra *ra, struct fp_ra_conn *c)
 	conn_watch(ra, c);
 }
 
-void fp_ra_conn_wake(struct fp_ra *ra, struct fp_ra_conn *c)
+bool fp_ra_conn_pending(const struct fp_ra_conn *c)
 {
-	conn_watch(ra, c);
+	return c->out_len > c->out_head || BIO_wpending(SSL_get_wbio(c->ssl)) > 0;
 }
 
 /* Requests while HTTP, then frames once CONNECT switched to CSTP; what

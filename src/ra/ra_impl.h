@@ -23,6 +23,7 @@ struct fp_ra_conn {
 	struct fp_ra_session *session;    /* after CONNECT */
 	uint64_t opened_ns, last_ns;      /* accepted; last read */
 	bool want_out;                    /* EPOLLOUT is asked for */
+	bool ready;                       /* epoll said so this turn */
 	size_t in_len;
 	size_t out_head, out_len;         /* the queue of records is out[out_head..out_len) */
 	uint8_t in[RA_IN_MAX];
@@ -84,10 +85,10 @@ bool fp_ra_conn_send(struct fp_ra *ra, struct fp_ra_conn *c, const void *data, s
 bool fp_ra_conn_send2(struct fp_ra *ra, struct fp_ra_conn *c, const void *a, size_t an,
 		      const void *b, size_t bn);
 void fp_ra_conn_flush(struct fp_ra *ra, struct fp_ra_conn *c);
-/* Records were queued: the slow path's next poll wakes to send them
- * (fp_ra_poll flushes every connection), so a burst of packets to one
- * client leaves in one send. */
-void fp_ra_conn_wake(struct fp_ra *ra, struct fp_ra_conn *c);
+/* Whether records wait, queued or in libssl's write buffer: fp_ra_poll
+ * and fp_ra_flush send them (a burst of packets to one client in one
+ * send). */
+bool fp_ra_conn_pending(const struct fp_ra_conn *c);
 /* ra_login.c: one HTTP request of the login or the CONNECT. */
 void fp_ra_http_request(struct fp_ra *ra, struct fp_ra_conn *c, const struct fp_http_req *req);
 void fp_ra_http_respond(struct fp_ra *ra, struct fp_ra_conn *c, const char *status,
