@@ -344,11 +344,11 @@ static void rt_pmtu_open(struct fp_runtime *rt)
 }
 
 /* PMTU messages the listeners took, then path MTUs that are too old. */
-static void rt_pmtu_poll(struct fp_runtime *rt, uint64_t now)
+static void rt_pmtu_poll(struct fp_runtime *rt, const bool ready[2], uint64_t now)
 {
 	struct fp_icmperr e;
 	for (unsigned k = 0; k < 2; k++)
-		while (rt->icmp_fd[k] >= 0 &&
+		while (ready[k] && rt->icmp_fd[k] >= 0 &&
 		       fp_icmperr_read(rt->icmp_fd[k], k ? FP_AF_INET6 : FP_AF_INET, &e))
 			fp_gw_pmtu_rcvd(rt->gw, e.af, e.dst, e.spi, e.mtu, now);
 	fp_gw_pmtu_age(rt->gw, now);
@@ -498,23 +498,50 @@ static void slow_drain(struct fp_gw *gw)
 	fp_rt_flush(&slow_ctx);
 }
 
+/* What the slow thread's epoll set reports ready: its ports (a bit
+ * each, as a worker's), the wake-up, the ICMP listeners. Level-triggered:
+ * what a turn leaves is reported again, so only these are read (the
+ * headend's set is polled by fp_ra_poll itself). */
+struct slow_ready {
+	uint32_t ports;
+	bool woken, icmp[2];
+};
+
+static void slow_ready(struct fp_runtime *rt, struct slow_ready *r)
+{
+	struct epoll_event ev[FP_RT_MAX_PORTS + 4];
+	int n = epoll_wait(rt->slow.epfd, ev, FP_RT_MAX_PORTS + 4, 0);
+	memset(r, 0, sizeof(*r));
+	for (int i = 0; i < n; i++) {
+		uint32_t u = ev[i].data.u32;
+		if (u == UINT32_MAX)
+			r->woken = true;
+		else if (u == UINT32_MAX - 1 || u == UINT32_MAX - 2)
+			r->icmp[UINT32_MAX - 1 - u] = true;
+		else if (u < FP_RT_MAX_PORTS)
+			r->ports |= 1u << u;
+	}
+}
+
 /* What the software pipe held, what the pipes punted, then the slow path's
  * own ports. */
 void fp_rt_slow_poll(struct fp_runtime *rt)
 {
+	struct slow_ready r;
 	uint64_t v;
 	fp_rt_ctx_init(&slow_ctx, rt, &rt->slow, NULL, &rt->gw->soft);
-	while (read(rt->slow.wakefd, &v, sizeof(v)) > 0)
+	slow_ready(rt, &r);
+	while (r.woken && read(rt->slow.wakefd, &v, sizeof(v)) > 0)
 		;
 	if (rt->gw->soft.n_hold)
 		fp_rt_rx_held(&slow_ctx);
 	uint64_t now = fp_gw_clock();
-	rt_pmtu_poll(rt, now);
+	rt_pmtu_poll(rt, r.icmp, now);
 	rt_overflows(rt, now);
 	fp_child_tick(rt->gw, now); /* SA events: lifetimes, sequence exhaustion */
 	for (unsigned i = 0; i < rt->n_workers; i++)
 		slow_punts(rt, i, UINT32_MAX);
-	fp_rt_rx_ports(&slow_ctx);
+	fp_rt_rx_ready(&slow_ctx, r.ports);
 	slow_ctx.gio.now_ns = fp_gw_clock();
 	fp_gw_ike_poll(rt->gw, &slow_ctx.gio); /* its answers and timers, out with the rest */
 	fp_gw_ra_poll(rt->gw, &slow_ctx.gio);  /* TLS clients: logins, CSTP to the inside */

@@ -266,11 +266,6 @@ static void rx_burst(struct fp_rt_ctx *c, const struct fp_rt_port *rp, struct fp
 	fp_rt_release(c, pkts, n);
 }
 
-unsigned fp_rt_rx_ports(struct fp_rt_ctx *c)
-{
-	return fp_rt_rx_ready(c, ~0u);
-}
-
 unsigned fp_rt_rx_ready(struct fp_rt_ctx *c, uint32_t ready)
 {
 	struct fp_pkt *pkts[FP_RT_BURST];

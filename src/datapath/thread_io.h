@@ -28,10 +28,9 @@ struct fp_rt_ctx {
 
 void fp_rt_ctx_init(struct fp_rt_ctx *c, struct fp_runtime *rt, struct fp_thread_io *tio,
 		    struct fp_worker *w, struct fp_pipe *pipe);
-/* Read every rx port once and run the bursts through the gateway. */
-unsigned fp_rt_rx_ports(struct fp_rt_ctx *c);
-/* The same for the ports whose bit (their index) is set in ready: those
- * epoll reported, so that a turn makes no call that finds nothing. */
+/* Read the rx ports whose bit (their index) is set in ready, those epoll
+ * reported, and run the bursts through the gateway: a turn makes no call
+ * that finds nothing. */
 unsigned fp_rt_rx_ready(struct fp_rt_ctx *c, uint32_t ready);
 /* Send what was queued, staged handoffs included. */
 void fp_rt_flush(struct fp_rt_ctx *c);
